@@ -1,0 +1,31 @@
+# Two commands on a fresh machine: `make run` and `make test`. Each creates .venv when it is missing.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CONFIG ?= config.yaml
+
+.PHONY: run test check lint bench clean
+
+$(BIN)/omnicanal: pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+run: $(BIN)/omnicanal
+	$(BIN)/omnicanal run -c $(CONFIG)
+
+check: $(BIN)/omnicanal
+	$(BIN)/omnicanal check -c $(CONFIG)
+
+test: $(BIN)/omnicanal
+	$(BIN)/python scripts/ensure_chromium.py
+	$(BIN)/ruff check bot connectors flows tests bench
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q
+
+bench: $(BIN)/omnicanal
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .omnicanal

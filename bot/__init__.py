@@ -1,0 +1,1 @@
+"""Omnicanal's runtime core. It knows no platform: connectors live in ``connectors``."""

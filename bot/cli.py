@@ -1,0 +1,104 @@
+"""The ``omnicanal`` command: run, check, chat."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import uuid
+from pathlib import Path
+
+from bot import logs
+from bot.config import load_settings, parse_settings
+from bot.config.settings import Settings
+from bot.errors import BotError, ConfigError
+
+DEFAULT_CONFIG = "config.yaml"
+
+
+def _settings(path: str | None) -> Settings:
+    if path is None and not Path(DEFAULT_CONFIG).exists():
+        return parse_settings({"connectors": {"webchat": {"enabled": True}}},
+                              source="(embedded defaults)")
+    return load_settings(path or DEFAULT_CONFIG)
+
+
+def _check(args: argparse.Namespace) -> int:
+    settings = _settings(args.config)
+    from bot.runtime import build_engine
+    from connectors import registry
+
+    engine = build_engine(settings)
+    connectors = [registry.build(n, c) for n, c in settings.enabled_connectors().items()]
+    print(f"{args.config or DEFAULT_CONFIG}: OK")
+    print(f"  store: {'embedded' if settings.store.embedded else 'external Redis'}")
+    print(f"  server: http://{settings.server.host}:{settings.server.port}")
+    print(f"  flows: {', '.join(sorted(engine.flows))} (default: {engine.default_flow})")
+    print(f"  connectors: {', '.join(c.name for c in connectors) or 'none'}")
+    return 0
+
+
+async def _run(args: argparse.Namespace) -> int:
+    settings = _settings(args.config)
+    logs.configure(settings.logging.level, settings.logging.format)
+    from bot.runtime import Runtime
+
+    async with Runtime(settings) as runtime:
+        if runtime.server is not None:
+            print(f"Omnicanal is running: open {runtime.server.url}/ (Ctrl-C to stop)",
+                  flush=True)
+        await runtime.run_until_signalled()
+    return 0
+
+
+async def _chat(args: argparse.Namespace) -> int:
+    settings = _settings(args.config)
+    logs.configure("WARNING", "text")
+    from bot.runtime import Runtime
+    from connectors.console import ConsoleConnector, ConsoleSettings
+
+    console = ConsoleConnector(settings=ConsoleSettings(user=args.user, locale=args.locale))
+    session = uuid.uuid4().hex[:8]
+    async with Runtime(settings, connectors=[console], serve_http=False) as runtime:
+        print("Talking to the bot. Type 'menu' to start, Ctrl-D to leave.", flush=True)
+        loop = asyncio.get_running_loop()
+        while True:
+            print("you> ", end="", flush=True)
+            line = await loop.run_in_executor(None, sys.stdin.readline)
+            if not line:
+                print()
+                return 0
+            messages = console.parse({"text": line, "session": session})
+            if messages:
+                await runtime.pipeline.submit(messages)
+                await runtime.settle()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="omnicanal", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, help_text in (("run", "run the bot"), ("check", "validate the configuration"),
+                            ("chat", "talk to the bot in this terminal")):
+        command = sub.add_parser(name, help=help_text)
+        command.add_argument("-c", "--config", default=None,
+                             help=f"configuration file (default: ./{DEFAULT_CONFIG})")
+        if name == "chat":
+            command.add_argument("--user", default="developer", help="who you are to the bot")
+            command.add_argument("--locale", default=None, help="e.g. es or en")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args)
+        return asyncio.run(_run(args) if args.command == "run" else _chat(args))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

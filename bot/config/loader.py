@@ -1,0 +1,177 @@
+"""Read config.yaml: expand ``${VAR}`` / ``${VAR:-default}``, validate, explain errors.
+
+Every error names the key path, what is wrong and how to fix it. Values are never echoed
+back: a wrong token must not end up in a terminal or a log.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from bot.config.settings import ConnectorSettings, Settings
+from bot.errors import ConfigError
+
+_VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+ConnectorModelLookup = Callable[[str], type[ConnectorSettings] | None]
+
+
+def expand_env(value: Any, env: Mapping[str, str], path: str, problems: list[str]) -> Any:
+    """Replace ``${VAR}`` and ``${VAR:-default}`` in every string of a YAML tree."""
+    if isinstance(value, dict):
+        return {k: expand_env(v, env, _join(path, str(k)), problems) for k, v in value.items()}
+    if isinstance(value, list):
+        return [expand_env(v, env, f"{path}[{i}]", problems) for i, v in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+
+    def substitute(match: re.Match[str]) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        name, default = match.group(1), match.group(2)
+        if name in env and env[name] != "":
+            return env[name]
+        if default is not None:
+            return default
+        problems.append(
+            f"{path}: environment variable {name} is not set. Export it, or give a default "
+            f"with ${{{name}:-value}}"
+        )
+        return ""
+
+    expanded = _VAR.sub(substitute, value)
+    # A whole-value substitution may stand for a number or a boolean: let YAML type it.
+    if expanded != value and _VAR.fullmatch(value):
+        try:
+            typed = yaml.safe_load(expanded) if expanded else None
+        except yaml.YAMLError:
+            return expanded
+        return typed if isinstance(typed, bool | int | float) else expanded
+    return expanded
+
+
+def parse_settings(
+    raw: Any,
+    *,
+    env: Mapping[str, str] | None = None,
+    source: str = "config.yaml",
+    connector_model: ConnectorModelLookup | None = None,
+) -> Settings:
+    """Validate an already-loaded YAML tree into ``Settings`` or raise ``ConfigError``."""
+    if connector_model is None:
+        from connectors.registry import settings_model
+
+        connector_model = settings_model
+    env = os.environ if env is None else env
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(["(top level): must be a mapping of sections such as store:, server:"],
+                          source=source)
+    problems: list[str] = []
+    tree = expand_env(raw, env, "", problems)
+    if "REDIS_URL" in env and env["REDIS_URL"] and "url" not in (tree.get("store") or {}):
+        tree.setdefault("store", {})
+        if isinstance(tree["store"], dict):
+            tree["store"]["url"] = env["REDIS_URL"]
+    connectors_raw = tree.pop("connectors", None) or {}
+    settings: Settings | None = None
+    try:
+        settings = Settings.model_validate(tree)
+    except ValidationError as exc:
+        problems.extend(_explain(exc, Settings, prefix=""))
+    connectors: dict[str, ConnectorSettings] = {}
+    if not isinstance(connectors_raw, dict):
+        problems.append("connectors: must be a mapping of connector names to their settings")
+        connectors_raw = {}
+    for name, section in connectors_raw.items():
+        path = f"connectors.{name}"
+        section = section or {}
+        if not isinstance(section, dict):
+            problems.append(f"{path}: must be a mapping with at least 'enabled: true'")
+            continue
+        kind = str(section.get("type") or name)
+        model = connector_model(kind)
+        if model is None:
+            from connectors.registry import known_types
+
+            hint = _did_you_mean(kind, known_types())
+            problems.append(f"{path}: unknown connector type '{kind}'.{hint} "
+                            f"Known: {', '.join(known_types())}")
+            continue
+        try:
+            connectors[name] = model.model_validate(section)
+        except ValidationError as exc:
+            if section.get("enabled", True) is False:
+                # A disabled connector may be half-filled; only its shape must be right.
+                connectors[name] = ConnectorSettings(type=kind, enabled=False)
+                continue
+            problems.extend(_explain(exc, model, prefix=path))
+    if problems or settings is None:
+        raise ConfigError(problems, source=source)
+    return settings.model_copy(update={"connectors": connectors})
+
+
+def load_settings(path: str | Path, *, env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate a config file."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"file not found: {file}. Pass -c PATH or create it from the "
+                           "shipped config.yaml"], source=str(file)) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ConfigError([f"({where}): {problem}. Check indentation and quoting"],
+                          source=str(file)) from None
+    return parse_settings(raw, env=env, source=str(file))
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _explain(exc: ValidationError, model: type[BaseModel], *, prefix: str) -> list[str]:
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False):
+        loc = [str(part) for part in error["loc"]]
+        path = ".".join([prefix, *loc] if prefix else loc) or "(top level)"
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            parent = _model_at(model, loc[:-1])
+            hint = _did_you_mean(loc[-1], list(parent.model_fields) if parent else [])
+            fields = ", ".join(parent.model_fields) if parent else ""
+            problems.append(f"{path}: unknown key.{hint} Allowed here: {fields}")
+        elif kind == "missing":
+            problems.append(f"{path}: required but missing. Add it")
+        else:
+            problems.append(f"{path}: {error['msg']}. Fix the value")
+    return problems
+
+
+def _model_at(model: type[BaseModel], loc: list[str]) -> type[BaseModel] | None:
+    current: type[BaseModel] = model
+    for part in loc:
+        field = current.model_fields.get(part)
+        annotation = getattr(field, "annotation", None)
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return None
+        current = annotation
+    return current
+
+
+def _did_you_mean(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else ""

@@ -1,0 +1,91 @@
+"""The typed settings tree. Every model is frozen and forbids unknown keys.
+
+Connector sections are validated by the connector's own settings model (see
+``connectors.registry``), so the core names no platform.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class StoreSettings(Strict):
+    #: ``embedded`` starts a local server; otherwise a redis://, rediss:// or unix:// URL.
+    url: SecretStr = SecretStr("embedded")
+    #: Where the embedded server keeps its append-only files.
+    data_dir: Path = Path(".omnicanal/data")
+    #: fsync policy of the embedded server: ``always`` loses nothing acknowledged even on
+    #: power loss; ``everysec`` may lose the last second.
+    appendfsync: Literal["always", "everysec", "no"] = "everysec"
+    key_prefix: str = Field(default="omni", pattern=r"^[A-Za-z0-9_.-]{1,32}$")
+    #: Events kept per customer; older ones are trimmed.
+    history_limit: int = Field(default=2000, ge=10, le=1_000_000)
+    #: How long a turn owns a customer before another process may take over.
+    lease_seconds: float = Field(default=30.0, gt=0.5, le=3600)
+    #: How long a platform message id is remembered for deduplication.
+    dedupe_hours: float = Field(default=7 * 24, gt=0, le=90 * 24)
+
+    @property
+    def embedded(self) -> bool:
+        return self.url.get_secret_value() == "embedded"
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, value: SecretStr) -> SecretStr:
+        url = value.get_secret_value()
+        if url != "embedded" and not url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(
+                "must be 'embedded' or a URL starting with redis://, rediss:// or unix://"
+            )
+        return value
+
+
+class ServerSettings(Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    #: The address customers and platforms reach us at (for links and webhooks).
+    public_url: str | None = None
+    #: Seconds to finish in-flight work after SIGTERM before exiting.
+    shutdown_timeout: float = Field(default=10.0, gt=0, le=600)
+
+
+class FlowSettings(Strict):
+    #: Python modules that define flows; each exposes ``FLOWS`` (a list of Flow).
+    modules: list[str] = Field(default_factory=lambda: ["flows.store_assistant"], min_length=1)
+    #: The flow that runs when no flow is active and nothing else matches.
+    default: str = "menu"
+    locales: list[str] = Field(default_factory=lambda: ["en", "es"], min_length=1)
+    default_locale: str = "en"
+    #: Re-asks before a flow gives up on a question and offers help.
+    max_attempts: int = Field(default=3, ge=1, le=20)
+
+
+class LoggingSettings(Strict):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["text", "json"] = "text"
+
+
+class ConnectorSettings(Strict):
+    """Base of every connector's settings section."""
+
+    #: The connector implementation; defaults to the section's name.
+    type: str | None = None
+    enabled: bool = True
+
+
+class Settings(Strict):
+    store: StoreSettings = StoreSettings()
+    server: ServerSettings = ServerSettings()
+    flows: FlowSettings = FlowSettings()
+    logging: LoggingSettings = LoggingSettings()
+    connectors: dict[str, ConnectorSettings] = Field(default_factory=dict)
+
+    def enabled_connectors(self) -> dict[str, ConnectorSettings]:
+        return {name: c for name, c in self.connectors.items() if c.enabled}

@@ -1,0 +1,345 @@
+"""Runs one turn of dialogue: from a session and an inbound message to a new session,
+history events and replies. Pure apart from the flows' own awaits: no store, no network.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from bot.dialogue.answers import match_choice, phone_answer
+from bot.dialogue.flow import Flow
+from bot.dialogue.intents import Intent, IntentMatcher
+from bot.dialogue.steps import Ask, Call, End, Goto, Handoff, Start, step_name
+from bot.dialogue.texts import ENGINE_TEXTS, Texts
+from bot.dialogue.turn import Turn
+from bot.errors import FlowError
+from bot.messages import Choices, Inbound, Outbound, RequestPhone, Text, text_of
+from bot.model import Event, Frame, Profile, Question, Session
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TurnResult:
+    session: Session
+    profile: Profile
+    profile_changed: bool
+    events: list[Event] = field(default_factory=list)
+    replies: list[Outbound] = field(default_factory=list)
+    #: Set when the customer or a flow asked for a human, with the reason.
+    handoff: str | None = None
+
+
+@dataclass
+class _State:
+    customer_id: str
+    inbound: Inbound
+    session: Session
+    profile: Profile
+    locale: str
+    events: list[Event]
+    replies: list[Outbound] = field(default_factory=list)
+    handoff: str | None = None
+
+
+class DialogueEngine:
+    """Routes each message: global intents, flow triggers, the pending question, or the
+    default flow. Build it once at start-up; it is shared by all turns."""
+
+    def __init__(
+        self,
+        flows: Sequence[Flow],
+        *,
+        default_flow: str,
+        locales: Sequence[str] = ("en",),
+        default_locale: str = "en",
+        max_attempts: int = 3,
+        texts: Texts = ENGINE_TEXTS,
+        max_transitions: int = 50,
+    ) -> None:
+        self.flows: dict[str, Flow] = {}
+        for flow in flows:
+            flow.check()
+            if flow.name in self.flows:
+                raise FlowError(f"two flows are named {flow.name!r}; rename one")
+            self.flows[flow.name] = flow
+        if default_flow not in self.flows:
+            raise FlowError(f"the default flow {default_flow!r} is not among the loaded flows: "
+                            f"{', '.join(sorted(self.flows)) or 'none'}")
+        if default_locale not in locales:
+            raise FlowError(f"default locale {default_locale!r} is not in locales {list(locales)}")
+        self.default_flow = default_flow
+        self.locales = list(locales)
+        self.default_locale = default_locale
+        self.max_attempts = max_attempts
+        self.max_transitions = max_transitions
+        self.texts = texts
+        self._flow_texts = {
+            name: texts.merged(f.texts) if f.texts else texts for name, f in self.flows.items()
+        }
+        self._intents = IntentMatcher(texts, self.locales)
+        self._interrupting = [(t, f) for f in self.flows.values() for t in f.triggers
+                              if t.interrupts]
+        self._keywords = [(t, f) for f in self.flows.values() for t in f.triggers
+                          if not t.interrupts]
+
+    # -- the turn -------------------------------------------------------------------------
+
+    async def handle(
+        self, *, customer_id: str, session: Session, profile: Profile, inbound: Inbound
+    ) -> TurnResult:
+        session = session.model_copy(deep=True)
+        profile = profile.model_copy(deep=True)
+        before = profile.model_dump()
+        events = [Event(kind="inbound", at=inbound.timestamp, channel=inbound.identity.channel,
+                        identity=inbound.identity.key, text=_describe(inbound),
+                        data={"message_id": inbound.message_id,
+                              **({"payload": inbound.payload} if inbound.payload else {})})]
+        previous = session.address
+        session.address = inbound.identity
+        if previous is not None and previous != inbound.identity:
+            events.append(Event(kind="channel_switch", channel=inbound.identity.channel,
+                                identity=inbound.identity.key,
+                                data={"from": previous.key, "to": inbound.identity.key}))
+        self._absorb_sender(profile, inbound)
+        state = _State(customer_id, inbound, session, profile, self._locale(profile, inbound),
+                       events)
+        if session.mode == "bot":
+            snapshot = session.model_copy(deep=True)
+            try:
+                await self._route(state)
+            except Exception:  # a bug in a flow: this turn's boundary
+                log.exception("flow failed; the turn is answered with an apology")
+                state.session = snapshot
+                state.replies = [Text(text=self.texts.get(state.locale, "engine.error"))]
+                state.events.append(Event(kind="error", channel=inbound.identity.channel,
+                                          text="flow step raised; see the logs"))
+        for reply in state.replies:
+            state.events.append(Event(kind="outbound", channel=inbound.identity.channel,
+                                      identity=inbound.identity.key, text=text_of(reply),
+                                      data={"kind": reply.kind}))
+        return TurnResult(state.session, state.profile, profile.model_dump() != before,
+                          state.events, state.replies, state.handoff)
+
+    async def _route(self, state: _State) -> None:
+        inbound = state.inbound
+        intent = self._intents.match(inbound)
+        if intent is not None:
+            await self._global_intent(state, intent)
+            return
+        for trigger, flow in self._interrupting:
+            if trigger.matches(inbound):
+                await self._start(state, flow, replace=True)
+                return
+        frame = state.session.frame
+        if frame is not None and frame.question is not None:
+            await self._answer(state, frame, frame.question)
+            return
+        for trigger, flow in self._keywords:
+            if trigger.matches(inbound):
+                await self._start(state, flow, replace=True)
+                return
+        if frame is None:
+            state.session.misunderstood += 1
+            await self._start(state, self.flows[self.default_flow], replace=True)
+            return
+        # An active flow that asked nothing (it ended its turn without a question):
+        # continue at its current step.
+        await self._advance(state, frame.step)
+
+    async def _global_intent(self, state: _State, intent: Intent) -> None:
+        say = state.replies.append
+        if intent.name == "cancel":
+            had_flow = bool(state.session.stack)
+            for cancelled in state.session.stack:
+                state.events.append(_flow_event(state, cancelled.flow, "cancelled"))
+            state.session.stack.clear()
+            key = "engine.cancelled" if had_flow else "engine.nothing_to_cancel"
+            say(Text(text=self._text(state, key)))
+        elif intent.name == "help":
+            current = state.session.frame
+            if current is not None and current.question is not None:
+                say(Text(text=self._text(state, "engine.help")))
+                say(self._prompt(state, current.question))
+            else:
+                say(Text(text=self._text(state, "engine.help_idle")))
+        elif intent.name == "human":
+            self._request_handoff(state, "customer asked for a person")
+        elif intent.name == "language" and intent.locale in self.locales:
+            state.profile.locale = state.locale = intent.locale
+            say(Text(text=self._text(state, "engine.language_set")))
+            pending = state.session.frame
+            if pending is not None and pending.question is not None:
+                # Ask again in the new language: the asking step builds its prompt anew.
+                pending.question = None
+                await self._advance(state, pending.step)
+
+    def _request_handoff(self, state: _State, reason: str) -> None:
+        state.handoff = reason
+        state.events.append(Event(kind="handoff", channel=state.inbound.identity.channel,
+                                  text=reason, data={"state": "requested"}))
+        state.replies.append(Text(text=self._text(state, "engine.handoff_requested")))
+
+    async def _start(self, state: _State, flow: Flow, *, replace: bool) -> None:
+        if replace:
+            for frame in state.session.stack:
+                state.events.append(_flow_event(state, frame.flow, "abandoned"))
+            state.session.stack.clear()
+        state.session.stack.append(Frame(flow=flow.name, step=flow.first_step))
+        state.events.append(_flow_event(state, flow.name, "started"))
+        await self._advance(state, flow.first_step)
+
+    async def _answer(self, state: _State, frame: Frame, question: Question) -> None:
+        flow = self.flows[frame.flow]
+        error: str | None = None
+        value: object = None
+        if question.kind == "choice":
+            choice = match_choice(question, state.inbound)
+            if choice is None:
+                error = self._text(state, "engine.pick_one")
+            else:
+                value = choice.payload
+        elif question.kind == "phone":
+            found = phone_answer(state.inbound, assume_international=True)
+            if found is None:
+                error = self._text(state, "engine.bad_phone")
+            else:
+                value, verified = found
+                state.profile.phone = str(value)
+                state.profile.phone_verified = verified
+        else:
+            value = state.inbound.text or ""
+        if error is None:
+            try:
+                value = flow.validate(question.slot, value)
+            except ValidationError as exc:
+                detail = exc.errors()[0]["msg"] if exc.errors() else str(exc)
+                error = question.error or self._text(state, "engine.invalid", error=detail)
+        if error is not None:
+            question.attempts += 1
+            state.session.misunderstood += 1
+            state.replies.append(Text(text=error))
+            if question.attempts >= self.max_attempts:
+                state.replies.append(Text(text=self._text(state, "engine.stuck")))
+            state.replies.append(self._prompt(state, question))
+            return
+        state.session.misunderstood = 0
+        frame.slots[question.slot] = value
+        frame.question = None
+        await self._advance(state, question.then)
+
+    async def _advance(self, state: _State, step: str) -> None:
+        for _ in range(self.max_transitions):
+            frame = state.session.frame
+            assert frame is not None
+            flow = self.flows[frame.flow]
+            frame.step = step
+            turn = Turn(customer_id=state.customer_id, inbound=state.inbound, slots=frame.slots,
+                        profile=state.profile, locale=state.locale,
+                        texts=self._flow_texts[flow.name], replies=state.replies, flow=flow.name)
+            result = await flow.get_step(step)(turn)
+            state.locale = turn.locale
+            if isinstance(result, Goto):
+                step = step_name(result.step)
+            elif isinstance(result, Ask):
+                frame.question = _question(result)
+                state.replies.append(self._prompt(state, frame.question))
+                return
+            elif isinstance(result, Call | Start):
+                sub = self._flow(flow, result.flow)
+                if isinstance(result, Start):
+                    replaced = state.session.stack.pop()
+                    state.events.append(_flow_event(state, replaced.flow, "completed"))
+                    return_to = replaced.return_to
+                else:
+                    return_to = step_name(result.then)
+                state.session.stack.append(Frame(flow=sub.name, step=sub.first_step,
+                                                 return_to=return_to))
+                state.events.append(_flow_event(state, sub.name, "started"))
+                step = sub.first_step
+            elif isinstance(result, Handoff):
+                self._request_handoff(state, result.reason)
+                return
+            else:
+                ended = state.session.stack.pop()
+                state.events.append(_flow_event(state, ended.flow, "completed",
+                                                slots=ended.slots))
+                if not state.session.stack or ended.return_to is None:
+                    return
+                state.session.stack[-1].slots[ended.flow] = (
+                    result.result if isinstance(result, End) else None)
+                step = ended.return_to
+        raise FlowError(f"more than {self.max_transitions} steps in one turn: a loop of Goto?")
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _flow(self, caller: Flow, name: str) -> Flow:
+        flow = self.flows.get(name)
+        if flow is None:
+            raise FlowError(f"flow {caller.name!r} refers to unknown flow {name!r}")
+        return flow
+
+    def _prompt(self, state: _State, question: Question) -> Outbound:
+        return prompt_for(question, self._text(state, "engine.share_phone_button"))
+
+    def reprompt(self, session: Session, locale: str | None) -> Outbound | None:
+        """The pending question, to ask again (e.g. on the channel the customer moved to)."""
+        frame = session.frame
+        if frame is None or frame.question is None:
+            return None
+        return prompt_for(frame.question, self.texts.get(locale, "engine.share_phone_button"))
+
+    def _text(self, state: _State, key: str, /, **values: object) -> str:
+        return self.texts.get(state.locale, key, **values)
+
+    def _locale(self, profile: Profile, inbound: Inbound) -> str:
+        if profile.locale in self.locales:
+            return profile.locale
+        hint = (inbound.sender.locale or "").replace("_", "-").split("-")[0].lower()
+        profile.locale = hint if hint in self.locales else self.default_locale
+        return profile.locale
+
+    @staticmethod
+    def _absorb_sender(profile: Profile, inbound: Inbound) -> None:
+        sender = inbound.sender
+        if sender.name and not profile.name:
+            profile.name = sender.name
+        if sender.verified_phone and (not profile.phone_verified or not profile.phone):
+            profile.phone = sender.verified_phone
+            profile.phone_verified = True
+
+
+def prompt_for(question: Question, phone_button: str) -> Outbound:
+    """The message that asks ``question``."""
+    if question.kind == "choice":
+        return Choices(text=question.prompt, choices=tuple(question.choices))
+    if question.kind == "phone":
+        return RequestPhone(text=question.prompt, button=phone_button)
+    return Text(text=question.prompt)
+
+
+def _question(ask: Ask) -> Question:
+    kind = "choice" if ask.choices else ask.kind
+    return Question(slot=ask.slot, kind=kind, prompt=ask.prompt, choices=list(ask.choices),
+                    then=step_name(ask.then), error=ask.error)
+
+
+def _flow_event(state: _State, flow: str, what: str,
+                slots: dict[str, object] | None = None) -> Event:
+    data: dict[str, object] = {"flow": flow, "state": what}
+    if slots:
+        data["slots"] = slots
+    return Event(kind="flow", channel=state.inbound.identity.channel, text=f"{flow} {what}",
+                 data=data)
+
+
+def _describe(inbound: Inbound) -> str:
+    if inbound.text:
+        return inbound.text
+    if inbound.attachments:
+        return ", ".join(f"[{a.kind}]" for a in inbound.attachments)
+    return inbound.payload or ""

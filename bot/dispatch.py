@@ -1,0 +1,115 @@
+"""Sending committed replies: in order per customer, degraded to the channel, retried.
+
+A delivery leaves the outbox only once the platform accepted every part of it. Rate
+limits wait as long as the platform asks; network errors back off; a customer who blocked
+the bot is marked unreachable on that identity and recorded in their history, not retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Mapping, Sequence
+
+from bot.errors import ConnectorError, RateLimited, StoreError, TransientError, Unreachable
+from bot.messages import Outbound
+from bot.model import Delivery, Event
+from bot.render import render
+from bot.store.store import Store
+from bot.tasks import TaskTracker
+from connectors.base import BaseConnector
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        connectors: Mapping[str, BaseConnector],
+        max_attempts: int = 6,
+        backoff_base: float = 0.5,
+        backoff_max: float = 30.0,
+    ) -> None:
+        self.store = store
+        self.connectors = connectors
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.senders = TaskTracker("senders")
+        self._queues: dict[str, deque[Delivery]] = {}
+
+    def enqueue(self, customer_id: str, deliveries: Sequence[Delivery]) -> None:
+        """Queue deliveries for sending after those already queued for this customer."""
+        if not deliveries:
+            return
+        queue = self._queues.get(customer_id)
+        if queue is not None:
+            queue.extend(deliveries)
+            return
+        self._queues[customer_id] = deque(deliveries)
+        self.senders.spawn(self._send_all(customer_id), name=f"send:{customer_id}")
+
+    async def _send_all(self, customer_id: str) -> None:
+        queue = self._queues[customer_id]
+        try:
+            while queue:
+                await self.deliver(queue[0])
+                queue.popleft()
+        finally:
+            del self._queues[customer_id]
+
+    async def deliver(self, delivery: Delivery) -> None:
+        connector = self.connectors.get(delivery.to.channel)
+        if connector is None:
+            await self._give_up(delivery, f"channel {delivery.to.channel!r} is not enabled")
+            return
+        parts = render(delivery.message, connector.capabilities)
+        try:
+            for index, part in enumerate(parts):
+                await self._send_with_retries(connector, delivery, part, f"{delivery.id}.{index}")
+        except Unreachable as exc:
+            await self.store.mark_unreachable(delivery.customer_id, delivery.to, str(exc))
+            await self._give_up(delivery, f"unreachable: {exc}")
+            return
+        except ConnectorError as exc:
+            await self._give_up(delivery, str(exc))
+            return
+        try:
+            await self.store.delivered(delivery.customer_id, delivery.id)
+        except StoreError as exc:
+            log.warning("sent %s but could not clear it from the outbox: %s", delivery.id, exc)
+
+    async def _send_with_retries(
+        self, connector: BaseConnector, delivery: Delivery, part: Outbound, key: str
+    ) -> None:
+        delay = self.backoff_base
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                await connector.send(delivery.to, part, key=key)
+                return
+            except RateLimited as exc:
+                wait = exc.retry_after
+            except TransientError:
+                wait = delay
+                delay = min(delay * 2, self.backoff_max)
+            if attempt == self.max_attempts:
+                break
+            log.info("send to %s deferred %.1fs (attempt %d)", delivery.to.channel, wait, attempt)
+            await asyncio.sleep(wait)
+        raise ConnectorError(delivery.to.channel, f"gave up after {self.max_attempts} attempts")
+
+    async def _give_up(self, delivery: Delivery, why: str) -> None:
+        log.warning("delivery %s to %s failed: %s", delivery.id, delivery.to.channel, why)
+        event = Event(kind="error", channel=delivery.to.channel, identity=delivery.to.key,
+                      text=f"message not delivered: {why}", data={"delivery": delivery.id})
+        try:
+            await self.store.append_events(delivery.customer_id, [event])
+            await self.store.delivered(delivery.customer_id, delivery.id)
+        except StoreError as exc:
+            log.error("could not record the failed delivery %s: %s", delivery.id, exc)
+
+    async def close(self, timeout: float) -> None:
+        await self.senders.drain(timeout)

@@ -1,0 +1,86 @@
+"""Every error Omnicanal raises on purpose, in one tree.
+
+Messages say what went wrong and how to fix it. Callers catch the narrowest class they
+can handle; only loop boundaries (a polling loop, a webhook handler, a worker) catch
+``BotError`` or broader.
+"""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    """Base of every error Omnicanal raises on purpose."""
+
+
+class ConfigError(BotError):
+    """config.yaml (or the environment it reads) is wrong.
+
+    ``problems`` holds one line per problem: the key path, what is wrong, how to fix it.
+    """
+
+    def __init__(self, problems: list[str], *, source: str = "config.yaml") -> None:
+        self.problems = problems
+        self.source = source
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{source} is not valid:\n{lines}")
+
+
+class StoreError(BotError):
+    """The session store failed or is unreachable."""
+
+
+class StaleWrite(StoreError):
+    """A commit was refused: another turn owns the customer now, or the session moved on.
+
+    The writer lost its lease (it paused or ran too long) and its changes were dropped;
+    the turn that holds the lease now will process the message again.
+    """
+
+
+class FlowError(BotError):
+    """A flow is defined wrongly: an unknown step, a duplicate name, a bad trigger."""
+
+
+class ConnectorError(BotError):
+    """A platform refused or failed a call. ``channel`` names the connector."""
+
+    def __init__(self, channel: str, message: str) -> None:
+        self.channel = channel
+        super().__init__(f"{channel}: {message}")
+
+
+class RateLimited(ConnectorError):
+    """The platform asked us to slow down; retry after ``retry_after`` seconds."""
+
+    def __init__(self, channel: str, retry_after: float, message: str = "rate limited") -> None:
+        self.retry_after = retry_after
+        super().__init__(channel, f"{message} (retry after {retry_after:g}s)")
+
+
+class Unreachable(ConnectorError):
+    """The customer cannot be reached on this identity (blocked the bot, left, deleted)."""
+
+
+class OutsideWindow(ConnectorError):
+    """The platform's customer-service window is closed and no template or tag is configured.
+
+    Configure a template (WhatsApp) or a message tag (Messenger) for this kind of message,
+    or wait until the customer writes again.
+    """
+
+
+class AuthenticationFailed(ConnectorError):
+    """The platform rejected our credentials: the connector cannot work until they are fixed."""
+
+
+class PlatformError(ConnectorError):
+    """Any other error answered by the platform, with its own code and description."""
+
+    def __init__(self, channel: str, code: int | str, description: str) -> None:
+        self.code = code
+        self.description = description
+        super().__init__(channel, f"error {code}: {description}")
+
+
+class TransientError(ConnectorError):
+    """A network failure or a 5xx: the same call may succeed later."""

@@ -1,0 +1,154 @@
+"""Channel-neutral messages: what connectors produce (``Inbound``) and what flows say
+(the ``Outbound`` kinds).
+
+All are frozen pydantic models. ``Inbound.raw`` is the one escape hatch to the platform
+payload; it is never stored and flows never read it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Identity(_Frozen):
+    """Who wrote, as one platform knows them: (channel, account, user id).
+
+    ``channel`` is the connector's name in config.yaml (``telegram``, ``whatsapp``,
+    ``webchat``...); ``account`` tells apart several bots or numbers on one channel.
+    """
+
+    channel: str
+    account: str = "default"
+    user_id: str
+
+    @property
+    def key(self) -> str:
+        """A stable string form, used in store keys and history events."""
+        return f"{self.channel}:{self.account}:{self.user_id}"
+
+    @classmethod
+    def from_key(cls, key: str) -> Identity:
+        channel, account, user_id = key.split(":", 2)
+        return cls(channel=channel, account=account, user_id=user_id)
+
+
+AttachmentKind = Literal["image", "file", "audio", "video", "location", "contact", "sticker"]
+
+
+class Attachment(_Frozen):
+    """Media, a location or a shared contact that came with an inbound message."""
+
+    kind: AttachmentKind
+    url: str | None = None
+    file_id: str | None = None
+    mime_type: str | None = None
+    name: str | None = None
+    caption: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    phone: str | None = None
+    #: True when the platform vouches that ``phone`` is the sender's own number.
+    own_phone: bool = False
+
+
+class SenderHint(_Frozen):
+    """What the platform tells about the sender; the core decides what to keep."""
+
+    name: str | None = None
+    locale: str | None = None
+    #: A phone number in E.164 that the platform vouches belongs to the sender.
+    verified_phone: str | None = None
+
+
+class Inbound(_Frozen):
+    """One message from a customer, as every connector reports it.
+
+    ``message_id`` must be unique per (channel, account) and stable across redeliveries:
+    it is the dedupe key. ``payload`` is set when the customer pressed a button.
+    """
+
+    identity: Identity
+    message_id: str
+    text: str | None = None
+    payload: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    sender: SenderHint = SenderHint()
+    timestamp: float = Field(default_factory=time.time)
+    raw: Any = Field(default=None, exclude=True, repr=False)
+
+    @property
+    def command(self) -> tuple[str, str] | None:
+        """``("start", "ABC")`` for ``/start ABC``; None when the text is not a command."""
+        text = (self.text or "").strip()
+        if not text.startswith("/") or len(text) < 2:
+            return None
+        head, _, rest = text[1:].partition(" ")
+        name = head.split("@", 1)[0].lower()
+        return (name, rest.strip()) if name else None
+
+
+class Choice(_Frozen):
+    """One option offered to the customer. ``payload`` comes back when it is chosen."""
+
+    payload: str
+    title: str
+    description: str | None = None
+
+
+class Text(_Frozen):
+    kind: Literal["text"] = "text"
+    text: str
+
+
+class Choices(_Frozen):
+    """A question with options: buttons where the channel has them, a numbered list elsewhere."""
+
+    kind: Literal["choices"] = "choices"
+    text: str
+    choices: tuple[Choice, ...]
+
+
+class Image(_Frozen):
+    kind: Literal["image"] = "image"
+    url: str
+    caption: str | None = None
+
+
+class File(_Frozen):
+    kind: Literal["file"] = "file"
+    url: str
+    name: str | None = None
+    caption: str | None = None
+
+
+class Typing(_Frozen):
+    kind: Literal["typing"] = "typing"
+
+
+class RequestPhone(_Frozen):
+    """Ask for the customer's phone number; a one-tap share button where the channel has one."""
+
+    kind: Literal["request_phone"] = "request_phone"
+    text: str
+    button: str
+
+
+Outbound = Annotated[
+    Text | Choices | Image | File | Typing | RequestPhone, Field(discriminator="kind")
+]
+
+
+def text_of(message: Outbound) -> str:
+    """The human-readable text of an outbound message, for transcripts and logs."""
+    if isinstance(message, Text | Choices | RequestPhone):
+        return message.text
+    if isinstance(message, Image | File):
+        return message.caption or message.url
+    return ""

@@ -1,0 +1,137 @@
+"""The stored data model: a customer's profile, their one session, and history events.
+
+Everything here is plain JSON-serialisable data, never a suspended coroutine, so any
+process can continue any conversation.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.messages import Choice, Identity, Outbound
+
+JSONValue = Any  # slots hold whatever a pydantic validator produced, as JSON
+
+
+class Consent(BaseModel):
+    granted: bool
+    at: float
+    channel: str
+
+
+class Profile(BaseModel):
+    """What we know about one customer, combined from every channel they use."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    #: E.164, e.g. "+34600111222".
+    phone: str | None = None
+    #: True when a platform vouched for ``phone`` (a WhatsApp sender, an own Telegram contact).
+    phone_verified: bool = False
+    email: str | None = None
+    email_verified: bool = False
+    locale: str | None = None
+    consents: dict[str, Consent] = Field(default_factory=dict)
+    tags: list[str] = Field(default_factory=list)
+
+
+QuestionKind = Literal["text", "choice", "phone"]
+
+
+class Question(BaseModel):
+    """The question a flow is waiting on: enough to validate the answer and ask again on
+    whatever channel the customer writes next."""
+
+    slot: str
+    kind: QuestionKind = "text"
+    prompt: str
+    choices: list[Choice] = Field(default_factory=list)
+    #: The step that receives the answer.
+    then: str
+    #: A dotted path to the validating type, resolved by the flow (never pickled code).
+    validator: str | None = None
+    error: str | None = None
+    attempts: int = 0
+
+
+class Frame(BaseModel):
+    """One active flow: where it stands and what it has collected."""
+
+    flow: str
+    step: str
+    slots: dict[str, JSONValue] = Field(default_factory=dict)
+    question: Question | None = None
+    #: The step of the calling flow to resume when this (sub-)flow ends.
+    return_to: str | None = None
+    started_at: float = Field(default_factory=time.time)
+    updated_at: float = Field(default_factory=time.time)
+
+
+Mode = Literal["bot", "queued", "human"]
+
+
+class Session(BaseModel):
+    """One per customer, not per channel. ``version`` increases with every commit and is
+    checked on the next one (compare-and-set)."""
+
+    version: int = 0
+    stack: list[Frame] = Field(default_factory=list)
+    #: Flows put aside (e.g. by a merge) that the customer can resume.
+    suspended: list[Frame] = Field(default_factory=list)
+    mode: Mode = "bot"
+    operator: str | None = None
+    #: The identity the customer last wrote from: replies and operator messages go there.
+    address: Identity | None = None
+    #: Consecutive messages the bot did not understand.
+    misunderstood: int = 0
+    #: Set by the turn that recognised the customer on a new channel.
+    greeted_on: list[str] = Field(default_factory=list)
+
+    @property
+    def frame(self) -> Frame | None:
+        return self.stack[-1] if self.stack else None
+
+
+EventKind = Literal[
+    "inbound",
+    "outbound",
+    "channel_switch",
+    "flow",
+    "handoff",
+    "link",
+    "merge",
+    "unlink",
+    "note",
+    "delivery",
+    "error",
+]
+
+
+class Event(BaseModel):
+    """One entry of a customer's append-only history, shown as one transcript."""
+
+    kind: EventKind
+    at: float = Field(default_factory=time.time)
+    channel: str | None = None
+    identity: str | None = None
+    text: str | None = None
+    #: Kind-specific details: message ids, flow names, an operator id...
+    data: dict[str, JSONValue] = Field(default_factory=dict)
+
+
+class Delivery(BaseModel):
+    """One outgoing message in the outbox: committed with its turn, removed once sent.
+
+    ``id`` is unique per customer and stable across retries (an idempotency key).
+    """
+
+    id: str
+    customer_id: str
+    to: Identity
+    message: Annotated[Outbound, Field(discriminator="kind")]
+    created_at: float = Field(default_factory=time.time)
+    origin: Literal["bot", "operator", "system"] = "bot"

@@ -1,0 +1,98 @@
+"""The path of one message through the core, the same for polling, webhooks and workers:
+
+    record (dedupe, arrival order) → claim the customer → dialogue turn →
+    commit session + events + outbox atomically → dispatch replies
+
+Per-customer order and mutual exclusion come from the store (an inbox list and a lease
+per customer, checked on commit), so they hold across processes, not only in this one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from bot.dialogue import DialogueEngine
+from bot.dispatch import Dispatcher
+from bot.errors import StaleWrite, StoreError
+from bot.messages import Inbound
+from bot.model import Delivery
+from bot.store.store import Claim, Store
+from bot.tasks import TaskTracker
+
+log = logging.getLogger(__name__)
+
+
+class Pipeline:
+    """Records inbound messages and runs turns. ``submit`` is the connectors' sink."""
+
+    def __init__(self, *, store: Store, engine: DialogueEngine, dispatcher: Dispatcher) -> None:
+        self.store = store
+        self.engine = engine
+        self.dispatcher = dispatcher
+        self.turns = TaskTracker("turns")
+
+    async def submit(self, messages: Sequence[Inbound]) -> None:
+        """Durably record messages and start their turns in the background. Returns once
+        all are recorded; raises ``StoreError`` when any could not be (answer 5xx)."""
+        for inbound in messages:
+            outcome = await self.store.ingest(inbound)
+            if isinstance(outcome, Claim):
+                self.turns.spawn(self.drain(outcome), name=f"turn:{outcome.customer_id}")
+
+    async def drain(self, claim: Claim | None) -> None:
+        """Run turns for one customer while messages wait and we hold their lease."""
+        while claim is not None:
+            claim = await self._turn(claim)
+
+    async def _turn(self, claim: Claim) -> Claim | None:
+        result = await self.engine.handle(customer_id=claim.customer_id, session=claim.session,
+                                          profile=claim.profile, inbound=claim.inbound)
+        address = result.session.address or claim.inbound.identity
+        prefix = f"{claim.version + 1:012d}"
+        deliveries = [
+            Delivery(id=f"{prefix}.{i:03d}", customer_id=claim.customer_id, to=address,
+                     message=reply)
+            for i, reply in enumerate(result.replies)
+        ]
+        try:
+            following = await self.store.commit(
+                claim, session=result.session,
+                profile=result.profile if result.profile_changed else None,
+                events=result.events, outbox=deliveries)
+        except StaleWrite as exc:
+            log.warning("%s", exc)
+            return None
+        except StoreError as exc:
+            # The lease expires and recovery (or the next message) runs this turn again.
+            log.error("commit failed, the turn will run again: %s", exc)
+            return None
+        self.dispatcher.enqueue(claim.customer_id, deliveries)
+        return following
+
+    async def recover(self) -> int:
+        """Resume what a previous run left: waiting inbound messages and unsent replies.
+        Returns how many customers were resumed."""
+        resumed = 0
+        async for customer_id in self.store.customers_matching(self.store.keys.outbox_pattern):
+            pending = await self.store.pending_deliveries(customer_id)
+            self.dispatcher.enqueue(customer_id, pending)
+        async for customer_id in self.store.customers_matching(self.store.keys.inbox_pattern):
+            resumed += 1
+            self.turns.spawn(self._resume(customer_id), name=f"resume:{customer_id}")
+        return resumed
+
+    async def _resume(self, customer_id: str) -> None:
+        for _attempt in range(10):
+            outcome = await self.store.claim(customer_id)
+            if outcome is None:
+                return
+            if isinstance(outcome, Claim):
+                await self.drain(outcome)
+                return
+            # A lease from a previous life of this process (or another process) holds it.
+            await asyncio.sleep(min(outcome + 0.05, self.store.lease_ms / 1000))
+
+    async def close(self, timeout: float) -> None:
+        await self.turns.drain(timeout)

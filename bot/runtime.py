@@ -1,0 +1,180 @@
+"""The runtime: starts the store, the HTTP server and the enabled connectors, runs the
+pipeline, and shuts everything down in order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Sequence
+
+from redis.asyncio import Redis
+
+from bot.config.settings import Settings
+from bot.dialogue import DialogueEngine, Flow
+from bot.dialogue.loading import load_flows
+from bot.dispatch import Dispatcher
+from bot.pipeline import Pipeline
+from bot.store.connector_state import RedisConnectorState
+from bot.store.embedded import EmbeddedServer
+from bot.store.keys import Keys
+from bot.store.store import Store
+from bot.web.server import WebServer
+from bot.web.types import AnyRoute, Route, WebRequest, WebResponse
+from connectors import registry
+from connectors.base import BaseConnector, ConnectorContext
+
+log = logging.getLogger(__name__)
+
+
+def build_engine(settings: Settings, flows: Sequence[Flow] | None = None) -> DialogueEngine:
+    return DialogueEngine(
+        flows if flows is not None else load_flows(settings.flows.modules),
+        default_flow=settings.flows.default,
+        locales=settings.flows.locales,
+        default_locale=settings.flows.default_locale,
+        max_attempts=settings.flows.max_attempts,
+    )
+
+
+class Runtime:
+    """One process running the whole bot. Use ``async with Runtime(settings) as rt``."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        flows: Sequence[Flow] | None = None,
+        connectors: Sequence[BaseConnector] | None = None,
+        serve_http: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.engine = build_engine(settings, flows)
+        built = connectors if connectors is not None else [
+            registry.build(name, section)
+            for name, section in settings.enabled_connectors().items()
+        ]
+        self.connectors: dict[str, BaseConnector] = {c.name: c for c in built}
+        self.serve_http = serve_http
+        self.embedded: EmbeddedServer | None = None
+        self.server: WebServer | None = None
+        self._store: Store | None = None
+        self._pipeline: Pipeline | None = None
+        self._dispatcher: Dispatcher | None = None
+        self._stopping = asyncio.Event()
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the runtime is not started")
+        return self._store
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        if self._dispatcher is None:
+            raise RuntimeError("the runtime is not started")
+        return self._dispatcher
+
+    async def settle(self) -> None:
+        """Wait until no turn runs and no reply waits to be sent (tests, the console)."""
+        while len(self.pipeline.turns) or len(self.dispatcher.senders):
+            await self.pipeline.turns.wait_idle()
+            await self.dispatcher.senders.wait_idle()
+
+    @property
+    def pipeline(self) -> Pipeline:
+        if self._pipeline is None:
+            raise RuntimeError("the runtime is not started")
+        return self._pipeline
+
+    async def start(self) -> None:
+        cfg = self.settings
+        url = cfg.store.url.get_secret_value()
+        if cfg.store.embedded:
+            self.embedded = EmbeddedServer(data_dir=cfg.store.data_dir,
+                                           appendfsync=cfg.store.appendfsync)
+            await self.embedded.start()
+            url = self.embedded.url
+        redis = Redis.from_url(url, decode_responses=False, socket_connect_timeout=5,
+                               socket_keepalive=True, retry_on_timeout=True)
+        keys = Keys(cfg.store.key_prefix)
+        self._store = Store(redis, keys=keys, history_limit=cfg.store.history_limit,
+                            lease_seconds=cfg.store.lease_seconds,
+                            dedupe_hours=cfg.store.dedupe_hours)
+        self._dispatcher = Dispatcher(store=self._store, connectors=self.connectors)
+        self._pipeline = Pipeline(store=self._store, engine=self.engine,
+                                  dispatcher=self._dispatcher)
+        if self.serve_http:
+            self.server = WebServer(host=cfg.server.host, port=cfg.server.port,
+                                    routes=self._routes())
+            await self.server.start()
+        public_url = cfg.server.public_url or (self.server.url if self.server else None)
+        for name, connector in self.connectors.items():
+            state = RedisConnectorState(redis, keys=keys, connector=name)
+            await connector.start(ConnectorContext(sink=self._pipeline.submit, state=state,
+                                                   public_url=public_url))
+        resumed = await self._pipeline.recover()
+        if resumed:
+            log.info("resuming %d customer(s) with waiting messages", resumed)
+
+    def _routes(self) -> list[AnyRoute]:
+        routes: list[AnyRoute] = [
+            Route("GET", "/healthz", self._healthz),
+            Route("GET", "/readyz", self._readyz),
+        ]
+        for connector in self.connectors.values():
+            routes.extend(connector.routes())
+        return routes
+
+    async def _healthz(self, request: WebRequest) -> WebResponse:
+        return WebResponse.text(200, "ok")
+
+    async def _readyz(self, request: WebRequest) -> WebResponse:
+        if self._stopping.is_set():
+            return WebResponse.text(503, "shutting down")
+        if await self.store.ping():
+            return WebResponse.text(200, "ready")
+        return WebResponse.text(503, "store unreachable")
+
+    async def close(self) -> None:
+        self._stopping.set()
+        timeout = self.settings.server.shutdown_timeout
+        for connector in self.connectors.values():
+            try:
+                await connector.close()
+            except Exception:  # shutting down: log and go on with the rest
+                log.exception("connector %s did not close cleanly", connector.name)
+        if self._pipeline is not None:
+            await self._pipeline.close(timeout)
+        if self._dispatcher is not None:
+            await self._dispatcher.close(timeout)
+        if self.server is not None:
+            await self.server.close()
+        if self._store is not None:
+            await self._store.close()
+        if self.embedded is not None:
+            await self.embedded.close()
+
+    async def __aenter__(self) -> Runtime:
+        try:
+            await self.start()
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def run_until_signalled(self) -> None:
+        """Serve until SIGINT or SIGTERM."""
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await stop.wait()
+            log.info("stopping")
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)

@@ -1,0 +1,1 @@
+"""The Redis-backed store: sessions, identities, histories, inboxes and outboxes."""

@@ -1,0 +1,47 @@
+"""``ConnectorState`` on Redis: a namespaced key-value space per connector."""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from bot.store.keys import Keys
+
+
+class RedisConnectorState:
+    def __init__(self, redis: Redis, *, keys: Keys, connector: str) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._connector = connector
+
+    def _key(self, key: str) -> str:
+        return self._keys.connector_state(self._connector, key)
+
+    async def get(self, key: str) -> str | None:
+        value = await self._redis.get(self._key(key))
+        return value.decode() if isinstance(value, bytes) else value
+
+    async def put(self, key: str, value: str, *, ttl_seconds: int | None = None) -> None:
+        await self._redis.set(self._key(key), value, ex=ttl_seconds)
+
+    async def put_if_absent(self, key: str, value: str) -> str:
+        full = self._key(key)
+        if await self._redis.set(full, value, nx=True):
+            return value
+        stored = await self._redis.get(full)
+        return stored.decode() if isinstance(stored, bytes) else str(stored)
+
+    async def append(self, key: str, value: str, *, ttl_seconds: int, max_items: int) -> None:
+        full = self._key(key)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(full, value)
+            pipe.ltrim(full, -max_items, -1)
+            pipe.expire(full, ttl_seconds)
+            await pipe.execute()
+
+    async def take_all(self, key: str) -> list[str]:
+        full = self._key(key)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.lrange(full, 0, -1)
+            pipe.delete(full)
+            items, _ = await pipe.execute()
+        return [item.decode() for item in items]

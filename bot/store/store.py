@@ -1,0 +1,304 @@
+"""The session store on Redis: record, claim, commit; identities; history; outbox.
+
+The hot path is two round trips per message: ``ingest`` records the message (dedupe,
+arrival order) and, when no turn runs for the customer, claims it and returns the
+session in the same script; ``commit`` writes session, events and outbox atomically,
+checked against the lease token and the session version, and hands back the next waiting
+message so a busy customer costs one round trip per message.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
+from redis.exceptions import RedisError
+
+from bot.errors import StaleWrite, StoreError
+from bot.messages import Identity, Inbound
+from bot.model import Delivery, Event, Profile, Session
+from bot.store.keys import Keys
+
+_IDENTITY_CACHE_SIZE = 100_000
+
+
+def _script(name: str) -> str:
+    return (resources.files("bot.store") / "lua" / f"{name}.lua").read_text(encoding="utf-8")
+
+
+def new_customer_id() -> str:
+    return secrets.token_hex(8)
+
+
+def _str(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _ms(seconds: float | None = None) -> int:
+    return int((time.time() if seconds is None else seconds) * 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """The right to run the next turn for a customer, with the state loaded under it."""
+
+    customer_id: str
+    token: str
+    version: int
+    session: Session
+    profile: Profile
+    inbound: Inbound
+
+
+class Store:
+    """Everything the runtime keeps in Redis. Construct with a connected client."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        keys: Keys | None = None,
+        history_limit: int = 2000,
+        lease_seconds: float = 30.0,
+        dedupe_hours: float = 7 * 24,
+    ) -> None:
+        self.redis = redis
+        self.keys = keys or Keys()
+        self.history_limit = history_limit
+        self.lease_ms = int(lease_seconds * 1000)
+        self.dedupe_ms = int(dedupe_hours * 3600 * 1000)
+        self._ingest: AsyncScript = redis.register_script(_script("ingest"))
+        self._claim: AsyncScript = redis.register_script(_script("claim"))
+        self._commit: AsyncScript = redis.register_script(_script("commit"))
+        self._extend: AsyncScript = redis.register_script(_script("extend"))
+        self._customers: OrderedDict[str, str] = OrderedDict()
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self.redis.ping())
+        except (RedisError, OSError):
+            return False
+
+    # -- identities ----------------------------------------------------------------------
+
+    async def resolve(self, identity: Identity) -> str:
+        """The customer an identity belongs to, creating a new customer on first contact."""
+        key = identity.key
+        cached = self._customers.get(key)
+        if cached is not None:
+            self._customers.move_to_end(key)
+            return cached
+        try:
+            raw = await self.redis.get(self.keys.identity(key))
+            if raw is None:
+                candidate = new_customer_id()
+                if await self.redis.set(self.keys.identity(key), candidate, nx=True):
+                    raw = candidate.encode()
+                else:
+                    raw = await self.redis.get(self.keys.identity(key))
+            customer_id = raw.decode() if isinstance(raw, bytes) else str(raw)
+            # Idempotent: also repairs a crash between the two writes of a first contact.
+            await self.redis.hsetnx(self.keys.customer(customer_id).identities, key, _ms())
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"could not resolve identity: {exc}") from exc
+        self._remember(key, customer_id)
+        return customer_id
+
+    async def assign_identity(self, identity: Identity, customer_id: str) -> None:
+        """Point ``identity`` at ``customer_id`` (the primitive that linking builds on).
+
+        The identity key is written first: a concurrent ingest for the identity then finds
+        it missing from the old customer, re-resolves, and lands on the new one.
+        """
+        key = identity.key
+        previous = await self.redis.getset(self.keys.identity(key), customer_id)
+        await self.redis.hset(self.keys.customer(customer_id).identities, key, _ms())
+        if previous is not None and _str(previous) != customer_id:
+            await self.redis.hdel(self.keys.customer(_str(previous)).identities, key)
+        self.forget_identity(key)
+
+    def _remember(self, identity_key: str, customer_id: str) -> None:
+        self._customers[identity_key] = customer_id
+        if len(self._customers) > _IDENTITY_CACHE_SIZE:
+            self._customers.popitem(last=False)
+
+    def forget_identity(self, identity_key: str) -> None:
+        """Drop a cached identity → customer mapping (after a link, merge or unlink)."""
+        self._customers.pop(identity_key, None)
+
+    async def identities(self, customer_id: str) -> list[Identity]:
+        raw = await self.redis.hkeys(self.keys.customer(customer_id).identities)
+        return [Identity.from_key(_str(k)) for k in raw]
+
+    async def last_inbound(self, customer_id: str) -> dict[str, float]:
+        """When the customer last wrote from each identity (epoch seconds)."""
+        raw = await self.redis.hgetall(self.keys.customer(customer_id).last_inbound)
+        return {_str(k): int(v) / 1000 for k, v in raw.items()}
+
+    async def mark_unreachable(self, customer_id: str, identity: Identity, reason: str) -> None:
+        await self.redis.hset(self.keys.customer(customer_id).unreachable, identity.key, reason)
+
+    async def is_unreachable(self, customer_id: str, identity: Identity) -> bool:
+        return bool(
+            await self.redis.hexists(self.keys.customer(customer_id).unreachable, identity.key)
+        )
+
+    # -- the hot path ---------------------------------------------------------------------
+
+    async def ingest(self, inbound: Inbound) -> Claim | str:
+        """Durably record one inbound message.
+
+        Returns a ``Claim`` when the caller must now run the customer's turn(s),
+        ``"queued"`` when a running turn will pick it up, ``"duplicate"`` when this
+        platform message was recorded before. Raises ``StoreError`` when not recorded.
+        """
+        identity_key = inbound.identity.key
+        dedupe_id = f"{inbound.identity.channel}:{inbound.identity.account}:{inbound.message_id}"
+        body = inbound.model_dump_json()
+        for _attempt in range(3):
+            customer_id = await self.resolve(inbound.identity)
+            ck = self.keys.customer(customer_id)
+            token = secrets.token_hex(8)
+            now = _ms()
+            try:
+                result = await self._ingest(
+                    keys=[ck.identities, ck.seen, ck.inbox, ck.lease, ck.session, ck.last_inbound],
+                    args=[identity_key, dedupe_id, now, body, token, self.lease_ms,
+                          now - self.dedupe_ms],
+                )
+            except (RedisError, OSError) as exc:
+                raise StoreError(f"could not record inbound message: {exc}") from exc
+            tag = result[0]
+            if tag == b"moved":
+                self.forget_identity(identity_key)
+                continue
+            if tag == b"claimed":
+                return self._claim_from(customer_id, token, result)
+            return _str(tag)
+        raise StoreError("the identity kept moving between customers while recording; retry")
+
+    async def claim(self, customer_id: str) -> Claim | float | None:
+        """Claim a customer with waiting messages: a ``Claim``, the seconds until the current
+        lease expires when another turn holds it, or None when nothing waits."""
+        ck = self.keys.customer(customer_id)
+        token = secrets.token_hex(8)
+        try:
+            result = await self._claim(keys=[ck.lease, ck.session, ck.inbox],
+                                       args=[token, self.lease_ms])
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"could not claim customer: {exc}") from exc
+        if result[0] == b"empty":
+            return None
+        if result[0] == b"busy":
+            return max(int(result[1]), 0) / 1000
+        return self._claim_from(customer_id, token, result)
+
+    def _claim_from(self, customer_id: str, token: str, result: Sequence[Any]) -> Claim:
+        _tag, version, session_json, profile_json, head = result
+        session = Session.model_validate_json(session_json) if session_json else Session()
+        version_number = int(version)
+        session.version = version_number
+        profile = Profile.model_validate_json(profile_json) if profile_json else Profile()
+        return Claim(customer_id, token, version_number, session, profile,
+                     Inbound.model_validate_json(head))
+
+    async def commit(
+        self,
+        claim: Claim,
+        *,
+        session: Session,
+        profile: Profile | None,
+        events: Sequence[Event],
+        outbox: Sequence[Delivery],
+    ) -> Claim | None:
+        """Commit the turn for ``claim.inbound``. Returns the claim for the next waiting
+        message (the lease is kept), or None when the inbox is empty (lease released).
+        Raises ``StaleWrite`` when the lease or the version moved on."""
+        ck = self.keys.customer(claim.customer_id)
+        args: list[Any] = [
+            claim.token,
+            claim.version,
+            session.model_dump_json(exclude={"version"}),
+            profile.model_dump_json() if profile is not None else "",
+            self.history_limit,
+            self.lease_ms,
+            len(events),
+            len(outbox),
+        ]
+        args.extend(e.model_dump_json() for e in events)
+        for delivery in outbox:
+            args.append(delivery.id)
+            args.append(delivery.model_dump_json())
+        try:
+            result = await self._commit(
+                keys=[ck.lease, ck.session, ck.inbox, ck.events, ck.outbox], args=args
+            )
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"could not commit turn: {exc}") from exc
+        if result[0] == b"stale":
+            raise StaleWrite(
+                f"customer {claim.customer_id}: lease or version moved on; turn discarded"
+            )
+        new_version = int(result[1])
+        if result[0] == b"done":
+            return None
+        session = session.model_copy(update={"version": new_version})
+        return Claim(claim.customer_id, claim.token, new_version, session,
+                     profile if profile is not None else claim.profile,
+                     Inbound.model_validate_json(result[2]))
+
+    async def extend(self, claim: Claim) -> bool:
+        """Keep the lease of a long turn alive. False when it was lost already."""
+        ck = self.keys.customer(claim.customer_id)
+        return bool(await self._extend(keys=[ck.lease], args=[claim.token, self.lease_ms]))
+
+    # -- reading ------------------------------------------------------------------------
+
+    async def load(self, customer_id: str) -> tuple[Session, Profile]:
+        """Read a customer's session and profile (for consoles and tests, not for turns)."""
+        version, data, profile = await self.redis.hmget(
+            self.keys.customer(customer_id).session, ["v", "d", "p"]
+        )
+        session = Session.model_validate_json(data) if data else Session()
+        session.version = int(version or 0)
+        return session, Profile.model_validate_json(profile) if profile else Profile()
+
+    async def history(self, customer_id: str, *, limit: int = 500) -> list[Event]:
+        raw = await self.redis.lrange(self.keys.customer(customer_id).events, -limit, -1)
+        return [Event.model_validate_json(item) for item in raw]
+
+    async def append_events(self, customer_id: str, events: Sequence[Event]) -> None:
+        """Append events outside a turn (delivery failures, notes)."""
+        if not events:
+            return
+        key = self.keys.customer(customer_id).events
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(key, *(e.model_dump_json() for e in events))
+            pipe.ltrim(key, -self.history_limit, -1)
+            await pipe.execute()
+
+    # -- outbox ---------------------------------------------------------------------------
+
+    async def pending_deliveries(self, customer_id: str) -> list[Delivery]:
+        raw = await self.redis.hgetall(self.keys.customer(customer_id).outbox)
+        items = [Delivery.model_validate_json(v) for v in raw.values()]
+        return sorted(items, key=lambda d: d.id)
+
+    async def delivered(self, customer_id: str, delivery_id: str) -> None:
+        await self.redis.hdel(self.keys.customer(customer_id).outbox, delivery_id)
+
+    # -- recovery -------------------------------------------------------------------------
+
+    async def customers_matching(self, pattern: str) -> AsyncIterator[str]:
+        async for key in self.redis.scan_iter(match=pattern, count=500):
+            yield self.keys.customer_id_of(key.decode() if isinstance(key, bytes) else key)

@@ -1,0 +1,121 @@
+"""Test flows in a few lines: no network, no store, the real dialogue engine.
+
+>>> async with FlowTester("flows.store_assistant") as chat:
+...     replies = await chat.send("hi")
+...     assert "Start a return" in replies.choices
+...     await chat.press("Start a return")
+...     replies = await chat.send("A1001")
+
+``capabilities`` decides how replies are rendered, as on a real channel: pass
+``Capabilities(max_buttons=0)`` to see numbered lists and answer with "2".
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from bot.dialogue import DialogueEngine, Flow
+from bot.dialogue.loading import load_flows
+from bot.messages import Attachment, Choices, Identity, Inbound, Outbound, SenderHint, text_of
+from bot.model import Event, Profile, Session
+from bot.render import render
+from connectors.base import Capabilities
+
+RICH = Capabilities(max_text_length=4096, max_buttons=10, button_title_length=64,
+                    images=True, files=True, request_phone=True)
+
+
+class Replies(list[Outbound]):
+    """What the customer saw after one message."""
+
+    @property
+    def text(self) -> str:
+        return "\n".join(text_of(m) for m in self)
+
+    @property
+    def choices(self) -> list[str]:
+        """Titles of the last choices offered, if any."""
+        for message in reversed(self):
+            if isinstance(message, Choices):
+                return [c.title for c in message.choices]
+        return []
+
+
+class FlowTester:
+    def __init__(
+        self,
+        flows: Sequence[Flow] | str = "flows.store_assistant",
+        *,
+        default_flow: str = "menu",
+        locales: Sequence[str] = ("en", "es"),
+        default_locale: str = "en",
+        locale: str | None = None,
+        channel: str = "test",
+        user: str = "tester",
+        capabilities: Capabilities = RICH,
+    ) -> None:
+        loaded = load_flows([flows]) if isinstance(flows, str) else list(flows)
+        self.engine = DialogueEngine(loaded, default_flow=default_flow, locales=locales,
+                                     default_locale=default_locale)
+        self.identity = Identity(channel=channel, user_id=user)
+        self.capabilities = capabilities
+        self.locale = locale
+        self.session = Session()
+        self.profile = Profile()
+        self.events: list[Event] = []
+        self.last: Replies = Replies()
+        self._ids = itertools.count(1)
+
+    async def __aenter__(self) -> FlowTester:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    @property
+    def slots(self) -> dict[str, Any]:
+        """The running flow's slots, or those of the flow that completed last."""
+        frame = self.session.frame
+        if frame is not None:
+            return frame.slots
+        for event in reversed(self.events):
+            if event.kind == "flow" and event.data.get("state") == "completed":
+                return dict(event.data.get("slots") or {})
+        return {}
+
+    @property
+    def flow(self) -> str | None:
+        frame = self.session.frame
+        return frame.flow if frame else None
+
+    async def send(self, text: str) -> Replies:
+        return await self.receive(text=text)
+
+    async def press(self, choice: str) -> Replies:
+        """Press a button of the last choices, by title or payload."""
+        for message in reversed(self.last):
+            if isinstance(message, Choices):
+                for option in message.choices:
+                    if choice in (option.title, option.payload):
+                        return await self.receive(payload=option.payload, text=option.title)
+        raise AssertionError(f"no choice {choice!r} among {self.last.choices}")
+
+    async def share_contact(self, phone: str, *, own: bool = True) -> Replies:
+        contact = Attachment(kind="contact", phone=phone, own_phone=own)
+        return await self.receive(attachments=(contact,))
+
+    async def receive(self, **fields: Any) -> Replies:
+        """Deliver any inbound message (text=, payload=, attachments=...)."""
+        inbound = Inbound(identity=fields.pop("identity", self.identity),
+                          message_id=str(next(self._ids)), timestamp=time.time(),
+                          sender=SenderHint(locale=self.locale), **fields)
+        result = await self.engine.handle(customer_id="tester", session=self.session,
+                                          profile=self.profile, inbound=inbound)
+        self.session, self.profile = result.session, result.profile
+        self.events.extend(result.events)
+        rendered = [part for reply in result.replies for part in render(reply, self.capabilities)]
+        self.last = Replies(rendered)
+        return self.last

@@ -1,0 +1,130 @@
+"""The one HTTP server: adapts framework-neutral routes to aiohttp.
+
+Connectors and the core declare ``Route``, ``WebSocketRoute`` and ``StaticRoute``; this
+module is the only place that knows aiohttp's server types.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import cast
+
+from aiohttp import WSMsgType, web
+
+from bot.web.types import AnyRoute, Route, StaticRoute, WebRequest, WebSocketRoute
+
+log = logging.getLogger(__name__)
+
+AiohttpHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _to_request(request: web.Request, body: bytes) -> WebRequest:
+    return WebRequest(
+        method=request.method,
+        path=request.path,
+        headers={k.lower(): v for k, v in request.headers.items()},
+        query=dict(request.query),
+        body=body,
+        remote=request.remote,
+        cookies=dict(request.cookies),
+    )
+
+
+class _AiohttpWebSocket:
+    def __init__(self, ws: web.WebSocketResponse, request: WebRequest) -> None:
+        self._ws = ws
+        self.request = request
+
+    async def receive_text(self) -> str | None:
+        while True:
+            message = await self._ws.receive()
+            if message.type == WSMsgType.TEXT:
+                return cast(str, message.data)
+            if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED,
+                                WSMsgType.ERROR):
+                return None
+            # binary frames are ignored: the protocol is JSON text
+
+    async def send_text(self, text: str) -> None:
+        await self._ws.send_str(text)
+
+    async def close(self) -> None:
+        await self._ws.close()
+
+
+def _http(route: Route) -> AiohttpHandler:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if request.content_length is not None and request.content_length > route.max_body:
+            return web.Response(status=413, text="request body too large")
+        body = await request.content.read(route.max_body + 1)
+        if len(body) > route.max_body:
+            return web.Response(status=413, text="request body too large")
+        response = await route.handler(_to_request(request, body))
+        headers = {**_SECURITY_HEADERS, **response.headers}
+        payload = response.body.encode() if isinstance(response.body, str) else response.body
+        return web.Response(status=response.status, body=payload,
+                            content_type=response.content_type, headers=headers)
+
+    return handle
+
+
+def _websocket(route: WebSocketRoute) -> AiohttpHandler:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse(heartbeat=30, max_msg_size=64 * 1024)
+        await ws.prepare(request)
+        await route.handler(_AiohttpWebSocket(ws, _to_request(request, b"")))
+        if not ws.closed:
+            await ws.close()
+        return ws
+
+    return handle
+
+
+class WebServer:
+    """Serves every route on one host and port."""
+
+    def __init__(self, *, host: str, port: int, routes: Iterable[AnyRoute]) -> None:
+        self.host = host
+        self.port = port
+        self.app = web.Application(client_max_size=1024 * 1024)
+        for route in routes:
+            self.add(route)
+        self._runner: web.AppRunner | None = None
+
+    def add(self, route: AnyRoute) -> None:
+        router = self.app.router
+        if isinstance(route, Route):
+            router.add_route(route.method, route.path, _http(route))
+        elif isinstance(route, WebSocketRoute):
+            router.add_get(route.path, _websocket(route))
+        elif isinstance(route, StaticRoute):
+            router.add_static(route.prefix, route.directory, follow_symlinks=False)
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False,
+                                     shutdown_timeout=5)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        sockets = getattr(site._server, "sockets", None) or []
+        if sockets:
+            self.port = int(sockets[0].getsockname()[1])
+        log.info("HTTP server on http://%s:%d", self.host, self.port)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+

@@ -1,0 +1,55 @@
+"""The terminal as a channel, for developers: ``omnicanal chat``.
+
+Text only, so choices appear as numbered lists and typing "2" picks the second one, as
+on any text-only channel.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+from bot.config.settings import ConnectorSettings
+from bot.messages import Identity, Inbound, Outbound, SenderHint, Text, text_of
+from connectors.base import BaseConnector, Capabilities, SendReceipt
+
+
+class ConsoleSettings(ConnectorSettings):
+    user: str = "developer"
+    locale: str | None = None
+
+
+class ConsoleConnector(BaseConnector):
+    channel = "console"
+    capabilities = Capabilities(max_text_length=10_000, max_buttons=0)
+
+    def __init__(self, *, name: str = "console", settings: ConsoleSettings | None = None,
+                 output: TextIO | None = None) -> None:
+        super().__init__(name=name)
+        self.settings = settings or ConsoleSettings()
+        self.output = output or sys.stdout
+        self._counter = 0
+
+    @classmethod
+    def from_settings(cls, name: str, settings: ConsoleSettings) -> ConsoleConnector:
+        return cls(name=name, settings=settings)
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(channel=self.channel, account=self.account, user_id=self.settings.user)
+
+    def parse(self, update: Mapping[str, Any]) -> list[Inbound]:
+        text = str(update.get("text") or "").strip()
+        if not text:
+            return []
+        self._counter += 1
+        message_id = str(update.get("id") or f"{update.get('session', '')}:{self._counter}")
+        return [Inbound(identity=self.identity, message_id=message_id, text=text,
+                        sender=SenderHint(locale=self.settings.locale), raw=update)]
+
+    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
+        text = message.text if isinstance(message, Text) else text_of(message)
+        if text:
+            print(f"bot> {text.replace(chr(10), chr(10) + '     ')}", file=self.output, flush=True)
+        return SendReceipt(platform_message_id=key or None)

@@ -1,0 +1,129 @@
+"""Start a return: several steps with validated slots, a branch, an async API call and a
+sub-flow (``contact_email``) that collects an e-mail address when we have none."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+from bot.dialogue import (
+    Ask,
+    Call,
+    Choice,
+    End,
+    Flow,
+    Goto,
+    StepResult,
+    Turn,
+    command,
+    keyword,
+    payload,
+)
+from flows.store_assistant import shop
+from flows.store_assistant.orders import OrderNumber
+from flows.store_assistant.texts import TEXTS
+
+Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254,
+                                         pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")]
+
+returns = Flow(
+    "returns",
+    triggers=[*command("return", "devolucion"), *payload("menu:return"),
+              *keyword("return", "returns", "devolución", "devolucion", "devolver")],
+    slots={"order": OrderNumber},
+    texts=TEXTS,
+)
+contact_email = Flow("contact_email", slots={"email": Email}, texts=TEXTS)
+
+REASONS = ("damaged", "size", "changed_mind", "other")
+REFUNDS = ("original", "credit")
+
+
+@returns.step
+async def ask_order(turn: Turn) -> StepResult:
+    return Ask("order", turn.t("returns.ask_order"), then=check_order, error=turn.t("order.bad"))
+
+
+@returns.step
+async def check_order(turn: Turn) -> StepResult:
+    order = await shop.orders.find(turn.slots["order"])
+    if order is None:
+        turn.say(turn.t("order.unknown", number=turn.slots["order"]))
+        return Goto(ask_order)
+    if not shop.returnable(order, date.today()):
+        turn.say(turn.t("returns.not_returnable", number=order.number, days=shop.RETURN_DAYS))
+        return End()
+    if len(order.items) == 1:
+        turn.slots["item"] = order.items[0]
+        return Goto(ask_reason)
+    choices = [Choice(payload=item, title=_item_title(item, turn.locale)) for item in order.items]
+    return Ask("item", turn.t("returns.ask_item"), choices=choices, then=ask_reason)
+
+
+@returns.step
+async def ask_reason(turn: Turn) -> StepResult:
+    choices = [Choice(payload=r, title=turn.t(f"returns.reason.{r}")) for r in REASONS]
+    return Ask("reason", turn.t("returns.ask_reason"), choices=choices, then=after_reason)
+
+
+@returns.step
+async def after_reason(turn: Turn) -> StepResult:
+    if turn.slots["reason"] == "other":
+        return Ask("details", turn.t("returns.ask_details"), then=ask_refund)
+    return Goto(ask_refund)
+
+
+@returns.step
+async def ask_refund(turn: Turn) -> StepResult:
+    choices = [Choice(payload=r, title=turn.t(f"returns.refund.{r}")) for r in REFUNDS]
+    return Ask("refund", turn.t("returns.ask_refund"), choices=choices, then=need_email)
+
+
+@returns.step
+async def need_email(turn: Turn) -> StepResult:
+    if turn.profile.email:
+        return Goto(confirm)
+    return Call("contact_email", then=confirm)
+
+
+@returns.step
+async def confirm(turn: Turn) -> StepResult:
+    summary = turn.t(
+        "returns.confirm", item=_item_title(turn.slots["item"], turn.locale),
+        number=turn.slots["order"], reason=turn.t(f"returns.reason.{turn.slots['reason']}"),
+        refund=turn.t(f"returns.refund.{turn.slots['refund']}").lower())
+    return Ask("confirm", summary, then=finish, choices=[
+        Choice(payload="yes", title=turn.t("returns.yes")),
+        Choice(payload="no", title=turn.t("returns.no")),
+    ])
+
+
+@returns.step
+async def finish(turn: Turn) -> StepResult:
+    if turn.slots["confirm"] != "yes":
+        turn.say(turn.t("returns.cancelled"))
+        return End()
+    reference = await shop.orders.open_return(turn.slots["order"], turn.slots["item"],
+                                              turn.slots["reason"])
+    turn.slots["reference"] = reference
+    turn.say(turn.t("returns.done", reference=reference, email=turn.profile.email or ""))
+    return End(result=reference)
+
+
+@contact_email.step
+async def ask_email(turn: Turn) -> StepResult:
+    return Ask("email", turn.t("contact.ask_email"), then=save_email,
+               error=turn.t("contact.bad_email"))
+
+
+@contact_email.step
+async def save_email(turn: Turn) -> StepResult:
+    turn.profile.email = turn.slots["email"]
+    return End(result=turn.slots["email"])
+
+
+def _item_title(item: str, locale: str) -> str:
+    product = shop.product(item)
+    return product.title(locale) if product else item

@@ -1,0 +1,129 @@
+"""The store's guarantees, against a real server: dedupe, claims, compare-and-set."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.errors import StaleWrite
+from bot.messages import Identity, Inbound, Text
+from bot.model import Delivery, Event, Session
+from bot.store.store import Claim, Store
+
+ANA = Identity(channel="webchat", user_id="ana")
+
+
+def message(n: int, identity: Identity = ANA) -> Inbound:
+    return Inbound(identity=identity, message_id=f"m{n}", text=f"hello {n}")
+
+
+async def test_first_contact_creates_one_customer_per_identity(store: Store) -> None:
+    first, again = await asyncio.gather(store.resolve(ANA), Store(store.redis).resolve(ANA))
+    assert first == again
+    assert await store.identities(first) == [ANA]
+
+
+async def test_a_message_is_recorded_once_and_claims_the_customer(store: Store) -> None:
+    claim = await store.ingest(message(1))
+    assert isinstance(claim, Claim)
+    assert claim.inbound.text == "hello 1" and claim.version == 0
+    assert await store.ingest(message(1)) == "duplicate"
+    assert await store.ingest(message(2)) == "queued"
+
+
+async def test_commit_hands_over_the_next_message_and_keeps_order(store: Store) -> None:
+    claim = await store.ingest(message(1))
+    assert isinstance(claim, Claim)
+    for n in (2, 3):
+        assert await store.ingest(message(n)) == "queued"
+    seen = []
+    current: Claim | None = claim
+    while current is not None:
+        seen.append(current.inbound.text)
+        current = await store.commit(current, session=current.session, profile=None,
+                                     events=[Event(kind="inbound", text=current.inbound.text)],
+                                     outbox=[])
+    assert seen == ["hello 1", "hello 2", "hello 3"]
+    customer = claim.customer_id
+    session, _ = await store.load(customer)
+    assert session.version == 3
+    assert [e.text for e in await store.history(customer)] == seen
+    # The lease is released once the inbox is empty: the next message claims again.
+    assert isinstance(await store.ingest(message(4)), Claim)
+
+
+async def test_a_writer_whose_lease_expired_cannot_overwrite_newer_state(redis: Redis) -> None:
+    slow = Store(redis, lease_seconds=0.2)
+    fast = Store(redis, lease_seconds=5)
+    stale = await slow.ingest(message(1))
+    assert isinstance(stale, Claim)
+    await asyncio.sleep(0.3)  # the slow writer "pauses" past its lease
+    fresh = await fast.claim(stale.customer_id)
+    assert isinstance(fresh, Claim)
+    newer = Session(misunderstood=7)
+    await fast.commit(fresh, session=newer, profile=None, events=[], outbox=[])
+    with pytest.raises(StaleWrite):
+        await slow.commit(stale, session=Session(misunderstood=1), profile=None,
+                          events=[Event(kind="inbound", text="stale")],
+                          outbox=[Delivery(id="x", customer_id=stale.customer_id, to=ANA,
+                                           message=Text(text="stale reply"))])
+    session, _ = await fast.load(stale.customer_id)
+    assert session.misunderstood == 7 and session.version == 1
+    assert await fast.history(stale.customer_id) == []
+    assert await fast.pending_deliveries(stale.customer_id) == []
+
+
+async def test_a_commit_against_an_old_version_is_refused(store: Store) -> None:
+    claim = await store.ingest(message(1))
+    assert isinstance(claim, Claim)
+    await store.ingest(message(2))
+    following = await store.commit(claim, session=Session(), profile=None, events=[], outbox=[])
+    assert following is not None
+    # Same lease token, but the version it read is gone: refused.
+    with pytest.raises(StaleWrite):
+        await store.commit(claim, session=Session(), profile=None, events=[], outbox=[])
+
+
+async def test_claim_reports_a_held_lease_and_an_empty_inbox(store: Store) -> None:
+    claim = await store.ingest(message(1))
+    assert isinstance(claim, Claim)
+    busy = await store.claim(claim.customer_id)
+    assert isinstance(busy, float) and 0 < busy <= 5
+    await store.commit(claim, session=claim.session, profile=None, events=[], outbox=[])
+    assert await store.claim(claim.customer_id) is None
+
+
+async def test_outbox_items_wait_until_delivered(store: Store) -> None:
+    claim = await store.ingest(message(1))
+    assert isinstance(claim, Claim)
+    deliveries = [Delivery(id=f"000000000001.{i:03d}", customer_id=claim.customer_id, to=ANA,
+                           message=Text(text=f"reply {i}")) for i in range(2)]
+    await store.commit(claim, session=claim.session, profile=None, events=[],
+                       outbox=deliveries)
+    assert [d.id for d in await store.pending_deliveries(claim.customer_id)] == [
+        d.id for d in deliveries]
+    await store.delivered(claim.customer_id, deliveries[0].id)
+    assert [d.id for d in await store.pending_deliveries(claim.customer_id)] == [deliveries[1].id]
+
+
+async def test_history_is_capped(redis: Redis) -> None:
+    store = Store(redis, history_limit=10)
+    claim: Claim | None = await store.ingest(message(0))
+    assert isinstance(claim, Claim)
+    events = [Event(kind="note", text=str(i)) for i in range(25)]
+    await store.commit(claim, session=Session(), profile=None, events=events, outbox=[])
+    history = await store.history(claim.customer_id)
+    assert [e.text for e in history] == [str(i) for i in range(15, 25)]
+
+
+async def test_an_identity_moved_to_another_customer_follows_on_ingest(store: Store) -> None:
+    bob = Identity(channel="telegram", user_id="42")
+    ana_customer = await store.resolve(ANA)
+    other = Store(store.redis)  # another process with its own identity cache
+    assert await other.resolve(bob) != ana_customer
+    await store.assign_identity(bob, ana_customer)
+    outcome = await other.ingest(message(9, bob))  # its cache is stale: it must follow
+    assert isinstance(outcome, Claim)
+    assert outcome.customer_id == ana_customer

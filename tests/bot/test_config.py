@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import load_settings, parse_settings
+from bot.errors import ConfigError
+
+
+def problems_of(raw: object, env: dict[str, str] | None = None) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(raw, env=env or {})
+    return caught.value.problems
+
+
+def test_shipped_config_is_valid() -> None:
+    settings = load_settings(Path(__file__).parents[2] / "config.yaml", env={})
+    assert settings.store.embedded
+    assert list(settings.enabled_connectors()) == ["webchat"]
+
+
+def test_environment_variables_and_defaults_are_expanded() -> None:
+    settings = parse_settings(
+        {"server": {"port": "${PORT}", "host": "${HOST:-0.0.0.0}"},
+         "store": {"url": "${REDIS_URL:-embedded}"}},
+        env={"PORT": "9000"})
+    assert settings.server.port == 9000
+    assert settings.server.host == "0.0.0.0"
+    assert settings.store.embedded
+
+
+def test_redis_url_from_the_environment_wins_over_the_default() -> None:
+    settings = parse_settings({}, env={"REDIS_URL": "redis://10.0.0.5:6379/0"})
+    assert not settings.store.embedded
+
+
+def test_a_missing_variable_names_the_key_and_the_fix() -> None:
+    [problem] = problems_of({"server": {"host": "${NOPE}"}})
+    assert problem.startswith("server.host: environment variable NOPE is not set")
+    assert "${NOPE:-value}" in problem
+
+
+def test_an_unknown_key_names_its_path_and_suggests_the_right_one() -> None:
+    [problem] = problems_of({"server": {"prot": 80}})
+    assert problem.startswith("server.prot: unknown key.")
+    assert "Did you mean 'port'?" in problem
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    problems = problems_of({"server": {"port": 99999}, "flows": {"default_locale": 3},
+                            "nonsense": True})
+    assert len(problems) == 3
+    assert any(p.startswith("server.port:") for p in problems)
+    assert any(p.startswith("nonsense: unknown key") for p in problems)
+
+
+def test_an_unknown_connector_lists_the_known_ones() -> None:
+    [problem] = problems_of({"connectors": {"webhat": {"enabled": True}}})
+    assert "unknown connector type 'webhat'" in problem
+    assert "Did you mean 'webchat'?" in problem
+
+
+def test_secrets_never_appear_in_errors() -> None:
+    secret = "s3cr3t-value-that-must-not-leak"
+    problems = problems_of({"store": {"url": f"http://user:{secret}@host"},
+                            "connectors": {"webchat": {"secret": secret, "bogus": 1}}})
+    assert problems
+    assert all(secret not in p for p in problems)
+    settings = parse_settings({"connectors": {"webchat": {"secret": secret}}}, env={})
+    assert secret not in repr(settings)
+    assert secret not in str(settings.model_dump())
+
+
+def test_bad_yaml_says_where(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("server:\n  port: 80\n bad indent: x\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert "line 3" in caught.value.problems[0]
+
+
+def test_check_command_exits_non_zero_with_the_key_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("store:\n  url: embedded\n  histroy_limit: 5\n")
+    assert main(["check", "-c", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "store.histroy_limit: unknown key. Did you mean 'history_limit'?" in err
+
+
+def test_check_command_accepts_the_shipped_config(capsys: pytest.CaptureFixture[str]) -> None:
+    config = Path(__file__).parents[2] / "config.yaml"
+    assert main(["check", "-c", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "OK" in out and "returns" in out and "webchat" in out

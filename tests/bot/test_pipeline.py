@@ -1,0 +1,133 @@
+"""DESIGN invariants 1 and 2 against a real server: one turn at a time per customer across
+processes, in arrival order; one effect per platform message; no stale overwrite."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.dialogue import Ask, DialogueEngine, Flow, Goto, StepResult, Turn
+from bot.dispatch import Dispatcher
+from bot.messages import Identity, Inbound
+from bot.pipeline import Pipeline
+from bot.store.store import Store
+from connectors.collecting import CollectingConnector
+
+TELEGRAM = Identity(channel="telegram", user_id="1001")
+WEB = Identity(channel="webchat", user_id="v-1001")
+
+tally = Flow("tally")
+
+
+@tally.step
+async def listen(turn: Turn) -> StepResult:
+    return Ask("said", "say something", then=count)
+
+
+@tally.step
+async def count(turn: Turn) -> StepResult:
+    log = turn.slots.setdefault("log", [])
+    log.append(turn.slots["said"])
+    await asyncio.sleep(0)  # a real await inside the turn, as an API call would be
+    turn.say(f"{len(log)}: {turn.slots['said']}")
+    return Goto(listen)
+
+
+class Process:
+    """One pipeline with its own Redis connection, as another process would have."""
+
+    def __init__(self, redis_url: str, connectors: list[CollectingConnector]) -> None:
+        self.redis = Redis.from_url(redis_url)
+        self.store = Store(self.redis, lease_seconds=5)
+        engine = DialogueEngine([tally], default_flow="tally")
+        self.dispatcher = Dispatcher(store=self.store,
+                                     connectors={c.channel: c for c in connectors})
+        self.pipeline = Pipeline(store=self.store, engine=engine, dispatcher=self.dispatcher)
+
+    async def settle(self) -> None:
+        await self.pipeline.turns.wait_idle()
+        await self.dispatcher.senders.wait_idle()
+
+    async def close(self) -> None:
+        await self.pipeline.close(5)
+        await self.dispatcher.close(5)
+        await self.redis.aclose()
+
+
+@pytest.fixture
+async def channels() -> tuple[CollectingConnector, CollectingConnector]:
+    return CollectingConnector(name="telegram"), CollectingConnector(name="webchat")
+
+
+@pytest.fixture
+async def processes(
+    redis: Redis, redis_url: str, channels: tuple[CollectingConnector, CollectingConnector]
+) -> AsyncIterator[tuple[Process, Process]]:
+    pair = (Process(redis_url, list(channels)), Process(redis_url, list(channels)))
+    yield pair
+    for process in pair:
+        await process.close()
+
+
+async def test_200_messages_on_two_channels_apply_in_arrival_order_with_no_lost_update(
+    processes: tuple[Process, Process],
+    channels: tuple[CollectingConnector, CollectingConnector],
+) -> None:
+    one, two = processes
+    customer = await one.store.resolve(TELEGRAM)
+    await one.store.assign_identity(WEB, customer)
+    await one.pipeline.submit([Inbound(identity=TELEGRAM, message_id="start", text="go")])
+    await one.settle()
+
+    async def send_all(process: Process, identity: Identity, tag: str) -> None:
+        for n in range(100):
+            await process.pipeline.submit(
+                [Inbound(identity=identity, message_id=f"{tag}{n}", text=f"{tag}{n}")])
+
+    # Each channel goes through its own process; both write at once.
+    await asyncio.gather(send_all(one, TELEGRAM, "t"), send_all(two, WEB, "w"))
+    await asyncio.wait_for(asyncio.gather(one.settle(), two.settle()), 30)
+    # A turn may still be finishing in the other process: wait until all are applied.
+    for _ in range(200):
+        session, _ = await one.store.load(customer)
+        if len(session.stack[-1].slots.get("log", [])) == 200:
+            break
+        await asyncio.gather(one.settle(), two.settle(), asyncio.sleep(0.02))
+    log = session.stack[-1].slots["log"]
+    assert len(log) == 200 and len(set(log)) == 200, "every message applied exactly once"
+    assert [x for x in log if x[0] == "t"] == [f"t{n}" for n in range(100)]
+    assert [x for x in log if x[0] == "w"] == [f"w{n}" for n in range(100)]
+    history = await one.store.history(customer, limit=2000)
+    recorded = [e.text for e in history if e.kind == "inbound" and e.text != "go"]
+    assert recorded == log, "turns ran in the order messages were recorded"
+    telegram, web = channels
+    # The start prompt, then each message's count and the next prompt, on its channel.
+    await telegram.wait_for(lambda sent: len(sent) >= 201)
+    await web.wait_for(lambda sent: len(sent) >= 200)
+    replies = [s.text for s in telegram.sent + web.sent if s.text != "say something"]
+    assert sorted(int(r.split(":")[0]) for r in replies) == list(range(1, 201))
+    assert all(s.to == WEB for s in web.sent), "each reply goes to the channel written on"
+
+
+async def test_a_redelivered_message_has_no_second_effect(
+    processes: tuple[Process, Process],
+    channels: tuple[CollectingConnector, CollectingConnector],
+) -> None:
+    one, two = processes
+    first = Inbound(identity=TELEGRAM, message_id="u1", text="hello")
+    second = Inbound(identity=TELEGRAM, message_id="u2", text="again")
+    await one.pipeline.submit([first])
+    await one.settle()
+    # The same update arrives again, concurrently, through both processes.
+    await asyncio.gather(one.pipeline.submit([second]), two.pipeline.submit([second]),
+                         one.pipeline.submit([first]))
+    await asyncio.gather(one.settle(), two.settle())
+    telegram, _ = channels
+    await telegram.wait_for(lambda sent: len(sent) >= 3)
+    customer = await one.store.resolve(TELEGRAM)
+    inbound = [e for e in await one.store.history(customer) if e.kind == "inbound"]
+    assert [e.text for e in inbound] == ["hello", "again"]
+    assert [s.text for s in telegram.sent] == ["say something", "1: again", "say something"]

@@ -1,0 +1,146 @@
+"""The web chat over a real websocket against a running runtime."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.runtime import Runtime
+
+
+class Browser:
+    """A websocket client speaking the web chat protocol."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        self.ws = ws
+
+    async def send(self, **frame: Any) -> None:
+        await self.ws.send_str(json.dumps(frame))
+
+    async def receive(self, kind: str | None = None, timeout: float = 5) -> dict[str, Any]:
+        while True:
+            frame: dict[str, Any] = json.loads(await self.ws.receive_str(timeout=timeout))
+            if kind is None or frame["type"] == kind:
+                return frame
+
+    async def bot_says(self, timeout: float = 5) -> dict[str, Any]:
+        return await self.receive("message", timeout)
+
+
+@pytest.fixture
+async def runtime(make_settings: Any) -> AsyncIterator[Runtime]:
+    async with Runtime(make_settings()) as rt:
+        yield rt
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+async def connect(http: aiohttp.ClientSession, runtime: Runtime, token: str | None = None,
+                  locale: str = "en-GB") -> tuple[Browser, dict[str, Any]]:
+    assert runtime.server is not None
+    ws = await http.ws_connect(f"{runtime.server.url}/webchat")
+    browser = Browser(ws)
+    await browser.send(type="hello", token=token, locale=locale)
+    return browser, await browser.receive("welcome")
+
+
+async def test_page_health_and_readiness(runtime: Runtime, http: aiohttp.ClientSession) -> None:
+    assert runtime.server is not None
+    async with http.get(f"{runtime.server.url}/") as page:
+        assert page.status == 200 and "text/html" in page.headers["Content-Type"]
+        assert page.headers["X-Content-Type-Options"] == "nosniff"
+    async with http.get(f"{runtime.server.url}/healthz") as health:
+        assert health.status == 200
+    async with http.get(f"{runtime.server.url}/readyz") as ready:
+        assert ready.status == 200 and await ready.text() == "ready"
+
+
+async def test_a_conversation_with_buttons(runtime: Runtime, http: aiohttp.ClientSession) -> None:
+    browser, welcome = await connect(http, runtime)
+    assert welcome["visitor"] and welcome["token"].startswith(welcome["visitor"] + ".")
+    await browser.send(type="message", id="c1", text="hi")
+    assert (await browser.receive("ack"))["id"] == "c1"
+    menu = await browser.bot_says()
+    assert menu["kind"] == "choices"
+    catalogue = next(c for c in menu["choices"] if c["payload"] == "menu:catalogue")
+    await browser.send(type="choice", id="c2", payload=catalogue["payload"],
+                       title=catalogue["title"])
+    products = await browser.bot_says()
+    assert "T-shirt · €19.90" in products["choices"][0]["title"]
+
+
+async def test_the_visitor_is_recognised_after_a_reconnect(
+    runtime: Runtime, http: aiohttp.ClientSession
+) -> None:
+    browser, welcome = await connect(http, runtime)
+    await browser.send(type="message", id="c1", text="/return")
+    assert "order number" in (await browser.bot_says())["text"]
+    await browser.ws.close()
+    again, welcome2 = await connect(http, runtime, token=welcome["token"])
+    assert welcome2["visitor"] == welcome["visitor"]
+    await again.send(type="message", id="c2", text="A1001")
+    reply = await again.bot_says()
+    assert reply["text"] == "Which item do you want to return?"
+
+
+async def test_a_forged_token_gets_a_new_visitor(
+    runtime: Runtime, http: aiohttp.ClientSession
+) -> None:
+    _, welcome = await connect(http, runtime)
+    forged = welcome["visitor"] + ".0000000000000000000000000000000"
+    _, other = await connect(http, runtime, token=forged)
+    assert other["visitor"] != welcome["visitor"]
+
+
+async def test_a_resent_message_is_acknowledged_but_answered_once(
+    runtime: Runtime, http: aiohttp.ClientSession
+) -> None:
+    browser, _ = await connect(http, runtime)
+    await browser.send(type="message", id="same", text="/order")
+    await browser.receive("ack")
+    assert "order number" in (await browser.bot_says())["text"]
+    await browser.send(type="message", id="same", text="/order")
+    assert (await browser.receive("ack"))["id"] == "same"
+    await browser.send(type="message", id="next", text="A1003")
+    reply = await browser.bot_says()
+    assert "being prepared" in reply["text"], "no second prompt came in between"
+
+
+async def test_replies_wait_for_a_visitor_who_went_away(
+    runtime: Runtime, http: aiohttp.ClientSession
+) -> None:
+    browser, welcome = await connect(http, runtime)
+    await browser.send(type="message", id="c1", text="/order")
+    await browser.bot_says()
+    await browser.send(type="message", id="c2", text="A1001")
+    await browser.receive("ack")
+    await browser.ws.close()  # gone before the answer could arrive
+    await runtime.settle()
+    back, _ = await connect(http, runtime, token=welcome["token"])
+    assert "was delivered on" in (await back.bot_says())["text"]
+
+
+async def test_bad_frames_get_a_clear_error_and_change_nothing(
+    runtime: Runtime, http: aiohttp.ClientSession
+) -> None:
+    assert runtime.server is not None
+    ws = await http.ws_connect(f"{runtime.server.url}/webchat")
+    browser = Browser(ws)
+    await ws.send_str("not json")
+    assert (await browser.receive("error"))["message"] == "frames must be JSON objects"
+    await browser.send(type="message", id="x", text="hi")
+    assert (await browser.receive("error"))["message"] == "say hello first"
+    await browser.send(type="hello", token=None)
+    await browser.receive("welcome")
+    await browser.send(type="message", id="y", text="   ")
+    assert (await browser.receive("error"))["message"] == "message not understood"
+    await browser.send(type="message", id="z", text="hi")
+    await browser.receive("ack")

@@ -1,0 +1,137 @@
+"""The shipped demo flows, through the FlowTester (no network, no store)."""
+
+from __future__ import annotations
+
+from bot.testing import FlowTester
+from connectors.base import Capabilities
+
+TEXT_ONLY = Capabilities(max_text_length=4096, max_buttons=0)
+
+
+async def test_the_menu_greets_and_offers_everything() -> None:
+    async with FlowTester() as chat:
+        replies = await chat.send("hi")
+        assert "Store assistant" in replies.text
+        assert replies.choices == ["Browse the catalogue", "Where is my order?",
+                                   "Start a return", "Offers by message", "Talk to a person",
+                                   "Español"]
+
+
+async def test_a_whole_return_with_a_sub_flow_for_the_email() -> None:
+    async with FlowTester() as chat:
+        await chat.send("hi")
+        assert "order number" in (await chat.press("Start a return")).text
+        assert (await chat.send(" a1001 ")).choices == ["Organic cotton T-shirt", "Slim jeans"]
+        await chat.press("Slim jeans")
+        await chat.press("Other reason")
+        assert (await chat.send("The zip broke")).choices[0] == "To my original payment"
+        assert "email" in (await chat.press("credit")).text
+        assert chat.flow == "contact_email"
+        wrong = await chat.send("ana at example")
+        assert "doesn't look like an email" in wrong.text and chat.flow == "contact_email"
+        summary = await chat.send("Ana@Example.com")
+        assert "Return Slim jeans from order A1001" in summary.text
+        done = await chat.press("Yes, register it")
+        assert "Your return reference is R-A1001-" in done.text
+        assert chat.flow is None
+        assert chat.slots["order"] == "A1001" and chat.slots["details"] == "The zip broke"
+        assert chat.slots["contact_email"] == "ana@example.com"
+        assert chat.profile.email == "ana@example.com"
+
+
+async def test_an_invalid_order_number_is_asked_again_with_help() -> None:
+    async with FlowTester() as chat:
+        await chat.send("/order")
+        replies = await chat.send("12345")
+        assert "an A followed by four digits" in replies.text
+        assert chat.session.frame is not None and chat.session.frame.question is not None
+        assert chat.session.frame.question.attempts == 1
+        await chat.send("nope")
+        stuck = await chat.send("still no")
+        assert "Having trouble?" in stuck.text
+        found = await chat.send("A1002")
+        assert "on its way with Correos" in found.text
+
+
+async def test_an_unknown_order_is_looked_up_and_asked_again() -> None:
+    async with FlowTester() as chat:
+        await chat.send("/order")
+        replies = await chat.send("A9999")
+        assert "can't find order A9999" in replies.text
+        assert chat.flow == "order_status"
+
+
+async def test_an_old_order_cannot_be_returned() -> None:
+    async with FlowTester() as chat:
+        await chat.send("/return")
+        replies = await chat.send("A1004")
+        assert "can't be returned" in replies.text
+        assert chat.flow is None
+
+
+async def test_numbered_answers_work_on_a_text_only_channel() -> None:
+    async with FlowTester(capabilities=TEXT_ONLY) as chat:
+        menu = await chat.send("hello")
+        assert "3. Start a return" in menu.text
+        await chat.send("3")
+        assert chat.flow == "returns"
+        items = await chat.send("A1001")
+        assert "2. Slim jeans" in items.text
+        await chat.send("2")
+        assert chat.slots["item"] == "jeans"
+        bad = await chat.send("9")
+        assert "choose one of the options" in bad.text
+
+
+async def test_catalogue_prices_follow_the_customer_language() -> None:
+    async with FlowTester() as chat:
+        await chat.send("/catalogue")
+        await chat.press("product:hoodie")
+        assert "Recycled fleece hoodie: €49.50" in chat.last.text
+    async with FlowTester(locale="es-ES") as chat:
+        await chat.send("/catalogue")
+        await chat.press("product:hoodie")
+        assert "Sudadera de forro reciclado: 49,50 €" in chat.last.text
+
+
+async def test_switching_language_asks_the_pending_question_again_in_it() -> None:
+    async with FlowTester() as chat:
+        await chat.send("/return")
+        replies = await chat.send("español")
+        assert "español" in replies.text
+        assert "¿Cuál es el número de pedido?" in replies.text
+        assert chat.profile.locale == "es"
+
+
+async def test_offers_need_explicit_consent_and_stop_always_works() -> None:
+    async with FlowTester() as chat:
+        await chat.send("/offers")
+        await chat.press("Yes, please")
+        consent = chat.profile.consents["offers"]
+        assert consent.granted and consent.channel == "test"
+        await chat.send("/return")  # in the middle of another flow...
+        replies = await chat.send("STOP")  # ...leaving still works
+        assert "stop receiving" in replies.text
+        await chat.press("Yes, unsubscribe me")
+        assert not chat.profile.consents["offers"].granted
+
+
+async def test_cancel_and_help_work_inside_any_flow() -> None:
+    async with FlowTester() as chat:
+        await chat.send("/return")
+        help_text = await chat.send("help")
+        assert "type 'cancel'" in help_text.text and "order number" in help_text.text
+        assert "cancelled" in (await chat.send("cancelar")).text
+        assert chat.flow is None
+        assert "nothing in progress" in (await chat.send("cancel")).text
+
+
+async def test_asking_for_a_person_is_recorded() -> None:
+    async with FlowTester() as chat:
+        await chat.send("hi")
+        replies = await chat.press("Talk to a person")
+        assert "talk to a person" in replies.text
+        assert any(e.kind == "handoff" for e in chat.events)
+        await chat.send("/return")
+        await chat.send("human")
+        assert sum(e.kind == "handoff" for e in chat.events) == 2
