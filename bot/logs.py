@@ -17,7 +17,9 @@ _MASKS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}\b"), "<telegram-token>"),
     (re.compile(r"(?i)\b(bearer|access_token=|token=)\s*[A-Za-z0-9._~+/=-]{8,}"), r"\1<secret>"),
     (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"), "<email>"),
-    (re.compile(r"\+?\d[\d\s().-]{7,}\d"), "<phone>"),
+    # International numbers ("+34 600 111 222") and bare sender ids such as WhatsApp's
+    # "34600111222"; dates, times and addresses ("2026-11-22", "127.0.0.1:8080") stay.
+    (re.compile(r"\+\d[\d\s().-]{6,}\d|\b\d{9,15}\b"), "<phone>"),
 ]
 
 
