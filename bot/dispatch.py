@@ -18,7 +18,7 @@ from bot.model import Delivery, Event
 from bot.render import render
 from bot.store.store import Store
 from bot.tasks import TaskTracker
-from connectors.base import BaseConnector
+from connectors.base import BaseConnector, SendContext
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +67,20 @@ class Dispatcher:
             await self._give_up(delivery, f"channel {delivery.to.channel!r} is not enabled")
             return
         parts = render(delivery.message, connector.capabilities)
+        context: SendContext | None = None
+        if connector.needs_window:
+            # Only windowed channels (WhatsApp, Messenger) pay for this store read.
+            try:
+                last = await self.store.last_inbound(delivery.customer_id)
+            except StoreError as exc:
+                log.warning("delivery %s kept in the outbox: %s", delivery.id, exc)
+                return
+            context = SendContext(last_inbound_at=last.get(delivery.to.key),
+                                  origin=delivery.origin)
         try:
             for index, part in enumerate(parts):
-                await self._send_with_retries(connector, delivery, part, f"{delivery.id}.{index}")
+                await self._send_with_retries(connector, delivery, part,
+                                              f"{delivery.id}.{index}", context)
         except Unreachable as exc:
             await self.store.mark_unreachable(delivery.customer_id, delivery.to, str(exc))
             await self._give_up(delivery, f"unreachable: {exc}")
@@ -83,12 +94,17 @@ class Dispatcher:
             log.warning("sent %s but could not clear it from the outbox: %s", delivery.id, exc)
 
     async def _send_with_retries(
-        self, connector: BaseConnector, delivery: Delivery, part: Outbound, key: str
+        self, connector: BaseConnector, delivery: Delivery, part: Outbound, key: str,
+        context: SendContext | None = None,
     ) -> None:
         delay = self.backoff_base
         for attempt in range(1, self.max_attempts + 1):
             try:
-                await connector.send(delivery.to, part, key=key)
+                if context is None:
+                    await connector.send(delivery.to, part, key=key)
+                else:
+                    await connector.send_in_context(delivery.to, part, key=key,
+                                                    context=context)
                 return
             except RateLimited as exc:
                 wait = exc.retry_after

@@ -8,9 +8,9 @@ connector only renders what it declared.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from bot.messages import Identity, Inbound, Outbound
 from bot.web.types import AnyRoute
@@ -36,6 +36,31 @@ class SendReceipt:
     """What the platform answered to a send: its id for the message, when it has one."""
 
     platform_message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendContext:
+    """What a connector with a customer-service window (``needs_window``) is told about a
+    send: when the customer last wrote on this identity, and who is speaking."""
+
+    #: Epoch seconds of the customer's last message on this identity; None: never.
+    last_inbound_at: float | None
+    origin: Literal["bot", "operator", "system"] = "bot"
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryStatus:
+    """A platform's report on one of our sent messages (sent, delivered, read, failed)."""
+
+    identity: Identity
+    platform_message_id: str
+    status: str
+    timestamp: float
+    error: str | None = None
+
+
+#: Where connectors hand delivery statuses (the runtime decides where they are recorded).
+StatusSink = Callable[[DeliveryStatus], Awaitable[None]]
 
 
 class InboundSink(Protocol):
@@ -71,6 +96,8 @@ class ConnectorContext:
     state: ConnectorState
     #: The public base URL of our HTTP server, e.g. for webhook registration.
     public_url: str | None = None
+    #: Where delivery statuses go; None: the runtime does not record them.
+    status: StatusSink | None = None
 
 
 class BaseConnector(ABC):
@@ -81,6 +108,9 @@ class BaseConnector(ABC):
     #: The channel name recorded in identities and history ("telegram", "webchat"...).
     channel: str
     capabilities: Capabilities = Capabilities()
+    #: True when sends depend on a customer-service window: the dispatcher then calls
+    #: ``send_in_context`` with when the customer last wrote (one store read per delivery).
+    needs_window: bool = False
 
     def __init__(self, *, name: str, account: str = "default") -> None:
         self.name = name
@@ -98,9 +128,21 @@ class BaseConnector(ABC):
         on where the platform or client can use it. Raises ``ConnectorError`` subclasses:
         ``RateLimited``, ``Unreachable``, ``TransientError``..."""
 
+    async def send_in_context(
+        self, to: Identity, message: Outbound, *, key: str = "", context: SendContext
+    ) -> SendReceipt:
+        """``send`` with the window context; connectors with ``needs_window`` override it
+        (raising ``OutsideWindow`` when nothing may be sent)."""
+        return await self.send(to, message, key=key)
+
     def routes(self) -> Sequence[AnyRoute]:
         """HTTP routes this connector serves (webhooks, pages)."""
         return ()
+
+    def continue_link(self, code: str) -> str | None:
+        """A link that opens this channel with a link code ready to send (a Telegram deep
+        link, a WhatsApp click-to-chat link...), or None when the channel has none."""
+        return None
 
     async def start(self, context: ConnectorContext) -> None:  # noqa: B027 - optional hook
         """Begin receiving (start polling, register a webhook). Must return promptly."""

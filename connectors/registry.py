@@ -25,6 +25,14 @@ TYPES: dict[str, ConnectorType] = {
                              "connectors.webchat.connector:WebChatConnector"),
     "console": ConnectorType("connectors.console:ConsoleSettings",
                              "connectors.console:ConsoleConnector"),
+    "telegram": ConnectorType("connectors.telegram.settings:TelegramSettings",
+                              "connectors.telegram.aiogram_connector:AiogramConnector"),
+    "telegram_ptb": ConnectorType("connectors.telegram.settings:TelegramSettings",
+                                  "connectors.telegram.ptb_connector:PTBConnector"),
+    "whatsapp": ConnectorType("connectors.meta.whatsapp:WhatsAppSettings",
+                              "connectors.meta.whatsapp:WhatsAppConnector"),
+    "messenger": ConnectorType("connectors.meta.messenger:MessengerSettings",
+                               "connectors.meta.messenger:MessengerConnector"),
 }
 
 

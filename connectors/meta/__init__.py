@@ -1,0 +1,1 @@
+"""Meta platforms: WhatsApp Cloud API and Messenger, over one shared webhook module."""

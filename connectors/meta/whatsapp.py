@@ -1,0 +1,228 @@
+"""The WhatsApp Cloud API connector: signed webhooks in, Graph API sends out.
+
+Choices become reply buttons (up to 3) or a list (up to 10 rows); the core turns longer
+ones into a numbered list. Outside the 24-hour window only a configured template may be
+sent, per origin of the message; otherwise the send fails with ``OutsideWindow``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import aiohttp
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from bot.config.settings import ConnectorSettings
+from bot.errors import BotError, OutsideWindow
+from bot.messages import (
+    Choices,
+    File,
+    Identity,
+    Image,
+    Inbound,
+    Outbound,
+    Text,
+    Typing,
+    text_of,
+)
+from bot.render import cut, split_text
+from bot.web.types import AnyRoute
+from connectors.base import (
+    BaseConnector,
+    Capabilities,
+    ConnectorContext,
+    DeliveryStatus,
+    SendContext,
+    SendReceipt,
+)
+from connectors.meta import payloads, window
+from connectors.meta.graph import JSON, TokenBucket, post_json
+from connectors.meta.webhook import MetaWebhook
+from connectors.meta.whatsapp_parse import parse_messages, parse_statuses
+
+log = logging.getLogger(__name__)
+
+BODY_LIMIT = 1024
+ROW_ID_LIMIT = 200  # row ids ≤ 200, button ids ≤ 256: one limit for both
+EMPTY_BODY = "👇"
+
+
+class WhatsAppTemplate(BaseModel):
+    """An approved template sent outside the 24-hour window."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: str = Field(min_length=1, max_length=512)
+    language: str = Field(default="en", min_length=2, max_length=15)
+    #: Put the message's text into body parameter {{1}}.
+    body_text: bool = True
+
+
+class WhatsAppSettings(ConnectorSettings):
+    access_token: SecretStr
+    phone_number_id: str = Field(min_length=1)
+    app_secret: SecretStr
+    verify_token: SecretStr
+    graph_base: str = "https://graph.facebook.com"
+    api_version: str = "v21.0"
+    path: str = "/webhooks/whatsapp"
+    #: Templates per message origin ("operator", "system", "bot") for outside the window.
+    templates: dict[str, WhatsAppTemplate] = Field(default_factory=dict)
+    max_per_second: float = Field(default=80, gt=0, le=1000)
+    #: The label of the button that opens a list.
+    list_button: str = Field(default="☰", min_length=1, max_length=20)
+    #: The business number as customers dial it (e.g. "+1 555 000 1111"), for the
+    #: click-to-chat links that carry a link code.
+    display_phone_number: str | None = None
+
+
+class WhatsAppConnector(BaseConnector):
+    """One WhatsApp business number (``account`` is its phone number id)."""
+
+    channel = "whatsapp"
+    capabilities = Capabilities(max_text_length=4096, max_buttons=10, button_title_length=24,
+                                images=True, files=True)
+    needs_window = True
+
+    def __init__(self, *, name: str = "whatsapp", settings: WhatsAppSettings) -> None:
+        super().__init__(name=name, account=settings.phone_number_id)
+        self.settings = settings
+        self.url = (f"{settings.graph_base.rstrip('/')}/{settings.api_version}"
+                    f"/{settings.phone_number_id}/messages")
+        self.webhook = MetaWebhook(
+            channel=self.channel, path=settings.path,
+            app_secret=settings.app_secret.get_secret_value(),
+            verify_token=settings.verify_token.get_secret_value(),
+            expected_object="whatsapp_business_account", parse=self.parse,
+            statuses=self.parse_statuses, resolve=self._expand)
+        self.limiter = TokenBucket(settings.max_per_second)
+        self._context: ConnectorContext | None = None
+        self._session: aiohttp.ClientSession | None = None
+
+    @classmethod
+    def from_settings(cls, name: str, settings: WhatsAppSettings) -> WhatsAppConnector:
+        return cls(name=name, settings=settings)
+
+    def routes(self) -> Sequence[AnyRoute]:
+        return self.webhook.routes()
+
+    def continue_link(self, code: str) -> str | None:
+        number = "".join(c for c in self.settings.display_phone_number or "" if c.isdigit())
+        return f"https://wa.me/{number}?text={code}" if number else None
+
+    async def start(self, context: ConnectorContext) -> None:
+        self._context = context
+        self.webhook.bind(context)
+        self._session = aiohttp.ClientSession()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    # -- receiving ------------------------------------------------------------------------
+
+    def parse(self, update: Mapping[str, Any]) -> list[Inbound]:
+        return parse_messages(update, self.settings.phone_number_id)
+
+    def parse_statuses(self, update: Mapping[str, Any]) -> list[DeliveryStatus]:
+        return parse_statuses(update, self.settings.phone_number_id)
+
+    async def _expand(self, inbounds: list[Inbound]) -> list[Inbound]:
+        return await payloads.expand(self._context.state if self._context else None, inbounds)
+
+    # -- sending --------------------------------------------------------------------------
+
+    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
+        """Send without window knowledge (as if inside the window)."""
+        return await self.send_in_context(to, message, key=key,
+                                          context=SendContext(last_inbound_at=None, origin="bot"),
+                                          check_window=False)
+
+    async def send_in_context(self, to: Identity, message: Outbound, *, key: str = "",
+                              context: SendContext, check_window: bool = True) -> SendReceipt:
+        if isinstance(message, Typing):
+            return SendReceipt()  # no typing indicator without an inbound message id
+        if check_window and not window.inside(context):
+            template = self.settings.templates.get(context.origin)
+            if template is None:
+                raise OutsideWindow(self.channel, f"{context.origin} message to {to.user_id}"
+                                    " outside the 24-hour window and no template is configured"
+                                    f" for it (connectors.{self.name}.templates."
+                                    f"{context.origin})")
+            return await self._post(template_body(to.user_id, template, text_of(message)))
+        receipt = SendReceipt()
+        for body in await self._bodies(to.user_id, message):
+            receipt = await self._post(body)
+        return receipt
+
+    async def _bodies(self, to: str, message: Outbound) -> list[JSON]:
+        if isinstance(message, Choices):
+            state = self._context.state if self._context else None
+            ids = [await payloads.button_id(state, c.payload, ROW_ID_LIMIT)
+                   for c in message.choices]
+            return choices_bodies(to, message, ids, self.settings.list_button)
+        return [message_body(to, message)]
+
+    async def _post(self, body: JSON) -> SendReceipt:
+        if self._session is None:
+            raise BotError("the WhatsApp connector is not started")
+        await self.limiter.acquire()
+        headers = {"Authorization": f"Bearer {self.settings.access_token.get_secret_value()}"}
+        answer = await post_json(self._session, self.channel, self.url, body, headers=headers)
+        messages = answer.get("messages")
+        first = messages[0] if isinstance(messages, list) and messages else {}
+        ident = first.get("id") if isinstance(first, dict) else None
+        return SendReceipt(platform_message_id=ident if isinstance(ident, str) else None)
+
+
+def _envelope(to: str, kind: str, content: JSON) -> JSON:
+    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to,
+            "type": kind, kind: content}
+
+
+def message_body(to: str, message: Outbound) -> JSON:
+    """The send body of a text, image or file (other kinds are degraded to text)."""
+    if isinstance(message, Image):
+        return _envelope(to, "image", _some(link=message.url, caption=message.caption))
+    if isinstance(message, File):
+        return _envelope(to, "document", _some(link=message.url, filename=message.name,
+                                               caption=message.caption))
+    if isinstance(message, Text):
+        return _envelope(to, "text", {"body": message.text, "preview_url": False})
+    # RequestPhone and anything else: the number is already known on WhatsApp.
+    return _envelope(to, "text", {"body": text_of(message) or "…"})
+
+
+def choices_bodies(to: str, message: Choices, ids: Sequence[str], list_button: str) -> list[JSON]:
+    """Reply buttons (≤ 3) or a list (≤ 10 rows); text over the body limit goes first."""
+    parts = split_text(message.text or EMPTY_BODY, BODY_LIMIT)
+    bodies = [_envelope(to, "text", {"body": part}) for part in parts[:-1]]
+    body = {"text": parts[-1]}
+    if len(message.choices) <= 3:
+        buttons = [{"type": "reply", "reply": {"id": ident, "title": cut(c.title, 20)}}
+                   for c, ident in zip(message.choices, ids, strict=True)]
+        interactive: JSON = {"type": "button", "body": body, "action": {"buttons": buttons}}
+    else:
+        rows = [_some(id=ident, title=cut(c.title, 24),
+                      description=cut(c.description, 72) if c.description else None)
+                for c, ident in zip(message.choices[:10], ids, strict=False)]
+        interactive = {"type": "list", "body": body,
+                       "action": {"button": cut(list_button, 20), "sections": [{"rows": rows}]}}
+    bodies.append(_envelope(to, "interactive", interactive))
+    return bodies
+
+
+def template_body(to: str, template: WhatsAppTemplate, text: str) -> JSON:
+    content: JSON = {"name": template.name, "language": {"code": template.language}}
+    if template.body_text:
+        # Template parameters may not hold newlines, tabs or runs of spaces (error 132018).
+        flat = " ".join(text.split()) or "…"
+        content["components"] = [{"type": "body",
+                                  "parameters": [{"type": "text", "text": flat}]}]
+    return _envelope(to, "template", content)
+
+
+def _some(**fields: Any) -> JSON:
+    return {k: v for k, v in fields.items() if v is not None}

@@ -1,0 +1,135 @@
+"""WhatsApp Cloud API webhook deliveries → ``Inbound`` and ``DeliveryStatus`` (pure).
+
+Every entry, change and message of a batch is read; changes for another phone number
+(one app may serve several) and unknown message kinds are skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from bot.messages import Attachment, AttachmentKind, Identity, Inbound, SenderHint
+from connectors.base import DeliveryStatus
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "whatsapp"
+MEDIA: dict[str, AttachmentKind] = {"image": "image", "document": "file", "audio": "audio",
+                                    "video": "video", "sticker": "sticker"}
+
+
+def _values(update: Mapping[str, Any], phone_number_id: str) -> Iterator[Mapping[str, Any]]:
+    for entry in _list(update.get("entry")):
+        for change in _list(entry.get("changes")):
+            value = change.get("value")
+            if change.get("field") != "messages" or not isinstance(value, dict):
+                continue
+            number = _dict(value.get("metadata")).get("phone_number_id")
+            if number != phone_number_id:
+                log.debug("delivery for phone number %r skipped", number)
+                continue
+            yield value
+
+
+def parse_messages(update: Mapping[str, Any], phone_number_id: str) -> list[Inbound]:
+    """Every customer message of a delivery addressed to ``phone_number_id``."""
+    inbounds: list[Inbound] = []
+    for value in _values(update, phone_number_id):
+        names = {str(c.get("wa_id")): _dict(c.get("profile")).get("name")
+                 for c in _list(value.get("contacts"))}
+        for message in _list(value.get("messages")):
+            inbound = _message(message, names, phone_number_id)
+            if inbound is not None:
+                inbounds.append(inbound)
+    return inbounds
+
+
+def parse_statuses(update: Mapping[str, Any], phone_number_id: str) -> list[DeliveryStatus]:
+    """Every status (sent, delivered, read, failed) of our messages in a delivery."""
+    statuses: list[DeliveryStatus] = []
+    for value in _values(update, phone_number_id):
+        for item in _list(value.get("statuses")):
+            wamid, status, recipient = item.get("id"), item.get("status"), item.get("recipient_id")
+            if not (isinstance(wamid, str) and isinstance(status, str)
+                    and isinstance(recipient, str)):
+                continue
+            errors = [_error(e) for e in _list(item.get("errors"))]
+            statuses.append(DeliveryStatus(
+                identity=Identity(channel=CHANNEL, account=phone_number_id, user_id=recipient),
+                platform_message_id=wamid, status=status,
+                timestamp=_float(item.get("timestamp")), error="; ".join(errors) or None))
+    return statuses
+
+
+def _message(message: Mapping[str, Any], names: Mapping[str, Any],
+             phone_number_id: str) -> Inbound | None:
+    wa_id, message_id, kind = message.get("from"), message.get("id"), message.get("type")
+    if not (isinstance(wa_id, str) and wa_id and isinstance(message_id, str) and message_id):
+        return None
+    text: str | None = None
+    payload: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    content = _dict(message.get(kind)) if isinstance(kind, str) else {}
+    if kind == "text":
+        text = _str(content.get("body"))
+    elif kind == "interactive":
+        reply = _dict(content.get(str(content.get("type"))))
+        payload, text = _str(reply.get("id")), _str(reply.get("title"))
+    elif kind == "button":  # a quick-reply button of a template
+        payload, text = _str(content.get("payload")), _str(content.get("text"))
+    elif isinstance(kind, str) and kind in MEDIA:
+        attachments = (Attachment(kind=MEDIA[kind], file_id=_str(content.get("id")),
+                                  mime_type=_str(content.get("mime_type")),
+                                  caption=_str(content.get("caption")),
+                                  name=_str(content.get("filename"))),)
+    elif kind == "location":
+        attachments = (Attachment(kind="location", latitude=_float(content.get("latitude")),
+                                  longitude=_float(content.get("longitude")),
+                                  name=_str(content.get("name"))),)
+    elif kind == "contacts":
+        attachments = tuple(_contacts(message.get("contacts")))
+    if text is None and payload is None and not attachments:
+        log.info("whatsapp message of type %r skipped", kind)
+        return None
+    return Inbound(
+        identity=Identity(channel=CHANNEL, account=phone_number_id, user_id=wa_id),
+        message_id=message_id, text=text, payload=payload, attachments=attachments,
+        # WhatsApp ids are the sender's own phone number, verified by the platform.
+        sender=SenderHint(name=_str(names.get(wa_id)), verified_phone="+" + wa_id),
+        raw=message)
+
+
+def _error(error: Mapping[str, Any]) -> str:
+    details = _dict(error.get("error_data")).get("details") or error.get("title")
+    return f"{error.get('code')}: {details}"
+
+
+def _contacts(value: object) -> Iterator[Attachment]:
+    for card in _list(value):
+        name = _str(_dict(card.get("name")).get("formatted_name"))
+        for phone in _list(card.get("phones")):
+            number = _str(phone.get("phone"))
+            if number:
+                # A shared card is someone's number, not proof of the sender's own.
+                yield Attachment(kind="contact", phone=number, name=name, own_phone=False)
+
+
+def _list(value: object) -> list[Mapping[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _dict(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _float(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0

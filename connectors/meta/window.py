@@ -1,0 +1,33 @@
+"""Meta's customer-service windows, as pure decisions.
+
+Inside 24 hours of the customer's last message anything may be sent. Outside it WhatsApp
+takes only approved templates and Messenger only tagged messages (HUMAN_AGENT within 7
+days of the last message; the other tags are not bound to a window).
+"""
+
+from __future__ import annotations
+
+import time
+
+from connectors.base import SendContext
+
+STANDARD_WINDOW = 24 * 3600.0
+HUMAN_AGENT_WINDOW = 7 * 24 * 3600.0
+
+
+def age(context: SendContext, now: float | None = None) -> float | None:
+    """Seconds since the customer last wrote; None when they never did on this identity."""
+    if context.last_inbound_at is None:
+        return None
+    return (time.time() if now is None else now) - context.last_inbound_at
+
+
+def inside(context: SendContext, seconds: float = STANDARD_WINDOW,
+           now: float | None = None) -> bool:
+    elapsed = age(context, now)
+    return elapsed is not None and elapsed < seconds
+
+
+def messenger_tag_allowed(tag: str, context: SendContext, now: float | None = None) -> bool:
+    """HUMAN_AGENT is allowed for 7 days after the last message; other tags always."""
+    return tag != "HUMAN_AGENT" or inside(context, HUMAN_AGENT_WINDOW, now)

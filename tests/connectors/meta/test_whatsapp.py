@@ -1,0 +1,224 @@
+"""WhatsApp: parsing every sample, and the demo flows over real HTTP against a fake Graph."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from bot.runtime import Runtime
+from connectors.base import DeliveryStatus
+from connectors.meta.whatsapp import WhatsAppConnector
+from connectors.meta.whatsapp_parse import parse_messages, parse_statuses
+from tests.connectors.meta.conftest import Meta, history_of
+from tests.fakes import meta_webhooks as hooks
+from tests.fakes.graph_api import FakeGraphAPI
+
+WA_ID = "34600111222"
+
+
+def test_parse_samples() -> None:
+    text = parse_messages(hooks.load("whatsapp/text"), "PNID")[0]
+    assert text.text and text.text.startswith("¡Hola!")
+    assert text.identity.key == f"whatsapp:PNID:{WA_ID}"
+    assert text.message_id.startswith("wamid.")
+    assert text.sender.name == "Ana García" and text.sender.verified_phone == "+" + WA_ID
+    listed = parse_messages(hooks.load("whatsapp/list_reply"), "PNID")[0]
+    assert (listed.payload, listed.text) == ("size:m", "Talla M")
+    button = parse_messages(hooks.load("whatsapp/button_reply"), "PNID")[0]
+    assert (button.payload, button.text) == ("order:confirm", "Sí, confirmar")
+    image = parse_messages(hooks.load("whatsapp/image"), "PNID")[0].attachments[0]
+    assert (image.kind, image.file_id, image.mime_type) == ("image", "1097264868221404",
+                                                            "image/jpeg")
+    document = parse_messages(hooks.load("whatsapp/document"), "PNID")[0].attachments[0]
+    assert (document.kind, document.name, document.caption) == (
+        "file", "factura-2023-10.pdf", "Factura de octubre")
+    place = parse_messages(hooks.load("whatsapp/location"), "PNID")[0].attachments[0]
+    assert (place.kind, place.latitude, place.longitude, place.name) == (
+        "location", 40.41553, -3.70742, "Plaza Mayor")
+    contacts = parse_messages(hooks.load("whatsapp/contacts"), "PNID")[0].attachments
+    assert [c.phone for c in contacts] == ["+34 600 33 34 44", "+34 910 000 000"]
+    assert not any(c.own_phone for c in contacts)
+    assert parse_messages(hooks.load("whatsapp/text"), "OTHER_NUMBER") == []
+    assert parse_messages(hooks.load("whatsapp/status_read"), "PNID") == []
+
+
+def test_parse_statuses() -> None:
+    for name in ("sent", "delivered", "read", "failed"):
+        [status] = parse_statuses(hooks.load(f"whatsapp/status_{name}"), "PNID")
+        assert status.status == name and status.identity.user_id == WA_ID
+        assert status.platform_message_id.startswith("wamid.")
+        assert (status.error is not None) == (name == "failed")
+    [failed] = parse_statuses(hooks.load("whatsapp/status_failed"), "PNID")
+    assert failed.error is not None and failed.error.startswith("131047")
+
+
+def test_outbound_bodies() -> None:
+    from bot.messages import Choice, Choices, File, Image, RequestPhone
+    from connectors.meta.whatsapp import (
+        WhatsAppTemplate,
+        choices_bodies,
+        message_body,
+        template_body,
+    )
+
+    image = message_body(WA_ID, Image(url="https://x.example/a.jpg", caption="A"))
+    assert image["image"] == {"link": "https://x.example/a.jpg", "caption": "A"}
+    doc = message_body(WA_ID, File(url="https://x.example/a.pdf", name="a.pdf"))
+    assert doc["type"] == "document" and doc["document"]["filename"] == "a.pdf"
+    phone = message_body(WA_ID, RequestPhone(text="Your number?", button="Share"))
+    assert phone["text"]["body"] == "Your number?"
+    long = Choices(text="x " * 700, choices=(Choice(payload="a", title="A" * 30),))
+    first, buttons = choices_bodies(WA_ID, long, ["a"], "Menu")
+    assert first["type"] == "text" and len(buttons["interactive"]["body"]["text"]) <= 1024
+    assert len(buttons["interactive"]["action"]["buttons"][0]["reply"]["title"]) == 20
+    template = template_body(WA_ID, WhatsAppTemplate(name="t"), "two\nlines")
+    assert template["template"]["components"][0]["parameters"][0]["text"] == "two lines"
+
+
+async def test_store_failure_asks_meta_to_redeliver(
+    meta: Meta, runtime: Runtime, graph: FakeGraphAPI
+) -> None:
+    from bot.errors import StoreError
+
+    async def broken(messages: Any) -> None:
+        raise StoreError("down")
+
+    connector = runtime.connectors["whatsapp"]
+    assert isinstance(connector, WhatsAppConnector) and connector._context is not None
+    context = connector._context
+    connector.webhook.bind(dataclasses.replace(context, sink=broken))
+    payload = hooks.whatsapp_text(wa_id=WA_ID, text="/order")
+    assert await meta.whatsapp(payload) == 503
+    connector.webhook.bind(context)
+    assert await meta.whatsapp(payload) == 200
+    assert len(await graph.wait_for_whatsapp(1)) == 1
+
+
+def _interactive(call: Any) -> dict[str, Any]:
+    assert call.json["type"] == "interactive", call.json
+    return dict(call.json["interactive"])
+
+
+async def test_menu_is_a_list_and_a_list_tap_advances_the_flow(
+    meta: Meta, graph: FakeGraphAPI
+) -> None:
+    assert await meta.whatsapp(hooks.whatsapp_text(wa_id=WA_ID, text="hi")) == 200
+    sends = await graph.wait_for_whatsapp(1, to=WA_ID)
+    menu = _interactive(sends[-1])
+    assert menu["type"] == "list"
+    rows = menu["action"]["sections"][0]["rows"]
+    assert len(rows) == 7 and all(len(r["title"]) <= 24 for r in rows)
+    order = next(r for r in rows if r["id"] == "menu:return")
+    before = len(graph.whatsapp_sent)
+    await meta.whatsapp(hooks.whatsapp_list_reply(wa_id=WA_ID, row_id=order["id"],
+                                                  title=order["title"]))
+    [ask] = (await graph.wait_for_whatsapp(before + 1, to=WA_ID))[before:]
+    assert "order number" in (ask.text or "")
+
+
+async def test_returns_flow_with_buttons_and_lists(meta: Meta, graph: FakeGraphAPI) -> None:
+    await meta.whatsapp(hooks.whatsapp_text(wa_id=WA_ID, text="/return"))
+    await meta.whatsapp(hooks.whatsapp_text(wa_id=WA_ID, text="A1001"))
+    items = _interactive(graph.whatsapp_sent[-1])
+    choices = (items["action"].get("buttons") or
+               items["action"].get("sections", [{}])[0].get("rows"))
+    first = choices[0]
+    item_id = first["reply"]["id"] if "reply" in first else first["id"]
+    reply = (hooks.whatsapp_button_reply(wa_id=WA_ID, button_id=item_id, title="x")
+             if items["type"] == "button" else
+             hooks.whatsapp_list_reply(wa_id=WA_ID, row_id=item_id, title="x"))
+    await meta.whatsapp(reply)
+    reasons = _interactive(graph.whatsapp_sent[-1])
+    assert reasons["type"] == "list"  # 4 reasons: more than 3 buttons
+    assert [r["id"] for r in reasons["action"]["sections"][0]["rows"]] == [
+        "damaged", "size", "changed_mind", "other"]
+    await meta.whatsapp(hooks.whatsapp_list_reply(wa_id=WA_ID, row_id="size", title="Size"))
+    refund = _interactive(graph.whatsapp_sent[-1])
+    assert refund["type"] == "button"  # 2 refund methods: reply buttons
+    buttons = refund["action"]["buttons"]
+    assert [b["reply"]["id"] for b in buttons] == ["original", "credit"]
+    assert all(len(b["reply"]["title"]) <= 20 for b in buttons)
+    assert not graph.rejected
+
+
+async def test_a_batch_gets_one_reply_per_message_and_a_redelivery_none(
+    meta: Meta, graph: FakeGraphAPI
+) -> None:
+    people = [f"3460000{i:04d}" for i in range(5)]
+    batch = hooks.whatsapp_batch([hooks.whatsapp_text(wa_id=p, text="/order") for p in people])
+    assert await meta.whatsapp(batch) == 200
+    await graph.wait_for_whatsapp(5)
+    assert await meta.whatsapp(batch) == 200  # Meta delivers at least once
+    assert sorted(c.to for c in graph.whatsapp_sent) == people
+
+
+async def test_the_same_message_twice_is_answered_once(meta: Meta, graph: FakeGraphAPI) -> None:
+    payload = hooks.whatsapp_text(wa_id=WA_ID, text="/order", message_id=hooks.new_wamid())
+    await meta.whatsapp(payload)
+    await meta.whatsapp(payload)
+    await meta.whatsapp(hooks.whatsapp_text(wa_id=WA_ID, text="A1003"))
+    texts = [c.text or "" for c in graph.whatsapp_sent]
+    assert len(texts) == 2 and "being prepared" in texts[1]
+
+
+async def test_sample_batch_is_parsed_whole(meta: Meta, runtime: Runtime,
+                                            graph: FakeGraphAPI) -> None:
+    batch = hooks.load("whatsapp/batch")
+    messages = parse_messages(batch, "PNID")
+    assert len(messages) >= 3
+    assert await meta.whatsapp(batch) == 200
+    history = await history_of(runtime, "whatsapp", WA_ID)
+    assert sum(e.kind == "inbound" for e in history) == sum(
+        m.identity.user_id == WA_ID for m in messages)
+
+
+async def test_sender_phone_is_stored_verified(meta: Meta, runtime: Runtime) -> None:
+    await meta.whatsapp(hooks.whatsapp_text(wa_id=WA_ID, text="hi", name="Ana"))
+    from bot.messages import Identity
+
+    customer = await runtime.store.resolve(Identity(channel="whatsapp", account="PNID",
+                                                    user_id=WA_ID))
+    _, profile = await runtime.store.load(customer)
+    assert profile.phone == "+" + WA_ID and profile.phone_verified and profile.name == "Ana"
+
+
+async def test_statuses_reach_the_status_sink(meta: Meta, runtime: Runtime) -> None:
+    # The runtime does not wire a status sink yet: the test binds its own.
+    seen: list[DeliveryStatus] = []
+
+    async def record(status: DeliveryStatus) -> None:
+        seen.append(status)
+
+    connector = runtime.connectors["whatsapp"]
+    assert isinstance(connector, WhatsAppConnector) and connector._context is not None
+    connector.webhook.bind(dataclasses.replace(connector._context, status=record))
+    for name in ("sent", "delivered", "read", "failed"):
+        assert await meta.whatsapp(hooks.load(f"whatsapp/status_{name}")) == 200
+    assert [s.status for s in seen] == ["sent", "delivered", "read", "failed"]
+    assert seen[-1].error and "131047" in seen[-1].error
+
+
+async def test_long_payloads_map_back_through_a_short_id(
+    runtime: Runtime, meta: Meta, graph: FakeGraphAPI
+) -> None:
+    from bot.messages import Choice, Choices, Identity
+
+    connector = runtime.connectors["whatsapp"]
+    long_payload = "product:" + "x" * 400
+    await connector.send(Identity(channel="whatsapp", account="PNID", user_id=WA_ID),
+                         Choices(text="Pick", choices=(Choice(payload=long_payload, title="A"),
+                                                      Choice(payload="b", title="B"))))
+    [call] = await graph.wait_for_whatsapp(1)
+    short = call.json["interactive"]["action"]["buttons"][0]["reply"]["id"]
+    assert len(short) <= 200
+    parsed: list[Any] = []
+    original = runtime.pipeline.submit
+
+    async def capture(messages: Any) -> None:
+        parsed.extend(messages)
+        await original(messages)
+
+    assert isinstance(connector, WhatsAppConnector) and connector._context is not None
+    connector.webhook.bind(dataclasses.replace(connector._context, sink=capture))
+    await meta.whatsapp(hooks.whatsapp_button_reply(wa_id=WA_ID, button_id=short, title="A"))
+    assert parsed[0].payload == long_payload
