@@ -74,6 +74,18 @@ class Frame(BaseModel):
 Mode = Literal["bot", "queued", "human"]
 
 
+class PendingLink(BaseModel):
+    """A link offered and waiting for the customer's yes on this channel."""
+
+    target: str
+    method: Literal["code", "phone"]
+    #: The code's hash (never the code) for method "code".
+    code_hash: str | None = None
+    #: Where the other conversation was, to tell the customer ("Telegram").
+    channel: str | None = None
+    expires_at: float
+
+
 class Session(BaseModel):
     """One per customer, not per channel. ``version`` increases with every commit and is
     checked on the next one (compare-and-set)."""
@@ -88,8 +100,11 @@ class Session(BaseModel):
     address: Identity | None = None
     #: Consecutive messages the bot did not understand.
     misunderstood: int = 0
-    #: Set by the turn that recognised the customer on a new channel.
+    #: Identities on which the bot has said it recognised the customer.
     greeted_on: list[str] = Field(default_factory=list)
+    pending_link: PendingLink | None = None
+    #: Customers this one declined to be linked with (by phone), not offered again.
+    declined_links: list[str] = Field(default_factory=list)
 
     @property
     def frame(self) -> Frame | None:

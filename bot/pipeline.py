@@ -16,8 +16,10 @@ from collections.abc import Sequence
 from bot.dialogue import DialogueEngine
 from bot.dispatch import Dispatcher
 from bot.errors import StaleWrite, StoreError
-from bot.messages import Inbound
-from bot.model import Delivery
+from bot.linking.merger import merge_customers
+from bot.linking.stage import LinkingStage, MergeRequest
+from bot.messages import Inbound, Outbound, Text
+from bot.model import Delivery, Event, Profile, Session
 from bot.store.store import Claim, Store
 from bot.tasks import TaskTracker
 
@@ -27,10 +29,18 @@ log = logging.getLogger(__name__)
 class Pipeline:
     """Records inbound messages and runs turns. ``submit`` is the connectors' sink."""
 
-    def __init__(self, *, store: Store, engine: DialogueEngine, dispatcher: Dispatcher) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        engine: DialogueEngine,
+        dispatcher: Dispatcher,
+        linking: LinkingStage | None = None,
+    ) -> None:
         self.store = store
         self.engine = engine
         self.dispatcher = dispatcher
+        self.linking = linking
         self.turns = TaskTracker("turns")
 
     async def submit(self, messages: Sequence[Inbound]) -> None:
@@ -47,8 +57,12 @@ class Pipeline:
             claim = await self._turn(claim)
 
     async def _turn(self, claim: Claim) -> Claim | None:
-        result = await self.engine.handle(customer_id=claim.customer_id, session=claim.session,
-                                          profile=claim.profile, inbound=claim.inbound)
+        outcome = await self.linking.handle(claim) if self.linking is not None else None
+        if isinstance(outcome, MergeRequest):
+            return await self._merge(claim, outcome)
+        result = outcome or await self.engine.handle(
+            customer_id=claim.customer_id, session=claim.session, profile=claim.profile,
+            inbound=claim.inbound)
         address = result.session.address or claim.inbound.identity
         prefix = f"{claim.version + 1:012d}"
         deliveries = [
@@ -69,6 +83,50 @@ class Pipeline:
             log.error("commit failed, the turn will run again: %s", exc)
             return None
         self.dispatcher.enqueue(claim.customer_id, deliveries)
+        return following
+
+    async def _merge(self, claim: Claim, request: MergeRequest) -> Claim | None:
+        """The customer confirmed a link: join this customer into the target, greet them on
+        this channel with the question the target's flow was waiting on, and go on with the
+        target's waiting messages."""
+        identity = claim.inbound.identity
+        events = [
+            Event(kind="inbound", at=claim.inbound.timestamp, channel=identity.channel,
+                  identity=identity.key, text=claim.inbound.text or claim.inbound.payload or "",
+                  data={"message_id": claim.inbound.message_id}),
+            Event(kind="link", channel=identity.channel, identity=identity.key,
+                  text=f"{identity.channel} linked ({request.method})",
+                  data={"method": request.method, "identity": identity.key}),
+            Event(kind="merge", channel=identity.channel, text="customers merged",
+                  data={"from": claim.customer_id, "into": request.target}),
+        ]
+
+        def greet(session: Session, profile: Profile) -> list[Outbound]:
+            locale = profile.locale or self.engine.default_locale
+            name = f" {profile.name.split()[0]}" if profile.name else ""
+            replies: list[Outbound] = [
+                Text(text=self.engine.texts.get(locale, "link.welcome", name=name))]
+            pending = self.engine.reprompt(session, locale)
+            if pending is not None:
+                replies.append(Text(text=self.engine.texts.get(locale, "link.we_were_here")))
+                replies.append(pending)
+            return replies
+
+        try:
+            merged = await merge_customers(self.store, source=claim.customer_id,
+                                           target=request.target, address=identity,
+                                           extra_events=events, greet=greet)
+        except StoreError as exc:
+            log.error("merge failed; the confirmation will be processed again: %s", exc)
+            return None
+        try:
+            following = await self.store.commit(claim, session=Session(), profile=None,
+                                                events=[], outbox=[])
+        except StoreError as exc:
+            log.warning("after merging, the source's turn did not commit: %s", exc)
+            following = None
+        self.dispatcher.enqueue(request.target, merged.deliveries)
+        self.turns.spawn(self._resume(request.target), name=f"resume:{request.target}")
         return following
 
     async def recover(self) -> int:

@@ -14,15 +14,18 @@ from bot.config.settings import Settings
 from bot.dialogue import DialogueEngine, Flow
 from bot.dialogue.loading import load_flows
 from bot.dispatch import Dispatcher
+from bot.linking.stage import LinkingStage
+from bot.model import Event
 from bot.pipeline import Pipeline
 from bot.store.connector_state import RedisConnectorState
 from bot.store.embedded import EmbeddedServer
 from bot.store.keys import Keys
+from bot.store.links import LinkStore
 from bot.store.store import Store
 from bot.web.server import WebServer
 from bot.web.types import AnyRoute, Route, WebRequest, WebResponse
 from connectors import registry
-from connectors.base import BaseConnector, ConnectorContext
+from connectors.base import BaseConnector, ConnectorContext, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +106,7 @@ class Runtime:
                             dedupe_hours=cfg.store.dedupe_hours)
         self._dispatcher = Dispatcher(store=self._store, connectors=self.connectors)
         self._pipeline = Pipeline(store=self._store, engine=self.engine,
-                                  dispatcher=self._dispatcher)
+                                  dispatcher=self._dispatcher, linking=self._linking(redis, keys))
         if self.serve_http:
             self.server = WebServer(host=cfg.server.host, port=cfg.server.port,
                                     routes=self._routes())
@@ -112,10 +115,44 @@ class Runtime:
         for name, connector in self.connectors.items():
             state = RedisConnectorState(redis, keys=keys, connector=name)
             await connector.start(ConnectorContext(sink=self._pipeline.submit, state=state,
-                                                   public_url=public_url))
+                                                   public_url=public_url,
+                                                   status=self._record_status))
         resumed = await self._pipeline.recover()
         if resumed:
             log.info("resuming %d customer(s) with waiting messages", resumed)
+
+    def _linking(self, redis: Redis, keys: Keys) -> LinkingStage | None:
+        cfg = self.settings.linking
+        if not cfg.enabled:
+            return None
+        links = LinkStore(redis, keys=keys, code_ttl_seconds=cfg.code_minutes * 60,
+                          attempts_per_identity=cfg.attempts_per_identity,
+                          attempts_window_seconds=cfg.attempts_window_minutes * 60,
+                          attempts_overall_per_minute=cfg.attempts_overall_per_minute)
+        return LinkingStage(store=self.store, links=links, texts=self.engine.texts,
+                            channel_links=self._continue_links,
+                            default_locale=self.engine.default_locale)
+
+    def _continue_links(self, current_channel: str, code: str) -> list[tuple[str, str]]:
+        """Ready links to continue on each other enabled channel that has them."""
+        found = []
+        for connector in self.connectors.values():
+            url = connector.continue_link(code) if connector.channel != current_channel else None
+            if url:
+                label = self.engine.texts.get(self.engine.default_locale,
+                                              f"channel.{connector.channel}")
+                found.append((label, url))
+        return found
+
+    async def _record_status(self, status: DeliveryStatus) -> None:
+        """A platform's delivery report, recorded in the customer's history."""
+        customer_id = await self.store.resolve(status.identity)
+        event = Event(kind="delivery", at=status.timestamp, channel=status.identity.channel,
+                      identity=status.identity.key, text=status.status,
+                      data={"platform_message_id": status.platform_message_id,
+                            "status": status.status,
+                            **({"error": status.error} if status.error else {})})
+        await self.store.append_events(customer_id, [event])
 
     def _routes(self) -> list[AnyRoute]:
         routes: list[AnyRoute] = [

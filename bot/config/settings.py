@@ -67,6 +67,19 @@ class FlowSettings(Strict):
     max_attempts: int = Field(default=3, ge=1, le=20)
 
 
+class LinkingSettings(Strict):
+    """One customer across channels: link codes and their abuse limits."""
+
+    enabled: bool = True
+    #: How long a link code works.
+    code_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    #: Wrong codes an identity may send per window before it must wait.
+    attempts_per_identity: int = Field(default=5, ge=1, le=100)
+    attempts_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    #: Wrong codes accepted per minute across all customers (a brute-force brake).
+    attempts_overall_per_minute: int = Field(default=300, ge=1, le=1_000_000)
+
+
 class LoggingSettings(Strict):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["text", "json"] = "text"
@@ -84,6 +97,7 @@ class Settings(Strict):
     store: StoreSettings = StoreSettings()
     server: ServerSettings = ServerSettings()
     flows: FlowSettings = FlowSettings()
+    linking: LinkingSettings = LinkingSettings()
     logging: LoggingSettings = LoggingSettings()
     connectors: dict[str, ConnectorSettings] = Field(default_factory=dict)
 

@@ -5,6 +5,7 @@ history events and replies. Pure apart from the flows' own awaits: no store, no 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ from bot.dialogue.steps import Ask, Call, End, Goto, Handoff, Start, step_name
 from bot.dialogue.texts import ENGINE_TEXTS, Texts
 from bot.dialogue.turn import Turn
 from bot.errors import FlowError
-from bot.messages import Choices, Inbound, Outbound, RequestPhone, Text, text_of
+from bot.messages import Choice, Choices, Inbound, Outbound, RequestPhone, Text, text_of
 from bot.model import Event, Frame, Profile, Question, Session
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,14 @@ class _State:
     events: list[Event]
     replies: list[Outbound] = field(default_factory=list)
     handoff: str | None = None
+    #: The customer wrote on another identity than last time.
+    switched: bool = False
+    #: ...and on one the bot has not yet said it recognised them on.
+    recognised: bool = False
+
+
+#: The engine's own flow that offers to resume a flow put aside by a merge.
+RESUME = "_resume"
 
 
 class DialogueEngine:
@@ -101,17 +110,25 @@ class DialogueEngine:
                               **({"payload": inbound.payload} if inbound.payload else {})})]
         previous = session.address
         session.address = inbound.identity
+        recognised = switched = False
         if previous is not None and previous != inbound.identity:
+            switched = True
             events.append(Event(kind="channel_switch", channel=inbound.identity.channel,
                                 identity=inbound.identity.key,
                                 data={"from": previous.key, "to": inbound.identity.key}))
+            if inbound.identity.key not in session.greeted_on:
+                session.greeted_on.append(inbound.identity.key)
+                recognised = True
         self._absorb_sender(profile, inbound)
         state = _State(customer_id, inbound, session, profile, self._locale(profile, inbound),
-                       events)
+                       events, switched=switched, recognised=recognised)
         if session.mode == "bot":
             snapshot = session.model_copy(deep=True)
             try:
+                if recognised:
+                    self._say_recognised(state)
                 await self._route(state)
+                self._offer_resume(state)
             except Exception:  # a bug in a flow: this turn's boundary
                 log.exception("flow failed; the turn is answered with an apology")
                 state.session = snapshot
@@ -194,6 +211,9 @@ class DialogueEngine:
         await self._advance(state, flow.first_step)
 
     async def _answer(self, state: _State, frame: Frame, question: Question) -> None:
+        if frame.flow == RESUME:
+            await self._answer_resume(state, question)
+            return
         flow = self.flows[frame.flow]
         error: str | None = None
         value: object = None
@@ -219,6 +239,12 @@ class DialogueEngine:
             except ValidationError as exc:
                 detail = exc.errors()[0]["msg"] if exc.errors() else str(exc)
                 error = question.error or self._text(state, "engine.invalid", error=detail)
+        if error is not None and state.switched:
+            # Not an answer, but the customer just came over from another channel: show
+            # where we were, in this channel's form, rather than an error.
+            state.replies.append(Text(text=self._text(state, "link.we_were_here")))
+            state.replies.append(self._prompt(state, question))
+            return
         if error is not None:
             question.attempts += 1
             state.session.misunderstood += 1
@@ -238,6 +264,7 @@ class DialogueEngine:
             assert frame is not None
             flow = self.flows[frame.flow]
             frame.step = step
+            frame.updated_at = time.time()
             turn = Turn(customer_id=state.customer_id, inbound=state.inbound, slots=frame.slots,
                         profile=state.profile, locale=state.locale,
                         texts=self._flow_texts[flow.name], replies=state.replies, flow=flow.name)
@@ -274,6 +301,49 @@ class DialogueEngine:
                     result.result if isinstance(result, End) else None)
                 step = ended.return_to
         raise FlowError(f"more than {self.max_transitions} steps in one turn: a loop of Goto?")
+
+    # -- continuity -----------------------------------------------------------------------
+
+    def _say_recognised(self, state: _State) -> None:
+        name = f" {state.profile.name.split()[0]}" if state.profile.name else ""
+        channel = self._text(state, f"channel.{state.inbound.identity.channel}")
+        state.replies.append(Text(text=self._text(state, "link.recognised", name=name,
+                                                  channel=channel)))
+
+    def _offer_resume(self, state: _State) -> None:
+        session = state.session
+        if session.stack or not session.suspended or state.handoff:
+            return
+        put_aside = session.suspended[-1]
+        flow = self.flows.get(put_aside.flow)
+        title = (flow.title.get(state.locale) if flow else None) or put_aside.flow
+        question = Question(slot="resume", kind="choice", then="decide",
+                            prompt=self._text(state, "link.resume_offer", flow=title),
+                            choices=[Choice(payload="resume:yes",
+                                            title=self._text(state, "link.resume_yes")),
+                                     Choice(payload="resume:no",
+                                            title=self._text(state, "link.resume_no"))])
+        session.stack.append(Frame(flow=RESUME, step="offer", question=question))
+        state.replies.append(self._prompt(state, question))
+
+    async def _answer_resume(self, state: _State, question: Question) -> None:
+        choice = match_choice(question, state.inbound)
+        if choice is None:
+            state.session.stack.pop()
+            await self._route(state)
+            return
+        state.session.stack.pop()
+        frame = state.session.suspended.pop()
+        if choice.payload == "resume:yes":
+            frame.updated_at = time.time()
+            state.session.stack.append(frame)
+            if frame.question is not None:
+                state.replies.append(self._prompt(state, frame.question))
+            else:
+                await self._advance(state, frame.step)
+        else:
+            state.events.append(_flow_event(state, frame.flow, "abandoned"))
+        self._offer_resume(state)
 
     # -- helpers --------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ class Intent:
     locale: str | None = None
 
 
-def _normalise(text: str) -> str:
+def normalise(text: str) -> str:
     return " ".join(text.casefold().strip().rstrip("!.").split())
 
 
@@ -34,7 +34,7 @@ class IntentMatcher:
                     continue
                 for phrase in phrases.split("|"):
                     intent = Intent(name, locale if name == "language" else None)
-                    self._phrases.setdefault(_normalise(phrase), intent)
+                    self._phrases.setdefault(normalise(phrase), intent)
         self._commands = {name: Intent(name) for name in ("cancel", "help", "human")}
 
     def match(self, inbound: Inbound) -> Intent | None:
@@ -47,4 +47,4 @@ class IntentMatcher:
             return self._commands.get(command[0])
         if not inbound.text:
             return None
-        return self._phrases.get(_normalise(inbound.text))
+        return self._phrases.get(normalise(inbound.text))

@@ -38,7 +38,7 @@ class Texts:
         return Texts(catalog, default_locale=self.default_locale)
 
 
-ENGINE_TEXTS = Texts({
+_CORE_TEXTS = Texts({
     "en": {
         "engine.cancelled": "Okay, I've cancelled that.",
         "engine.nothing_to_cancel": "There's nothing in progress to cancel.",
@@ -76,3 +76,58 @@ ENGINE_TEXTS = Texts({
         "intent.language": "español|espanol|en español",
     },
 })
+
+
+# Linking and continuity (bot/linking): part of the core's words, so flows can override them.
+_LINK_TEXTS = Texts({
+    "en": {
+        "link.code": "To continue this conversation on another channel, send this code there within {minutes} minutes: {code}",
+        "link.links": "Or open one of these links:",
+        "link.confirm": "Continue the conversation you started on {channel} here? Your answers and history come with you.",
+        "link.confirm_phone": "It looks like we've talked before on {channel} with this phone number. Continue that conversation here?",
+        "link.yes": "Yes, continue here",
+        "link.no": "No",
+        "link.invalid": "That code isn't valid. Codes work once and for {minutes} minutes: ask for a new one with /link on the other channel.",
+        "link.too_many": "Too many wrong codes. Please wait 15 minutes and ask for a new code.",
+        "link.already": "This chat is already connected to your conversation.",
+        "link.declined": "Okay, I won't connect them.",
+        "link.welcome": "Welcome back{name}! I recognised you: we'll continue here.",
+        "link.recognised": "Hi again{name}, continuing here on {channel}.",
+        "link.we_were_here": "We were here:",
+        "link.resume_offer": "You also had \"{flow}\" in progress. Continue it?",
+        "link.resume_yes": "Yes, continue",
+        "link.resume_no": "No, drop it",
+        "intent.link": "link|continue on another channel|switch channel",
+        "channel.telegram": "Telegram",
+        "channel.whatsapp": "WhatsApp",
+        "channel.messenger": "Messenger",
+        "channel.webchat": "the web chat",
+        "channel.console": "the console",
+    },
+    "es": {
+        "link.code": "Para seguir esta conversación en otro canal, envía allí este código en menos de {minutes} minutos: {code}",
+        "link.links": "O abre uno de estos enlaces:",
+        "link.confirm": "¿Seguir aquí la conversación que empezaste en {channel}? Tus respuestas y tu historial vienen contigo.",
+        "link.confirm_phone": "Parece que ya hemos hablado en {channel} con este número. ¿Seguimos aquí esa conversación?",
+        "link.yes": "Sí, seguir aquí",
+        "link.no": "No",
+        "link.invalid": "Ese código no es válido. Los códigos sirven una vez y durante {minutes} minutos: pide uno nuevo con /link en el otro canal.",
+        "link.too_many": "Demasiados códigos incorrectos. Espera 15 minutos y pide un código nuevo.",
+        "link.already": "Este chat ya está conectado a tu conversación.",
+        "link.declined": "De acuerdo, no las conecto.",
+        "link.welcome": "¡Hola de nuevo{name}! Te he reconocido: seguimos aquí.",
+        "link.recognised": "Hola de nuevo{name}, seguimos aquí en {channel}.",
+        "link.we_were_here": "Estábamos aquí:",
+        "link.resume_offer": "También tenías \"{flow}\" a medias. ¿Lo seguimos?",
+        "link.resume_yes": "Sí, seguir",
+        "link.resume_no": "No, déjalo",
+        "intent.link": "vincular|continuar en otro canal|cambiar de canal",
+        "channel.telegram": "Telegram",
+        "channel.whatsapp": "WhatsApp",
+        "channel.messenger": "Messenger",
+        "channel.webchat": "el chat web",
+        "channel.console": "la consola",
+    },
+})
+
+ENGINE_TEXTS = _CORE_TEXTS.merged(_LINK_TEXTS)

@@ -9,6 +9,7 @@ message so a busy customer costs one round trip per message.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from collections import OrderedDict
@@ -78,6 +79,7 @@ class Store:
         self._claim: AsyncScript = redis.register_script(_script("claim"))
         self._commit: AsyncScript = redis.register_script(_script("commit"))
         self._extend: AsyncScript = redis.register_script(_script("extend"))
+        self._release: AsyncScript = redis.register_script(_script("release"))
         self._customers: OrderedDict[str, str] = OrderedDict()
 
     async def close(self) -> None:
@@ -261,6 +263,22 @@ class Store:
         """Keep the lease of a long turn alive. False when it was lost already."""
         ck = self.keys.customer(claim.customer_id)
         return bool(await self._extend(keys=[ck.lease], args=[claim.token, self.lease_ms]))
+
+    async def acquire(self, customer_id: str, *, timeout: float = 5.0) -> str:
+        """Take a customer's lease outside the inbox flow (merges, operator actions):
+        waits for a running turn to finish, bounded. Returns the token."""
+        key = self.keys.customer(customer_id).lease
+        token = secrets.token_hex(8)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not await self.redis.set(key, token, nx=True, px=self.lease_ms):
+            if loop.time() > deadline:
+                raise StoreError(f"customer {customer_id} stayed busy for {timeout:g}s")
+            await asyncio.sleep(0.005)  # a turn holds it for milliseconds: poll, bounded
+        return token
+
+    async def release(self, customer_id: str, token: str) -> None:
+        await self._release(keys=[self.keys.customer(customer_id).lease], args=[token])
 
     # -- reading ------------------------------------------------------------------------
 

@@ -86,6 +86,11 @@ class WebChatConnector(BaseConnector):
             generated = tokens.new_visitor_id() + tokens.new_visitor_id()
             self._secret = (await context.state.put_if_absent("secret", generated)).encode()
 
+    def continue_link(self, code: str) -> str | None:
+        if self._context is None or not self._context.public_url:
+            return None
+        return f"{self._context.public_url.rstrip('/')}/?link={code}"
+
     async def _page(self, request: WebRequest) -> WebResponse:
         html = (STATIC / "index.html").read_bytes()
         return WebResponse(status=200, body=html, content_type="text/html",

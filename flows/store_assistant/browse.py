@@ -8,6 +8,7 @@ from flows.store_assistant.texts import TEXTS
 
 catalogue = Flow(
     "catalogue",
+    title={"en": "browsing the catalogue", "es": "ver el catálogo"},
     triggers=[*command("catalogue", "catalogo"), *payload("menu:catalogue"),
               *keyword("catalogue", "catálogo", "catalogo", "products", "productos")],
     texts=TEXTS,

@@ -22,6 +22,7 @@ human = Flow("human", triggers=payload("menu:human"), texts=TEXTS)
 
 #: Menu payloads → the flow each starts. Buttons start them directly (their payloads are
 #: the flows' triggers); a typed number on a text-only channel comes through ``route``.
+#: "menu:link" (continue on another channel) is answered by the core (bot/linking).
 ROUTES = {
     "menu:catalogue": "catalogue",
     "menu:order": "order_status",
@@ -29,6 +30,7 @@ ROUTES = {
     "menu:offers": "offers",
     "menu:human": "human",
 }
+
 
 
 def menu_choices(turn: Turn) -> list[Choice]:
@@ -39,6 +41,7 @@ def menu_choices(turn: Turn) -> list[Choice]:
         Choice(payload="menu:return", title=turn.t("menu.return")),
         Choice(payload="menu:offers", title=turn.t("menu.offers")),
         Choice(payload="menu:human", title=turn.t("menu.human")),
+        Choice(payload="menu:link", title=turn.t("menu.link")),
         Choice(payload=f"locale:{other}", title=turn.t("menu.language")),
     ]
 

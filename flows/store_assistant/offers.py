@@ -12,6 +12,7 @@ CONSENT = "offers"
 
 offers = Flow(
     "offers",
+    title={"en": "the offers subscription", "es": "la suscripción a ofertas"},
     triggers=[*command("offers", "ofertas", "stop", "baja"), *payload("menu:offers"),
               *keyword("offers", "ofertas"),
               # Leaving must always work, even in the middle of another flow.

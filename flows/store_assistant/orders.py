@@ -21,6 +21,7 @@ OrderNumber = Annotated[str, BeforeValidator(_upper), StringConstraints(pattern=
 
 order_status = Flow(
     "order_status",
+    title={"en": "an order status check", "es": "una consulta de pedido"},
     triggers=[*command("order", "pedido"), *payload("menu:order"),
               *keyword("where is my order", "dónde está mi pedido", "tracking", "seguimiento")],
     slots={"number": OrderNumber},

@@ -30,6 +30,7 @@ Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, m
 
 returns = Flow(
     "returns",
+    title={"en": "a return", "es": "una devolución"},
     triggers=[*command("return", "devolucion"), *payload("menu:return"),
               *keyword("return", "returns", "devolución", "devolucion", "devolver")],
     slots={"order": OrderNumber},

@@ -14,7 +14,7 @@ async def test_the_menu_greets_and_offers_everything() -> None:
         assert "Store assistant" in replies.text
         assert replies.choices == ["Browse the catalogue", "Where is my order?",
                                    "Start a return", "Offers by message", "Talk to a person",
-                                   "Español"]
+                                   "Continue on another channel", "Español"]
 
 
 async def test_a_whole_return_with_a_sub_flow_for_the_email() -> None:

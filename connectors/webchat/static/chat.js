@@ -586,6 +586,21 @@ function restore() {
 
 // ---------------------------------------------------------------- wiring
 
+/**
+ * A "continue on another channel" link opens this page with ?link=CODE: send the code as
+ * the visitor's message (the bot still asks them to confirm), and drop it from the address
+ * bar so a reload or a shared URL does not send it again.
+ */
+function redeemLinkFromUrl() {
+  const url = new URL(window.location.href);
+  const code = url.searchParams.get("link");
+  if (!code) return;
+  url.searchParams.delete("link");
+  window.history.replaceState(null, "", url.pathname + url.search + url.hash);
+  const clean = code.replace(/[^A-Za-z0-9]/g, "").toUpperCase().slice(0, 8);
+  if (clean.length === 8) submitText(clean.slice(0, 4) + "-" + clean.slice(4));
+}
+
 els.form.addEventListener("submit", (event) => {
   event.preventDefault();
   if (submitText(els.input.value)) els.input.value = "";
@@ -596,6 +611,7 @@ els.form.addEventListener("submit", (event) => {
 els.send.addEventListener("mousedown", (event) => event.preventDefault());
 
 restore();
+redeemLinkFromUrl();
 connect();
 focusInput();
 

@@ -1,0 +1,1 @@
+"""One customer across channels: one-time link codes, vouched phone numbers, merging."""

@@ -1,0 +1,215 @@
+"""The conversation around linking, run before the dialogue engine on each message.
+
+- "/link" (or "link", "vincular", the menu's "continue on another channel") answers with a
+  one-time code and ready links for the other enabled channels.
+- A code sent on another channel (with or without the dash, any case, or "/start CODE"
+  from a deep link) is not redeemed at once: the customer is asked to confirm on the
+  channel where it was sent, and only their "yes" uses the code up and links.
+- A platform-vouched phone number (a WhatsApp sender, one's own Telegram contact) that
+  belongs to another customer gets the same offer, never an automatic link.
+- Wrong, used and expired codes get the same answer; wrong tries are limited per identity
+  and overall.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.dialogue.answers import match_choice
+from bot.dialogue.engine import TurnResult
+from bot.dialogue.intents import normalise
+from bot.dialogue.texts import Texts
+from bot.linking import codes
+from bot.messages import Choice, Choices, Outbound, Text, text_of
+from bot.model import Event, PendingLink
+from bot.store.links import LinkStore
+from bot.store.store import Claim, Store
+
+#: (channel label, URL) pairs for continuing on the other enabled channels.
+ChannelLinks = Callable[[str, str], list[tuple[str, str]]]
+
+YES, NO = "link:yes", "link:no"
+#: A choice with this payload (e.g. in a menu) asks for a link code.
+LINK_PAYLOAD = "menu:link"
+CODE_SENT = "(a link code)"
+_YES_WORDS = {"yes", "y", "si", "sí", "1", "ok", "vale"}
+_NO_WORDS = {"no", "n", "2"}
+
+
+@dataclass(frozen=True, slots=True)
+class MergeRequest:
+    """The customer confirmed: join this customer into ``target``."""
+
+    target: str
+    method: str
+    channel: str | None
+
+
+class LinkingStage:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        links: LinkStore,
+        texts: Texts,
+        channel_links: ChannelLinks,
+        default_locale: str = "en",
+    ) -> None:
+        self.store = store
+        self.links = links
+        self.texts = texts
+        self.channel_links = channel_links
+        self.default_locale = default_locale
+        self.minutes = max(links.code_ttl // 60, 1)
+        self._phrases = {normalise(p) for v in texts.all_values("intent.link").values()
+                         for p in v.split("|")}
+
+    async def handle(self, claim: Claim) -> TurnResult | MergeRequest | None:
+        """A turn's result when the message is about linking; None to let flows answer."""
+        inbound, session = claim.inbound, claim.session
+        if session.mode != "bot":
+            return None
+        if session.pending_link is not None:
+            return await self._answer(claim, session.pending_link)
+        if self._asks_for_code(claim):
+            return await self._give_code(claim)
+        code = codes.extract(inbound.text)
+        if code is not None:
+            outcome = await self._redeem(claim, code)
+            if outcome is not None:
+                return outcome
+        phone = inbound.sender.verified_phone
+        if phone and not (claim.profile.phone == phone and claim.profile.phone_verified):
+            return await self._vouched_phone(claim, phone)
+        return None
+
+    # -- giving a code --------------------------------------------------------------------
+
+    def _asks_for_code(self, claim: Claim) -> bool:
+        inbound = claim.inbound
+        if inbound.payload == LINK_PAYLOAD:
+            return True
+        frame = claim.session.frame
+        if frame is not None and frame.question is not None and frame.question.choices:
+            # "6" or the title typed on a text-only channel, when a menu offers the link.
+            picked = match_choice(frame.question, inbound)
+            if picked is not None and picked.payload == LINK_PAYLOAD:
+                return True
+        command = inbound.command
+        if command is not None:
+            return command[0] in ("link", "vincular") and not command[1]
+        return bool(inbound.text) and normalise(inbound.text or "") in self._phrases
+
+    async def _give_code(self, claim: Claim) -> TurnResult:
+        code = await self.links.create(claim.customer_id)
+        locale = self._locale(claim)
+        lines = [self.texts.get(locale, "link.code", minutes=self.minutes,
+                                code=codes.display(code))]
+        urls = self.channel_links(claim.inbound.identity.channel, code)
+        if urls:
+            lines.append(self.texts.get(locale, "link.links"))
+            lines.extend(f"{label}: {url}" for label, url in urls)
+        # The code itself is not written to the history: it is a secret until used.
+        return self._result(claim, [Text(text="\n".join(lines))],
+                            answered="(a one-time link code was given)")
+
+    # -- redeeming ------------------------------------------------------------------------
+
+    async def _redeem(self, claim: Claim, code: str) -> TurnResult | None:
+        inbound = claim.inbound
+        explicit = "-" in (inbound.text or "") or (inbound.text or "").lstrip().startswith("/")
+        locale = self._locale(claim)
+        identity_key = inbound.identity.key
+        if not await self.links.allowed(identity_key):
+            if not explicit:
+                return None
+            return self._result(claim, [Text(text=self.texts.get(locale, "link.too_many"))])
+        code_hash = codes.digest(code)
+        target = await self.links.peek(code_hash)
+        if target is None:
+            await self.links.failed(identity_key)
+            if not explicit:
+                return None  # an ordinary word that happens to look like a code
+            text = self.texts.get(locale, "link.invalid", minutes=self.minutes)
+            return self._result(claim, [Text(text=text)], said=CODE_SENT)
+        if target == claim.customer_id:
+            return self._result(claim, [Text(text=self.texts.get(locale, "link.already"))],
+                                said=CODE_SENT)
+        pending = PendingLink(target=target, method="code", code_hash=code_hash,
+                              channel=await self._channel_of(target),
+                              expires_at=time.time() + self.links.code_ttl)
+        return self._offer(claim, pending, "link.confirm", said=CODE_SENT)
+
+    async def _vouched_phone(self, claim: Claim, phone: str) -> TurnResult | None:
+        holder = await self.links.claim_phone(phone, claim.customer_id)
+        if holder == claim.customer_id or holder in claim.session.declined_links:
+            return None
+        pending = PendingLink(target=holder, method="phone", channel=await self._channel_of(holder),
+                              expires_at=time.time() + 24 * 3600)
+        return self._offer(claim, pending, "link.confirm_phone")
+
+    def _offer(self, claim: Claim, pending: PendingLink, key: str,
+               said: str | None = None) -> TurnResult:
+        locale = self._locale(claim)
+        channel = self.texts.get(locale, f"channel.{pending.channel or 'webchat'}")
+        question = Choices(text=self.texts.get(locale, key, channel=channel), choices=(
+            Choice(payload=YES, title=self.texts.get(locale, "link.yes")),
+            Choice(payload=NO, title=self.texts.get(locale, "link.no")),
+        ))
+        result = self._result(claim, [question], said=said)
+        result.session.pending_link = pending
+        return result
+
+    async def _answer(self, claim: Claim, pending: PendingLink) -> TurnResult | MergeRequest | None:
+        inbound = claim.inbound
+        word = normalise(inbound.text or "")
+        said_yes = inbound.payload == YES or (inbound.payload is None and word in _YES_WORDS)
+        said_no = inbound.payload == NO or (inbound.payload is None and word in _NO_WORDS)
+        locale = self._locale(claim)
+        if said_yes and pending.expires_at > time.time():
+            if pending.method == "code":
+                assert pending.code_hash is not None
+                if await self.links.redeem(pending.code_hash) != pending.target:
+                    text = self.texts.get(locale, "link.invalid", minutes=self.minutes)
+                    result = self._result(claim, [Text(text=text)])
+                    result.session.pending_link = None
+                    return result
+            return MergeRequest(pending.target, pending.method, pending.channel)
+        if said_no:
+            result = self._result(claim, [Text(text=self.texts.get(locale, "link.declined"))])
+            result.session.pending_link = None
+            if pending.method == "phone":
+                result.session.declined_links.append(pending.target)
+            return result
+        # The customer moved on: forget the offer and let the flows answer.
+        claim.session.pending_link = None
+        return None
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _locale(self, claim: Claim) -> str:
+        hint = (claim.inbound.sender.locale or "").split("-")[0].lower()
+        return claim.profile.locale or hint or self.default_locale
+
+    async def _channel_of(self, customer_id: str) -> str | None:
+        session, _ = await self.store.load(customer_id)
+        return session.address.channel if session.address else None
+
+    def _result(self, claim: Claim, replies: list[Outbound], *, said: str | None = None,
+                answered: str | None = None) -> TurnResult:
+        """A turn result; ``said`` / ``answered`` replace what the customer sent / what we
+        answered in the history, so link codes never reach it."""
+        inbound = claim.inbound
+        session = claim.session.model_copy(deep=True)
+        session.address = inbound.identity
+        channel = inbound.identity.channel
+        events = [Event(kind="inbound", at=inbound.timestamp, channel=channel,
+                        identity=inbound.identity.key,
+                        text=said or inbound.text or inbound.payload or "",
+                        data={"message_id": inbound.message_id})]
+        events.extend(Event(kind="outbound", channel=channel, identity=inbound.identity.key,
+                            text=answered or text_of(r), data={"kind": r.kind})
+                      for r in replies)
+        return TurnResult(session, claim.profile, False, events, replies)
