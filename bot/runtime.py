@@ -139,9 +139,8 @@ class Runtime:
         for connector in self.connectors.values():
             url = connector.continue_link(code) if connector.channel != current_channel else None
             if url:
-                label = self.engine.texts.get(self.engine.default_locale,
-                                              f"channel.{connector.channel}")
-                found.append((label, url))
+                found.append((self.engine.texts.label(self.engine.default_locale,
+                                                      connector.channel), url))
         return found
 
     async def _record_status(self, status: DeliveryStatus) -> None:

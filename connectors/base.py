@@ -105,7 +105,9 @@ class BaseConnector(ABC):
     abstract methods; ``routes`` and ``start`` have defaults for connectors that need none.
     """
 
-    #: The channel name recorded in identities and history ("telegram", "webchat"...).
+    #: The connector's type ("telegram", "webchat"...). Each instance's ``channel`` is its
+    #: section name in config.yaml (the same unless renamed, e.g. two Telegram bots):
+    #: identities and history carry it, and replies are routed by it.
     channel: str
     capabilities: Capabilities = Capabilities()
     #: True when sends depend on a customer-service window: the dispatcher then calls
@@ -115,6 +117,7 @@ class BaseConnector(ABC):
     def __init__(self, *, name: str, account: str = "default") -> None:
         self.name = name
         self.account = account
+        self.channel = name
 
     @abstractmethod
     def parse(self, update: Mapping[str, Any]) -> list[Inbound]:

@@ -70,8 +70,9 @@ async def store(redis: Redis) -> Store:
 
 
 @pytest.fixture
-def make_settings(redis_url: str, tmp_path: Path) -> Any:
-    """Build Settings on the test server; keyword arguments override sections."""
+def make_settings(redis_url: str, redis: Redis, tmp_path: Path) -> Any:
+    """Build Settings on the test server (flushed first, through ``redis``); keyword
+    arguments override sections."""
 
     def build(**sections: Any) -> Settings:
         raw: dict[str, Any] = {

@@ -306,7 +306,7 @@ class DialogueEngine:
 
     def _say_recognised(self, state: _State) -> None:
         name = f" {state.profile.name.split()[0]}" if state.profile.name else ""
-        channel = self._text(state, f"channel.{state.inbound.identity.channel}")
+        channel = self.texts.label(state.locale, state.inbound.identity.channel)
         state.replies.append(Text(text=self._text(state, "link.recognised", name=name,
                                                   channel=channel)))
 

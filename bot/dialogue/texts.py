@@ -23,6 +23,12 @@ class Texts:
             return f"[{key}]"
         return template.format(**values) if values else template
 
+    def label(self, locale: str | None, channel: str) -> str:
+        """How a channel is called in sentences ("the web chat"); its own name when the
+        catalogue does not know it (e.g. a second Telegram bot named "telegram_sales")."""
+        key = f"channel.{channel}"
+        return self.get(locale, key) if self.has(key) else channel
+
     def has(self, key: str) -> bool:
         return any(key in entries for entries in self.catalog.values())
 

@@ -153,7 +153,7 @@ class LinkingStage:
     def _offer(self, claim: Claim, pending: PendingLink, key: str,
                said: str | None = None) -> TurnResult:
         locale = self._locale(claim)
-        channel = self.texts.get(locale, f"channel.{pending.channel or 'webchat'}")
+        channel = self.texts.label(locale, pending.channel or "webchat")
         question = Choices(text=self.texts.get(locale, key, channel=channel), choices=(
             Choice(payload=YES, title=self.texts.get(locale, "link.yes")),
             Choice(payload=NO, title=self.texts.get(locale, "link.no")),

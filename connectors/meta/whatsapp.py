@@ -124,10 +124,10 @@ class WhatsAppConnector(BaseConnector):
     # -- receiving ------------------------------------------------------------------------
 
     def parse(self, update: Mapping[str, Any]) -> list[Inbound]:
-        return parse_messages(update, self.settings.phone_number_id)
+        return parse_messages(update, self.settings.phone_number_id, self.channel)
 
     def parse_statuses(self, update: Mapping[str, Any]) -> list[DeliveryStatus]:
-        return parse_statuses(update, self.settings.phone_number_id)
+        return parse_statuses(update, self.settings.phone_number_id, self.channel)
 
     async def _expand(self, inbounds: list[Inbound]) -> list[Inbound]:
         return await payloads.expand(self._context.state if self._context else None, inbounds)

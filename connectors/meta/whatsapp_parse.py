@@ -33,20 +33,23 @@ def _values(update: Mapping[str, Any], phone_number_id: str) -> Iterator[Mapping
             yield value
 
 
-def parse_messages(update: Mapping[str, Any], phone_number_id: str) -> list[Inbound]:
-    """Every customer message of a delivery addressed to ``phone_number_id``."""
+def parse_messages(update: Mapping[str, Any], phone_number_id: str,
+                   channel: str = CHANNEL) -> list[Inbound]:
+    """Every customer message of a delivery addressed to ``phone_number_id``; identities
+    carry ``channel`` (the connector's name in config.yaml)."""
     inbounds: list[Inbound] = []
     for value in _values(update, phone_number_id):
         names = {str(c.get("wa_id")): _dict(c.get("profile")).get("name")
                  for c in _list(value.get("contacts"))}
         for message in _list(value.get("messages")):
-            inbound = _message(message, names, phone_number_id)
+            inbound = _message(message, names, phone_number_id, channel)
             if inbound is not None:
                 inbounds.append(inbound)
     return inbounds
 
 
-def parse_statuses(update: Mapping[str, Any], phone_number_id: str) -> list[DeliveryStatus]:
+def parse_statuses(update: Mapping[str, Any], phone_number_id: str,
+                   channel: str = CHANNEL) -> list[DeliveryStatus]:
     """Every status (sent, delivered, read, failed) of our messages in a delivery."""
     statuses: list[DeliveryStatus] = []
     for value in _values(update, phone_number_id):
@@ -57,14 +60,14 @@ def parse_statuses(update: Mapping[str, Any], phone_number_id: str) -> list[Deli
                 continue
             errors = [_error(e) for e in _list(item.get("errors"))]
             statuses.append(DeliveryStatus(
-                identity=Identity(channel=CHANNEL, account=phone_number_id, user_id=recipient),
+                identity=Identity(channel=channel, account=phone_number_id, user_id=recipient),
                 platform_message_id=wamid, status=status,
                 timestamp=_float(item.get("timestamp")), error="; ".join(errors) or None))
     return statuses
 
 
 def _message(message: Mapping[str, Any], names: Mapping[str, Any],
-             phone_number_id: str) -> Inbound | None:
+             phone_number_id: str, channel: str) -> Inbound | None:
     wa_id, message_id, kind = message.get("from"), message.get("id"), message.get("type")
     if not (isinstance(wa_id, str) and wa_id and isinstance(message_id, str) and message_id):
         return None
@@ -94,7 +97,7 @@ def _message(message: Mapping[str, Any], names: Mapping[str, Any],
         log.info("whatsapp message of type %r skipped", kind)
         return None
     return Inbound(
-        identity=Identity(channel=CHANNEL, account=phone_number_id, user_id=wa_id),
+        identity=Identity(channel=channel, account=phone_number_id, user_id=wa_id),
         message_id=message_id, text=text, payload=payload, attachments=attachments,
         # WhatsApp ids are the sender's own phone number, verified by the platform.
         sender=SenderHint(name=_str(names.get(wa_id)), verified_phone="+" + wa_id),

@@ -1,0 +1,154 @@
+"""Raw Bot API update (a JSON dict) → ``Inbound``. Pure, and shared by both connectors so
+aiogram and python-telegram-bot produce identical messages for the same update.
+
+Only private chats are handled; groups, channels and update kinds we do not use give ``[]``.
+Malformed updates never raise: they are logged and dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.messages import Attachment, Identity, Inbound, SenderHint
+
+log = logging.getLogger(__name__)
+
+#: The update kinds we ask Telegram for (setWebhook / getUpdates ``allowed_updates``).
+ALLOWED_UPDATES = ("message", "callback_query")
+#: Long button payloads travel as this prefix plus a short key (see ``render``).
+SHORT_PREFIX = "~"
+
+
+def parse_update(update: Mapping[str, Any], *, account: str,
+                 channel: str = "telegram") -> list[Inbound]:
+    """The inbound messages in one update (at most one today); ``[]`` when none."""
+    try:
+        return _parse(update, account=account, channel=channel)
+    except (KeyError, TypeError, ValueError, AttributeError, ValidationError) as exc:
+        # ValueError covers pydantic's ValidationError too; a bad update is the sender's
+        # problem, not ours: drop it without taking the loop down.
+        log.info("dropping a malformed Telegram update %r: %s",
+                 update.get("update_id") if isinstance(update, Mapping) else None, exc)
+        return []
+
+
+def callback_query_id(update: Mapping[str, Any]) -> str | None:
+    """The id to answer (answerCallbackQuery) when the update is a button press."""
+    query = update.get("callback_query")
+    if isinstance(query, Mapping) and isinstance(query.get("id"), str):
+        return str(query["id"])
+    return None
+
+
+def _parse(update: Mapping[str, Any], *, account: str, channel: str) -> list[Inbound]:
+    update_id = update["update_id"]
+    if not isinstance(update_id, int):
+        raise TypeError("update_id is not an integer")
+    message_id = f"u{update_id}"
+    if "message" in update:
+        return _message(update["message"], message_id, account, channel, update)
+    if "callback_query" in update:
+        return _callback(update["callback_query"], message_id, account, channel, update)
+    log.debug("ignoring Telegram update %d of kind %s", update_id,
+              [k for k in update if k != "update_id"])
+    return []
+
+
+def _private(chat: Any) -> bool:
+    return isinstance(chat, Mapping) and chat.get("type") == "private"
+
+
+def _identity(user: Mapping[str, Any], account: str, channel: str) -> Identity:
+    user_id = user["id"]
+    if not isinstance(user_id, int):
+        raise TypeError("from.id is not an integer")
+    return Identity(channel=channel, account=account, user_id=str(user_id))
+
+
+def _sender(user: Mapping[str, Any], verified_phone: str | None = None) -> SenderHint:
+    name = " ".join(p for p in (user.get("first_name"), user.get("last_name"))
+                    if isinstance(p, str) and p)
+    locale = user.get("language_code")
+    return SenderHint(name=name or None, locale=locale if isinstance(locale, str) else None,
+                      verified_phone=verified_phone)
+
+
+def _timestamp(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _message(message: Mapping[str, Any], message_id: str, account: str, channel: str,
+             raw: Mapping[str, Any]) -> list[Inbound]:
+    if not _private(message.get("chat")):
+        log.debug("ignoring a message from a %s chat", (message.get("chat") or {}).get("type"))
+        return []
+    user = message.get("from")
+    if not isinstance(user, Mapping) or user.get("is_bot"):
+        return []
+    text = message.get("text") or message.get("caption")
+    caption = message.get("caption")
+    attachments: list[Attachment] = []
+    verified: str | None = None
+    if isinstance(contact := message.get("contact"), Mapping):
+        phone = normalise_phone(str(contact["phone_number"]))
+        own = contact.get("user_id") == user["id"]
+        attachments.append(Attachment(kind="contact", phone=phone, own_phone=own,
+                                      name=contact.get("first_name")))
+        verified = phone if own else None
+    if isinstance(photos := message.get("photo"), list) and photos:
+        largest = max(photos, key=lambda p: (p.get("width", 0) * p.get("height", 0),
+                                             p.get("file_size", 0)))
+        attachments.append(Attachment(kind="image", file_id=largest["file_id"], caption=caption))
+    if isinstance(doc := message.get("document"), Mapping):
+        attachments.append(Attachment(kind="file", file_id=doc["file_id"],
+                                      name=doc.get("file_name"), mime_type=doc.get("mime_type"),
+                                      caption=caption))
+    if isinstance(place := message.get("location"), Mapping):
+        attachments.append(Attachment(kind="location", latitude=float(place["latitude"]),
+                                      longitude=float(place["longitude"])))
+    if not text and not attachments:
+        log.debug("ignoring a message with nothing we understand (%s)", sorted(message))
+        return []
+    inbound = Inbound(identity=_identity(user, account, channel), message_id=message_id,
+                      text=text if isinstance(text, str) else None,
+                      attachments=tuple(attachments), sender=_sender(user, verified), raw=raw)
+    if (stamp := _timestamp(message.get("date"))) is not None:
+        inbound = inbound.model_copy(update={"timestamp": stamp})
+    return [inbound]
+
+
+def _callback(query: Mapping[str, Any], message_id: str, account: str, channel: str,
+              raw: Mapping[str, Any]) -> list[Inbound]:
+    message = query.get("message")
+    if message is not None and not _private(message.get("chat")):
+        return []
+    data = query.get("data")
+    if not isinstance(data, str) or not data:
+        return []  # a game button or an inline-mode message: nothing for a flow
+    user = query["from"]
+    return [Inbound(identity=_identity(user, account, channel), message_id=message_id,
+                    payload=data, sender=_sender(user), raw=raw)]
+
+
+def button_title(update: Mapping[str, Any], data: str) -> str | None:
+    """The title of the pressed inline button, read from the keyboard it was on."""
+    message = (update.get("callback_query") or {}).get("message") or {}
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+    for row in rows:
+        for button in row:
+            if isinstance(button, Mapping) and button.get("callback_data") == data:
+                title = button.get("text")
+                return title if isinstance(title, str) else None
+    return None
+
+
+def normalise_phone(phone: str) -> str:
+    """E.164: Telegram may send ``34600111222`` or ``+34 600 111 222``."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if not 6 <= len(digits) <= 15:
+        raise ValueError("a shared phone number has a wrong number of digits")
+    return "+" + digits
