@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from bot.linking import codes
+from bot.linking.merging import merge_histories, merge_profiles, merge_sessions
+from bot.model import Consent, Event, Frame, Profile, Session
+
+
+def test_codes_use_an_unambiguous_alphabet_and_display_with_a_dash() -> None:
+    assert not set("0O1IL") & set(codes.ALPHABET)
+    code = codes.new_code()
+    assert len(code) == 8 and set(code) <= set(codes.ALPHABET)
+    assert codes.display(code) == f"{code[:4]}-{code[4:]}"
+    assert len({codes.new_code() for _ in range(1000)}) == 1000
+
+
+def test_codes_are_recognised_typed_any_way_and_through_deep_links() -> None:
+    for text in ("ABCD-2345", "abcd2345", " abcd-2345 ", "/start ABCD2345", "ABCD 2345"):
+        assert codes.extract(text) == "ABCD2345", text
+    for text in ("ABCD-234", "hello there", "ABCD-2340", "/start", None, "A1001"):
+        assert codes.extract(text) is None, text
+
+
+def test_codes_are_stored_as_a_digest() -> None:
+    assert codes.digest("ABCD2345") != "ABCD2345"
+    assert "ABCD2345" not in codes.digest("ABCD2345")
+    assert len(codes.digest("ABCD2345")) == 64
+
+
+def test_profiles_combine_by_the_documented_rule() -> None:
+    target = Profile(name="Ana", phone="+34600000001", phone_verified=False, tags=["vip"],
+                     consents={"offers": Consent(granted=True, at=100, channel="telegram")})
+    source = Profile(name="Ana María", phone="+34600000002", phone_verified=True,
+                     email="ana@example.com", locale="es", tags=["returns", "vip"],
+                     consents={"offers": Consent(granted=False, at=200, channel="whatsapp")})
+    merged = merge_profiles(target, source)
+    assert merged.name == "Ana"  # the target's values stay
+    assert merged.locale == "es" and merged.email == "ana@example.com"  # gaps are filled
+    assert merged.phone == "+34600000002" and merged.phone_verified  # verified wins
+    assert not merged.consents["offers"].granted  # the most recent decision wins
+    assert merged.tags == ["vip", "returns"]
+
+
+def test_the_more_recent_flow_continues_and_the_other_is_put_aside() -> None:
+    older = Session(stack=[Frame(flow="returns", step="ask_reason", updated_at=100)])
+    newer = Session(stack=[Frame(flow="order_status", step="ask_number", updated_at=200)])
+    merged = merge_sessions(older, newer)
+    assert [f.flow for f in merged.stack] == ["order_status"]
+    assert [f.flow for f in merged.suspended] == ["returns"]
+    merged = merge_sessions(newer, older)
+    assert [f.flow for f in merged.stack] == ["order_status"]
+    assert [f.flow for f in merged.suspended] == ["returns"]
+
+
+def test_histories_interleave_by_time_and_keep_everything_within_the_cap() -> None:
+    a = [Event(kind="inbound", at=t, text=f"a{t}") for t in (1, 3, 5)]
+    b = [Event(kind="inbound", at=t, text=f"b{t}") for t in (2, 4)]
+    assert [e.text for e in merge_histories(a, b, 10)] == ["a1", "b2", "a3", "b4", "a5"]
+    assert [e.text for e in merge_histories(a, b, 3)] == ["a3", "b4", "a5"]
