@@ -47,6 +47,13 @@ async def _run(args: argparse.Namespace) -> int:
         if runtime.server is not None:
             print(f"Omnicanal is running: open {runtime.server.url}/ (Ctrl-C to stop)",
                   flush=True)
+            if runtime.desk is not None:
+                print(f"Operator console: {runtime.server.url}/operator", flush=True)
+            if runtime.generated_admin_password:
+                print("  log in as 'admin' with the password "
+                      f"{runtime.generated_admin_password} (made up for this run; list "
+                      "operators under handoff.operators in config.yaml to choose your own)",
+                      flush=True)
         await runtime.run_until_signalled()
     return 0
 
@@ -74,6 +81,25 @@ async def _chat(args: argparse.Namespace) -> int:
                 await runtime.settle()
 
 
+def _hash_password(args: argparse.Namespace) -> int:
+    from bot.handoff.passwords import hash_password
+
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Again: "):
+            print("error: the passwords differ", file=sys.stderr)
+            return 2
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 10:
+        print("error: use at least 10 characters", file=sys.stderr)
+        return 2
+    print(hash_password(password))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="omnicanal", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -85,8 +111,12 @@ def main(argv: list[str] | None = None) -> int:
         if name == "chat":
             command.add_argument("--user", default="developer", help="who you are to the bot")
             command.add_argument("--locale", default=None, help="e.g. es or en")
+    sub.add_parser("hash-password",
+                   help="hash an operator password for handoff.operators[].password_hash")
     args = parser.parse_args(argv)
     try:
+        if args.command == "hash-password":
+            return _hash_password(args)
         if args.command == "check":
             return _check(args)
         return asyncio.run(_run(args) if args.command == "run" else _chat(args))

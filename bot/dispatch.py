@@ -41,6 +41,12 @@ class Dispatcher:
         self.senders = TaskTracker("senders")
         self._queues: dict[str, deque[Delivery]] = {}
 
+    async def submit(self, customer_id: str, deliveries: Sequence[Delivery]) -> None:
+        """Send messages that no turn committed (a scheduled or system message): recorded
+        in the outbox first, so they survive a crash and follow the same rules."""
+        await self.store.add_deliveries(customer_id, deliveries)
+        self.enqueue(customer_id, deliveries)
+
     def enqueue(self, customer_id: str, deliveries: Sequence[Delivery]) -> None:
         """Queue deliveries for sending after those already queued for this customer."""
         if not deliveries:
@@ -65,6 +71,15 @@ class Dispatcher:
         connector = self.connectors.get(delivery.to.channel)
         if connector is None:
             await self._give_up(delivery, f"channel {delivery.to.channel!r} is not enabled")
+            return
+        try:
+            claimed = await self.store.claim_send(delivery)
+        except StoreError as exc:
+            log.warning("delivery %s kept in the outbox: %s", delivery.id, exc)
+            return
+        if claimed != "ok":
+            # Withdrawn: a person took the conversation before this bot reply went out.
+            log.debug("delivery %s %s", delivery.id, claimed)
             return
         parts = render(delivery.message, connector.capabilities)
         context: SendContext | None = None

@@ -74,6 +74,34 @@ class Frame(BaseModel):
 Mode = Literal["bot", "queued", "human"]
 
 
+class HandoffInfo(BaseModel):
+    """Why and since when a conversation waits for, or is with, a person."""
+
+    reason: str
+    requested_at: float
+    priority: int = 0
+    taken_at: float | None = None
+
+
+OperatorActionKind = Literal[
+    "request", "take", "reply", "note", "handback", "resolve", "transfer", "timeout"]
+
+
+class OperatorAction(BaseModel):
+    """An operator's (or the system's) action on one conversation. It is queued in the
+    customer's inbox like a message, so it is applied in order with what the customer
+    says: a takeover and a customer message can never interleave inside a turn."""
+
+    kind: Literal["operator"] = "operator"
+    id: str
+    operator: str
+    action: OperatorActionKind
+    text: str | None = None
+    flow: str | None = None
+    target: str | None = None
+    at: float = Field(default_factory=time.time)
+
+
 class PendingLink(BaseModel):
     """A link offered and waiting for the customer's yes on this channel."""
 
@@ -96,6 +124,7 @@ class Session(BaseModel):
     suspended: list[Frame] = Field(default_factory=list)
     mode: Mode = "bot"
     operator: str | None = None
+    handoff: HandoffInfo | None = None
     #: The identity the customer last wrote from: replies and operator messages go there.
     address: Identity | None = None
     #: Consecutive messages the bot did not understand.

@@ -13,13 +13,14 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from bot.dialogue import DialogueEngine
+from bot.dialogue import DialogueEngine, TurnResult
 from bot.dispatch import Dispatcher
 from bot.errors import StaleWrite, StoreError
+from bot.handoff.desk import HandoffDesk, Outcome
 from bot.linking.merger import merge_customers
 from bot.linking.stage import LinkingStage, MergeRequest
 from bot.messages import Inbound, Outbound, Text
-from bot.model import Delivery, Event, Profile, Session
+from bot.model import Delivery, Event, OperatorAction, Profile, Session
 from bot.store.store import Claim, Store
 from bot.tasks import TaskTracker
 
@@ -36,11 +37,13 @@ class Pipeline:
         engine: DialogueEngine,
         dispatcher: Dispatcher,
         linking: LinkingStage | None = None,
+        desk: HandoffDesk | None = None,
     ) -> None:
         self.store = store
         self.engine = engine
         self.dispatcher = dispatcher
         self.linking = linking
+        self.desk = desk
         self.turns = TaskTracker("turns")
 
     async def submit(self, messages: Sequence[Inbound]) -> None:
@@ -51,25 +54,53 @@ class Pipeline:
             if isinstance(outcome, Claim):
                 self.turns.spawn(self.drain(outcome), name=f"turn:{outcome.customer_id}")
 
+    async def act(self, customer_id: str, action: OperatorAction) -> None:
+        """Queue an operator's action behind what the customer said; returns once it is
+        recorded (its outcome arrives through the handoff queue's results)."""
+        outcome = await self.store.enqueue_action(customer_id, action)
+        if isinstance(outcome, Claim):
+            self.turns.spawn(self.drain(outcome), name=f"turn:{customer_id}")
+
     async def drain(self, claim: Claim | None) -> None:
         """Run turns for one customer while messages wait and we hold their lease."""
         while claim is not None:
             claim = await self._turn(claim)
 
     async def _turn(self, claim: Claim) -> Claim | None:
-        outcome = await self.linking.handle(claim) if self.linking is not None else None
-        if isinstance(outcome, MergeRequest):
-            return await self._merge(claim, outcome)
-        result = outcome or await self.engine.handle(
-            customer_id=claim.customer_id, session=claim.session, profile=claim.profile,
-            inbound=claim.inbound)
-        address = result.session.address or claim.inbound.identity
+        action = claim.item if isinstance(claim.item, OperatorAction) else None
+        outcome: Outcome | None = None
+        if action is not None:
+            if self.desk is None:
+                raise StoreError("an operator action arrived but handoff is disabled")
+            result, outcome = await self.desk.apply(claim, action)
+        elif self.desk is not None and claim.session.mode != "bot":
+            result = await self.desk.customer_writes(claim)
+        else:
+            linked = await self.linking.handle(claim) if self.linking is not None else None
+            if isinstance(linked, MergeRequest):
+                return await self._merge(claim, linked)
+            result = linked or await self.engine.handle(
+                customer_id=claim.customer_id, session=claim.session, profile=claim.profile,
+                inbound=claim.inbound)
+            reason = self.desk.wants_person(result) if self.desk is not None else None
+            if self.desk is not None and reason is not None:
+                result = await self.desk.request(claim, result, reason)
+        following = await self._commit(claim, result)
+        if following is not False and self.desk is not None:
+            await self.desk.after_commit(claim.customer_id, claim.session, result.session,
+                                         action, outcome, act=self.act)
+        return following if isinstance(following, Claim) else None
+
+    async def _commit(self, claim: Claim, result: TurnResult) -> Claim | bool | None:
+        """Commit a turn and dispatch its replies: the next claim, None when done, False
+        when the commit did not happen."""
+        address = result.session.address or claim.session.address
         prefix = f"{claim.version + 1:012d}"
         deliveries = [
             Delivery(id=f"{prefix}.{i:03d}", customer_id=claim.customer_id, to=address,
-                     message=reply)
+                     message=reply, origin=result.origin)
             for i, reply in enumerate(result.replies)
-        ]
+        ] if address is not None else []
         try:
             following = await self.store.commit(
                 claim, session=result.session,
@@ -77,11 +108,11 @@ class Pipeline:
                 events=result.events, outbox=deliveries)
         except StaleWrite as exc:
             log.warning("%s", exc)
-            return None
+            return False
         except StoreError as exc:
             # The lease expires and recovery (or the next message) runs this turn again.
             log.error("commit failed, the turn will run again: %s", exc)
-            return None
+            return False
         self.dispatcher.enqueue(claim.customer_id, deliveries)
         return following
 

@@ -5,23 +5,34 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import signal
 from collections.abc import Sequence
 
-from redis.asyncio import Redis
+from pydantic import SecretStr
+from redis.asyncio import BlockingConnectionPool, Redis
 
+from bot.config.handoff import OperatorAccount
 from bot.config.settings import Settings
 from bot.dialogue import DialogueEngine, Flow
 from bot.dialogue.loading import load_flows
 from bot.dispatch import Dispatcher
+from bot.handoff.desk import HandoffDesk
+from bot.handoff.passwords import hash_password
+from bot.handoff.queue import HandoffQueue
+from bot.handoff.sweeper import sweep_forever
 from bot.linking.stage import LinkingStage
 from bot.model import Event
+from bot.operator.api import OperatorApi
+from bot.operator.auth import OperatorAuth
+from bot.operator.live import LiveHub
 from bot.pipeline import Pipeline
 from bot.store.connector_state import RedisConnectorState
 from bot.store.embedded import EmbeddedServer
 from bot.store.keys import Keys
 from bot.store.links import LinkStore
 from bot.store.store import Store
+from bot.tasks import TaskTracker
 from bot.web.server import WebServer
 from bot.web.types import AnyRoute, Route, WebRequest, WebResponse
 from connectors import registry
@@ -37,6 +48,7 @@ def build_engine(settings: Settings, flows: Sequence[Flow] | None = None) -> Dia
         locales=settings.flows.locales,
         default_locale=settings.flows.default_locale,
         max_attempts=settings.flows.max_attempts,
+        announce_handoff=not settings.handoff.enabled,
     )
 
 
@@ -64,7 +76,12 @@ class Runtime:
         self._store: Store | None = None
         self._pipeline: Pipeline | None = None
         self._dispatcher: Dispatcher | None = None
+        self.desk: HandoffDesk | None = None
+        self.live: LiveHub | None = None
+        #: When config.yaml lists no operators: a one-time "admin" password for this run.
+        self.generated_admin_password: str | None = None
         self._stopping = asyncio.Event()
+        self._chores = TaskTracker("chores")
 
     @property
     def store(self) -> Store:
@@ -98,18 +115,38 @@ class Runtime:
                                            appendfsync=cfg.store.appendfsync)
             await self.embedded.start()
             url = self.embedded.url
-        redis = Redis.from_url(url, decode_responses=False, socket_connect_timeout=5,
-                               socket_keepalive=True, retry_on_timeout=True)
+        pool = BlockingConnectionPool.from_url(
+            url, max_connections=cfg.store.max_connections, timeout=10,
+            socket_connect_timeout=5, socket_keepalive=True)
+        redis = Redis(connection_pool=pool)
         keys = Keys(cfg.store.key_prefix)
         self._store = Store(redis, keys=keys, history_limit=cfg.store.history_limit,
                             lease_seconds=cfg.store.lease_seconds,
                             dedupe_hours=cfg.store.dedupe_hours)
         self._dispatcher = Dispatcher(store=self._store, connectors=self.connectors)
+        operator_routes: list[AnyRoute] = []
+        if cfg.handoff.enabled:
+            queue = HandoffQueue(redis, keys=keys,
+                                 average_handling_minutes=cfg.handoff.average_handling_minutes)
+            self.desk = HandoffDesk(settings=cfg.handoff, queue=queue, engine=self.engine,
+                                    operators=self._operator_accounts())
         self._pipeline = Pipeline(store=self._store, engine=self.engine,
-                                  dispatcher=self._dispatcher, linking=self._linking(redis, keys))
+                                  dispatcher=self._dispatcher, linking=self._linking(redis, keys),
+                                  desk=self.desk)
+        if self.desk is not None and self.serve_http:
+            self.live = LiveHub(redis, self.desk.queue)
+            self.live.start()
+            auth = OperatorAuth(redis, keys=keys, accounts=self.desk.operators,
+                                session_hours=cfg.handoff.session_hours,
+                                attempts=cfg.handoff.login_attempts,
+                                window_minutes=cfg.handoff.login_window_minutes,
+                                secure_cookie=(cfg.server.public_url or "").startswith("https"))
+            operator_routes = OperatorApi(store=self._store, pipeline=self._pipeline,
+                                          desk=self.desk, auth=auth, live=self.live,
+                                          flows=sorted(self.engine.flows)).routes()
         if self.serve_http:
             self.server = WebServer(host=cfg.server.host, port=cfg.server.port,
-                                    routes=self._routes())
+                                    routes=[*self._routes(), *operator_routes])
             await self.server.start()
         public_url = cfg.server.public_url or (self.server.url if self.server else None)
         for name, connector in self.connectors.items():
@@ -117,9 +154,23 @@ class Runtime:
             await connector.start(ConnectorContext(sink=self._pipeline.submit, state=state,
                                                    public_url=public_url,
                                                    status=self._record_status))
+        if self.desk is not None:
+            self._chores.spawn(sweep_forever(self.desk, act=self._pipeline.act,
+                                             stop=self._stopping), name="handoff-sweeper")
         resumed = await self._pipeline.recover()
         if resumed:
             log.info("resuming %d customer(s) with waiting messages", resumed)
+
+    def _operator_accounts(self) -> list[OperatorAccount]:
+        """config.yaml's operators; with none, an "admin" supervisor whose password is made
+        up for this run and printed by ``omnicanal run`` (never logged)."""
+        configured = self.settings.handoff.operators
+        if configured:
+            return list(configured)
+        self.generated_admin_password = secrets.token_urlsafe(12)
+        return [OperatorAccount(id="admin", name="Admin", role="supervisor",
+                                password_hash=SecretStr(
+                                    hash_password(self.generated_admin_password)))]
 
     def _linking(self, redis: Redis, keys: Keys) -> LinkingStage | None:
         cfg = self.settings.linking
@@ -175,6 +226,9 @@ class Runtime:
     async def close(self) -> None:
         self._stopping.set()
         timeout = self.settings.server.shutdown_timeout
+        await self._chores.drain(timeout)
+        if self.live is not None:
+            await self.live.close()
         for connector in self.connectors.values():
             try:
                 await connector.close()

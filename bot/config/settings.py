@@ -9,11 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 
-
-class Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+from bot.config.base import Strict
+from bot.config.handoff import HandoffSettings
 
 
 class StoreSettings(Strict):
@@ -31,6 +30,8 @@ class StoreSettings(Strict):
     lease_seconds: float = Field(default=30.0, gt=0.5, le=3600)
     #: How long a platform message id is remembered for deduplication.
     dedupe_hours: float = Field(default=7 * 24, gt=0, le=90 * 24)
+    #: Connections to the store per process; a burst waits for a free one rather than fail.
+    max_connections: int = Field(default=64, ge=2, le=10_000)
 
     @property
     def embedded(self) -> bool:
@@ -98,6 +99,7 @@ class Settings(Strict):
     server: ServerSettings = ServerSettings()
     flows: FlowSettings = FlowSettings()
     linking: LinkingSettings = LinkingSettings()
+    handoff: HandoffSettings = HandoffSettings()
     logging: LoggingSettings = LoggingSettings()
     connectors: dict[str, ConnectorSettings] = Field(default_factory=dict)
 

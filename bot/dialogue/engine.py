@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pydantic import ValidationError
 
@@ -18,7 +19,16 @@ from bot.dialogue.steps import Ask, Call, End, Goto, Handoff, Start, step_name
 from bot.dialogue.texts import ENGINE_TEXTS, Texts
 from bot.dialogue.turn import Turn
 from bot.errors import FlowError
-from bot.messages import Choice, Choices, Inbound, Outbound, RequestPhone, Text, text_of
+from bot.messages import (
+    Choice,
+    Choices,
+    Identity,
+    Inbound,
+    Outbound,
+    RequestPhone,
+    Text,
+    text_of,
+)
 from bot.model import Event, Frame, Profile, Question, Session
 
 log = logging.getLogger(__name__)
@@ -33,6 +43,8 @@ class TurnResult:
     replies: list[Outbound] = field(default_factory=list)
     #: Set when the customer or a flow asked for a human, with the reason.
     handoff: str | None = None
+    #: Who speaks in ``replies``: the bot, an operator, or the system (e.g. a timeout).
+    origin: Literal["bot", "operator", "system"] = "bot"
 
 
 @dataclass
@@ -69,6 +81,7 @@ class DialogueEngine:
         max_attempts: int = 3,
         texts: Texts = ENGINE_TEXTS,
         max_transitions: int = 50,
+        announce_handoff: bool = True,
     ) -> None:
         self.flows: dict[str, Flow] = {}
         for flow in flows:
@@ -86,6 +99,9 @@ class DialogueEngine:
         self.default_locale = default_locale
         self.max_attempts = max_attempts
         self.max_transitions = max_transitions
+        #: Whether the engine itself tells the customer a person was asked for; off when
+        #: the handoff desk (bot/handoff) answers with the queue position instead.
+        self.announce_handoff = announce_handoff
         self.texts = texts
         self._flow_texts = {
             name: texts.merged(f.texts) if f.texts else texts for name, f in self.flows.items()
@@ -135,11 +151,28 @@ class DialogueEngine:
                 state.replies = [Text(text=self.texts.get(state.locale, "engine.error"))]
                 state.events.append(Event(kind="error", channel=inbound.identity.channel,
                                           text="flow step raised; see the logs"))
+        return self._finish(state, before)
+
+    async def start_flow(self, *, customer_id: str, session: Session, profile: Profile,
+                         flow: str, identity: Identity) -> TurnResult:
+        """Start ``flow`` outside a customer message (an operator hands back into it)."""
+        if flow not in self.flows:
+            raise FlowError(f"no flow named {flow!r}; known: {', '.join(sorted(self.flows))}")
+        inbound = Inbound(identity=identity, message_id=f"start:{flow}")
+        state = _State(customer_id, inbound, session.model_copy(deep=True),
+                       profile.model_copy(deep=True), self._locale(profile, inbound), [])
+        before = profile.model_dump()
+        await self._start(state, self.flows[flow], replace=True)
+        return self._finish(state, before)
+
+    def _finish(self, state: _State, profile_before: dict[str, object]) -> TurnResult:
+        identity = state.inbound.identity
         for reply in state.replies:
-            state.events.append(Event(kind="outbound", channel=inbound.identity.channel,
-                                      identity=inbound.identity.key, text=text_of(reply),
+            state.events.append(Event(kind="outbound", channel=identity.channel,
+                                      identity=identity.key, text=text_of(reply),
                                       data={"kind": reply.kind}))
-        return TurnResult(state.session, state.profile, profile.model_dump() != before,
+        return TurnResult(state.session, state.profile,
+                          state.profile.model_dump() != profile_before,
                           state.events, state.replies, state.handoff)
 
     async def _route(self, state: _State) -> None:
@@ -199,7 +232,8 @@ class DialogueEngine:
         state.handoff = reason
         state.events.append(Event(kind="handoff", channel=state.inbound.identity.channel,
                                   text=reason, data={"state": "requested"}))
-        state.replies.append(Text(text=self._text(state, "engine.handoff_requested")))
+        if self.announce_handoff:
+            state.replies.append(Text(text=self._text(state, "engine.handoff_requested")))
 
     async def _start(self, state: _State, flow: Flow, *, replace: bool) -> None:
         if replace:

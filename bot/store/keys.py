@@ -63,6 +63,12 @@ class CustomerKeys:
         """Hash: outgoing message id → delivery JSON, until the platform accepted it."""
         return self._key("outbox")
 
+    @property
+    def sending(self) -> str:
+        """Hash: outgoing message id → when it was claimed for sending (it counts as sent
+        from then on; a takeover no longer withdraws it)."""
+        return self._key("sending")
+
 
 @dataclass(frozen=True, slots=True)
 class Keys:

@@ -24,7 +24,7 @@ from redis.exceptions import RedisError
 
 from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound
-from bot.model import Delivery, Event, Profile, Session
+from bot.model import Delivery, Event, OperatorAction, Profile, Session
 from bot.store.keys import Keys
 
 _IDENTITY_CACHE_SIZE = 100_000
@@ -46,16 +46,35 @@ def _ms(seconds: float | None = None) -> int:
     return int((time.time() if seconds is None else seconds) * 1000)
 
 
+InboxItem = Inbound | OperatorAction
+_ACTION_PREFIX = b'{"kind":"operator"'
+
+
+def _item(raw: bytes) -> InboxItem:
+    # Operator actions serialise their ``kind`` first; messages have none.
+    if raw.startswith(_ACTION_PREFIX):
+        return OperatorAction.model_validate_json(raw)
+    return Inbound.model_validate_json(raw)
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """The right to run the next turn for a customer, with the state loaded under it."""
+    """The right to run the next turn for a customer, with the state loaded under it.
+    ``item`` is the customer's message or an operator's action, whichever came next."""
 
     customer_id: str
     token: str
     version: int
     session: Session
     profile: Profile
-    inbound: Inbound
+    item: InboxItem
+
+    @property
+    def inbound(self) -> Inbound:
+        """The customer's message (only for claims whose item is one)."""
+        if not isinstance(self.item, Inbound):
+            raise TypeError("this claim carries an operator action, not a message")
+        return self.item
 
 
 class Store:
@@ -80,6 +99,7 @@ class Store:
         self._commit: AsyncScript = redis.register_script(_script("commit"))
         self._extend: AsyncScript = redis.register_script(_script("extend"))
         self._release: AsyncScript = redis.register_script(_script("release"))
+        self._claim_send: AsyncScript = redis.register_script(_script("claim_send"))
         self._customers: OrderedDict[str, str] = OrderedDict()
 
     async def close(self) -> None:
@@ -150,12 +170,33 @@ class Store:
     async def mark_unreachable(self, customer_id: str, identity: Identity, reason: str) -> None:
         await self.redis.hset(self.keys.customer(customer_id).unreachable, identity.key, reason)
 
+    async def unreachable_identities(self, customer_id: str) -> list[str]:
+        raw = await self.redis.hkeys(self.keys.customer(customer_id).unreachable)
+        return [_str(k) for k in raw]
+
     async def is_unreachable(self, customer_id: str, identity: Identity) -> bool:
         return bool(
             await self.redis.hexists(self.keys.customer(customer_id).unreachable, identity.key)
         )
 
     # -- the hot path ---------------------------------------------------------------------
+
+    async def enqueue_action(self, customer_id: str, action: OperatorAction) -> Claim | str:
+        """Queue an operator action in the customer's inbox, behind what the customer has
+        said; like ``ingest``, returns a ``Claim`` when the caller must run the turn."""
+        ck = self.keys.customer(customer_id)
+        token = secrets.token_hex(8)
+        now = _ms()
+        try:
+            result = await self._ingest(
+                keys=[ck.identities, ck.seen, ck.inbox, ck.lease, ck.session, ck.last_inbound],
+                args=["", f"op:{action.id}", now, action.model_dump_json(), token,
+                      self.lease_ms, now - self.dedupe_ms])
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"could not record operator action: {exc}") from exc
+        if result[0] == b"claimed":
+            return self._claim_from(customer_id, token, result)
+        return _str(result[0])
 
     async def ingest(self, inbound: Inbound) -> Claim | str:
         """Durably record one inbound message.
@@ -211,8 +252,7 @@ class Store:
         version_number = int(version)
         session.version = version_number
         profile = Profile.model_validate_json(profile_json) if profile_json else Profile()
-        return Claim(customer_id, token, version_number, session, profile,
-                     Inbound.model_validate_json(head))
+        return Claim(customer_id, token, version_number, session, profile, _item(head))
 
     async def commit(
         self,
@@ -236,6 +276,7 @@ class Store:
             self.lease_ms,
             len(events),
             len(outbox),
+            session.mode,
         ]
         args.extend(e.model_dump_json() for e in events)
         for delivery in outbox:
@@ -243,8 +284,8 @@ class Store:
             args.append(delivery.model_dump_json())
         try:
             result = await self._commit(
-                keys=[ck.lease, ck.session, ck.inbox, ck.events, ck.outbox], args=args
-            )
+                keys=[ck.lease, ck.session, ck.inbox, ck.events, ck.outbox, ck.sending],
+                args=args)
         except (RedisError, OSError) as exc:
             raise StoreError(f"could not commit turn: {exc}") from exc
         if result[0] == b"stale":
@@ -256,8 +297,7 @@ class Store:
             return None
         session = session.model_copy(update={"version": new_version})
         return Claim(claim.customer_id, claim.token, new_version, session,
-                     profile if profile is not None else claim.profile,
-                     Inbound.model_validate_json(result[2]))
+                     profile if profile is not None else claim.profile, _item(result[2]))
 
     async def extend(self, claim: Claim) -> bool:
         """Keep the lease of a long turn alive. False when it was lost already."""
@@ -312,8 +352,29 @@ class Store:
         items = [Delivery.model_validate_json(v) for v in raw.values()]
         return sorted(items, key=lambda d: d.id)
 
+    async def add_deliveries(self, customer_id: str, deliveries: Sequence[Delivery]) -> None:
+        """Put messages that no turn produced (scheduled, system) in the outbox."""
+        if deliveries:
+            await self.redis.hset(self.keys.customer(customer_id).outbox, mapping={
+                d.id: d.model_dump_json() for d in deliveries})
+
+    async def claim_send(self, delivery: Delivery) -> str:
+        """'ok' when the delivery may go out now; 'withdrawn' for a bot reply when a person
+        has the conversation; 'gone' when it was sent or dropped already."""
+        ck = self.keys.customer(delivery.customer_id)
+        try:
+            result = await self._claim_send(keys=[ck.outbox, ck.sending, ck.session],
+                                            args=[delivery.id, delivery.origin, _ms()])
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"could not claim a delivery: {exc}") from exc
+        return _str(result)
+
     async def delivered(self, customer_id: str, delivery_id: str) -> None:
-        await self.redis.hdel(self.keys.customer(customer_id).outbox, delivery_id)
+        ck = self.keys.customer(customer_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hdel(ck.outbox, delivery_id)
+            pipe.hdel(ck.sending, delivery_id)
+            await pipe.execute()
 
     # -- recovery -------------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ def _to_request(request: web.Request, body: bytes) -> WebRequest:
         body=body,
         remote=request.remote,
         cookies=dict(request.cookies),
+        params=dict(request.match_info),
     )
 
 

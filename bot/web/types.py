@@ -22,6 +22,8 @@ class WebRequest:
     body: bytes = b""
     remote: str | None = None
     cookies: Mapping[str, str] = field(default_factory=dict)
+    #: Values of ``{name}`` placeholders in the route's path.
+    params: Mapping[str, str] = field(default_factory=dict)
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())

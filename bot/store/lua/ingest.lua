@@ -1,9 +1,10 @@
--- Record one inbound message for a customer, and claim the customer's turn if free.
+-- Record one inbox item for a customer (a message, or an operator action when
+-- identity_key is ''), and claim the customer's turn if free.
 -- KEYS: identities, seen, inbox, lease, session, last_inbound
--- ARGV: identity_key, dedupe_id, now_ms, inbound_json, token, lease_ms, forget_before_ms
+-- ARGV: identity_key, dedupe_id, now_ms, item_json, token, lease_ms, forget_before_ms
 -- Returns {'moved'} | {'duplicate'} | {'queued'} |
---         {'claimed', version, session_json, profile_json, head_inbound_json}
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then
+--         {'claimed', version, session_json, profile_json, head_item_json}
+if ARGV[1] ~= '' and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then
   return {'moved'}
 end
 if redis.call('ZSCORE', KEYS[2], ARGV[2]) then
@@ -11,7 +12,9 @@ if redis.call('ZSCORE', KEYS[2], ARGV[2]) then
 end
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[7])
-redis.call('HSET', KEYS[6], ARGV[1], ARGV[3])
+if ARGV[1] ~= '' then
+  redis.call('HSET', KEYS[6], ARGV[1], ARGV[3])
+end
 redis.call('RPUSH', KEYS[3], ARGV[4])
 if redis.call('SET', KEYS[4], ARGV[5], 'NX', 'PX', ARGV[6]) then
   local s = redis.call('HMGET', KEYS[5], 'v', 'd', 'p')

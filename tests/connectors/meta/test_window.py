@@ -44,7 +44,7 @@ async def _send(runtime: Runtime, to: Identity, text: str, origin: Origin,
                                int((time.time() - wrote_ago) * 1000))
     delivery = Delivery(id=f"d{time.time_ns()}", customer_id=customer, to=to,
                         message=Text(text=text), origin=origin)
-    runtime.dispatcher.enqueue(customer, [delivery])
+    await runtime.dispatcher.submit(customer, [delivery])
     await runtime.settle()
     return customer
 

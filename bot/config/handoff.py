@@ -1,0 +1,96 @@
+"""Settings of the human handoff: operators, business hours, queue rules."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from bot.config.base import Strict
+
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_SPAN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
+
+
+class OperatorAccount(Strict):
+    """A person who can take conversations, in the console or through the API."""
+
+    id: str = Field(pattern=r"^[a-z0-9_.-]{1,40}$")
+    name: str | None = None
+    role: Literal["operator", "supervisor"] = "operator"
+    #: From ``omnicanal hash-password`` (scrypt, salted); for the console.
+    password_hash: SecretStr | None = None
+    #: A bearer token for the operator API (read it from the environment).
+    token: SecretStr | None = None
+    #: Conversations this operator may hold at once.
+    capacity: int = Field(default=5, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _can_log_in(self) -> OperatorAccount:
+        if self.password_hash is None and self.token is None:
+            raise ValueError("needs password_hash (run `omnicanal hash-password`) or token")
+        return self
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.id
+
+
+class BusinessHours(Strict):
+    """When people answer. Days missing from ``days`` are closed."""
+
+    timezone: str = "UTC"
+    #: e.g. ``{mon: "09:00-18:00", sat: "10:00-14:00"}``.
+    days: dict[Day, str] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as "
+                             "Europe/Madrid") from None
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _spans(cls, value: dict[Day, str]) -> dict[Day, str]:
+        for day, span in value.items():
+            if not _SPAN.match(span) or span[:5] >= span[6:]:
+                raise ValueError(f"{day}: {span!r} must look like 09:00-18:00")
+        return value
+
+
+class HandoffSettings(Strict):
+    enabled: bool = True
+    #: ``claim``: operators take conversations from the queue; ``auto``: each new one goes
+    #: to the least busy operator online with room.
+    assignment: Literal["claim", "auto"] = "claim"
+    #: Messages in a row the bot did not understand before it offers a person (0: never).
+    misunderstood_limit: int = Field(default=3, ge=0, le=50)
+    #: A conversation waiting longer returns to the bot, with a message.
+    queue_timeout_minutes: float = Field(default=30, gt=0, le=7 * 24 * 60)
+    #: The first guess of how long a conversation takes, for the expected wait.
+    average_handling_minutes: float = Field(default=5, gt=0, le=24 * 60)
+    hours: BusinessHours | None = None
+    operators: list[OperatorAccount] = Field(default_factory=list)
+    #: How long a console login lasts.
+    session_hours: float = Field(default=12, gt=0, le=24 * 30)
+    #: Failed logins allowed per operator and per address within the window.
+    login_attempts: int = Field(default=5, ge=1, le=100)
+    login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+
+    @field_validator("operators")
+    @classmethod
+    def _unique(cls, value: list[OperatorAccount]) -> list[OperatorAccount]:
+        ids = [o.id for o in value]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"operator ids must be unique: {', '.join(duplicates)}")
+        return value
+
+    def operator(self, operator_id: str) -> OperatorAccount | None:
+        return next((o for o in self.operators if o.id == operator_id), None)

@@ -1,0 +1,272 @@
+"""The handoff state machine, one per conversation:
+
+    bot ──request──> queued ──take──> human ──handback / resolve──> bot
+     └───────────────take (proactive)──┘  └──transfer──> human (another operator)
+    queued ──timeout──> bot
+
+Every transition happens inside the customer's turn, queued in their inbox behind what
+they said, so it is atomic with the conversation: a message recorded after a takeover
+is never answered by the bot, and a bot reply not yet sent when a takeover commits is
+withdrawn (see bot/store/lua/commit.lua).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from redis.exceptions import RedisError
+
+from bot.config.handoff import HandoffSettings, OperatorAccount
+from bot.dialogue import DialogueEngine, TurnResult
+from bot.handoff.hours import describe, is_open
+from bot.handoff.queue import HandoffQueue
+from bot.messages import Inbound, Outbound, Text, text_of
+from bot.model import Event, EventKind, HandoffInfo, OperatorAction, Session
+from bot.store.store import Claim
+
+log = logging.getLogger(__name__)
+
+#: Queues an operator action for a customer (``Pipeline.act``).
+Acting = Callable[[str, OperatorAction], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What an operator action came to, for the operator who sent it."""
+
+    ok: bool
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, **({"error": self.error} if self.error else {})}
+
+
+class HandoffDesk:
+    def __init__(self, *, settings: HandoffSettings, queue: HandoffQueue,
+                 engine: DialogueEngine, operators: list[OperatorAccount] | None = None) -> None:
+        self.settings = settings
+        self.queue = queue
+        self.engine = engine
+        #: The accounts in force: config.yaml's, or the generated admin when none is set.
+        self.operators = {o.id: o for o in (operators if operators is not None
+                                            else settings.operators)}
+
+    def operator(self, operator_id: str | None) -> OperatorAccount | None:
+        return self.operators.get(operator_id or "")
+
+    # -- from the bot's side --------------------------------------------------------------
+
+    def wants_person(self, result: TurnResult) -> str | None:
+        """Why this bot turn should go to a person, if it should."""
+        if result.session.mode != "bot":
+            return None
+        if result.handoff:
+            return result.handoff
+        limit = self.settings.misunderstood_limit
+        if limit and result.session.misunderstood >= limit:
+            return f"the assistant did not understand {limit} messages in a row"
+        return None
+
+    async def request(self, claim: Claim, result: TurnResult, reason: str) -> TurnResult:
+        """Queue the conversation and tell the customer where they stand."""
+        session, now = result.session, time.time()
+        locale = result.profile.locale or self.engine.default_locale
+        if result.handoff is None:  # the bot gave up, rather than the customer asking
+            _say(result, self._t(locale, "handoff.misunderstood"))
+        session.mode, session.misunderstood = "queued", 0
+        session.handoff = HandoffInfo(reason=reason, requested_at=now)
+        _say(result, await self._queued_text(locale, now))
+        result.events.append(_event(session, "handoff", reason, state="queued"))
+        return result
+
+    async def _queued_text(self, locale: str, now: float) -> str:
+        if not is_open(self.settings.hours, datetime.fromtimestamp(now, UTC)):
+            return self._t(locale, "handoff.closed", hours=describe(self.settings.hours))
+        online = await self.queue.online()
+        if not online:
+            return self._t(locale, "handoff.nobody")
+        position = await self.queue.ahead_of(HandoffQueue.score(now, 0)) + 1
+        minutes = await self.queue.expected_wait_minutes(position, len(online))
+        return self._t(locale, "handoff.queued", position=position, minutes=minutes)
+
+    async def customer_writes(self, claim: Claim) -> TurnResult:
+        """A message while a person has (or will have) the conversation: recorded for them;
+        the bot says nothing."""
+        inbound = claim.inbound
+        session = claim.session.model_copy(deep=True)
+        events = [Event(kind="inbound", at=inbound.timestamp, channel=inbound.identity.channel,
+                        identity=inbound.identity.key, text=_describe(inbound),
+                        data={"message_id": inbound.message_id})]
+        if session.address is not None and session.address != inbound.identity:
+            events.append(Event(kind="channel_switch", channel=inbound.identity.channel,
+                                identity=inbound.identity.key,
+                                data={"from": session.address.key, "to": inbound.identity.key}))
+        session.address = inbound.identity
+        return TurnResult(session, claim.profile, False, events, [])
+
+    # -- from the operators' side ---------------------------------------------------------
+
+    async def apply(self, claim: Claim, action: OperatorAction) -> tuple[TurnResult, Outcome]:
+        session = claim.session.model_copy(deep=True)
+        result = TurnResult(session, claim.profile, False, [], [], origin="operator")
+        locale = claim.profile.locale or self.engine.default_locale
+        holder = session.operator
+        name = self._name(action.operator)
+        kind = action.action
+        author = f"operator:{action.operator}"
+        if kind in ("reply", "handback", "resolve", "transfer") and session.mode == "human" \
+                and holder != action.operator and not self._supervisor(action.operator):
+            return result, Outcome(False, f"the conversation is with {self._name(holder)}")
+        if kind == "take":
+            if session.mode == "human" and holder not in (None, action.operator):
+                return result, Outcome(False, f"already with {self._name(holder)}")
+            now = time.time()
+            info = session.handoff or HandoffInfo(reason=f"taken over by {name}",
+                                                  requested_at=now)
+            session.handoff = info.model_copy(update={"taken_at": now})
+            session.mode, session.operator = "human", action.operator
+            result.events.append(_event(session, "handoff", f"{name} took the conversation",
+                                        state="taken", operator=action.operator))
+            _say(result, self._t(locale, "handoff.joined", name=name), author)
+        elif kind == "reply":
+            if session.mode != "human":
+                return result, Outcome(False, "take the conversation before replying")
+            _say(result, (action.text or "").strip(), author)
+        elif kind == "note":
+            result.events.append(_event(session, "note", action.text or "", author=author))
+        elif kind == "transfer":
+            target = self.operator(action.target or "")
+            if target is None:
+                return result, Outcome(False, f"no operator {action.target!r}")
+            session.mode, session.operator = "human", target.id
+            result.events.append(_event(session, "handoff", f"{name} passed it to "
+                                        f"{target.display_name}", state="transferred",
+                                        operator=target.id))
+            _say(result, self._t(locale, "handoff.transferred", name=target.display_name),
+                 author)
+        elif kind in ("handback", "resolve", "timeout"):
+            if kind == "timeout" and session.mode != "queued":
+                return result, Outcome(True)  # taken meanwhile: nothing to time out
+            result = await self._back_to_bot(claim, session, action, locale)
+        return result, Outcome(True)
+
+    async def _back_to_bot(self, claim: Claim, session: Session, action: OperatorAction,
+                           locale: str) -> TurnResult:
+        key = {"handback": "handoff.back_to_bot", "resolve": "handoff.resolved",
+               "timeout": "handoff.timeout"}[action.action]
+        taken_at = session.handoff.taken_at if session.handoff else None
+        session.mode, session.operator, session.handoff = "bot", None, None
+        origin: Any = "system" if action.action == "timeout" else "operator"
+        handled = {"handled_seconds": round(time.time() - taken_at, 1)} if taken_at else {}
+        result = TurnResult(session, claim.profile, False, [
+            _event(session, "handoff", key.split(".")[1].replace("_", " "),
+                   state=action.action, operator=action.operator, **handled)], [], origin=origin)
+        _say(result, self._t(locale, key))
+        if action.flow and session.address is not None:
+            started = await self.engine.start_flow(
+                customer_id=claim.customer_id, session=session, profile=claim.profile,
+                flow=action.flow, identity=session.address)
+            started.replies[:0] = result.replies
+            started.events[:0] = result.events
+            started.origin = origin
+            return started
+        if action.action != "resolve":
+            pending = self.engine.reprompt(session, locale)
+            if pending is not None:
+                _say(result, pending)
+        return result
+
+    # -- after the turn committed ---------------------------------------------------------
+
+    async def after_commit(self, customer_id: str, before: Session, after: Session,
+                           action: OperatorAction | None, outcome: Outcome | None, *,
+                           act: Acting) -> None:
+        """Bring the shared views (queue, workloads, live consoles) up to date, publish the
+        action's outcome, and assign the conversation when assignment is automatic. The
+        session is already committed: a failure here is logged, never undone."""
+        try:
+            await self._update_views(customer_id, before, after, action, outcome)
+            if after.mode == "queued" and self.settings.assignment == "auto":
+                await self.assign(customer_id, act=act)
+        except (RedisError, OSError) as exc:
+            log.warning("handoff bookkeeping for %s failed: %s", customer_id, exc)
+
+    async def _update_views(self, customer_id: str, before: Session, after: Session,
+                            action: OperatorAction | None, outcome: Outcome | None) -> None:
+        queue_changed = False
+        if after.mode == "queued" and before.mode != "queued" and after.handoff is not None:
+            await self.queue.add(customer_id, requested_at=after.handoff.requested_at,
+                                 priority=after.handoff.priority)
+            queue_changed = True
+        if before.mode == "queued" and after.mode != "queued":
+            await self.queue.remove(customer_id)
+            queue_changed = True
+        if before.operator and before.operator != after.operator:
+            await self.queue.drop(before.operator, customer_id)
+        if after.mode == "human" and after.operator and after.operator != before.operator:
+            await self.queue.hold(after.operator, customer_id)
+        if before.mode == "human" and after.mode == "bot" and before.handoff is not None \
+                and before.handoff.taken_at is not None:
+            await self.queue.record_handling(time.time() - before.handoff.taken_at)
+        if action is not None and outcome is not None:
+            await self.queue.put_result(action.id, outcome.as_dict())
+        if queue_changed:
+            await self.queue.publish({"type": "queue"})
+        if action is not None or before.mode != "bot" or after.mode != "bot":
+            await self.queue.publish({"type": "conversation", "customer_id": customer_id})
+
+    async def assign(self, customer_id: str, *, act: Acting) -> bool:
+        """Give a queued conversation to the least busy operator online with room."""
+        online = sorted(await self.queue.online())
+        load = await self.queue.load(online)
+        free = [o for o in online
+                if (account := self.operator(o)) and load[o] < account.capacity]
+        if not free:
+            return False
+        chosen = min(free, key=lambda o: load[o])
+        await act(customer_id, OperatorAction(id=f"auto-{uuid.uuid4().hex}", operator=chosen,
+                                              action="take"))
+        return True
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _t(self, locale: str, key: str, /, **values: object) -> str:
+        return self.engine.texts.get(locale, key, **values)
+
+    def _name(self, operator_id: str | None) -> str:
+        account = self.operator(operator_id or "")
+        return account.display_name if account else (operator_id or "someone")
+
+    def _supervisor(self, operator_id: str) -> bool:
+        account = self.operator(operator_id)
+        return account is not None and account.role == "supervisor"
+
+
+def _event(session: Session, kind: EventKind, text: str, **data: Any) -> Event:
+    address = session.address
+    return Event(kind=kind, channel=address.channel if address else None, text=text, data=data)
+
+
+def _say(result: TurnResult, message: str | Outbound, author: str | None = None) -> None:
+    """Add a reply to the customer's current address, and its history event."""
+    reply = Text(text=message) if isinstance(message, str) else message
+    result.replies.append(reply)
+    address = result.session.address
+    result.events.append(Event(
+        kind="outbound", channel=address.channel if address else None,
+        identity=address.key if address else None, text=text_of(reply),
+        data={"kind": reply.kind, **({"author": author} if author else {})}))
+
+
+def _describe(inbound: Inbound) -> str:
+    if inbound.text:
+        return inbound.text
+    if inbound.attachments:
+        return ", ".join(f"[{a.kind}]" for a in inbound.attachments)
+    return inbound.payload or ""

@@ -1,0 +1,135 @@
+"""The handoff queue, operator presence and workload, and action results, in Redis.
+
+These are shared across customers (not per customer), so they are kept up to date after
+each turn commits; the session itself stays the truth about a conversation's mode, and
+the console always re-reads it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import time
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.store.keys import Keys
+
+LIVE_CHANNEL = "live"
+ONLINE_SECONDS = 90
+
+
+class HandoffQueue:
+    def __init__(self, redis: Redis, *, keys: Keys, average_handling_minutes: float = 5) -> None:
+        self.redis = redis
+        self.prefix = keys.prefix
+        self.default_handling = average_handling_minutes * 60
+
+    def _key(self, name: str) -> str:
+        return f"{self.prefix}:handoff:{name}"
+
+    # -- the queue ------------------------------------------------------------------------
+
+    @staticmethod
+    def score(requested_at: float, priority: int) -> float:
+        """Waiting time first; each priority step counts as ten minutes of waiting."""
+        return requested_at - priority * 600
+
+    async def add(self, customer_id: str, *, requested_at: float, priority: int = 0) -> None:
+        await self.redis.zadd(self._key("queue"), {customer_id: self.score(requested_at, priority)})
+
+    async def remove(self, customer_id: str) -> None:
+        await self.redis.zrem(self._key("queue"), customer_id)
+
+    async def position(self, customer_id: str) -> int | None:
+        rank: Any = await self.redis.zrank(self._key("queue"), customer_id)
+        return None if rank is None else int(rank) + 1
+
+    async def ahead_of(self, score: float) -> int:
+        """How many wait before a conversation with this score."""
+        return int(await self.redis.zcount(self._key("queue"), "-inf", f"({score}"))
+
+    async def waiting(self, limit: int = 200) -> list[str]:
+        return _names(await self.redis.zrange(self._key("queue"), 0, limit - 1))
+
+    async def length(self) -> int:
+        return int(await self.redis.zcard(self._key("queue")))
+
+    async def overdue(self, requested_before: float) -> list[str]:
+        return _names(await self.redis.zrangebyscore(self._key("queue"), "-inf",
+                                                     requested_before))
+
+    # -- operators ------------------------------------------------------------------------
+
+    async def heartbeat(self, operator: str) -> None:
+        await self.redis.zadd(self._key("online"), {operator: time.time()})
+
+    async def offline(self, operator: str) -> None:
+        await self.redis.zrem(self._key("online"), operator)
+
+    async def online(self) -> set[str]:
+        since = time.time() - ONLINE_SECONDS
+        return set(_names(await self.redis.zrangebyscore(self._key("online"), since, "+inf")))
+
+    async def hold(self, operator: str, customer_id: str) -> None:
+        await self.redis.sadd(self._key(f"active:{operator}"), customer_id)
+
+    async def drop(self, operator: str, customer_id: str) -> None:
+        await self.redis.srem(self._key(f"active:{operator}"), customer_id)
+
+    async def held_by(self, operator: str) -> set[str]:
+        return set(_names(await self.redis.smembers(self._key(f"active:{operator}"))))
+
+    async def load(self, operators: list[str]) -> dict[str, int]:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for operator in operators:
+                pipe.scard(self._key(f"active:{operator}"))
+            counts = await pipe.execute()
+        return {o: int(c) for o, c in zip(operators, counts, strict=True)}
+
+    # -- expected wait --------------------------------------------------------------------
+
+    async def record_handling(self, seconds: float) -> None:
+        """Fold one finished conversation into the average handling time (EWMA)."""
+        current = await self.average_handling()
+        await self.redis.set(self._key("handling"), f"{current * 0.8 + seconds * 0.2:.1f}")
+
+    async def average_handling(self) -> float:
+        raw = await self.redis.get(self._key("handling"))
+        return float(raw) if raw else self.default_handling
+
+    async def expected_wait_minutes(self, position: int, operators_online: int) -> int:
+        per_slot = await self.average_handling()
+        # Rounded up: better to answer sooner than promised than later.
+        return max(1, math.ceil(position * per_slot / max(operators_online, 1) / 60))
+
+    # -- action results and live updates ------------------------------------------------
+
+    async def put_result(self, action_id: str, result: dict[str, Any]) -> None:
+        await self.redis.set(self._key(f"result:{action_id}"), json.dumps(result), ex=120)
+
+    async def wait_result(self, action_id: str, timeout: float = 10.0) -> dict[str, Any] | None:
+        """The result of an action applied by whichever process ran its turn."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        key = self._key(f"result:{action_id}")
+        while loop.time() < deadline:
+            raw = await self.redis.get(key)
+            if raw is not None:
+                result: dict[str, Any] = json.loads(raw)
+                return result
+            await asyncio.sleep(0.01)  # another process may apply it: poll, bounded
+        return None
+
+    async def publish(self, message: dict[str, Any]) -> None:
+        await self.redis.publish(self._key(LIVE_CHANNEL), json.dumps(message))
+
+    @property
+    def live_channel(self) -> str:
+        return self._key(LIVE_CHANNEL)
+
+
+def _names(members: Any) -> list[str]:
+    return [m.decode() if isinstance(m, bytes) else str(m) for m in members]

@@ -1,0 +1,1 @@
+"""The operator console at /operator and its JSON API."""

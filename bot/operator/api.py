@@ -1,0 +1,274 @@
+"""The operator console's routes and its JSON API (also for external helpdesks).
+
+    POST /operator/api/login {operator, password}      GET /operator/api/me
+    GET  /operator/api/queue                           GET /operator/api/conversations
+    GET  /operator/api/conversations/{id}              GET /operator/api/operators
+    POST /operator/api/conversations/{id}/take|reply|note|handback|resolve|transfer
+    WS   /operator/ws                                   (live updates)
+
+Console calls authenticate with the session cookie and send ``X-CSRF-Token`` on every
+POST; helpdesk integrations send ``Authorization: Bearer <token>``. An operator sees the
+queue and their own conversations; a supervisor sees everything.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.errors import StoreError
+from bot.handoff.desk import HandoffDesk
+from bot.handoff.hours import is_open
+from bot.model import OperatorAction, OperatorActionKind
+from bot.operator import views
+from bot.operator.auth import Caller, LoginRefused, OperatorAuth
+from bot.operator.live import LiveHub
+from bot.pipeline import Pipeline
+from bot.store.store import Store
+from bot.web.types import (
+    AnyRoute,
+    Route,
+    StaticRoute,
+    WebRequest,
+    WebResponse,
+    WebSocket,
+    WebSocketRoute,
+)
+
+STATIC = Path(__file__).parent / "static"
+API = "/operator/api"
+ACTIONS: dict[str, OperatorActionKind] = {
+    "take": "take", "reply": "reply", "note": "note", "handback": "handback",
+    "resolve": "resolve", "transfer": "transfer"}
+MAX_TEXT = 4096
+
+Handler = Callable[[WebRequest, Caller], Awaitable[WebResponse]]
+
+
+def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+          ) -> WebResponse:
+    return WebResponse(status=status, body=json.dumps(body), content_type="application/json",
+                       headers={"Cache-Control": "no-store", **(headers or {})})
+
+
+def _error(status: int, message: str, **extra: Any) -> WebResponse:
+    return _json(status, {"error": message, **extra})
+
+
+class OperatorApi:
+    def __init__(self, *, store: Store, pipeline: Pipeline, desk: HandoffDesk,
+                 auth: OperatorAuth, live: LiveHub, flows: list[str]) -> None:
+        self.store = store
+        self.pipeline = pipeline
+        self.desk = desk
+        self.queue = desk.queue
+        self.auth = auth
+        self.live = live
+        self.flows = flows
+
+    def routes(self) -> list[AnyRoute]:
+        guarded = self._guarded
+        return [
+            Route("GET", "/operator", self._page),
+            StaticRoute("/operator/static", str(STATIC)),
+            Route("POST", f"{API}/login", self._login, max_body=4096),
+            Route("POST", f"{API}/logout", guarded(self._logout, post=True)),
+            Route("GET", f"{API}/me", guarded(self._me)),
+            Route("GET", f"{API}/queue", guarded(self._queue)),
+            Route("GET", f"{API}/conversations", guarded(self._conversations)),
+            Route("GET", f"{API}/conversations/{{customer}}", guarded(self._conversation)),
+            Route("GET", f"{API}/operators", guarded(self._operators)),
+            Route("POST", f"{API}/conversations/{{customer}}/{{action}}",
+                  guarded(self._act, post=True), max_body=64 * 1024),
+            WebSocketRoute("/operator/ws", self._socket),
+        ]
+
+    def _guarded(self, handler: Handler, *, post: bool = False) -> Callable[
+            [WebRequest], Awaitable[WebResponse]]:
+        async def run(request: WebRequest) -> WebResponse:
+            try:
+                caller = await self.auth.identify(request)
+            except StoreError:
+                return _error(503, "the store is unavailable; try again")
+            if caller is None:
+                return _error(401, "log in first")
+            if post and (not self.auth.csrf_ok(caller, request) or not _same_origin(request)):
+                return _error(403, "missing or wrong CSRF token; reload the console")
+            await self.queue.heartbeat(caller.account.id)
+            return await handler(request, caller)
+
+        return run
+
+    # -- pages and sessions ---------------------------------------------------------------
+
+    async def _page(self, request: WebRequest) -> WebResponse:
+        return WebResponse(status=200, body=(STATIC / "index.html").read_bytes(),
+                           content_type="text/html", headers={"Cache-Control": "no-cache"})
+
+    async def _login(self, request: WebRequest) -> WebResponse:
+        body = _body(request)
+        operator, password = body.get("operator"), body.get("password")
+        if not isinstance(operator, str) or not isinstance(password, str):
+            return _error(400, 'send {"operator": "...", "password": "..."} as JSON')
+        try:
+            caller = await self.auth.login(operator, password, request.remote)
+        except LoginRefused as refused:
+            extra = {"retry_after": refused.retry_after} if refused.retry_after else {}
+            return _error(refused.status, refused.message, **extra)
+        return _json(200, {"operator": _me(caller), "csrf": caller.csrf},
+                     headers={"Set-Cookie": self.auth.cookie(caller)})
+
+    async def _logout(self, request: WebRequest, caller: Caller) -> WebResponse:
+        await self.auth.logout(caller)
+        await self.queue.offline(caller.account.id)
+        return WebResponse(status=204, headers={"Set-Cookie": self.auth.cleared_cookie()})
+
+    async def _me(self, request: WebRequest, caller: Caller) -> WebResponse:
+        return _json(200, {"operator": {**_me(caller), "capacity": caller.account.capacity},
+                           "csrf": caller.csrf})
+
+    # -- reading ----------------------------------------------------------------------------
+
+    async def _queue(self, request: WebRequest, caller: Caller) -> WebResponse:
+        items = []
+        for position, customer_id in enumerate(await self.queue.waiting(), start=1):
+            session, profile = await self.store.load(customer_id)
+            events = await self.store.history(customer_id, limit=20)
+            items.append(views.queue_item(customer_id, session, profile, events, position))
+        online = await self.queue.online()
+        return _json(200, {"items": items, "online_operators": len(online),
+                           "open": is_open(self.desk.settings.hours, datetime.now(UTC))})
+
+    async def _conversations(self, request: WebRequest, caller: Caller) -> WebResponse:
+        operators = list(self.desk.operators) if caller.supervisor else [caller.account.id]
+        held: set[str] = set()
+        for operator in operators:
+            held |= await self.queue.held_by(operator)
+        items = []
+        for customer_id in sorted(held):
+            session, profile = await self.store.load(customer_id)
+            if session.mode != "human":
+                continue
+            events = await self.store.history(customer_id, limit=20)
+            items.append(views.conversation_item(customer_id, session, profile, events))
+        return _json(200, {"items": items})
+
+    async def _may_see(self, caller: Caller, customer_id: str) -> bool:
+        if caller.supervisor:
+            return True
+        session, _ = await self.store.load(customer_id)
+        return session.mode == "queued" or session.operator == caller.account.id
+
+    async def _conversation(self, request: WebRequest, caller: Caller) -> WebResponse:
+        customer_id = request.params["customer"]
+        identities = await self.store.identities(customer_id)
+        if not identities:
+            return _error(404, "no such conversation")
+        if not await self._may_see(caller, customer_id):
+            return _error(403, "this conversation is with another operator")
+        session, profile = await self.store.load(customer_id)
+        unreachable = set(await self.store.unreachable_identities(customer_id))
+        online = await self.queue.online()
+        return _json(200, {
+            "customer_id": customer_id,
+            "profile": views.profile_view(profile),
+            "identities": views.identities_view(identities, unreachable),
+            "session": views.session_view(session),
+            "transcript": views.transcript(await self.store.history(customer_id, limit=1000)),
+            "flows": self.flows,
+            "operators": [{"id": o.id, "name": o.display_name, "online": o.id in online}
+                          for o in self.desk.operators.values()],
+        })
+
+    async def _operators(self, request: WebRequest, caller: Caller) -> WebResponse:
+        online = await self.queue.online()
+        load = await self.queue.load(list(self.desk.operators))
+        return _json(200, {"items": [
+            views.operator_view(o, online=o.id in online, active=load[o.id])
+            for o in self.desk.operators.values()]})
+
+    # -- acting -----------------------------------------------------------------------------
+
+    async def _act(self, request: WebRequest, caller: Caller) -> WebResponse:
+        customer_id, name = request.params["customer"], request.params["action"]
+        kind = ACTIONS.get(name)
+        if kind is None:
+            return _error(404, f"unknown action {name!r}; use one of {', '.join(ACTIONS)}")
+        if not await self.store.identities(customer_id):
+            return _error(404, "no such conversation")
+        body = _body(request)
+        text = body.get("text")
+        if kind in ("reply", "note"):
+            if not isinstance(text, str) or not text.strip():
+                return _error(400, "write something first")
+            if len(text) > MAX_TEXT:
+                return _error(400, f"at most {MAX_TEXT} characters")
+        flow = body.get("flow") or None
+        if kind == "handback" and flow is not None and flow not in self.flows:
+            return _error(400, f"no flow {flow!r}")
+        target = body.get("operator")
+        if kind == "transfer" and self.desk.operator(str(target)) is None:
+            return _error(400, "choose an operator to transfer to")
+        if kind == "take" and not caller.supervisor:
+            held = await self.queue.held_by(caller.account.id)
+            if customer_id not in held and len(held) >= caller.account.capacity:
+                return _error(409, f"you already hold {len(held)} conversations "
+                              f"(your capacity is {caller.account.capacity})")
+        if kind != "take" and not await self._may_see(caller, customer_id):
+            return _error(403, "this conversation is with another operator")
+        action = OperatorAction(id=uuid.uuid4().hex, operator=caller.account.id, action=kind,
+                                text=text if isinstance(text, str) else None,
+                                flow=flow if isinstance(flow, str) else None,
+                                target=str(target) if target else None, at=time.time())
+        try:
+            await self.pipeline.act(customer_id, action)
+        except StoreError:
+            return _error(503, "the store is unavailable; nothing was done, try again")
+        result = await self.queue.wait_result(action.id)
+        if result is None:
+            return _json(202, {"ok": True, "pending": True})
+        return _json(200, result) if result.get("ok") else _error(409, result["error"])
+
+    # -- live -------------------------------------------------------------------------------
+
+    async def _socket(self, ws: WebSocket) -> None:
+        caller = await self.auth.identify(ws.request)
+        if caller is None or not _same_origin(ws.request):
+            await ws.send_text(json.dumps({"type": "error", "error": "log in first"}))
+            await ws.close()
+            return
+        self.live.join(ws, caller.account.id)
+        await self.queue.heartbeat(caller.account.id)
+        await ws.send_text(json.dumps({"type": "hello", "operator": _me(caller)}))
+        try:
+            while await ws.receive_text() is not None:
+                await self.queue.heartbeat(caller.account.id)
+        finally:
+            await self.live.leave(ws)
+
+
+def _me(caller: Caller) -> dict[str, Any]:
+    account = caller.account
+    return {"id": account.id, "name": account.display_name, "role": account.role}
+
+
+def _body(request: WebRequest) -> dict[str, Any]:
+    try:
+        value = json.loads(request.body or b"{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _same_origin(request: WebRequest) -> bool:
+    """A browser's Origin, when sent, must be ours (defence in depth beside SameSite)."""
+    origin = request.header("origin")
+    if not origin:
+        return True
+    host = request.header("host") or ""
+    return origin.split("://", 1)[-1].rstrip("/") == host

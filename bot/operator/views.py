@@ -1,0 +1,86 @@
+"""What the console shows, shaped from stored data (pure functions)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from bot.config.handoff import OperatorAccount
+from bot.messages import Identity
+from bot.model import Event, Profile, Session
+
+
+def author(event: Event) -> str:
+    if event.kind == "inbound":
+        return "customer"
+    if event.kind in ("outbound", "note"):
+        return str(event.data.get("author") or "bot")
+    return "system"
+
+
+def transcript(events: list[Event]) -> list[dict[str, Any]]:
+    """The whole history across channels, each entry marked with its channel; internal
+    notes are marked so (the customer never sees them)."""
+    return [{"kind": e.kind, "at": e.at, "channel": e.channel, "text": e.text or "",
+             "author": author(e), "internal": e.kind == "note"} for e in events]
+
+
+def last_customer_text(events: list[Event]) -> str:
+    return next((e.text or "" for e in reversed(events) if e.kind == "inbound"), "")
+
+
+def session_view(session: Session) -> dict[str, Any]:
+    frame = session.frame
+    handoff = session.handoff
+    return {
+        "mode": session.mode,
+        "operator": session.operator,
+        "flow": frame.flow if frame else None,
+        "step": frame.step if frame else None,
+        "reason": handoff.reason if handoff else None,
+        "queued_at": handoff.requested_at if handoff else None,
+        "channel": session.address.channel if session.address else None,
+    }
+
+
+def profile_view(profile: Profile) -> dict[str, Any]:
+    return {"name": profile.name, "phone": profile.phone, "phone_verified": profile.phone_verified,
+            "email": profile.email, "locale": profile.locale, "tags": profile.tags}
+
+
+def identities_view(identities: list[Identity], unreachable: set[str]) -> list[dict[str, Any]]:
+    return [{"channel": i.channel, "account": i.account, "user_id": i.user_id,
+             "unreachable": i.key in unreachable} for i in identities]
+
+
+def queue_item(customer_id: str, session: Session, profile: Profile, events: list[Event],
+               position: int) -> dict[str, Any]:
+    handoff = session.handoff
+    return {
+        "customer_id": customer_id,
+        "name": profile.name,
+        "channel": session.address.channel if session.address else None,
+        "reason": handoff.reason if handoff else None,
+        "waiting_seconds": round(time.time() - handoff.requested_at) if handoff else 0,
+        "priority": handoff.priority if handoff else 0,
+        "position": position,
+        "last_text": last_customer_text(events),
+    }
+
+
+def conversation_item(customer_id: str, session: Session, profile: Profile,
+                      events: list[Event]) -> dict[str, Any]:
+    return {
+        "customer_id": customer_id,
+        "name": profile.name,
+        "channel": session.address.channel if session.address else None,
+        "mode": session.mode,
+        "operator": session.operator,
+        "last_text": last_customer_text(events),
+        "updated_at": events[-1].at if events else None,
+    }
+
+
+def operator_view(account: OperatorAccount, *, online: bool, active: int) -> dict[str, Any]:
+    return {"id": account.id, "name": account.display_name, "role": account.role,
+            "capacity": account.capacity, "online": online, "active": active}
