@@ -82,7 +82,8 @@ class HandoffDesk:
         session.mode, session.misunderstood = "queued", 0
         session.handoff = HandoffInfo(reason=reason, requested_at=now)
         _say(result, await self._queued_text(locale, now))
-        result.events.append(_event(session, "handoff", reason, state="queued"))
+        result.events.append(_event(session, "handoff", "waiting for a person", state="queued",
+                                    reason=reason))
         return result
 
     async def _queued_text(self, locale: str, now: float) -> str:

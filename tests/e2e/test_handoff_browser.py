@@ -1,0 +1,104 @@
+"""Handoff in two real browsers: a customer in the web chat asks for a person; an operator
+logs in to the console, takes the conversation, replies; the customer's next messages
+reach the operator, not the bot; the operator hands back and the bot resumes where the
+flow stood."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.handoff.passwords import hash_password
+from bot.runtime import Runtime
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+PASSWORD = "operator password 1"
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(90)]
+
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("OMNICANAL_REQUIRE_BROWSER"):
+        raise RuntimeError(f"{CHROMIUM} is required for the browser tests (apt install chromium)")
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+from playwright.async_api import Browser, Page, async_playwright, expect  # noqa: E402
+
+
+@pytest.fixture
+async def runtime(make_settings: Any) -> AsyncIterator[Runtime]:
+    operators = [{"id": "ana", "name": "Ana", "password_hash": hash_password(PASSWORD)}]
+    async with Runtime(make_settings(handoff={"operators": operators})) as rt:
+        yield rt
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as pw:
+        launched = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield launched
+        await launched.close()
+
+
+async def new_page(browser: Browser, dialogs: list[str]) -> Page:
+    page = await (await browser.new_context()).new_page()
+    page.on("dialog", lambda d: dialogs.append(d.message))
+    return page
+
+
+async def customer_says(page: Page, text: str) -> None:
+    await page.fill("#composer-input", text)
+    await page.click("#composer-send")
+
+
+async def test_a_person_takes_over_from_the_web_chat_and_hands_back(
+    runtime: Runtime, browser: Browser
+) -> None:
+    assert runtime.server is not None
+    dialogs: list[str] = []
+    operator = await new_page(browser, dialogs)
+    await operator.goto(f"{runtime.server.url}/operator")
+    await operator.fill("#login-operator", "ana")
+    await operator.fill("#login-password", PASSWORD)
+    await operator.click("#login-submit")
+    await expect(operator.locator("#app")).to_be_visible()
+
+    customer = await new_page(browser, dialogs)
+    await customer.goto(f"{runtime.server.url}/")
+    await expect(customer.locator("#status")).to_have_attribute("data-state", "online")
+    await customer_says(customer, "/return")
+    await expect(customer.locator(".msg.bot .text").last).to_contain_text("order number")
+    await customer_says(customer, "human")
+    await expect(customer.locator(".msg.bot .text").last).to_contain_text(
+        "You're number 1 in the queue")
+
+    item = operator.locator("#queue .queue-item")  # arrives live
+    await expect(item).to_have_count(1)
+    await item.click()
+    transcript = operator.locator("#transcript")
+    await expect(transcript.locator(".entry.customer").filter(has_text="/return")).to_have_count(1)
+    await expect(transcript.locator(".channel-badge").first).to_contain_text("webchat")
+    await operator.click("#take")
+    await expect(customer.locator(".msg.bot .text").last).to_contain_text(
+        "Ana from our team is here to help.")
+    await operator.fill("#reply-text", "Hi, I'm Ana. Which order is it?")
+    await operator.click("#reply-send")
+    await expect(customer.locator(".msg.bot .text").last).to_contain_text("I'm Ana")
+
+    await customer_says(customer, "It's A1001, the jeans")
+    await expect(transcript.locator(".entry.customer").filter(
+        has_text="It's A1001, the jeans")).to_have_count(1)
+    await expect(customer.locator(".msg.bot .text").last).to_contain_text("I'm Ana"), (
+        "the bot said nothing")
+
+    await operator.click("#handback")
+    await expect(customer.locator(".msg.bot .text").last).to_contain_text("order number")
+    await expect(customer.locator(".msg.bot .text").filter(
+        has_text="You're back with the assistant.")).to_have_count(1)
+    await customer_says(customer, "A1001")
+    await expect(customer.locator(".msg.bot .text").last).to_contain_text("Which item")
+    assert dialogs == []
