@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.errors import ConnectorError, RateLimited, StoreError, TransientError, Unreachable
 from bot.messages import Outbound
+from bot.metrics import Metrics
 from bot.model import Delivery, Event
 from bot.render import render
 from bot.store.store import Store
@@ -32,12 +33,14 @@ class Dispatcher:
         max_attempts: int = 6,
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
         self.connectors = connectors
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
+        self.metrics = metrics or Metrics()
         self.senders = TaskTracker("senders")
         self._queues: dict[str, deque[Delivery]] = {}
 
@@ -97,12 +100,15 @@ class Dispatcher:
                 await self._send_with_retries(connector, delivery, part,
                                               f"{delivery.id}.{index}", context)
         except Unreachable as exc:
+            self.metrics.send_errors.labels(delivery.to.channel, "unreachable").inc()
             await self.store.mark_unreachable(delivery.customer_id, delivery.to, str(exc))
             await self._give_up(delivery, f"unreachable: {exc}")
             return
         except ConnectorError as exc:
+            self.metrics.send_errors.labels(delivery.to.channel, type(exc).__name__).inc()
             await self._give_up(delivery, str(exc))
             return
+        self.metrics.sent.labels(delivery.to.channel, delivery.origin).inc()
         try:
             await self.store.delivered(delivery.customer_id, delivery.id)
         except StoreError as exc:
@@ -122,8 +128,10 @@ class Dispatcher:
                                                     context=context)
                 return
             except RateLimited as exc:
+                self.metrics.send_errors.labels(delivery.to.channel, "rate_limited").inc()
                 wait = exc.retry_after
             except TransientError:
+                self.metrics.send_errors.labels(delivery.to.channel, "transient").inc()
                 wait = delay
                 delay = min(delay * 2, self.backoff_max)
             if attempt == self.max_attempts:

@@ -10,8 +10,11 @@ per customer, checked on commit), so they hold across processes, not only in thi
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import time
 from collections.abc import Sequence
+from typing import Protocol
 
 from bot.dialogue import DialogueEngine, TurnResult
 from bot.dispatch import Dispatcher
@@ -20,11 +23,23 @@ from bot.handoff.desk import HandoffDesk, Outcome
 from bot.linking.merger import merge_customers
 from bot.linking.stage import LinkingStage, MergeRequest
 from bot.messages import Inbound, Outbound, Text
+from bot.metrics import Metrics
 from bot.model import Delivery, Event, OperatorAction, Profile, Session
 from bot.store.store import Claim, Store
 from bot.tasks import TaskTracker
 
 log = logging.getLogger(__name__)
+
+
+def hashed(customer_id: str) -> str:
+    """A customer id as logs show it: stable, but not the id itself."""
+    return hashlib.sha256(f"omnicanal:{customer_id}".encode()).hexdigest()[:12]
+
+
+class TurnObserver(Protocol):
+    """Told about each committed turn, synchronously (buffer; never await I/O here)."""
+
+    def turn_committed(self, customer_id: str, before: Session, result: TurnResult) -> None: ...
 
 
 class Pipeline:
@@ -38,19 +53,31 @@ class Pipeline:
         dispatcher: Dispatcher,
         linking: LinkingStage | None = None,
         desk: HandoffDesk | None = None,
+        metrics: Metrics | None = None,
+        observers: Sequence[TurnObserver] = (),
     ) -> None:
         self.store = store
         self.engine = engine
         self.dispatcher = dispatcher
         self.linking = linking
         self.desk = desk
+        self.metrics = metrics or Metrics()
+        #: Told about every committed turn (analytics); they must not do I/O inline.
+        self.observers = list(observers)
         self.turns = TaskTracker("turns")
 
     async def submit(self, messages: Sequence[Inbound]) -> None:
         """Durably record messages and start their turns in the background. Returns once
         all are recorded; raises ``StoreError`` when any could not be (answer 5xx)."""
         for inbound in messages:
+            started = time.perf_counter()
             outcome = await self.store.ingest(inbound)
+            self.metrics.store.labels("ingest").observe(time.perf_counter() - started)
+            channel = inbound.identity.channel
+            if outcome == "duplicate":
+                self.metrics.duplicates.labels(channel).inc()
+                continue
+            self.metrics.received.labels(channel).inc()
             if isinstance(outcome, Claim):
                 self.turns.spawn(self.drain(outcome), name=f"turn:{outcome.customer_id}")
 
@@ -67,6 +94,7 @@ class Pipeline:
             claim = await self._turn(claim)
 
     async def _turn(self, claim: Claim) -> Claim | None:
+        started = time.perf_counter()
         action = claim.item if isinstance(claim.item, OperatorAction) else None
         outcome: Outcome | None = None
         if action is not None:
@@ -86,10 +114,32 @@ class Pipeline:
             if self.desk is not None and reason is not None:
                 result = await self.desk.request(claim, result, reason)
         following = await self._commit(claim, result)
-        if following is not False and self.desk is not None:
-            await self.desk.after_commit(claim.customer_id, claim.session, result.session,
-                                         action, outcome, act=self.act)
+        if following is not False:
+            if self.desk is not None:
+                await self.desk.after_commit(claim.customer_id, claim.session, result.session,
+                                             action, outcome, act=self.act)
+            for observer in self.observers:
+                observer.turn_committed(claim.customer_id, claim.session, result)
+            self._log_turn(claim, result, time.perf_counter() - started)
         return following if isinstance(following, Claim) else None
+
+    def _log_turn(self, claim: Claim, result: TurnResult, seconds: float) -> None:
+        kind = "operator" if isinstance(claim.item, OperatorAction) else "message"
+        self.metrics.turns.labels(kind).observe(seconds)
+        if not log.isEnabledFor(logging.INFO):
+            return
+        frame = result.session.frame
+        address = result.session.address
+        # The customer id is hashed: logs identify a conversation, not a person.
+        log.info("turn %s channel=%s customer=%s flow=%s step=%s mode=%s %.1fms", kind,
+                 address.channel if address else "-", hashed(claim.customer_id),
+                 frame.flow if frame else "-", frame.step if frame else "-",
+                 result.session.mode, seconds * 1000,
+                 extra={"channel": address.channel if address else None,
+                        "customer": hashed(claim.customer_id),
+                        "flow": frame.flow if frame else None,
+                        "step": frame.step if frame else None,
+                        "ms": round(seconds * 1000, 2)})
 
     async def _commit(self, claim: Claim, result: TurnResult) -> Claim | bool | None:
         """Commit a turn and dispatch its replies: the next claim, None when done, False
@@ -101,18 +151,21 @@ class Pipeline:
                      message=reply, origin=result.origin)
             for i, reply in enumerate(result.replies)
         ] if address is not None else []
+        started = time.perf_counter()
         try:
             following = await self.store.commit(
                 claim, session=result.session,
                 profile=result.profile if result.profile_changed else None,
                 events=result.events, outbox=deliveries)
         except StaleWrite as exc:
+            self.metrics.stale.inc()
             log.warning("%s", exc)
             return False
         except StoreError as exc:
             # The lease expires and recovery (or the next message) runs this turn again.
             log.error("commit failed, the turn will run again: %s", exc)
             return False
+        self.metrics.store.labels("commit").observe(time.perf_counter() - started)
         self.dispatcher.enqueue(claim.customer_id, deliveries)
         return following
 
@@ -156,6 +209,8 @@ class Pipeline:
         except StoreError as exc:
             log.warning("after merging, the source's turn did not commit: %s", exc)
             following = None
+        self.metrics.links.labels(request.method).inc()
+        self.metrics.merges.inc()
         self.dispatcher.enqueue(request.target, merged.deliveries)
         self.turns.spawn(self._resume(request.target), name=f"resume:{request.target}")
         return following

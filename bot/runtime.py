@@ -8,10 +8,13 @@ import logging
 import secrets
 import signal
 from collections.abc import Sequence
+from typing import Any
 
 from pydantic import SecretStr
 from redis.asyncio import BlockingConnectionPool, Redis
 
+from bot.analytics.recorder import AnalyticsRecorder
+from bot.analytics.report import build_report, last_days
 from bot.config.handoff import OperatorAccount
 from bot.config.settings import Settings
 from bot.dialogue import DialogueEngine, Flow
@@ -20,8 +23,10 @@ from bot.dispatch import Dispatcher
 from bot.handoff.desk import HandoffDesk
 from bot.handoff.passwords import hash_password
 from bot.handoff.queue import HandoffQueue
+from bot.handoff.satisfaction import satisfaction
 from bot.handoff.sweeper import sweep_forever
 from bot.linking.stage import LinkingStage
+from bot.metrics import Metrics
 from bot.model import Event
 from bot.operator.api import OperatorApi
 from bot.operator.auth import OperatorAuth
@@ -42,8 +47,11 @@ log = logging.getLogger(__name__)
 
 
 def build_engine(settings: Settings, flows: Sequence[Flow] | None = None) -> DialogueEngine:
+    chosen = list(flows if flows is not None else load_flows(settings.flows.modules))
+    if settings.handoff.enabled and settings.handoff.satisfaction:
+        chosen.append(satisfaction)
     return DialogueEngine(
-        flows if flows is not None else load_flows(settings.flows.modules),
+        chosen,
         default_flow=settings.flows.default,
         locales=settings.flows.locales,
         default_locale=settings.flows.default_locale,
@@ -78,6 +86,8 @@ class Runtime:
         self._dispatcher: Dispatcher | None = None
         self.desk: HandoffDesk | None = None
         self.live: LiveHub | None = None
+        self.metrics = Metrics()
+        self.analytics: AnalyticsRecorder | None = None
         #: When config.yaml lists no operators: a one-time "admin" password for this run.
         self.generated_admin_password: str | None = None
         self._stopping = asyncio.Event()
@@ -123,7 +133,9 @@ class Runtime:
         self._store = Store(redis, keys=keys, history_limit=cfg.store.history_limit,
                             lease_seconds=cfg.store.lease_seconds,
                             dedupe_hours=cfg.store.dedupe_hours)
-        self._dispatcher = Dispatcher(store=self._store, connectors=self.connectors)
+        self._dispatcher = Dispatcher(store=self._store, connectors=self.connectors,
+                                      metrics=self.metrics)
+        self.analytics = AnalyticsRecorder(redis, keys=keys, metrics=self.metrics)
         operator_routes: list[AnyRoute] = []
         if cfg.handoff.enabled:
             queue = HandoffQueue(redis, keys=keys,
@@ -132,7 +144,8 @@ class Runtime:
                                     operators=self._operator_accounts())
         self._pipeline = Pipeline(store=self._store, engine=self.engine,
                                   dispatcher=self._dispatcher, linking=self._linking(redis, keys),
-                                  desk=self.desk)
+                                  desk=self.desk, metrics=self.metrics,
+                                  observers=[self.analytics])
         if self.desk is not None and self.serve_http:
             self.live = LiveHub(redis, self.desk.queue)
             self.live.start()
@@ -143,7 +156,8 @@ class Runtime:
                                 secure_cookie=(cfg.server.public_url or "").startswith("https"))
             operator_routes = OperatorApi(store=self._store, pipeline=self._pipeline,
                                           desk=self.desk, auth=auth, live=self.live,
-                                          flows=sorted(self.engine.flows)).routes()
+                                          flows=sorted(self.engine.flows),
+                                          report=self.report).routes()
         if self.serve_http:
             self.server = WebServer(host=cfg.server.host, port=cfg.server.port,
                                     routes=[*self._routes(), *operator_routes])
@@ -154,9 +168,11 @@ class Runtime:
             await connector.start(ConnectorContext(sink=self._pipeline.submit, state=state,
                                                    public_url=public_url,
                                                    status=self._record_status))
+        self._chores.spawn(self.analytics.run(self._stopping), name="analytics")
         if self.desk is not None:
             self._chores.spawn(sweep_forever(self.desk, act=self._pipeline.act,
-                                             stop=self._stopping), name="handoff-sweeper")
+                                             stop=self._stopping, metrics=self.metrics),
+                               name="handoff-sweeper")
         resumed = await self._pipeline.recover()
         if resumed:
             log.info("resuming %d customer(s) with waiting messages", resumed)
@@ -208,10 +224,21 @@ class Runtime:
         routes: list[AnyRoute] = [
             Route("GET", "/healthz", self._healthz),
             Route("GET", "/readyz", self._readyz),
+            Route("GET", "/metrics", self._metrics),
         ]
         for connector in self.connectors.values():
             routes.extend(connector.routes())
         return routes
+
+    async def report(self, days: int) -> dict[str, Any]:
+        """The analytics report for the last ``days`` days."""
+        assert self.analytics is not None
+        steps = {name: list(flow.steps) for name, flow in self.engine.flows.items()}
+        return await build_report(self.analytics, days=last_days(days), flows=steps)
+
+    async def _metrics(self, request: WebRequest) -> WebResponse:
+        return WebResponse(status=200, body=self.metrics.exposition(),
+                           content_type="text/plain; version=0.0.4")
 
     async def _healthz(self, request: WebRequest) -> WebResponse:
         return WebResponse.text(200, "ok")

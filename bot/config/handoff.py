@@ -76,6 +76,8 @@ class HandoffSettings(Strict):
     #: The first guess of how long a conversation takes, for the expected wait.
     average_handling_minutes: float = Field(default=5, gt=0, le=24 * 60)
     hours: BusinessHours | None = None
+    #: Ask the customer to rate the conversation after an operator resolves it.
+    satisfaction: bool = True
     operators: list[OperatorAccount] = Field(default_factory=list)
     #: How long a console login lasts.
     session_hours: float = Field(default=12, gt=0, le=24 * 30)

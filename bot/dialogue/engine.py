@@ -45,6 +45,8 @@ class TurnResult:
     handoff: str | None = None
     #: Who speaks in ``replies``: the bot, an operator, or the system (e.g. a timeout).
     origin: Literal["bot", "operator", "system"] = "bot"
+    #: (flow, step) of every step this turn entered, for funnels (not stored in history).
+    steps: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -57,6 +59,7 @@ class _State:
     events: list[Event]
     replies: list[Outbound] = field(default_factory=list)
     handoff: str | None = None
+    steps: list[tuple[str, str]] = field(default_factory=list)
     #: The customer wrote on another identity than last time.
     switched: bool = False
     #: ...and on one the bot has not yet said it recognised them on.
@@ -173,7 +176,7 @@ class DialogueEngine:
                                       data={"kind": reply.kind}))
         return TurnResult(state.session, state.profile,
                           state.profile.model_dump() != profile_before,
-                          state.events, state.replies, state.handoff)
+                          state.events, state.replies, state.handoff, steps=state.steps)
 
     async def _route(self, state: _State) -> None:
         inbound = state.inbound
@@ -299,6 +302,7 @@ class DialogueEngine:
             flow = self.flows[frame.flow]
             frame.step = step
             frame.updated_at = time.time()
+            state.steps.append((flow.name, step))
             turn = Turn(customer_id=state.customer_id, inbound=state.inbound, slots=frame.slots,
                         profile=state.profile, locale=state.locale,
                         texts=self._flow_texts[flow.name], replies=state.replies, flow=flow.name)

@@ -22,6 +22,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
+from bot.analytics.recorder import SATISFACTION_FLOW
 from bot.config.handoff import HandoffSettings, OperatorAccount
 from bot.dialogue import DialogueEngine, TurnResult
 from bot.handoff.hours import describe, is_open
@@ -169,10 +170,14 @@ class HandoffDesk:
             _event(session, "handoff", key.split(".")[1].replace("_", " "),
                    state=action.action, operator=action.operator, **handled)], [], origin=origin)
         _say(result, self._t(locale, key))
-        if action.flow and session.address is not None:
+        flow = action.flow
+        if action.action == "resolve" and self.settings.satisfaction \
+                and SATISFACTION_FLOW in self.engine.flows:
+            flow = SATISFACTION_FLOW
+        if flow and session.address is not None:
             started = await self.engine.start_flow(
                 customer_id=claim.customer_id, session=session, profile=claim.profile,
-                flow=action.flow, identity=session.address)
+                flow=flow, identity=session.address)
             started.replies[:0] = result.replies
             started.events[:0] = result.events
             started.origin = origin

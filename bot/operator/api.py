@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.analytics.report import to_csv
 from bot.errors import StoreError
 from bot.handoff.desk import HandoffDesk
 from bot.handoff.hours import is_open
@@ -62,7 +63,8 @@ def _error(status: int, message: str, **extra: Any) -> WebResponse:
 
 class OperatorApi:
     def __init__(self, *, store: Store, pipeline: Pipeline, desk: HandoffDesk,
-                 auth: OperatorAuth, live: LiveHub, flows: list[str]) -> None:
+                 auth: OperatorAuth, live: LiveHub, flows: list[str],
+                 report: Callable[[int], Awaitable[dict[str, Any]]] | None = None) -> None:
         self.store = store
         self.pipeline = pipeline
         self.desk = desk
@@ -70,6 +72,7 @@ class OperatorApi:
         self.auth = auth
         self.live = live
         self.flows = flows
+        self.report = report
 
     def routes(self) -> list[AnyRoute]:
         guarded = self._guarded
@@ -86,6 +89,9 @@ class OperatorApi:
             Route("POST", f"{API}/conversations/{{customer}}/{{action}}",
                   guarded(self._act, post=True), max_body=64 * 1024),
             WebSocketRoute("/operator/ws", self._socket),
+            Route("GET", "/operator/analytics", self._analytics_page),
+            Route("GET", f"{API}/analytics", guarded(self._analytics)),
+            Route("GET", f"{API}/analytics.csv", guarded(self._analytics_csv)),
         ]
 
     def _guarded(self, handler: Handler, *, post: bool = False) -> Callable[
@@ -233,6 +239,37 @@ class OperatorApi:
         if result is None:
             return _json(202, {"ok": True, "pending": True})
         return _json(200, result) if result.get("ok") else _error(409, result["error"])
+
+    # -- analytics (supervisors) ---------------------------------------------------------
+
+    async def _analytics_page(self, request: WebRequest) -> WebResponse:
+        return WebResponse(status=200, body=(STATIC / "analytics.html").read_bytes(),
+                           content_type="text/html", headers={"Cache-Control": "no-cache"})
+
+    async def _report(self, request: WebRequest, caller: Caller) -> dict[str, Any] | WebResponse:
+        if not caller.supervisor:
+            return _error(403, "analytics are for supervisors")
+        if self.report is None:
+            return _error(404, "analytics are not enabled")
+        try:
+            days = int(request.query.get("days", "14"))
+        except ValueError:
+            return _error(400, "days must be a number from 1 to 366")
+        if not 1 <= days <= 366:
+            return _error(400, "days must be a number from 1 to 366")
+        return await self.report(days)
+
+    async def _analytics(self, request: WebRequest, caller: Caller) -> WebResponse:
+        report = await self._report(request, caller)
+        return report if isinstance(report, WebResponse) else _json(200, report)
+
+    async def _analytics_csv(self, request: WebRequest, caller: Caller) -> WebResponse:
+        report = await self._report(request, caller)
+        if isinstance(report, WebResponse):
+            return report
+        return WebResponse(status=200, body=to_csv(report), content_type="text/csv",
+                           headers={"Content-Disposition":
+                                    'attachment; filename="omnicanal-analytics.csv"'})
 
     # -- live -------------------------------------------------------------------------------
 

@@ -127,7 +127,9 @@ async def test_only_the_holder_or_a_supervisor_may_reply_and_transfer(runtime: R
     session, _ = await runtime.store.load(await customer.id())
     assert session.operator == "bo"
     assert await act(runtime, customer, "bo", "resolve") == {"ok": True}
-    assert customer.chat.sent[-1].text.startswith("Glad we could help.")
+    assert customer.chat.sent[-2].text.startswith("Glad we could help.")
+    assert customer.chat.sent[-1].text == "How did we do? Rate this conversation:"
+    assert await customer.says(payload="4", text="★★★★") == ["Thank you for telling us!"]
 
 
 async def test_an_operator_can_take_over_a_conversation_with_the_bot(runtime: Runtime) -> None:

@@ -205,7 +205,7 @@ async def test_hostile_customer_text_is_served_as_json_data(
     customer = await whatsapp_customer(runtime, "human")
     console = consoles()
     await console.login("sam")
-    status, view = await console.get(f"/conversations/{customer}")
+    _, view = await console.get(f"/conversations/{customer}")
     assert HOSTILE in [e["text"] for e in view["transcript"]]
     assert runtime.server is not None
     async with console.http.get(f"{runtime.server.url}/operator/api/conversations/{customer}"

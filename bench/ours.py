@@ -1,0 +1,162 @@
+"""Omnicanal in process: store → pipeline → dialogue → commit → dispatch → collecting
+connector, N customers through the form, at most ``inflight`` customers active."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from redis.asyncio import Redis
+
+from bench.counting import Counter, counting_client
+from bench.form import SUMMARY_PREFIX, form, script
+from bench.server import ServerStats, snapshot
+from bot.dialogue import DialogueEngine
+from bot.dispatch import Dispatcher
+from bot.messages import Identity, Inbound, Outbound, text_of
+from bot.pipeline import Pipeline
+from bot.store.store import Store
+from connectors.base import SendReceipt
+from connectors.collecting import CollectingConnector
+
+RUN_TIMEOUT = 600.0
+
+
+class Replies:
+    """Per-customer reply tracking shared by the connectors: the highest turn number
+    (the delivery id's version prefix) replied to, and an Event per customer."""
+
+    def __init__(self) -> None:
+        self.turn: dict[str, int] = defaultdict(int)
+        self.events: dict[str, asyncio.Event] = {}
+        self.summaries = 0
+
+    def event(self, user_id: str) -> asyncio.Event:
+        ev = self.events.get(user_id)
+        if ev is None:
+            ev = self.events[user_id] = asyncio.Event()
+        return ev
+
+    def record(self, user_id: str, key: str, text: str) -> None:
+        version = int(key[:12])
+        if version > self.turn[user_id]:
+            self.turn[user_id] = version
+        if text.startswith(SUMMARY_PREFIX):
+            self.summaries += 1
+        self.event(user_id).set()
+
+    async def wait_turn(self, user_id: str, version: int) -> None:
+        ev = self.event(user_id)
+        while self.turn[user_id] < version:
+            ev.clear()
+            await ev.wait()
+
+
+class BenchConnector(CollectingConnector):
+    """A collecting connector that keeps no list (bounded memory) and wakes the customer
+    whose reply arrived. Like CollectingConnector, it does no network I/O."""
+
+    def __init__(self, *, name: str, replies: Replies) -> None:
+        super().__init__(name=name)
+        self.replies = replies
+
+    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
+        self.replies.record(to.user_id, key, text_of(message))
+        return SendReceipt(platform_message_id=key or None)
+
+
+@dataclass
+class RunResult:
+    name: str
+    customers: int
+    messages: int
+    wall: float
+    cpu: float
+    latencies_ms: list[float]
+    server: ServerStats
+    round_trips: int
+    summaries: int
+    extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return self.messages / self.wall if self.wall else 0.0
+
+
+class OursBench:
+    """One pipeline on its own connection pool, reused across rounds (flushed between)."""
+
+    def __init__(self, url: str, *, cross_channel: bool = False, prefix: str = "u") -> None:
+        self.redis: Redis = counting_client(url)
+        self.admin = Redis.from_url(url)
+        self.cross = cross_channel
+        self.prefix = prefix
+        self.replies = Replies()
+        self.store = Store(self.redis)
+        engine = DialogueEngine([form], default_flow="form")
+        channels = ("a", "b") if cross_channel else ("bench",)
+        self.connectors = {c: BenchConnector(name=c, replies=self.replies) for c in channels}
+        self.dispatcher = Dispatcher(store=self.store, connectors=self.connectors)
+        self.pipeline = Pipeline(store=self.store, engine=engine, dispatcher=self.dispatcher)
+        self._round = 0
+
+    def _identity(self, index: int, message: int) -> Identity:
+        channel = ("a" if message < 2 else "b") if self.cross else "bench"
+        return Identity(channel=channel, user_id=f"{self.prefix}{index}")
+
+    async def _prepare(self, customers: range) -> None:
+        # Fresh customers each round; the identity cache must not outlive the flush.
+        self.store._customers.clear()  # noqa: SLF001 - bench-only reset of a cache
+        self.replies.turn.clear()
+        self.replies.summaries = 0
+        if self.cross:
+            for i in customers:
+                cid = await self.store.resolve(self._identity(i, 0))
+                await self.store.assign_identity(self._identity(i, 2), cid)
+
+    async def _customer(self, index: int, latencies: list[float]) -> None:
+        user = f"{self.prefix}{index}"
+        for n, text in enumerate(script(index)):
+            inbound = Inbound(identity=self._identity(index, n),
+                              message_id=f"r{self._round}-{index}-{n}", text=text)
+            t0 = time.perf_counter()
+            await self.pipeline.submit([inbound])
+            await self.replies.wait_turn(user, n + 1)
+            latencies.append((time.perf_counter() - t0) * 1000)
+
+    async def run(self, customers: range, inflight: int, *, name: str = "ours",
+                  flush: bool = True) -> RunResult:
+        self._round += 1
+        if flush:
+            await self.admin.execute_command("FLUSHDB", "SYNC")
+        await self._prepare(customers)
+        await self.admin.config_resetstat()
+        before = await snapshot(self.admin)
+        trips0 = Counter.round_trips
+        latencies: list[float] = []
+        pending = iter(customers)
+
+        async def worker() -> None:
+            for index in pending:  # shared iterator: each customer taken once
+                await self._customer(index, latencies)
+
+        cpu0 = time.process_time()
+        t0 = time.perf_counter()
+        workers = [asyncio.create_task(worker()) for _ in range(min(inflight, len(customers)))]
+        await asyncio.wait_for(asyncio.gather(*workers), RUN_TIMEOUT)
+        wall = time.perf_counter() - t0
+        cpu = time.process_time() - cpu0
+        trips = Counter.round_trips - trips0
+        await self.pipeline.turns.wait_idle()
+        await self.dispatcher.senders.wait_idle()
+        after = await snapshot(self.admin)
+        return RunResult(name, len(customers), len(latencies), wall, cpu, latencies,
+                         after.minus(before), trips, self.replies.summaries)
+
+    async def close(self) -> None:
+        await self.pipeline.close(5)
+        await self.dispatcher.close(5)
+        await self.redis.aclose()
+        await self.admin.aclose()

@@ -1,0 +1,1 @@
+"""Business analytics: counters kept in Redis as conversations flow, and reports."""

@@ -1,0 +1,137 @@
+"""The analytics report: counters read back from Redis and shaped for the page, the JSON
+API and the CSV export. Numbers come only from the counters (never from scanning
+histories), so a report costs a few commands per day, whatever the traffic."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.analytics.recorder import AnalyticsRecorder
+
+
+def last_days(count: int, today: datetime | None = None) -> list[str]:
+    end = (today or datetime.now(UTC)).date()
+    return [(end - timedelta(days=i)).isoformat() for i in range(count - 1, -1, -1)]
+
+
+async def build_report(recorder: AnalyticsRecorder, *, days: Sequence[str],
+                       flows: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """``flows`` gives each flow's steps in order, for the funnels."""
+    await recorder.flush()
+    redis = recorder.redis
+    async with redis.pipeline(transaction=False) as pipe:
+        for day in days:
+            pipe.hgetall(recorder.day_key(day))
+        raw_days = await pipe.execute()
+    per_day = [{_s(k): int(v) for k, v in raw.items()} for raw in raw_days]
+    totals: dict[str, int] = {}
+    for counts in per_day:
+        for key, value in counts.items():
+            totals[key] = totals.get(key, 0) + value
+    channels = sorted({k.split(":", 1)[1] for k in totals if k.startswith(("in:", "out:"))})
+    async with redis.pipeline(transaction=False) as pipe:
+        for day in days:
+            for channel in channels:
+                pipe.pfcount(recorder.unique_key(day, f"cust:{channel}"))
+        pipe.pfcount(*[recorder.unique_key(day, "multichannel") for day in days])
+        pipe.pfcount(*[recorder.unique_key(day, "cust") for day in days])
+        counted = await pipe.execute()
+    customers = {c: [int(counted[d * len(channels) + i]) for d in range(len(days))]
+                 for i, c in enumerate(channels)}
+    multichannel, all_customers = int(counted[-2]), int(counted[-1])
+    handoff = _handoff(totals, all_customers)
+    return {
+        "days": list(days),
+        "channels": channels,
+        "messages": {
+            "in": {c: [d.get(f"in:{c}", 0) for d in per_day] for c in channels},
+            "out": {c: [d.get(f"out:{c}", 0) for d in per_day] for c in channels},
+        },
+        "customers": customers,
+        "customers_total": all_customers,
+        "multichannel": {
+            "customers": multichannel,
+            "paths": sorted(({"from": k[5:].split(">")[0], "to": k[5:].split(">")[1],
+                              "count": v} for k, v in totals.items() if k.startswith("path:")),
+                            key=lambda p: -int(p["count"])),
+        },
+        "funnels": [_funnel(name, steps, totals) for name, steps in flows.items()
+                    if totals.get(f"flow:{name}:started")],
+        "handoff": handoff,
+        "satisfaction": _satisfaction(totals),
+    }
+
+
+def _funnel(flow: str, steps: Sequence[str], totals: Mapping[str, int]) -> dict[str, Any]:
+    started = totals.get(f"flow:{flow}:started", 0)
+    reached = [{"step": s, "reached": totals.get(f"step:{flow}:{s}", 0)} for s in steps]
+    return {
+        "flow": flow,
+        "started": started,
+        "completed": totals.get(f"flow:{flow}:completed", 0),
+        "abandoned": totals.get(f"flow:{flow}:abandoned", 0)
+        + totals.get(f"flow:{flow}:cancelled", 0),
+        "steps": [r for r in reached if r["reached"]],
+    }
+
+
+def _handoff(totals: Mapping[str, int], customers: int) -> dict[str, Any]:
+    # Every conversation that went to the queue, however it was asked for.
+    requested = totals.get("handoff:queued", 0)
+    waited, handled = totals.get("handoff:waited", 0), totals.get("handoff:handled", 0)
+    return {
+        "requested": requested,
+        "taken": totals.get("handoff:taken", 0),
+        "resolved": totals.get("handoff:resolve", 0),
+        "timed_out": totals.get("handoff:timeout", 0),
+        "rate": round(requested / customers, 3) if customers else 0.0,
+        "avg_wait_seconds": round(totals.get("handoff:wait_sum", 0) / waited, 1)
+        if waited else None,
+        "avg_handling_seconds": round(totals.get("handoff:handling_sum", 0) / handled, 1)
+        if handled else None,
+    }
+
+
+def _satisfaction(totals: Mapping[str, int]) -> dict[str, Any]:
+    distribution = {str(score): totals.get(f"csat:{score}", 0) for score in range(1, 6)}
+    responses = sum(distribution.values())
+    average = sum(int(s) * n for s, n in distribution.items()) / responses if responses else None
+    return {"responses": responses, "average": round(average, 2) if average else None,
+            "distribution": distribution}
+
+
+def to_csv(report: Mapping[str, Any]) -> str:
+    """One row per number: section, name, day (or "all"), value."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "name", "day", "value"])
+    for direction in ("in", "out"):
+        for channel, values in report["messages"][direction].items():
+            for day, value in zip(report["days"], values, strict=True):
+                writer.writerow([f"messages_{direction}", channel, day, value])
+    for channel, values in report["customers"].items():
+        for day, value in zip(report["days"], values, strict=True):
+            writer.writerow(["customers", channel, day, value])
+    writer.writerow(["customers", "all", "all", report["customers_total"]])
+    writer.writerow(["multichannel", "customers", "all", report["multichannel"]["customers"]])
+    for path in report["multichannel"]["paths"]:
+        writer.writerow(["path", f"{path['from']}>{path['to']}", "all", path["count"]])
+    for funnel in report["funnels"]:
+        for key in ("started", "completed", "abandoned"):
+            writer.writerow(["funnel", f"{funnel['flow']}:{key}", "all", funnel[key]])
+        for step in funnel["steps"]:
+            writer.writerow(["funnel", f"{funnel['flow']}:{step['step']}", "all",
+                             step["reached"]])
+    for key, value in report["handoff"].items():
+        writer.writerow(["handoff", key, "all", "" if value is None else value])
+    for score, count in report["satisfaction"]["distribution"].items():
+        writer.writerow(["satisfaction", score, "all", count])
+    return out.getvalue()
+
+
+def _s(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
