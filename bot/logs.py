@@ -1,8 +1,8 @@
 """Logging set-up: readable lines by default, JSON lines when configured.
 
 Personal data and secrets are masked in every record (phone numbers, e-mail addresses,
-bearer tokens, Telegram bot tokens) as a last line of defence; the code also avoids
-logging them in the first place.
+bearer tokens, Telegram bot tokens, link codes) as a last line of defence; the code also
+avoids logging them in the first place.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ _MASKS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}\b"), "<telegram-token>"),
     (re.compile(r"(?i)\b(bearer|access_token=|token=)\s*[A-Za-z0-9._~+/=-]{8,}"), r"\1<secret>"),
     (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"), "<email>"),
+    # Link codes (bot/linking/codes.py): XXXX-XXXX from an alphabet without 0, O, 1, I, L.
+    (re.compile(r"\b[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}\b"), "<link-code>"),
     # International numbers ("+34 600 111 222") and bare sender ids such as WhatsApp's
     # "34600111222"; dates, times and addresses ("2026-11-22", "127.0.0.1:8080") stay.
     (re.compile(r"\+\d[\d\s().-]{6,}\d|\b\d{9,15}\b"), "<phone>"),

@@ -1,0 +1,156 @@
+"""``python -m bench``: run issue 8's benchmark and write bench/results/latest.json and the
+table in bench/README.md. ``--quick`` is the CI-sized run (under a minute)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.aiogram_form import AiogramBench
+from bench.figures import summarise
+from bench.http_bench import run_http
+from bench.ours import OursBench, RunResult
+from bench.report import machine, write_readme
+from bench.scaling import run_processes
+from bench.server import BenchServer, server_version
+from bench.stats import median
+
+HERE = Path(__file__).resolve().parent
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument("--customers", type=int, default=1000)
+    p.add_argument("--inflight", type=int, default=100)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--service-customers", type=int, default=50,
+                   help="customers run one at a time for the service-time figure")
+    p.add_argument("--http-requests", type=int, default=4000)
+    p.add_argument("--http-concurrency", type=int, default=50)
+    p.add_argument("--aof", action="store_true",
+                   help="run Valkey with appendonly yes, appendfsync everysec")
+    p.add_argument("--skip", default="", help="comma list of: http,scaling,cross,aiogram")
+    p.add_argument("--quick", action="store_true", help="CI size: 200 customers, 1 round")
+    p.add_argument("--output", type=Path, default=HERE / "results" / "latest.json")
+    p.add_argument("--no-readme", action="store_true")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.customers, args.rounds = min(args.customers, 200), 1
+        args.service_customers, args.http_requests = 20, 600
+    return args
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    skip = set(filter(None, args.skip.split(",")))
+    server = BenchServer(aof=args.aof)
+    server.start()
+    try:
+        ours = OursBench(server.url(0))
+        version = await server_version(ours.admin)
+        benches: dict[str, Any] = {"ours": ours}
+        if "aiogram" not in skip:
+            benches["aiogram"] = AiogramBench(server.url(1), isolation=False)
+            benches["aiogram_isolation"] = AiogramBench(server.url(1), isolation=True)
+        if "cross" not in skip:
+            benches["ours_cross_channel"] = OursBench(server.url(2), cross_channel=True,
+                                                      prefix="x")
+        for bench in benches.values():  # warm-up: connections, scripts, imports
+            await bench.run(range(min(100, args.customers)), args.inflight)
+        service: dict[str, list[RunResult]] = {n: [] for n in benches}
+        load: dict[str, list[RunResult]] = {n: [] for n in benches}
+        for round_no in range(args.rounds):  # interleaved: A B A B ...
+            for name, bench in benches.items():
+                service[name].append(await bench.run(range(args.service_customers), 1))
+                load[name].append(await bench.run(range(args.customers), args.inflight))
+                log(f"round {round_no + 1} {name}: {load[name][-1].rate:.0f} msg/s")
+        for bench in benches.values():
+            await bench.close()
+        result: dict[str, Any] = {
+            "service_time": {n: summarise(rs) for n, rs in service.items()},
+            "load": {n: summarise(rs) for n, rs in load.items()},
+        }
+        if "aiogram" in load:
+            result["ratio_ours_over_aiogram"] = _ratios(load, "aiogram")
+            result["ratio_ours_over_aiogram_isolation"] = _ratios(load, "aiogram_isolation")
+        if "http" not in skip:
+            result["http"] = await _http(server, args)
+        if "scaling" not in skip:
+            result["scaling"] = await _scaling(server, args)
+        result["valkey_version"] = version
+        return result
+    finally:
+        server.stop()
+
+
+def _ratios(load: dict[str, list[RunResult]], other: str) -> dict[str, float]:
+    """Per-round ratios (ours/other, measured side by side), then their median."""
+    rates = [a.rate / b.rate for a, b in zip(load["ours"], load[other], strict=True)]
+    return {"msgs_per_s_median": median(rates), "per_round": rates}
+
+
+async def _http(server: BenchServer, args: argparse.Namespace) -> dict[str, Any]:
+    rates: dict[str, list[float]] = {"omnicanal_runtime": [], "bare_aiohttp": []}
+    ratios = []
+    for round_no in range(args.rounds):
+        omni = await run_http("omni", server.url(3), requests=args.http_requests,
+                              concurrency=args.http_concurrency, salt=f"r{round_no}")
+        bare = await run_http("bare", server.url(3), requests=args.http_requests,
+                              concurrency=args.http_concurrency, salt=f"r{round_no}")
+        rates["omnicanal_runtime"].append(omni.rate)
+        rates["bare_aiohttp"].append(bare.rate)
+        ratios.append(omni.rate / bare.rate)
+        log(f"http round {round_no + 1}: runtime {omni.rate:.0f} req/s, "
+            f"bare {bare.rate:.0f} req/s ({omni.ok}/{omni.requests} ok)")
+    return {"requests_per_round": args.http_requests, "concurrency": args.http_concurrency,
+            "requests_per_s_median": {k: median(v) for k, v in rates.items()},
+            "rounds": rates, "ratio_median": median(ratios), "ratio_per_round": ratios,
+            "target_ratio": 0.5}
+
+
+async def _scaling(server: BenchServer, args: argparse.Namespace) -> dict[str, Any]:
+    rates: dict[str, list[float]] = {"1_process": [], "2_processes": []}
+    for round_no in range(args.rounds):
+        rates["1_process"].append(await run_processes(server.url(4), args.customers,
+                                                      args.inflight, 1))
+        rates["2_processes"].append(await run_processes(server.url(4), args.customers,
+                                                        args.inflight, 2))
+        log(f"scaling round {round_no + 1}: 1p {rates['1_process'][-1]:.0f}, "
+            f"2p {rates['2_processes'][-1]:.0f} msg/s")
+    one, two = median(rates["1_process"]), median(rates["2_processes"])
+    return {"msgs_per_s_median": {"1_process": one, "2_processes": two},
+            "speedup": two / one if one else 0.0, "rounds": rates}
+
+
+def run(argv: list[str]) -> None:
+    args = parse(argv)
+    started = time.perf_counter()
+    when = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    result = asyncio.run(main(args))
+    command = ".venv/bin/python -m bench " + " ".join(argv)
+    document = {
+        "date": when, "command": command.strip(),
+        "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+        "valkey_persistence": "appendonly everysec" if args.aof else "appendonly no, save ''",
+        "machine": {**machine(), "valkey": result.pop("valkey_version")},
+        "duration_s": round(time.perf_counter() - started, 1),
+        **result,
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    if not args.no_readme:
+        write_readme(HERE / "README.md", document)
+    log(f"done in {document['duration_s']} s: {args.output}")
+
+
+if __name__ == "__main__":
+    run(sys.argv[1:])

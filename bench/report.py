@@ -1,0 +1,98 @@
+"""The machine description and the human table in bench/README.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+
+def machine() -> dict[str, Any]:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version()}
+
+
+_ROWS = [
+    ("messages/s", "msgs_per_s", "{:.0f}"),
+    ("latency p50 (ms)", "latency_p50_ms", "{:.2f}"),
+    ("latency p99 (ms)", "latency_p99_ms", "{:.2f}"),
+    ("client CPU per message (ms)", "client_cpu_ms_per_msg", "{:.3f}"),
+    ("server CPU per message (ms)", "server_cpu_ms_per_msg", "{:.3f}"),
+    ("Redis round trips per message", "round_trips_per_msg", "{:.2f}"),
+    ("Redis commands per message (incl. inside scripts)", "commands_per_msg", "{:.1f}"),
+    ("EVALSHA per message", "evalsha_per_msg", "{:.2f}"),
+    ("Redis memory per customer (bytes)", "memory_bytes_per_customer", "{:.0f}"),
+]
+
+
+def _table(section: dict[str, Any], names: list[str]) -> list[str]:
+    lines = ["| figure | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for label, key, fmt in _ROWS:
+        cells = [fmt.format(section[n]["median"][key]) for n in names]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def results_markdown(doc: dict[str, Any]) -> str:
+    m, s = doc["machine"], doc["settings"]
+    names = list(doc["load"])
+    out = [
+        f"Run on {doc['date']} with `{doc['command']}` ({doc['duration_s']} s).",
+        f"Machine: {m['nproc']} cores, {m['cpu']}, Python {m['python']}, "
+        f"Valkey {m['valkey']} ({doc['valkey_persistence']}).",
+        "",
+        f"**Load**: {s['customers']} customers × 4 messages, at most {s['inflight']} "
+        f"customers in flight; medians of {s['rounds']} interleaved rounds. Latency is "
+        f"per message, at {s['inflight']} in flight.",
+        "",
+        *_table(doc["load"], names),
+        "",
+        f"**Service time** (one customer at a time, {s['service_customers']} customers, "
+        "sequential):",
+        "",
+        "| | " + " | ".join(names) + " |",
+        "|---" * (len(names) + 1) + "|",
+        "| p50 (ms) | " + " | ".join(
+            f"{doc['service_time'][n]['median']['latency_p50_ms']:.2f}" for n in names) + " |",
+        "| p99 (ms) | " + " | ".join(
+            f"{doc['service_time'][n]['median']['latency_p99_ms']:.2f}" for n in names) + " |",
+        "",
+    ]
+    if "ratio_ours_over_aiogram" in doc:
+        out += [f"**Ours / aiogram (RedisStorage)**, messages/s, median of per-round ratios: "
+                f"**{doc['ratio_ours_over_aiogram']['msgs_per_s_median']:.2f}**; ours / "
+                f"aiogram with RedisEventIsolation: "
+                f"**{doc['ratio_ours_over_aiogram_isolation']['msgs_per_s_median']:.2f}**.", ""]
+    if "http" in doc:
+        h = doc["http"]
+        rates = h["requests_per_s_median"]
+        out += [f"**Over HTTP** ({h['requests_per_round']} signed WhatsApp webhooks per round, "
+                f"{h['concurrency']} concurrent): runtime {rates['omnicanal_runtime']:.0f} "
+                f"req/s, bare aiohttp + HMAC {rates['bare_aiohttp']:.0f} req/s, ratio "
+                f"**{h['ratio_median']:.2f}** (target ≥ {h['target_ratio']}).", ""]
+    if "scaling" in doc:
+        sc = doc["scaling"]
+        r = sc["msgs_per_s_median"]
+        out += [f"**Scaling** (same server): 1 process {r['1_process']:.0f} msg/s, 2 processes "
+                f"{r['2_processes']:.0f} msg/s, speed-up **{sc['speedup']:.2f}×**.", ""]
+    return "\n".join(out)
+
+
+MARK_BEGIN, MARK_END = "<!-- results:begin -->", "<!-- results:end -->"
+
+
+def write_readme(path: Path, doc: dict[str, Any]) -> None:
+    """Replace the results section between the markers (the rest is hand-written)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else f"{MARK_BEGIN}\n{MARK_END}\n"
+    head, _, rest = text.partition(MARK_BEGIN)
+    _, _, tail = rest.partition(MARK_END)
+    path.write_text(f"{head}{MARK_BEGIN}\n{results_markdown(doc)}\n{MARK_END}{tail}",
+                    encoding="utf-8")
