@@ -37,11 +37,14 @@ async def build_report(recorder: AnalyticsRecorder, *, days: Sequence[str],
         for day in days:
             for channel in channels:
                 pipe.pfcount(recorder.unique_key(day, f"cust:{channel}"))
+        for channel in channels:  # a union over the period: each customer once
+            pipe.pfcount(*[recorder.unique_key(day, f"cust:{channel}") for day in days])
         pipe.pfcount(*[recorder.unique_key(day, "multichannel") for day in days])
         pipe.pfcount(*[recorder.unique_key(day, "cust") for day in days])
         counted = await pipe.execute()
     customers = {c: [int(counted[d * len(channels) + i]) for d in range(len(days))]
                  for i, c in enumerate(channels)}
+    unique = counted[len(days) * len(channels):-2]
     multichannel, all_customers = int(counted[-2]), int(counted[-1])
     handoff = _handoff(totals, all_customers)
     return {
@@ -51,7 +54,10 @@ async def build_report(recorder: AnalyticsRecorder, *, days: Sequence[str],
             "in": {c: [d.get(f"in:{c}", 0) for d in per_day] for c in channels},
             "out": {c: [d.get(f"out:{c}", 0) for d in per_day] for c in channels},
         },
+        #: Unique customers per channel per day (a customer counts once a day).
         "customers": customers,
+        #: Unique customers per channel over the whole period, and in all.
+        "customers_unique": {c: int(n) for c, n in zip(channels, unique, strict=True)},
         "customers_total": all_customers,
         "multichannel": {
             "customers": multichannel,
@@ -75,7 +81,8 @@ def _funnel(flow: str, steps: Sequence[str], totals: Mapping[str, int]) -> dict[
         "completed": totals.get(f"flow:{flow}:completed", 0),
         "abandoned": totals.get(f"flow:{flow}:abandoned", 0)
         + totals.get(f"flow:{flow}:cancelled", 0),
-        "steps": [r for r in reached if r["reached"]],
+        # Steps nobody reached stay, at zero: that is where the funnel lost everyone.
+        "steps": reached,
     }
 
 
