@@ -43,7 +43,9 @@ async def _run(args: argparse.Namespace) -> int:
     logs.configure(settings.logging.level, settings.logging.format)
     from bot.runtime import Runtime
 
-    async with Runtime(settings) as runtime:
+    async with Runtime(settings, role=args.role) as runtime:
+        if runtime.role == "worker":
+            print("Omnicanal worker running: processing messages (Ctrl-C to stop)", flush=True)
         if runtime.server is not None:
             print(f"Omnicanal is running: open {runtime.server.url}/ (Ctrl-C to stop)",
                   flush=True)
@@ -108,6 +110,11 @@ def main(argv: list[str] | None = None) -> int:
         command = sub.add_parser(name, help=help_text)
         command.add_argument("-c", "--config", default=None,
                              help=f"configuration file (default: ./{DEFAULT_CONFIG})")
+        if name == "run":
+            command.add_argument(
+                "--role", choices=("all", "web", "worker"), default="all",
+                help="all: one process does everything (default); web: serve HTTP and record "
+                     "messages; worker: process them (run any number, on any machine)")
         if name == "chat":
             command.add_argument("--user", default="developer", help="who you are to the bot")
             command.add_argument("--locale", default=None, help="e.g. es or en")

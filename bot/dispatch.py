@@ -43,6 +43,7 @@ class Dispatcher:
         self.metrics = metrics or Metrics()
         self.senders = TaskTracker("senders")
         self._queues: dict[str, deque[Delivery]] = {}
+        self._senders: dict[str, asyncio.Task[None]] = {}
 
     async def submit(self, customer_id: str, deliveries: Sequence[Delivery]) -> None:
         """Send messages that no turn committed (a scheduled or system message): recorded
@@ -59,7 +60,14 @@ class Dispatcher:
             queue.extend(deliveries)
             return
         self._queues[customer_id] = deque(deliveries)
-        self.senders.spawn(self._send_all(customer_id), name=f"send:{customer_id}")
+        self._senders[customer_id] = self.senders.spawn(self._send_all(customer_id),
+                                                        name=f"send:{customer_id}")
+
+    async def settled(self, customer_id: str) -> None:
+        """Wait until this customer's queued replies have been handed to the platforms."""
+        sender = self._senders.get(customer_id)
+        if sender is not None:
+            await asyncio.shield(sender)
 
     async def _send_all(self, customer_id: str) -> None:
         queue = self._queues[customer_id]
@@ -69,6 +77,7 @@ class Dispatcher:
                 queue.popleft()
         finally:
             del self._queues[customer_id]
+            del self._senders[customer_id]
 
     async def deliver(self, delivery: Delivery) -> None:
         connector = self.connectors.get(delivery.to.channel)

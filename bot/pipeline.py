@@ -16,6 +16,8 @@ import time
 from collections.abc import Sequence
 from typing import Protocol
 
+from redis.exceptions import RedisError
+
 from bot.dialogue import DialogueEngine, TurnResult
 from bot.dispatch import Dispatcher
 from bot.errors import StaleWrite, StoreError
@@ -25,7 +27,8 @@ from bot.linking.stage import LinkingStage, MergeRequest
 from bot.messages import Inbound, Outbound, Text
 from bot.metrics import Metrics
 from bot.model import Delivery, Event, OperatorAction, Profile, Session
-from bot.store.store import Claim, Store
+from bot.scale.stream import WorkStream
+from bot.store.store import Claim, Recorded, Store
 from bot.tasks import TaskTracker
 
 log = logging.getLogger(__name__)
@@ -55,6 +58,7 @@ class Pipeline:
         desk: HandoffDesk | None = None,
         metrics: Metrics | None = None,
         observers: Sequence[TurnObserver] = (),
+        work: WorkStream | None = None,
     ) -> None:
         self.store = store
         self.engine = engine
@@ -64,6 +68,8 @@ class Pipeline:
         self.metrics = metrics or Metrics()
         #: Told about every committed turn (analytics); they must not do I/O inline.
         self.observers = list(observers)
+        #: Set in a web process: record only, and ring the work stream for a worker.
+        self.work = work
         self.turns = TaskTracker("turns")
 
     async def submit(self, messages: Sequence[Inbound]) -> None:
@@ -71,22 +77,36 @@ class Pipeline:
         all are recorded; raises ``StoreError`` when any could not be (answer 5xx)."""
         for inbound in messages:
             started = time.perf_counter()
-            outcome = await self.store.ingest(inbound)
+            outcome = await self.store.ingest(inbound, claim=self.work is None)
             self.metrics.store.labels("ingest").observe(time.perf_counter() - started)
             channel = inbound.identity.channel
-            if outcome == "duplicate":
+            if isinstance(outcome, Recorded) and outcome.status == "duplicate":
                 self.metrics.duplicates.labels(channel).inc()
                 continue
             self.metrics.received.labels(channel).inc()
-            if isinstance(outcome, Claim):
-                self.turns.spawn(self.drain(outcome), name=f"turn:{outcome.customer_id}")
+            await self._start(outcome)
 
     async def act(self, customer_id: str, action: OperatorAction) -> None:
         """Queue an operator's action behind what the customer said; returns once it is
         recorded (its outcome arrives through the handoff queue's results)."""
-        outcome = await self.store.enqueue_action(customer_id, action)
+        await self._start(await self.store.enqueue_action(customer_id, action,
+                                                          claim=self.work is None))
+
+    async def _start(self, outcome: Claim | Recorded) -> None:
+        """Run the claimed customer's turns here, or ring a worker (web processes)."""
         if isinstance(outcome, Claim):
-            self.turns.spawn(self.drain(outcome), name=f"turn:{customer_id}")
+            self.turns.spawn(self.drain(outcome), name=f"turn:{outcome.customer_id}")
+        elif self.work is not None and outcome.status == "queued":
+            try:
+                await self.work.ring(outcome.customer_id)
+            except (RedisError, OSError) as exc:
+                # Recorded but not rung: recovery (a worker's inbox sweep) still finds it.
+                log.warning("work stream unavailable after recording: %s", exc)
+
+    async def resend_pending(self, customer_id: str) -> None:
+        """Send what a crashed process committed but may not have sent (at least once:
+        the idempotency key lets a platform or client drop a second copy)."""
+        self.dispatcher.enqueue(customer_id, await self.store.pending_deliveries(customer_id))
 
     async def drain(self, claim: Claim | None) -> None:
         """Run turns for one customer while messages wait and we hold their lease."""

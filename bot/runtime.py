@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import secrets
 import signal
+import socket
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import SecretStr
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -32,6 +34,8 @@ from bot.operator.api import OperatorApi
 from bot.operator.auth import OperatorAuth
 from bot.operator.live import LiveHub
 from bot.pipeline import Pipeline
+from bot.scale.stream import WorkStream
+from bot.scale.worker import Worker
 from bot.store.connector_state import RedisConnectorState
 from bot.store.embedded import EmbeddedServer
 from bot.store.keys import Keys
@@ -44,6 +48,8 @@ from connectors import registry
 from connectors.base import BaseConnector, ConnectorContext, DeliveryStatus
 
 log = logging.getLogger(__name__)
+
+Role = Literal["all", "web", "worker"]
 
 
 def build_engine(settings: Settings, flows: Sequence[Flow] | None = None) -> DialogueEngine:
@@ -70,15 +76,20 @@ class Runtime:
         flows: Sequence[Flow] | None = None,
         connectors: Sequence[BaseConnector] | None = None,
         serve_http: bool = True,
+        role: Role = "all",
     ) -> None:
         self.settings = settings
+        #: "all": one process does everything. "web": serve HTTP and record messages, ring
+        #: workers. "worker": run turns and send (no HTTP, no receiving).
+        self.role = role
         self.engine = build_engine(settings, flows)
         built = connectors if connectors is not None else [
             registry.build(name, section)
             for name, section in settings.enabled_connectors().items()
         ]
         self.connectors: dict[str, BaseConnector] = {c.name: c for c in built}
-        self.serve_http = serve_http
+        self.serve_http = serve_http and role != "worker"
+        self.worker: Worker | None = None
         self.embedded: EmbeddedServer | None = None
         self.server: WebServer | None = None
         self._store: Store | None = None
@@ -142,10 +153,12 @@ class Runtime:
                                  average_handling_minutes=cfg.handoff.average_handling_minutes)
             self.desk = HandoffDesk(settings=cfg.handoff, queue=queue, engine=self.engine,
                                     operators=self._operator_accounts())
+        work = WorkStream(redis, keys=keys) if self.role != "all" else None
         self._pipeline = Pipeline(store=self._store, engine=self.engine,
                                   dispatcher=self._dispatcher, linking=self._linking(redis, keys),
                                   desk=self.desk, metrics=self.metrics,
-                                  observers=[self.analytics])
+                                  observers=[self.analytics],
+                                  work=work if self.role == "web" else None)
         if self.desk is not None and self.serve_http:
             self.live = LiveHub(redis, self.desk.queue)
             self.live.start()
@@ -167,15 +180,24 @@ class Runtime:
             state = RedisConnectorState(redis, keys=keys, connector=name)
             await connector.start(ConnectorContext(sink=self._pipeline.submit, state=state,
                                                    public_url=public_url,
-                                                   status=self._record_status))
+                                                   status=self._record_status,
+                                                   receive=self.role != "worker"))
         self._chores.spawn(self.analytics.run(self._stopping), name="analytics")
         if self.desk is not None:
             self._chores.spawn(sweep_forever(self.desk, act=self._pipeline.act,
                                              stop=self._stopping, metrics=self.metrics),
                                name="handoff-sweeper")
-        resumed = await self._pipeline.recover()
-        if resumed:
-            log.info("resuming %d customer(s) with waiting messages", resumed)
+        if self.role == "worker" and work is not None:
+            self.worker = Worker(stream=work, pipeline=self._pipeline,
+                                 consumer=f"{socket.gethostname()}-{os.getpid()}",
+                                 idle_ms=int((cfg.store.lease_seconds + 5) * 1000))
+            self._chores.spawn(self.worker.run(self._stopping,
+                                               drain_timeout=cfg.server.shutdown_timeout),
+                               name="worker")
+        if self.role != "web":
+            resumed = await self._pipeline.recover()
+            if resumed:
+                log.info("resuming %d customer(s) with waiting messages", resumed)
 
     def _operator_accounts(self) -> list[OperatorAccount]:
         """config.yaml's operators; with none, an "admin" supervisor whose password is made

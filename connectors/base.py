@@ -8,7 +8,7 @@ connector only renders what it declared.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -87,6 +87,16 @@ class ConnectorState(Protocol):
     async def take_all(self, key: str) -> list[str]:
         """Remove and return a list's items, oldest first."""
 
+    async def hold(self, key: str, holder: str, *, ttl_seconds: float) -> bool:
+        """Take or renew an exclusive lease shared by all processes (e.g. the one poller);
+        False while another holder has it."""
+
+    async def publish(self, channel: str, message: str) -> None:
+        """Tell the same connector in every process (e.g. "a reply waits for visitor V")."""
+
+    def listen(self, channel: str) -> AsyncIterator[str]:
+        """Messages published on ``channel`` by any process, until cancelled."""
+
 
 @dataclass(frozen=True, slots=True)
 class ConnectorContext:
@@ -98,6 +108,9 @@ class ConnectorContext:
     public_url: str | None = None
     #: Where delivery statuses go; None: the runtime does not record them.
     status: StatusSink | None = None
+    #: False in a worker process: send only (no polling, no webhook registration); the
+    #: web processes receive.
+    receive: bool = True
 
 
 class BaseConnector(ABC):

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
+from collections.abc import AsyncIterator
+from importlib import resources
 
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bot.errors import StoreError
 from bot.store.keys import Keys
+
+_HOLD = (resources.files("bot.store") / "lua" / "hold.lua").read_text(encoding="utf-8")
 
 
 class RedisConnectorState:
@@ -12,6 +19,7 @@ class RedisConnectorState:
         self._redis = redis
         self._keys = keys
         self._connector = connector
+        self._hold = redis.register_script(_HOLD)
 
     def _key(self, key: str) -> str:
         return self._keys.connector_state(self._connector, key)
@@ -45,3 +53,24 @@ class RedisConnectorState:
             pipe.delete(full)
             items, _ = await pipe.execute()
         return [item.decode() for item in items]
+
+    async def hold(self, key: str, holder: str, *, ttl_seconds: float) -> bool:
+        try:
+            return bool(await self._hold(keys=[self._key(key)],
+                                         args=[holder, int(ttl_seconds * 1000)]))
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"could not hold {key!r}: {exc}") from exc
+
+    async def publish(self, channel: str, message: str) -> None:
+        await self._redis.publish(self._key(channel), message)
+
+    async def listen(self, channel: str) -> AsyncIterator[str]:
+        try:
+            async with self._redis.pubsub() as pubsub:
+                await pubsub.subscribe(self._key(channel))
+                async for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        data = message["data"]
+                        yield data.decode() if isinstance(data, bytes) else str(data)
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"listening on {channel!r} failed: {exc}") from exc

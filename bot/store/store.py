@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
@@ -55,6 +55,15 @@ def _item(raw: bytes) -> InboxItem:
     if raw.startswith(_ACTION_PREFIX):
         return OperatorAction.model_validate_json(raw)
     return Inbound.model_validate_json(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """An inbox item recorded but not claimed: ``status`` is "queued" (a turn or worker
+    will take it) or "duplicate" (recorded before: no second effect)."""
+
+    customer_id: str
+    status: Literal["queued", "duplicate"] | str
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +190,8 @@ class Store:
 
     # -- the hot path ---------------------------------------------------------------------
 
-    async def enqueue_action(self, customer_id: str, action: OperatorAction) -> Claim | str:
+    async def enqueue_action(self, customer_id: str, action: OperatorAction, *,
+                             claim: bool = True) -> Claim | Recorded:
         """Queue an operator action in the customer's inbox, behind what the customer has
         said; like ``ingest``, returns a ``Claim`` when the caller must run the turn."""
         ck = self.keys.customer(customer_id)
@@ -191,19 +201,20 @@ class Store:
             result = await self._ingest(
                 keys=[ck.identities, ck.seen, ck.inbox, ck.lease, ck.session, ck.last_inbound],
                 args=["", f"op:{action.id}", now, action.model_dump_json(), token,
-                      self.lease_ms, now - self.dedupe_ms])
+                      self.lease_ms if claim else 0, now - self.dedupe_ms])
         except (RedisError, OSError) as exc:
             raise StoreError(f"could not record operator action: {exc}") from exc
         if result[0] == b"claimed":
             return self._claim_from(customer_id, token, result)
-        return _str(result[0])
+        return Recorded(customer_id, _str(result[0]))
 
-    async def ingest(self, inbound: Inbound) -> Claim | str:
+    async def ingest(self, inbound: Inbound, *, claim: bool = True) -> Claim | Recorded:
         """Durably record one inbound message.
 
-        Returns a ``Claim`` when the caller must now run the customer's turn(s),
-        ``"queued"`` when a running turn will pick it up, ``"duplicate"`` when this
-        platform message was recorded before. Raises ``StoreError`` when not recorded.
+        Returns a ``Claim`` when the caller must now run the customer's turn(s), else a
+        ``Recorded``: "queued" when a running turn (or, with ``claim=False``, a worker)
+        will pick it up, "duplicate" when this platform message was recorded before.
+        Raises ``StoreError`` when not recorded.
         """
         identity_key = inbound.identity.key
         dedupe_id = f"{inbound.identity.channel}:{inbound.identity.account}:{inbound.message_id}"
@@ -216,8 +227,8 @@ class Store:
             try:
                 result = await self._ingest(
                     keys=[ck.identities, ck.seen, ck.inbox, ck.lease, ck.session, ck.last_inbound],
-                    args=[identity_key, dedupe_id, now, body, token, self.lease_ms,
-                          now - self.dedupe_ms],
+                    args=[identity_key, dedupe_id, now, body, token,
+                          self.lease_ms if claim else 0, now - self.dedupe_ms],
                 )
             except (RedisError, OSError) as exc:
                 raise StoreError(f"could not record inbound message: {exc}") from exc
@@ -227,7 +238,7 @@ class Store:
                 continue
             if tag == b"claimed":
                 return self._claim_from(customer_id, token, result)
-            return _str(tag)
+            return Recorded(customer_id, _str(tag))
         raise StoreError("the identity kept moving between customers while recording; retry")
 
     async def claim(self, customer_id: str) -> Claim | float | None:

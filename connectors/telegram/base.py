@@ -13,6 +13,8 @@ import contextlib
 import hmac
 import json
 import logging
+import os
+import socket
 from abc import abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -26,6 +28,9 @@ from connectors.telegram.pacing import Pacer
 from connectors.telegram.settings import TelegramSettings
 
 log = logging.getLogger(__name__)
+
+#: Seconds a dead poller's lease lasts before another process polls instead.
+POLLER_LEASE = 10.0
 
 CALLBACK_TTL = 30 * 24 * 3600
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
@@ -44,6 +49,7 @@ class TelegramConnectorBase(BaseConnector):
         self.pacer = Pacer(per_chat=settings.per_chat_rate, overall=settings.global_rate)
         self._context: ConnectorContext | None = None
         self._poller: asyncio.Task[None] | None = None
+        self._renewer: asyncio.Task[None] | None = None
         self.username: str | None = settings.bot_username
         self._stopping = asyncio.Event()
 
@@ -76,6 +82,8 @@ class TelegramConnectorBase(BaseConnector):
         self._stopping.clear()
         await self._sdk_open()
         await self._learn_username()
+        if not context.receive:
+            return  # a worker process: send only; the web processes receive
         allowed = list(updates.ALLOWED_UPDATES)
         if self.settings.mode == "webhook":
             secret = self.settings.secret_token
@@ -104,6 +112,10 @@ class TelegramConnectorBase(BaseConnector):
 
     async def close(self) -> None:
         self._stopping.set()
+        if self._renewer is not None:
+            self._renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._renewer
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -158,6 +170,13 @@ class TelegramConnectorBase(BaseConnector):
         backoff = 0.5
         while not self._stopping.is_set():
             try:
+                # One poller across all processes (Telegram answers a second with 409):
+                # whoever holds the lease polls; the others wait and take over within
+                # POLLER_LEASE seconds when the poller dies.
+                if not await self._poller_lease():
+                    await self._pause(1.0)
+                    offset = None  # Telegram resends what the last poller did not confirm
+                    continue
                 batch = await self._sdk_get_updates(offset, self.settings.poll_timeout)
                 if batch:
                     await self.receive(batch)
@@ -178,6 +197,29 @@ class TelegramConnectorBase(BaseConnector):
                               self.name, backoff)
                 await self._pause(backoff)
                 backoff = min(backoff * 2, 30.0)
+
+    async def _poller_lease(self) -> bool:
+        """Whether this process is the poller; the lease is renewed in the background
+        while held, so a long poll never outlives it."""
+        if self._context is None:
+            return True
+        holder = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
+        held = await self._context.state.hold("poller", holder, ttl_seconds=POLLER_LEASE)
+        if held and (self._renewer is None or self._renewer.done()):
+            self._renewer = asyncio.create_task(self._renew(holder), name="telegram-lease")
+        return held
+
+    async def _renew(self, holder: str) -> None:
+        assert self._context is not None
+        while not self._stopping.is_set():
+            await self._pause(POLLER_LEASE / 3)
+            try:
+                if not await self._context.state.hold("poller", holder,
+                                                      ttl_seconds=POLLER_LEASE):
+                    return
+            except StoreError as exc:
+                log.warning("could not renew the Telegram poller lease: %s", exc)
+                return
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

@@ -11,6 +11,7 @@ resend after a reconnect without a second effect.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -63,6 +64,7 @@ class WebChatConnector(BaseConnector):
         self._context: ConnectorContext | None = None
         self._secret: bytes | None = None
         self._sockets: dict[str, set[WebSocket]] = defaultdict(set)
+        self._listener: asyncio.Task[None] | None = None
 
     @classmethod
     def from_settings(cls, name: str, settings: WebChatSettings) -> WebChatConnector:
@@ -85,6 +87,8 @@ class WebChatConnector(BaseConnector):
         else:
             generated = tokens.new_visitor_id() + tokens.new_visitor_id()
             self._secret = (await context.state.put_if_absent("secret", generated)).encode()
+        if context.receive:
+            self._listener = asyncio.create_task(self._listen(context), name="webchat-notify")
 
     def continue_link(self, code: str) -> str | None:
         if self._context is None or not self._context.public_url:
@@ -176,6 +180,19 @@ class WebChatConnector(BaseConnector):
         for item in await self._context.state.take_all(f"pending:{visitor}"):
             await ws.send_text(item)
 
+    async def _listen(self, context: ConnectorContext) -> None:
+        """Replies produced in another process (a worker) wait in the visitor's mailbox;
+        the process that holds the visitor's socket is told, and delivers them."""
+        while True:  # the loop's boundary: resubscribe after store failures
+            try:
+                async for visitor in context.state.listen("notify"):
+                    for ws in list(self._sockets.get(visitor, ())):
+                        await self._flush_pending(visitor, ws)
+                        break
+            except (StoreError, ConnectionError, RuntimeError) as exc:
+                log.warning("web chat notifications interrupted: %s", exc)
+                await asyncio.sleep(1)
+
     # -- sending --------------------------------------------------------------------------
 
     async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
@@ -191,11 +208,18 @@ class WebChatConnector(BaseConnector):
         if not delivered and not isinstance(message, Typing):
             if self._context is None:
                 raise BotError("web chat connector is not started")
+            # Kept until the visitor is back; whichever process has their socket now (if
+            # any) is told to deliver it.
             await self._context.state.append(f"pending:{to.user_id}", frame,
                                              ttl_seconds=PENDING_TTL, max_items=PENDING_MAX)
+            await self._context.state.publish("notify", to.user_id)
         return SendReceipt(platform_message_id=key or None)
 
     async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
         sockets = [ws for group in self._sockets.values() for ws in group]
         self._sockets.clear()
         await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)

@@ -2,6 +2,7 @@
 -- identity_key is ''), and claim the customer's turn if free.
 -- KEYS: identities, seen, inbox, lease, session, last_inbound
 -- ARGV: identity_key, dedupe_id, now_ms, item_json, token, lease_ms, forget_before_ms
+--       (lease_ms '0': record only, never claim: a web process leaves turns to workers)
 -- Returns {'moved'} | {'duplicate'} | {'queued'} |
 --         {'claimed', version, session_json, profile_json, head_item_json}
 if ARGV[1] ~= '' and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then
@@ -16,7 +17,7 @@ if ARGV[1] ~= '' then
   redis.call('HSET', KEYS[6], ARGV[1], ARGV[3])
 end
 redis.call('RPUSH', KEYS[3], ARGV[4])
-if redis.call('SET', KEYS[4], ARGV[5], 'NX', 'PX', ARGV[6]) then
+if ARGV[6] ~= '0' and redis.call('SET', KEYS[4], ARGV[5], 'NX', 'PX', ARGV[6]) then
   local s = redis.call('HMGET', KEYS[5], 'v', 'd', 'p')
   return {'claimed', s[1] or '0', s[2] or '', s[3] or '', redis.call('LINDEX', KEYS[3], 0)}
 end

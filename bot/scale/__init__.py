@@ -1,0 +1,1 @@
+"""Running many processes against one Redis: web processes record, workers run turns."""

@@ -1,0 +1,60 @@
+"""`omnicanal run --role web` and `--role worker` as real processes on one store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import aiohttp
+import pytest
+from redis.asyncio import Redis
+
+from bot.store.embedded import free_port
+from tests.scale.processes import BotProcess, write_config
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
+
+
+async def test_web_records_and_workers_answer_even_when_one_dies(
+    tmp_path: Path, redis: Redis, redis_url: str
+) -> None:
+    port = free_port()
+    config = write_config(tmp_path / "config.yaml",
+                          store={"url": redis_url, "lease_seconds": 2},
+                          server={"port": port}, connectors={"webchat": {"enabled": True}})
+    web = BotProcess(config, "web")
+    workers = [BotProcess(config, "worker") for _ in range(2)]
+    try:
+        await web.start()
+        for worker in workers:
+            await worker.start()
+        async with aiohttp.ClientSession() as http:
+            ws = await http.ws_connect(f"http://127.0.0.1:{port}/webchat")
+            await ws.send_str(json.dumps({"type": "hello", "token": None, "locale": "en"}))
+
+            async def reply(text: str, n: int) -> str:
+                await ws.send_str(json.dumps({"type": "message", "id": f"m{n}", "text": text}))
+                while True:
+                    frame = json.loads(await ws.receive_str(timeout=20))
+                    if frame["type"] == "message":
+                        return str(frame["text"])
+
+            assert "order number" in await reply("/return", 1)
+            await workers[0].kill()  # a worker dies; the other one carries on
+            assert "Which item" in await reply("A1001", 2)
+            await workers[1].kill()  # all workers dead: messages wait, recorded...
+            await ws.send_str(json.dumps({"type": "message", "id": "m3", "text": "2"}))
+            ack = json.loads(await ws.receive_str(timeout=10))
+            assert ack == {"type": "ack", "id": "m3"}
+            replacement = BotProcess(config, "worker")  # ...until a worker comes back
+            workers.append(replacement)
+            await replacement.start()
+            while (frame := json.loads(await ws.receive_str(timeout=30)))["type"] != "message":
+                pass
+            assert frame["text"] == "Why are you returning it?"
+            await ws.close()
+        assert await replacement.stop() == 0
+        assert await web.stop() == 0
+    finally:
+        for process in (web, *workers):
+            await process.kill()
