@@ -86,7 +86,7 @@ async def snapshot(redis: Redis) -> ServerStats:
     cpu = await redis.info("cpu")
     return ServerStats(commands=commands,
                        total_processed=int(general["total_commands_processed"]),
-                       used_memory=int(memory["used_memory"]),
+                       used_memory=int(memory["used_memory_dataset"]),
                        cpu=float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"]))
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import Mapping, Sequence
 
 from bot.errors import ConnectorError, RateLimited, StoreError, TransientError, Unreachable
@@ -34,6 +33,7 @@ class Dispatcher:
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
         metrics: Metrics | None = None,
+        stale_seconds: float = 60.0,
     ) -> None:
         self.store = store
         self.connectors = connectors
@@ -41,9 +41,12 @@ class Dispatcher:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.metrics = metrics or Metrics()
+        #: A reply claimed this long ago by a process that never finished it (it died) is
+        #: sent again, with the same idempotency key.
+        self.stale_seconds = stale_seconds
         self.senders = TaskTracker("senders")
-        self._queues: dict[str, deque[Delivery]] = {}
         self._senders: dict[str, asyncio.Task[None]] = {}
+        self._again: set[str] = set()
 
     async def submit(self, customer_id: str, deliveries: Sequence[Delivery]) -> None:
         """Send messages that no turn committed (a scheduled or system message): recorded
@@ -51,47 +54,50 @@ class Dispatcher:
         await self.store.add_deliveries(customer_id, deliveries)
         self.enqueue(customer_id, deliveries)
 
-    def enqueue(self, customer_id: str, deliveries: Sequence[Delivery]) -> None:
-        """Queue deliveries for sending after those already queued for this customer."""
-        if not deliveries:
+    def enqueue(self, customer_id: str, deliveries: Sequence[Delivery] = ()) -> None:
+        """Tell the dispatcher this customer has replies in the outbox. They are pulled
+        from the outbox itself, in commit order, so whichever process sends them, a
+        customer's replies never overtake each other."""
+        if customer_id in self._senders:
+            self._again.add(customer_id)
             return
-        queue = self._queues.get(customer_id)
-        if queue is not None:
-            queue.extend(deliveries)
-            return
-        self._queues[customer_id] = deque(deliveries)
-        self._senders[customer_id] = self.senders.spawn(self._send_all(customer_id),
+        self._senders[customer_id] = self.senders.spawn(self._pump(customer_id),
                                                         name=f"send:{customer_id}")
 
     async def settled(self, customer_id: str) -> None:
-        """Wait until this customer's queued replies have been handed to the platforms."""
+        """Wait until this customer's replies have been handed to the platforms."""
         sender = self._senders.get(customer_id)
         if sender is not None:
             await asyncio.shield(sender)
 
-    async def _send_all(self, customer_id: str) -> None:
-        queue = self._queues[customer_id]
+    async def _pump(self, customer_id: str) -> None:
+        pause = 0.005
         try:
-            while queue:
-                await self.deliver(queue[0])
-                queue.popleft()
+            while True:
+                try:
+                    outcome = await self.store.next_delivery(customer_id,
+                                                             stale_seconds=self.stale_seconds)
+                except StoreError as exc:
+                    log.warning("replies kept in the outbox (recovery resends them): %s", exc)
+                    return
+                if isinstance(outcome, Delivery):
+                    await self.deliver(outcome)
+                    pause = 0.005
+                elif outcome == "wait":  # another process is sending the reply before
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, 0.5)
+                elif customer_id in self._again:
+                    self._again.discard(customer_id)
+                else:
+                    return
         finally:
-            del self._queues[customer_id]
             del self._senders[customer_id]
 
     async def deliver(self, delivery: Delivery) -> None:
+        """Send one claimed delivery; it leaves the outbox once the platform took it."""
         connector = self.connectors.get(delivery.to.channel)
         if connector is None:
             await self._give_up(delivery, f"channel {delivery.to.channel!r} is not enabled")
-            return
-        try:
-            claimed = await self.store.claim_send(delivery)
-        except StoreError as exc:
-            log.warning("delivery %s kept in the outbox: %s", delivery.id, exc)
-            return
-        if claimed != "ok":
-            # Withdrawn: a person took the conversation before this bot reply went out.
-            log.debug("delivery %s %s", delivery.id, claimed)
             return
         parts = render(delivery.message, connector.capabilities)
         context: SendContext | None = None
@@ -106,8 +112,9 @@ class Dispatcher:
                                   origin=delivery.origin)
         try:
             for index, part in enumerate(parts):
-                await self._send_with_retries(connector, delivery, part,
-                                              f"{delivery.id}.{index}", context)
+                # Globally unique and the same on every retry or resend after a crash.
+                key = f"{delivery.customer_id}.{delivery.id}.{index}"
+                await self._send_with_retries(connector, delivery, part, key, context)
         except Unreachable as exc:
             self.metrics.send_errors.labels(delivery.to.channel, "unreachable").inc()
             await self.store.mark_unreachable(delivery.customer_id, delivery.to, str(exc))

@@ -106,7 +106,7 @@ class Pipeline:
     async def resend_pending(self, customer_id: str) -> None:
         """Send what a crashed process committed but may not have sent (at least once:
         the idempotency key lets a platform or client drop a second copy)."""
-        self.dispatcher.enqueue(customer_id, await self.store.pending_deliveries(customer_id))
+        self.dispatcher.enqueue(customer_id)
 
     async def drain(self, claim: Claim | None) -> None:
         """Run turns for one customer while messages wait and we hold their lease."""

@@ -145,7 +145,8 @@ class Runtime:
                             lease_seconds=cfg.store.lease_seconds,
                             dedupe_hours=cfg.store.dedupe_hours)
         self._dispatcher = Dispatcher(store=self._store, connectors=self.connectors,
-                                      metrics=self.metrics)
+                                      metrics=self.metrics,
+                                      stale_seconds=max(cfg.store.lease_seconds * 3, 10))
         self.analytics = AnalyticsRecorder(redis, keys=keys, metrics=self.metrics)
         operator_routes: list[AnyRoute] = []
         if cfg.handoff.enabled:
@@ -273,22 +274,27 @@ class Runtime:
         return WebResponse.text(503, "store unreachable")
 
     async def close(self) -> None:
+        """Stop taking work, finish (bounded) what is in flight, then let go of everything:
+        the HTTP server first, then turns and sends drain while connectors can still
+        send, then connectors, the store and the embedded server."""
         self._stopping.set()
         timeout = self.settings.server.shutdown_timeout
+        if self.server is not None:
+            await self.server.close()
         await self._chores.drain(timeout)
         if self.live is not None:
             await self.live.close()
+        if self._pipeline is not None:
+            await self._pipeline.close(timeout)
+        if self._dispatcher is not None:
+            await self._dispatcher.close(timeout)
         for connector in self.connectors.values():
             try:
                 await connector.close()
             except Exception:  # shutting down: log and go on with the rest
                 log.exception("connector %s did not close cleanly", connector.name)
-        if self._pipeline is not None:
-            await self._pipeline.close(timeout)
-        if self._dispatcher is not None:
-            await self._dispatcher.close(timeout)
-        if self.server is not None:
-            await self.server.close()
+        if self.analytics is not None:
+            await self.analytics.flush()
         if self._store is not None:
             await self._store.close()
         if self.embedded is not None:

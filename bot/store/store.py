@@ -108,7 +108,7 @@ class Store:
         self._commit: AsyncScript = redis.register_script(_script("commit"))
         self._extend: AsyncScript = redis.register_script(_script("extend"))
         self._release: AsyncScript = redis.register_script(_script("release"))
-        self._claim_send: AsyncScript = redis.register_script(_script("claim_send"))
+        self._next_send: AsyncScript = redis.register_script(_script("next_send"))
         self._customers: OrderedDict[str, str] = OrderedDict()
 
     async def close(self) -> None:
@@ -369,16 +369,19 @@ class Store:
             await self.redis.hset(self.keys.customer(customer_id).outbox, mapping={
                 d.id: d.model_dump_json() for d in deliveries})
 
-    async def claim_send(self, delivery: Delivery) -> str:
-        """'ok' when the delivery may go out now; 'withdrawn' for a bot reply when a person
-        has the conversation; 'gone' when it was sent or dropped already."""
-        ck = self.keys.customer(delivery.customer_id)
+    async def next_delivery(self, customer_id: str, *, stale_seconds: float) -> Delivery | str:
+        """Claim the customer's next reply to send (commit order, one in flight across all
+        processes): a ``Delivery``, "wait" while another process sends the one before, or
+        "none". From the claim on, it counts as sent; a takeover no longer withdraws it."""
+        ck = self.keys.customer(customer_id)
         try:
-            result = await self._claim_send(keys=[ck.outbox, ck.sending, ck.session],
-                                            args=[delivery.id, delivery.origin, _ms()])
+            result = await self._next_send(keys=[ck.outbox, ck.sending, ck.session],
+                                           args=[_ms(), int(stale_seconds * 1000)])
         except (RedisError, OSError) as exc:
             raise StoreError(f"could not claim a delivery: {exc}") from exc
-        return _str(result)
+        if result[0] == b"send":
+            return Delivery.model_validate_json(result[2])
+        return _str(result[0])
 
     async def delivered(self, customer_id: str, delivery_id: str) -> None:
         ck = self.keys.customer(customer_id)

@@ -151,10 +151,12 @@ class WhatsAppConnector(BaseConnector):
                                     " outside the 24-hour window and no template is configured"
                                     f" for it (connectors.{self.name}.templates."
                                     f"{context.origin})")
-            return await self._post(template_body(to.user_id, template, text_of(message)))
+            body = template_body(to.user_id, template, text_of(message))
+            return await self._post(_tracked(body, key))
         receipt = SendReceipt()
-        for body in await self._bodies(to.user_id, message):
-            receipt = await self._post(body)
+        bodies = await self._bodies(to.user_id, message)
+        for index, body in enumerate(bodies):
+            receipt = await self._post(_tracked(body, f"{key}.{index}" if index else key))
         return receipt
 
     async def _bodies(self, to: str, message: Outbound) -> list[JSON]:
@@ -175,6 +177,12 @@ class WhatsAppConnector(BaseConnector):
         first = messages[0] if isinstance(messages, list) and messages else {}
         ident = first.get("id") if isinstance(first, dict) else None
         return SendReceipt(platform_message_id=ident if isinstance(ident, str) else None)
+
+
+def _tracked(body: JSON, key: str) -> JSON:
+    """Carry our idempotency key in ``biz_opaque_callback_data`` (echoed in statuses): a
+    resend after a crash has the same key, so the send can be recognised as a repeat."""
+    return {**body, "biz_opaque_callback_data": key} if key else body
 
 
 def _envelope(to: str, kind: str, content: JSON) -> JSON:

@@ -131,6 +131,7 @@ class FakeGraphAPI:
         enforce_window: bool = False,
         page_id: str = "PAGE_ID",
         validation_code: int = 100,
+        idempotent: bool = False,
     ) -> None:
         self.api_version, self.phone_number_id, self.page_id = api_version, phone_number_id, page_id
         self.whatsapp_token, self.page_token = whatsapp_token, page_token
@@ -141,6 +142,12 @@ class FakeGraphAPI:
         self.rejected: list[tuple[str, JSON, int]] = []
         self.requests_log: list[tuple[str, str]] = []
         self.whatsapp_read: list[JSON] = []  # read receipts / typing indicators, in order
+        #: With ``idempotent``, a send repeating a ``biz_opaque_callback_data`` already
+        #: accepted is answered with the first message id and not delivered again (what an
+        #: idempotent platform does); ``repeats`` counts them.
+        self.idempotent = idempotent
+        self.repeats = 0
+        self._keys: dict[str, str] = {}
         self.messenger_actions: list[tuple[str, str]] = []  # (psid, sender_action)
         self._last_wrote: dict[str, float] = {}
         self._failures: dict[Channel, list[_Failure]] = {"whatsapp": [], "messenger": []}
@@ -265,9 +272,15 @@ class FakeGraphAPI:
         to = str(body["to"])
         if body.get("type", "text") != "template" and not self._in_window(to, STANDARD_WINDOW):
             raise GraphError(400, 131047)
+        key = body.get("biz_opaque_callback_data")
+        if self.idempotent and isinstance(key, str) and key in self._keys:
+            self.repeats += 1
+            return {"messaging_product": "whatsapp", "messages": [{"id": self._keys[key]}]}
         self._counter += 1
         digest = hashlib.sha1(f"{to}:{self._counter}:{secrets.token_hex(4)}".encode()).digest()
         wamid = "wamid." + base64.b64encode(b"\x15\x02\x00\x11\x18\x12" + digest).decode()
+        if isinstance(key, str):
+            self._keys[key] = wamid
         self.whatsapp_sent.append(GraphCall(path, body, wamid, time.time()))
         return {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": _wa_id(to)}],
                 "messages": [{"id": wamid}]}

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from bot.errors import StaleWrite
 from bot.messages import Identity, Inbound, Text
 from bot.model import Delivery, Event, Session
-from bot.store.store import Claim, Store
+from bot.store.store import Claim, Recorded, Store
 
 ANA = Identity(channel="webchat", user_id="ana")
 
@@ -29,15 +29,15 @@ async def test_a_message_is_recorded_once_and_claims_the_customer(store: Store) 
     claim = await store.ingest(message(1))
     assert isinstance(claim, Claim)
     assert claim.inbound.text == "hello 1" and claim.version == 0
-    assert await store.ingest(message(1)) == "duplicate"
-    assert await store.ingest(message(2)) == "queued"
+    assert await store.ingest(message(1)) == Recorded(claim.customer_id, "duplicate")
+    assert await store.ingest(message(2)) == Recorded(claim.customer_id, "queued")
 
 
 async def test_commit_hands_over_the_next_message_and_keeps_order(store: Store) -> None:
     claim = await store.ingest(message(1))
     assert isinstance(claim, Claim)
     for n in (2, 3):
-        assert await store.ingest(message(n)) == "queued"
+        assert await store.ingest(message(n)) == Recorded(claim.customer_id, "queued")
     seen = []
     current: Claim | None = claim
     while current is not None:
