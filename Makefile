@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config.yaml
 
-.PHONY: run test check clean
+.PHONY: run test check bench clean
 
 $(BIN)/omnicanal: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,9 +20,12 @@ check: $(BIN)/omnicanal
 
 test: $(BIN)/omnicanal
 	$(BIN)/python scripts/ensure_chromium.py
-	$(BIN)/ruff check bot connectors flows tests
+	$(BIN)/ruff check bot connectors flows tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+bench: $(BIN)/omnicanal
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .omnicanal

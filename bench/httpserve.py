@@ -8,6 +8,7 @@ same HMAC and answers 200. Prints READY, serves until stdin closes."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 
 from aiohttp import web
@@ -80,10 +81,8 @@ async def main(kind: str, port: int, redis_url: str) -> None:
         print("READY", flush=True)
         await _wait_stdin_closed()
         # Finish the turns still running before the runtime closes its connectors.
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(runtime.settle(), 30)
-        except TimeoutError:
-            pass
     await graph.cleanup()
 
 

@@ -40,7 +40,8 @@ class Replies:
         return ev
 
     def record(self, user_id: str, key: str, text: str) -> None:
-        version = int(key[:12])
+        # key: "<customer>.<version:012d>.<reply:03d>.<part>" (bot/dispatch.py)
+        version = int(key.split(".")[1])
         if version > self.turn[user_id]:
             self.turn[user_id] = version
         if text.startswith(SUMMARY_PREFIX):
@@ -108,7 +109,7 @@ class OursBench:
 
     async def _prepare(self, customers: range) -> None:
         # Fresh customers each round; the identity cache must not outlive the flush.
-        self.store._customers.clear()  # noqa: SLF001 - bench-only reset of a cache
+        self.store._customers.clear()
         self.replies.turn.clear()
         self.replies.summaries = 0
         if self.cross:

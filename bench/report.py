@@ -49,7 +49,7 @@ def results_markdown(doc: dict[str, Any]) -> str:
         f"Machine: {m['nproc']} cores, {m['cpu']}, Python {m['python']}, "
         f"Valkey {m['valkey']} ({doc['valkey_persistence']}).",
         "",
-        f"**Load**: {s['customers']} customers × 4 messages, at most {s['inflight']} "
+        f"**Load**: {s['customers']} customers x 4 messages, at most {s['inflight']} "
         f"customers in flight; medians of {s['rounds']} interleaved rounds. Latency is "
         f"per message, at {s['inflight']} in flight.",
         "",
@@ -82,7 +82,7 @@ def results_markdown(doc: dict[str, Any]) -> str:
         sc = doc["scaling"]
         r = sc["msgs_per_s_median"]
         out += [f"**Scaling** (same server): 1 process {r['1_process']:.0f} msg/s, 2 processes "
-                f"{r['2_processes']:.0f} msg/s, speed-up **{sc['speedup']:.2f}×**.", ""]
+                f"{r['2_processes']:.0f} msg/s, speed-up **{sc['speedup']:.2f}x**.", ""]
     return "\n".join(out)
 
 

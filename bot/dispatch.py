@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Mapping, Sequence
 
 from bot.errors import ConnectorError, RateLimited, StoreError, TransientError, Unreachable
@@ -33,7 +34,6 @@ class Dispatcher:
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
         metrics: Metrics | None = None,
-        stale_seconds: float = 60.0,
     ) -> None:
         self.store = store
         self.connectors = connectors
@@ -41,23 +41,24 @@ class Dispatcher:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.metrics = metrics or Metrics()
-        #: A reply claimed this long ago by a process that never finished it (it died) is
-        #: sent again, with the same idempotency key.
-        self.stale_seconds = stale_seconds
         self.senders = TaskTracker("senders")
         self._senders: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
+        self._claimed: dict[str, deque[Delivery]] = {}
 
     async def submit(self, customer_id: str, deliveries: Sequence[Delivery]) -> None:
         """Send messages that no turn committed (a scheduled or system message): recorded
         in the outbox first, so they survive a crash and follow the same rules."""
         await self.store.add_deliveries(customer_id, deliveries)
-        self.enqueue(customer_id, deliveries)
+        self.enqueue(customer_id)
 
-    def enqueue(self, customer_id: str, deliveries: Sequence[Delivery] = ()) -> None:
-        """Tell the dispatcher this customer has replies in the outbox. They are pulled
-        from the outbox itself, in commit order, so whichever process sends them, a
-        customer's replies never overtake each other."""
+    def enqueue(self, customer_id: str, claimed: Delivery | str | None = None) -> None:
+        """Tell the dispatcher this customer has replies in the outbox (``claimed``: the
+        first one, already claimed for sending by the commit). Replies are pulled from the
+        outbox in commit order, so whichever process sends them, a customer's replies
+        never overtake each other."""
+        if isinstance(claimed, Delivery):
+            self._claimed.setdefault(customer_id, deque()).append(claimed)
         if customer_id in self._senders:
             self._again.add(customer_id)
             return
@@ -72,42 +73,44 @@ class Dispatcher:
 
     async def _pump(self, customer_id: str) -> None:
         pause = 0.005
+        outcome: Delivery | str | None = None
         try:
             while True:
-                try:
-                    outcome = await self.store.next_delivery(customer_id,
-                                                             stale_seconds=self.stale_seconds)
-                except StoreError as exc:
-                    log.warning("replies kept in the outbox (recovery resends them): %s", exc)
-                    return
+                if outcome is None:
+                    held = self._claimed.get(customer_id)
+                    outcome = held.popleft() if held else await self.store.next_delivery(
+                        customer_id)
                 if isinstance(outcome, Delivery):
-                    await self.deliver(outcome)
+                    outcome = await self.deliver(outcome)
                     pause = 0.005
-                elif outcome == "wait":  # another process is sending the reply before
+                elif outcome == "wait":  # the reply before is being sent (maybe elsewhere)
                     await asyncio.sleep(pause)
                     pause = min(pause * 2, 0.5)
-                elif customer_id in self._again:
+                    outcome = None
+                elif self._claimed.get(customer_id) or customer_id in self._again:
                     self._again.discard(customer_id)
+                    outcome = None
                 else:
                     return
+        except StoreError as exc:
+            log.warning("replies kept in the outbox (recovery resends them): %s", exc)
         finally:
             del self._senders[customer_id]
+            if not self._claimed.get(customer_id):
+                self._claimed.pop(customer_id, None)
 
-    async def deliver(self, delivery: Delivery) -> None:
-        """Send one claimed delivery; it leaves the outbox once the platform took it."""
+    async def deliver(self, delivery: Delivery) -> Delivery | str:
+        """Send one claimed delivery; once the platform took it (or it was given up) it
+        leaves the outbox, and the customer's next reply is claimed: returned here."""
         connector = self.connectors.get(delivery.to.channel)
         if connector is None:
-            await self._give_up(delivery, f"channel {delivery.to.channel!r} is not enabled")
-            return
+            return await self._give_up(delivery,
+                                       f"channel {delivery.to.channel!r} is not enabled")
         parts = render(delivery.message, connector.capabilities)
         context: SendContext | None = None
         if connector.needs_window:
             # Only windowed channels (WhatsApp, Messenger) pay for this store read.
-            try:
-                last = await self.store.last_inbound(delivery.customer_id)
-            except StoreError as exc:
-                log.warning("delivery %s kept in the outbox: %s", delivery.id, exc)
-                return
+            last = await self.store.last_inbound(delivery.customer_id)
             context = SendContext(last_inbound_at=last.get(delivery.to.key),
                                   origin=delivery.origin)
         try:
@@ -118,17 +121,12 @@ class Dispatcher:
         except Unreachable as exc:
             self.metrics.send_errors.labels(delivery.to.channel, "unreachable").inc()
             await self.store.mark_unreachable(delivery.customer_id, delivery.to, str(exc))
-            await self._give_up(delivery, f"unreachable: {exc}")
-            return
+            return await self._give_up(delivery, f"unreachable: {exc}")
         except ConnectorError as exc:
             self.metrics.send_errors.labels(delivery.to.channel, type(exc).__name__).inc()
-            await self._give_up(delivery, str(exc))
-            return
+            return await self._give_up(delivery, str(exc))
         self.metrics.sent.labels(delivery.to.channel, delivery.origin).inc()
-        try:
-            await self.store.delivered(delivery.customer_id, delivery.id)
-        except StoreError as exc:
-            log.warning("sent %s but could not clear it from the outbox: %s", delivery.id, exc)
+        return await self.store.sent(delivery.customer_id, delivery.id)
 
     async def _send_with_retries(
         self, connector: BaseConnector, delivery: Delivery, part: Outbound, key: str,
@@ -156,15 +154,14 @@ class Dispatcher:
             await asyncio.sleep(wait)
         raise ConnectorError(delivery.to.channel, f"gave up after {self.max_attempts} attempts")
 
-    async def _give_up(self, delivery: Delivery, why: str) -> None:
+    async def _give_up(self, delivery: Delivery, why: str) -> Delivery | str:
+        """Record in the customer's history that a reply could not be delivered (nothing
+        is dropped silently), clear it, and claim the next one."""
         log.warning("delivery %s to %s failed: %s", delivery.id, delivery.to.channel, why)
         event = Event(kind="error", channel=delivery.to.channel, identity=delivery.to.key,
                       text=f"message not delivered: {why}", data={"delivery": delivery.id})
-        try:
-            await self.store.append_events(delivery.customer_id, [event])
-            await self.store.delivered(delivery.customer_id, delivery.id)
-        except StoreError as exc:
-            log.error("could not record the failed delivery %s: %s", delivery.id, exc)
+        await self.store.append_events(delivery.customer_id, [event])
+        return await self.store.sent(delivery.customer_id, delivery.id)
 
     async def close(self, timeout: float) -> None:
         await self.senders.drain(timeout)

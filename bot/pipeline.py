@@ -115,6 +115,9 @@ class Pipeline:
 
     async def _turn(self, claim: Claim) -> Claim | None:
         started = time.perf_counter()
+        # What the handoff bookkeeping compares with: mode, operator and handoff are only
+        # ever replaced, never changed in place, so a shallow copy is enough.
+        before = claim.session.model_copy()
         action = claim.item if isinstance(claim.item, OperatorAction) else None
         outcome: Outcome | None = None
         if action is not None:
@@ -136,10 +139,10 @@ class Pipeline:
         following = await self._commit(claim, result)
         if following is not False:
             if self.desk is not None:
-                await self.desk.after_commit(claim.customer_id, claim.session, result.session,
+                await self.desk.after_commit(claim.customer_id, before, result.session,
                                              action, outcome, act=self.act)
             for observer in self.observers:
-                observer.turn_committed(claim.customer_id, claim.session, result)
+                observer.turn_committed(claim.customer_id, before, result)
             self._log_turn(claim, result, time.perf_counter() - started)
         return following if isinstance(following, Claim) else None
 
@@ -173,7 +176,7 @@ class Pipeline:
         ] if address is not None else []
         started = time.perf_counter()
         try:
-            following = await self.store.commit(
+            committed = await self.store.commit(
                 claim, session=result.session,
                 profile=result.profile if result.profile_changed else None,
                 events=result.events, outbox=deliveries)
@@ -186,8 +189,9 @@ class Pipeline:
             log.error("commit failed, the turn will run again: %s", exc)
             return False
         self.metrics.store.labels("commit").observe(time.perf_counter() - started)
-        self.dispatcher.enqueue(claim.customer_id, deliveries)
-        return following
+        if deliveries:
+            self.dispatcher.enqueue(claim.customer_id, committed.send)
+        return committed.next
 
     async def _merge(self, claim: Claim, request: MergeRequest) -> Claim | None:
         """The customer confirmed a link: join this customer into the target, greet them on
@@ -217,21 +221,21 @@ class Pipeline:
             return replies
 
         try:
-            merged = await merge_customers(self.store, source=claim.customer_id,
-                                           target=request.target, address=identity,
-                                           extra_events=events, greet=greet)
+            await merge_customers(self.store, source=claim.customer_id,
+                                  target=request.target, address=identity,
+                                  extra_events=events, greet=greet)
         except StoreError as exc:
             log.error("merge failed; the confirmation will be processed again: %s", exc)
             return None
         try:
-            following = await self.store.commit(claim, session=Session(), profile=None,
-                                                events=[], outbox=[])
+            following = (await self.store.commit(claim, session=Session(), profile=None,
+                                                 events=[], outbox=[])).next
         except StoreError as exc:
             log.warning("after merging, the source's turn did not commit: %s", exc)
             following = None
         self.metrics.links.labels(request.method).inc()
         self.metrics.merges.inc()
-        self.dispatcher.enqueue(request.target, merged.deliveries)
+        self.dispatcher.enqueue(request.target)
         self.turns.spawn(self._resume(request.target), name=f"resume:{request.target}")
         return following
 
@@ -240,8 +244,7 @@ class Pipeline:
         Returns how many customers were resumed."""
         resumed = 0
         async for customer_id in self.store.customers_matching(self.store.keys.outbox_pattern):
-            pending = await self.store.pending_deliveries(customer_id)
-            self.dispatcher.enqueue(customer_id, pending)
+            self.dispatcher.enqueue(customer_id)
         async for customer_id in self.store.customers_matching(self.store.keys.inbox_pattern):
             resumed += 1
             self.turns.spawn(self._resume(customer_id), name=f"resume:{customer_id}")

@@ -143,10 +143,10 @@ class Runtime:
         keys = Keys(cfg.store.key_prefix)
         self._store = Store(redis, keys=keys, history_limit=cfg.store.history_limit,
                             lease_seconds=cfg.store.lease_seconds,
-                            dedupe_hours=cfg.store.dedupe_hours)
+                            dedupe_hours=cfg.store.dedupe_hours,
+                            send_stale_seconds=max(cfg.store.lease_seconds * 3, 10))
         self._dispatcher = Dispatcher(store=self._store, connectors=self.connectors,
-                                      metrics=self.metrics,
-                                      stale_seconds=max(cfg.store.lease_seconds * 3, 10))
+                                      metrics=self.metrics)
         self.analytics = AnalyticsRecorder(redis, keys=keys, metrics=self.metrics)
         operator_routes: list[AnyRoute] = []
         if cfg.handoff.enabled:

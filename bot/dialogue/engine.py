@@ -120,9 +120,9 @@ class DialogueEngine:
     async def handle(
         self, *, customer_id: str, session: Session, profile: Profile, inbound: Inbound
     ) -> TurnResult:
-        session = session.model_copy(deep=True)
-        profile = profile.model_copy(deep=True)
-        before = profile.model_dump()
+        """Run one turn. ``session`` and ``profile`` belong to the turn (freshly loaded)
+        and are changed in place; the result carries them."""
+        before = profile.model_dump_json()
         events = [Event(kind="inbound", at=inbound.timestamp, channel=inbound.identity.channel,
                         identity=inbound.identity.key, text=_describe(inbound),
                         data={"message_id": inbound.message_id,
@@ -142,7 +142,8 @@ class DialogueEngine:
         state = _State(customer_id, inbound, session, profile, self._locale(profile, inbound),
                        events, switched=switched, recognised=recognised)
         if session.mode == "bot":
-            snapshot = session.model_copy(deep=True)
+            # A JSON snapshot to roll back to if a flow step raises: cheaper than a copy.
+            snapshot = session.model_dump_json()
             try:
                 if recognised:
                     self._say_recognised(state)
@@ -150,7 +151,8 @@ class DialogueEngine:
                 self._offer_resume(state)
             except Exception:  # a bug in a flow: this turn's boundary
                 log.exception("flow failed; the turn is answered with an apology")
-                state.session = snapshot
+                state.session = Session.model_validate_json(snapshot)
+                state.session.version = session.version
                 state.replies = [Text(text=self.texts.get(state.locale, "engine.error"))]
                 state.events.append(Event(kind="error", channel=inbound.identity.channel,
                                           text="flow step raised; see the logs"))
@@ -162,20 +164,20 @@ class DialogueEngine:
         if flow not in self.flows:
             raise FlowError(f"no flow named {flow!r}; known: {', '.join(sorted(self.flows))}")
         inbound = Inbound(identity=identity, message_id=f"start:{flow}")
-        state = _State(customer_id, inbound, session.model_copy(deep=True),
-                       profile.model_copy(deep=True), self._locale(profile, inbound), [])
-        before = profile.model_dump()
+        state = _State(customer_id, inbound, session, profile,
+                       self._locale(profile, inbound), [])
+        before = profile.model_dump_json()
         await self._start(state, self.flows[flow], replace=True)
         return self._finish(state, before)
 
-    def _finish(self, state: _State, profile_before: dict[str, object]) -> TurnResult:
+    def _finish(self, state: _State, profile_before: str) -> TurnResult:
         identity = state.inbound.identity
         for reply in state.replies:
             state.events.append(Event(kind="outbound", channel=identity.channel,
                                       identity=identity.key, text=text_of(reply),
                                       data={"kind": reply.kind}))
         return TurnResult(state.session, state.profile,
-                          state.profile.model_dump() != profile_before,
+                          state.profile.model_dump_json() != profile_before,
                           state.events, state.replies, state.handoff, steps=state.steps)
 
     async def _route(self, state: _State) -> None:

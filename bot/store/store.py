@@ -10,6 +10,7 @@ message so a busy customer costs one round trip per message.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import secrets
 import time
 from collections import OrderedDict
@@ -19,23 +20,54 @@ from importlib import resources
 from typing import Any, Literal
 
 from redis.asyncio import Redis
-from redis.commands.core import AsyncScript
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound
 from bot.model import Delivery, Event, OperatorAction, Profile, Session
+from bot.store.batching import CommandBatcher
 from bot.store.keys import Keys
 
 _IDENTITY_CACHE_SIZE = 100_000
 
 
 def _script(name: str) -> str:
-    return (resources.files("bot.store") / "lua" / f"{name}.lua").read_text(encoding="utf-8")
+    """A script's source, with ``-- #include <fragment>`` lines replaced by the fragment
+    (shared Lua functions, kept in one place)."""
+    text = (resources.files("bot.store") / "lua" / f"{name}.lua").read_text(encoding="utf-8")
+    lines = [_script(line.split()[-1]) if line.startswith("-- #include ") else line
+             for line in text.splitlines()]
+    return "\n".join(lines) + "\n"
 
 
 def new_customer_id() -> str:
     return secrets.token_hex(8)
+
+
+class _Script:
+    """A Lua script run through the batcher by its SHA; loaded on first NOSCRIPT (a fresh
+    or restarted server) and retried once."""
+
+    def __init__(self, redis: Redis, batcher: CommandBatcher, name: str) -> None:
+        self.redis = redis
+        self.batcher = batcher
+        self.source = _script(name)
+        # SHA-1 names the script for EVALSHA (what Redis uses), not a security measure.
+        self.sha = hashlib.sha1(self.source.encode(), usedforsecurity=False).hexdigest()
+
+    async def __call__(self, *, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        try:
+            return await self.batcher.execute("EVALSHA", self.sha, len(keys), *keys, *args)
+        except NoScriptError:
+            await self.redis.script_load(self.source)
+            return await self.batcher.execute("EVALSHA", self.sha, len(keys), *keys, *args)
+
+
+def _send_answer(result: Sequence[Any]) -> Delivery | str:
+    """A next_send answer: the claimed ``Delivery``, or "wait" / "none"."""
+    if result[0] == b"send":
+        return Delivery.model_validate_json(result[2])
+    return _str(result[0])
 
 
 def _str(value: bytes | str) -> str:
@@ -64,6 +96,15 @@ class Recorded:
 
     customer_id: str
     status: Literal["queued", "duplicate"] | str
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    #: The claim for the customer's next waiting item, or None (the lease was released).
+    next: Claim | None
+    #: The first reply to send, claimed for sending ("wait": another is in flight,
+    #: "none": nothing to send).
+    send: Delivery | str
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,21 +138,30 @@ class Store:
         history_limit: int = 2000,
         lease_seconds: float = 30.0,
         dedupe_hours: float = 7 * 24,
+        send_stale_seconds: float = 60.0,
     ) -> None:
         self.redis = redis
         self.keys = keys or Keys()
         self.history_limit = history_limit
         self.lease_ms = int(lease_seconds * 1000)
         self.dedupe_ms = int(dedupe_hours * 3600 * 1000)
-        self._ingest: AsyncScript = redis.register_script(_script("ingest"))
-        self._claim: AsyncScript = redis.register_script(_script("claim"))
-        self._commit: AsyncScript = redis.register_script(_script("commit"))
-        self._extend: AsyncScript = redis.register_script(_script("extend"))
-        self._release: AsyncScript = redis.register_script(_script("release"))
-        self._next_send: AsyncScript = redis.register_script(_script("next_send"))
+        #: A reply claimed this long ago by a process that never finished it (it died) is
+        #: handed out again, with the same idempotency key.
+        self.send_stale_ms = int(send_stale_seconds * 1000)
+        self.batcher = CommandBatcher(redis)
+        self._scripts = {name: _Script(redis, self.batcher, name) for name in (
+            "ingest", "claim", "commit", "extend", "release", "next_send", "sent")}
+        self._ingest = self._scripts["ingest"]
+        self._claim = self._scripts["claim"]
+        self._commit = self._scripts["commit"]
+        self._extend = self._scripts["extend"]
+        self._release = self._scripts["release"]
+        self._next_send = self._scripts["next_send"]
+        self._sent = self._scripts["sent"]
         self._customers: OrderedDict[str, str] = OrderedDict()
 
     async def close(self) -> None:
+        await self.batcher.close()
         await self.redis.aclose()
 
     async def ping(self) -> bool:
@@ -129,17 +179,18 @@ class Store:
         if cached is not None:
             self._customers.move_to_end(key)
             return cached
+        run = self.batcher.execute
         try:
-            raw = await self.redis.get(self.keys.identity(key))
+            raw = await run("GET", self.keys.identity(key))
             if raw is None:
                 candidate = new_customer_id()
-                if await self.redis.set(self.keys.identity(key), candidate, nx=True):
+                if await run("SET", self.keys.identity(key), candidate, "NX"):
                     raw = candidate.encode()
                 else:
-                    raw = await self.redis.get(self.keys.identity(key))
+                    raw = await run("GET", self.keys.identity(key))
             customer_id = raw.decode() if isinstance(raw, bytes) else str(raw)
             # Idempotent: also repairs a crash between the two writes of a first contact.
-            await self.redis.hsetnx(self.keys.customer(customer_id).identities, key, _ms())
+            await run("HSETNX", self.keys.customer(customer_id).identities, key, _ms())
         except (RedisError, OSError) as exc:
             raise StoreError(f"could not resolve identity: {exc}") from exc
         self._remember(key, customer_id)
@@ -273,9 +324,9 @@ class Store:
         profile: Profile | None,
         events: Sequence[Event],
         outbox: Sequence[Delivery],
-    ) -> Claim | None:
-        """Commit the turn for ``claim.inbound``. Returns the claim for the next waiting
-        message (the lease is kept), or None when the inbox is empty (lease released).
+    ) -> Committed:
+        """Commit the turn for ``claim.item``: the claim for the next waiting item (the
+        lease is kept) or None (released), and the first reply to send, already claimed.
         Raises ``StaleWrite`` when the lease or the version moved on."""
         ck = self.keys.customer(claim.customer_id)
         args: list[Any] = [
@@ -288,6 +339,8 @@ class Store:
             len(events),
             len(outbox),
             session.mode,
+            _ms(),
+            self.send_stale_ms,
         ]
         args.extend(e.model_dump_json() for e in events)
         for delivery in outbox:
@@ -304,11 +357,13 @@ class Store:
                 f"customer {claim.customer_id}: lease or version moved on; turn discarded"
             )
         new_version = int(result[1])
+        send = _send_answer(result[4:7])
         if result[0] == b"done":
-            return None
+            return Committed(None, send)
         session = session.model_copy(update={"version": new_version})
-        return Claim(claim.customer_id, claim.token, new_version, session,
-                     profile if profile is not None else claim.profile, _item(result[2]))
+        return Committed(Claim(claim.customer_id, claim.token, new_version, session,
+                               profile if profile is not None else claim.profile,
+                               _item(result[3])), send)
 
     async def extend(self, claim: Claim) -> bool:
         """Keep the lease of a long turn alive. False when it was lost already."""
@@ -369,26 +424,28 @@ class Store:
             await self.redis.hset(self.keys.customer(customer_id).outbox, mapping={
                 d.id: d.model_dump_json() for d in deliveries})
 
-    async def next_delivery(self, customer_id: str, *, stale_seconds: float) -> Delivery | str:
+    async def next_delivery(self, customer_id: str) -> Delivery | str:
         """Claim the customer's next reply to send (commit order, one in flight across all
         processes): a ``Delivery``, "wait" while another process sends the one before, or
         "none". From the claim on, it counts as sent; a takeover no longer withdraws it."""
         ck = self.keys.customer(customer_id)
         try:
             result = await self._next_send(keys=[ck.outbox, ck.sending, ck.session],
-                                           args=[_ms(), int(stale_seconds * 1000)])
+                                           args=[_ms(), self.send_stale_ms])
         except (RedisError, OSError) as exc:
             raise StoreError(f"could not claim a delivery: {exc}") from exc
-        if result[0] == b"send":
-            return Delivery.model_validate_json(result[2])
-        return _str(result[0])
+        return _send_answer(result)
 
-    async def delivered(self, customer_id: str, delivery_id: str) -> None:
+    async def sent(self, customer_id: str, delivery_id: str) -> Delivery | str:
+        """A reply is done (sent, or given up): clear it, and claim the next one to send
+        in the same round trip (a ``Delivery``, "wait" or "none")."""
         ck = self.keys.customer(customer_id)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hdel(ck.outbox, delivery_id)
-            pipe.hdel(ck.sending, delivery_id)
-            await pipe.execute()
+        try:
+            result = await self._sent(keys=[ck.outbox, ck.sending, ck.session],
+                                      args=[delivery_id, _ms(), self.send_stale_ms])
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"could not clear a sent reply: {exc}") from exc
+        return _send_answer(result)
 
     # -- recovery -------------------------------------------------------------------------
 

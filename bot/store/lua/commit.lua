@@ -3,12 +3,15 @@
 -- next waiting message while keeping the lease, or release it.
 -- When the conversation leaves the bot (an operator takes it), bot replies not yet
 -- claimed for sending are withdrawn in the same step: none goes out after the takeover.
+-- With replies, the first one to send is claimed in the same step (see _next.lua).
 -- KEYS: lease, session, inbox, events, outbox, sending
 -- ARGV: token, expected_version, session_json, profile_json ('' = unchanged),
---       history_limit, lease_ms, n_events, n_outbox, mode, events...,
+--       history_limit, lease_ms, n_events, n_outbox, mode, now_ms, stale_ms, events...,
 --       (outbox_id, outbox_json)...
--- Returns {'stale'} | {'next', new_version, head_item_json, withdrawn} |
---         {'done', new_version, withdrawn}
+-- Returns {'stale'} | {status, new_version, withdrawn, head_item_json or '', send...}
+--   status 'next' (the lease is kept for head) or 'done' (released); send is the
+--   next_send answer when there were replies, else {'none'}
+-- #include _next
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return {'stale'}
 end
@@ -36,7 +39,7 @@ end
 redis.call('LPOP', KEYS[3])
 local n_events = tonumber(ARGV[7])
 local n_outbox = tonumber(ARGV[8])
-local i = 10
+local i = 12
 if n_events > 0 then
   redis.call('RPUSH', KEYS[4], unpack(ARGV, i, i + n_events - 1))
   redis.call('LTRIM', KEYS[4], -tonumber(ARGV[5]), -1)
@@ -46,10 +49,17 @@ for _ = 1, n_outbox do
   redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 1])
   i = i + 2
 end
+local send = {'none'}
+if n_outbox > 0 then
+  send = next_send(KEYS[5], KEYS[6], KEYS[2], ARGV[10], ARGV[11])
+end
 local head = redis.call('LINDEX', KEYS[3], 0)
+local status = 'done'
 if head then
   redis.call('PEXPIRE', KEYS[1], ARGV[6])
-  return {'next', new_version, head, withdrawn}
+  status = 'next'
+else
+  redis.call('DEL', KEYS[1])
+  head = ''
 end
-redis.call('DEL', KEYS[1])
-return {'done', new_version, withdrawn}
+return {status, new_version, withdrawn, head, send[1], send[2] or '', send[3] or ''}

@@ -42,9 +42,9 @@ async def test_commit_hands_over_the_next_message_and_keeps_order(store: Store) 
     current: Claim | None = claim
     while current is not None:
         seen.append(current.inbound.text)
-        current = await store.commit(current, session=current.session, profile=None,
-                                     events=[Event(kind="inbound", text=current.inbound.text)],
-                                     outbox=[])
+        current = (await store.commit(current, session=current.session, profile=None,
+                                      events=[Event(kind="inbound", text=current.inbound.text)],
+                                      outbox=[])).next
     assert seen == ["hello 1", "hello 2", "hello 3"]
     customer = claim.customer_id
     session, _ = await store.load(customer)
@@ -79,8 +79,8 @@ async def test_a_commit_against_an_old_version_is_refused(store: Store) -> None:
     claim = await store.ingest(message(1))
     assert isinstance(claim, Claim)
     await store.ingest(message(2))
-    following = await store.commit(claim, session=Session(), profile=None, events=[], outbox=[])
-    assert following is not None
+    committed = await store.commit(claim, session=Session(), profile=None, events=[], outbox=[])
+    assert committed.next is not None
     # Same lease token, but the version it read is gone: refused.
     with pytest.raises(StaleWrite):
         await store.commit(claim, session=Session(), profile=None, events=[], outbox=[])
@@ -100,12 +100,18 @@ async def test_outbox_items_wait_until_delivered(store: Store) -> None:
     assert isinstance(claim, Claim)
     deliveries = [Delivery(id=f"000000000001.{i:03d}", customer_id=claim.customer_id, to=ANA,
                            message=Text(text=f"reply {i}")) for i in range(2)]
-    await store.commit(claim, session=claim.session, profile=None, events=[],
-                       outbox=deliveries)
+    committed = await store.commit(claim, session=claim.session, profile=None, events=[],
+                                   outbox=deliveries)
     assert [d.id for d in await store.pending_deliveries(claim.customer_id)] == [
         d.id for d in deliveries]
-    await store.delivered(claim.customer_id, deliveries[0].id)
+    # The first reply is claimed with the commit; the second waits for it...
+    assert isinstance(committed.send, Delivery) and committed.send.id == deliveries[0].id
+    assert await store.next_delivery(claim.customer_id) == "wait"
+    # ...and is claimed as the first one is done.
+    following = await store.sent(claim.customer_id, deliveries[0].id)
+    assert isinstance(following, Delivery) and following.id == deliveries[1].id
     assert [d.id for d in await store.pending_deliveries(claim.customer_id)] == [deliveries[1].id]
+    assert await store.sent(claim.customer_id, deliveries[1].id) == "none"
 
 
 async def test_history_is_capped(redis: Redis) -> None:

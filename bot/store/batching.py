@@ -1,0 +1,69 @@
+"""Sending the commands of concurrent turns together.
+
+redis-py spends tens of microseconds of CPU per command on its asyncio machinery
+(acquire a connection, write, wait, parse, release). Commands issued by different
+turns in the same event-loop tick are queued here and sent as one pipeline, so that
+cost is paid once per batch instead of once per command: the biggest single gain on the
+hot path (measured in bench/). Each command still gets its own result or error; a
+failure of the whole batch (the connection broke) fails each of its commands.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.tasks import TaskTracker
+
+
+class CommandBatcher:
+    def __init__(self, redis: Redis, *, max_batch: int = 1024) -> None:
+        self.redis = redis
+        self.max_batch = max_batch
+        self._queue: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []
+        self._scheduled = False
+        self._flights = TaskTracker("redis-batches")
+
+    async def execute(self, *command: Any) -> Any:
+        """Run one command, sent with the others issued in this tick."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.append((command, future))
+        if len(self._queue) >= self.max_batch:
+            self._flush()
+        elif not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
+        return await future
+
+    def _flush(self) -> None:
+        self._scheduled = False
+        batch, self._queue = self._queue, []
+        if batch:
+            self._flights.spawn(self._send(batch), name="redis-batch")
+
+    async def _send(self, batch: list[tuple[tuple[Any, ...], asyncio.Future[Any]]]) -> None:
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for command, _ in batch:
+                    pipe.execute_command(*command)
+                results = await pipe.execute(raise_on_error=False)
+        except BaseException as exc:
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for (_, future), result in zip(batch, results, strict=True):
+            if future.done():
+                continue
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
+
+    async def close(self) -> None:
+        self._flush()
+        await self._flights.drain(5)
