@@ -4,7 +4,6 @@ table in bench/README.md. ``--quick`` is the CI-sized run (under a minute)."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import json
 import sys
@@ -20,6 +19,7 @@ from bench.report import machine, write_readme
 from bench.scaling import run_processes
 from bench.server import BenchServer, server_version
 from bench.stats import median
+from bot import loop
 
 HERE = Path(__file__).resolve().parent
 
@@ -135,7 +135,7 @@ def run(argv: list[str]) -> None:
     args = parse(argv)
     started = time.perf_counter()
     when = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    result = asyncio.run(main(args))
+    result = loop.run(main(args))
     command = ".venv/bin/python -m bench " + " ".join(argv)
     document = {
         "date": when, "command": command.strip(),

@@ -13,6 +13,7 @@ import sys
 
 from aiohttp import web
 
+from bot import loop
 from bot.config import parse_settings
 from bot.runtime import Runtime
 from connectors.meta.webhook import SIGNATURE_HEADER, signature_valid
@@ -87,4 +88,4 @@ async def main(kind: str, port: int, redis_url: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], int(sys.argv[2]), sys.argv[3]))
+    loop.run(main(sys.argv[1], int(sys.argv[2]), sys.argv[3]))

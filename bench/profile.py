@@ -4,7 +4,6 @@ bench/results/profile.txt."""
 
 from __future__ import annotations
 
-import asyncio
 import cProfile
 import io
 import pstats
@@ -13,6 +12,7 @@ from pathlib import Path
 
 from bench.ours import OursBench
 from bench.server import BenchServer
+from bot import loop
 
 OUT = Path(__file__).resolve().parent / "results" / "profile.txt"
 
@@ -32,7 +32,7 @@ def main(customers: int = 500, inflight: int = 100) -> None:
     server.start()
     profiler = cProfile.Profile()
     try:
-        asyncio.run(_run(server.url(0), customers, inflight, profiler))
+        loop.run(_run(server.url(0), customers, inflight, profiler))
     finally:
         server.stop()
     text = io.StringIO()

@@ -10,6 +10,7 @@ import sys
 import time
 
 from bench.ours import OursBench
+from bot import loop
 
 
 async def main(url: str, first: int, count: int, inflight: int) -> None:
@@ -26,4 +27,4 @@ async def main(url: str, first: int, count: int, inflight: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])))
+    loop.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])))

@@ -8,7 +8,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from bot import logs
+from bot import logs, loop
 from bot.config import load_settings, parse_settings
 from bot.config.settings import Settings
 from bot.errors import BotError, ConfigError
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             return _hash_password(args)
         if args.command == "check":
             return _check(args)
-        return asyncio.run(_run(args) if args.command == "run" else _chat(args))
+        return loop.run(_run(args) if args.command == "run" else _chat(args))
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

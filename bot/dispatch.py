@@ -125,7 +125,7 @@ class Dispatcher:
         except ConnectorError as exc:
             self.metrics.send_errors.labels(delivery.to.channel, type(exc).__name__).inc()
             return await self._give_up(delivery, str(exc))
-        self.metrics.sent.labels(delivery.to.channel, delivery.origin).inc()
+        self.metrics.count(self.metrics.sent, delivery.to.channel, delivery.origin)
         return await self.store.sent(delivery.customer_id, delivery.id)
 
     async def _send_with_retries(

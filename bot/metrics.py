@@ -7,6 +7,8 @@ never a customer, a phone number or a text.
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
@@ -16,6 +18,7 @@ WAIT_BUCKETS = (5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200)
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
         r = self.registry
         self.received = Counter("omnicanal_messages_received", "Customer messages recorded",
                                 ["channel"], registry=r)
@@ -42,6 +45,22 @@ class Metrics:
         self.links = Counter("omnicanal_links", "Identities linked to a customer", ["method"],
                              registry=r)
         self.merges = Counter("omnicanal_merges", "Customers merged into one", registry=r)
+
+    def count(self, counter: Counter, *labels: str, amount: float = 1) -> None:
+        """``counter.labels(*labels).inc()`` with the labelled child cached: the lookup
+        costs more than the increment on the message path."""
+        key = (id(counter), labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = counter.labels(*labels)
+        child.inc(amount)
+
+    def observe(self, histogram: Histogram, label: str, value: float) -> None:
+        key = (id(histogram), (label,))
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = histogram.labels(label)
+        child.observe(value)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -78,12 +78,12 @@ class Pipeline:
         for inbound in messages:
             started = time.perf_counter()
             outcome = await self.store.ingest(inbound, claim=self.work is None)
-            self.metrics.store.labels("ingest").observe(time.perf_counter() - started)
+            self.metrics.observe(self.metrics.store, "ingest", time.perf_counter() - started)
             channel = inbound.identity.channel
             if isinstance(outcome, Recorded) and outcome.status == "duplicate":
-                self.metrics.duplicates.labels(channel).inc()
+                self.metrics.count(self.metrics.duplicates, channel)
                 continue
-            self.metrics.received.labels(channel).inc()
+            self.metrics.count(self.metrics.received, channel)
             await self._start(outcome)
 
     async def act(self, customer_id: str, action: OperatorAction) -> None:
@@ -148,7 +148,7 @@ class Pipeline:
 
     def _log_turn(self, claim: Claim, result: TurnResult, seconds: float) -> None:
         kind = "operator" if isinstance(claim.item, OperatorAction) else "message"
-        self.metrics.turns.labels(kind).observe(seconds)
+        self.metrics.observe(self.metrics.turns, kind, seconds)
         if not log.isEnabledFor(logging.INFO):
             return
         frame = result.session.frame
@@ -188,7 +188,7 @@ class Pipeline:
             # The lease expires and recovery (or the next message) runs this turn again.
             log.error("commit failed, the turn will run again: %s", exc)
             return False
-        self.metrics.store.labels("commit").observe(time.perf_counter() - started)
+        self.metrics.observe(self.metrics.store, "commit", time.perf_counter() - started)
         if deliveries:
             self.dispatcher.enqueue(claim.customer_id, committed.send)
         return committed.next
