@@ -45,6 +45,9 @@ class Dispatcher:
         self._senders: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
         self._claimed: dict[str, deque[Delivery]] = {}
+        #: Customers whose replies could not all be sent (the store failed meanwhile):
+        #: a worker must not acknowledge their work, so it is retried.
+        self.stranded: set[str] = set()
 
     async def submit(self, customer_id: str, deliveries: Sequence[Delivery]) -> None:
         """Send messages that no turn committed (a scheduled or system message): recorded
@@ -93,6 +96,7 @@ class Dispatcher:
                 else:
                     return
         except StoreError as exc:
+            self.stranded.add(customer_id)
             log.warning("replies kept in the outbox (recovery resends them): %s", exc)
         finally:
             del self._senders[customer_id]

@@ -34,6 +34,33 @@ from bot.tasks import TaskTracker
 log = logging.getLogger(__name__)
 
 
+class LeaseKeeper:
+    """Extends the lease of a turn that outlasts a third of it (a slow API call in a step),
+    so a long turn is not mistaken for a dead one. A timer, not a task: turns that end
+    sooner (nearly all) cost one timer handle."""
+
+    def __init__(self, pipeline: Pipeline, claim: Claim) -> None:
+        self.pipeline = pipeline
+        self.claim = claim
+        self.interval = pipeline.store.lease_ms / 3000
+        self._loop = asyncio.get_running_loop()
+        self._handle = self._loop.call_later(self.interval, self._tick)
+
+    def _tick(self) -> None:
+        self.pipeline.turns.spawn(self._extend(), name=f"lease:{self.claim.customer_id}")
+        self._handle = self._loop.call_later(self.interval, self._tick)
+
+    async def _extend(self) -> None:
+        try:
+            if not await self.pipeline.store.extend(self.claim):
+                log.warning("a long turn lost its lease; its commit will be refused")
+        except (StoreError, RedisError, OSError) as exc:
+            log.warning("could not extend a lease: %s", exc)
+
+    def stop(self) -> None:
+        self._handle.cancel()
+
+
 def hashed(customer_id: str) -> str:
     """A customer id as logs show it: stable, but not the id itself."""
     return hashlib.sha256(f"omnicanal:{customer_id}".encode()).hexdigest()[:12]
@@ -82,8 +109,8 @@ class Pipeline:
             channel = inbound.identity.channel
             if isinstance(outcome, Recorded) and outcome.status == "duplicate":
                 self.metrics.count(self.metrics.duplicates, channel)
-                continue
-            self.metrics.count(self.metrics.received, channel)
+            else:
+                self.metrics.count(self.metrics.received, channel)
             await self._start(outcome)
 
     async def act(self, customer_id: str, action: OperatorAction) -> None:
@@ -93,15 +120,19 @@ class Pipeline:
                                                           claim=self.work is None))
 
     async def _start(self, outcome: Claim | Recorded) -> None:
-        """Run the claimed customer's turns here, or ring a worker (web processes)."""
+        """Run the claimed customer's turns here, or ring a worker (web processes).
+
+        A web process acknowledges a message only once a worker has been rung: if the
+        ring fails, StoreError makes the webhook answer 5xx, the platform redelivers, and
+        the redelivery (a duplicate: recorded already) rings again. Extra rings are
+        harmless; a missing one would leave the message waiting."""
         if isinstance(outcome, Claim):
             self.turns.spawn(self.drain(outcome), name=f"turn:{outcome.customer_id}")
-        elif self.work is not None and outcome.status == "queued":
+        elif self.work is not None:
             try:
                 await self.work.ring(outcome.customer_id)
             except (RedisError, OSError) as exc:
-                # Recorded but not rung: recovery (a worker's inbox sweep) still finds it.
-                log.warning("work stream unavailable after recording: %s", exc)
+                raise StoreError(f"recorded, but no worker could be told: {exc}") from exc
 
     async def resend_pending(self, customer_id: str) -> None:
         """Send what a crashed process committed but may not have sent (at least once:
@@ -111,7 +142,11 @@ class Pipeline:
     async def drain(self, claim: Claim | None) -> None:
         """Run turns for one customer while messages wait and we hold their lease."""
         while claim is not None:
-            claim = await self._turn(claim)
+            keeper = LeaseKeeper(self, claim)
+            try:
+                claim = await self._turn(claim)
+            finally:
+                keeper.stop()
 
     async def _turn(self, claim: Claim) -> Claim | None:
         started = time.perf_counter()
@@ -184,10 +219,11 @@ class Pipeline:
             self.metrics.stale.inc()
             log.warning("%s", exc)
             return False
-        except StoreError as exc:
-            # The lease expires and recovery (or the next message) runs this turn again.
-            log.error("commit failed, the turn will run again: %s", exc)
-            return False
+        except StoreError:
+            # Nothing was written; the lease expires and the turn runs again (a worker
+            # does not acknowledge its doorbell, recovery or the next message resumes it).
+            log.error("commit failed; the turn will run again")
+            raise
         self.metrics.observe(self.metrics.store, "commit", time.perf_counter() - started)
         if deliveries:
             self.dispatcher.enqueue(claim.customer_id, committed.send)
@@ -251,6 +287,12 @@ class Pipeline:
         return resumed
 
     async def _resume(self, customer_id: str) -> None:
+        try:
+            await self._resume_once(customer_id)
+        except StoreError as exc:
+            log.warning("resuming a customer failed (the next sweep retries): %s", exc)
+
+    async def _resume_once(self, customer_id: str) -> None:
         for _attempt in range(10):
             outcome = await self.store.claim(customer_id)
             if outcome is None:

@@ -4,6 +4,7 @@ pipeline, and shuts everything down in order."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
@@ -14,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import SecretStr
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.exceptions import RedisError
 
 from bot.analytics.recorder import AnalyticsRecorder
 from bot.analytics.report import build_report, last_days
@@ -22,6 +24,7 @@ from bot.config.settings import Settings
 from bot.dialogue import DialogueEngine, Flow
 from bot.dialogue.loading import load_flows
 from bot.dispatch import Dispatcher
+from bot.errors import StoreError
 from bot.handoff.desk import HandoffDesk
 from bot.handoff.passwords import hash_password
 from bot.handoff.queue import HandoffQueue
@@ -199,6 +202,22 @@ class Runtime:
             resumed = await self._pipeline.recover()
             if resumed:
                 log.info("resuming %d customer(s) with waiting messages", resumed)
+            self._chores.spawn(self._recover_periodically(), name="recovery")
+
+    async def _recover_periodically(self) -> None:
+        """Now and then, pick up work that nothing points to any more (a message recorded
+        while the store failed halfway, replies of a process that died): a SCAN of the
+        customers' inboxes and outboxes, every few leases."""
+        interval = min(max(self.settings.store.lease_seconds * 10, 5.0), 60.0)
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), interval)
+            if self._stopping.is_set():
+                return
+            try:
+                await self.pipeline.recover()
+            except (StoreError, RedisError, OSError) as exc:  # the loop's boundary
+                log.warning("recovery sweep failed: %s", exc)
 
     def _operator_accounts(self) -> list[OperatorAccount]:
         """config.yaml's operators; with none, an "admin" supervisor whose password is made

@@ -24,6 +24,9 @@ class WorkStream:
         self.redis = redis
         self.key = f"{keys.prefix}:work"
         self.max_length = max_length
+        #: Where the next XAUTOCLAIM scan of the pending entries continues: starting over
+        #: at 0-0 each time would keep re-claiming the same first entries.
+        self._cursor = "0-0"
 
     async def ring(self, customer_id: str) -> None:
         await self.redis.xadd(self.key, {"c": customer_id}, maxlen=self.max_length,
@@ -50,8 +53,9 @@ class WorkStream:
                       count: int) -> list[tuple[str, str]]:
         """Doorbells another worker took and never acknowledged (it died or hung)."""
         answer: Any = await self.redis.xautoclaim(self.key, GROUP, consumer,
-                                                  min_idle_time=min_idle_ms, start_id="0-0",
-                                                  count=count)
+                                                  min_idle_time=min_idle_ms,
+                                                  start_id=self._cursor, count=count)
+        self._cursor = _s(answer[0])
         return _entries(answer[1])
 
     async def ack(self, *entry_ids: str) -> None:

@@ -67,9 +67,13 @@ class Worker:
                     await self.pipeline.drain(outcome)
                 # A lease held elsewhere is fine: its holder drains the inbox, and its own
                 # doorbell stays pending until it has.
-                if reclaimed:
+                dispatcher = self.pipeline.dispatcher
+                if reclaimed or customer_id in dispatcher.stranded:
+                    dispatcher.stranded.discard(customer_id)
                     await self.pipeline.resend_pending(customer_id)
-                await self.pipeline.dispatcher.settled(customer_id)
+                await dispatcher.settled(customer_id)
+                if customer_id in dispatcher.stranded:
+                    return  # not acknowledged: reclaimed and retried once the store is back
             await self.stream.ack(entry_id)
         except (StoreError, RedisError, OSError) as exc:
             log.warning("work for a customer left pending (another worker will retry): %s", exc)

@@ -50,7 +50,17 @@ class CommandBatcher:
         asyncio client packs every argument in Python: the largest remaining cost), then
         read the replies back in order. Answers are raw (no redis-py response callbacks)."""
         pool = self.redis.connection_pool
-        connection = await pool.get_connection()  # type: ignore[no-untyped-call]
+        try:
+            # Inside the try: when the store is unreachable, taking a connection fails too,
+            # and every waiting command must hear so (or its turn would wait forever).
+            connection = await pool.get_connection()  # type: ignore[no-untyped-call]
+        except BaseException as exc:
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
         try:
             await connection.send_packed_command(
                 b"".join(hiredis.pack_command(command) for command, _ in batch),

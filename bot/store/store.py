@@ -224,7 +224,10 @@ class Store:
 
     async def last_inbound(self, customer_id: str) -> dict[str, float]:
         """When the customer last wrote from each identity (epoch seconds)."""
-        raw = await self.redis.hgetall(self.keys.customer(customer_id).last_inbound)
+        try:
+            raw = await self.redis.hgetall(self.keys.customer(customer_id).last_inbound)
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"could not read when the customer last wrote: {exc}") from exc
         return {_str(k): int(v) / 1000 for k, v in raw.items()}
 
     async def mark_unreachable(self, customer_id: str, identity: Identity, reason: str) -> None:

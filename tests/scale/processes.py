@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from bot.store.embedded import die_with_parent
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -34,7 +36,8 @@ class BotProcess:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", "-c", str(self.config), "--role", self.role,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=ROOT, env=env)
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=ROOT, env=env,
+            preexec_fn=die_with_parent)  # no orphans if the test itself is killed
         assert self.process.stdout is not None
         while True:
             line = (await asyncio.wait_for(self.process.stdout.readline(), 30)).decode()
@@ -49,6 +52,10 @@ class BotProcess:
         assert self.process is not None and self.process.stdout is not None
         while line := await self.process.stdout.readline():
             self.output.append(line.decode())
+
+    @property
+    def process_pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
 
     def signal(self, sig: int) -> None:
         if self.process is not None and self.process.returncode is None:
