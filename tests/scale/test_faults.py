@@ -24,6 +24,7 @@ from bot.runtime import Runtime
 from bot.store.embedded import free_port, server_binary
 from tests.fakes import meta_webhooks as hooks
 from tests.fakes.graph_api import FakeGraphAPI
+from tests.scale.conftest import record
 from tests.scale.processes import BotProcess, write_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
@@ -84,7 +85,7 @@ async def test_each_webhook_delivered_one_to_five_times_has_one_effect(
         await asyncio.gather(*(deliver(n) for n in range(200)))
         await runtime.settle()
     got = replies(graph)
-    print(f"\nredeliveries: 200 messages, {sum(got.values())} replies")
+    record(f"redeliveries: 200 messages, {sum(got.values())} replies")
     assert len(got) == 200 and set(got.values()) == {1}
 
 
@@ -104,7 +105,7 @@ async def test_a_failing_platform_is_retried_with_backoff_and_nothing_doubles(
         await asyncio.wait_for(runtime.settle(), 60)
     got = replies(graph)
     failures = [code for _, _, code in graph.rejected]
-    print(f"\nfailing platform: 20 messages, {sum(got.values())} replies, "
+    record(f"failing platform: 20 messages, {sum(got.values())} replies, "
           f"{len(failures)} failed attempts retried")
     assert len(got) == 20 and set(got.values()) == {1}
     assert failures.count(1) == 3 and failures.count(130429) == 2
@@ -147,7 +148,7 @@ async def test_a_paused_worker_cannot_write_or_send_after_losing_its_lease(
             process.signal(signal.SIGCONT)
             await process.kill()
     texts = [c.json["text"]["body"] for c in graph.whatsapp_sent]
-    print(f"\npaused worker: replies {texts}")
+    record(f"paused worker: replies {texts}")
     assert len(texts) == 1, "the stale worker's write and send were refused"
     assert texts[0] == f"slow done by {second.process_pid}"
 
@@ -215,7 +216,7 @@ async def test_restarting_the_store_under_load_loses_nothing_acknowledged(
         async with aiohttp.ClientSession(timeout=timeout) as http:
             await asyncio.wait_for(
                 asyncio.gather(restart(), *(customer(n, http) for n in range(100))), 120)
-        print(f"\nall sent: {len(acknowledged)} acknowledged, {unavailable} refused")
+        record(f"all sent: {len(acknowledged)} acknowledged, {unavailable} refused")
         with contextlib.suppress(TimeoutError):
             await graph.wait_for_whatsapp(len(acknowledged), timeout=150)
         client = Redis.from_url(f"redis://127.0.0.1:{port}/0")
@@ -223,7 +224,7 @@ async def test_restarting_the_store_under_load_loses_nothing_acknowledged(
         outboxes = [k async for k in client.scan_iter(match="omni:*:outbox")]
         sending = [k async for k in client.scan_iter(match="omni:*:sending")]
         pending = await client.xpending("omni:work", "workers")
-        print(f"\nleft in the store: {len(inboxes)} inboxes, {len(outboxes)} outboxes, "
+        record(f"left in the store: {len(inboxes)} inboxes, {len(outboxes)} outboxes, "
               f"{len(sending)} sending, {pending['pending']} pending doorbells")
         leases = [k async for k in client.scan_iter(match="omni:*:lease")]
         without_expiry = [k for k in leases if await client.pttl(k) == -1]
@@ -236,7 +237,7 @@ async def test_restarting_the_store_under_load_loses_nothing_acknowledged(
     got = replies(graph)
     lost = len(acknowledged - set(got))
     doubled = sum(count - 1 for count in got.values())
-    print(f"\nstore restart: {len(acknowledged)} acknowledged, {sum(got.values())} replies, "
+    record(f"store restart: {len(acknowledged)} acknowledged, {sum(got.values())} replies, "
           f"{unavailable} webhooks answered 5xx while it was away, lost {lost}, "
           f"doubled {doubled}")
     assert unavailable > 0, "the restart happened while webhooks came in"

@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 from bot.store.embedded import free_port
 from tests.fakes import meta_webhooks as hooks
 from tests.fakes.graph_api import FakeGraphAPI
+from tests.scale.conftest import record
 from tests.scale.processes import BotProcess, write_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -104,7 +105,7 @@ async def test_killing_workers_loses_and_doubles_nothing(
     doubled = total - len(unique)
     out_of_order = sum(1 for to, texts in expected.items() if replies.get(to) != texts
                        and len(set(replies.get(to, []))) == len(texts))
-    print(f"\nfault test: {CUSTOMERS * MESSAGES} messages sent in {sent_at - started:.1f}s, "
+    record(f"fault test: {CUSTOMERS * MESSAGES} messages sent in {sent_at - started:.1f}s, "
           f"{total} replies, {kills} workers killed, lost {lost}, doubled {doubled}, "
           f"out of order {out_of_order}, retransmissions with the same idempotency key "
           f"{graph.repeats}")

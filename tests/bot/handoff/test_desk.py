@@ -188,3 +188,28 @@ def test_passwords_are_salted_slow_hashes() -> None:
     assert verify_password("correct horse", first)
     assert not verify_password("wrong horse", first)
     assert not verify_password("x", "not-a-hash")
+
+
+async def test_automatic_assignment_picks_the_least_busy_operator_online(
+    make_settings: Any,
+) -> None:
+    chat = CollectingConnector(name="webchat")
+    settings = make_settings(handoff={"operators": OPERATORS, "assignment": "auto"})
+    async with Runtime(settings, connectors=[chat], serve_http=False) as rt:
+        assert rt.desk is not None
+        for operator in ("ana", "bo"):
+            await rt.desk.queue.heartbeat(operator)
+        await rt.desk.queue.hold("ana", "someone-else")  # Ana is busier
+        customer = Customer(rt, user="auto-1")
+        await customer.says("human")
+        await rt.settle()
+        session, _ = await rt.store.load(await customer.id())
+        assert (session.mode, session.operator) == ("human", "bo")
+        assert chat.sent[-1].text == "Bo from our team is here to help."
+        await rt.desk.queue.offline("bo")  # nobody with room online: it waits in the queue
+        await rt.desk.queue.hold("ana", "another")  # Ana is at her capacity of 2
+        waiting = Customer(rt, user="auto-2")
+        await waiting.says("human")
+        await rt.settle()
+        session, _ = await rt.store.load(await waiting.id())
+        assert session.mode == "queued"
