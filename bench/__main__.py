@@ -99,22 +99,28 @@ def _ratios(load: dict[str, list[RunResult]], other: str) -> dict[str, float]:
 
 
 async def _http(server: BenchServer, args: argparse.Namespace) -> dict[str, Any]:
-    rates: dict[str, list[float]] = {"omnicanal_runtime": [], "bare_aiohttp": []}
-    ratios = []
+    rates: dict[str, list[float]] = {"omnicanal_runtime": [], "omnicanal_web_role": [],
+                                     "bare_aiohttp": []}
+    ratios, web_ratios = [], []
     for round_no in range(args.rounds):
+        salt = f"r{round_no}"
         omni = await run_http("omni", server.url(3), requests=args.http_requests,
-                              concurrency=args.http_concurrency, salt=f"r{round_no}")
+                              concurrency=args.http_concurrency, salt=salt)
+        web = await run_http("web", server.url(3), requests=args.http_requests,
+                             concurrency=args.http_concurrency, salt=f"{salt}w")
         bare = await run_http("bare", server.url(3), requests=args.http_requests,
-                              concurrency=args.http_concurrency, salt=f"r{round_no}")
+                              concurrency=args.http_concurrency, salt=salt)
         rates["omnicanal_runtime"].append(omni.rate)
+        rates["omnicanal_web_role"].append(web.rate)
         rates["bare_aiohttp"].append(bare.rate)
         ratios.append(omni.rate / bare.rate)
-        log(f"http round {round_no + 1}: runtime {omni.rate:.0f} req/s, "
-            f"bare {bare.rate:.0f} req/s ({omni.ok}/{omni.requests} ok)")
+        web_ratios.append(web.rate / bare.rate)
+        log(f"http round {round_no + 1}: runtime {omni.rate:.0f} req/s, web role "
+            f"{web.rate:.0f} req/s, bare {bare.rate:.0f} req/s ({omni.ok}/{omni.requests} ok)")
     return {"requests_per_round": args.http_requests, "concurrency": args.http_concurrency,
             "requests_per_s_median": {k: median(v) for k, v in rates.items()},
             "rounds": rates, "ratio_median": median(ratios), "ratio_per_round": ratios,
-            "target_ratio": 0.5}
+            "web_role_ratio_median": median(web_ratios), "target_ratio": 0.5}
 
 
 async def _scaling(server: BenchServer, args: argparse.Namespace) -> dict[str, Any]:

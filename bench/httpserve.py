@@ -78,7 +78,9 @@ async def main(kind: str, port: int, redis_url: str) -> None:
             "app_secret": APP_SECRET, "verify_token": "bench-verify",
             "graph_base": graph_url, "max_per_second": 1000}},
     }, env={})
-    async with Runtime(settings) as runtime:
+    # "web": a web process of a scaled deployment (records and rings workers; the turns
+    # run elsewhere): the ingestion rate proper. "omni": one process doing everything.
+    async with Runtime(settings, role="web" if kind == "web" else "all") as runtime:
         print("READY", flush=True)
         await _wait_stdin_closed()
         # Finish the turns still running before the runtime closes its connectors.

@@ -75,9 +75,14 @@ def results_markdown(doc: dict[str, Any]) -> str:
         h = doc["http"]
         rates = h["requests_per_s_median"]
         out += [f"**Over HTTP** ({h['requests_per_round']} signed WhatsApp webhooks per round, "
-                f"{h['concurrency']} concurrent): runtime {rates['omnicanal_runtime']:.0f} "
-                f"req/s, bare aiohttp + HMAC {rates['bare_aiohttp']:.0f} req/s, ratio "
-                f"**{h['ratio_median']:.2f}** (target ≥ {h['target_ratio']}).", ""]
+                f"{h['concurrency']} concurrent): bare aiohttp + HMAC "
+                f"{rates['bare_aiohttp']:.0f} req/s. One process doing everything (recording, "
+                f"turns, sending) {rates['omnicanal_runtime']:.0f} req/s, ratio "
+                f"**{h['ratio_median']:.2f}**; a `--role web` process (ingestion proper: "
+                f"record, ring a worker, answer) "
+                f"{rates.get('omnicanal_web_role', 0):.0f} req/s, ratio "
+                f"**{h.get('web_role_ratio_median', 0):.2f}** (target ≥ {h['target_ratio']}).",
+                ""]
     if "scaling" in doc:
         sc = doc["scaling"]
         r = sc["msgs_per_s_median"]
