@@ -8,10 +8,9 @@ for 7 days); otherwise the send fails with ``OutsideWindow``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-import aiohttp
 from pydantic import Field, SecretStr
 
 from bot.config.settings import ConnectorSettings
@@ -30,11 +29,10 @@ from bot.messages import (
     text_of,
 )
 from bot.render import cut
-from bot.web.types import AnyRoute
-from connectors.base import BaseConnector, Capabilities, ConnectorContext, SendContext, SendReceipt
+from connectors.base import Capabilities, SendContext, SendReceipt
 from connectors.meta import payloads, window
+from connectors.meta.base import MetaConnectorBase
 from connectors.meta.graph import JSON, post_json
-from connectors.meta.webhook import MetaWebhook
 
 log = logging.getLogger(__name__)
 
@@ -59,46 +57,28 @@ class MessengerSettings(ConnectorSettings):
     page_username: str | None = None
 
 
-class MessengerConnector(BaseConnector):
+class MessengerConnector(MetaConnectorBase):
     """One Facebook page. User ids are page-scoped ids (PSIDs)."""
 
     channel = "messenger"
     capabilities = Capabilities(max_text_length=2000, max_buttons=13, button_title_length=20,
                                 images=True, files=True, typing=True)
-    needs_window = True
 
     def __init__(self, *, name: str = "messenger", settings: MessengerSettings) -> None:
         super().__init__(name=name, account=settings.page_id or "default")
         self.settings = settings
         self.url = f"{settings.graph_base.rstrip('/')}/{settings.api_version}/me/messages"
-        self.webhook = MetaWebhook(
-            channel=self.channel, path=settings.path,
-            app_secret=settings.app_secret.get_secret_value(),
-            verify_token=settings.verify_token.get_secret_value(),
-            expected_object="page", parse=self.parse, resolve=self._expand)
-        self._context: ConnectorContext | None = None
-        self._session: aiohttp.ClientSession | None = None
+        self.webhook = self._webhook(path=settings.path, app_secret=settings.app_secret,
+                                     verify_token=settings.verify_token,
+                                     expected_object="page")
 
     @classmethod
     def from_settings(cls, name: str, settings: MessengerSettings) -> MessengerConnector:
         return cls(name=name, settings=settings)
 
-    def routes(self) -> Sequence[AnyRoute]:
-        return self.webhook.routes()
-
     def continue_link(self, code: str) -> str | None:
         page = self.settings.page_username or self.settings.page_id
         return f"https://m.me/{page}?ref={code}" if page else None
-
-    async def start(self, context: ConnectorContext) -> None:
-        self._context = context
-        self.webhook.bind(context)
-        self._session = aiohttp.ClientSession()
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
 
     # -- receiving ------------------------------------------------------------------------
 
@@ -141,9 +121,6 @@ class MessengerConnector(BaseConnector):
                 return Inbound(identity=identity, message_id=mid, payload=payload,
                                text=_str(postback.get("title")), raw=event)
         return None
-
-    async def _expand(self, inbounds: list[Inbound]) -> list[Inbound]:
-        return await payloads.expand(self._context.state if self._context else None, inbounds)
 
     # -- sending --------------------------------------------------------------------------
 

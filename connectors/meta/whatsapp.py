@@ -11,7 +11,6 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from bot.config.settings import ConnectorSettings
@@ -28,18 +27,15 @@ from bot.messages import (
     text_of,
 )
 from bot.render import cut, split_text
-from bot.web.types import AnyRoute
 from connectors.base import (
-    BaseConnector,
     Capabilities,
-    ConnectorContext,
     DeliveryStatus,
     SendContext,
     SendReceipt,
 )
 from connectors.meta import payloads, window
+from connectors.meta.base import MetaConnectorBase
 from connectors.meta.graph import JSON, TokenBucket, post_json
-from connectors.meta.webhook import MetaWebhook
 from connectors.meta.whatsapp_parse import parse_messages, parse_statuses
 
 log = logging.getLogger(__name__)
@@ -77,49 +73,31 @@ class WhatsAppSettings(ConnectorSettings):
     display_phone_number: str | None = None
 
 
-class WhatsAppConnector(BaseConnector):
+class WhatsAppConnector(MetaConnectorBase):
     """One WhatsApp business number (``account`` is its phone number id)."""
 
     channel = "whatsapp"
     capabilities = Capabilities(max_text_length=4096, max_buttons=10, button_title_length=24,
                                 images=True, files=True)
-    needs_window = True
 
     def __init__(self, *, name: str = "whatsapp", settings: WhatsAppSettings) -> None:
         super().__init__(name=name, account=settings.phone_number_id)
         self.settings = settings
         self.url = (f"{settings.graph_base.rstrip('/')}/{settings.api_version}"
                     f"/{settings.phone_number_id}/messages")
-        self.webhook = MetaWebhook(
-            channel=self.channel, path=settings.path,
-            app_secret=settings.app_secret.get_secret_value(),
-            verify_token=settings.verify_token.get_secret_value(),
-            expected_object="whatsapp_business_account", parse=self.parse,
-            statuses=self.parse_statuses, resolve=self._expand)
+        self.webhook = self._webhook(
+            path=settings.path, app_secret=settings.app_secret,
+            verify_token=settings.verify_token, expected_object="whatsapp_business_account",
+            statuses=self.parse_statuses)
         self.limiter = TokenBucket(settings.max_per_second)
-        self._context: ConnectorContext | None = None
-        self._session: aiohttp.ClientSession | None = None
 
     @classmethod
     def from_settings(cls, name: str, settings: WhatsAppSettings) -> WhatsAppConnector:
         return cls(name=name, settings=settings)
 
-    def routes(self) -> Sequence[AnyRoute]:
-        return self.webhook.routes()
-
     def continue_link(self, code: str) -> str | None:
         number = "".join(c for c in self.settings.display_phone_number or "" if c.isdigit())
         return f"https://wa.me/{number}?text={code}" if number else None
-
-    async def start(self, context: ConnectorContext) -> None:
-        self._context = context
-        self.webhook.bind(context)
-        self._session = aiohttp.ClientSession()
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
 
     # -- receiving ------------------------------------------------------------------------
 
@@ -128,9 +106,6 @@ class WhatsAppConnector(BaseConnector):
 
     def parse_statuses(self, update: Mapping[str, Any]) -> list[DeliveryStatus]:
         return parse_statuses(update, self.settings.phone_number_id, self.channel)
-
-    async def _expand(self, inbounds: list[Inbound]) -> list[Inbound]:
-        return await payloads.expand(self._context.state if self._context else None, inbounds)
 
     # -- sending --------------------------------------------------------------------------
 

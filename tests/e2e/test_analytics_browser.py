@@ -4,7 +4,6 @@ charts' numbers are the JSON's numbers."""
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,18 +14,13 @@ from bot.handoff.passwords import hash_password
 from bot.messages import Identity, Inbound
 from bot.runtime import Runtime
 from connectors.collecting import CollectingConnector
+from tests.e2e.browser import ARGS, CHROMIUM, require_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 PASSWORD = "supervisor password"
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(90)]
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("OMNICANAL_REQUIRE_BROWSER"):
-        raise RuntimeError(f"{CHROMIUM} is required for the browser tests (apt install chromium)")
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+require_chromium()
 
 from playwright.async_api import async_playwright, expect  # noqa: E402
 

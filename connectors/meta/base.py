@@ -1,0 +1,58 @@
+"""What the WhatsApp and Messenger connectors share: one signed webhook route, one HTTP
+session to the Graph API for the connector's life, and long button payloads restored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import aiohttp
+from pydantic import SecretStr
+
+from bot.messages import Inbound
+from bot.web.types import AnyRoute
+from connectors.base import BaseConnector, ConnectorContext, DeliveryStatus
+from connectors.meta import payloads
+from connectors.meta.webhook import MetaWebhook
+
+
+class MetaConnectorBase(BaseConnector):
+    needs_window = True
+
+    def __init__(self, *, name: str, account: str) -> None:
+        super().__init__(name=name, account=account)
+        self._context: ConnectorContext | None = None
+        self._session: aiohttp.ClientSession | None = None
+
+    def _webhook(
+        self,
+        *,
+        path: str,
+        app_secret: SecretStr,
+        verify_token: SecretStr,
+        expected_object: str,
+        statuses: Callable[[Mapping[str, Any]], list[DeliveryStatus]] | None = None,
+    ) -> MetaWebhook:
+        return MetaWebhook(
+            channel=self.channel, path=path, app_secret=app_secret.get_secret_value(),
+            verify_token=verify_token.get_secret_value(), expected_object=expected_object,
+            parse=self.parse, statuses=statuses, resolve=self._expand)
+
+    def routes(self) -> Sequence[AnyRoute]:
+        return self.webhook.routes()
+
+    async def start(self, context: ConnectorContext) -> None:
+        self._context = context
+        self.webhook.bind(context)
+        self._session = aiohttp.ClientSession()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def _expand(self, inbounds: list[Inbound]) -> list[Inbound]:
+        """Button payloads too long for the platform were kept server-side: restore them."""
+        return await payloads.expand(self._context.state if self._context else None, inbounds)
+
+    webhook: MetaWebhook

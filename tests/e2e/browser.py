@@ -1,0 +1,22 @@
+"""Debian's chromium for the browser tests, driven by Playwright (never a downloaded one)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+#: As root in a closed network: no sandbox, no GPU, and none of the background traffic
+#: chromium would otherwise try (refused here, and slow).
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def require_chromium() -> None:
+    """Skip the calling test module without chromium, unless CI demands it."""
+    if os.path.exists(CHROMIUM):
+        return
+    if os.environ.get("OMNICANAL_REQUIRE_BROWSER"):
+        raise RuntimeError(f"{CHROMIUM} is required for the browser tests (apt install chromium)")
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
