@@ -4,9 +4,6 @@ flushed before each test; settings and runtimes built inside each test."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,22 +13,9 @@ from redis.asyncio import Redis
 
 from bot.config import parse_settings
 from bot.config.settings import Settings
-from bot.store.embedded import free_port, server_binary
+from bot.store.embedded import free_port
 from bot.store.store import Store
-
-
-def _wait_for_port(port: int, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                if sock.recv(64).startswith(b"+PONG"):
-                    return
-        except OSError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"valkey did not answer on port {port}")
+from tests.servers import start_valkey
 
 
 @pytest.fixture(scope="session")
@@ -41,15 +25,9 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if external:
         yield external
         return
-    data = tmp_path_factory.mktemp("valkey")
     port = free_port()
-    process = subprocess.Popen(
-        [server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data),
-         "--appendonly", "yes", "--save", "", "--daemonize", "no",
-         "--logfile", str(data / "valkey.log")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = start_valkey(tmp_path_factory.mktemp("valkey"), port)
     try:
-        _wait_for_port(port)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         process.terminate()

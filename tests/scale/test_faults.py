@@ -8,9 +8,7 @@ import contextlib
 import os
 import random
 import signal
-import socket
 import subprocess
-import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,11 +19,12 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.runtime import Runtime
-from bot.store.embedded import free_port, server_binary
+from bot.store.embedded import free_port
 from tests.fakes import meta_webhooks as hooks
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.scale.conftest import record
 from tests.scale.processes import BotProcess, write_config
+from tests.servers import start_valkey
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 SECRET = "fault-secret"
@@ -158,23 +157,9 @@ async def test_restarting_the_store_under_load_loses_nothing_acknowledged(
 ) -> None:
     data, port = tmp_path / "valkey", free_port()
     data.mkdir()
-    args = [server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data),
-            "--appendonly", "yes", "--appendfsync", "always", "--save", "",
-            "--daemonize", "no", "--logfile", str(data / "log")]
 
     def start_store() -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(64).startswith(b"+PONG"):
-                        return process
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise AssertionError("valkey did not start")
+        return start_valkey(data, port, "--appendfsync", "always")
 
     store = start_store()
     web_port = free_port()
