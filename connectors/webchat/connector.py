@@ -165,7 +165,10 @@ class WebChatConnector(BaseConnector):
                 except StoreError:
                     log.warning("web chat message not recorded: store unavailable")
                     await _send(ws, {"type": "error", "message": "not delivered, retrying"})
-                    continue
+                    # Closing makes the browser reconnect (with back-off) and resend what was
+                    # not acknowledged, with the same ids: nothing is lost, nothing doubled.
+                    await ws.close()
+                    return
                 await _send(ws, {"type": "ack", "id": messages[0].message_id})
         except (ConnectionError, RuntimeError) as exc:
             log.debug("web chat socket ended: %s", exc)

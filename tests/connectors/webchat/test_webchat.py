@@ -144,3 +144,25 @@ async def test_bad_frames_get_a_clear_error_and_change_nothing(
     assert (await browser.receive("error"))["message"] == "message not understood"
     await browser.send(type="message", id="z", text="hi")
     await browser.receive("ack")
+
+
+async def test_a_message_sent_while_the_store_is_down_is_resent_after_reconnecting(
+    tmp_path: Any, http: aiohttp.ClientSession
+) -> None:
+    from bot.config import parse_settings
+
+    settings = parse_settings({"store": {"url": "embedded", "data_dir": str(tmp_path)},
+                               "server": {"port": 0}, "connectors": {"webchat": {}}}, env={})
+    async with Runtime(settings) as runtime:
+        assert runtime.embedded is not None
+        browser, welcome = await connect(http, runtime)
+        await runtime.embedded.close()  # the store goes away
+        await browser.send(type="message", id="lost?", text="/order")
+        assert (await browser.receive("error"))["message"] == "not delivered, retrying"
+        assert await browser.ws.receive(timeout=5) is not None  # the server closes
+        assert browser.ws.closed
+        await runtime.embedded.start()  # back, on the same port
+        again, _ = await connect(http, runtime, token=welcome["token"])
+        await again.send(type="message", id="lost?", text="/order")  # what chat.js resends
+        assert (await again.receive("ack"))["id"] == "lost?"
+        assert "order number" in (await again.bot_says())["text"]
