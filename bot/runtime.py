@@ -11,10 +11,11 @@ import secrets
 import signal
 import socket
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import SecretStr
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisError
 
 from bot.analytics.recorder import AnalyticsRecorder
@@ -53,6 +54,17 @@ from connectors.base import BaseConnector, ConnectorContext, DeliveryStatus
 log = logging.getLogger(__name__)
 
 Role = Literal["all", "web", "worker"]
+
+
+def connect(url: str, *, cluster: bool = False, max_connections: int = 64) -> Redis:
+    """A client for the store: a blocking pool (bursts wait for a connection rather than
+    fail), or a cluster client when the URL names a node of a Redis Cluster."""
+    if cluster:
+        # RedisCluster offers the same command API: the store uses it unchanged.
+        return cast(Redis, RedisCluster.from_url(url, max_connections=max_connections))
+    pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=10,
+                                           socket_connect_timeout=5, socket_keepalive=True)
+    return Redis(connection_pool=pool)
 
 
 def build_engine(settings: Settings, flows: Sequence[Flow] | None = None) -> DialogueEngine:
@@ -139,10 +151,8 @@ class Runtime:
                                            appendfsync=cfg.store.appendfsync)
             await self.embedded.start()
             url = self.embedded.url
-        pool = BlockingConnectionPool.from_url(
-            url, max_connections=cfg.store.max_connections, timeout=10,
-            socket_connect_timeout=5, socket_keepalive=True)
-        redis = Redis(connection_pool=pool)
+        redis = connect(url, cluster=cfg.store.cluster and not cfg.store.embedded,
+                        max_connections=cfg.store.max_connections)
         keys = Keys(cfg.store.key_prefix)
         self._store = Store(redis, keys=keys, history_limit=cfg.store.history_limit,
                             lease_seconds=cfg.store.lease_seconds,

@@ -13,9 +13,13 @@ from redis.asyncio import Redis
 
 from bot.config import parse_settings
 from bot.config.settings import Settings
+from bot.runtime import connect
 from bot.store.embedded import free_port
 from bot.store.store import Store
-from tests.servers import start_valkey
+from tests.servers import start_cluster, start_valkey
+
+#: OMNICANAL_TEST_CLUSTER=1 runs the tests on a local three-master Redis Cluster.
+CLUSTER = bool(os.environ.get("OMNICANAL_TEST_CLUSTER"))
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +28,16 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     external = os.environ.get("OMNICANAL_TEST_REDIS_URL")
     if external:
         yield external
+        return
+    if CLUSTER:
+        ports = [free_port() for _ in range(3)]
+        nodes = start_cluster(tmp_path_factory.mktemp("cluster"), ports)
+        try:
+            yield f"redis://127.0.0.1:{ports[0]}/0"
+        finally:
+            for node in nodes:
+                node.terminate()
+                node.wait(timeout=10)
         return
     port = free_port()
     process = start_valkey(tmp_path_factory.mktemp("valkey"), port)
@@ -36,7 +50,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
+    client = connect(redis_url, cluster=CLUSTER)
     await client.flushall()
     yield client
     await client.aclose()
@@ -54,7 +68,7 @@ def make_settings(redis_url: str, redis: Redis, tmp_path: Path) -> Any:
 
     def build(**sections: Any) -> Settings:
         raw: dict[str, Any] = {
-            "store": {"url": redis_url, "data_dir": str(tmp_path / "data")},
+            "store": {"url": redis_url, "data_dir": str(tmp_path / "data"), "cluster": CLUSTER},
             "server": {"port": 0},
             "connectors": {"webchat": {"enabled": True}},
         }

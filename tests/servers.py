@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from bot.store.embedded import die_with_parent, server_binary
+from bot.store.embedded import free_port as _free_port
 
 
 def wait_for_port(port: int, timeout: float = 15.0) -> None:
@@ -38,3 +39,32 @@ def start_valkey(data: Path, port: int, *extra: str) -> subprocess.Popen[bytes]:
         process.kill()
         raise
     return process
+
+
+def start_cluster(base: Path, ports: list[int]) -> list[subprocess.Popen[bytes]]:
+    """A Redis Cluster of ``len(ports)`` masters on loopback, slots split evenly, ready."""
+    from redis import Redis
+
+    processes = []
+    buses = {port: _free_port() for port in ports}
+    for port in ports:
+        data = base / str(port)
+        data.mkdir(parents=True, exist_ok=True)
+        # The bus port defaults to port + 10000, past 65535 for high ephemeral ports.
+        processes.append(start_valkey(data, port, "--cluster-enabled", "yes",
+                                      "--cluster-port", str(buses[port]),
+                                      "--cluster-config-file", str(data / "nodes.conf"),
+                                      "--cluster-node-timeout", "5000"))
+    size = 16384 // len(ports)
+    for index, port in enumerate(ports):
+        last = 16383 if index == len(ports) - 1 else (index + 1) * size - 1
+        Redis(port=port).execute_command("CLUSTER", "ADDSLOTSRANGE", index * size, last)
+    for port in ports[1:]:
+        Redis(port=ports[0]).execute_command("CLUSTER", "MEET", "127.0.0.1", port, buses[port])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        states = [Redis(port=p).execute_command("CLUSTER", "INFO") for p in ports]
+        if all(b"cluster_state:ok" in s for s in states):
+            return processes
+        time.sleep(0.1)
+    raise RuntimeError("the test cluster did not become ready")

@@ -43,7 +43,9 @@ class AnalyticsRecorder:
     def __init__(self, redis: Redis, *, keys: Keys, metrics: Metrics | None = None,
                  keep_days: int = 400, flush_seconds: float = 1.0) -> None:
         self.redis = redis
-        self.prefix = f"{keys.prefix}:stats"
+        # One hash tag for all analytics keys: a report counts unique customers over several
+        # days with one PFCOUNT, which on Redis Cluster needs its keys in one slot.
+        self.prefix = f"{keys.prefix}:{{stats}}"
         self.metrics = metrics or Metrics()
         self.keep_seconds = keep_days * 86400
         self.flush_seconds = flush_seconds

@@ -32,6 +32,9 @@ class StoreSettings(Strict):
     dedupe_hours: float = Field(default=7 * 24, gt=0, le=90 * 24)
     #: Connections to the store per process; a burst waits for a free one rather than fail.
     max_connections: int = Field(default=64, ge=2, le=10_000)
+    #: ``url`` names one node of a Redis Cluster (every per-customer operation stays in
+    #: one hash slot, so the same code runs there).
+    cluster: bool = False
 
     @property
     def embedded(self) -> bool:

@@ -56,7 +56,11 @@ class OperatorAuth:
 
     async def login(self, operator_id: str, password: str, remote: str | None) -> Caller:
         limits = [self._key(f"fail:{operator_id}"), self._key(f"failip:{remote or '?'}")]
-        counts = await self.redis.mget(limits)
+        # One GET per key, not MGET: on a Redis Cluster they live in different slots.
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for key in limits:
+                pipe.get(key)
+            counts = await pipe.execute()
         if any(int(c or 0) >= self.attempts for c in counts):
             ttl = max([int(await self.redis.ttl(k)) for k in limits] + [1])
             raise LoginRefused(429, "too many failed logins; try again later", retry_after=ttl)

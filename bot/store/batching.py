@@ -27,9 +27,15 @@ class CommandBatcher:
         self._queue: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []
         self._scheduled = False
         self._flights = TaskTracker("redis-batches")
+        #: On Redis Cluster, commands go one by one through the cluster client (which
+        #: knows the slots); batching on one connection applies to a single server.
+        self.cluster = not hasattr(redis, "connection_pool")
 
     async def execute(self, *command: Any) -> Any:
         """Run one command, sent with the others issued in this tick."""
+        if self.cluster:
+            # A cluster client routes each command to the node owning its keys' slot.
+            return await self.redis.execute_command(*command)  # type: ignore[no-untyped-call]
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.append((command, future))
         if len(self._queue) >= self.max_batch:

@@ -56,7 +56,11 @@ class LinkStore:
 
     async def allowed(self, identity_key: str) -> bool:
         """Whether this identity may try a code now (wrong tries are counted separately)."""
-        mine, overall = await self.redis.mget(self._fail_key(identity_key), self._overall_key())
+        # Two GETs, not one MGET: the keys live in different slots on a Redis Cluster.
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.get(self._fail_key(identity_key))
+            pipe.get(self._overall_key())
+            mine, overall = await pipe.execute()
         return int(mine or 0) < self.per_identity and int(overall or 0) < self.overall
 
     async def failed(self, identity_key: str) -> None:

@@ -13,8 +13,10 @@ from bot.dialogue import Ask, DialogueEngine, Flow, Goto, StepResult, Turn
 from bot.dispatch import Dispatcher
 from bot.messages import Identity, Inbound
 from bot.pipeline import Pipeline
+from bot.runtime import connect
 from bot.store.store import Store
 from connectors.collecting import CollectingConnector
+from tests.conftest import CLUSTER
 
 TELEGRAM = Identity(channel="telegram", user_id="1001")
 WEB = Identity(channel="webchat", user_id="v-1001")
@@ -40,7 +42,7 @@ class Process:
     """One pipeline with its own Redis connection, as another process would have."""
 
     def __init__(self, redis_url: str, connectors: list[CollectingConnector]) -> None:
-        self.redis = Redis.from_url(redis_url)
+        self.redis = connect(redis_url, cluster=CLUSTER)
         self.store = Store(self.redis, lease_seconds=5)
         engine = DialogueEngine([tally], default_flow="tally")
         self.dispatcher = Dispatcher(store=self.store,
