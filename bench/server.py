@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from redis.asyncio import Redis
 
 from bot.store.embedded import free_port, server_binary
-
-
-def _wait(port: int, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                if sock.recv(64).startswith(b"+PONG"):
-                    return
-        except OSError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"valkey did not answer on port {port}")
+from tests.servers import wait_for_port
 
 
 class BenchServer:
@@ -49,7 +34,7 @@ class BenchServer:
              "--dir", str(data), *persistence, "--save", "", "--daemonize", "no",
              "--logfile", str(data / "valkey.log")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait(self.port)
+        wait_for_port(self.port)
 
     def stop(self) -> None:
         if self._process is not None:

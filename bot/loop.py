@@ -18,8 +18,3 @@ def run(main: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(main)
     return uvloop.run(main)
 
-
-def name() -> str:
-    """Which loop runs now ("uvloop" or "asyncio")."""
-    loop = asyncio.get_running_loop()
-    return "uvloop" if type(loop).__module__.startswith("uvloop") else "asyncio"

@@ -189,15 +189,14 @@ class Pipeline:
         frame = result.session.frame
         address = result.session.address
         # The customer id is hashed: logs identify a conversation, not a person.
+        fields = {"channel": address.channel if address else None,
+                  "customer": hashed(claim.customer_id),
+                  "flow": frame.flow if frame else None,
+                  "step": frame.step if frame else None,
+                  "ms": round(seconds * 1000, 2)}
         log.info("turn %s channel=%s customer=%s flow=%s step=%s mode=%s %.1fms", kind,
-                 address.channel if address else "-", hashed(claim.customer_id),
-                 frame.flow if frame else "-", frame.step if frame else "-",
-                 result.session.mode, seconds * 1000,
-                 extra={"channel": address.channel if address else None,
-                        "customer": hashed(claim.customer_id),
-                        "flow": frame.flow if frame else None,
-                        "step": frame.step if frame else None,
-                        "ms": round(seconds * 1000, 2)})
+                 fields["channel"], fields["customer"], fields["flow"], fields["step"],
+                 result.session.mode, fields["ms"], extra=fields)
 
     async def _commit(self, claim: Claim, result: TurnResult) -> Claim | bool | None:
         """Commit a turn and dispatch its replies: the next claim, None when done, False

@@ -62,9 +62,6 @@ class WorkStream:
         if entry_ids:
             await self.redis.xack(self.key, GROUP, *entry_ids)
 
-    async def pending(self) -> int:
-        summary = await self.redis.xpending(self.key, GROUP)
-        return int(summary["pending"])
 
 
 def _entries(raw: Any) -> list[tuple[str, str]]:
