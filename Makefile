@@ -23,8 +23,8 @@ test: $(BIN)/omnicanal
 	$(BIN)/ruff check bot connectors flows tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
-	# The pipeline suite again, on a local three-master Redis Cluster (tests/servers.py).
-	OMNICANAL_TEST_CLUSTER=1 $(BIN)/python -m pytest -q tests/bot/store tests/bot/test_pipeline.py tests/bot/linking
+	# The whole suite again, on a local three-master Redis Cluster (tests/servers.py).
+	OMNICANAL_TEST_CLUSTER=1 $(BIN)/python -m pytest -q
 
 bench: $(BIN)/omnicanal
 	$(BIN)/python -m bench

@@ -11,11 +11,10 @@ import secrets
 import signal
 import socket
 from collections.abc import Sequence
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from pydantic import SecretStr
-from redis.asyncio import BlockingConnectionPool, Redis
-from redis.asyncio.cluster import RedisCluster
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.analytics.recorder import AnalyticsRecorder
@@ -40,6 +39,7 @@ from bot.operator.live import LiveHub
 from bot.pipeline import Pipeline
 from bot.scale.stream import WorkStream
 from bot.scale.worker import Worker
+from bot.store.client import connect
 from bot.store.connector_state import RedisConnectorState
 from bot.store.embedded import EmbeddedServer
 from bot.store.keys import Keys
@@ -54,17 +54,6 @@ from connectors.base import BaseConnector, ConnectorContext, DeliveryStatus
 log = logging.getLogger(__name__)
 
 Role = Literal["all", "web", "worker"]
-
-
-def connect(url: str, *, cluster: bool = False, max_connections: int = 64) -> Redis:
-    """A client for the store: a blocking pool (bursts wait for a connection rather than
-    fail), or a cluster client when the URL names a node of a Redis Cluster."""
-    if cluster:
-        # RedisCluster offers the same command API: the store uses it unchanged.
-        return cast(Redis, RedisCluster.from_url(url, max_connections=max_connections))
-    pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=10,
-                                           socket_connect_timeout=5, socket_keepalive=True)
-    return Redis(connection_pool=pool)
 
 
 def build_engine(settings: Settings, flows: Sequence[Flow] | None = None) -> DialogueEngine:

@@ -13,13 +13,10 @@ from redis.asyncio import Redis
 
 from bot.config import parse_settings
 from bot.config.settings import Settings
-from bot.runtime import connect
+from bot.store.client import connect
 from bot.store.embedded import free_port
 from bot.store.store import Store
-from tests.servers import start_cluster, start_valkey
-
-#: OMNICANAL_TEST_CLUSTER=1 runs the tests on a local three-master Redis Cluster.
-CLUSTER = bool(os.environ.get("OMNICANAL_TEST_CLUSTER"))
+from tests.servers import CLUSTER, start_cluster, start_valkey
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 from bot.store.embedded import die_with_parent, server_binary
 from bot.store.embedded import free_port as _free_port
+
+#: OMNICANAL_TEST_CLUSTER=1 runs the tests on a local three-master Redis Cluster.
+CLUSTER = bool(os.environ.get("OMNICANAL_TEST_CLUSTER"))
+
+
+def store_section(url: str, **settings: Any) -> dict[str, Any]:
+    """A config ``store:`` section for the test server (a cluster node on cluster runs)."""
+    return {"url": url, "cluster": CLUSTER, **settings}
 
 
 def wait_for_port(port: int, timeout: float = 15.0) -> None:

@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.handoff.queue import HandoffQueue
+from bot.store.client import pubsub
 from bot.web.types import WebSocket
 
 log = logging.getLogger(__name__)
@@ -48,9 +49,9 @@ class LiveHub:
     async def _listen(self) -> None:
         while True:  # the loop's boundary: reconnect after store failures
             try:
-                async with self.redis.pubsub() as pubsub:
-                    await pubsub.subscribe(self.queue.live_channel)
-                    async for message in pubsub.listen():
+                async with await pubsub(self.redis) as subscription:
+                    await subscription.subscribe(self.queue.live_channel)
+                    async for message in subscription.listen():
                         if message.get("type") == "message":
                             await self._broadcast(message["data"])
             except (RedisError, OSError) as exc:

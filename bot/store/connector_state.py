@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.errors import StoreError
+from bot.store.client import pubsub
 from bot.store.keys import Keys
 
 _HOLD = (resources.files("bot.store") / "lua" / "hold.lua").read_text(encoding="utf-8")
@@ -66,9 +67,9 @@ class RedisConnectorState:
 
     async def listen(self, channel: str) -> AsyncIterator[str]:
         try:
-            async with self._redis.pubsub() as pubsub:
-                await pubsub.subscribe(self._key(channel))
-                async for message in pubsub.listen():
+            async with await pubsub(self._redis) as subscription:
+                await subscription.subscribe(self._key(channel))
+                async for message in subscription.listen():
                     if message.get("type") == "message":
                         data = message["data"]
                         yield data.decode() if isinstance(data, bytes) else str(data)

@@ -13,10 +13,10 @@ from bot.dialogue import Ask, DialogueEngine, Flow, Goto, StepResult, Turn
 from bot.dispatch import Dispatcher
 from bot.messages import Identity, Inbound
 from bot.pipeline import Pipeline
-from bot.runtime import connect
+from bot.store.client import connect
 from bot.store.store import Store
 from connectors.collecting import CollectingConnector
-from tests.conftest import CLUSTER
+from tests.servers import CLUSTER
 
 TELEGRAM = Identity(channel="telegram", user_id="1001")
 WEB = Identity(channel="webchat", user_id="v-1001")

@@ -15,6 +15,7 @@ from tests.fakes import meta_webhooks as hooks
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.fakes.telegram_api import FakeBotAPI
 from tests.scale.processes import BotProcess, write_config
+from tests.servers import store_section
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
 
@@ -33,7 +34,7 @@ async def test_omnicanal_run_serves_telegram_on_both_libraries_and_messenger(
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     async with FakeBotAPI(tokens=[AIOGRAM, PTB]) as telegram, FakeGraphAPI() as graph:
-        config = write_config(tmp_path / "config.yaml", store={"url": redis_url},
+        config = write_config(tmp_path / "config.yaml", store=store_section(redis_url),
                               server={"port": port}, connectors={
             "webchat": {"enabled": False},
             "telegram": {"token": AIOGRAM, "api_base": telegram.base_url, "mode": "polling",

@@ -24,7 +24,7 @@ from tests.fakes import meta_webhooks as hooks
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.scale.conftest import record
 from tests.scale.processes import BotProcess, write_config
-from tests.servers import start_valkey
+from tests.servers import start_valkey, store_section
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 SECRET = "fault-secret"
@@ -115,8 +115,8 @@ async def test_a_paused_worker_cannot_write_or_send_after_losing_its_lease(
 ) -> None:
     port = free_port()
     config = write_config(tmp_path / "config.yaml",
-                          server={"port": port}, **sections(graph, url=redis_url,
-                                                            lease_seconds=1))
+                          server={"port": port}, **sections(graph, **store_section(redis_url,
+                                                                          lease_seconds=1)))
     marker = tmp_path / "marker"
     os.environ["OMNICANAL_TEST_MARKER"] = str(marker)
     os.environ["OMNICANAL_TEST_SLOW_SECONDS"] = "3"

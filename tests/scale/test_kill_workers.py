@@ -20,6 +20,7 @@ from tests.fakes import meta_webhooks as hooks
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.scale.conftest import record
 from tests.scale.processes import BotProcess, write_config
+from tests.servers import store_section
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -29,7 +30,7 @@ SECRET = "fault-secret"
 
 def fault_config(path: Path, redis_url: str, port: int, graph: FakeGraphAPI) -> Path:
     return write_config(
-        path, store={"url": redis_url, "lease_seconds": 2},
+        path, store=store_section(redis_url, lease_seconds=2),
         server={"port": port}, logging={"level": "WARNING"},
         flows={"modules": ["tests.scale.echo_flows"], "default": "echo", "locales": ["en"]},
         linking={"enabled": False}, handoff={"misunderstood_limit": 0},

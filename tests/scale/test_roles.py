@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 
 from bot.store.embedded import free_port
 from tests.scale.processes import BotProcess, write_config
+from tests.servers import store_section
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
@@ -20,7 +21,7 @@ async def test_web_records_and_workers_answer_even_when_one_dies(
 ) -> None:
     port = free_port()
     config = write_config(tmp_path / "config.yaml",
-                          store={"url": redis_url, "lease_seconds": 2},
+                          store=store_section(redis_url, lease_seconds=2),
                           server={"port": port}, connectors={"webchat": {"enabled": True}})
     web = BotProcess(config, "web")
     workers = [BotProcess(config, "worker") for _ in range(2)]

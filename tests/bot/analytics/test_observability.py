@@ -137,7 +137,8 @@ def _same(make_settings: Any) -> Any:
     from bot.config import parse_settings
 
     first = make_settings()
-    return parse_settings({"store": {"url": first.store.url.get_secret_value()},
+    return parse_settings({"store": {"url": first.store.url.get_secret_value(),
+                                     "cluster": first.store.cluster},
                            "server": {"port": 0}, "connectors": {"webchat": {}}}, env={})
 
 
