@@ -1,5 +1,7 @@
 """Client-side round-trip counting: one round trip is one write of packed commands (a
-single command, or a whole pipeline/transaction) followed by waiting for its replies."""
+single command, or a whole pipeline/transaction) followed by waiting for its replies.
+Commands through redis-py are counted here; the store's batcher counts its own writes
+(``CommandBatcher.round_trips``)."""
 
 from __future__ import annotations
 

@@ -2,77 +2,79 @@
 
 redis-py spends tens of microseconds of CPU per command on its asyncio machinery
 (acquire a connection, write, wait, parse, release). Commands issued by different
-turns in the same event-loop tick are queued here and sent as one pipeline, so that
-cost is paid once per batch instead of once per command: the biggest single gain on the
-hot path (measured in bench/). Each command still gets its own result or error; a
-failure of the whole batch (the connection broke) fails each of its commands.
+turns in the same event-loop tick are queued here and written as one batch on a
+pipelined connection (``wire.py``), so that cost is paid once per batch instead of once
+per command: the biggest single gain on the hot path (measured in bench/). Each command
+still gets its own result or error; a broken connection fails each unanswered command.
 
 On a Redis Cluster there is one lane per master: a command goes to the lane of the node
 that owns its first key's slot (every key of a command shares one hash tag, see
-``keys.py``), each lane batches on its own blocking pool, so a burst waits for a
-connection instead of failing (redis-py's cluster client raises when a node's pool is
-full). A command answered MOVED/ASK/TRYAGAIN/CLUSTERDOWN (slots moving, a failover) is
-sent again through the cluster client, which follows the redirect and refreshes its map.
+``keys.py``). A command answered MOVED/ASK/TRYAGAIN/CLUSTERDOWN (slots moving, a
+failover) is sent again through the cluster client, which follows the redirect and
+refreshes its slot map, so the next command for that slot goes to the right lane.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
-import hiredis
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
-from redis.exceptions import AskError, ClusterDownError, ResponseError, TryAgainError
+from redis.exceptions import AskError, ClusterDownError, TryAgainError
 
+from bot.store.wire import Endpoint, WireConnection
 from bot.tasks import TaskTracker
 
 #: Answers that mean "ask the cluster where this slot lives now", not a failed command.
 _REDIRECTS = (AskError, TryAgainError, ClusterDownError)  # MovedError is an AskError
 
-#: What a per-node pool copies from the cluster client's connection settings.
-_NODE_SETTINGS = ("username", "password", "credential_provider", "client_name",
-                  "socket_connect_timeout", "socket_timeout", "socket_keepalive",
-                  "connection_class")
-
-_Queued = tuple[tuple[Any, ...], "asyncio.Future[Any]"]
-
 
 class _Lane:
-    """The commands queued for one server during this tick, and the pool they go out on."""
+    """One server: its connection and the commands queued for it during this tick."""
 
-    __slots__ = ("pool", "queue", "scheduled")
+    __slots__ = ("connecting", "connection", "endpoint", "futures", "queue", "scheduled")
 
-    def __init__(self, pool: Any) -> None:
-        self.pool = pool
-        self.queue: list[_Queued] = []
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        self.connection: WireConnection | None = None
+        self.connecting: asyncio.Task[WireConnection] | None = None
+        self.queue: list[tuple[Any, ...]] = []
+        self.futures: list[asyncio.Future[Any]] = []
         self.scheduled = False
 
 
 class CommandBatcher:
-    def __init__(self, redis: Redis, *, max_batch: int = 1024, node_connections: int = 64
-                 ) -> None:
+    def __init__(self, redis: Redis, *, max_batch: int = 1024) -> None:
         self.redis = redis
         self.max_batch = max_batch
-        self.node_connections = node_connections
+        #: Batches written: the round trips of the hot path (read by the benchmark).
+        self.round_trips = 0
         self._flights = TaskTracker("redis-batches")
         #: A cluster client routes by slot; a single server has one lane for everything.
         self.cluster = isinstance(redis, RedisCluster)
-        self._single = None if self.cluster else _Lane(redis.connection_pool)
+        self._single = None if self.cluster else _Lane(Endpoint.from_settings(
+            redis.connection_pool.connection_kwargs,
+            connection_class=redis.connection_pool.connection_class))
         self._nodes: dict[str, _Lane] = {}
 
     async def execute(self, *command: Any) -> Any:
-        """Run one command, sent with the others issued in this tick for the same server."""
+        """Run one command, written with the others issued in this tick for its server."""
         lane = self._single or await self._node_lane(command)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        lane.queue.append((command, future))
+        lane.queue.append(command)
+        lane.futures.append(future)
         if len(lane.queue) >= self.max_batch:
             self._flush(lane)
         elif not lane.scheduled:
             lane.scheduled = True
             asyncio.get_running_loop().call_soon(self._flush, lane)
-        return await future
+        if not self.cluster:
+            return await future
+        try:
+            return await future
+        except _REDIRECTS:
+            return await self.redis.execute_command(*command)  # type: ignore[no-untyped-call]
 
     async def _node_lane(self, command: tuple[Any, ...]) -> _Lane:
         cluster: RedisCluster = self.redis  # type: ignore[assignment]
@@ -81,83 +83,51 @@ class CommandBatcher:
         node = cluster.nodes_manager.get_node_from_slot(cluster.keyslot(key))
         lane = self._nodes.get(node.name)
         if lane is None:
-            settings: dict[str, Any] = cluster.get_connection_kwargs()
-            copied = {name: settings[name] for name in _NODE_SETTINGS if name in settings}
-            pool = BlockingConnectionPool(host=node.host, port=node.port, timeout=10,
-                                          max_connections=self.node_connections, **copied)
-            lane = self._nodes[node.name] = _Lane(pool)
+            endpoint = Endpoint.from_settings(cluster.get_connection_kwargs(),
+                                              host=node.host, port=node.port)
+            lane = self._nodes[node.name] = _Lane(endpoint)
         return lane
 
     def _flush(self, lane: _Lane) -> None:
         lane.scheduled = False
-        batch, lane.queue = lane.queue, []
-        if batch:
-            self._flights.spawn(self._send(lane.pool, batch), name="redis-batch")
-
-    async def _send(self, pool: Any, batch: list[_Queued]) -> None:
-        """Write the whole batch on one connection, packed by hiredis in C (redis-py's
-        asyncio client packs every argument in Python: the largest remaining cost), then
-        read the replies back in order. Answers are raw (no redis-py response callbacks)."""
-        try:
-            # Inside the try: when the store is unreachable, taking a connection fails too,
-            # and every waiting command must hear so (or its turn would wait forever).
-            connection = await pool.get_connection()
-        except BaseException as exc:
-            _fail(batch, exc)
-            if not isinstance(exc, Exception):
-                raise
+        if not lane.queue:
             return
-        try:
-            await connection.send_packed_command(
-                b"".join(hiredis.pack_command(command) for command, _ in batch),
-                check_health=False)
-            for command, future in batch:
-                try:
-                    result: Any = await connection.read_response()
-                except ResponseError as error:  # this command failed; the others go on
-                    result = error
-                if future.done():
-                    continue
-                if self.cluster and isinstance(result, _REDIRECTS):
-                    self._flights.spawn(self._redirected(command, future), name="redirect")
-                elif isinstance(result, Exception):
-                    future.set_exception(result)
-                else:
-                    future.set_result(result)
-        except BaseException as exc:
-            # The connection is in an unknown state: drop it; every unanswered command fails.
-            await connection.disconnect()
-            _fail(batch, exc)
-            if not isinstance(exc, Exception):
-                raise
-        finally:
-            await pool.release(connection)
+        commands, futures = lane.queue, lane.futures
+        lane.queue, lane.futures = [], []
+        connection = lane.connection
+        if connection is not None and connection.usable:
+            self.round_trips += 1
+            connection.send(commands, futures)
+        else:
+            self._flights.spawn(self._connect_and_send(lane, commands, futures),
+                                name="redis-connect")
 
-    async def _redirected(self, command: tuple[Any, ...], future: asyncio.Future[Any]) -> None:
-        """Send again through the cluster client: it follows MOVED/ASK and refreshes the
-        slot map, so the next command for this slot goes to the right lane."""
-        await _settle(future, lambda: self.redis.execute_command(*command))  # type: ignore[no-untyped-call]
+    async def _connect_and_send(self, lane: _Lane, commands: list[tuple[Any, ...]],
+                                futures: list[asyncio.Future[Any]]) -> None:
+        """Open the lane's connection (one attempt shared by every batch waiting for it),
+        then write. When the store is unreachable every waiting command hears so."""
+        idle = lane.connecting is None or lane.connecting.done()
+        if idle and (lane.connection is None or not lane.connection.usable):
+            lane.connecting = asyncio.ensure_future(WireConnection.open(lane.endpoint))
+        try:
+            if lane.connecting is not None:
+                lane.connection = await asyncio.shield(lane.connecting)
+        except Exception as exc:
+            lane.connection = None
+            for future in futures:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        assert lane.connection is not None
+        self.round_trips += 1
+        lane.connection.send(commands, futures)
 
     async def close(self) -> None:
-        for lane in [*([self._single] if self._single else []), *self._nodes.values()]:
+        lanes = [*([self._single] if self._single else []), *self._nodes.values()]
+        for lane in lanes:
             self._flush(lane)
         await self._flights.drain(5)
-        for lane in self._nodes.values():
-            await lane.pool.disconnect()
-
-
-def _fail(batch: list[_Queued], exc: BaseException) -> None:
-    for _, future in batch:
-        if not future.done():
-            future.set_exception(exc)
-
-
-async def _settle(future: asyncio.Future[Any], call: Callable[[], Any]) -> None:
-    try:
-        result = await call()
-    except Exception as exc:  # handed to the waiting command
-        if not future.done():
-            future.set_exception(exc)
-        return
-    if not future.done():
-        future.set_result(result)
+        for lane in lanes:
+            if lane.connection is not None:
+                await lane.connection.drain(5)
+                lane.connection.close()
