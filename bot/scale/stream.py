@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from bot.store.keys import Keys
+from bot.store.store import Doorbell
 
 GROUP = "workers"
 
@@ -28,9 +29,11 @@ class WorkStream:
         #: at 0-0 each time would keep re-claiming the same first entries.
         self._cursor = "0-0"
 
-    async def ring(self, customer_id: str) -> None:
-        await self.redis.xadd(self.key, {"c": customer_id}, maxlen=self.max_length,
-                              approximate=True)
+    @property
+    def doorbell(self) -> Doorbell:
+        """What the store rings as it records a message in a web process (with the
+        recording itself on a single server: one command per message)."""
+        return Doorbell(self.key, self.max_length)
 
     async def ensure_group(self) -> None:
         try:

@@ -99,6 +99,15 @@ class Recorded:
 
 
 @dataclass(frozen=True, slots=True)
+class Doorbell:
+    """Where a web process tells the workers "this customer has something waiting": a
+    Redis Stream (read by ``bot.scale.stream.WorkStream``) and its approximate cap."""
+
+    stream: str
+    max_length: int
+
+
+@dataclass(frozen=True, slots=True)
 class Committed:
     #: The claim for the customer's next waiting item, or None (the lease was released).
     next: Claim | None
@@ -245,55 +254,76 @@ class Store:
     # -- the hot path ---------------------------------------------------------------------
 
     async def enqueue_action(self, customer_id: str, action: OperatorAction, *,
-                             claim: bool = True) -> Claim | Recorded:
+                             doorbell: Doorbell | None = None) -> Claim | Recorded:
         """Queue an operator action in the customer's inbox, behind what the customer has
         said; like ``ingest``, returns a ``Claim`` when the caller must run the turn."""
-        ck = self.keys.customer(customer_id)
-        token = secrets.token_hex(8)
-        now = _ms()
         try:
-            result = await self._ingest(
-                keys=[ck.identities, ck.seen, ck.inbox, ck.lease, ck.session, ck.last_inbound],
-                args=["", f"op:{action.id}", now, action.model_dump_json(), token,
-                      self.lease_ms if claim else 0, now - self.dedupe_ms])
+            outcome = await self._record(customer_id, "", f"op:{action.id}",
+                                         action.model_dump_json(), doorbell)
         except (RedisError, OSError) as exc:
             raise StoreError(f"could not record operator action: {exc}") from exc
-        if result[0] == b"claimed":
-            return self._claim_from(customer_id, token, result)
-        return Recorded(customer_id, _str(result[0]))
+        if outcome is None:  # pragma: no cover - only identities move
+            raise StoreError("an operator action cannot move between customers")
+        return outcome
 
-    async def ingest(self, inbound: Inbound, *, claim: bool = True) -> Claim | Recorded:
+    async def ingest(self, inbound: Inbound, *,
+                     doorbell: Doorbell | None = None) -> Claim | Recorded:
         """Durably record one inbound message.
 
-        Returns a ``Claim`` when the caller must now run the customer's turn(s), else a
-        ``Recorded``: "queued" when a running turn (or, with ``claim=False``, a worker)
-        will pick it up, "duplicate" when this platform message was recorded before.
-        Raises ``StoreError`` when not recorded.
+        Without a ``doorbell`` (this process runs turns), returns a ``Claim`` when the
+        caller must now run the customer's turn(s), else a ``Recorded``: "queued" when a
+        running turn will pick it up, "duplicate" when this platform message was recorded
+        before. With a ``doorbell`` (a web process), never claims: the message is recorded
+        and the doorbell rung before this returns, so a worker takes it.
+        Raises ``StoreError`` when not recorded (or recorded but not rung).
         """
         identity_key = inbound.identity.key
         dedupe_id = f"{inbound.identity.channel}:{inbound.identity.account}:{inbound.message_id}"
         body = inbound.model_dump_json()
         for _attempt in range(3):
             customer_id = await self.resolve(inbound.identity)
-            ck = self.keys.customer(customer_id)
-            token = secrets.token_hex(8)
-            now = _ms()
             try:
-                result = await self._ingest(
-                    keys=[ck.identities, ck.seen, ck.inbox, ck.lease, ck.session, ck.last_inbound],
-                    args=[identity_key, dedupe_id, now, body, token,
-                          self.lease_ms if claim else 0, now - self.dedupe_ms],
-                )
+                outcome = await self._record(customer_id, identity_key, dedupe_id, body,
+                                             doorbell)
             except (RedisError, OSError) as exc:
                 raise StoreError(f"could not record inbound message: {exc}") from exc
-            tag = result[0]
-            if tag == b"moved":
-                self.forget_identity(identity_key)
-                continue
-            if tag == b"claimed":
-                return self._claim_from(customer_id, token, result)
-            return Recorded(customer_id, _str(tag))
+            if outcome is not None:
+                return outcome
+            self.forget_identity(identity_key)
         raise StoreError("the identity kept moving between customers while recording; retry")
+
+    async def _record(self, customer_id: str, identity_key: str, dedupe_id: str,
+                      item_json: str, doorbell: Doorbell | None) -> Claim | Recorded | None:
+        """One run of the ingest script; None when the identity moved to another customer.
+
+        On a single server the doorbell rings inside the script: one command, and never a
+        recorded item without its doorbell. On a cluster the stream lives in another hash
+        slot than the customer's keys, so it is rung after the item is recorded (never
+        before: a worker woken first could find the inbox still empty and acknowledge)."""
+        ck = self.keys.customer(customer_id)
+        token = secrets.token_hex(8)
+        now = _ms()
+        keys = [ck.identities, ck.seen, ck.inbox, ck.lease, ck.session, ck.last_inbound]
+        args: list[Any] = [identity_key, dedupe_id, now, item_json, token,
+                           0 if doorbell else self.lease_ms, now - self.dedupe_ms]
+        ring_inside = doorbell is not None and not self.batcher.cluster
+        if doorbell is not None and ring_inside:
+            keys.append(doorbell.stream)
+            args += [customer_id, doorbell.max_length]
+        result = await self._ingest(keys=keys, args=args)
+        tag = result[0]
+        if tag == b"moved":
+            return None
+        if tag == b"claimed":
+            return self._claim_from(customer_id, token, result)
+        if doorbell is not None and not ring_inside:
+            try:
+                await self.batcher.execute("XADD", doorbell.stream, "MAXLEN", "~",
+                                           doorbell.max_length, "*", "c", customer_id)
+            except (RedisError, OSError) as exc:
+                # Answered 5xx: the redelivery is a duplicate, and rings again.
+                raise StoreError(f"recorded, but no worker could be told: {exc}") from exc
+        return Recorded(customer_id, _str(tag))
 
     async def claim(self, customer_id: str) -> Claim | float | None:
         """Claim a customer with waiting messages: a ``Claim``, the seconds until the current
