@@ -13,7 +13,6 @@ import asyncio
 import hashlib
 import secrets
 import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -26,6 +25,7 @@ from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound
 from bot.model import Delivery, Event, OperatorAction, Profile, Session
 from bot.store.batching import CommandBatcher
+from bot.store.identities import IdentityCache
 from bot.store.keys import Keys
 
 _IDENTITY_CACHE_SIZE = 100_000
@@ -167,7 +167,7 @@ class Store:
         self._release = self._scripts["release"]
         self._next_send = self._scripts["next_send"]
         self._sent = self._scripts["sent"]
-        self._customers: OrderedDict[str, str] = OrderedDict()
+        self._identities = IdentityCache(_IDENTITY_CACHE_SIZE)
 
     async def close(self) -> None:
         await self.batcher.close()
@@ -184,26 +184,34 @@ class Store:
     async def resolve(self, identity: Identity) -> str:
         """The customer an identity belongs to, creating a new customer on first contact."""
         key = identity.key
-        cached = self._customers.get(key)
-        if cached is not None:
-            self._customers.move_to_end(key)
-            return cached
+        customer_id, fetched = await self._customer_of(key)
+        if fetched:
+            try:
+                # Idempotent: also repairs a crash between the two writes of a first contact.
+                await self.batcher.execute("HSETNX", self.keys.customer(customer_id).identities,
+                                           key, _ms())
+            except (RedisError, OSError) as exc:
+                raise StoreError(f"could not resolve identity: {exc}") from exc
+        return customer_id
+
+    async def _customer_of(self, identity_key: str) -> tuple[str, bool]:
+        """The customer of an identity, and True when it was read (or created) in the
+        store just now: the customer's list of identities must then be made to hold it
+        (``resolve`` does; ``ingest`` does it inside its script, saving a round trip)."""
+        return await self._identities.lookup(identity_key,
+                                             lambda: self._fetch_customer(identity_key))
+
+    async def _fetch_customer(self, identity_key: str) -> str:
         run = self.batcher.execute
+        key = self.keys.identity(identity_key)
         try:
-            raw = await run("GET", self.keys.identity(key))
+            raw = await run("GET", key)
             if raw is None:
                 candidate = new_customer_id()
-                if await run("SET", self.keys.identity(key), candidate, "NX"):
-                    raw = candidate.encode()
-                else:
-                    raw = await run("GET", self.keys.identity(key))
-            customer_id = raw.decode() if isinstance(raw, bytes) else str(raw)
-            # Idempotent: also repairs a crash between the two writes of a first contact.
-            await run("HSETNX", self.keys.customer(customer_id).identities, key, _ms())
+                raw = candidate if await run("SET", key, candidate, "NX") else await run("GET", key)
         except (RedisError, OSError) as exc:
             raise StoreError(f"could not resolve identity: {exc}") from exc
-        self._remember(key, customer_id)
-        return customer_id
+        return _str(raw)
 
     async def assign_identity(self, identity: Identity, customer_id: str) -> None:
         """Point ``identity`` at ``customer_id`` (the primitive that linking builds on).
@@ -218,14 +226,9 @@ class Store:
             await self.redis.hdel(self.keys.customer(_str(previous)).identities, key)
         self.forget_identity(key)
 
-    def _remember(self, identity_key: str, customer_id: str) -> None:
-        self._customers[identity_key] = customer_id
-        if len(self._customers) > _IDENTITY_CACHE_SIZE:
-            self._customers.popitem(last=False)
-
     def forget_identity(self, identity_key: str) -> None:
         """Drop a cached identity → customer mapping (after a link, merge or unlink)."""
-        self._customers.pop(identity_key, None)
+        self._identities.forget(identity_key)
 
     async def identities(self, customer_id: str) -> list[Identity]:
         raw = await self.redis.hkeys(self.keys.customer(customer_id).identities)
@@ -281,10 +284,10 @@ class Store:
         dedupe_id = f"{inbound.identity.channel}:{inbound.identity.account}:{inbound.message_id}"
         body = inbound.model_dump_json()
         for _attempt in range(3):
-            customer_id = await self.resolve(inbound.identity)
+            customer_id, fetched = await self._customer_of(identity_key)
             try:
                 outcome = await self._record(customer_id, identity_key, dedupe_id, body,
-                                             doorbell)
+                                             doorbell, link=fetched)
             except (RedisError, OSError) as exc:
                 raise StoreError(f"could not record inbound message: {exc}") from exc
             if outcome is not None:
@@ -293,8 +296,11 @@ class Store:
         raise StoreError("the identity kept moving between customers while recording; retry")
 
     async def _record(self, customer_id: str, identity_key: str, dedupe_id: str,
-                      item_json: str, doorbell: Doorbell | None) -> Claim | Recorded | None:
+                      item_json: str, doorbell: Doorbell | None, *, link: bool = False
+                      ) -> Claim | Recorded | None:
         """One run of the ingest script; None when the identity moved to another customer.
+        ``link``: the customer was just read from the identity's key (not remembered), so
+        the script adds the identity to the customer's list rather than checking it.
 
         On a single server the doorbell rings inside the script: one command, and never a
         recorded item without its doorbell. On a cluster the stream lives in another hash
@@ -305,7 +311,8 @@ class Store:
         now = _ms()
         keys = [ck.identities, ck.seen, ck.inbox, ck.lease, ck.session, ck.last_inbound]
         args: list[Any] = [identity_key, dedupe_id, now, item_json, token,
-                           0 if doorbell else self.lease_ms, now - self.dedupe_ms]
+                           0 if doorbell else self.lease_ms, now - self.dedupe_ms,
+                           1 if link else 0]
         ring_inside = doorbell is not None and not self.batcher.cluster
         if doorbell is not None and ring_inside:
             keys.append(doorbell.stream)
