@@ -54,3 +54,6 @@ class IdentityCache:
 
     def forget(self, key: str) -> None:
         self._customers.pop(key, None)
+
+    def clear(self) -> None:
+        self._customers.clear()

@@ -230,6 +230,10 @@ class Store:
         """Drop a cached identity → customer mapping (after a link, merge or unlink)."""
         self._identities.forget(identity_key)
 
+    def forget_identities(self) -> None:
+        """Drop every cached mapping (after the store was flushed: benchmarks, tests)."""
+        self._identities.clear()
+
     async def identities(self, customer_id: str) -> list[Identity]:
         raw = await self.redis.hkeys(self.keys.customer(customer_id).identities)
         return [Identity.from_key(_str(k)) for k in raw]
