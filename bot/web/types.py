@@ -16,7 +16,7 @@ from typing import Literal, Protocol
 class WebRequest:
     method: str
     path: str
-    #: Header names are lower-cased.
+    #: Looked up through ``header()``, whose name is case-insensitive.
     headers: Mapping[str, str]
     query: Mapping[str, str]
     body: bytes = b""
