@@ -311,7 +311,7 @@ class Store:
         slot than the customer's keys, so it is rung after the item is recorded (never
         before: a worker woken first could find the inbox still empty and acknowledge)."""
         ck = self.keys.customer(customer_id)
-        token = secrets.token_hex(8)
+        token = "" if doorbell else secrets.token_hex(8)  # a web process never claims
         now = _ms()
         keys = [ck.identities, ck.seen, ck.inbox, ck.lease, ck.session, ck.last_inbound]
         args: list[Any] = [identity_key, dedupe_id, now, item_json, token,
