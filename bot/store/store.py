@@ -241,10 +241,15 @@ class Store:
     async def last_inbound(self, customer_id: str) -> dict[str, float]:
         """When the customer last wrote from each identity (epoch seconds)."""
         try:
-            raw = await self.redis.hgetall(self.keys.customer(customer_id).last_inbound)
+            # Through the batcher: read before every send on a windowed channel, it cost
+            # as much as the send itself through redis-py's own command path.
+            raw = await self.batcher.execute("HGETALL",
+                                             self.keys.customer(customer_id).last_inbound)
         except (RedisError, OSError) as exc:
             raise StoreError(f"could not read when the customer last wrote: {exc}") from exc
-        return {_str(k): int(v) / 1000 for k, v in raw.items()}
+        # The batcher's answers are raw: a flat [field, value, ...] list (RESP2) or a map.
+        pairs = raw.items() if isinstance(raw, dict) else zip(raw[::2], raw[1::2], strict=True)
+        return {_str(k): int(v) / 1000 for k, v in pairs}
 
     async def mark_unreachable(self, customer_id: str, identity: Identity, reason: str) -> None:
         await self.redis.hset(self.keys.customer(customer_id).unreachable, identity.key, reason)
