@@ -96,7 +96,6 @@ class Pipeline:
         #: Told about every committed turn (analytics); they must not do I/O inline.
         self.observers = list(observers)
         #: Set in a web process: record only, and ring the work stream for a worker.
-        self.work = work
         self._doorbell = work.doorbell if work is not None else None
         self.turns = TaskTracker("turns")
 

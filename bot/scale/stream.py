@@ -9,15 +9,24 @@ worker claims them (XAUTOCLAIM) once they have been idle longer than a turn can 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from bot.store.keys import Keys
-from bot.store.store import Doorbell
 
 GROUP = "workers"
+
+
+@dataclass(frozen=True, slots=True)
+class Doorbell:
+    """What a web process rings as it records a message: the stream's key and its
+    approximate cap (``Store.ingest`` adds the entry, in its script on a single server)."""
+
+    stream: str
+    max_length: int
 
 
 class WorkStream:
@@ -31,8 +40,6 @@ class WorkStream:
 
     @property
     def doorbell(self) -> Doorbell:
-        """What the store rings as it records a message in a web process (with the
-        recording itself on a single server: one command per message)."""
         return Doorbell(self.key, self.max_length)
 
     async def ensure_group(self) -> None:

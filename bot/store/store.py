@@ -24,6 +24,7 @@ from redis.exceptions import NoScriptError, RedisError
 from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound
 from bot.model import Delivery, Event, OperatorAction, Profile, Session
+from bot.scale.stream import Doorbell
 from bot.store.batching import CommandBatcher
 from bot.store.identities import IdentityCache
 from bot.store.keys import Keys
@@ -96,15 +97,6 @@ class Recorded:
 
     customer_id: str
     status: Literal["queued", "duplicate"] | str
-
-
-@dataclass(frozen=True, slots=True)
-class Doorbell:
-    """Where a web process tells the workers "this customer has something waiting": a
-    Redis Stream (read by ``bot.scale.stream.WorkStream``) and its approximate cap."""
-
-    stream: str
-    max_length: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,8 +266,8 @@ class Store:
                                          action.model_dump_json(), doorbell)
         except (RedisError, OSError) as exc:
             raise StoreError(f"could not record operator action: {exc}") from exc
-        if outcome is None:  # pragma: no cover - only identities move
-            raise StoreError("an operator action cannot move between customers")
+        if outcome is None:  # pragma: no cover - "moved" answers only an identity's message
+            raise StoreError("the ingest script answered 'moved' for an operator action")
         return outcome
 
     async def ingest(self, inbound: Inbound, *,
@@ -322,17 +314,17 @@ class Store:
         args: list[Any] = [identity_key, dedupe_id, now, item_json, token,
                            0 if doorbell else self.lease_ms, now - self.dedupe_ms,
                            1 if link else 0]
-        ring_inside = doorbell is not None and not self.batcher.cluster
-        if doorbell is not None and ring_inside:
-            keys.append(doorbell.stream)
-            args += [customer_id, doorbell.max_length]
+        inside = doorbell if doorbell is not None and not self.batcher.cluster else None
+        if inside is not None:
+            keys.append(inside.stream)
+            args += [customer_id, inside.max_length]
         result = await self._ingest(keys=keys, args=args)
         tag = result[0]
         if tag == b"moved":
             return None
         if tag == b"claimed":
             return self._claim_from(customer_id, token, result)
-        if doorbell is not None and not ring_inside:
+        if doorbell is not None and inside is None:
             try:
                 await self.batcher.execute("XADD", doorbell.stream, "MAXLEN", "~",
                                            doorbell.max_length, "*", "c", customer_id)

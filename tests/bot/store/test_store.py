@@ -10,7 +10,8 @@ from redis.asyncio import Redis
 from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound, Text
 from bot.model import Delivery, Event, Session
-from bot.store.store import Claim, Committed, Doorbell, Recorded, Store
+from bot.scale.stream import Doorbell
+from bot.store.store import Claim, Committed, Recorded, Store
 
 ANA = Identity(channel="webchat", user_id="ana")
 
