@@ -151,7 +151,8 @@ class Store:
         self.send_stale_ms = int(send_stale_seconds * 1000)
         self.batcher = CommandBatcher(redis)
         self._scripts = {name: _Script(redis, self.batcher, name) for name in (
-            "ingest", "claim", "commit", "extend", "release", "next_send", "sent")}
+            "identity", "ingest", "claim", "commit", "extend", "release", "next_send", "sent")}
+        self._identity = self._scripts["identity"]
         self._ingest = self._scripts["ingest"]
         self._claim = self._scripts["claim"]
         self._commit = self._scripts["commit"]
@@ -194,13 +195,9 @@ class Store:
                                              lambda: self._fetch_customer(identity_key))
 
     async def _fetch_customer(self, identity_key: str) -> str:
-        run = self.batcher.execute
-        key = self.keys.identity(identity_key)
         try:
-            raw = await run("GET", key)
-            if raw is None:
-                candidate = new_customer_id()
-                raw = candidate if await run("SET", key, candidate, "NX") else await run("GET", key)
+            raw = await self._identity(keys=[self.keys.identity(identity_key)],
+                                       args=[new_customer_id()])
         except (RedisError, OSError) as exc:
             raise StoreError(f"could not resolve identity: {exc}") from exc
         return _str(raw)

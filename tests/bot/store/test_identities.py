@@ -13,6 +13,7 @@ from bot.store.identities import IdentityCache
 from bot.store.store import Claim, Recorded, Store
 
 ANA = Identity(channel="whatsapp", account="PNID", user_id="34600000001")
+BOB = Identity(channel="whatsapp", account="PNID", user_id="34600000002")
 
 
 async def test_concurrent_misses_for_one_key_share_one_fetch() -> None:
@@ -76,6 +77,7 @@ def inbound(n: int) -> Inbound:
 async def test_a_burst_from_a_new_customer_reads_the_identity_once(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    await store.ingest(Inbound(identity=BOB, message_id="warm", text="loads the scripts"))
     commands: list[str] = []
     execute = store.batcher.execute
 
@@ -89,9 +91,9 @@ async def test_a_burst_from_a_new_customer_reads_the_identity_once(
     assert len(customers) == 1
     assert sum(isinstance(o, Claim) for o in outcomes) == 1
     assert sum(isinstance(o, Recorded) and o.status == "queued" for o in outcomes) == 3
-    # GET (unknown) and SET NX (created) once; the ingest scripts (EVALSHA) add the
-    # identity to the new customer's list themselves: no HSETNX round trip.
-    assert [c for c in commands if c != "EVALSHA"] == ["GET", "SET"]
+    # One identity script (the customer created) and the four ingest scripts, which add
+    # the identity to the new customer's list themselves: no GET, SET NX or HSETNX.
+    assert commands == ["EVALSHA"] * 5
     assert await store.identities(customers.pop()) == [ANA]
 
 
