@@ -26,17 +26,17 @@ _SECURITY_HEADERS = {
 
 
 def _to_request(request: web.Request, body: bytes) -> WebRequest:
-    # aiohttp's own read-only views, not copies: header lookups are case-insensitive, and
-    # query and cookies are parsed only when a handler reads them.
+    # aiohttp's own read-only views, not copies (header lookups are case-insensitive);
+    # the peer's address and the cookies are looked up only if the handler asks.
     return WebRequest(
         method=request.method,
         path=request.path,
         headers=request.headers,
         query=request.query,
         body=body,
-        remote=request.remote,
-        cookies=request.cookies,
         params=request.match_info,
+        peer=lambda: request.remote,
+        cookie_jar=lambda: request.cookies,
     )
 
 
