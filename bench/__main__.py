@@ -101,6 +101,7 @@ def _ratios(load: dict[str, list[RunResult]], other: str) -> dict[str, float]:
 async def _http(server: BenchServer, args: argparse.Namespace) -> dict[str, Any]:
     rates: dict[str, list[float]] = {"omnicanal_runtime": [], "omnicanal_web_role": [],
                                      "bare_aiohttp": []}
+    cpu: dict[str, list[float]] = {name: [] for name in rates}
     ratios, web_ratios = [], []
     for round_no in range(args.rounds):
         salt = f"r{round_no}"
@@ -110,15 +111,22 @@ async def _http(server: BenchServer, args: argparse.Namespace) -> dict[str, Any]
                              concurrency=args.http_concurrency, salt=f"{salt}w")
         bare = await run_http("bare", server.url(3), requests=args.http_requests,
                               concurrency=args.http_concurrency, salt=salt)
-        rates["omnicanal_runtime"].append(omni.rate)
-        rates["omnicanal_web_role"].append(web.rate)
-        rates["bare_aiohttp"].append(bare.rate)
+        for name, result in (("omnicanal_runtime", omni), ("omnicanal_web_role", web),
+                             ("bare_aiohttp", bare)):
+            rates[name].append(result.rate)
+            if result.cpu_us_per_request is not None:
+                cpu[name].append(result.cpu_us_per_request)
         ratios.append(omni.rate / bare.rate)
         web_ratios.append(web.rate / bare.rate)
         log(f"http round {round_no + 1}: runtime {omni.rate:.0f} req/s, web role "
-            f"{web.rate:.0f} req/s, bare {bare.rate:.0f} req/s ({omni.ok}/{omni.requests} ok)")
+            f"{web.rate:.0f} req/s, bare {bare.rate:.0f} req/s ({omni.ok}/{omni.requests} ok);"
+            f" server CPU per request: " + ", ".join(
+                f"{name} {v[-1]:.0f} us" for name, v in cpu.items() if v))
     return {"requests_per_round": args.http_requests, "concurrency": args.http_concurrency,
             "requests_per_s_median": {k: median(v) for k, v in rates.items()},
+            # Robust where the rates are not: other load on the machine takes the CPU away,
+            # it hardly changes how much each request needs.
+            "server_cpu_us_per_request_median": {k: median(v) for k, v in cpu.items() if v},
             "rounds": rates, "ratio_median": median(ratios), "ratio_per_round": ratios,
             "web_role_ratio_median": median(web_ratios), "target_ratio": 0.5}
 

@@ -4,6 +4,7 @@ real runtime against a bare aiohttp endpoint doing the same read + HMAC check.""
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import time
@@ -26,10 +27,28 @@ class HttpResult:
     requests: int
     ok: int
     wall: float
+    #: CPU seconds the server process used while the requests were timed (None where
+    #: /proc is missing): unlike the rate, barely moved by other load on the machine.
+    server_cpu: float | None = None
 
     @property
     def rate(self) -> float:
         return self.ok / self.wall if self.wall else 0.0
+
+    @property
+    def cpu_us_per_request(self) -> float | None:
+        if self.server_cpu is None or not self.requests:
+            return None
+        return self.server_cpu / self.requests * 1e6
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux), None where it cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def deliveries(count: int, salt: str) -> list[tuple[bytes, dict[str, str]]]:
@@ -76,10 +95,13 @@ async def run_http(kind: str, redis_url: str, *, requests: int, concurrency: int
         url = f"http://127.0.0.1:{port}{PATH}"
         await _post_all(url, deliveries(min(200, requests), f"w{salt}"), concurrency)  # warm
         items = deliveries(requests, salt)
+        cpu0 = cpu_seconds(process.pid)
         t0 = time.perf_counter()
         ok = await _post_all(url, items, concurrency)
         wall = time.perf_counter() - t0
-        return HttpResult(kind, requests, ok, wall)
+        cpu1 = cpu_seconds(process.pid)
+        cpu = cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None
+        return HttpResult(kind, requests, ok, wall, cpu)
     finally:
         if process.stdin is not None:
             process.stdin.close()

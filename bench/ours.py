@@ -109,7 +109,7 @@ class OursBench:
 
     async def _prepare(self, customers: range) -> None:
         # Fresh customers each round; the identity cache must not outlive the flush.
-        self.store._customers.clear()
+        self.store.forget_identities()
         self.replies.turn.clear()
         self.replies.summaries = 0
         if self.cross:

@@ -96,43 +96,36 @@ class Pipeline:
         #: Told about every committed turn (analytics); they must not do I/O inline.
         self.observers = list(observers)
         #: Set in a web process: record only, and ring the work stream for a worker.
-        self.work = work
+        self._doorbell = work.doorbell if work is not None else None
         self.turns = TaskTracker("turns")
 
     async def submit(self, messages: Sequence[Inbound]) -> None:
-        """Durably record messages and start their turns in the background. Returns once
-        all are recorded; raises ``StoreError`` when any could not be (answer 5xx)."""
+        """Durably record messages and start their turns in the background (or, in a web
+        process, ring a worker). Returns once all are recorded and rung; raises
+        ``StoreError`` when any could not be (answer 5xx)."""
         for inbound in messages:
             started = time.perf_counter()
-            outcome = await self.store.ingest(inbound, claim=self.work is None)
+            outcome = await self.store.ingest(inbound, doorbell=self._doorbell)
             self.metrics.observe(self.metrics.store, "ingest", time.perf_counter() - started)
             channel = inbound.identity.channel
             if isinstance(outcome, Recorded) and outcome.status == "duplicate":
                 self.metrics.count(self.metrics.duplicates, channel)
             else:
                 self.metrics.count(self.metrics.received, channel)
-            await self._start(outcome)
+            self._start(outcome)
 
     async def act(self, customer_id: str, action: OperatorAction) -> None:
         """Queue an operator's action behind what the customer said; returns once it is
         recorded (its outcome arrives through the handoff queue's results)."""
-        await self._start(await self.store.enqueue_action(customer_id, action,
-                                                          claim=self.work is None))
+        self._start(await self.store.enqueue_action(customer_id, action,
+                                                    doorbell=self._doorbell))
 
-    async def _start(self, outcome: Claim | Recorded) -> None:
-        """Run the claimed customer's turns here, or ring a worker (web processes).
-
-        A web process acknowledges a message only once a worker has been rung: if the
-        ring fails, StoreError makes the webhook answer 5xx, the platform redelivers, and
-        the redelivery (a duplicate: recorded already) rings again. Extra rings are
-        harmless; a missing one would leave the message waiting."""
+    def _start(self, outcome: Claim | Recorded) -> None:
+        """Run the claimed customer's turns here. A web process never claims: its store
+        rang a worker while recording (if that ring fails, StoreError makes the webhook
+        answer 5xx, and the redelivery, a duplicate, rings again)."""
         if isinstance(outcome, Claim):
             self.turns.spawn(self.drain(outcome), name=f"turn:{outcome.customer_id}")
-        elif self.work is not None:
-            try:
-                await self.work.ring(outcome.customer_id)
-            except (RedisError, OSError) as exc:
-                raise StoreError(f"recorded, but no worker could be told: {exc}") from exc
 
     async def resend_pending(self, customer_id: str) -> None:
         """Send what a crashed process committed but may not have sent (at least once:

@@ -9,6 +9,7 @@ worker claims them (XAUTOCLAIM) once they have been idle longer than a turn can 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
@@ -17,6 +18,15 @@ from redis.exceptions import ResponseError
 from bot.store.keys import Keys
 
 GROUP = "workers"
+
+
+@dataclass(frozen=True, slots=True)
+class Doorbell:
+    """What a web process rings as it records a message: the stream's key and its
+    approximate cap (``Store.ingest`` adds the entry, in its script on a single server)."""
+
+    stream: str
+    max_length: int
 
 
 class WorkStream:
@@ -28,9 +38,9 @@ class WorkStream:
         #: at 0-0 each time would keep re-claiming the same first entries.
         self._cursor = "0-0"
 
-    async def ring(self, customer_id: str) -> None:
-        await self.redis.xadd(self.key, {"c": customer_id}, maxlen=self.max_length,
-                              approximate=True)
+    @property
+    def doorbell(self) -> Doorbell:
+        return Doorbell(self.key, self.max_length)
 
     async def ensure_group(self) -> None:
         try:

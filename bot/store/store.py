@@ -13,7 +13,6 @@ import asyncio
 import hashlib
 import secrets
 import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -25,7 +24,9 @@ from redis.exceptions import NoScriptError, RedisError
 from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound
 from bot.model import Delivery, Event, OperatorAction, Profile, Session
+from bot.scale.stream import Doorbell
 from bot.store.batching import CommandBatcher
+from bot.store.identities import IdentityCache
 from bot.store.keys import Keys
 
 _IDENTITY_CACHE_SIZE = 100_000
@@ -150,7 +151,8 @@ class Store:
         self.send_stale_ms = int(send_stale_seconds * 1000)
         self.batcher = CommandBatcher(redis)
         self._scripts = {name: _Script(redis, self.batcher, name) for name in (
-            "ingest", "claim", "commit", "extend", "release", "next_send", "sent")}
+            "identity", "ingest", "claim", "commit", "extend", "release", "next_send", "sent")}
+        self._identity = self._scripts["identity"]
         self._ingest = self._scripts["ingest"]
         self._claim = self._scripts["claim"]
         self._commit = self._scripts["commit"]
@@ -158,7 +160,7 @@ class Store:
         self._release = self._scripts["release"]
         self._next_send = self._scripts["next_send"]
         self._sent = self._scripts["sent"]
-        self._customers: OrderedDict[str, str] = OrderedDict()
+        self._identities = IdentityCache(_IDENTITY_CACHE_SIZE)
 
     async def close(self) -> None:
         await self.batcher.close()
@@ -175,26 +177,30 @@ class Store:
     async def resolve(self, identity: Identity) -> str:
         """The customer an identity belongs to, creating a new customer on first contact."""
         key = identity.key
-        cached = self._customers.get(key)
-        if cached is not None:
-            self._customers.move_to_end(key)
-            return cached
-        run = self.batcher.execute
+        customer_id, fetched = await self._customer_of(key)
+        if fetched:
+            try:
+                # Idempotent: also repairs a crash between the two writes of a first contact.
+                await self.batcher.execute("HSETNX", self.keys.customer(customer_id).identities,
+                                           key, _ms())
+            except (RedisError, OSError) as exc:
+                raise StoreError(f"could not resolve identity: {exc}") from exc
+        return customer_id
+
+    async def _customer_of(self, identity_key: str) -> tuple[str, bool]:
+        """The customer of an identity, and True when it was read (or created) in the
+        store just now: the customer's list of identities must then be made to hold it
+        (``resolve`` does; ``ingest`` does it inside its script, saving a round trip)."""
+        return await self._identities.lookup(identity_key,
+                                             lambda: self._fetch_customer(identity_key))
+
+    async def _fetch_customer(self, identity_key: str) -> str:
         try:
-            raw = await run("GET", self.keys.identity(key))
-            if raw is None:
-                candidate = new_customer_id()
-                if await run("SET", self.keys.identity(key), candidate, "NX"):
-                    raw = candidate.encode()
-                else:
-                    raw = await run("GET", self.keys.identity(key))
-            customer_id = raw.decode() if isinstance(raw, bytes) else str(raw)
-            # Idempotent: also repairs a crash between the two writes of a first contact.
-            await run("HSETNX", self.keys.customer(customer_id).identities, key, _ms())
+            raw = await self._identity(keys=[self.keys.identity(identity_key)],
+                                       args=[new_customer_id()])
         except (RedisError, OSError) as exc:
             raise StoreError(f"could not resolve identity: {exc}") from exc
-        self._remember(key, customer_id)
-        return customer_id
+        return _str(raw)
 
     async def assign_identity(self, identity: Identity, customer_id: str) -> None:
         """Point ``identity`` at ``customer_id`` (the primitive that linking builds on).
@@ -209,14 +215,13 @@ class Store:
             await self.redis.hdel(self.keys.customer(_str(previous)).identities, key)
         self.forget_identity(key)
 
-    def _remember(self, identity_key: str, customer_id: str) -> None:
-        self._customers[identity_key] = customer_id
-        if len(self._customers) > _IDENTITY_CACHE_SIZE:
-            self._customers.popitem(last=False)
-
     def forget_identity(self, identity_key: str) -> None:
         """Drop a cached identity → customer mapping (after a link, merge or unlink)."""
-        self._customers.pop(identity_key, None)
+        self._identities.forget(identity_key)
+
+    def forget_identities(self) -> None:
+        """Drop every cached mapping (after the store was flushed: benchmarks, tests)."""
+        self._identities.clear()
 
     async def identities(self, customer_id: str) -> list[Identity]:
         raw = await self.redis.hkeys(self.keys.customer(customer_id).identities)
@@ -225,10 +230,15 @@ class Store:
     async def last_inbound(self, customer_id: str) -> dict[str, float]:
         """When the customer last wrote from each identity (epoch seconds)."""
         try:
-            raw = await self.redis.hgetall(self.keys.customer(customer_id).last_inbound)
+            # Through the batcher: read before every send on a windowed channel, it cost
+            # as much as the send itself through redis-py's own command path.
+            raw = await self.batcher.execute("HGETALL",
+                                             self.keys.customer(customer_id).last_inbound)
         except (RedisError, OSError) as exc:
             raise StoreError(f"could not read when the customer last wrote: {exc}") from exc
-        return {_str(k): int(v) / 1000 for k, v in raw.items()}
+        # The batcher's answers are raw: a flat [field, value, ...] list (RESP2) or a map.
+        pairs = raw.items() if isinstance(raw, dict) else zip(raw[::2], raw[1::2], strict=True)
+        return {_str(k): int(v) / 1000 for k, v in pairs}
 
     async def mark_unreachable(self, customer_id: str, identity: Identity, reason: str) -> None:
         await self.redis.hset(self.keys.customer(customer_id).unreachable, identity.key, reason)
@@ -245,55 +255,80 @@ class Store:
     # -- the hot path ---------------------------------------------------------------------
 
     async def enqueue_action(self, customer_id: str, action: OperatorAction, *,
-                             claim: bool = True) -> Claim | Recorded:
+                             doorbell: Doorbell | None = None) -> Claim | Recorded:
         """Queue an operator action in the customer's inbox, behind what the customer has
         said; like ``ingest``, returns a ``Claim`` when the caller must run the turn."""
-        ck = self.keys.customer(customer_id)
-        token = secrets.token_hex(8)
-        now = _ms()
         try:
-            result = await self._ingest(
-                keys=[ck.identities, ck.seen, ck.inbox, ck.lease, ck.session, ck.last_inbound],
-                args=["", f"op:{action.id}", now, action.model_dump_json(), token,
-                      self.lease_ms if claim else 0, now - self.dedupe_ms])
+            outcome = await self._record(customer_id, "", f"op:{action.id}",
+                                         action.model_dump_json(), doorbell)
         except (RedisError, OSError) as exc:
             raise StoreError(f"could not record operator action: {exc}") from exc
-        if result[0] == b"claimed":
-            return self._claim_from(customer_id, token, result)
-        return Recorded(customer_id, _str(result[0]))
+        if outcome is None:  # pragma: no cover - "moved" answers only an identity's message
+            raise StoreError("the ingest script answered 'moved' for an operator action")
+        return outcome
 
-    async def ingest(self, inbound: Inbound, *, claim: bool = True) -> Claim | Recorded:
+    async def ingest(self, inbound: Inbound, *,
+                     doorbell: Doorbell | None = None) -> Claim | Recorded:
         """Durably record one inbound message.
 
-        Returns a ``Claim`` when the caller must now run the customer's turn(s), else a
-        ``Recorded``: "queued" when a running turn (or, with ``claim=False``, a worker)
-        will pick it up, "duplicate" when this platform message was recorded before.
-        Raises ``StoreError`` when not recorded.
+        Without a ``doorbell`` (this process runs turns), returns a ``Claim`` when the
+        caller must now run the customer's turn(s), else a ``Recorded``: "queued" when a
+        running turn will pick it up, "duplicate" when this platform message was recorded
+        before. With a ``doorbell`` (a web process), never claims: the message is recorded
+        and the doorbell rung before this returns, so a worker takes it.
+        Raises ``StoreError`` when not recorded (or recorded but not rung).
         """
         identity_key = inbound.identity.key
         dedupe_id = f"{inbound.identity.channel}:{inbound.identity.account}:{inbound.message_id}"
         body = inbound.model_dump_json()
         for _attempt in range(3):
-            customer_id = await self.resolve(inbound.identity)
-            ck = self.keys.customer(customer_id)
-            token = secrets.token_hex(8)
-            now = _ms()
+            customer_id, fetched = await self._customer_of(identity_key)
             try:
-                result = await self._ingest(
-                    keys=[ck.identities, ck.seen, ck.inbox, ck.lease, ck.session, ck.last_inbound],
-                    args=[identity_key, dedupe_id, now, body, token,
-                          self.lease_ms if claim else 0, now - self.dedupe_ms],
-                )
+                outcome = await self._record(customer_id, identity_key, dedupe_id, body,
+                                             doorbell, link=fetched)
             except (RedisError, OSError) as exc:
                 raise StoreError(f"could not record inbound message: {exc}") from exc
-            tag = result[0]
-            if tag == b"moved":
-                self.forget_identity(identity_key)
-                continue
-            if tag == b"claimed":
-                return self._claim_from(customer_id, token, result)
-            return Recorded(customer_id, _str(tag))
+            if outcome is not None:
+                return outcome
+            self.forget_identity(identity_key)
         raise StoreError("the identity kept moving between customers while recording; retry")
+
+    async def _record(self, customer_id: str, identity_key: str, dedupe_id: str,
+                      item_json: str, doorbell: Doorbell | None, *, link: bool = False
+                      ) -> Claim | Recorded | None:
+        """One run of the ingest script; None when the identity moved to another customer.
+        ``link``: the customer was just read from the identity's key (not remembered), so
+        the script adds the identity to the customer's list rather than checking it.
+
+        On a single server the doorbell rings inside the script: one command, and never a
+        recorded item without its doorbell. On a cluster the stream lives in another hash
+        slot than the customer's keys, so it is rung after the item is recorded (never
+        before: a worker woken first could find the inbox still empty and acknowledge)."""
+        ck = self.keys.customer(customer_id)
+        token = "" if doorbell else secrets.token_hex(8)  # a web process never claims
+        now = _ms()
+        keys = [ck.identities, ck.seen, ck.inbox, ck.lease, ck.session, ck.last_inbound]
+        args: list[Any] = [identity_key, dedupe_id, now, item_json, token,
+                           0 if doorbell else self.lease_ms, now - self.dedupe_ms,
+                           1 if link else 0]
+        inside = doorbell if doorbell is not None and not self.batcher.cluster else None
+        if inside is not None:
+            keys.append(inside.stream)
+            args += [customer_id, inside.max_length]
+        result = await self._ingest(keys=keys, args=args)
+        tag = result[0]
+        if tag == b"moved":
+            return None
+        if tag == b"claimed":
+            return self._claim_from(customer_id, token, result)
+        if doorbell is not None and inside is None:
+            try:
+                await self.batcher.execute("XADD", doorbell.stream, "MAXLEN", "~",
+                                           doorbell.max_length, "*", "c", customer_id)
+            except (RedisError, OSError) as exc:
+                # Answered 5xx: the redelivery is a duplicate, and rings again.
+                raise StoreError(f"recorded, but no worker could be told: {exc}") from exc
+        return Recorded(customer_id, _str(tag))
 
     async def claim(self, customer_id: str) -> Claim | float | None:
         """Claim a customer with waiting messages: a ``Claim``, the seconds until the current

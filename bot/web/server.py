@@ -26,16 +26,35 @@ _SECURITY_HEADERS = {
 
 
 def _to_request(request: web.Request, body: bytes) -> WebRequest:
+    # aiohttp's own read-only views, not copies (header lookups are case-insensitive);
+    # the peer's address and the cookies are looked up only if the handler asks.
     return WebRequest(
         method=request.method,
         path=request.path,
-        headers={k.lower(): v for k, v in request.headers.items()},
-        query=dict(request.query),
+        headers=request.headers,
+        query=request.query,
         body=body,
-        remote=request.remote,
-        cookies=dict(request.cookies),
-        params=dict(request.match_info),
+        params=request.match_info,
+        peer=lambda: request.remote,
+        cookie_jar=lambda: request.cookies,
     )
+
+
+async def _read_body(request: web.Request, limit: int) -> bytes | None:
+    """The whole body, or None as soon as it is larger than ``limit``.
+
+    Read to the end: a body may arrive in several pieces (chunked, or a slow client), and
+    a handler that got only the first would check a signature over part of it."""
+    if request.content_length is not None and request.content_length > limit:
+        return None
+    chunks = []
+    size = 0
+    while chunk := await request.content.readany():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class _AiohttpWebSocket:
@@ -62,13 +81,12 @@ class _AiohttpWebSocket:
 
 def _http(route: Route) -> AiohttpHandler:
     async def handle(request: web.Request) -> web.StreamResponse:
-        if request.content_length is not None and request.content_length > route.max_body:
-            return web.Response(status=413, text="request body too large")
-        body = await request.content.read(route.max_body + 1)
-        if len(body) > route.max_body:
+        body = await _read_body(request, route.max_body)
+        if body is None:
             return web.Response(status=413, text="request body too large")
         response = await route.handler(_to_request(request, body))
-        headers = {**_SECURITY_HEADERS, **response.headers}
+        headers = {**_SECURITY_HEADERS, **response.headers} if response.headers else (
+            _SECURITY_HEADERS)
         payload = response.body.encode() if isinstance(response.body, str) else response.body
         return web.Response(status=response.status, body=payload,
                             content_type=response.content_type, headers=headers)

@@ -12,21 +12,40 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 
+def _nobody() -> str | None:
+    return None
+
+
+def _no_cookies() -> Mapping[str, str]:
+    return {}
+
+
 @dataclass(frozen=True, slots=True)
 class WebRequest:
     method: str
     path: str
-    #: Header names are lower-cased.
+    #: Looked up through ``header()``, whose name is case-insensitive.
     headers: Mapping[str, str]
     query: Mapping[str, str]
     body: bytes = b""
-    remote: str | None = None
-    cookies: Mapping[str, str] = field(default_factory=dict)
     #: Values of ``{name}`` placeholders in the route's path.
     params: Mapping[str, str] = field(default_factory=dict)
+    #: Where ``remote`` and ``cookies`` come from, read only when a handler asks: most
+    #: never do (no webhook does), and reading them costs more than the rest of the request.
+    peer: Callable[[], str | None] = field(default=_nobody, repr=False)
+    cookie_jar: Callable[[], Mapping[str, str]] = field(default=_no_cookies, repr=False)
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
+
+    @property
+    def remote(self) -> str | None:
+        """The client's address (the nearest hop: a proxy's, behind one)."""
+        return self.peer()
+
+    @property
+    def cookies(self) -> Mapping[str, str]:
+        return self.cookie_jar()
 
 
 @dataclass(frozen=True, slots=True)

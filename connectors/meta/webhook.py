@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
+
+from pydantic_core import from_json
 
 from bot.errors import StoreError
 from bot.messages import Inbound
@@ -108,7 +109,9 @@ class MetaWebhook:
         if context is None:
             return WebResponse.text(503, "not started")
         try:
-            update = json.loads(request.body)
+            # pydantic's parser (already ours) reads a delivery in well under half the
+            # time of the json module. Meta sends UTF-8, the only encoding it accepts.
+            update = from_json(request.body)
         except ValueError:
             # Signed but unreadable: redelivery cannot help, so acknowledge it.
             log.error("%s: signed webhook body is not JSON; ignored", self.channel)

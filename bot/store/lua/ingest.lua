@@ -1,12 +1,26 @@
 -- Record one inbox item for a customer (a message, or an operator action when
 -- identity_key is ''), and claim the customer's turn if free.
--- KEYS: identities, seen, inbox, lease, session, last_inbound
--- ARGV: identity_key, dedupe_id, now_ms, item_json, token, lease_ms, forget_before_ms
---       (lease_ms '0': record only, never claim: a web process leaves turns to workers)
+-- KEYS: identities, seen, inbox, lease, session, last_inbound[, doorbells]
+-- ARGV: identity_key, dedupe_id, now_ms, item_json, token, lease_ms, forget_before_ms,
+--       link [, customer_id, doorbells_max_length]
+--       (lease_ms '0': record only, never claim: a web process leaves turns to workers;
+--       link '1': the caller just read this customer from the identity's own key, so the
+--       identity is added to the customer's list (idempotent, and it repairs a crash
+--       between the two writes of a first contact) instead of checked)
+-- With a 7th key (a stream, on a single server only: on a cluster it lives in another
+-- slot), a recorded item also rings its doorbell, in the same atomic step: first, so a
+-- failure records nothing, and for duplicates too, so a redelivery rings again.
 -- Returns {'moved'} | {'duplicate'} | {'queued'} |
 --         {'claimed', version, session_json, profile_json, head_item_json}
-if ARGV[1] ~= '' and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then
-  return {'moved'}
+if ARGV[1] ~= '' then
+  if ARGV[8] == '1' then
+    redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[3])
+  elseif redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then
+    return {'moved'}
+  end
+end
+if KEYS[7] then
+  redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[10], '*', 'c', ARGV[9])
 end
 if redis.call('ZSCORE', KEYS[2], ARGV[2]) then
   return {'duplicate'}

@@ -7,10 +7,11 @@ import asyncio
 import pytest
 from redis.asyncio import Redis
 
-from bot.errors import StaleWrite
+from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound, Text
 from bot.model import Delivery, Event, Session
-from bot.store.store import Claim, Recorded, Store
+from bot.scale.stream import Doorbell
+from bot.store.store import Claim, Committed, Recorded, Store
 
 ANA = Identity(channel="webchat", user_id="ana")
 
@@ -133,3 +134,34 @@ async def test_an_identity_moved_to_another_customer_follows_on_ingest(store: St
     outcome = await other.ingest(message(9, bob))  # its cache is stale: it must follow
     assert isinstance(outcome, Claim)
     assert outcome.customer_id == ana_customer
+
+
+async def test_a_web_process_records_and_rings_without_claiming(store: Store) -> None:
+    doorbell = Doorbell("omni:work", 1000)
+    recorded = await store.ingest(message(1), doorbell=doorbell)
+    assert isinstance(recorded, Recorded) and recorded.status == "queued"
+    customer = recorded.customer_id
+    # A redelivery has no second effect, but rings again: the first ring may have been
+    # the part that failed.
+    assert await store.ingest(message(1), doorbell=doorbell) == Recorded(customer, "duplicate")
+    rings = await store.redis.xrange(doorbell.stream)
+    assert [fields for _id, fields in rings] == [{b"c": customer.encode()}] * 2
+    claim = await store.claim(customer)  # no lease was taken: a worker claims it
+    assert isinstance(claim, Claim) and claim.inbound.text == "hello 1"
+
+
+async def test_a_doorbell_that_cannot_ring_fails_the_ingest_until_it_can(store: Store) -> None:
+    doorbell = Doorbell("omni:work", 1000)
+    await store.redis.set(doorbell.stream, "not a stream")
+    with pytest.raises(StoreError):
+        await store.ingest(message(1), doorbell=doorbell)
+    await store.redis.delete(doorbell.stream)
+    # The platform delivers again (the webhook answered 5xx): recorded once, and rung.
+    recorded = await store.ingest(message(1), doorbell=doorbell)
+    assert isinstance(recorded, Recorded)
+    rings = await store.redis.xrange(doorbell.stream)
+    assert [fields for _id, fields in rings] == [{b"c": recorded.customer_id.encode()}]
+    claim = await store.claim(recorded.customer_id)
+    assert isinstance(claim, Claim) and claim.inbound.text == "hello 1"
+    assert await store.commit(claim, session=claim.session, profile=None, events=[],
+                              outbox=[]) == Committed(None, "none")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import AsyncIterator
 
 import aiohttp
 
@@ -90,3 +92,24 @@ async def test_oversized_bodies_are_refused(meta: Meta, graph: FakeGraphAPI) -> 
     payload = hooks.whatsapp_text(wa_id=WA_ID, text="x" * (1024 * 1024 + 10))
     assert await meta.post(WA_PATH, payload) == 413
     assert graph.whatsapp_sent == []
+
+
+async def test_a_body_arriving_in_pieces_is_read_whole(
+    meta: Meta, runtime: Runtime, http: aiohttp.ClientSession
+) -> None:
+    text = "a long message " * 2000
+    body, headers = hooks.signed_delivery(hooks.whatsapp_text(wa_id=WA_ID, text=text),
+                                          APP_SECRET)
+
+    async def pieces() -> AsyncIterator[bytes]:
+        for start in range(0, len(body), 4096):
+            yield body[start : start + 4096]
+            await asyncio.sleep(0.001)  # each piece goes out on its own
+
+    assert runtime.server is not None
+    async with http.post(runtime.server.url + WA_PATH, data=pieces(),
+                         headers=headers) as response:
+        assert response.status == 200
+    await runtime.settle()
+    inbound = [e for e in await history_of(runtime, "whatsapp", WA_ID) if e.kind == "inbound"]
+    assert [e.text for e in inbound] == [text]

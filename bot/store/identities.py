@@ -1,0 +1,59 @@
+"""The hot path's memory of which customer an identity belongs to.
+
+An identity's customer changes only when identities are linked or merged, and those
+forget the entry here; everything else may trust it, so a known sender costs no store
+round trip before its message is recorded. The ingest script still checks the mapping
+(an identity moved by another process answers "moved" and is looked up again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+
+
+class IdentityCache:
+    """identity key → customer id, least recently used first out. Concurrent misses for
+    one key share one lookup: a new customer's first messages often arrive together
+    (a burst, or a platform redelivering), and each would otherwise create and repair
+    the same mapping in the store."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._customers: OrderedDict[str, str] = OrderedDict()
+        self._fetching: dict[str, asyncio.Future[None]] = {}
+
+    async def lookup(self, key: str, fetch: Callable[[], Awaitable[str]]) -> tuple[str, bool]:
+        """The customer of ``key``, and True when it came from ``fetch`` (the store) rather
+        than from memory: the caller then makes sure the customer lists the identity."""
+        while True:
+            cached = self._customers.get(key)
+            if cached is not None:
+                self._customers.move_to_end(key)
+                return cached, False
+            fetching = self._fetching.get(key)
+            if fetching is None:
+                break
+            # Then look again: remembered, or (the fetch failed) fetch it ourselves.
+            await asyncio.shield(fetching)
+        done = asyncio.get_running_loop().create_future()
+        self._fetching[key] = done
+        try:
+            customer_id = await fetch()
+            self.remember(key, customer_id)
+            return customer_id, True
+        finally:
+            del self._fetching[key]
+            done.set_result(None)
+
+    def remember(self, key: str, customer_id: str) -> None:
+        self._customers[key] = customer_id
+        if len(self._customers) > self.size:
+            self._customers.popitem(last=False)
+
+    def forget(self, key: str) -> None:
+        self._customers.pop(key, None)
+
+    def clear(self) -> None:
+        self._customers.clear()
