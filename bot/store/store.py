@@ -15,6 +15,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from typing import Any, Literal
 
@@ -64,11 +65,26 @@ class _Script:
             return await self.batcher.execute("EVALSHA", self.sha, len(keys), *keys, *args)
 
 
-def _send_answer(result: Sequence[Any]) -> Delivery | str:
-    """A next_send answer: the claimed ``Delivery``, or "wait" / "none"."""
-    if result[0] == b"send":
-        return Delivery.model_validate_json(result[2])
-    return _str(result[0])
+# The models' own serializers, called directly: ``model_dump_json`` adds a Python layer
+# (and a decode to str) around the same call, on every event and reply of every turn.
+_dump_session = partial(Session.__pydantic_serializer__.to_json, exclude={"version"})
+_dump_profile = Profile.__pydantic_serializer__.to_json
+_dump_event = Event.__pydantic_serializer__.to_json
+_dump_delivery = Delivery.__pydantic_serializer__.to_json
+
+
+def _send_answer(result: Sequence[Any], written: Sequence[Delivery] = ()) -> Delivery | str:
+    """A next_send answer: the claimed ``Delivery``, or "wait" / "none". A delivery among
+    ``written`` (this commit's own, stored by the same script) is taken as it is rather
+    than parsed back; any other comes from the store and is validated."""
+    if result[0] != b"send":
+        return _str(result[0])
+    if written:
+        claimed_id = _str(result[1])
+        for delivery in written:
+            if delivery.id == claimed_id:
+                return delivery
+    return Delivery.model_validate_json(result[2])
 
 
 def _str(value: bytes | str) -> str:
@@ -347,6 +363,8 @@ class Store:
         return self._claim_from(customer_id, token, result)
 
     def _claim_from(self, customer_id: str, token: str, result: Sequence[Any]) -> Claim:
+        # Read back from the store, which older versions of this code may have written:
+        # validated here, at the boundary.
         _tag, version, session_json, profile_json, head = result
         session = Session.model_validate_json(session_json) if session_json else Session()
         version_number = int(version)
@@ -365,13 +383,16 @@ class Store:
     ) -> Committed:
         """Commit the turn for ``claim.item``: the claim for the next waiting item (the
         lease is kept) or None (released), and the first reply to send, already claimed.
-        Raises ``StaleWrite`` when the lease or the version moved on."""
+        The next claim carries ``session`` on, its version bumped: it belongs to the next
+        turn from here on. Raises ``StaleWrite`` when the lease or the version moved on."""
         ck = self.keys.customer(claim.customer_id)
+        session_json = _dump_session(session)
+        profile_json = _dump_profile(profile) if profile is not None else b""
         args: list[Any] = [
             claim.token,
             claim.version,
-            session.model_dump_json(exclude={"version"}),
-            profile.model_dump_json() if profile is not None else "",
+            session_json,
+            profile_json,
             self.history_limit,
             self.lease_ms,
             len(events),
@@ -380,10 +401,10 @@ class Store:
             _ms(),
             self.send_stale_ms,
         ]
-        args.extend(e.model_dump_json() for e in events)
+        args.extend(map(_dump_event, events))
         for delivery in outbox:
             args.append(delivery.id)
-            args.append(delivery.model_dump_json())
+            args.append(_dump_delivery(delivery))
         try:
             result = await self._commit(
                 keys=[ck.lease, ck.session, ck.inbox, ck.events, ck.outbox, ck.sending],
@@ -395,10 +416,10 @@ class Store:
                 f"customer {claim.customer_id}: lease or version moved on; turn discarded"
             )
         new_version = int(result[1])
-        send = _send_answer(result[4:7])
+        send = _send_answer(result[4:7], outbox)
         if result[0] == b"done":
             return Committed(None, send)
-        session = session.model_copy(update={"version": new_version})
+        session.version = new_version
         return Committed(Claim(claim.customer_id, claim.token, new_version, session,
                                profile if profile is not None else claim.profile,
                                _item(result[3])), send)

@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 
 from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound, Text
-from bot.model import Delivery, Event, Session
+from bot.model import Delivery, Event, Profile, Session
 from bot.scale.stream import Doorbell
 from bot.store.store import Claim, Committed, Recorded, Store
 
@@ -165,3 +165,46 @@ async def test_a_doorbell_that_cannot_ring_fails_the_ingest_until_it_can(store: 
     assert isinstance(claim, Claim) and claim.inbound.text == "hello 1"
     assert await store.commit(claim, session=claim.session, profile=None, events=[],
                               outbox=[]) == Committed(None, "none")
+
+
+async def test_a_commit_stores_exactly_what_the_models_serialise(
+    store: Store, redis: Redis,
+) -> None:
+    """The commit calls the models' serializers directly: what it stores must stay byte
+    for byte what ``model_dump_json`` writes, which every reader (and older versions)
+    parse."""
+    claim = await store.ingest(message(1))
+    assert isinstance(claim, Claim)
+    await store.ingest(message(2))
+    session = Session(misunderstood=2, address=ANA)
+    profile = Profile(name="Ana", locale="es")
+    event = Event(kind="inbound", text="hello 1", data={"message_id": "m1"})
+    reply = Delivery(id="000000000001.000", customer_id=claim.customer_id, to=ANA,
+                     message=Text(text="¿hola?"))
+    committed = await store.commit(claim, session=session, profile=profile, events=[event],
+                                   outbox=[reply])
+    ck = store.keys.customer(claim.customer_id)
+    stored = await redis.hmget(ck.session, ["d", "p"])
+    assert stored == [session.model_dump_json(exclude={"version"}).encode(),
+                      profile.model_dump_json().encode()]
+    assert await redis.lrange(ck.events, 0, -1) == [event.model_dump_json().encode()]
+    assert await redis.hget(ck.outbox, reply.id) == reply.model_dump_json().encode()
+    # The reply the commit claimed is this commit's own: handed back as it is.
+    assert committed.send is reply
+    # The next claim carries the committed session on.
+    following = committed.next
+    assert following is not None and following.inbound.text == "hello 2"
+    assert following.session is session and following.version == session.version == 1
+
+
+async def test_a_reply_waiting_from_before_goes_first_read_from_the_store(store: Store) -> None:
+    claim = await store.ingest(message(1))
+    assert isinstance(claim, Claim)
+    waiting = Delivery(id="000000000000.000", customer_id=claim.customer_id, to=ANA,
+                       message=Text(text="a scheduled reminder"), origin="system")
+    await store.add_deliveries(claim.customer_id, [waiting])
+    reply = Delivery(id="000000000001.000", customer_id=claim.customer_id, to=ANA,
+                     message=Text(text="a reply"))
+    committed = await store.commit(claim, session=claim.session, profile=None, events=[],
+                                   outbox=[reply])
+    assert committed.send == waiting and committed.send is not waiting
