@@ -160,7 +160,7 @@ class Pipeline:
                 return await self._merge(claim, linked)
             result = linked or await self.engine.handle(
                 customer_id=claim.customer_id, session=claim.session, profile=claim.profile,
-                inbound=claim.inbound)
+                inbound=claim.inbound, saved=claim.saved_session)
             reason = self.desk.wants_person(result) if self.desk is not None else None
             if self.desk is not None and reason is not None:
                 result = await self.desk.request(claim, result, reason)
@@ -203,10 +203,9 @@ class Pipeline:
         ] if address is not None else []
         started = time.perf_counter()
         try:
-            committed = await self.store.commit(
-                claim, session=result.session,
-                profile=result.profile if result.profile_changed else None,
-                events=result.events, outbox=deliveries)
+            committed = await self.store.commit(claim, session=result.session,
+                                                profile=result.profile,
+                                                events=result.events, outbox=deliveries)
         except StaleWrite as exc:
             self.metrics.stale.inc()
             log.warning("%s", exc)

@@ -36,9 +36,11 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class TurnResult:
+    """What a turn came to. The store writes ``profile`` only if it differs from what it
+    loaded, so nobody needs to track whether a flow changed it."""
+
     session: Session
     profile: Profile
-    profile_changed: bool
     events: list[Event] = field(default_factory=list)
     replies: list[Outbound] = field(default_factory=list)
     #: Set when the customer or a flow asked for a human, with the reason.
@@ -118,11 +120,18 @@ class DialogueEngine:
     # -- the turn -------------------------------------------------------------------------
 
     async def handle(
-        self, *, customer_id: str, session: Session, profile: Profile, inbound: Inbound
+        self, *, customer_id: str, session: Session, profile: Profile, inbound: Inbound,
+        saved: bytes | str | None = None,
     ) -> TurnResult:
         """Run one turn. ``session`` and ``profile`` belong to the turn (freshly loaded)
-        and are changed in place; the result carries them."""
-        before = profile.model_dump_json()
+        and are changed in place; the result carries them.
+
+        If a flow step raises, the customer gets an apology and the session is as it was
+        before the turn, but for the address (the apology goes where they wrote).
+        ``saved`` is that session as JSON when the caller has it already (the store
+        does: what it loaded); without it the engine serialises its own snapshot."""
+        if session.mode == "bot" and saved is None:
+            saved = session.model_dump_json()
         events = [Event(kind="inbound", at=inbound.timestamp, channel=inbound.identity.channel,
                         identity=inbound.identity.key, text=_describe(inbound),
                         data={"message_id": inbound.message_id,
@@ -142,8 +151,6 @@ class DialogueEngine:
         state = _State(customer_id, inbound, session, profile, self._locale(profile, inbound),
                        events, switched=switched, recognised=recognised)
         if session.mode == "bot":
-            # A JSON snapshot to roll back to if a flow step raises: cheaper than a copy.
-            snapshot = session.model_dump_json()
             try:
                 if recognised:
                     self._say_recognised(state)
@@ -151,12 +158,13 @@ class DialogueEngine:
                 self._offer_resume(state)
             except Exception:  # a bug in a flow: this turn's boundary
                 log.exception("flow failed; the turn is answered with an apology")
-                state.session = Session.model_validate_json(snapshot)
+                state.session = Session.model_validate_json(saved) if saved else Session()
                 state.session.version = session.version
+                state.session.address = inbound.identity
                 state.replies = [Text(text=self.texts.get(state.locale, "engine.error"))]
                 state.events.append(Event(kind="error", channel=inbound.identity.channel,
                                           text="flow step raised; see the logs"))
-        return self._finish(state, before)
+        return self._finish(state)
 
     async def start_flow(self, *, customer_id: str, session: Session, profile: Profile,
                          flow: str, identity: Identity) -> TurnResult:
@@ -166,19 +174,17 @@ class DialogueEngine:
         inbound = Inbound(identity=identity, message_id=f"start:{flow}")
         state = _State(customer_id, inbound, session, profile,
                        self._locale(profile, inbound), [])
-        before = profile.model_dump_json()
         await self._start(state, self.flows[flow], replace=True)
-        return self._finish(state, before)
+        return self._finish(state)
 
-    def _finish(self, state: _State, profile_before: str) -> TurnResult:
+    def _finish(self, state: _State) -> TurnResult:
         identity = state.inbound.identity
         for reply in state.replies:
             state.events.append(Event(kind="outbound", channel=identity.channel,
                                       identity=identity.key, text=text_of(reply),
                                       data={"kind": reply.kind}))
-        return TurnResult(state.session, state.profile,
-                          state.profile.model_dump_json() != profile_before,
-                          state.events, state.replies, state.handoff, steps=state.steps)
+        return TurnResult(state.session, state.profile, state.events, state.replies,
+                          state.handoff, steps=state.steps)
 
     async def _route(self, state: _State) -> None:
         inbound = state.inbound

@@ -110,13 +110,13 @@ class HandoffDesk:
                                 identity=inbound.identity.key,
                                 data={"from": session.address.key, "to": inbound.identity.key}))
         session.address = inbound.identity
-        return TurnResult(session, claim.profile, False, events, [])
+        return TurnResult(session, claim.profile, events, [])
 
     # -- from the operators' side ---------------------------------------------------------
 
     async def apply(self, claim: Claim, action: OperatorAction) -> tuple[TurnResult, Outcome]:
         session = claim.session.model_copy(deep=True)
-        result = TurnResult(session, claim.profile, False, [], [], origin="operator")
+        result = TurnResult(session, claim.profile, [], [], origin="operator")
         locale = claim.profile.locale or self.engine.default_locale
         holder = session.operator
         name = self._name(action.operator)
@@ -166,7 +166,7 @@ class HandoffDesk:
         session.mode, session.operator, session.handoff = "bot", None, None
         origin: Any = "system" if action.action == "timeout" else "operator"
         handled = {"handled_seconds": round(time.time() - taken_at, 1)} if taken_at else {}
-        result = TurnResult(session, claim.profile, False, [
+        result = TurnResult(session, claim.profile, [
             _event(session, "handoff", key.split(".")[1].replace("_", " "),
                    state=action.action, operator=action.operator, **handled)], [], origin=origin)
         _say(result, self._t(locale, key))

@@ -212,4 +212,4 @@ class LinkingStage:
         events.extend(Event(kind="outbound", channel=channel, identity=inbound.identity.key,
                             text=answered or text_of(r), data={"kind": r.kind})
                       for r in replies)
-        return TurnResult(session, claim.profile, False, events, replies)
+        return TurnResult(session, claim.profile, events, replies)

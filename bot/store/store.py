@@ -127,7 +127,10 @@ class Committed:
 @dataclass(frozen=True, slots=True)
 class Claim:
     """The right to run the next turn for a customer, with the state loaded under it.
-    ``item`` is the customer's message or an operator's action, whichever came next."""
+    ``item`` is the customer's message or an operator's action, whichever came next.
+    ``saved_session`` and ``saved_profile`` are that state as stored (JSON, empty for a
+    new customer): what a turn whose flow fails rolls back to, and what tells the commit
+    whether the profile changed (an unchanged one is not written again)."""
 
     customer_id: str
     token: str
@@ -135,6 +138,8 @@ class Claim:
     session: Session
     profile: Profile
     item: InboxItem
+    saved_session: bytes = b""
+    saved_profile: bytes = b""
 
     @property
     def inbound(self) -> Inbound:
@@ -370,7 +375,8 @@ class Store:
         version_number = int(version)
         session.version = version_number
         profile = Profile.model_validate_json(profile_json) if profile_json else Profile()
-        return Claim(customer_id, token, version_number, session, profile, _item(head))
+        return Claim(customer_id, token, version_number, session, profile, _item(head),
+                     session_json, profile_json)
 
     async def commit(
         self,
@@ -383,11 +389,14 @@ class Store:
     ) -> Committed:
         """Commit the turn for ``claim.item``: the claim for the next waiting item (the
         lease is kept) or None (released), and the first reply to send, already claimed.
+        ``profile`` is written when it differs from the one claimed (None: unchanged).
         The next claim carries ``session`` on, its version bumped: it belongs to the next
         turn from here on. Raises ``StaleWrite`` when the lease or the version moved on."""
         ck = self.keys.customer(claim.customer_id)
         session_json = _dump_session(session)
         profile_json = _dump_profile(profile) if profile is not None else b""
+        if profile_json == claim.saved_profile:
+            profile_json = b""
         args: list[Any] = [
             claim.token,
             claim.version,
@@ -422,7 +431,8 @@ class Store:
         session.version = new_version
         return Committed(Claim(claim.customer_id, claim.token, new_version, session,
                                profile if profile is not None else claim.profile,
-                               _item(result[3])), send)
+                               _item(result[3]), session_json,
+                               profile_json or claim.saved_profile), send)
 
     async def extend(self, claim: Claim) -> bool:
         """Keep the lease of a long turn alive. False when it was lost already."""

@@ -191,10 +191,11 @@ async def test_a_commit_stores_exactly_what_the_models_serialise(
     assert await redis.hget(ck.outbox, reply.id) == reply.model_dump_json().encode()
     # The reply the commit claimed is this commit's own: handed back as it is.
     assert committed.send is reply
-    # The next claim carries the committed session on.
+    # The next claim carries the committed state on, and knows what is stored.
     following = committed.next
     assert following is not None and following.inbound.text == "hello 2"
     assert following.session is session and following.version == session.version == 1
+    assert (following.saved_session, following.saved_profile) == tuple(stored)
 
 
 async def test_a_reply_waiting_from_before_goes_first_read_from_the_store(store: Store) -> None:
@@ -208,3 +209,18 @@ async def test_a_reply_waiting_from_before_goes_first_read_from_the_store(store:
     committed = await store.commit(claim, session=claim.session, profile=None, events=[],
                                    outbox=[reply])
     assert committed.send == waiting and committed.send is not waiting
+
+
+async def test_a_profile_is_written_when_it_differs_from_the_one_claimed(store: Store) -> None:
+    claim = await store.ingest(message(1))
+    assert isinstance(claim, Claim) and claim.saved_profile == b""
+    await store.commit(claim, session=claim.session, profile=Profile(name="Ana"), events=[],
+                       outbox=[])
+    again = await store.ingest(message(2))
+    assert isinstance(again, Claim) and again.profile.name == "Ana"
+    assert again.saved_profile == again.profile.model_dump_json().encode()
+    again.profile.tags.append("vip")  # changed in place, as a flow may
+    await store.commit(again, session=again.session, profile=again.profile, events=[],
+                       outbox=[])
+    _, profile = await store.load(claim.customer_id)
+    assert profile.tags == ["vip"] and profile.name == "Ana"
