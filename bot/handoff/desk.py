@@ -101,7 +101,7 @@ class HandoffDesk:
         """A message while a person has (or will have) the conversation: recorded for them;
         the bot says nothing."""
         inbound = claim.inbound
-        session = claim.session.model_copy(deep=True)
+        session = claim.session  # the turn's own, changed in place (no copy to pay for)
         events = [Event(kind="inbound", at=inbound.timestamp, channel=inbound.identity.channel,
                         identity=inbound.identity.key, text=_describe(inbound),
                         data={"message_id": inbound.message_id})]
@@ -115,7 +115,7 @@ class HandoffDesk:
     # -- from the operators' side ---------------------------------------------------------
 
     async def apply(self, claim: Claim, action: OperatorAction) -> tuple[TurnResult, Outcome]:
-        session = claim.session.model_copy(deep=True)
+        session = claim.session  # the turn's own, changed in place (no copy to pay for)
         result = TurnResult(session, claim.profile, [], [], origin="operator")
         locale = claim.profile.locale or self.engine.default_locale
         holder = session.operator

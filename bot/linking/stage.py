@@ -202,7 +202,7 @@ class LinkingStage:
         """A turn result; ``said`` / ``answered`` replace what the customer sent / what we
         answered in the history, so link codes never reach it."""
         inbound = claim.inbound
-        session = claim.session.model_copy(deep=True)
+        session = claim.session  # the turn's own, changed in place (no copy to pay for)
         session.address = inbound.identity
         channel = inbound.identity.channel
         events = [Event(kind="inbound", at=inbound.timestamp, channel=channel,
