@@ -16,12 +16,11 @@ import time
 from collections.abc import Sequence
 from typing import Protocol
 
-from redis.exceptions import RedisError
-
 from bot.dialogue import DialogueEngine, TurnResult
 from bot.dispatch import Dispatcher
 from bot.errors import StaleWrite, StoreError
 from bot.handoff.desk import HandoffDesk, Outcome
+from bot.leases import LeaseKeeper
 from bot.linking.merger import merge_customers
 from bot.linking.stage import LinkingStage, MergeRequest
 from bot.messages import Inbound, Outbound, Text
@@ -32,33 +31,6 @@ from bot.store.store import Claim, Recorded, Store
 from bot.tasks import TaskTracker
 
 log = logging.getLogger(__name__)
-
-
-class LeaseKeeper:
-    """Extends the lease of a turn that outlasts a third of it (a slow API call in a step),
-    so a long turn is not mistaken for a dead one. A timer, not a task: turns that end
-    sooner (nearly all) cost one timer handle."""
-
-    def __init__(self, pipeline: Pipeline, claim: Claim) -> None:
-        self.pipeline = pipeline
-        self.claim = claim
-        self.interval = pipeline.store.lease_ms / 3000
-        self._loop = asyncio.get_running_loop()
-        self._handle = self._loop.call_later(self.interval, self._tick)
-
-    def _tick(self) -> None:
-        self.pipeline.turns.spawn(self._extend(), name=f"lease:{self.claim.customer_id}")
-        self._handle = self._loop.call_later(self.interval, self._tick)
-
-    async def _extend(self) -> None:
-        try:
-            if not await self.pipeline.store.extend(self.claim):
-                log.warning("a long turn lost its lease; its commit will be refused")
-        except (StoreError, RedisError, OSError) as exc:
-            log.warning("could not extend a lease: %s", exc)
-
-    def stop(self) -> None:
-        self._handle.cancel()
 
 
 def hashed(customer_id: str) -> str:
@@ -98,6 +70,7 @@ class Pipeline:
         #: Set in a web process: record only, and ring the work stream for a worker.
         self._doorbell = work.doorbell if work is not None else None
         self.turns = TaskTracker("turns")
+        self.leases = LeaseKeeper(store, self.turns)
 
     async def submit(self, messages: Sequence[Inbound]) -> None:
         """Durably record messages and start their turns in the background (or, in a web
@@ -135,11 +108,12 @@ class Pipeline:
     async def drain(self, claim: Claim | None) -> None:
         """Run turns for one customer while messages wait and we hold their lease."""
         while claim is not None:
-            keeper = LeaseKeeper(self, claim)
+            self.leases.hold(claim)
             try:
-                claim = await self._turn(claim)
+                following = await self._turn(claim)
             finally:
-                keeper.stop()
+                self.leases.release(claim)
+            claim = following
 
     async def _turn(self, claim: Claim) -> Claim | None:
         started = time.perf_counter()
@@ -296,3 +270,4 @@ class Pipeline:
 
     async def close(self, timeout: float) -> None:
         await self.turns.drain(timeout)
+        self.leases.close()

@@ -131,3 +131,33 @@ async def test_a_redelivered_message_has_no_second_effect(
     inbound = [e for e in await one.store.history(customer) if e.kind == "inbound"]
     assert [e.text for e in inbound] == ["hello", "again"]
     assert [s.text for s in telegram.sent] == ["say something", "1: again", "say something"]
+
+
+async def test_a_turn_longer_than_its_lease_keeps_it_and_commits(redis_url: str) -> None:
+    """A slow step (an API call) outlasts the lease: the lease is extended while the turn
+    runs, so its commit is not refused as stale."""
+    slow = Flow("slow")
+
+    @slow.step
+    async def think(turn: Turn) -> StepResult:
+        await asyncio.sleep(0.5)
+        turn.say("done thinking")
+        return None
+
+    redis = connect(redis_url, cluster=CLUSTER)
+    await redis.flushall()
+    store = Store(redis, lease_seconds=0.2)
+    chat = CollectingConnector(name="telegram")
+    dispatcher = Dispatcher(store=store, connectors={"telegram": chat})
+    pipeline = Pipeline(store=store, engine=DialogueEngine([slow], default_flow="slow"),
+                        dispatcher=dispatcher)
+    try:
+        await pipeline.submit([Inbound(identity=TELEGRAM, message_id="m1", text="hi")])
+        await chat.wait_for(lambda sent: len(sent) == 1)
+        assert pipeline.metrics.registry.get_sample_value("omnicanal_stale_writes_total") == 0
+        session, _ = await store.load(await store.resolve(TELEGRAM))
+        assert session.version == 1
+    finally:
+        await pipeline.close(5)
+        await dispatcher.close(5)
+        await redis.aclose()
