@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from bot.errors import ConnectorError, RateLimited, StoreError, TransientError, Unreachable
 from bot.messages import Outbound
@@ -42,7 +43,9 @@ class Dispatcher:
         self.backoff_max = backoff_max
         self.metrics = metrics or Metrics()
         self.senders = TaskTracker("senders")
-        self._senders: dict[str, asyncio.Task[None]] = {}
+        #: The task sending each customer's replies now: a pump of ours, or the task of a
+        #: turn that sends its own (``send_here``).
+        self._senders: dict[str, asyncio.Task[Any]] = {}
         self._again: set[str] = set()
         self._claimed: dict[str, deque[Delivery]] = {}
         #: Customers whose replies could not all be sent (the store failed meanwhile):
@@ -60,18 +63,37 @@ class Dispatcher:
         first one, already claimed for sending by the commit). Replies are pulled from the
         outbox in commit order, so whichever process sends them, a customer's replies
         never overtake each other."""
-        if isinstance(claimed, Delivery):
-            self._claimed.setdefault(customer_id, deque()).append(claimed)
-        if customer_id in self._senders:
-            self._again.add(customer_id)
+        if self._sending(customer_id, claimed):
             return
         self._senders[customer_id] = self.senders.spawn(self._pump(customer_id),
                                                         name=f"send:{customer_id}")
 
+    async def send_here(self, customer_id: str, claimed: Delivery | str | None = None) -> None:
+        """Like ``enqueue``, but when no one sends for this customer yet, the calling task
+        does, and returns once their replies are out. A turn that has nothing left to do
+        sends its own replies this way instead of spawning a task for them."""
+        task = asyncio.current_task()
+        if task is None:
+            raise RuntimeError("send_here runs inside a task")
+        if self._sending(customer_id, claimed):
+            return
+        self._senders[customer_id] = task
+        await self._pump(customer_id)
+
+    def _sending(self, customer_id: str, claimed: Delivery | str | None) -> bool:
+        """Hold ``claimed`` for the customer's sender; True when one is running already
+        (it is told to look again before it stops)."""
+        if isinstance(claimed, Delivery):
+            self._claimed.setdefault(customer_id, deque()).append(claimed)
+        if customer_id in self._senders:
+            self._again.add(customer_id)
+            return True
+        return False
+
     async def settled(self, customer_id: str) -> None:
         """Wait until this customer's replies have been handed to the platforms."""
         sender = self._senders.get(customer_id)
-        if sender is not None:
+        if sender is not None and sender is not asyncio.current_task():
             await asyncio.shield(sender)
 
     async def _pump(self, customer_id: str) -> None:

@@ -27,7 +27,7 @@ from bot.messages import Inbound, Outbound, Text
 from bot.metrics import Metrics
 from bot.model import Delivery, Event, OperatorAction, Profile, Session
 from bot.scale.stream import WorkStream
-from bot.store.store import Claim, Recorded, Store
+from bot.store.store import Claim, Committed, Recorded, Store
 from bot.tasks import TaskTracker
 
 log = logging.getLogger(__name__)
@@ -106,16 +106,23 @@ class Pipeline:
         self.dispatcher.enqueue(customer_id)
 
     async def drain(self, claim: Claim | None) -> None:
-        """Run turns for one customer while messages wait and we hold their lease."""
+        """Run turns for one customer while messages wait and we hold their lease, then
+        send the last turn's replies from this task (earlier turns' replies go out
+        alongside the turns that follow them)."""
         while claim is not None:
             self.leases.hold(claim)
             try:
-                following = await self._turn(claim)
+                following, send = await self._turn(claim)
             finally:
                 self.leases.release(claim)
+            if send is not None:
+                await self.dispatcher.send_here(claim.customer_id, send)
             claim = following
 
-    async def _turn(self, claim: Claim) -> Claim | None:
+    async def _turn(self, claim: Claim) -> tuple[Claim | None, Delivery | str | None]:
+        """Run and commit one turn: the claim for the customer's next waiting item, and
+        when this was the last one and it had replies, the first of them (claimed with
+        the commit) for the caller to send."""
         started = time.perf_counter()
         # What the handoff bookkeeping compares with: mode, operator and handoff are only
         # ever replaced, never changed in place, so a shallow copy is enough.
@@ -131,22 +138,25 @@ class Pipeline:
         else:
             linked = await self.linking.handle(claim) if self.linking is not None else None
             if isinstance(linked, MergeRequest):
-                return await self._merge(claim, linked)
+                return await self._merge(claim, linked), None
             result = linked or await self.engine.handle(
                 customer_id=claim.customer_id, session=claim.session, profile=claim.profile,
                 inbound=claim.inbound, saved=claim.saved_session)
             reason = self.desk.wants_person(result) if self.desk is not None else None
             if self.desk is not None and reason is not None:
                 result = await self.desk.request(claim, result, reason)
-        following = await self._commit(claim, result)
-        if following is not False:
-            if self.desk is not None:
-                await self.desk.after_commit(claim.customer_id, before, result.session,
-                                             action, outcome, act=self.act)
-            for observer in self.observers:
-                observer.turn_committed(claim.customer_id, before, result)
-            self._log_turn(claim, result, time.perf_counter() - started)
-        return following if isinstance(following, Claim) else None
+        committed = await self._commit(claim, result)
+        if committed is None:
+            return None, None
+        if self.desk is not None:
+            await self.desk.after_commit(claim.customer_id, before, result.session,
+                                         action, outcome, act=self.act)
+        for observer in self.observers:
+            observer.turn_committed(claim.customer_id, before, result)
+        self._log_turn(claim, result, time.perf_counter() - started)
+        if committed.next is None and committed.send != "none":
+            return None, committed.send
+        return committed.next, None
 
     def _log_turn(self, claim: Claim, result: TurnResult, seconds: float) -> None:
         kind = "operator" if isinstance(claim.item, OperatorAction) else "message"
@@ -165,9 +175,9 @@ class Pipeline:
                  fields["channel"], fields["customer"], fields["flow"], fields["step"],
                  result.session.mode, fields["ms"], extra=fields)
 
-    async def _commit(self, claim: Claim, result: TurnResult) -> Claim | bool | None:
-        """Commit a turn and dispatch its replies: the next claim, None when done, False
-        when the commit did not happen."""
+    async def _commit(self, claim: Claim, result: TurnResult) -> Committed | None:
+        """Commit a turn (None when the commit did not happen). When more turns follow,
+        its replies are handed to the dispatcher now, to go out alongside them."""
         address = result.session.address or claim.session.address
         prefix = f"{claim.version + 1:012d}"
         deliveries = [
@@ -183,16 +193,16 @@ class Pipeline:
         except StaleWrite as exc:
             self.metrics.stale.inc()
             log.warning("%s", exc)
-            return False
+            return None
         except StoreError:
             # Nothing was written; the lease expires and the turn runs again (a worker
             # does not acknowledge its doorbell, recovery or the next message resumes it).
             log.error("commit failed; the turn will run again")
             raise
         self.metrics.observe(self.metrics.store, "commit", time.perf_counter() - started)
-        if deliveries:
+        if deliveries and committed.next is not None:
             self.dispatcher.enqueue(claim.customer_id, committed.send)
-        return committed.next
+        return committed
 
     async def _merge(self, claim: Claim, request: MergeRequest) -> Claim | None:
         """The customer confirmed a link: join this customer into the target, greet them on
