@@ -17,6 +17,8 @@ ELLIPSIS = "…"
 def render(message: Outbound, caps: Capabilities) -> list[Outbound]:
     """The messages to send for ``message`` on a channel with ``caps``, in order."""
     if isinstance(message, Text):
+        if len(message.text) <= caps.max_text_length:
+            return [message]  # nearly every reply: no copy to build
         return [Text(text=part) for part in split_text(message.text, caps.max_text_length)]
     if isinstance(message, Choices):
         return _render_choices(message, caps)
@@ -46,6 +48,9 @@ def cut(text: str, limit: int) -> str:
 def _render_choices(message: Choices, caps: Capabilities) -> list[Outbound]:
     if not message.choices or len(message.choices) > caps.max_buttons:
         return render(Text(text=numbered_list(message)), caps)
+    if len(message.text) <= caps.max_text_length and all(
+            len(c.title) <= caps.button_title_length for c in message.choices):
+        return [message]  # fits as it is
     parts = split_text(message.text, caps.max_text_length)
     choices = tuple(
         Choice(payload=c.payload, title=cut(c.title, caps.button_title_length),

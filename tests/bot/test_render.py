@@ -70,3 +70,10 @@ def test_media_phone_requests_and_typing_degrade() -> None:
     assert render(phone, BUTTONS) == [phone]
     assert render(phone, TEXT_ONLY) == [Text(text="Your number?")]
     assert render(Typing(), TEXT_ONLY) == []
+
+
+def test_a_message_that_fits_the_channel_is_passed_on_as_it_is() -> None:
+    short = Text(text="Hello")
+    fits = Choices(text="Pick", choices=(Choice(payload="a", title="Yes"),))
+    assert render(short, BUTTONS)[0] is short
+    assert render(fits, BUTTONS)[0] is fits
