@@ -10,64 +10,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
 class CustomerKeys:
-    prefix: str
-    customer_id: str
+    """The keys of what one customer owns, built at once: every turn reads several of
+    them, and one formatted hash tag plus a concatenation each costs half of building
+    each one through a property."""
 
-    def _key(self, name: str) -> str:
-        return f"{self.prefix}:{{c:{self.customer_id}}}:{name}"
+    __slots__ = ("customer_id", "events", "identities", "inbox", "last_inbound", "lease",
+                 "outbox", "seen", "sending", "session", "unreachable")
 
-    @property
-    def session(self) -> str:
-        """Hash: ``v`` version, ``d`` session JSON, ``p`` profile JSON."""
-        return self._key("session")
-
-    @property
-    def identities(self) -> str:
-        """Hash: identity key → linked-at (ms). Membership is checked on every ingest."""
-        return self._key("ids")
-
-    @property
-    def last_inbound(self) -> str:
-        """Hash: identity key → when the customer last wrote from it (ms)."""
-        return self._key("lastin")
-
-    @property
-    def unreachable(self) -> str:
-        """Hash: identity key → why we cannot send there any more."""
-        return self._key("unreachable")
-
-    @property
-    def seen(self) -> str:
-        """Sorted set: platform message ids already recorded, scored by time (dedupe)."""
-        return self._key("seen")
-
-    @property
-    def inbox(self) -> str:
-        """List: recorded inbound messages waiting for their turn, in arrival order."""
-        return self._key("inbox")
-
-    @property
-    def lease(self) -> str:
-        """String with expiry: the token of the turn that owns the customer now."""
-        return self._key("lease")
-
-    @property
-    def events(self) -> str:
-        """List: the history, oldest first, capped."""
-        return self._key("events")
-
-    @property
-    def outbox(self) -> str:
-        """Hash: outgoing message id → delivery JSON, until the platform accepted it."""
-        return self._key("outbox")
-
-    @property
-    def sending(self) -> str:
-        """Hash: outgoing message id → when it was claimed for sending (it counts as sent
-        from then on; a takeover no longer withdraws it)."""
-        return self._key("sending")
+    def __init__(self, prefix: str, customer_id: str) -> None:
+        tag = f"{prefix}:{{c:{customer_id}}}:"
+        self.customer_id = customer_id
+        #: Hash: ``v`` version, ``d`` session JSON, ``p`` profile JSON.
+        self.session = tag + "session"
+        #: Hash: identity key → linked-at (ms). Membership is checked on every ingest.
+        self.identities = tag + "ids"
+        #: Hash: identity key → when the customer last wrote from it (ms).
+        self.last_inbound = tag + "lastin"
+        #: Hash: identity key → why we cannot send there any more.
+        self.unreachable = tag + "unreachable"
+        #: Sorted set: platform message ids already recorded, scored by time (dedupe).
+        self.seen = tag + "seen"
+        #: List: recorded inbound messages waiting for their turn, in arrival order.
+        self.inbox = tag + "inbox"
+        #: String with expiry: the token of the turn that owns the customer now.
+        self.lease = tag + "lease"
+        #: List: the history, oldest first, capped.
+        self.events = tag + "events"
+        #: Hash: outgoing message id → delivery JSON, until the platform accepted it.
+        self.outbox = tag + "outbox"
+        #: Hash: outgoing message id → when it was claimed for sending (it counts as sent
+        #: from then on; a takeover no longer withdraws it).
+        self.sending = tag + "sending"
 
 
 @dataclass(frozen=True, slots=True)
