@@ -7,7 +7,7 @@ process can continue any conversation.
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -102,6 +102,16 @@ class OperatorAction(BaseModel):
     at: float = Field(default_factory=time.time)
 
 
+class Standing(NamedTuple):
+    """Who has a conversation (the bot, the queue, a person): what the handoff bookkeeping
+    and analytics compare before and after a turn. A tuple of the three fields, where a
+    copy of the session cost a pydantic copy on every turn."""
+
+    mode: Mode
+    operator: str | None
+    handoff: HandoffInfo | None
+
+
 class PendingLink(BaseModel):
     """A link offered and waiting for the customer's yes on this channel."""
 
@@ -138,6 +148,12 @@ class Session(BaseModel):
     @property
     def frame(self) -> Frame | None:
         return self.stack[-1] if self.stack else None
+
+    @property
+    def standing(self) -> Standing:
+        """Its mode, operator and handoff now (they are only ever replaced, never changed
+        in place, so this stays true to the moment it was taken)."""
+        return Standing(self.mode, self.operator, self.handoff)
 
 
 EventKind = Literal[

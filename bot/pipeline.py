@@ -25,7 +25,7 @@ from bot.linking.merger import merge_customers
 from bot.linking.stage import LinkingStage, MergeRequest
 from bot.messages import Inbound, Outbound, Text
 from bot.metrics import Metrics
-from bot.model import Delivery, Event, OperatorAction, Profile, Session
+from bot.model import Delivery, Event, OperatorAction, Profile, Session, Standing
 from bot.scale.stream import WorkStream
 from bot.store.store import Claim, Committed, Recorded, Store
 from bot.tasks import TaskTracker
@@ -41,7 +41,8 @@ def hashed(customer_id: str) -> str:
 class TurnObserver(Protocol):
     """Told about each committed turn, synchronously (buffer; never await I/O here)."""
 
-    def turn_committed(self, customer_id: str, before: Session, result: TurnResult) -> None: ...
+    def turn_committed(self, customer_id: str, before: Standing, result: TurnResult) -> None:
+        ...
 
 
 class Pipeline:
@@ -124,9 +125,7 @@ class Pipeline:
         when this was the last one and it had replies, the first of them (claimed with
         the commit) for the caller to send."""
         started = time.perf_counter()
-        # What the handoff bookkeeping compares with: mode, operator and handoff are only
-        # ever replaced, never changed in place, so a shallow copy is enough.
-        before = claim.session.model_copy()
+        before = claim.session.standing  # what the handoff bookkeeping compares with
         action = claim.item if isinstance(claim.item, OperatorAction) else None
         outcome: Outcome | None = None
         if action is not None:

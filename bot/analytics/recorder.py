@@ -23,7 +23,7 @@ from redis.exceptions import RedisError
 
 from bot.dialogue import TurnResult
 from bot.metrics import Metrics
-from bot.model import Session
+from bot.model import Standing
 from bot.store.keys import Keys
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class AnalyticsRecorder:
 
     # -- observing (synchronous, on the message path: buffer only) -----------------------
 
-    def turn_committed(self, customer_id: str, before: Session, result: TurnResult) -> None:
+    def turn_committed(self, customer_id: str, before: Standing, result: TurnResult) -> None:
         day = day_of(time.time())
         counts, uniques = self._counts[day], self._uniques
         for event in result.events:

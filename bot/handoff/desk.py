@@ -28,7 +28,7 @@ from bot.dialogue import DialogueEngine, TurnResult
 from bot.handoff.hours import describe, is_open
 from bot.handoff.queue import HandoffQueue
 from bot.messages import Inbound, Outbound, Text, text_of
-from bot.model import Event, EventKind, HandoffInfo, OperatorAction, Session
+from bot.model import Event, EventKind, HandoffInfo, OperatorAction, Session, Standing
 from bot.store.store import Claim
 
 log = logging.getLogger(__name__)
@@ -190,7 +190,7 @@ class HandoffDesk:
 
     # -- after the turn committed ---------------------------------------------------------
 
-    async def after_commit(self, customer_id: str, before: Session, after: Session,
+    async def after_commit(self, customer_id: str, before: Standing, after: Session,
                            action: OperatorAction | None, outcome: Outcome | None, *,
                            act: Acting) -> None:
         """Bring the shared views (queue, workloads, live consoles) up to date, publish the
@@ -203,7 +203,7 @@ class HandoffDesk:
         except (RedisError, OSError) as exc:
             log.warning("handoff bookkeeping for %s failed: %s", customer_id, exc)
 
-    async def _update_views(self, customer_id: str, before: Session, after: Session,
+    async def _update_views(self, customer_id: str, before: Standing, after: Session,
                             action: OperatorAction | None, outcome: Outcome | None) -> None:
         queue_changed = False
         if after.mode == "queued" and before.mode != "queued" and after.handoff is not None:
