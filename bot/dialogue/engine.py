@@ -132,20 +132,22 @@ class DialogueEngine:
         does: what it loaded); without it the engine serialises its own snapshot."""
         if session.mode == "bot" and saved is None:
             saved = session.model_dump_json()
-        events = [Event(kind="inbound", at=inbound.timestamp, channel=inbound.identity.channel,
-                        identity=inbound.identity.key, text=_describe(inbound),
+        identity = inbound.identity
+        key = identity.key
+        events = [Event(kind="inbound", at=inbound.timestamp, channel=identity.channel,
+                        identity=key, text=_describe(inbound),
                         data={"message_id": inbound.message_id,
                               **({"payload": inbound.payload} if inbound.payload else {})})]
         previous = session.address
-        session.address = inbound.identity
+        session.address = identity
         recognised = switched = False
-        if previous is not None and previous != inbound.identity:
+        # Identities are equal when their keys are (a cheaper test than the models').
+        if previous is not None and previous.key != key:
             switched = True
-            events.append(Event(kind="channel_switch", channel=inbound.identity.channel,
-                                identity=inbound.identity.key,
-                                data={"from": previous.key, "to": inbound.identity.key}))
-            if inbound.identity.key not in session.greeted_on:
-                session.greeted_on.append(inbound.identity.key)
+            events.append(Event(kind="channel_switch", channel=identity.channel,
+                                identity=key, data={"from": previous.key, "to": key}))
+            if key not in session.greeted_on:
+                session.greeted_on.append(key)
                 recognised = True
         self._absorb_sender(profile, inbound)
         state = _State(customer_id, inbound, session, profile, self._locale(profile, inbound),
@@ -178,11 +180,10 @@ class DialogueEngine:
         return self._finish(state)
 
     def _finish(self, state: _State) -> TurnResult:
-        identity = state.inbound.identity
+        channel, key = state.inbound.identity.channel, state.inbound.identity.key
         for reply in state.replies:
-            state.events.append(Event(kind="outbound", channel=identity.channel,
-                                      identity=identity.key, text=text_of(reply),
-                                      data={"kind": reply.kind}))
+            state.events.append(Event(kind="outbound", channel=channel, identity=key,
+                                      text=text_of(reply), data={"kind": reply.kind}))
         return TurnResult(state.session, state.profile, state.events, state.replies,
                           state.handoff, steps=state.steps)
 
@@ -400,14 +401,20 @@ class DialogueEngine:
         return flow
 
     def _prompt(self, state: _State, question: Question) -> Outbound:
-        return prompt_for(question, self._text(state, "engine.share_phone_button"))
+        return prompt_for(question, self._phone_button(question, state.locale))
 
     def reprompt(self, session: Session, locale: str | None) -> Outbound | None:
         """The pending question, to ask again (e.g. on the channel the customer moved to)."""
         frame = session.frame
         if frame is None or frame.question is None:
             return None
-        return prompt_for(frame.question, self.texts.get(locale, "engine.share_phone_button"))
+        return prompt_for(frame.question, self._phone_button(frame.question, locale))
+
+    def _phone_button(self, question: Question, locale: str | None) -> str:
+        """The share-my-number button's label, looked up only for questions that show it."""
+        if question.kind != "phone":
+            return ""
+        return self.texts.get(locale, "engine.share_phone_button")
 
     def _text(self, state: _State, key: str, /, **values: object) -> str:
         return self.texts.get(state.locale, key, **values)
