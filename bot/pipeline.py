@@ -153,9 +153,10 @@ class Pipeline:
         for observer in self.observers:
             observer.turn_committed(claim.customer_id, before, result)
         self._log_turn(claim, result, time.perf_counter() - started)
-        if committed.next is None and committed.send != "none":
-            return None, committed.send
-        return committed.next, None
+        if committed.next is not None:
+            return committed.next, None  # it carries the session on
+        self.store.keep(claim.customer_id, committed, result.session, result.profile)
+        return None, None if committed.send == "none" else committed.send
 
     def _log_turn(self, claim: Claim, result: TurnResult, seconds: float) -> None:
         kind = "operator" if isinstance(claim.item, OperatorAction) else "message"

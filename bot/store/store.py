@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -31,6 +32,8 @@ from bot.store.identities import IdentityCache
 from bot.store.keys import Keys
 
 _IDENTITY_CACHE_SIZE = 100_000
+#: Customers whose last committed session this process keeps (see ``Store.keep``).
+_KEPT_SESSIONS = 2_000
 
 
 def _script(name: str) -> str:
@@ -122,6 +125,9 @@ class Committed:
     #: The first reply to send, claimed for sending ("wait": another is in flight,
     #: "none": nothing to send).
     send: Delivery | str
+    #: The session and profile as now stored (JSON), for ``Store.keep``.
+    saved_session: bytes = b""
+    saved_profile: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +188,7 @@ class Store:
         self._next_send = self._scripts["next_send"]
         self._sent = self._scripts["sent"]
         self._identities = IdentityCache(_IDENTITY_CACHE_SIZE)
+        self._kept: OrderedDict[str, tuple[bytes, bytes, Session, Profile]] = OrderedDict()
 
     async def close(self) -> None:
         await self.batcher.close()
@@ -368,15 +375,30 @@ class Store:
         return self._claim_from(customer_id, token, result)
 
     def _claim_from(self, customer_id: str, token: str, result: Sequence[Any]) -> Claim:
-        # Read back from the store, which older versions of this code may have written:
-        # validated here, at the boundary.
         _tag, version, session_json, profile_json, head = result
-        session = Session.model_validate_json(session_json) if session_json else Session()
+        kept = self._kept.pop(customer_id, None)
+        if kept is not None and kept[0] == session_json and kept[1] == profile_json:
+            session, profile = kept[2], kept[3]  # what this process wrote last: as it is
+        else:
+            # Read back from the store, which another process or an older version of
+            # this code may have written: validated here, at the boundary.
+            session = Session.model_validate_json(session_json) if session_json else Session()
+            profile = Profile.model_validate_json(profile_json) if profile_json else Profile()
         version_number = int(version)
         session.version = version_number
-        profile = Profile.model_validate_json(profile_json) if profile_json else Profile()
         return Claim(customer_id, token, version_number, session, profile, _item(head),
                      session_json, profile_json)
+
+    def keep(self, customer_id: str, committed: Committed, session: Session,
+             profile: Profile) -> None:
+        """Keep a committed session and profile for the customer's next claim, once their
+        turn is over (nothing changes them any more). If the store still holds exactly
+        the JSON committed, that claim takes these objects instead of parsing it again;
+        if anyone wrote since, the JSON differs and it parses what is stored."""
+        self._kept[customer_id] = (committed.saved_session, committed.saved_profile,
+                                   session, profile)
+        if len(self._kept) > _KEPT_SESSIONS:
+            self._kept.popitem(last=False)
 
     async def commit(
         self,
@@ -426,13 +448,14 @@ class Store:
             )
         new_version = int(result[1])
         send = _send_answer(result[4:7], outbox)
+        saved_profile = profile_json or claim.saved_profile
         if result[0] == b"done":
-            return Committed(None, send)
+            return Committed(None, send, session_json, saved_profile)
         session.version = new_version
         return Committed(Claim(claim.customer_id, claim.token, new_version, session,
                                profile if profile is not None else claim.profile,
-                               _item(result[3]), session_json,
-                               profile_json or claim.saved_profile), send)
+                               _item(result[3]), session_json, saved_profile),
+                         send, session_json, saved_profile)
 
     async def extend(self, claim: Claim) -> bool:
         """Keep the lease of a long turn alive. False when it was lost already."""

@@ -11,7 +11,7 @@ from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound, Text
 from bot.model import Delivery, Event, Profile, Session
 from bot.scale.stream import Doorbell
-from bot.store.store import Claim, Committed, Recorded, Store
+from bot.store.store import Claim, Recorded, Store
 
 ANA = Identity(channel="webchat", user_id="ana")
 
@@ -163,8 +163,9 @@ async def test_a_doorbell_that_cannot_ring_fails_the_ingest_until_it_can(store: 
     assert [fields for _id, fields in rings] == [{b"c": recorded.customer_id.encode()}]
     claim = await store.claim(recorded.customer_id)
     assert isinstance(claim, Claim) and claim.inbound.text == "hello 1"
-    assert await store.commit(claim, session=claim.session, profile=None, events=[],
-                              outbox=[]) == Committed(None, "none")
+    committed = await store.commit(claim, session=claim.session, profile=None, events=[],
+                                   outbox=[])
+    assert (committed.next, committed.send) == (None, "none")
 
 
 async def test_a_commit_stores_exactly_what_the_models_serialise(
@@ -224,3 +225,31 @@ async def test_a_profile_is_written_when_it_differs_from_the_one_claimed(store: 
                        outbox=[])
     _, profile = await store.load(claim.customer_id)
     assert profile.tags == ["vip"] and profile.name == "Ana"
+
+
+async def test_a_kept_session_is_reused_only_while_the_store_holds_what_was_committed(
+    store: Store,
+) -> None:
+    other = Store(store.redis)  # another process
+    claim = await store.ingest(message(1))
+    assert isinstance(claim, Claim)
+    session, profile = Session(misunderstood=1), Profile(name="Ana")
+    committed = await store.commit(claim, session=session, profile=profile, events=[],
+                                   outbox=[])
+    store.keep(claim.customer_id, committed, session, profile)
+    again = await store.ingest(message(2))
+    assert isinstance(again, Claim)
+    assert again.session is session and again.profile is profile, "taken as kept"
+    assert again.session.version == again.version == 1
+    committed = await store.commit(again, session=again.session, profile=again.profile,
+                                   events=[], outbox=[])
+    store.keep(claim.customer_id, committed, again.session, again.profile)
+    # Another process writes in between: the kept objects are stale, the store is read.
+    third = await other.ingest(message(3))
+    assert isinstance(third, Claim)
+    await other.commit(third, session=Session(misunderstood=5), profile=None, events=[],
+                       outbox=[])
+    fourth = await store.ingest(message(4))
+    assert isinstance(fourth, Claim)
+    assert fourth.session is not session and fourth.session.misunderstood == 5
+    assert fourth.profile is not profile and fourth.profile == profile
