@@ -308,12 +308,12 @@ class Store:
         """
         identity_key = inbound.identity.key
         dedupe_id = f"{inbound.identity.channel}:{inbound.identity.account}:{inbound.message_id}"
-        body = inbound.model_dump_json()
+        body = inbound.model_dump_json().encode()
         for _attempt in range(3):
             customer_id, fetched = await self._customer_of(identity_key)
             try:
                 outcome = await self._record(customer_id, identity_key, dedupe_id, body,
-                                             doorbell, link=fetched)
+                                             doorbell, link=fetched, item=inbound)
             except (RedisError, OSError) as exc:
                 raise StoreError(f"could not record inbound message: {exc}") from exc
             if outcome is not None:
@@ -322,11 +322,14 @@ class Store:
         raise StoreError("the identity kept moving between customers while recording; retry")
 
     async def _record(self, customer_id: str, identity_key: str, dedupe_id: str,
-                      item_json: str, doorbell: Doorbell | None, *, link: bool = False
+                      item_json: bytes | str, doorbell: Doorbell | None, *,
+                      link: bool = False, item: InboxItem | None = None,
                       ) -> Claim | Recorded | None:
         """One run of the ingest script; None when the identity moved to another customer.
         ``link``: the customer was just read from the identity's key (not remembered), so
         the script adds the identity to the customer's list rather than checking it.
+        ``item``: the object ``item_json`` was dumped from; when the claim's first item is
+        the one just recorded (the usual case), it is used as it is, not parsed back.
 
         On a single server the doorbell rings inside the script: one command, and never a
         recorded item without its doorbell. On a cluster the stream lives in another hash
@@ -348,7 +351,8 @@ class Store:
         if tag == b"moved":
             return None
         if tag == b"claimed":
-            return self._claim_from(customer_id, token, result)
+            written = (item_json, item) if isinstance(item_json, bytes) and item else None
+            return self._claim_from(customer_id, token, result, written)
         if doorbell is not None and inside is None:
             try:
                 await self.batcher.execute("XADD", doorbell.stream, "MAXLEN", "~",
@@ -374,8 +378,11 @@ class Store:
             return max(int(result[1]), 0) / 1000
         return self._claim_from(customer_id, token, result)
 
-    def _claim_from(self, customer_id: str, token: str, result: Sequence[Any]) -> Claim:
+    def _claim_from(self, customer_id: str, token: str, result: Sequence[Any],
+                    written: tuple[bytes, InboxItem] | None = None) -> Claim:
         _tag, version, session_json, profile_json, head = result
+        # An Inbound is frozen: the recorded object can be shared with the turn.
+        item = written[1] if written is not None and written[0] == head else _item(head)
         kept = self._kept.pop(customer_id, None)
         if kept is not None and kept[0] == session_json and kept[1] == profile_json:
             session, profile = kept[2], kept[3]  # what this process wrote last: as it is
@@ -386,7 +393,7 @@ class Store:
             profile = Profile.model_validate_json(profile_json) if profile_json else Profile()
         version_number = int(version)
         session.version = version_number
-        return Claim(customer_id, token, version_number, session, profile, _item(head),
+        return Claim(customer_id, token, version_number, session, profile, item,
                      session_json, profile_json)
 
     def keep(self, customer_id: str, committed: Committed, session: Session,

@@ -253,3 +253,16 @@ async def test_a_kept_session_is_reused_only_while_the_store_holds_what_was_comm
     assert isinstance(fourth, Claim)
     assert fourth.session is not session and fourth.session.misunderstood == 5
     assert fourth.profile is not profile and fourth.profile == profile
+
+
+async def test_a_claim_takes_the_message_just_recorded_as_it_is(store: Store) -> None:
+    first = message(1)
+    claim = await store.ingest(first)
+    assert isinstance(claim, Claim) and claim.inbound is first  # not parsed back
+    # A turn that died left its message in the inbox: the next claim starts with it,
+    # read from the store, whatever was just recorded.
+    await store.release(claim.customer_id, claim.token)
+    second = message(2)
+    again = await store.ingest(second)
+    assert isinstance(again, Claim)
+    assert again.inbound is not first and again.inbound == first
