@@ -25,6 +25,11 @@ from connectors.base import BaseConnector, SendContext
 log = logging.getLogger(__name__)
 
 
+class _TakenOver(Exception):
+    """Another process holds this reply's send claim now (this one was paused past the
+    stale time): it sends the reply; this sender must not."""
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -144,6 +149,10 @@ class Dispatcher:
                 # Globally unique and the same on every retry or resend after a crash.
                 key = f"{delivery.customer_id}.{delivery.id}.{index}"
                 await self._send_with_retries(connector, delivery, part, key, context)
+        except _TakenOver:
+            log.warning("delivery %s: another process took it over while this one waited "
+                        "to retry; it is left to that one", delivery.id)
+            return "none"
         except Unreachable as exc:
             self.metrics.send_errors.labels(delivery.to.channel, "unreachable").inc()
             await self.store.mark_unreachable(delivery.customer_id, delivery.to, str(exc))
@@ -177,8 +186,24 @@ class Dispatcher:
             if attempt == self.max_attempts:
                 break
             log.info("send to %s deferred %.1fs (attempt %d)", delivery.to.channel, wait, attempt)
-            await asyncio.sleep(wait)
+            await self._wait_holding(delivery, wait)
         raise ConnectorError(delivery.to.channel, f"gave up after {self.max_attempts} attempts")
+
+    async def _wait_holding(self, delivery: Delivery, seconds: float) -> None:
+        """Wait before a retry while keeping the reply's send claim ours: renewed at least
+        three times per stale period (a rate limit may ask for minutes, and a claim left
+        alone that long is taken over as a dead sender's, then sent twice), and checked
+        once more before the retry, in case this process was paused meanwhile."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + seconds
+        step = self.store.send_stale_ms / 3000
+        while True:
+            if not await self.store.still_sending(delivery.customer_id, delivery.id):
+                raise _TakenOver(delivery.id)
+            remaining = end - loop.time()
+            if remaining <= 0:
+                return
+            await asyncio.sleep(min(step, remaining))
 
     async def _give_up(self, delivery: Delivery, why: str) -> Delivery | str:
         """Record in the customer's history that a reply could not be delivered (nothing

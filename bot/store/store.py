@@ -178,7 +178,8 @@ class Store:
         self.send_stale_ms = int(send_stale_seconds * 1000)
         self.batcher = CommandBatcher(redis)
         self._scripts = {name: _Script(redis, self.batcher, name) for name in (
-            "identity", "ingest", "claim", "commit", "extend", "release", "next_send", "sent")}
+            "identity", "ingest", "claim", "commit", "extend", "release", "next_send", "sent",
+            "renew_send")}
         self._identity = self._scripts["identity"]
         self._ingest = self._scripts["ingest"]
         self._claim = self._scripts["claim"]
@@ -187,6 +188,10 @@ class Store:
         self._release = self._scripts["release"]
         self._next_send = self._scripts["next_send"]
         self._sent = self._scripts["sent"]
+        self._renew_send = self._scripts["renew_send"]
+        #: (customer, delivery id) → the time this process claimed the reply for sending,
+        #: as written in the store: what ``still_sending`` checks it still holds.
+        self._send_claims: dict[tuple[str, str], int] = {}
         self._identities = IdentityCache(_IDENTITY_CACHE_SIZE)
         self._kept: OrderedDict[str, tuple[bytes, bytes, Session, Profile]] = OrderedDict()
 
@@ -422,6 +427,7 @@ class Store:
         The next claim carries ``session`` on, its version bumped: it belongs to the next
         turn from here on. Raises ``StaleWrite`` when the lease or the version moved on."""
         ck = self.keys.customer(claim.customer_id)
+        now = _ms()
         session_json = _dump_session(session)
         profile_json = _dump_profile(profile) if profile is not None else b""
         if profile_json == claim.saved_profile:
@@ -436,7 +442,7 @@ class Store:
             len(events),
             len(outbox),
             session.mode,
-            _ms(),
+            now,
             self.send_stale_ms,
         ]
         args.extend(map(_dump_event, events))
@@ -454,7 +460,7 @@ class Store:
                 f"customer {claim.customer_id}: lease or version moved on; turn discarded"
             )
         new_version = int(result[1])
-        send = _send_answer(result[4:7], outbox)
+        send = self._claimed(claim.customer_id, _send_answer(result[4:7], outbox), now)
         saved_profile = profile_json or claim.saved_profile
         if result[0] == b"done":
             return Committed(None, send, session_json, saved_profile)
@@ -528,23 +534,50 @@ class Store:
         processes): a ``Delivery``, "wait" while another process sends the one before, or
         "none". From the claim on, it counts as sent; a takeover no longer withdraws it."""
         ck = self.keys.customer(customer_id)
+        now = _ms()
         try:
             result = await self._next_send(keys=[ck.outbox, ck.sending, ck.session],
-                                           args=[_ms(), self.send_stale_ms])
+                                           args=[now, self.send_stale_ms])
         except (RedisError, OSError) as exc:
             raise StoreError(f"could not claim a delivery: {exc}") from exc
-        return _send_answer(result)
+        return self._claimed(customer_id, _send_answer(result), now)
 
     async def sent(self, customer_id: str, delivery_id: str) -> Delivery | str:
         """A reply is done (sent, or given up): clear it, and claim the next one to send
         in the same round trip (a ``Delivery``, "wait" or "none")."""
         ck = self.keys.customer(customer_id)
+        now = _ms()
         try:
             result = await self._sent(keys=[ck.outbox, ck.sending, ck.session],
-                                      args=[delivery_id, _ms(), self.send_stale_ms])
+                                      args=[delivery_id, now, self.send_stale_ms])
         except (RedisError, OSError) as exc:
             raise StoreError(f"could not clear a sent reply: {exc}") from exc
-        return _send_answer(result)
+        self._send_claims.pop((customer_id, delivery_id), None)
+        return self._claimed(customer_id, _send_answer(result), now)
+
+    def _claimed(self, customer_id: str, answer: Delivery | str, now: int) -> Delivery | str:
+        if isinstance(answer, Delivery):
+            self._send_claims[(customer_id, answer.id)] = now
+            if len(self._send_claims) > _IDENTITY_CACHE_SIZE:  # senders that died midway
+                del self._send_claims[next(iter(self._send_claims))]
+        return answer
+
+    async def still_sending(self, customer_id: str, delivery_id: str) -> bool:
+        """Renew this process's claim on a reply it is still trying to send (waiting out a
+        rate limit or a backoff), so no other process takes it over as stale. False when
+        the claim is no longer ours: the sender must stop, whoever holds it now sends it."""
+        claimed = self._send_claims.get((customer_id, delivery_id))
+        if claimed is None:
+            return False
+        now = _ms()
+        try:
+            renewed = await self._renew_send(keys=[self.keys.customer(customer_id).sending],
+                                             args=[delivery_id, claimed, now])
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"could not renew a send claim: {exc}") from exc
+        if renewed:
+            self._send_claims[(customer_id, delivery_id)] = now
+        return bool(renewed)
 
     # -- recovery -------------------------------------------------------------------------
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
+from redis.asyncio import Redis
+
 from bot.dispatch import Dispatcher
+from bot.errors import RateLimited
 from bot.messages import Identity, Outbound, Text
 from bot.model import Delivery
 from bot.store.store import Store
@@ -34,15 +37,24 @@ def reply(customer_id: str, n: int) -> Delivery:
                     message=Text(text=f"reply {n}"))
 
 
-async def test_a_turn_sends_its_replies_itself_and_later_ones_join_it(store: Store) -> None:
-    chat = GatedConnector()
+async def start_sending(
+    store: Store, chat: CollectingConnector, reached: asyncio.Event
+) -> tuple[Dispatcher, str, Delivery, asyncio.Task[None]]:
+    """A reply claimed and being sent by the dispatcher, up to when ``reached`` is set
+    by the connector."""
     dispatcher = Dispatcher(store=store, connectors={"webchat": chat})
     customer = await store.resolve(ANA)
     await store.add_deliveries(customer, [reply(customer, 1)])
-    first = await store.next_delivery(customer)
-    assert isinstance(first, Delivery)
-    sending = asyncio.create_task(dispatcher.send_here(customer, first))
-    await chat.entered.wait()
+    claimed = await store.next_delivery(customer)
+    assert isinstance(claimed, Delivery)
+    sending = asyncio.create_task(dispatcher.send_here(customer, claimed))
+    await reached.wait()
+    return dispatcher, customer, claimed, sending
+
+
+async def test_a_turn_sends_its_replies_itself_and_later_ones_join_it(store: Store) -> None:
+    chat = GatedConnector()
+    dispatcher, customer, _first, sending = await start_sending(store, chat, chat.entered)
     # A later turn commits while the first reply is on its way: its reply waits for it,
     # and its own task does not become a second sender.
     await store.add_deliveries(customer, [reply(customer, 2)])
@@ -56,4 +68,50 @@ async def test_a_turn_sends_its_replies_itself_and_later_ones_join_it(store: Sto
     assert [s.text for s in chat.sent] == ["reply 1", "reply 2"]
     assert [s.key for s in chat.sent] == [f"{customer}.{n:012d}.000.0" for n in (1, 2)]
     assert await store.pending_deliveries(customer) == []
+    await dispatcher.close(5)
+
+
+class RateLimitedOnce(CollectingConnector):
+    """Asks to wait ``retry_after`` seconds on the first send, then takes everything."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(name="webchat")
+        self.retry_after = retry_after
+        self.attempts = 0
+        self.limited = asyncio.Event()
+
+    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
+        self.attempts += 1
+        if self.attempts == 1:
+            self.limited.set()
+            raise RateLimited("webchat", self.retry_after)
+        return await super().send(to, message, key=key)
+
+
+async def test_a_reply_waiting_out_a_long_rate_limit_stays_its_senders(redis: Redis) -> None:
+    """The wait is longer than the stale time after which a dead sender's claim is taken
+    over: the sender keeps renewing it, so a second process never sends it too."""
+    store, other = Store(redis, send_stale_seconds=0.3), Store(redis, send_stale_seconds=0.3)
+    chat = RateLimitedOnce(retry_after=1.0)
+    dispatcher, customer, _claimed, sending = await start_sending(store, chat, chat.limited)
+    for _ in range(8):  # across the whole wait, well past the stale time
+        assert await other.next_delivery(customer) == "wait"
+        await asyncio.sleep(0.1)
+    await asyncio.wait_for(sending, 5)
+    assert [s.text for s in chat.sent] == ["reply 1"] and chat.attempts == 2
+    assert await store.pending_deliveries(customer) == []
+    await dispatcher.close(5)
+
+
+async def test_a_sender_that_lost_its_claim_while_waiting_does_not_send(redis: Redis) -> None:
+    """As when the process was paused past the stale time and another took the reply over:
+    on waking it finds the claim is not its own and leaves the reply to the other."""
+    store = Store(redis, send_stale_seconds=0.3)
+    chat = RateLimitedOnce(retry_after=0.5)
+    dispatcher, customer, claimed, sending = await start_sending(store, chat, chat.limited)
+    # Another process's claim, as next_send writes it when it takes over a stale one.
+    await redis.hset(store.keys.customer(customer).sending, claimed.id, "1")
+    await asyncio.wait_for(sending, 5)
+    assert chat.sent == [] and chat.attempts == 1
+    assert [d.id for d in await store.pending_deliveries(customer)] == [claimed.id]
     await dispatcher.close(5)
