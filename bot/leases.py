@@ -15,7 +15,8 @@ import logging
 from redis.exceptions import RedisError
 
 from bot.errors import StoreError
-from bot.store.store import Claim, Store
+from bot.store.results import Claim
+from bot.store.store import Store
 from bot.tasks import TaskTracker
 
 log = logging.getLogger(__name__)

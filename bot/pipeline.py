@@ -27,7 +27,8 @@ from bot.messages import Inbound, Outbound, Text
 from bot.metrics import Metrics
 from bot.model import Delivery, Event, OperatorAction, Profile, Session, Standing
 from bot.scale.stream import WorkStream
-from bot.store.store import Claim, Committed, Recorded, Store
+from bot.store.results import Claim, Committed, Recorded
+from bot.store.store import Store
 from bot.tasks import TaskTracker
 
 log = logging.getLogger(__name__)

@@ -29,7 +29,7 @@ from bot.handoff.hours import describe, is_open
 from bot.handoff.queue import HandoffQueue
 from bot.messages import Inbound, Outbound, Text, text_of
 from bot.model import Event, EventKind, HandoffInfo, OperatorAction, Session, Standing
-from bot.store.store import Claim
+from bot.store.results import Claim
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,8 @@ from bot.linking import codes
 from bot.messages import Choice, Choices, Outbound, Text, text_of
 from bot.model import Event, PendingLink
 from bot.store.links import LinkStore
-from bot.store.store import Claim, Store
+from bot.store.results import Claim
+from bot.store.store import Store
 
 #: (channel label, URL) pairs for continuing on the other enabled channels.
 ChannelLinks = Callable[[str, str], list[tuple[str, str]]]

@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from bot.errors import StoreError
 from bot.pipeline import Pipeline
 from bot.scale.stream import WorkStream
-from bot.store.store import Claim
+from bot.store.results import Claim
 from bot.tasks import TaskTracker
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from importlib import resources
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -11,8 +10,9 @@ from redis.exceptions import RedisError
 from bot.errors import StoreError
 from bot.store.client import pubsub
 from bot.store.keys import Keys
+from bot.store.scripts import load_script
 
-_HOLD = (resources.files("bot.store") / "lua" / "hold.lua").read_text(encoding="utf-8")
+_HOLD = load_script("hold")
 
 
 class RedisConnectorState:

@@ -10,18 +10,15 @@ message so a busy customer costs one round trip per message.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import secrets
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from functools import partial
-from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import RedisError
 
 from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound
@@ -30,42 +27,24 @@ from bot.scale.stream import Doorbell
 from bot.store.batching import CommandBatcher
 from bot.store.identities import IdentityCache
 from bot.store.keys import Keys
+from bot.store.results import (
+    Claim,
+    Committed,
+    InboxItem,
+    Recorded,
+    as_str,
+    parse_item,
+    send_answer,
+)
+from bot.store.scripts import Script
 
 _IDENTITY_CACHE_SIZE = 100_000
 #: Customers whose last committed session this process keeps (see ``Store.keep``).
 _KEPT_SESSIONS = 2_000
 
 
-def _script(name: str) -> str:
-    """A script's source, with ``-- #include <fragment>`` lines replaced by the fragment
-    (shared Lua functions, kept in one place)."""
-    text = (resources.files("bot.store") / "lua" / f"{name}.lua").read_text(encoding="utf-8")
-    lines = [_script(line.split()[-1]) if line.startswith("-- #include ") else line
-             for line in text.splitlines()]
-    return "\n".join(lines) + "\n"
-
-
 def new_customer_id() -> str:
     return secrets.token_hex(8)
-
-
-class _Script:
-    """A Lua script run through the batcher by its SHA; loaded on first NOSCRIPT (a fresh
-    or restarted server) and retried once."""
-
-    def __init__(self, redis: Redis, batcher: CommandBatcher, name: str) -> None:
-        self.redis = redis
-        self.batcher = batcher
-        self.source = _script(name)
-        # SHA-1 names the script for EVALSHA (what Redis uses), not a security measure.
-        self.sha = hashlib.sha1(self.source.encode(), usedforsecurity=False).hexdigest()
-
-    async def __call__(self, *, keys: Sequence[str], args: Sequence[Any]) -> Any:
-        try:
-            return await self.batcher.execute("EVALSHA", self.sha, len(keys), *keys, *args)
-        except NoScriptError:
-            await self.redis.script_load(self.source)
-            return await self.batcher.execute("EVALSHA", self.sha, len(keys), *keys, *args)
 
 
 # The models' own serializers, called directly: ``model_dump_json`` adds a Python layer
@@ -76,83 +55,8 @@ _dump_event = Event.__pydantic_serializer__.to_json
 _dump_delivery = Delivery.__pydantic_serializer__.to_json
 
 
-def _send_answer(result: Sequence[Any], written: Sequence[Delivery] = ()) -> Delivery | str:
-    """A next_send answer: the claimed ``Delivery``, or "wait" / "none". A delivery among
-    ``written`` (this commit's own, stored by the same script) is taken as it is rather
-    than parsed back; any other comes from the store and is validated."""
-    if result[0] != b"send":
-        return _str(result[0])
-    if written:
-        claimed_id = _str(result[1])
-        for delivery in written:
-            if delivery.id == claimed_id:
-                return delivery
-    return Delivery.model_validate_json(result[2])
-
-
-def _str(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 def _ms(seconds: float | None = None) -> int:
     return int((time.time() if seconds is None else seconds) * 1000)
-
-
-InboxItem = Inbound | OperatorAction
-_ACTION_PREFIX = b'{"kind":"operator"'
-
-
-def _item(raw: bytes) -> InboxItem:
-    # Operator actions serialise their ``kind`` first; messages have none.
-    if raw.startswith(_ACTION_PREFIX):
-        return OperatorAction.model_validate_json(raw)
-    return Inbound.model_validate_json(raw)
-
-
-@dataclass(frozen=True, slots=True)
-class Recorded:
-    """An inbox item recorded but not claimed: ``status`` is "queued" (a turn or worker
-    will take it) or "duplicate" (recorded before: no second effect)."""
-
-    customer_id: str
-    status: Literal["queued", "duplicate"] | str
-
-
-@dataclass(frozen=True, slots=True)
-class Committed:
-    #: The claim for the customer's next waiting item, or None (the lease was released).
-    next: Claim | None
-    #: The first reply to send, claimed for sending ("wait": another is in flight,
-    #: "none": nothing to send).
-    send: Delivery | str
-    #: The session and profile as now stored (JSON), for ``Store.keep``.
-    saved_session: bytes = b""
-    saved_profile: bytes = b""
-
-
-@dataclass(frozen=True, slots=True)
-class Claim:
-    """The right to run the next turn for a customer, with the state loaded under it.
-    ``item`` is the customer's message or an operator's action, whichever came next.
-    ``saved_session`` and ``saved_profile`` are that state as stored (JSON, empty for a
-    new customer): what a turn whose flow fails rolls back to, and what tells the commit
-    whether the profile changed (an unchanged one is not written again)."""
-
-    customer_id: str
-    token: str
-    version: int
-    session: Session
-    profile: Profile
-    item: InboxItem
-    saved_session: bytes = b""
-    saved_profile: bytes = b""
-
-    @property
-    def inbound(self) -> Inbound:
-        """The customer's message (only for claims whose item is one)."""
-        if not isinstance(self.item, Inbound):
-            raise TypeError("this claim carries an operator action, not a message")
-        return self.item
 
 
 class Store:
@@ -177,7 +81,7 @@ class Store:
         #: handed out again, with the same idempotency key.
         self.send_stale_ms = int(send_stale_seconds * 1000)
         self.batcher = CommandBatcher(redis)
-        self._scripts = {name: _Script(redis, self.batcher, name) for name in (
+        self._scripts = {name: Script(redis, self.batcher, name) for name in (
             "identity", "ingest", "claim", "commit", "extend", "release", "next_send", "sent",
             "renew_send")}
         self._identity = self._scripts["identity"]
@@ -233,7 +137,7 @@ class Store:
                                        args=[new_customer_id()])
         except (RedisError, OSError) as exc:
             raise StoreError(f"could not resolve identity: {exc}") from exc
-        return _str(raw)
+        return as_str(raw)
 
     async def assign_identity(self, identity: Identity, customer_id: str) -> None:
         """Point ``identity`` at ``customer_id`` (the primitive that linking builds on).
@@ -244,8 +148,8 @@ class Store:
         key = identity.key
         previous = await self.redis.getset(self.keys.identity(key), customer_id)
         await self.redis.hset(self.keys.customer(customer_id).identities, key, _ms())
-        if previous is not None and _str(previous) != customer_id:
-            await self.redis.hdel(self.keys.customer(_str(previous)).identities, key)
+        if previous is not None and as_str(previous) != customer_id:
+            await self.redis.hdel(self.keys.customer(as_str(previous)).identities, key)
         self.forget_identity(key)
 
     def forget_identity(self, identity_key: str) -> None:
@@ -258,7 +162,7 @@ class Store:
 
     async def identities(self, customer_id: str) -> list[Identity]:
         raw = await self.redis.hkeys(self.keys.customer(customer_id).identities)
-        return [Identity.from_key(_str(k)) for k in raw]
+        return [Identity.from_key(as_str(k)) for k in raw]
 
     async def last_inbound(self, customer_id: str) -> dict[str, float]:
         """When the customer last wrote from each identity (epoch seconds)."""
@@ -271,14 +175,14 @@ class Store:
             raise StoreError(f"could not read when the customer last wrote: {exc}") from exc
         # The batcher's answers are raw: a flat [field, value, ...] list (RESP2) or a map.
         pairs = raw.items() if isinstance(raw, dict) else zip(raw[::2], raw[1::2], strict=True)
-        return {_str(k): int(v) / 1000 for k, v in pairs}
+        return {as_str(k): int(v) / 1000 for k, v in pairs}
 
     async def mark_unreachable(self, customer_id: str, identity: Identity, reason: str) -> None:
         await self.redis.hset(self.keys.customer(customer_id).unreachable, identity.key, reason)
 
     async def unreachable_identities(self, customer_id: str) -> list[str]:
         raw = await self.redis.hkeys(self.keys.customer(customer_id).unreachable)
-        return [_str(k) for k in raw]
+        return [as_str(k) for k in raw]
 
     async def is_unreachable(self, customer_id: str, identity: Identity) -> bool:
         return bool(
@@ -365,7 +269,7 @@ class Store:
             except (RedisError, OSError) as exc:
                 # Answered 5xx: the redelivery is a duplicate, and rings again.
                 raise StoreError(f"recorded, but no worker could be told: {exc}") from exc
-        return Recorded(customer_id, _str(tag))
+        return Recorded(customer_id, as_str(tag))
 
     async def claim(self, customer_id: str) -> Claim | float | None:
         """Claim a customer with waiting messages: a ``Claim``, the seconds until the current
@@ -387,7 +291,7 @@ class Store:
                     written: tuple[bytes, InboxItem] | None = None) -> Claim:
         _tag, version, session_json, profile_json, head = result
         # An Inbound is frozen: the recorded object can be shared with the turn.
-        item = written[1] if written is not None and written[0] == head else _item(head)
+        item = written[1] if written is not None and written[0] == head else parse_item(head)
         kept = self._kept.pop(customer_id, None)
         if kept is not None and kept[0] == session_json and kept[1] == profile_json:
             session, profile = kept[2], kept[3]  # what this process wrote last: as it is
@@ -460,14 +364,14 @@ class Store:
                 f"customer {claim.customer_id}: lease or version moved on; turn discarded"
             )
         new_version = int(result[1])
-        send = self._claimed(claim.customer_id, _send_answer(result[4:7], outbox), now)
+        send = self._claimed(claim.customer_id, send_answer(result[4:7], outbox), now)
         saved_profile = profile_json or claim.saved_profile
         if result[0] == b"done":
             return Committed(None, send, session_json, saved_profile)
         session.version = new_version
         return Committed(Claim(claim.customer_id, claim.token, new_version, session,
                                profile if profile is not None else claim.profile,
-                               _item(result[3]), session_json, saved_profile),
+                               parse_item(result[3]), session_json, saved_profile),
                          send, session_json, saved_profile)
 
     async def extend(self, claim: Claim) -> bool:
@@ -540,7 +444,7 @@ class Store:
                                            args=[now, self.send_stale_ms])
         except (RedisError, OSError) as exc:
             raise StoreError(f"could not claim a delivery: {exc}") from exc
-        return self._claimed(customer_id, _send_answer(result), now)
+        return self._claimed(customer_id, send_answer(result), now)
 
     async def sent(self, customer_id: str, delivery_id: str) -> Delivery | str:
         """A reply is done (sent, or given up): clear it, and claim the next one to send
@@ -553,7 +457,7 @@ class Store:
         except (RedisError, OSError) as exc:
             raise StoreError(f"could not clear a sent reply: {exc}") from exc
         self._send_claims.pop((customer_id, delivery_id), None)
-        return self._claimed(customer_id, _send_answer(result), now)
+        return self._claimed(customer_id, send_answer(result), now)
 
     def _claimed(self, customer_id: str, answer: Delivery | str, now: int) -> Delivery | str:
         if isinstance(answer, Delivery):

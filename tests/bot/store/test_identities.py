@@ -10,7 +10,8 @@ import pytest
 from bot.errors import StoreError
 from bot.messages import Identity, Inbound
 from bot.store.identities import IdentityCache
-from bot.store.store import Claim, Recorded, Store
+from bot.store.results import Claim, Recorded
+from bot.store.store import Store
 
 ANA = Identity(channel="whatsapp", account="PNID", user_id="34600000001")
 BOB = Identity(channel="whatsapp", account="PNID", user_id="34600000002")

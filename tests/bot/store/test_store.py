@@ -11,7 +11,8 @@ from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound, Text
 from bot.model import Delivery, Event, Profile, Session
 from bot.scale.stream import Doorbell
-from bot.store.store import Claim, Recorded, Store
+from bot.store.results import Claim, Recorded
+from bot.store.store import Store
 
 ANA = Identity(channel="webchat", user_id="ana")
 

@@ -1,0 +1,86 @@
+"""What the store's hot-path scripts answer, as values: a recorded message, a claim on a
+customer's next turn, a commit's outcome; and the parsing of their raw answers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.messages import Inbound
+from bot.model import Delivery, OperatorAction, Profile, Session
+
+
+def as_str(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def send_answer(result: Sequence[Any], written: Sequence[Delivery] = ()) -> Delivery | str:
+    """A next_send answer: the claimed ``Delivery``, or "wait" / "none". A delivery among
+    ``written`` (this commit's own, stored by the same script) is taken as it is rather
+    than parsed back; any other comes from the store and is validated."""
+    if result[0] != b"send":
+        return as_str(result[0])
+    if written:
+        claimed_id = as_str(result[1])
+        for delivery in written:
+            if delivery.id == claimed_id:
+                return delivery
+    return Delivery.model_validate_json(result[2])
+
+
+InboxItem = Inbound | OperatorAction
+_ACTION_PREFIX = b'{"kind":"operator"'
+
+
+def parse_item(raw: bytes) -> InboxItem:
+    # Operator actions serialise their ``kind`` first; messages have none.
+    if raw.startswith(_ACTION_PREFIX):
+        return OperatorAction.model_validate_json(raw)
+    return Inbound.model_validate_json(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """An inbox item recorded but not claimed: ``status`` is "queued" (a turn or worker
+    will take it) or "duplicate" (recorded before: no second effect)."""
+
+    customer_id: str
+    status: Literal["queued", "duplicate"] | str
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    #: The claim for the customer's next waiting item, or None (the lease was released).
+    next: Claim | None
+    #: The first reply to send, claimed for sending ("wait": another is in flight,
+    #: "none": nothing to send).
+    send: Delivery | str
+    #: The session and profile as now stored (JSON), for ``Store.keep``.
+    saved_session: bytes = b""
+    saved_profile: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """The right to run the next turn for a customer, with the state loaded under it.
+    ``item`` is the customer's message or an operator's action, whichever came next.
+    ``saved_session`` and ``saved_profile`` are that state as stored (JSON, empty for a
+    new customer): what a turn whose flow fails rolls back to, and what tells the commit
+    whether the profile changed (an unchanged one is not written again)."""
+
+    customer_id: str
+    token: str
+    version: int
+    session: Session
+    profile: Profile
+    item: InboxItem
+    saved_session: bytes = b""
+    saved_profile: bytes = b""
+
+    @property
+    def inbound(self) -> Inbound:
+        """The customer's message (only for claims whose item is one)."""
+        if not isinstance(self.item, Inbound):
+            raise TypeError("this claim carries an operator action, not a message")
+        return self.item

@@ -1,0 +1,41 @@
+"""The store's Lua scripts: loaded from ``lua/``, run by SHA through the batcher."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import NoScriptError
+
+from bot.store.batching import CommandBatcher
+
+
+def load_script(name: str) -> str:
+    """A script's source, with ``-- #include <fragment>`` lines replaced by the fragment
+    (shared Lua functions, kept in one place)."""
+    text = (resources.files("bot.store") / "lua" / f"{name}.lua").read_text(encoding="utf-8")
+    lines = [load_script(line.split()[-1]) if line.startswith("-- #include ") else line
+             for line in text.splitlines()]
+    return "\n".join(lines) + "\n"
+
+
+class Script:
+    """A Lua script run through the batcher by its SHA; loaded on first NOSCRIPT (a fresh
+    or restarted server) and retried once."""
+
+    def __init__(self, redis: Redis, batcher: CommandBatcher, name: str) -> None:
+        self.redis = redis
+        self.batcher = batcher
+        self.source = load_script(name)
+        # SHA-1 names the script for EVALSHA (what Redis uses), not a security measure.
+        self.sha = hashlib.sha1(self.source.encode(), usedforsecurity=False).hexdigest()
+
+    async def __call__(self, *, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        try:
+            return await self.batcher.execute("EVALSHA", self.sha, len(keys), *keys, *args)
+        except NoScriptError:
+            await self.redis.script_load(self.source)
+            return await self.batcher.execute("EVALSHA", self.sha, len(keys), *keys, *args)
