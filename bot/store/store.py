@@ -41,6 +41,9 @@ from bot.store.scripts import Script
 _IDENTITY_CACHE_SIZE = 100_000
 #: Customers whose last committed session this process keeps (see ``Store.keep``).
 _KEPT_SESSIONS = 2_000
+#: Send claims remembered for ``still_sending``; a sender stranded by a store failure
+#: never clears its entry, so the oldest go first past this many.
+_SEND_CLAIMS = 100_000
 
 
 def new_customer_id() -> str:
@@ -462,7 +465,7 @@ class Store:
     def _claimed(self, customer_id: str, answer: Delivery | str, now: int) -> Delivery | str:
         if isinstance(answer, Delivery):
             self._send_claims[(customer_id, answer.id)] = now
-            if len(self._send_claims) > _IDENTITY_CACHE_SIZE:  # senders that died midway
+            if len(self._send_claims) > _SEND_CLAIMS:  # senders that stopped midway
                 del self._send_claims[next(iter(self._send_claims))]
         return answer
 

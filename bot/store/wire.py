@@ -109,11 +109,11 @@ class _WireProtocol(asyncio.Protocol):
         self.transport = None
         if self._watchdog is not None:
             self._watchdog.cancel()
+        error = (reason if isinstance(reason, RedisConnectionError | RedisTimeoutError)
+                 else RedisConnectionError(f"connection to the store lost: {reason}"))
         while self.waiting:
             future = self.waiting.popleft()
             if not future.done():
-                error = (reason if isinstance(reason, RedisConnectionError | RedisTimeoutError)
-                         else RedisConnectionError(f"connection to the store lost: {reason}"))
                 future.set_exception(error)
 
     def write(self, packed: bytes, futures: Sequence[asyncio.Future[Any]]) -> None:
