@@ -8,6 +8,7 @@ payload; it is never stored and flows never read it.
 from __future__ import annotations
 
 import time
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,9 +29,10 @@ class Identity(_Frozen):
     account: str = "default"
     user_id: str
 
-    @property
+    @cached_property
     def key(self) -> str:
-        """A stable string form, used in store keys and history events."""
+        """A stable string form, used in store keys and history events (built once: the
+        hot path reads it several times per message; the model is frozen)."""
         return f"{self.channel}:{self.account}:{self.user_id}"
 
     @classmethod
@@ -83,9 +85,10 @@ class Inbound(_Frozen):
     timestamp: float = Field(default_factory=time.time)
     raw: Any = Field(default=None, exclude=True, repr=False)
 
-    @property
+    @cached_property
     def command(self) -> tuple[str, str] | None:
-        """``("start", "ABC")`` for ``/start ABC``; None when the text is not a command."""
+        """``("start", "ABC")`` for ``/start ABC``; None when the text is not a command.
+        Worked out once per message (intents, triggers and linking all ask)."""
         text = (self.text or "").strip()
         if not text.startswith("/") or len(text) < 2:
             return None

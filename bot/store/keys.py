@@ -7,8 +7,6 @@ per-customer (identity → customer, connector state) have keys of their own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 
 class CustomerKeys:
     """The keys of what one customer owns, built at once: every turn reads several of
@@ -44,12 +42,30 @@ class CustomerKeys:
         self.sending = tag + "sending"
 
 
-@dataclass(frozen=True, slots=True)
 class Keys:
-    prefix: str = "omni"
+    """Key names under one prefix. A customer's keys are built once and kept while the
+    customer is active: every message uses them three times (record, commit, sent)."""
+
+    __slots__ = ("_customers", "prefix")
+
+    #: Customers whose keys are kept; past this many the memory starts over (it only
+    #: saves string building, so forgetting costs nothing but the rebuild).
+    KEPT = 10_000
+
+    def __init__(self, prefix: str = "omni") -> None:
+        self.prefix = prefix
+        self._customers: dict[str, CustomerKeys] = {}
+
+    def __repr__(self) -> str:
+        return f"Keys({self.prefix!r})"
 
     def customer(self, customer_id: str) -> CustomerKeys:
-        return CustomerKeys(self.prefix, customer_id)
+        keys = self._customers.get(customer_id)
+        if keys is None:
+            if len(self._customers) >= self.KEPT:
+                self._customers.clear()
+            keys = self._customers[customer_id] = CustomerKeys(self.prefix, customer_id)
+        return keys
 
     def identity(self, identity_key: str) -> str:
         """String: identity key → customer id."""

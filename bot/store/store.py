@@ -10,6 +10,8 @@ message so a busy customer costs one round trip per message.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import os
 import secrets
 import time
 from collections import OrderedDict
@@ -48,6 +50,27 @@ _SEND_CLAIMS = 100_000
 
 def new_customer_id() -> str:
     return secrets.token_hex(8)
+
+
+class _LeaseTokens:
+    """Lease tokens: a random prefix per process and a counter. A token only has to differ
+    from every other holder's, so that a turn that lost its lease cannot pass for the one
+    holding it now; drawing 8 random bytes from the system for every message cost a
+    system call each. A forked child draws its own prefix."""
+
+    def __init__(self) -> None:
+        self._reseed()
+        os.register_at_fork(after_in_child=self._reseed)
+
+    def _reseed(self) -> None:
+        self._prefix = secrets.token_hex(6)
+        self._count = itertools.count(1)
+
+    def __call__(self) -> str:
+        return f"{self._prefix}{next(self._count):x}"
+
+
+new_token = _LeaseTokens()
 
 
 # The models' own serializers, called directly: ``model_dump_json`` adds a Python layer
@@ -248,7 +271,7 @@ class Store:
         slot than the customer's keys, so it is rung after the item is recorded (never
         before: a worker woken first could find the inbox still empty and acknowledge)."""
         ck = self.keys.customer(customer_id)
-        token = "" if doorbell else secrets.token_hex(8)  # a web process never claims
+        token = "" if doorbell else new_token()  # a web process never claims
         now = _ms()
         keys = [ck.identities, ck.seen, ck.inbox, ck.lease, ck.session, ck.last_inbound]
         args: list[Any] = [identity_key, dedupe_id, now, item_json, token,
@@ -278,7 +301,7 @@ class Store:
         """Claim a customer with waiting messages: a ``Claim``, the seconds until the current
         lease expires when another turn holds it, or None when nothing waits."""
         ck = self.keys.customer(customer_id)
-        token = secrets.token_hex(8)
+        token = new_token()
         try:
             result = await self._claim(keys=[ck.lease, ck.session, ck.inbox],
                                        args=[token, self.lease_ms])
@@ -386,7 +409,7 @@ class Store:
         """Take a customer's lease outside the inbox flow (merges, operator actions):
         waits for a running turn to finish, bounded. Returns the token."""
         key = self.keys.customer(customer_id).lease
-        token = secrets.token_hex(8)
+        token = new_token()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not await self.redis.set(key, token, nx=True, px=self.lease_ms):

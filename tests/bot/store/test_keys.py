@@ -13,3 +13,14 @@ def test_a_customers_keys_keep_their_names_and_share_one_hash_tag() -> None:
             "session", "ids", "lastin", "unreachable", "seen", "inbox", "lease", "events",
             "outbox", "sending")]
     assert Keys("omni").customer_id_of(keys.outbox) == "c0ffee"
+
+
+def test_kept_customer_keys_are_bounded_and_rebuilt_the_same() -> None:
+    keys = Keys("omni")
+    first = keys.customer("c0")
+    assert keys.customer("c0") is first  # built once while kept
+    for n in range(1, Keys.KEPT + 1):
+        keys.customer(f"c{n}")
+    assert len(keys._customers) <= Keys.KEPT
+    again = keys.customer("c0")
+    assert again is not first and again.session == first.session
