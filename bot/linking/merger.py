@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.linking.merging import merge_histories, merge_profiles, merge_sessions
 from bot.messages import Identity, Outbound, text_of
-from bot.model import Delivery, Event, Profile, Session
+from bot.model import DELIVERIES, EVENTS, Delivery, Event, Profile, Session
 from bot.store.store import Store
 
 #: Given the merged session and profile, what to say to the customer (committed with it).
@@ -86,7 +86,7 @@ async def merge_customers(
             })
             pipe.delete(dst.events)
             if events:
-                pipe.rpush(dst.events, *(e.model_dump_json() for e in events))
+                pipe.rpush(dst.events, *map(EVENTS.dump_json, events))
             if identities:
                 pipe.hset(dst.identities, mapping=identities)
             if last_inbound:
@@ -98,7 +98,7 @@ async def merge_customers(
             if waiting:
                 pipe.rpush(dst.inbox, *waiting)
             for delivery in deliveries:
-                pipe.hset(dst.outbox, delivery.id, delivery.model_dump_json())
+                pipe.hset(dst.outbox, delivery.id, DELIVERIES.dump_json(delivery))
             await pipe.execute()
 
         async with redis.pipeline(transaction=False) as pipe:  # several slots

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.messages import Inbound
-from bot.model import Delivery, OperatorAction, Profile, Session
+from bot.model import DELIVERIES, Delivery, OperatorAction, Profile, Session
 
 
 def as_str(value: bytes | str) -> str:
@@ -26,7 +26,7 @@ def send_answer(result: Sequence[Any], written: Sequence[Delivery] = ()) -> Deli
         for delivery in written:
             if delivery.id == claimed_id:
                 return delivery
-    return Delivery.model_validate_json(result[2])
+    return DELIVERIES.validate_json(result[2])
 
 
 InboxItem = Inbound | OperatorAction

@@ -24,7 +24,15 @@ from redis.exceptions import RedisError
 
 from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound
-from bot.model import Delivery, Event, OperatorAction, Profile, Session
+from bot.model import (
+    DELIVERIES,
+    EVENTS,
+    Delivery,
+    Event,
+    OperatorAction,
+    Profile,
+    Session,
+)
 from bot.scale.stream import Doorbell
 from bot.store.batching import CommandBatcher
 from bot.store.identities import IdentityCache
@@ -77,8 +85,8 @@ new_token = _LeaseTokens()
 # (and a decode to str) around the same call, on every event and reply of every turn.
 _dump_session = partial(Session.__pydantic_serializer__.to_json, exclude={"version"})
 _dump_profile = Profile.__pydantic_serializer__.to_json
-_dump_event = Event.__pydantic_serializer__.to_json
-_dump_delivery = Delivery.__pydantic_serializer__.to_json
+_dump_event = EVENTS.serializer.to_json
+_dump_delivery = DELIVERIES.serializer.to_json
 
 
 def _ms(seconds: float | None = None) -> int:
@@ -434,7 +442,7 @@ class Store:
 
     async def history(self, customer_id: str, *, limit: int = 500) -> list[Event]:
         raw = await self.redis.lrange(self.keys.customer(customer_id).events, -limit, -1)
-        return [Event.model_validate_json(item) for item in raw]
+        return [EVENTS.validate_json(item) for item in raw]
 
     async def append_events(self, customer_id: str, events: Sequence[Event]) -> None:
         """Append events outside a turn (delivery failures, notes)."""
@@ -442,7 +450,7 @@ class Store:
             return
         key = self.keys.customer(customer_id).events
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(key, *(e.model_dump_json() for e in events))
+            pipe.rpush(key, *map(_dump_event, events))
             pipe.ltrim(key, -self.history_limit, -1)
             await pipe.execute()
 
@@ -450,14 +458,14 @@ class Store:
 
     async def pending_deliveries(self, customer_id: str) -> list[Delivery]:
         raw = await self.redis.hgetall(self.keys.customer(customer_id).outbox)
-        items = [Delivery.model_validate_json(v) for v in raw.values()]
+        items = [DELIVERIES.validate_json(v) for v in raw.values()]
         return sorted(items, key=lambda d: d.id)
 
     async def add_deliveries(self, customer_id: str, deliveries: Sequence[Delivery]) -> None:
         """Put messages that no turn produced (scheduled, system) in the outbox."""
         if deliveries:
             await self.redis.hset(self.keys.customer(customer_id).outbox, mapping={
-                d.id: d.model_dump_json() for d in deliveries})
+                d.id: _dump_delivery(d) for d in deliveries})
 
     async def next_delivery(self, customer_id: str) -> Delivery | str:
         """Claim the customer's next reply to send (commit order, one in flight across all

@@ -189,7 +189,7 @@ async def test_merging_two_customers_mid_flow_keeps_the_other_flow_to_resume(
     customer = await tg.customer_id()
     history = await runtime.store.history(customer)
     texts = [e.text for e in history]
-    assert all(e.model_dump() in [h.model_dump() for h in history] for e in web_history), (
+    assert all(e in history for e in web_history), (
         "nothing of the joined customer's history is lost")
     assert texts.index("/return") < texts.index("/catalogue"), "interleaved by time"
     assert replies  # the menu was shown after the catalogue

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from redis.asyncio import Redis
 
 from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound, Text
-from bot.model import Delivery, Event, Profile, Session
+from bot.model import DELIVERIES, EVENTS, Delivery, Event, Profile, Session
 from bot.scale.stream import Doorbell
 from bot.store.results import Claim, Recorded
 from bot.store.store import Store
@@ -172,9 +173,9 @@ async def test_a_doorbell_that_cannot_ring_fails_the_ingest_until_it_can(store: 
 async def test_a_commit_stores_exactly_what_the_models_serialise(
     store: Store, redis: Redis,
 ) -> None:
-    """The commit calls the models' serializers directly: what it stores must stay byte
-    for byte what ``model_dump_json`` writes, which every reader (and older versions)
-    parse."""
+    """The commit calls the serializers directly: what it stores must stay byte for byte
+    what ``model_dump_json`` writes, and events and replies keep the layout that every
+    reader (and older versions) parse."""
     claim = await store.ingest(message(1))
     assert isinstance(claim, Claim)
     await store.ingest(message(2))
@@ -189,8 +190,17 @@ async def test_a_commit_stores_exactly_what_the_models_serialise(
     stored = await redis.hmget(ck.session, ["d", "p"])
     assert stored == [session.model_dump_json(exclude={"version"}).encode(),
                       profile.model_dump_json().encode()]
-    assert await redis.lrange(ck.events, 0, -1) == [event.model_dump_json().encode()]
-    assert await redis.hget(ck.outbox, reply.id) == reply.model_dump_json().encode()
+    [stored_event] = await redis.lrange(ck.events, 0, -1)
+    assert json.loads(stored_event) == {"kind": "inbound", "at": event.at, "channel": None,
+                                        "identity": None, "text": "hello 1",
+                                        "data": {"message_id": "m1"}}
+    assert EVENTS.validate_json(stored_event) == event
+    stored_reply = await redis.hget(ck.outbox, reply.id)
+    assert json.loads(stored_reply) == {
+        "id": reply.id, "customer_id": claim.customer_id, "created_at": reply.created_at,
+        "to": {"channel": ANA.channel, "account": ANA.account, "user_id": ANA.user_id},
+        "message": {"kind": "text", "text": "¿hola?"}, "origin": "bot"}
+    assert DELIVERIES.validate_json(stored_reply) == reply
     # The reply the commit claimed is this commit's own: handed back as it is.
     assert committed.send is reply
     # The next claim carries the committed state on, and knows what is stored.
