@@ -8,14 +8,49 @@ payload; it is never stored and flows never read it.
 from __future__ import annotations
 
 import time
-from functools import cached_property
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, Field
 
+T = TypeVar("T")
+
+
+class _once(Generic[T]):
+    """A value worked out on first read and kept on the (frozen) instance. Like
+    ``functools.cached_property`` without its lock, which on Python 3.11 costs more than
+    the strings it would save building on a message's short life."""
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func = func
+        self.name = func.__name__
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _once[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, instance: object, owner: type | None = None) -> T | _once[T]:
+        if instance is None:
+            return self
+        value: T = self.func(instance)
+        instance.__dict__[self.name] = value  # read from there from now on
+        return value
+
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(_once,))
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None,
+                   deep: bool = False) -> Self:
+        """A copy; values worked out from the fields (``@_once``) are worked out again
+        from the copy's own when ``update`` changed some."""
+        copied = super().model_copy(update=update, deep=deep)
+        if update:
+            fields = type(self).model_fields
+            for name in [n for n in copied.__dict__ if n not in fields]:
+                del copied.__dict__[name]
+        return copied
 
 
 class Identity(_Frozen):
@@ -29,7 +64,7 @@ class Identity(_Frozen):
     account: str = "default"
     user_id: str
 
-    @cached_property
+    @_once
     def key(self) -> str:
         """A stable string form, used in store keys and history events (built once: the
         hot path reads it several times per message; the model is frozen)."""
@@ -85,7 +120,7 @@ class Inbound(_Frozen):
     timestamp: float = Field(default_factory=time.time)
     raw: Any = Field(default=None, exclude=True, repr=False)
 
-    @cached_property
+    @_once
     def command(self) -> tuple[str, str] | None:
         """``("start", "ABC")`` for ``/start ABC``; None when the text is not a command.
         Worked out once per message (intents, triggers and linking all ask)."""
