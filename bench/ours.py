@@ -26,18 +26,13 @@ RUN_TIMEOUT = 600.0
 
 class Replies:
     """Per-customer reply tracking shared by the connectors: the highest turn number
-    (the delivery id's version prefix) replied to, and an Event per customer."""
+    (the delivery id's version prefix) replied to, and the customer waiting for a turn's
+    reply (one future per wait: the harness should cost little beside what it measures)."""
 
     def __init__(self) -> None:
         self.turn: dict[str, int] = defaultdict(int)
-        self.events: dict[str, asyncio.Event] = {}
+        self._waiting: dict[str, tuple[int, asyncio.Future[None]]] = {}
         self.summaries = 0
-
-    def event(self, user_id: str) -> asyncio.Event:
-        ev = self.events.get(user_id)
-        if ev is None:
-            ev = self.events[user_id] = asyncio.Event()
-        return ev
 
     def record(self, user_id: str, key: str, text: str) -> None:
         # key: "<customer>.<version:012d>.<reply:03d>.<part>" (bot/dispatch.py)
@@ -46,13 +41,18 @@ class Replies:
             self.turn[user_id] = version
         if text.startswith(SUMMARY_PREFIX):
             self.summaries += 1
-        self.event(user_id).set()
+        waiting = self._waiting.get(user_id)
+        if waiting is not None and version >= waiting[0]:
+            del self._waiting[user_id]
+            if not waiting[1].done():
+                waiting[1].set_result(None)
 
     async def wait_turn(self, user_id: str, version: int) -> None:
-        ev = self.event(user_id)
-        while self.turn[user_id] < version:
-            ev.clear()
-            await ev.wait()
+        if self.turn[user_id] >= version:
+            return
+        future = asyncio.get_running_loop().create_future()
+        self._waiting[user_id] = (version, future)
+        await future
 
 
 class BenchConnector(CollectingConnector):

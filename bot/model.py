@@ -137,7 +137,8 @@ class Session(BaseModel):
     """One per customer, not per channel. ``version`` increases with every commit and is
     checked on the next one (compare-and-set)."""
 
-    version: int = 0
+    #: Stored beside the session's JSON (the hash's ``v``), never inside it.
+    version: int = Field(default=0, exclude=True)
     stack: list[Frame] = Field(default_factory=list)
     #: Flows put aside (e.g. by a merge) that the customer can resume.
     suspended: list[Frame] = Field(default_factory=list)

@@ -81,7 +81,7 @@ async def merge_customers(
         async with redis.pipeline(transaction=True) as pipe:  # one slot: the target's
             pipe.hset(dst.session, mapping={
                 "v": version,
-                "d": session.model_dump_json(exclude={"version"}),
+                "d": session.model_dump_json(),
                 "p": profile.model_dump_json(),
             })
             pipe.delete(dst.events)

@@ -16,7 +16,6 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
-from functools import partial
 from typing import Any
 
 from redis.asyncio import Redis
@@ -83,7 +82,7 @@ new_token = _LeaseTokens()
 
 # The models' own serializers, called directly: ``model_dump_json`` adds a Python layer
 # (and a decode to str) around the same call, on every event and reply of every turn.
-_dump_session = partial(Session.__pydantic_serializer__.to_json, exclude={"version"})
+_dump_session = Session.__pydantic_serializer__.to_json
 _dump_profile = Profile.__pydantic_serializer__.to_json
 _dump_event = EVENTS.serializer.to_json
 _dump_delivery = DELIVERIES.serializer.to_json
