@@ -17,6 +17,7 @@ refreshes its slot map, so the next command for that slot goes to the right lane
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from typing import Any
 
 from redis.asyncio import Redis
@@ -58,9 +59,17 @@ class CommandBatcher:
             connection_class=redis.connection_pool.connection_class))
         self._nodes: dict[str, _Lane] = {}
 
-    async def execute(self, *command: Any) -> Any:
-        """Run one command, written with the others issued in this tick for its server."""
-        lane = self._single or await self._node_lane(command)
+    def execute(self, *command: Any) -> Awaitable[Any]:
+        """Run one command, written with the others issued in this tick for its server.
+        On a single server the answer is a future (awaiting it directly saves a coroutine
+        per command on the hot path); on a cluster, a coroutine that routes and follows
+        redirects."""
+        single = self._single
+        if single is None:
+            return self._execute_routed(command)
+        return self._queue(single, command)
+
+    def _queue(self, lane: _Lane, command: tuple[Any, ...]) -> asyncio.Future[Any]:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         lane.queue.append(command)
         lane.futures.append(future)
@@ -69,10 +78,11 @@ class CommandBatcher:
         elif not lane.scheduled:
             lane.scheduled = True
             asyncio.get_running_loop().call_soon(self._flush, lane)
-        if not self.cluster:
-            return await future
+        return future
+
+    async def _execute_routed(self, command: tuple[Any, ...]) -> Any:
         try:
-            return await future
+            return await self._queue(await self._node_lane(command), command)
         except _REDIRECTS:
             return await self.redis.execute_command(*command)  # type: ignore[no-untyped-call]
 

@@ -24,13 +24,20 @@ class IdentityCache:
         self._customers: OrderedDict[str, str] = OrderedDict()
         self._fetching: dict[str, asyncio.Future[None]] = {}
 
+    def known(self, key: str) -> str | None:
+        """The remembered customer of ``key``, without waiting (the hot path's usual
+        case: no coroutine for it)."""
+        cached = self._customers.get(key)
+        if cached is not None:
+            self._customers.move_to_end(key)
+        return cached
+
     async def lookup(self, key: str, fetch: Callable[[], Awaitable[str]]) -> tuple[str, bool]:
         """The customer of ``key``, and True when it came from ``fetch`` (the store) rather
         than from memory: the caller then makes sure the customer lists the identity."""
         while True:
-            cached = self._customers.get(key)
+            cached = self.known(key)
             if cached is not None:
-                self._customers.move_to_end(key)
                 return cached, False
             fetching = self._fetching.get(key)
             if fetching is None:

@@ -252,7 +252,9 @@ class Store:
         dedupe_id = f"{inbound.identity.channel}:{inbound.identity.account}:{inbound.message_id}"
         body = inbound.model_dump_json().encode()
         for _attempt in range(3):
-            customer_id, fetched = await self._customer_of(identity_key)
+            known = self._identities.known(identity_key)
+            customer_id, fetched = ((known, False) if known is not None
+                                    else await self._customer_of(identity_key))
             try:
                 outcome = await self._record(customer_id, identity_key, dedupe_id, body,
                                              doorbell, link=fetched, item=inbound)
