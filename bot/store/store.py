@@ -82,6 +82,7 @@ new_token = _LeaseTokens()
 
 # The models' own serializers, called directly: ``model_dump_json`` adds a Python layer
 # (and a decode to str) around the same call, on every event and reply of every turn.
+_dump_inbound = Inbound.__pydantic_serializer__.to_json
 _dump_session = Session.__pydantic_serializer__.to_json
 _dump_profile = Profile.__pydantic_serializer__.to_json
 _dump_event = EVENTS.serializer.to_json
@@ -250,7 +251,7 @@ class Store:
         """
         identity_key = inbound.identity.key
         dedupe_id = f"{inbound.identity.channel}:{inbound.identity.account}:{inbound.message_id}"
-        body = inbound.model_dump_json().encode()
+        body = _dump_inbound(inbound)
         for _attempt in range(3):
             known = self._identities.known(identity_key)
             customer_id, fetched = ((known, False) if known is not None
