@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
 from bot.errors import ConnectorError, RateLimited, StoreError, TransientError, Unreachable
@@ -20,7 +20,7 @@ from bot.model import Delivery, Event
 from bot.render import render
 from bot.store.store import Store
 from bot.tasks import TaskTracker
-from connectors.base import BaseConnector, SendContext
+from connectors.base import BaseConnector, SendContext, SendReceipt
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,11 @@ class Dispatcher:
             for index, part in enumerate(parts):
                 # Globally unique and the same on every retry or resend after a crash.
                 key = f"{delivery.customer_id}.{delivery.id}.{index}"
-                await self._send_with_retries(connector, delivery, part, key, context)
+                try:  # the first attempt, here: nearly every part goes out at once
+                    await self._send(connector, delivery, part, key, context)
+                except (RateLimited, TransientError) as exc:
+                    await self._send_with_retries(connector, delivery, part, key, context,
+                                                  failed=exc)
         except _TakenOver:
             log.warning("delivery %s: another process took it over while this one waited "
                         "to retry; it is left to that one", delivery.id)
@@ -163,23 +167,32 @@ class Dispatcher:
         self.metrics.count(self.metrics.sent, delivery.to.channel, delivery.origin)
         return await self.store.sent(delivery.customer_id, delivery.id)
 
+    @staticmethod
+    def _send(connector: BaseConnector, delivery: Delivery, part: Outbound, key: str,
+              context: SendContext | None) -> Awaitable[SendReceipt]:
+        """One attempt (its coroutine, started by the caller's await: no frame of its own)."""
+        if context is None:
+            return connector.send(delivery.to, part, key=key)
+        return connector.send_in_context(delivery.to, part, key=key, context=context)
+
     async def _send_with_retries(
         self, connector: BaseConnector, delivery: Delivery, part: Outbound, key: str,
-        context: SendContext | None = None,
+        context: SendContext | None, *, failed: RateLimited | TransientError,
     ) -> None:
+        """The first attempt failed with ``failed``: wait as the platform or the backoff
+        says and try again, up to ``max_attempts`` attempts in all."""
         delay = self.backoff_base
         for attempt in range(1, self.max_attempts + 1):
-            try:
-                if context is None:
-                    await connector.send(delivery.to, part, key=key)
-                else:
-                    await connector.send_in_context(delivery.to, part, key=key,
-                                                    context=context)
-                return
-            except RateLimited as exc:
+            if attempt > 1:
+                try:
+                    await self._send(connector, delivery, part, key, context)
+                    return
+                except (RateLimited, TransientError) as exc:
+                    failed = exc
+            if isinstance(failed, RateLimited):
                 self.metrics.send_errors.labels(delivery.to.channel, "rate_limited").inc()
-                wait = exc.retry_after
-            except TransientError:
+                wait = failed.retry_after
+            else:
                 self.metrics.send_errors.labels(delivery.to.channel, "transient").inc()
                 wait = delay
                 delay = min(delay * 2, self.backoff_max)

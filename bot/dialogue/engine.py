@@ -134,21 +134,24 @@ class DialogueEngine:
             saved = session.model_dump_json()
         identity = inbound.identity
         key = identity.key
+        data: dict[str, object] = {"message_id": inbound.message_id}
+        if inbound.payload:
+            data["payload"] = inbound.payload
         events = [Event(kind="inbound", at=inbound.timestamp, channel=identity.channel,
-                        identity=key, text=_describe(inbound),
-                        data={"message_id": inbound.message_id,
-                              **({"payload": inbound.payload} if inbound.payload else {})})]
+                        identity=key, text=_describe(inbound), data=data)]
         previous = session.address
-        session.address = identity
         recognised = switched = False
-        # Identities are equal when their keys are (a cheaper test than the models').
-        if previous is not None and previous.key != key:
-            switched = True
-            events.append(Event(kind="channel_switch", channel=identity.channel,
-                                identity=key, data={"from": previous.key, "to": key}))
-            if key not in session.greeted_on:
-                session.greeted_on.append(key)
-                recognised = True
+        # Identities are equal when their keys are (a cheaper test than the models'); the
+        # address is replaced only when it changes (a model's setattr is not free).
+        if previous is None or previous.key != key:
+            session.address = identity
+            if previous is not None:
+                switched = True
+                events.append(Event(kind="channel_switch", channel=identity.channel,
+                                    identity=key, data={"from": previous.key, "to": key}))
+                if key not in session.greeted_on:
+                    session.greeted_on.append(key)
+                    recognised = True
         self._absorb_sender(profile, inbound)
         state = _State(customer_id, inbound, session, profile, self._locale(profile, inbound),
                        events, switched=switched, recognised=recognised)
@@ -299,7 +302,8 @@ class DialogueEngine:
                 state.replies.append(Text(text=self._text(state, "engine.stuck")))
             state.replies.append(self._prompt(state, question))
             return
-        state.session.misunderstood = 0
+        if state.session.misunderstood:
+            state.session.misunderstood = 0
         frame.slots[question.slot] = value
         frame.question = None
         await self._advance(state, question.then)
