@@ -8,7 +8,7 @@ import asyncio
 from redis.asyncio import Redis
 
 from bot.dispatch import Dispatcher
-from bot.errors import RateLimited
+from bot.errors import RateLimited, TransientError
 from bot.messages import Identity, Outbound, Text
 from bot.model import Delivery
 from bot.store.store import Store
@@ -38,11 +38,11 @@ def reply(customer_id: str, n: int) -> Delivery:
 
 
 async def start_sending(
-    store: Store, chat: CollectingConnector, reached: asyncio.Event
+    store: Store, chat: CollectingConnector, reached: asyncio.Event, **options: float,
 ) -> tuple[Dispatcher, str, Delivery, asyncio.Task[None]]:
     """A reply claimed and being sent by the dispatcher, up to when ``reached`` is set
     by the connector."""
-    dispatcher = Dispatcher(store=store, connectors={"webchat": chat})
+    dispatcher = Dispatcher(store=store, connectors={"webchat": chat}, **options)
     customer = await store.resolve(ANA)
     await store.add_deliveries(customer, [reply(customer, 1)])
     claimed = await store.next_delivery(customer)
@@ -114,4 +114,33 @@ async def test_a_sender_that_lost_its_claim_while_waiting_does_not_send(redis: R
     await asyncio.wait_for(sending, 5)
     assert chat.sent == [] and chat.attempts == 1
     assert [d.id for d in await store.pending_deliveries(customer)] == [claimed.id]
+    await dispatcher.close(5)
+
+
+class AlwaysFailing(CollectingConnector):
+    """A platform that answers every send with a transient error."""
+
+    def __init__(self) -> None:
+        super().__init__(name="webchat")
+        self.attempts = 0
+        self.failed = asyncio.Event()
+
+    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
+        self.attempts += 1
+        self.failed.set()
+        raise TransientError("webchat", "the platform is down")
+
+
+async def test_a_reply_is_tried_max_attempts_times_then_given_up_in_the_history(
+    store: Store,
+) -> None:
+    chat = AlwaysFailing()
+    dispatcher, customer, claimed, sending = await start_sending(
+        store, chat, chat.failed, backoff_base=0.01, backoff_max=0.01)
+    await asyncio.wait_for(sending, 5)
+    assert chat.attempts == dispatcher.max_attempts
+    assert await store.pending_deliveries(customer) == []  # nothing stays stuck
+    [event] = await store.history(customer)
+    assert event.kind == "error" and event.data == {"delivery": claimed.id}
+    assert f"gave up after {dispatcher.max_attempts} attempts" in (event.text or "")
     await dispatcher.close(5)
