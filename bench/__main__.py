@@ -28,7 +28,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     p.add_argument("--customers", type=int, default=1000)
     p.add_argument("--inflight", type=int, default=100)
-    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--service-customers", type=int, default=50,
                    help="customers run one at a time for the service-time figure")
     p.add_argument("--http-requests", type=int, default=4000)

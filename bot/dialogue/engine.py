@@ -327,7 +327,7 @@ class DialogueEngine:
                 frame.question = _question(result)
                 state.replies.append(self._prompt(state, frame.question))
                 return
-            elif isinstance(result, Call | Start):
+            elif isinstance(result, (Call, Start)):
                 sub = self._flow(flow, result.flow)
                 if isinstance(result, Start):
                     replaced = state.session.stack.pop()
