@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.aiogram_form import AiogramBench
+from bench.drive import calibrated_passes
 from bench.figures import summarise
 from bench.http_bench import run_http
 from bench.ours import OursBench, RunResult
@@ -29,6 +30,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--customers", type=int, default=1000)
     p.add_argument("--inflight", type=int, default=100)
     p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--min-seconds", type=float, default=2.5,
+                   help="each measured load run repeats the workload (new customers each "
+                        "pass) until it lasts about this long")
     p.add_argument("--service-customers", type=int, default=50,
                    help="customers run one at a time for the service-time figure")
     p.add_argument("--http-requests", type=int, default=4000)
@@ -41,7 +45,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--no-readme", action="store_true")
     args = p.parse_args(argv)
     if args.quick:
-        args.customers, args.rounds = min(args.customers, 200), 1
+        args.customers, args.rounds, args.min_seconds = min(args.customers, 200), 1, 0.0
         args.service_customers, args.http_requests = 20, 600
     return args
 
@@ -64,14 +68,20 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         if "cross" not in skip:
             benches["ours_cross_channel"] = OursBench(server.url(2), cross_channel=True,
                                                       prefix="x")
-        for bench in benches.values():  # warm-up: connections, scripts, imports
-            await bench.run(range(min(100, args.customers)), args.inflight)
+        passes: dict[str, int] = {}
+        for name, bench in benches.items():
+            # Warm-up (connections, scripts, imports), one whole pass of the workload: its
+            # time sets how many passes make a measured run last --min-seconds.
+            warm = await bench.run(range(args.customers), args.inflight)
+            passes[name] = calibrated_passes(warm.wall, args.min_seconds)
+        log("passes per measured run: " + ", ".join(f"{n} {p}" for n, p in passes.items()))
         service: dict[str, list[RunResult]] = {n: [] for n in benches}
         load: dict[str, list[RunResult]] = {n: [] for n in benches}
         for round_no in range(args.rounds):  # interleaved: A B A B ...
             for name, bench in benches.items():
                 service[name].append(await bench.run(range(args.service_customers), 1))
-                load[name].append(await bench.run(range(args.customers), args.inflight))
+                load[name].append(await bench.run(range(args.customers), args.inflight,
+                                                  passes=passes[name]))
                 log(f"round {round_no + 1} {name}: {load[name][-1].rate:.0f} msg/s")
         for bench in benches.values():
             await bench.close()

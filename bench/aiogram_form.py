@@ -6,7 +6,6 @@ the same rule as Omnicanal's collecting connector."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import time
 
@@ -20,8 +19,9 @@ from aiogram.types import Chat, Message, Update, User
 from redis.asyncio import Redis
 
 from bench.counting import Counter, counting_client
+from bench.drive import drive, everyone
 from bench.form import SUMMARY_PREFIX, script
-from bench.ours import RUN_TIMEOUT, RunResult
+from bench.ours import RunResult
 from bench.server import snapshot
 
 
@@ -107,29 +107,18 @@ class AiogramBench:
             await self.dp.feed_update(self.bot, self._update(index, text))
             latencies.append((time.perf_counter() - t0) * 1000)
 
-    async def run(self, customers: range, inflight: int) -> RunResult:
+    async def run(self, customers: range, inflight: int, *, passes: int = 1) -> RunResult:
         await self.admin.execute_command("FLUSHDB", "SYNC")
         self.sink.summaries = 0
         await self.admin.config_resetstat()
         before = await snapshot(self.admin)
         trips0 = Counter.round_trips
-        latencies: list[float] = []
-        pending = iter(customers)
-
-        async def worker() -> None:
-            for index in pending:
-                await self._customer(index, latencies)
-
-        cpu0 = time.process_time()
-        t0 = time.perf_counter()
-        workers = [asyncio.create_task(worker()) for _ in range(min(inflight, len(customers)))]
-        await asyncio.wait_for(asyncio.gather(*workers), RUN_TIMEOUT)
-        wall = time.perf_counter() - t0
-        cpu = time.process_time() - cpu0
+        driven = await drive(self._customer, customers, inflight, passes)
         trips = Counter.round_trips - trips0
         after = await snapshot(self.admin)
-        return RunResult(self.name, len(customers), len(latencies), wall, cpu, latencies,
-                         after.minus(before), trips, self.sink.summaries)
+        return RunResult(self.name, len(everyone(customers, passes)), len(driven.latencies_ms),
+                         driven.wall, driven.cpu, driven.latencies_ms, after.minus(before),
+                         trips, self.sink.summaries, passes=passes)
 
     async def close(self) -> None:
         await self.bot.session.close()

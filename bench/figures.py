@@ -18,6 +18,7 @@ def per_run(r: RunResult) -> dict[str, float]:
     return {
         "messages": r.messages,
         "customers": r.customers,
+        "passes": r.passes,
         "completed_customers": r.summaries,
         "wall_s": r.wall,
         "msgs_per_s": r.rate,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from redis.asyncio import Redis
 
 from bench.counting import Counter, counting_client
+from bench.drive import drive, everyone
 from bench.form import SUMMARY_PREFIX, form, script
 from bench.server import ServerStats, snapshot
 from bot.dialogue import DialogueEngine
@@ -20,8 +21,6 @@ from bot.pipeline import Pipeline
 from bot.store.store import Store
 from connectors.base import SendReceipt
 from connectors.collecting import CollectingConnector
-
-RUN_TIMEOUT = 600.0
 
 
 class Replies:
@@ -79,6 +78,8 @@ class RunResult:
     server: ServerStats
     round_trips: int
     summaries: int
+    #: Passes of the workload in this run (bench/drive.py); ``customers`` counts them all.
+    passes: int = 1
     extra: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -108,10 +109,7 @@ class OursBench:
         return Identity(channel=channel, user_id=f"{self.prefix}{index}")
 
     async def _prepare(self, customers: range) -> None:
-        # Fresh customers each round; the identity cache must not outlive the flush.
-        self.store.forget_identities()
-        self.replies.turn.clear()
-        self.replies.summaries = 0
+        """Before the timing: the cross-channel variant's customers have both identities."""
         if self.cross:
             for i in customers:
                 cid = await self.store.resolve(self._identity(i, 0))
@@ -127,34 +125,28 @@ class OursBench:
             await self.replies.wait_turn(user, n + 1)
             latencies.append((time.perf_counter() - t0) * 1000)
 
-    async def run(self, customers: range, inflight: int, *, name: str = "ours",
-                  flush: bool = True) -> RunResult:
+    async def run(self, customers: range, inflight: int, *, passes: int = 1,
+                  name: str = "ours", flush: bool = True) -> RunResult:
         self._round += 1
         if flush:
             await self.admin.execute_command("FLUSHDB", "SYNC")
-        await self._prepare(customers)
+        # Fresh customers each round; the identity cache must not outlive the flush.
+        self.store.forget_identities()
+        self.replies.turn.clear()
+        self.replies.summaries = 0
+        all_customers = everyone(customers, passes)
+        await self._prepare(all_customers)
         await self.admin.config_resetstat()
         before = await snapshot(self.admin)
         trips0 = self._round_trips()
-        latencies: list[float] = []
-        pending = iter(customers)
-
-        async def worker() -> None:
-            for index in pending:  # shared iterator: each customer taken once
-                await self._customer(index, latencies)
-
-        cpu0 = time.process_time()
-        t0 = time.perf_counter()
-        workers = [asyncio.create_task(worker()) for _ in range(min(inflight, len(customers)))]
-        await asyncio.wait_for(asyncio.gather(*workers), RUN_TIMEOUT)
-        wall = time.perf_counter() - t0
-        cpu = time.process_time() - cpu0
+        driven = await drive(self._customer, customers, inflight, passes)
         trips = self._round_trips() - trips0
         await self.pipeline.turns.wait_idle()
         await self.dispatcher.senders.wait_idle()
         after = await snapshot(self.admin)
-        return RunResult(name, len(customers), len(latencies), wall, cpu, latencies,
-                         after.minus(before), trips, self.replies.summaries)
+        return RunResult(name, len(all_customers), len(driven.latencies_ms), driven.wall,
+                         driven.cpu, driven.latencies_ms, after.minus(before), trips,
+                         self.replies.summaries, passes=passes)
 
     def _round_trips(self) -> int:
         """Writes through redis-py plus the store's batched writes."""

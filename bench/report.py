@@ -41,6 +41,15 @@ def _table(section: dict[str, Any], names: list[str]) -> list[str]:
     return lines
 
 
+def _passes(doc: dict[str, Any], names: list[str]) -> str:
+    seconds = doc["settings"].get("min_seconds", 0)
+    if not seconds:
+        return ""
+    counts = ", ".join(f"{n} {doc['load'][n]['median'].get('passes', 1):.0f}" for n in names)
+    return (f"; each measured run repeats that with new customers until it lasts "
+            f"{seconds:g} s or more (passes per run: {counts})")
+
+
 def results_markdown(doc: dict[str, Any]) -> str:
     m, s = doc["machine"], doc["settings"]
     names = list(doc["load"])
@@ -50,8 +59,8 @@ def results_markdown(doc: dict[str, Any]) -> str:
         f"Valkey {m['valkey']} ({doc['valkey_persistence']}).",
         "",
         f"**Load**: {s['customers']} customers x 4 messages, at most {s['inflight']} "
-        f"customers in flight; medians of {s['rounds']} interleaved rounds. Latency is "
-        f"per message, at {s['inflight']} in flight.",
+        f"customers in flight{_passes(doc, names)}; medians of {s['rounds']} interleaved "
+        f"rounds. Latency is per message, at {s['inflight']} in flight.",
         "",
         *_table(doc["load"], names),
         "",
@@ -67,8 +76,10 @@ def results_markdown(doc: dict[str, Any]) -> str:
         "",
     ]
     if "ratio_ours_over_aiogram" in doc:
+        ratio = doc["ratio_ours_over_aiogram"]
+        rounds = ", ".join(f"{r:.2f}" for r in ratio["per_round"])
         out += [f"**Ours / aiogram (RedisStorage)**, messages/s, median of per-round ratios: "
-                f"**{doc['ratio_ours_over_aiogram']['msgs_per_s_median']:.2f}**; ours / "
+                f"**{ratio['msgs_per_s_median']:.2f}** (rounds: {rounds}); ours / "
                 f"aiogram with RedisEventIsolation: "
                 f"**{doc['ratio_ours_over_aiogram_isolation']['msgs_per_s_median']:.2f}**.", ""]
     if "http" in doc:
