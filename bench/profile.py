@@ -1,13 +1,23 @@
-"""Profile the in-process pipeline: ``python -m bench.profile [CUSTOMERS] [INFLIGHT]``.
-Prints the top functions by own time and by cumulative time (cProfile), and writes
-bench/results/profile.txt."""
+"""Profile the in-process pipeline.
+
+``python -m bench.profile [CUSTOMERS] [INFLIGHT]`` runs the load under cProfile, prints the
+top functions by own time and by cumulative time, and writes bench/results/profile.txt.
+cProfile's per-call overhead inflates small functions; for a truer picture of where the
+CPU goes, run without it and attach a sampling profiler (py-spy, not a dependency) once
+the warm-up is over::
+
+    .venv/bin/python -m bench.profile 20000 100 --sampling &   # prints its pid when warm
+    py-spy record -r 1000 -d 8 -f raw -o /tmp/pipeline.raw --pid PID
+"""
 
 from __future__ import annotations
 
 import cProfile
 import io
+import os
 import pstats
 import sys
+import time
 from pathlib import Path
 
 from bench.ours import OursBench
@@ -17,24 +27,35 @@ from bot import loop
 OUT = Path(__file__).resolve().parent / "results" / "profile.txt"
 
 
-async def _run(url: str, customers: int, inflight: int, profiler: cProfile.Profile) -> None:
+async def _run(url: str, customers: int, inflight: int,
+               profiler: cProfile.Profile | None) -> None:
     bench = OursBench(url)
     await bench.run(range(100), inflight)  # warm-up, not profiled
-    profiler.enable()
+    if profiler is None:
+        print(f"warm: pid {os.getpid()}", flush=True)
+    else:
+        profiler.enable()
+    cpu = time.process_time()
     result = await bench.run(range(customers), inflight)
-    profiler.disable()
+    cpu = time.process_time() - cpu
+    if profiler is not None:
+        profiler.disable()
     await bench.close()
-    print(f"{result.messages} messages, {result.rate:.0f} msg/s under the profiler")
+    print(f"{result.messages} messages, {result.rate:.0f} msg/s, "
+          f"{cpu / result.messages * 1e6:.0f} us CPU per message"
+          f"{' under the profiler' if profiler else ''}")
 
 
-def main(customers: int = 500, inflight: int = 100) -> None:
+def main(customers: int = 500, inflight: int = 100, *, sampling: bool = False) -> None:
     server = BenchServer()
     server.start()
-    profiler = cProfile.Profile()
+    profiler = None if sampling else cProfile.Profile()
     try:
         loop.run(_run(server.url(0), customers, inflight, profiler))
     finally:
         server.stop()
+    if profiler is None:
+        return
     text = io.StringIO()
     for order in ("tottime", "cumulative"):
         pstats.Stats(profiler, stream=text).sort_stats(order).print_stats(45)
@@ -43,4 +64,5 @@ def main(customers: int = 500, inflight: int = 100) -> None:
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:3]))
+    numbers = [int(a) for a in sys.argv[1:] if not a.startswith("--")]
+    main(*numbers[:2], sampling="--sampling" in sys.argv)
