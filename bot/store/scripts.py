@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Sequence
 from importlib import resources
@@ -24,7 +25,9 @@ def load_script(name: str) -> str:
 
 class Script:
     """A Lua script run through the batcher by its SHA; loaded on first NOSCRIPT (a fresh
-    or restarted server) and retried once."""
+    or restarted server) and retried once. Every turn that meets NOSCRIPT at the same time
+    (all of them, on a busy process whose server restarted) waits for one load, where each
+    used to load it through a connection of its own."""
 
     def __init__(self, redis: Redis, batcher: CommandBatcher, name: str) -> None:
         self.redis = redis
@@ -32,10 +35,18 @@ class Script:
         self.source = load_script(name)
         # SHA-1 names the script for EVALSHA (what Redis uses), not a security measure.
         self.sha = hashlib.sha1(self.source.encode(), usedforsecurity=False).hexdigest()
+        self._loading: asyncio.Future[Any] | None = None
 
     async def __call__(self, *, keys: Sequence[str], args: Sequence[Any]) -> Any:
         try:
             return await self.batcher.execute("EVALSHA", self.sha, len(keys), *keys, *args)
         except NoScriptError:
-            await self.redis.script_load(self.source)
+            await self._load()
             return await self.batcher.execute("EVALSHA", self.sha, len(keys), *keys, *args)
+
+    async def _load(self) -> None:
+        loading = self._loading
+        if loading is None or loading.done():  # none yet, or from before a restart
+            loading = self._loading = asyncio.ensure_future(
+                self.redis.script_load(self.source))
+        await asyncio.shield(loading)

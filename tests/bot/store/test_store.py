@@ -14,6 +14,7 @@ from bot.model import DELIVERIES, EVENTS, Delivery, Event, Profile, Session
 from bot.scale.stream import Doorbell
 from bot.store.results import Claim, Recorded
 from bot.store.store import Store
+from tests.servers import CLUSTER
 
 ANA = Identity(channel="webchat", user_id="ana")
 
@@ -277,3 +278,17 @@ async def test_a_claim_takes_the_message_just_recorded_as_it_is(store: Store) ->
     again = await store.ingest(second)
     assert isinstance(again, Claim)
     assert again.inbound is not first and again.inbound == first
+
+
+@pytest.mark.skipif(CLUSTER, reason="counts one server's commands")
+async def test_turns_that_meet_a_restarted_servers_empty_script_cache_load_it_once(
+    store: Store, redis: Redis,
+) -> None:
+    await redis.script_flush()  # as after a restart: the scripts are gone
+    await redis.config_resetstat()
+    customers = [Identity(channel="webchat", user_id=f"c{n}") for n in range(50)]
+    outcomes = await asyncio.gather(*(store.ingest(message(1, c)) for c in customers))
+    assert all(isinstance(o, Claim) for o in outcomes)
+    stats = await redis.info("commandstats")
+    # One load per script the turns used (identity lookup-or-create, ingest), not 50.
+    assert stats["cmdstat_script|load"]["calls"] == 2
