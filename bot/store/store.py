@@ -10,8 +10,6 @@ message so a busy customer costs one round trip per message.
 from __future__ import annotations
 
 import asyncio
-import itertools
-import os
 import secrets
 import time
 from collections import OrderedDict
@@ -46,6 +44,7 @@ from bot.store.results import (
     send_answer,
 )
 from bot.store.scripts import Script
+from bot.store.tokens import new_token
 
 _IDENTITY_CACHE_SIZE = 100_000
 #: Customers whose last committed session this process keeps (see ``Store.keep``).
@@ -57,27 +56,6 @@ _SEND_CLAIMS = 100_000
 
 def new_customer_id() -> str:
     return secrets.token_hex(8)
-
-
-class _LeaseTokens:
-    """Lease tokens: a random prefix per process and a counter. A token only has to differ
-    from every other holder's, so that a turn that lost its lease cannot pass for the one
-    holding it now; drawing 8 random bytes from the system for every message cost a
-    system call each. A forked child draws its own prefix."""
-
-    def __init__(self) -> None:
-        self._reseed()
-        os.register_at_fork(after_in_child=self._reseed)
-
-    def _reseed(self) -> None:
-        self._prefix = secrets.token_hex(6)
-        self._count = itertools.count(1)
-
-    def __call__(self) -> str:
-        return f"{self._prefix}{next(self._count):x}"
-
-
-new_token = _LeaseTokens()
 
 
 # The models' own serializers, called directly: ``model_dump_json`` adds a Python layer

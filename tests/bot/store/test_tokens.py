@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from bot.store.store import new_token
+from bot.store.tokens import new_token
 
 
 def test_tokens_never_repeat_in_a_process() -> None:
