@@ -60,7 +60,7 @@ class Dispatcher:
     async def submit(self, customer_id: str, deliveries: Sequence[Delivery]) -> None:
         """Send messages that no turn committed (a scheduled or system message): recorded
         in the outbox first, so they survive a crash and follow the same rules."""
-        await self.store.add_deliveries(customer_id, deliveries)
+        await self.store.outbox.add(customer_id, deliveries)
         self.enqueue(customer_id)
 
     def enqueue(self, customer_id: str, claimed: Delivery | str | None = None) -> None:
@@ -108,7 +108,7 @@ class Dispatcher:
             while True:
                 if outcome is None:
                     held = self._claimed.get(customer_id)
-                    outcome = held.popleft() if held else await self.store.next_delivery(
+                    outcome = held.popleft() if held else await self.store.outbox.next(
                         customer_id)
                 if isinstance(outcome, Delivery):
                     outcome = await self.deliver(outcome)
@@ -165,7 +165,7 @@ class Dispatcher:
             self.metrics.send_errors.labels(delivery.to.channel, type(exc).__name__).inc()
             return await self._give_up(delivery, str(exc))
         self.metrics.count(self.metrics.sent, delivery.to.channel, delivery.origin)
-        return await self.store.sent(delivery.customer_id, delivery.id)
+        return await self.store.outbox.sent(delivery.customer_id, delivery.id)
 
     @staticmethod
     def _send(connector: BaseConnector, delivery: Delivery, part: Outbound, key: str,
@@ -209,9 +209,9 @@ class Dispatcher:
         once more before the retry, in case this process was paused meanwhile."""
         loop = asyncio.get_running_loop()
         end = loop.time() + seconds
-        step = self.store.send_stale_ms / 3000
+        step = self.store.outbox.stale_ms / 3000
         while True:
-            if not await self.store.still_sending(delivery.customer_id, delivery.id):
+            if not await self.store.outbox.still_sending(delivery.customer_id, delivery.id):
                 raise _TakenOver(delivery.id)
             remaining = end - loop.time()
             if remaining <= 0:
@@ -225,7 +225,7 @@ class Dispatcher:
         event = Event(kind="error", channel=delivery.to.channel, identity=delivery.to.key,
                       text=f"message not delivered: {why}", data={"delivery": delivery.id})
         await self.store.append_events(delivery.customer_id, [event])
-        return await self.store.sent(delivery.customer_id, delivery.id)
+        return await self.store.outbox.sent(delivery.customer_id, delivery.id)
 
     async def close(self, timeout: float) -> None:
         await self.senders.drain(timeout)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from collections.abc import Sequence
 from importlib import resources
 from typing import Any
@@ -12,6 +13,11 @@ from redis.asyncio import Redis
 from redis.exceptions import NoScriptError
 
 from bot.store.batching import CommandBatcher
+
+
+def now_ms() -> int:
+    """Now, as the scripts take times: epoch milliseconds."""
+    return int(time.time() * 1000)
 
 
 def load_script(name: str) -> str:

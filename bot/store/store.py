@@ -1,4 +1,5 @@
-"""The session store on Redis: record, claim, commit; identities; history; outbox.
+"""The session store on Redis: record, claim, commit; identities; history (the outbox is
+``outbox.py``).
 
 The hot path is two round trips per message: ``ingest`` records the message (dedupe,
 arrival order) and, when no turn runs for the customer, claims it and returns the
@@ -11,9 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
+from functools import partial
 from typing import Any
 
 from redis.asyncio import Redis
@@ -22,7 +23,6 @@ from redis.exceptions import RedisError
 from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound
 from bot.model import (
-    DELIVERIES,
     EVENTS,
     Delivery,
     Event,
@@ -34,6 +34,7 @@ from bot.scale.stream import Doorbell
 from bot.store.batching import CommandBatcher
 from bot.store.identities import IdentityCache
 from bot.store.keys import Keys
+from bot.store.outbox import Outbox, dump_delivery
 from bot.store.results import (
     Claim,
     Committed,
@@ -43,15 +44,12 @@ from bot.store.results import (
     parse_item,
     send_answer,
 )
-from bot.store.scripts import Script
+from bot.store.scripts import Script, now_ms
 from bot.store.tokens import new_token
 
 _IDENTITY_CACHE_SIZE = 100_000
 #: Customers whose last committed session this process keeps (see ``Store.keep``).
 _KEPT_SESSIONS = 2_000
-#: Send claims remembered for ``still_sending``; a sender stranded by a store failure
-#: never clears its entry, so the oldest go first past this many.
-_SEND_CLAIMS = 100_000
 
 
 def new_customer_id() -> str:
@@ -64,11 +62,6 @@ _dump_inbound = Inbound.__pydantic_serializer__.to_json
 _dump_session = Session.__pydantic_serializer__.to_json
 _dump_profile = Profile.__pydantic_serializer__.to_json
 _dump_event = EVENTS.serializer.to_json
-_dump_delivery = DELIVERIES.serializer.to_json
-
-
-def _ms(seconds: float | None = None) -> int:
-    return int((time.time() if seconds is None else seconds) * 1000)
 
 
 class Store:
@@ -89,25 +82,17 @@ class Store:
         self.history_limit = history_limit
         self.lease_ms = int(lease_seconds * 1000)
         self.dedupe_ms = int(dedupe_hours * 3600 * 1000)
-        #: A reply claimed this long ago by a process that never finished it (it died) is
-        #: handed out again, with the same idempotency key.
-        self.send_stale_ms = int(send_stale_seconds * 1000)
         self.batcher = CommandBatcher(redis)
-        self._scripts = {name: Script(redis, self.batcher, name) for name in (
-            "identity", "ingest", "claim", "commit", "extend", "release", "next_send", "sent",
-            "renew_send")}
-        self._identity = self._scripts["identity"]
-        self._ingest = self._scripts["ingest"]
-        self._claim = self._scripts["claim"]
-        self._commit = self._scripts["commit"]
-        self._extend = self._scripts["extend"]
-        self._release = self._scripts["release"]
-        self._next_send = self._scripts["next_send"]
-        self._sent = self._scripts["sent"]
-        self._renew_send = self._scripts["renew_send"]
-        #: (customer, delivery id) → the time this process claimed the reply for sending,
-        #: as written in the store: what ``still_sending`` checks it still holds.
-        self._send_claims: dict[tuple[str, str], int] = {}
+        #: Replies waiting to be sent, and this process's claims on them.
+        self.outbox = Outbox(redis, self.batcher, self.keys,
+                             stale_ms=int(send_stale_seconds * 1000))
+        script = partial(Script, redis, self.batcher)
+        self._identity = script("identity")
+        self._ingest = script("ingest")
+        self._claim = script("claim")
+        self._commit = script("commit")
+        self._extend = script("extend")
+        self._release = script("release")
         self._identities = IdentityCache(_IDENTITY_CACHE_SIZE)
         self._kept: OrderedDict[str, tuple[bytes, bytes, Session, Profile]] = OrderedDict()
 
@@ -131,7 +116,7 @@ class Store:
             try:
                 # Idempotent: also repairs a crash between the two writes of a first contact.
                 await self.batcher.execute("HSETNX", self.keys.customer(customer_id).identities,
-                                           key, _ms())
+                                           key, now_ms())
             except (RedisError, OSError) as exc:
                 raise StoreError(f"could not resolve identity: {exc}") from exc
         return customer_id
@@ -159,7 +144,7 @@ class Store:
         """
         key = identity.key
         previous = await self.redis.getset(self.keys.identity(key), customer_id)
-        await self.redis.hset(self.keys.customer(customer_id).identities, key, _ms())
+        await self.redis.hset(self.keys.customer(customer_id).identities, key, now_ms())
         if previous is not None and as_str(previous) != customer_id:
             await self.redis.hdel(self.keys.customer(as_str(previous)).identities, key)
         self.forget_identity(key)
@@ -260,7 +245,7 @@ class Store:
         before: a worker woken first could find the inbox still empty and acknowledge)."""
         ck = self.keys.customer(customer_id)
         token = "" if doorbell else new_token()  # a web process never claims
-        now = _ms()
+        now = now_ms()
         keys = [ck.identities, ck.seen, ck.inbox, ck.lease, ck.session, ck.last_inbound]
         args: list[Any] = [identity_key, dedupe_id, now, item_json, token,
                            0 if doorbell else self.lease_ms, now - self.dedupe_ms,
@@ -345,7 +330,7 @@ class Store:
         The next claim carries ``session`` on, its version bumped: it belongs to the next
         turn from here on. Raises ``StaleWrite`` when the lease or the version moved on."""
         ck = self.keys.customer(claim.customer_id)
-        now = _ms()
+        now = now_ms()
         session_json = _dump_session(session)
         profile_json = _dump_profile(profile) if profile is not None else b""
         if profile_json == claim.saved_profile:
@@ -361,12 +346,12 @@ class Store:
             len(outbox),
             session.mode,
             now,
-            self.send_stale_ms,
+            self.outbox.stale_ms,
         ]
         args.extend(map(_dump_event, events))
         for delivery in outbox:
             args.append(delivery.id)
-            args.append(_dump_delivery(delivery))
+            args.append(dump_delivery(delivery))
         try:
             result = await self._commit(
                 keys=[ck.lease, ck.session, ck.inbox, ck.events, ck.outbox, ck.sending],
@@ -378,7 +363,7 @@ class Store:
                 f"customer {claim.customer_id}: lease or version moved on; turn discarded"
             )
         new_version = int(result[1])
-        send = self._claimed(claim.customer_id, send_answer(result[4:7], outbox), now)
+        send = self.outbox.claimed(claim.customer_id, send_answer(result[4:7], outbox), now)
         saved_profile = profile_json or claim.saved_profile
         if result[0] == b"done":
             return Committed(None, send, session_json, saved_profile)
@@ -433,69 +418,6 @@ class Store:
             pipe.rpush(key, *map(_dump_event, events))
             pipe.ltrim(key, -self.history_limit, -1)
             await pipe.execute()
-
-    # -- outbox ---------------------------------------------------------------------------
-
-    async def pending_deliveries(self, customer_id: str) -> list[Delivery]:
-        raw = await self.redis.hgetall(self.keys.customer(customer_id).outbox)
-        items = [DELIVERIES.validate_json(v) for v in raw.values()]
-        return sorted(items, key=lambda d: d.id)
-
-    async def add_deliveries(self, customer_id: str, deliveries: Sequence[Delivery]) -> None:
-        """Put messages that no turn produced (scheduled, system) in the outbox."""
-        if deliveries:
-            await self.redis.hset(self.keys.customer(customer_id).outbox, mapping={
-                d.id: _dump_delivery(d) for d in deliveries})
-
-    async def next_delivery(self, customer_id: str) -> Delivery | str:
-        """Claim the customer's next reply to send (commit order, one in flight across all
-        processes): a ``Delivery``, "wait" while another process sends the one before, or
-        "none". From the claim on, it counts as sent; a takeover no longer withdraws it."""
-        ck = self.keys.customer(customer_id)
-        now = _ms()
-        try:
-            result = await self._next_send(keys=[ck.outbox, ck.sending, ck.session],
-                                           args=[now, self.send_stale_ms])
-        except (RedisError, OSError) as exc:
-            raise StoreError(f"could not claim a delivery: {exc}") from exc
-        return self._claimed(customer_id, send_answer(result), now)
-
-    async def sent(self, customer_id: str, delivery_id: str) -> Delivery | str:
-        """A reply is done (sent, or given up): clear it, and claim the next one to send
-        in the same round trip (a ``Delivery``, "wait" or "none")."""
-        ck = self.keys.customer(customer_id)
-        now = _ms()
-        try:
-            result = await self._sent(keys=[ck.outbox, ck.sending, ck.session],
-                                      args=[delivery_id, now, self.send_stale_ms])
-        except (RedisError, OSError) as exc:
-            raise StoreError(f"could not clear a sent reply: {exc}") from exc
-        self._send_claims.pop((customer_id, delivery_id), None)
-        return self._claimed(customer_id, send_answer(result), now)
-
-    def _claimed(self, customer_id: str, answer: Delivery | str, now: int) -> Delivery | str:
-        if isinstance(answer, Delivery):
-            self._send_claims[(customer_id, answer.id)] = now
-            if len(self._send_claims) > _SEND_CLAIMS:  # senders that stopped midway
-                del self._send_claims[next(iter(self._send_claims))]
-        return answer
-
-    async def still_sending(self, customer_id: str, delivery_id: str) -> bool:
-        """Renew this process's claim on a reply it is still trying to send (waiting out a
-        rate limit or a backoff), so no other process takes it over as stale. False when
-        the claim is no longer ours: the sender must stop, whoever holds it now sends it."""
-        claimed = self._send_claims.get((customer_id, delivery_id))
-        if claimed is None:
-            return False
-        now = _ms()
-        try:
-            renewed = await self._renew_send(keys=[self.keys.customer(customer_id).sending],
-                                             args=[delivery_id, claimed, now])
-        except (RedisError, OSError) as exc:
-            raise StoreError(f"could not renew a send claim: {exc}") from exc
-        if renewed:
-            self._send_claims[(customer_id, delivery_id)] = now
-        return bool(renewed)
 
     # -- recovery -------------------------------------------------------------------------
 

@@ -44,8 +44,8 @@ async def start_sending(
     by the connector."""
     dispatcher = Dispatcher(store=store, connectors={"webchat": chat}, **options)
     customer = await store.resolve(ANA)
-    await store.add_deliveries(customer, [reply(customer, 1)])
-    claimed = await store.next_delivery(customer)
+    await store.outbox.add(customer, [reply(customer, 1)])
+    claimed = await store.outbox.next(customer)
     assert isinstance(claimed, Delivery)
     sending = asyncio.create_task(dispatcher.send_here(customer, claimed))
     await reached.wait()
@@ -57,8 +57,8 @@ async def test_a_turn_sends_its_replies_itself_and_later_ones_join_it(store: Sto
     dispatcher, customer, _first, sending = await start_sending(store, chat, chat.entered)
     # A later turn commits while the first reply is on its way: its reply waits for it,
     # and its own task does not become a second sender.
-    await store.add_deliveries(customer, [reply(customer, 2)])
-    assert await store.next_delivery(customer) == "wait"
+    await store.outbox.add(customer, [reply(customer, 2)])
+    assert await store.outbox.next(customer) == "wait"
     await asyncio.wait_for(dispatcher.send_here(customer, "wait"), 1)
     assert not sending.done() and len(dispatcher.senders) == 0
     settled = asyncio.create_task(dispatcher.settled(customer))
@@ -67,7 +67,7 @@ async def test_a_turn_sends_its_replies_itself_and_later_ones_join_it(store: Sto
     assert sending.done()
     assert [s.text for s in chat.sent] == ["reply 1", "reply 2"]
     assert [s.key for s in chat.sent] == [f"{customer}.{n:012d}.000.0" for n in (1, 2)]
-    assert await store.pending_deliveries(customer) == []
+    assert await store.outbox.pending(customer) == []
     await dispatcher.close(5)
 
 
@@ -95,11 +95,11 @@ async def test_a_reply_waiting_out_a_long_rate_limit_stays_its_senders(redis: Re
     chat = RateLimitedOnce(retry_after=1.0)
     dispatcher, customer, _claimed, sending = await start_sending(store, chat, chat.limited)
     for _ in range(8):  # across the whole wait, well past the stale time
-        assert await other.next_delivery(customer) == "wait"
+        assert await other.outbox.next(customer) == "wait"
         await asyncio.sleep(0.1)
     await asyncio.wait_for(sending, 5)
     assert [s.text for s in chat.sent] == ["reply 1"] and chat.attempts == 2
-    assert await store.pending_deliveries(customer) == []
+    assert await store.outbox.pending(customer) == []
     await dispatcher.close(5)
 
 
@@ -113,7 +113,7 @@ async def test_a_sender_that_lost_its_claim_while_waiting_does_not_send(redis: R
     await redis.hset(store.keys.customer(customer).sending, claimed.id, "1")
     await asyncio.wait_for(sending, 5)
     assert chat.sent == [] and chat.attempts == 1
-    assert [d.id for d in await store.pending_deliveries(customer)] == [claimed.id]
+    assert [d.id for d in await store.outbox.pending(customer)] == [claimed.id]
     await dispatcher.close(5)
 
 
@@ -139,7 +139,7 @@ async def test_a_reply_is_tried_max_attempts_times_then_given_up_in_the_history(
         store, chat, chat.failed, backoff_base=0.01, backoff_max=0.01)
     await asyncio.wait_for(sending, 5)
     assert chat.attempts == dispatcher.max_attempts
-    assert await store.pending_deliveries(customer) == []  # nothing stays stuck
+    assert await store.outbox.pending(customer) == []  # nothing stays stuck
     [event] = await store.history(customer)
     assert event.kind == "error" and event.data == {"delivery": claimed.id}
     assert f"gave up after {dispatcher.max_attempts} attempts" in (event.text or "")

@@ -75,5 +75,5 @@ async def test_no_bot_message_after_a_takeover_commits(make_settings: Any) -> No
             assert all(text in committed for text in sent), identity.user_id
             assert [s.text for s in channel.to(identity.user_id)].count(joined) == 1
             withdrawn += len(committed) - len(sent)
-            assert await runtime.store.pending_deliveries(customer_id) == []
+            assert await runtime.store.outbox.pending(customer_id) == []
         assert withdrawn > 0, "the takeovers never raced a pending bot reply: no test"

@@ -76,7 +76,7 @@ async def test_a_writer_whose_lease_expired_cannot_overwrite_newer_state(redis: 
     session, _ = await fast.load(stale.customer_id)
     assert session.misunderstood == 7 and session.version == 1
     assert await fast.history(stale.customer_id) == []
-    assert await fast.pending_deliveries(stale.customer_id) == []
+    assert await fast.outbox.pending(stale.customer_id) == []
 
 
 async def test_a_commit_against_an_old_version_is_refused(store: Store) -> None:
@@ -106,16 +106,16 @@ async def test_outbox_items_wait_until_delivered(store: Store) -> None:
                            message=Text(text=f"reply {i}")) for i in range(2)]
     committed = await store.commit(claim, session=claim.session, profile=None, events=[],
                                    outbox=deliveries)
-    assert [d.id for d in await store.pending_deliveries(claim.customer_id)] == [
+    assert [d.id for d in await store.outbox.pending(claim.customer_id)] == [
         d.id for d in deliveries]
     # The first reply is claimed with the commit; the second waits for it...
     assert isinstance(committed.send, Delivery) and committed.send.id == deliveries[0].id
-    assert await store.next_delivery(claim.customer_id) == "wait"
+    assert await store.outbox.next(claim.customer_id) == "wait"
     # ...and is claimed as the first one is done.
-    following = await store.sent(claim.customer_id, deliveries[0].id)
+    following = await store.outbox.sent(claim.customer_id, deliveries[0].id)
     assert isinstance(following, Delivery) and following.id == deliveries[1].id
-    assert [d.id for d in await store.pending_deliveries(claim.customer_id)] == [deliveries[1].id]
-    assert await store.sent(claim.customer_id, deliveries[1].id) == "none"
+    assert [d.id for d in await store.outbox.pending(claim.customer_id)] == [deliveries[1].id]
+    assert await store.outbox.sent(claim.customer_id, deliveries[1].id) == "none"
 
 
 async def test_history_is_capped(redis: Redis) -> None:
@@ -216,7 +216,7 @@ async def test_a_reply_waiting_from_before_goes_first_read_from_the_store(store:
     assert isinstance(claim, Claim)
     waiting = Delivery(id="000000000000.000", customer_id=claim.customer_id, to=ANA,
                        message=Text(text="a scheduled reminder"), origin="system")
-    await store.add_deliveries(claim.customer_id, [waiting])
+    await store.outbox.add(claim.customer_id, [waiting])
     reply = Delivery(id="000000000001.000", customer_id=claim.customer_id, to=ANA,
                      message=Text(text="a reply"))
     committed = await store.commit(claim, session=claim.session, profile=None, events=[],

@@ -90,7 +90,7 @@ async def test_whatsapp_outside_window_without_template_is_recorded(
     assert graph.whatsapp_sent == []
     [error] = await _errors(configured, customer)
     assert "outside the 24-hour window" in error and "templates.system" in error
-    assert await configured.store.pending_deliveries(customer) == []
+    assert await configured.store.outbox.pending(customer) == []
 
 
 async def test_whatsapp_131047_from_the_graph_is_outside_window(

@@ -1,0 +1,110 @@
+"""The outbox: replies committed with their turn and waiting to be sent, and the claims
+that let one sender at a time, in any process, send a customer's replies in commit order.
+
+A reply is claimed (``lua/next_send.lua``, or by the commit itself for its first reply)
+before it is sent; from then on it counts as sent, and it leaves the outbox once the
+platform took it (``lua/sent.lua``). A claim left alone past ``stale_ms`` is a dead
+sender's and is handed out again, with the same idempotency key. This process remembers
+the claims it holds, so that a sender waiting out a rate limit can renew its own and learn
+when another process took the reply over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bot.errors import StoreError
+from bot.model import DELIVERIES, Delivery
+from bot.store.batching import CommandBatcher
+from bot.store.keys import Keys
+from bot.store.results import send_answer
+from bot.store.scripts import Script, now_ms
+
+#: Send claims remembered for ``still_sending``; a sender stranded by a store failure
+#: never clears its entry, so the oldest go first past this many.
+_SEND_CLAIMS = 100_000
+
+# Called directly: ``model_dump_json`` adds a Python layer around the same call.
+dump_delivery = DELIVERIES.serializer.to_json
+
+
+class Outbox:
+    def __init__(self, redis: Redis, batcher: CommandBatcher, keys: Keys, *,
+                 stale_ms: int) -> None:
+        self.redis = redis
+        self.keys = keys
+        #: A reply claimed this long ago by a process that never finished it (it died) is
+        #: handed out again, with the same idempotency key.
+        self.stale_ms = stale_ms
+        self._next_send = Script(redis, batcher, "next_send")
+        self._sent = Script(redis, batcher, "sent")
+        self._renew_send = Script(redis, batcher, "renew_send")
+        #: (customer, delivery id) → the time this process claimed the reply for sending,
+        #: as written in the store: what ``still_sending`` checks it still holds.
+        self._claims: dict[tuple[str, str], int] = {}
+
+    async def pending(self, customer_id: str) -> list[Delivery]:
+        raw = await self.redis.hgetall(self.keys.customer(customer_id).outbox)
+        items = [DELIVERIES.validate_json(v) for v in raw.values()]
+        return sorted(items, key=lambda d: d.id)
+
+    async def add(self, customer_id: str, deliveries: Sequence[Delivery]) -> None:
+        """Put messages that no turn produced (scheduled, system) in the outbox."""
+        if deliveries:
+            await self.redis.hset(self.keys.customer(customer_id).outbox, mapping={
+                d.id: dump_delivery(d) for d in deliveries})
+
+    async def next(self, customer_id: str) -> Delivery | str:
+        """Claim the customer's next reply to send (commit order, one in flight across all
+        processes): a ``Delivery``, "wait" while another process sends the one before, or
+        "none". From the claim on, it counts as sent; a takeover no longer withdraws it."""
+        ck = self.keys.customer(customer_id)
+        now = now_ms()
+        try:
+            result = await self._next_send(keys=[ck.outbox, ck.sending, ck.session],
+                                           args=[now, self.stale_ms])
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"could not claim a delivery: {exc}") from exc
+        return self.claimed(customer_id, send_answer(result), now)
+
+    async def sent(self, customer_id: str, delivery_id: str) -> Delivery | str:
+        """A reply is done (sent, or given up): clear it, and claim the next one to send
+        in the same round trip (a ``Delivery``, "wait" or "none")."""
+        ck = self.keys.customer(customer_id)
+        now = now_ms()
+        try:
+            result = await self._sent(keys=[ck.outbox, ck.sending, ck.session],
+                                      args=[delivery_id, now, self.stale_ms])
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"could not clear a sent reply: {exc}") from exc
+        self._claims.pop((customer_id, delivery_id), None)
+        return self.claimed(customer_id, send_answer(result), now)
+
+    def claimed(self, customer_id: str, answer: Delivery | str, now: int) -> Delivery | str:
+        """Remember a claim the store granted at ``now`` (a commit's, or ours); returns
+        ``answer`` as it is."""
+        if isinstance(answer, Delivery):
+            self._claims[(customer_id, answer.id)] = now
+            if len(self._claims) > _SEND_CLAIMS:  # senders that stopped midway
+                del self._claims[next(iter(self._claims))]
+        return answer
+
+    async def still_sending(self, customer_id: str, delivery_id: str) -> bool:
+        """Renew this process's claim on a reply it is still trying to send (waiting out a
+        rate limit or a backoff), so no other process takes it over as stale. False when
+        the claim is no longer ours: the sender must stop, whoever holds it now sends it."""
+        claimed = self._claims.get((customer_id, delivery_id))
+        if claimed is None:
+            return False
+        now = now_ms()
+        try:
+            renewed = await self._renew_send(keys=[self.keys.customer(customer_id).sending],
+                                             args=[delivery_id, claimed, now])
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"could not renew a send claim: {exc}") from exc
+        if renewed:
+            self._claims[(customer_id, delivery_id)] = now
+        return bool(renewed)
