@@ -164,7 +164,7 @@ class Dispatcher:
         except ConnectorError as exc:
             self.metrics.send_errors.labels(delivery.to.channel, type(exc).__name__).inc()
             return await self._give_up(delivery, str(exc))
-        self.metrics.count(self.metrics.sent, delivery.to.channel, delivery.origin)
+        self.metrics.sent.inc((delivery.to.channel, delivery.origin))
         return await self.store.outbox.sent(delivery.customer_id, delivery.id)
 
     @staticmethod

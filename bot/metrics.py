@@ -19,7 +19,7 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
-        # Counted on every message: lock-free (see bot/lockfree.py), through count/observe.
+        # Counted on every message: lock-free (see bot/lockfree.py).
         self.received = LockFreeCounter("omnicanal_messages_received",
                                         "Customer messages recorded", ["channel"], registry=r)
         self.sent = LockFreeCounter("omnicanal_messages_sent", "Messages the platforms "
@@ -47,12 +47,6 @@ class Metrics:
         self.links = Counter("omnicanal_links", "Identities linked to a customer", ["method"],
                              registry=r)
         self.merges = Counter("omnicanal_merges", "Customers merged into one", registry=r)
-
-    def count(self, counter: LockFreeCounter, *labels: str, amount: float = 1) -> None:
-        counter.inc(labels, amount)
-
-    def observe(self, histogram: LockFreeHistogram, label: str, value: float) -> None:
-        histogram.observe(label, value)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -81,12 +81,12 @@ class Pipeline:
         for inbound in messages:
             started = time.perf_counter()
             outcome = await self.store.ingest(inbound, doorbell=self._doorbell)
-            self.metrics.observe(self.metrics.store, "ingest", time.perf_counter() - started)
+            self.metrics.store.observe("ingest", time.perf_counter() - started)
             channel = inbound.identity.channel
             if isinstance(outcome, Recorded) and outcome.status == "duplicate":
-                self.metrics.count(self.metrics.duplicates, channel)
+                self.metrics.duplicates.inc((channel,))
             else:
-                self.metrics.count(self.metrics.received, channel)
+                self.metrics.received.inc((channel,))
             self._start(outcome)
 
     async def act(self, customer_id: str, action: OperatorAction) -> None:
@@ -161,7 +161,7 @@ class Pipeline:
 
     def _log_turn(self, claim: Claim, result: TurnResult, seconds: float) -> None:
         kind = "operator" if isinstance(claim.item, OperatorAction) else "message"
-        self.metrics.observe(self.metrics.turns, kind, seconds)
+        self.metrics.turns.observe(kind, seconds)
         if not log.isEnabledFor(logging.INFO):
             return
         frame = result.session.frame
@@ -200,7 +200,7 @@ class Pipeline:
             # does not acknowledge its doorbell, recovery or the next message resumes it).
             log.error("commit failed; the turn will run again")
             raise
-        self.metrics.observe(self.metrics.store, "commit", time.perf_counter() - started)
+        self.metrics.store.observe("commit", time.perf_counter() - started)
         if deliveries and committed.next is not None:
             self.dispatcher.enqueue(claim.customer_id, committed.send)
         return committed

@@ -18,7 +18,8 @@ def connect(url: str, *, cluster: bool = False, max_connections: int = 64) -> Re
     if cluster:
         # RedisCluster offers the same command API: the store uses it unchanged. Its
         # per-node pools raise rather than wait when full, so they get room for bursts
-        # (connections open lazily); the hot path batches on blocking per-node pools.
+        # (connections open lazily); the hot path batches on connections of its own, one
+        # per master (batching.py).
         return cast(Redis, RedisCluster.from_url(
             url, max_connections=max(max_connections, _CLUSTER_NODE_CONNECTIONS)))
     pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=10,
