@@ -175,27 +175,38 @@ async def test_restarting_the_store_under_load_loses_nothing_acknowledged(
             await process.start()
         url = f"http://127.0.0.1:{web_port}/webhooks/whatsapp"
 
+        # The restart is tied to the traffic, not to the clock: the store goes away once
+        # 300 messages are in, and every customer keeps writing until it is back, so
+        # webhooks arrive before, during and after the outage however fast the machine.
+        under_way, back = asyncio.Event(), asyncio.Event()
+
         async def customer(n: int, http: aiohttp.ClientSession) -> None:
             nonlocal unavailable
-            for m in range(20):
+            m = 0
+            while m < 20 or not back.is_set():
                 payload = hooks.whatsapp_text(wa_id=f"3464{n:07d}", text=f"{n}:{m}",
                                               message_id=f"wamid.restart.{n}.{m}")
                 for _attempt in range(200):  # like Meta: redeliver until a 200
                     status = await post(http, url, payload)
                     if status == 200:
                         acknowledged.add((f"3464{n:07d}", f"echo:{n}:{m}"))
+                        if len(acknowledged) >= 300:
+                            under_way.set()
                         break
                     assert status >= 500, "only 5xx while the store is away"
                     unavailable += 1
                     await asyncio.sleep(0.1)
+                m += 1
 
         async def restart() -> None:
             nonlocal store
-            await asyncio.sleep(1.0)
+            await under_way.wait()
             store.send_signal(signal.SIGTERM)
             await asyncio.to_thread(store.wait, 10)
             await asyncio.sleep(1.0)  # the store is away for a second
             store = await asyncio.to_thread(start_store)
+            await asyncio.sleep(0.5)  # and webhooks keep coming after it is back
+            back.set()
 
         timeout = aiohttp.ClientTimeout(total=10)
         async with aiohttp.ClientSession(timeout=timeout) as http:

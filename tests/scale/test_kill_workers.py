@@ -55,10 +55,18 @@ async def test_killing_workers_loses_and_doubles_nothing(
             await asyncio.gather(*(w.start() for w in workers))
             done = asyncio.Event()
 
+            acknowledged, next_kill, due = 0, 0, asyncio.Event()
+
             async def killer() -> None:
-                nonlocal kills
+                # A kill every 500-1,200 acknowledged webhooks or every 0.5-1.5 s, whichever
+                # comes first: tied to the traffic, so a fast machine still sees workers
+                # die mid-stream, and to the clock, so they also die while replies drain.
+                nonlocal kills, next_kill
                 while not done.is_set():
-                    await asyncio.sleep(rng.uniform(0.5, 1.5))
+                    next_kill = acknowledged + rng.randint(500, 1200)
+                    due.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(due.wait(), rng.uniform(0.5, 1.5))
                     victim = rng.randrange(len(workers))
                     await workers[victim].kill()
                     kills += 1
@@ -67,6 +75,7 @@ async def test_killing_workers_loses_and_doubles_nothing(
                     await workers[victim].start()
 
             async def customer(n: int, http: aiohttp.ClientSession) -> None:
+                nonlocal acknowledged
                 wa_id = f"3460{n:07d}"
                 for m in range(MESSAGES):
                     payload = hooks.whatsapp_text(wa_id=wa_id, text=f"{n}:{m}",
@@ -76,6 +85,9 @@ async def test_killing_workers_loses_and_doubles_nothing(
                         async with http.post(f"http://127.0.0.1:{port}/webhooks/whatsapp",
                                              data=body, headers=headers) as response:
                             if response.status == 200:
+                                acknowledged += 1
+                                if acknowledged >= next_kill:
+                                    due.set()
                                 break
                         await asyncio.sleep(0.2)
                     else:
