@@ -14,9 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
-from bot.errors import StoreError
 from bot.model import DELIVERIES, Delivery
 from bot.store.batching import CommandBatcher
 from bot.store.keys import Keys
@@ -39,9 +37,9 @@ class Outbox:
         #: A reply claimed this long ago by a process that never finished it (it died) is
         #: handed out again, with the same idempotency key.
         self.stale_ms = stale_ms
-        self._next_send = Script(redis, batcher, "next_send")
-        self._sent = Script(redis, batcher, "sent")
-        self._renew_send = Script(redis, batcher, "renew_send")
+        self._next_send = Script(redis, batcher, "next_send", "claim a delivery")
+        self._sent = Script(redis, batcher, "sent", "clear a sent reply")
+        self._renew_send = Script(redis, batcher, "renew_send", "renew a send claim")
         #: (customer, delivery id) → the time this process claimed the reply for sending,
         #: as written in the store: what ``still_sending`` checks it still holds.
         self._claims: dict[tuple[str, str], int] = {}
@@ -63,11 +61,8 @@ class Outbox:
         "none". From the claim on, it counts as sent; a takeover no longer withdraws it."""
         ck = self.keys.customer(customer_id)
         now = now_ms()
-        try:
-            result = await self._next_send(keys=[ck.outbox, ck.sending, ck.session],
-                                           args=[now, self.stale_ms])
-        except (RedisError, OSError) as exc:
-            raise StoreError(f"could not claim a delivery: {exc}") from exc
+        result = await self._next_send(keys=[ck.outbox, ck.sending, ck.session],
+                                       args=[now, self.stale_ms])
         return self.claimed(customer_id, send_answer(result), now)
 
     async def sent(self, customer_id: str, delivery_id: str) -> Delivery | str:
@@ -75,11 +70,8 @@ class Outbox:
         in the same round trip (a ``Delivery``, "wait" or "none")."""
         ck = self.keys.customer(customer_id)
         now = now_ms()
-        try:
-            result = await self._sent(keys=[ck.outbox, ck.sending, ck.session],
-                                      args=[delivery_id, now, self.stale_ms])
-        except (RedisError, OSError) as exc:
-            raise StoreError(f"could not clear a sent reply: {exc}") from exc
+        result = await self._sent(keys=[ck.outbox, ck.sending, ck.session],
+                                  args=[delivery_id, now, self.stale_ms])
         self._claims.pop((customer_id, delivery_id), None)
         return self.claimed(customer_id, send_answer(result), now)
 
@@ -100,11 +92,8 @@ class Outbox:
         if claimed is None:
             return False
         now = now_ms()
-        try:
-            renewed = await self._renew_send(keys=[self.keys.customer(customer_id).sending],
-                                             args=[delivery_id, claimed, now])
-        except (RedisError, OSError) as exc:
-            raise StoreError(f"could not renew a send claim: {exc}") from exc
+        renewed = await self._renew_send(keys=[self.keys.customer(customer_id).sending],
+                                         args=[delivery_id, claimed, now])
         if renewed:
             self._claims[(customer_id, delivery_id)] = now
         return bool(renewed)

@@ -10,8 +10,9 @@ from importlib import resources
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import NoScriptError
+from redis.exceptions import NoScriptError, RedisError
 
+from bot.errors import StoreError
 from bot.store.batching import CommandBatcher
 
 
@@ -33,11 +34,16 @@ class Script:
     """A Lua script run through the batcher by its SHA; loaded on first NOSCRIPT (a fresh
     or restarted server) and retried once. Every turn that meets NOSCRIPT at the same time
     (all of them, on a busy process whose server restarted) waits for one load, where each
-    used to load it through a connection of its own."""
+    used to load it through a connection of its own.
 
-    def __init__(self, redis: Redis, batcher: CommandBatcher, name: str) -> None:
+    A store that cannot be reached or refuses raises ``StoreError("could not <doing>:
+    ...")``: the script says what it was doing, so its callers need not each translate
+    the client's errors."""
+
+    def __init__(self, redis: Redis, batcher: CommandBatcher, name: str, doing: str) -> None:
         self.redis = redis
         self.batcher = batcher
+        self.doing = doing
         self.source = load_script(name)
         # SHA-1 names the script for EVALSHA (what Redis uses), not a security measure.
         self.sha = hashlib.sha1(self.source.encode(), usedforsecurity=False).hexdigest()
@@ -45,10 +51,13 @@ class Script:
 
     async def __call__(self, *, keys: Sequence[str], args: Sequence[Any]) -> Any:
         try:
-            return await self.batcher.execute("EVALSHA", self.sha, len(keys), *keys, *args)
-        except NoScriptError:
-            await self._load()
-            return await self.batcher.execute("EVALSHA", self.sha, len(keys), *keys, *args)
+            try:
+                return await self.batcher.execute("EVALSHA", self.sha, len(keys), *keys, *args)
+            except NoScriptError:
+                await self._load()
+                return await self.batcher.execute("EVALSHA", self.sha, len(keys), *keys, *args)
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"could not {self.doing}: {exc}") from exc
 
     async def _load(self) -> None:
         loading = self._loading

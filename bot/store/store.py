@@ -87,12 +87,12 @@ class Store:
         self.outbox = Outbox(redis, self.batcher, self.keys,
                              stale_ms=int(send_stale_seconds * 1000))
         script = partial(Script, redis, self.batcher)
-        self._identity = script("identity")
-        self._ingest = script("ingest")
-        self._claim = script("claim")
-        self._commit = script("commit")
-        self._extend = script("extend")
-        self._release = script("release")
+        self._identity = script("identity", "resolve identity")
+        self._ingest = script("ingest", "record in the inbox")
+        self._claim = script("claim", "claim customer")
+        self._commit = script("commit", "commit turn")
+        self._extend = script("extend", "extend a lease")
+        self._release = script("release", "release a lease")
         self._identities = IdentityCache(_IDENTITY_CACHE_SIZE)
         self._kept: OrderedDict[str, tuple[bytes, bytes, Session, Profile]] = OrderedDict()
 
@@ -129,11 +129,8 @@ class Store:
                                              lambda: self._fetch_customer(identity_key))
 
     async def _fetch_customer(self, identity_key: str) -> str:
-        try:
-            raw = await self._identity(keys=[self.keys.identity(identity_key)],
-                                       args=[new_customer_id()])
-        except (RedisError, OSError) as exc:
-            raise StoreError(f"could not resolve identity: {exc}") from exc
+        raw = await self._identity(keys=[self.keys.identity(identity_key)],
+                                   args=[new_customer_id()])
         return as_str(raw)
 
     async def assign_identity(self, identity: Identity, customer_id: str) -> None:
@@ -192,11 +189,8 @@ class Store:
                              doorbell: Doorbell | None = None) -> Claim | Recorded:
         """Queue an operator action in the customer's inbox, behind what the customer has
         said; like ``ingest``, returns a ``Claim`` when the caller must run the turn."""
-        try:
-            outcome = await self._record(customer_id, "", f"op:{action.id}",
-                                         action.model_dump_json(), doorbell)
-        except (RedisError, OSError) as exc:
-            raise StoreError(f"could not record operator action: {exc}") from exc
+        outcome = await self._record(customer_id, "", f"op:{action.id}",
+                                     action.model_dump_json(), doorbell)
         if outcome is None:  # pragma: no cover - "moved" answers only an identity's message
             raise StoreError("the ingest script answered 'moved' for an operator action")
         return outcome
@@ -219,11 +213,8 @@ class Store:
             known = self._identities.known(identity_key)
             customer_id, fetched = ((known, False) if known is not None
                                     else await self._customer_of(identity_key))
-            try:
-                outcome = await self._record(customer_id, identity_key, dedupe_id, body,
-                                             doorbell, link=fetched, item=inbound)
-            except (RedisError, OSError) as exc:
-                raise StoreError(f"could not record inbound message: {exc}") from exc
+            outcome = await self._record(customer_id, identity_key, dedupe_id, body,
+                                         doorbell, link=fetched, item=inbound)
             if outcome is not None:
                 return outcome
             self.forget_identity(identity_key)
@@ -275,11 +266,8 @@ class Store:
         lease expires when another turn holds it, or None when nothing waits."""
         ck = self.keys.customer(customer_id)
         token = new_token()
-        try:
-            result = await self._claim(keys=[ck.lease, ck.session, ck.inbox],
-                                       args=[token, self.lease_ms])
-        except (RedisError, OSError) as exc:
-            raise StoreError(f"could not claim customer: {exc}") from exc
+        result = await self._claim(keys=[ck.lease, ck.session, ck.inbox],
+                                   args=[token, self.lease_ms])
         if result[0] == b"empty":
             return None
         if result[0] == b"busy":
@@ -352,12 +340,8 @@ class Store:
         for delivery in outbox:
             args.append(delivery.id)
             args.append(dump_delivery(delivery))
-        try:
-            result = await self._commit(
-                keys=[ck.lease, ck.session, ck.inbox, ck.events, ck.outbox, ck.sending],
-                args=args)
-        except (RedisError, OSError) as exc:
-            raise StoreError(f"could not commit turn: {exc}") from exc
+        result = await self._commit(
+            keys=[ck.lease, ck.session, ck.inbox, ck.events, ck.outbox, ck.sending], args=args)
         if result[0] == b"stale":
             raise StaleWrite(
                 f"customer {claim.customer_id}: lease or version moved on; turn discarded"
