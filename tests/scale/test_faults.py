@@ -176,9 +176,10 @@ async def test_restarting_the_store_under_load_loses_nothing_acknowledged(
         url = f"http://127.0.0.1:{web_port}/webhooks/whatsapp"
 
         # The restart is tied to the traffic, not to the clock: the store goes away once
-        # 300 messages are in, and every customer keeps writing until it is back, so
-        # webhooks arrive before, during and after the outage however fast the machine.
-        under_way, back = asyncio.Event(), asyncio.Event()
+        # 300 messages are in, and every customer keeps writing until 300 more are in
+        # after it is back, so webhooks arrive before, during and after the outage
+        # however fast the machine.
+        milestone, reached, back = 300, asyncio.Event(), asyncio.Event()
 
         async def customer(n: int, http: aiohttp.ClientSession) -> None:
             nonlocal unavailable
@@ -190,8 +191,8 @@ async def test_restarting_the_store_under_load_loses_nothing_acknowledged(
                     status = await post(http, url, payload)
                     if status == 200:
                         acknowledged.add((f"3464{n:07d}", f"echo:{n}:{m}"))
-                        if len(acknowledged) >= 300:
-                            under_way.set()
+                        if len(acknowledged) >= milestone:
+                            reached.set()
                         break
                     assert status >= 500, "only 5xx while the store is away"
                     unavailable += 1
@@ -199,13 +200,15 @@ async def test_restarting_the_store_under_load_loses_nothing_acknowledged(
                 m += 1
 
         async def restart() -> None:
-            nonlocal store
-            await under_way.wait()
+            nonlocal store, milestone
+            await reached.wait()
             store.send_signal(signal.SIGTERM)
             await asyncio.to_thread(store.wait, 10)
             await asyncio.sleep(1.0)  # the store is away for a second
             store = await asyncio.to_thread(start_store)
-            await asyncio.sleep(0.5)  # and webhooks keep coming after it is back
+            milestone = len(acknowledged) + 300
+            reached.clear()
+            await reached.wait()
             back.set()
 
         timeout = aiohttp.ClientTimeout(total=10)
