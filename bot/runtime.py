@@ -33,6 +33,7 @@ from bot.handoff.sweeper import sweep_forever
 from bot.linking.stage import LinkingStage
 from bot.metrics import Metrics
 from bot.model import Event
+from bot.operator.addresses import ClientAddress
 from bot.operator.api import OperatorApi
 from bot.operator.auth import OperatorAuth
 from bot.operator.live import LiveHub
@@ -163,17 +164,21 @@ class Runtime:
                                   observers=[self.analytics],
                                   work=work if self.role == "web" else None)
         if self.desk is not None and self.serve_http:
-            self.live = LiveHub(redis, self.desk.queue)
-            self.live.start()
             auth = OperatorAuth(redis, keys=keys, accounts=self.desk.operators,
                                 session_hours=cfg.handoff.session_hours,
                                 attempts=cfg.handoff.login_attempts,
+                                attempts_per_address=cfg.handoff.login_attempts_per_address,
+                                concurrency=cfg.handoff.login_concurrency,
                                 window_minutes=cfg.handoff.login_window_minutes,
                                 secure_cookie=(cfg.server.public_url or "").startswith("https"))
+            self.live = LiveHub(redis, self.desk.queue, session_alive=auth.session_alive)
+            self.live.start()
             operator_routes = OperatorApi(store=self._store, pipeline=self._pipeline,
                                           desk=self.desk, auth=auth, live=self.live,
                                           flows=sorted(self.engine.flows),
-                                          report=self.report).routes()
+                                          report=self.report,
+                                          addresses=ClientAddress(cfg.server.trusted_proxies)
+                                          ).routes()
         if self.serve_http:
             self.server = WebServer(host=cfg.server.host, port=cfg.server.port,
                                     routes=[*self._routes(), *operator_routes])

@@ -9,8 +9,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from bot.config.base import Strict
+from bot.handoff.passwords import is_password_hash
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+#: A bearer token shorter or plainer than this is refused at load: ``${VAR:-}`` gives "".
+MIN_TOKEN_LENGTH = 16
+MIN_TOKEN_DISTINCT = 8
 _SPAN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
 
 
@@ -26,6 +30,29 @@ class OperatorAccount(Strict):
     token: SecretStr | None = None
     #: Conversations this operator may hold at once.
     capacity: int = Field(default=5, ge=1, le=100)
+
+    @field_validator("password_hash")
+    @classmethod
+    def _a_hash(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not is_password_hash(value.get_secret_value()):
+            raise ValueError("is not a password hash (a plain password?): run "
+                             "`omnicanal hash-password` and paste the line it prints")
+        return value
+
+    @field_validator("token")
+    @classmethod
+    def _strong_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        token = value.get_secret_value()
+        if len(token) < MIN_TOKEN_LENGTH or len(set(token)) < MIN_TOKEN_DISTINCT \
+                or not token.isascii() or not token.isprintable() or " " in token:
+            raise ValueError(
+                f"must be at least {MIN_TOKEN_LENGTH} printable ASCII characters without "
+                f"spaces, at least {MIN_TOKEN_DISTINCT} of them different (is its "
+                "environment variable set?); make one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`")
+        return value
 
     @model_validator(mode="after")
     def _can_log_in(self) -> OperatorAccount:
@@ -81,8 +108,13 @@ class HandoffSettings(Strict):
     operators: list[OperatorAccount] = Field(default_factory=list)
     #: How long a console login lasts.
     session_hours: float = Field(default=12, gt=0, le=24 * 30)
-    #: Failed logins allowed per operator and per address within the window.
+    #: Failed logins allowed per (operator, address) within the window; a locked-out
+    #: operator can still log in from another address.
     login_attempts: int = Field(default=5, ge=1, le=100)
+    #: Failed logins allowed per address (for any operators) within the window.
+    login_attempts_per_address: int = Field(default=20, ge=1, le=10_000)
+    #: Password checks (scrypt) run at once, off the event loop; more wait for a turn.
+    login_concurrency: int = Field(default=2, ge=1, le=64)
     login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
 
     @field_validator("operators")

@@ -6,6 +6,7 @@ Connector sections are validated by the connector's own settings model (see
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
@@ -58,6 +59,20 @@ class ServerSettings(Strict):
     public_url: str | None = None
     #: Seconds to finish in-flight work after SIGTERM before exiting.
     shutdown_timeout: float = Field(default=10.0, gt=0, le=600)
+    #: Reverse proxies (addresses or networks) whose ``X-Forwarded-For`` is believed, e.g.
+    #: ``[127.0.0.1, 10.0.0.0/8]``. Empty: the peer's own address is the client's.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an address or network such as "
+                                 "10.0.0.0/8") from None
+        return value
 
 
 class FlowSettings(Strict):

@@ -1,8 +1,13 @@
 """The handoff state machine, one per conversation:
 
     bot ──request──> queued ──take──> human ──handback / resolve──> bot
-     └───────────────take (proactive)──┘  └──transfer──> human (another operator)
+     └──────take (proactive, supervisors)──┘  └──transfer──> human (another operator)
     queued ──timeout──> bot
+
+A plain operator may take only a queued conversation (or one already theirs): taking is
+how a conversation's history becomes visible to them. Takes and transfers reserve a place
+in the operator's held set atomically (``HandoffQueue.reserve``), so capacity holds
+however many arrive at once.
 
 Every transition happens inside the customer's turn, queued in their inbox behind what
 they said, so it is atomic with the conversation: a message recorded after a takeover
@@ -128,6 +133,12 @@ class HandoffDesk:
         if kind == "take":
             if session.mode == "human" and holder not in (None, action.operator):
                 return result, Outcome(False, f"already with {self._name(holder)}")
+            if not self._supervisor(action.operator) and session.mode != "queued" \
+                    and holder != action.operator:
+                return result, Outcome(False, "only queued conversations can be taken")
+            full = await self._full(action.operator, claim.customer_id, "you")
+            if full is not None:
+                return result, full
             now = time.time()
             info = session.handoff or HandoffInfo(reason=f"taken over by {name}",
                                                   requested_at=now)
@@ -146,6 +157,10 @@ class HandoffDesk:
             target = self.operator(action.target or "")
             if target is None:
                 return result, Outcome(False, f"no operator {action.target!r}")
+            full = await self._full(target.id, claim.customer_id, target.display_name,
+                                    even_supervisors=True)
+            if full is not None:
+                return result, full
             session.mode, session.operator = "human", target.id
             result.events.append(_event(session, "handoff", f"{name} passed it to "
                                         f"{target.display_name}", state="transferred",
@@ -157,6 +172,20 @@ class HandoffDesk:
                 return result, Outcome(True)  # taken meanwhile: nothing to time out
             result = await self._back_to_bot(claim, session, action, locale)
         return result, Outcome(True)
+
+    async def _full(self, operator_id: str, customer_id: str, who: str, *,
+                    even_supervisors: bool = False) -> Outcome | None:
+        """Reserve the conversation in the operator's workload, or say why not. A turn that
+        reserves and then fails to commit is retried with the same action, which finds its
+        reservation; one that ends up refused gives it back (``_update_views``)."""
+        account = self.operator(operator_id)
+        if account is None or (account.role == "supervisor" and not even_supervisors):
+            return None
+        if await self.queue.reserve(operator_id, customer_id, account.capacity):
+            return None
+        verb = "hold" if who == "you" else "holds"
+        return Outcome(False, f"{who} already {verb} {account.capacity} conversations "
+                       f"(the capacity is {account.capacity})")
 
     async def _back_to_bot(self, claim: Claim, session: Session, action: OperatorAction,
                            locale: str) -> TurnResult:
@@ -221,11 +250,20 @@ class HandoffDesk:
                 and before.handoff.taken_at is not None:
             await self.queue.record_handling(time.time() - before.handoff.taken_at)
         if action is not None and outcome is not None:
+            if not outcome.ok and action.action in ("take", "transfer"):
+                reserved = action.target if action.action == "transfer" else action.operator
+                if reserved and reserved != after.operator:
+                    await self.queue.drop(reserved, customer_id)
             await self.queue.put_result(action.id, outcome.as_dict())
         if queue_changed:
             await self.queue.publish({"type": "queue"})
         if action is not None or before.mode != "bot" or after.mode != "bot":
-            await self.queue.publish({"type": "conversation", "customer_id": customer_id})
+            # Who may hear of it: the live hub tells plain operators only of queued
+            # conversations and their own.
+            await self.queue.publish({
+                "type": "conversation", "customer_id": customer_id,
+                "queued": "queued" in (before.mode, after.mode),
+                "operators": sorted({o for o in (before.operator, after.operator) if o})})
 
     async def assign(self, customer_id: str, *, act: Acting) -> bool:
         """Give a queued conversation to the least busy operator online with room."""

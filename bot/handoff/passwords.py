@@ -22,6 +22,20 @@ def hash_password(password: str) -> str:
     return "$".join(["scrypt", str(N), str(R), str(P), _b64(salt), _b64(digest)])
 
 
+def is_password_hash(stored: str) -> bool:
+    """Whether ``stored`` has the shape ``hash_password`` writes (checked at config load, so
+    a pasted plain password is refused at start rather than locking its operator out)."""
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        cost, block, parallel = int(n), int(r), int(p)
+        salt_bytes = base64.b64decode(salt, validate=True)
+        digest_bytes = base64.b64decode(digest, validate=True)
+    except ValueError:
+        return False
+    return (scheme == "scrypt" and cost > 1 and cost & (cost - 1) == 0 and block >= 1
+            and parallel >= 1 and len(salt_bytes) >= 8 and len(digest_bytes) >= 16)
+
+
 def verify_password(password: str, stored: str) -> bool:
     """Constant-time check; False (never an exception) for a malformed hash."""
     try:

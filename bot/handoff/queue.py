@@ -76,6 +76,12 @@ class HandoffQueue:
     async def hold(self, operator: str, customer_id: str) -> None:
         await self.redis.sadd(self._key(f"active:{operator}"), customer_id)
 
+    async def reserve(self, operator: str, customer_id: str, capacity: int) -> bool:
+        """Count the conversation among the operator's if they have room, in one step (a
+        read and a later write would let simultaneous takes all fit)."""
+        return bool(await self.redis.eval(_RESERVE, 1, self._key(f"active:{operator}"),
+                                          customer_id, capacity))
+
     async def drop(self, operator: str, customer_id: str) -> None:
         await self.redis.srem(self._key(f"active:{operator}"), customer_id)
 
@@ -129,6 +135,15 @@ class HandoffQueue:
     @property
     def live_channel(self) -> str:
         return self._key(LIVE_CHANNEL)
+
+
+#: KEYS[1] the operator's held set; ARGV customer id, capacity. 1 if held now.
+_RESERVE = """
+if redis.call('sismember', KEYS[1], ARGV[1]) == 1 then return 1 end
+if redis.call('scard', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('sadd', KEYS[1], ARGV[1])
+return 1
+"""
 
 
 def _names(members: Any) -> list[str]:

@@ -8,11 +8,13 @@
 
 Console calls authenticate with the session cookie and send ``X-CSRF-Token`` on every
 POST; helpdesk integrations send ``Authorization: Bearer <token>``. An operator sees the
-queue and their own conversations; a supervisor sees everything.
+queue and their own conversations, and may take only queued ones; a supervisor sees
+and takes everything. A store failure answers 503 (``_store_boundary``), never 500.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
@@ -21,12 +23,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from bot.analytics.report import to_csv
 from bot.errors import StoreError
 from bot.handoff.desk import HandoffDesk
 from bot.handoff.hours import is_open
 from bot.model import OperatorAction, OperatorActionKind
 from bot.operator import views
+from bot.operator.addresses import ClientAddress
 from bot.operator.auth import Caller, LoginRefused, OperatorAuth
 from bot.operator.live import LiveHub
 from bot.pipeline import Pipeline
@@ -47,6 +52,9 @@ ACTIONS: dict[str, OperatorActionKind] = {
     "take": "take", "reply": "reply", "note": "note", "handback": "handback",
     "resolve": "resolve", "transfer": "transfer"}
 MAX_TEXT = 4096
+#: What a failing store raises through today's code. TODO(h14b): once every store error
+#: is wrapped in ``StoreError``, catch only that.
+STORE_FAILURES: tuple[type[Exception], ...] = (StoreError, RedisError, OSError)
 
 Handler = Callable[[WebRequest, Caller], Awaitable[WebResponse]]
 
@@ -64,7 +72,8 @@ def _error(status: int, message: str, **extra: Any) -> WebResponse:
 class OperatorApi:
     def __init__(self, *, store: Store, pipeline: Pipeline, desk: HandoffDesk,
                  auth: OperatorAuth, live: LiveHub, flows: list[str],
-                 report: Callable[[int], Awaitable[dict[str, Any]]] | None = None) -> None:
+                 report: Callable[[int], Awaitable[dict[str, Any]]] | None = None,
+                 addresses: ClientAddress | None = None) -> None:
         self.store = store
         self.pipeline = pipeline
         self.desk = desk
@@ -73,13 +82,14 @@ class OperatorApi:
         self.live = live
         self.flows = flows
         self.report = report
+        self.addresses = addresses or ClientAddress()
 
     def routes(self) -> list[AnyRoute]:
         guarded = self._guarded
         return [
             Route("GET", "/operator", self._page),
             StaticRoute("/operator/static", str(STATIC)),
-            Route("POST", f"{API}/login", self._login, max_body=4096),
+            Route("POST", f"{API}/login", _store_boundary(self._login), max_body=4096),
             Route("POST", f"{API}/logout", guarded(self._logout, post=True)),
             Route("GET", f"{API}/me", guarded(self._me)),
             Route("GET", f"{API}/queue", guarded(self._queue)),
@@ -96,11 +106,9 @@ class OperatorApi:
 
     def _guarded(self, handler: Handler, *, post: bool = False) -> Callable[
             [WebRequest], Awaitable[WebResponse]]:
+        @_store_boundary
         async def run(request: WebRequest) -> WebResponse:
-            try:
-                caller = await self.auth.identify(request)
-            except StoreError:
-                return _error(503, "the store is unavailable; try again")
+            caller = await self.auth.identify(request)
             if caller is None:
                 return _error(401, "log in first")
             if post and (not self.auth.csrf_ok(caller, request) or not _same_origin(request)):
@@ -117,12 +125,19 @@ class OperatorApi:
                            content_type="text/html", headers={"Cache-Control": "no-cache"})
 
     async def _login(self, request: WebRequest) -> WebResponse:
+        # No session yet, so no CSRF token: a page elsewhere must not log a browser in to
+        # an account of its choosing. Browsers send Origin on cross-site POSTs, and a
+        # cross-site form cannot send application/json without a CORS preflight.
+        if not _same_origin(request):
+            return _error(403, "log in from the console's own page")
+        if not _is_json(request):
+            return _error(415, "send the login as application/json")
         body = _body(request)
         operator, password = body.get("operator"), body.get("password")
         if not isinstance(operator, str) or not isinstance(password, str):
             return _error(400, 'send {"operator": "...", "password": "..."} as JSON')
         try:
-            caller = await self.auth.login(operator, password, request.remote)
+            caller = await self.auth.login(operator, password, self.addresses.of(request))
         except LoginRefused as refused:
             extra = {"retry_after": refused.retry_after} if refused.retry_after else {}
             return _error(refused.status, refused.message, **extra)
@@ -131,6 +146,7 @@ class OperatorApi:
 
     async def _logout(self, request: WebRequest, caller: Caller) -> WebResponse:
         await self.auth.logout(caller)
+        await self.live.session_ended(caller.session_id)
         await self.queue.offline(caller.account.id)
         return WebResponse(status=204, headers={"Set-Cookie": self.auth.cleared_cookie()})
 
@@ -169,6 +185,22 @@ class OperatorApi:
             return True
         session, _ = await self.store.load(customer_id)
         return session.mode == "queued" or session.operator == caller.account.id
+
+    async def _refusal(self, caller: Caller, customer_id: str, kind: OperatorActionKind
+                       ) -> WebResponse | None:
+        """Whether this caller may act on this conversation at all (the desk re-checks
+        inside the turn, where it is atomic; capacity is checked only there)."""
+        if caller.supervisor:
+            return None
+        session, _ = await self.store.load(customer_id)
+        if kind == "take" and session.mode == "human" and session.operator != caller.account.id:
+            return None  # the desk answers "already with ..."
+        if session.mode == "queued" or session.operator == caller.account.id:
+            return None
+        if kind == "take":
+            return _error(403, "only queued conversations can be taken; ask a supervisor "
+                          "to assign this one to you")
+        return _error(403, "this conversation is with another operator")
 
     async def _conversation(self, request: WebRequest, caller: Caller) -> WebResponse:
         customer_id = request.params["customer"]
@@ -220,21 +252,14 @@ class OperatorApi:
         target = body.get("operator")
         if kind == "transfer" and self.desk.operator(str(target)) is None:
             return _error(400, "choose an operator to transfer to")
-        if kind == "take" and not caller.supervisor:
-            held = await self.queue.held_by(caller.account.id)
-            if customer_id not in held and len(held) >= caller.account.capacity:
-                return _error(409, f"you already hold {len(held)} conversations "
-                              f"(your capacity is {caller.account.capacity})")
-        if kind != "take" and not await self._may_see(caller, customer_id):
-            return _error(403, "this conversation is with another operator")
+        refusal = await self._refusal(caller, customer_id, kind)
+        if refusal is not None:
+            return refusal
         action = OperatorAction(id=uuid.uuid4().hex, operator=caller.account.id, action=kind,
                                 text=text if isinstance(text, str) else None,
                                 flow=flow if isinstance(flow, str) else None,
                                 target=str(target) if target else None, at=time.time())
-        try:
-            await self.pipeline.act(customer_id, action)
-        except StoreError:
-            return _error(503, "the store is unavailable; nothing was done, try again")
+        await self.pipeline.act(customer_id, action)
         result = await self.queue.wait_result(action.id)
         if result is None:
             return _json(202, {"ok": True, "pending": True})
@@ -274,17 +299,25 @@ class OperatorApi:
     # -- live -------------------------------------------------------------------------------
 
     async def _socket(self, ws: WebSocket) -> None:
-        caller = await self.auth.identify(ws.request)
+        try:
+            caller = await self.auth.identify(ws.request)
+        except STORE_FAILURES:
+            await ws.send_text(json.dumps({"type": "error",
+                                           "error": "the store is unavailable; try again"}))
+            await ws.close()
+            return
         if caller is None or not _same_origin(ws.request):
             await ws.send_text(json.dumps({"type": "error", "error": "log in first"}))
             await ws.close()
             return
-        self.live.join(ws, caller.account.id)
-        await self.queue.heartbeat(caller.account.id)
+        self.live.join(ws, caller)
+        with contextlib.suppress(*STORE_FAILURES):
+            await self.queue.heartbeat(caller.account.id)
         await ws.send_text(json.dumps({"type": "hello", "operator": _me(caller)}))
         try:
             while await ws.receive_text() is not None:
-                await self.queue.heartbeat(caller.account.id)
+                with contextlib.suppress(*STORE_FAILURES):
+                    await self.queue.heartbeat(caller.account.id)
         finally:
             await self.live.leave(ws)
 
@@ -292,6 +325,25 @@ class OperatorApi:
 def _me(caller: Caller) -> dict[str, Any]:
     account = caller.account
     return {"id": account.id, "name": account.display_name, "role": account.role}
+
+
+def _store_boundary(handler: Callable[[WebRequest], Awaitable[WebResponse]]
+                    ) -> Callable[[WebRequest], Awaitable[WebResponse]]:
+    """The one place a failing store becomes an answer: 503, so clients retry (an action
+    refused here was not queued: ``Pipeline.act`` raised before recording it)."""
+    async def run(request: WebRequest) -> WebResponse:
+        try:
+            return await handler(request)
+        except STORE_FAILURES:
+            return _json(503, {"error": "the store is unavailable; try again"},
+                         headers={"Retry-After": "1"})
+
+    return run
+
+
+def _is_json(request: WebRequest) -> bool:
+    content_type = (request.header("content-type") or "").split(";", 1)[0]
+    return content_type.strip().lower() == "application/json"
 
 
 def _body(request: WebRequest) -> dict[str, Any]:

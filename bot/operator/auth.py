@@ -1,9 +1,11 @@
 """Who is calling the operator API: a console login (an HttpOnly, SameSite=Strict session
 cookie plus a CSRF token for every state-changing request) or an API client's bearer
-token. Failed logins are limited per operator and per address."""
+token. Failed logins are limited per (operator, address) and per address (see
+``login_limits``); passwords are checked off the event loop, a few at a time."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import secrets
@@ -13,10 +15,13 @@ from redis.asyncio import Redis
 
 from bot.config.handoff import OperatorAccount
 from bot.handoff.passwords import verify_password
+from bot.operator.login_limits import LoginLimits
 from bot.store.keys import Keys
 from bot.web.types import WebRequest
 
 COOKIE = "omnicanal_op"
+#: Logins waiting for a password check beyond this are turned away (503), not queued.
+MAX_WAITING_LOGINS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,46 +47,53 @@ class LoginRefused(Exception):
 class OperatorAuth:
     def __init__(self, redis: Redis, *, keys: Keys, accounts: dict[str, OperatorAccount],
                  session_hours: float, attempts: int, window_minutes: int,
-                 secure_cookie: bool) -> None:
+                 secure_cookie: bool, attempts_per_address: int = 20,
+                 concurrency: int = 2) -> None:
         self.redis = redis
         self.prefix = keys.prefix
         self.accounts = accounts
         self.session_seconds = int(session_hours * 3600)
-        self.attempts = attempts
-        self.window = window_minutes * 60
+        self.limits = LoginLimits(redis, prefix=keys.prefix, per_pair=attempts,
+                                  per_address=attempts_per_address,
+                                  window_seconds=window_minutes * 60)
         self.secure_cookie = secure_cookie
+        self._checks = asyncio.Semaphore(concurrency)
+        self._waiting = 0
 
     def _key(self, name: str) -> str:
         return f"{self.prefix}:operator:{name}"
 
-    async def login(self, operator_id: str, password: str, remote: str | None) -> Caller:
-        limits = [self._key(f"fail:{operator_id}"), self._key(f"failip:{remote or '?'}")]
-        # One GET per key, not MGET: on a Redis Cluster they live in different slots.
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for key in limits:
-                pipe.get(key)
-            counts = await pipe.execute()
-        if any(int(c or 0) >= self.attempts for c in counts):
-            ttl = max([int(await self.redis.ttl(k)) for k in limits] + [1])
-            raise LoginRefused(429, "too many failed logins; try again later", retry_after=ttl)
+    async def login(self, operator_id: str, password: str, address: str) -> Caller:
         account = self.accounts.get(operator_id)
+        # Unknown ids share one counter per address, so guessing ids cannot fill the store.
+        limited_as = account.id if account else "?"
+        retry_after = await self.limits.reserve(limited_as, address)
+        if retry_after is not None:
+            raise LoginRefused(429, "too many failed logins; try again later", retry_after)
         stored = account.password_hash.get_secret_value() if account and account.password_hash \
             else None
         # Verify even for unknown operators, so timing does not tell which ids exist.
-        valid = verify_password(password, stored or _DUMMY_HASH) and stored is not None
+        valid = await self._verify(password, stored or _DUMMY_HASH) and stored is not None
         if not valid or account is None:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for key in limits:
-                    pipe.incr(key)
-                    pipe.expire(key, self.window, nx=True)
-                await pipe.execute()
             raise LoginRefused(401, "wrong operator or password")
-        await self.redis.delete(limits[0])
+        await self.limits.succeeded(limited_as, address)
         session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
         await self.redis.set(self._key(f"session:{session_id}"),
                              json.dumps({"operator": account.id, "csrf": csrf}),
                              ex=self.session_seconds)
         return Caller(account, csrf, session_id)
+
+    async def _verify(self, password: str, stored: str) -> bool:
+        """scrypt in a thread (it would stall every other request for ~50 ms each), at most
+        ``concurrency`` at once; a flood beyond what can wait is refused, not queued."""
+        if self._waiting >= MAX_WAITING_LOGINS:
+            raise LoginRefused(503, "too many logins at once; try again in a moment", 1)
+        self._waiting += 1
+        try:
+            async with self._checks:
+                return await asyncio.to_thread(verify_password, password, stored)
+        finally:
+            self._waiting -= 1
 
     async def logout(self, caller: Caller) -> None:
         if caller.session_id:
@@ -89,8 +101,8 @@ class OperatorAuth:
 
     async def identify(self, request: WebRequest) -> Caller | None:
         header = request.header("authorization") or ""
-        if header.lower().startswith("bearer "):
-            return self._bearer(header[7:].strip())
+        if header[:7].lower() == "bearer ":
+            return self._bearer(header[7:].lstrip(" "))
         session_id = request.cookies.get(COOKIE)
         if not session_id or len(session_id) > 100:
             return None
@@ -101,10 +113,18 @@ class OperatorAuth:
         account = self.accounts.get(data.get("operator", ""))
         return Caller(account, data["csrf"], session_id) if account else None
 
+    async def session_alive(self, session_id: str) -> bool:
+        return bool(await self.redis.exists(self._key(f"session:{session_id}")))
+
     def _bearer(self, token: str) -> Caller | None:
+        """Exactly the configured bytes: nothing stripped or normalised but the one ASCII
+        separator, so no Unicode space or empty value can stand for a token."""
+        sent = token.encode("utf-8", "surrogatepass")
+        if not sent:
+            return None
         for account in self.accounts.values():
             if account.token is not None and hmac.compare_digest(
-                    account.token.get_secret_value().encode(), token.encode()):
+                    account.token.get_secret_value().encode(), sent):
                 return Caller(account, None)
         return None
 

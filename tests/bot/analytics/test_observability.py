@@ -28,7 +28,7 @@ TOKEN = "987654321:AAHplantedTOKENvalue_0123456789abcdef"
 @pytest.fixture
 async def runtime(make_settings: Any) -> AsyncIterator[Runtime]:
     channels = [CollectingConnector(name="telegram"), CollectingConnector(name="webchat")]
-    operators = [{"id": "ana", "token": "t-ana"}]
+    operators = [{"id": "ana", "token": "token-of-ana-0123456789"}]
     async with Runtime(make_settings(handoff={"operators": operators}),
                        connectors=channels) as rt:
         yield rt

@@ -17,9 +17,10 @@ from bot.runtime import Runtime
 from connectors.collecting import CollectingConnector
 
 _ids = itertools.count()
-OPERATORS = [{"id": "ana", "name": "Ana", "token": "t-ana", "capacity": 2},
-             {"id": "bo", "name": "Bo", "token": "t-bo"},
-             {"id": "sam", "name": "Sam", "role": "supervisor", "token": "t-sam"}]
+OPERATORS = [{"id": "ana", "name": "Ana", "token": "token-of-ana-0123456789", "capacity": 2},
+             {"id": "bo", "name": "Bo", "token": "token-of-bo-0123456789"},
+             {"id": "sam", "name": "Sam", "role": "supervisor",
+              "token": "token-of-sam-0123456789"}]
 
 
 @pytest.fixture
@@ -132,11 +133,29 @@ async def test_only_the_holder_or_a_supervisor_may_reply_and_transfer(runtime: R
     assert await customer.says(payload="4", text="★★★★") == ["Thank you for telling us!"]
 
 
-async def test_an_operator_can_take_over_a_conversation_with_the_bot(runtime: Runtime) -> None:
+async def test_a_supervisor_can_take_over_a_conversation_with_the_bot(runtime: Runtime) -> None:
     customer = Customer(runtime)
     await customer.says("/catalogue")
-    assert await act(runtime, customer, "bo", "take") == {"ok": True}
+    assert await act(runtime, customer, "sam", "take") == {"ok": True}
     assert await customer.says(payload="product:cap", text="Baseball cap") == []
+
+
+async def test_a_plain_operator_cannot_take_a_conversation_that_is_not_queued(
+    runtime: Runtime,
+) -> None:
+    """Taking is how a conversation's history becomes visible: a plain operator must not
+    get one handed back by someone else (or one the bot has) that way."""
+    customer = Customer(runtime)
+    await customer.says("/catalogue")
+    refused = await act(runtime, customer, "bo", "take")
+    assert refused == {"ok": False, "error": "only queued conversations can be taken"}
+    await customer.says("human")
+    assert await act(runtime, customer, "ana", "take") == {"ok": True}
+    assert await act(runtime, customer, "ana", "handback") == {"ok": True}
+    assert (await act(runtime, customer, "bo", "take"))["ok"] is False
+    session, _ = await runtime.store.load(await customer.id())
+    assert session.mode == "bot" and session.operator is None
+    assert runtime.desk is not None and await runtime.desk.queue.held_by("bo") == set()
 
 
 async def test_the_bot_hands_over_after_three_messages_it_did_not_understand(

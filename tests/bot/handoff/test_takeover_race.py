@@ -31,7 +31,9 @@ class SlowChannel(CollectingConnector):
 
 async def test_no_bot_message_after_a_takeover_commits(make_settings: Any) -> None:
     channel = SlowChannel(name="webchat")
-    settings = make_settings(handoff={"operators": [{"id": "ana", "token": "t",
+    # A supervisor: only they may take a conversation that is with the bot.
+    settings = make_settings(handoff={"operators": [{"id": "ana", "role": "supervisor",
+                                                     "token": "token-of-ana-0123456789",
                                                      "capacity": 100}]})
     rng = random.Random(4)
     async with Runtime(settings, connectors=[channel], serve_http=False) as runtime:
