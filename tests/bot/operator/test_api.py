@@ -3,104 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
-import pytest
 
-from bot.handoff.passwords import hash_password
-from bot.messages import Identity
 from bot.runtime import Runtime
-from tests.fakes import meta_webhooks as hooks
+from tests.bot.operator.console import HELPDESK_TOKEN, HOSTILE, whatsapp_customer
 from tests.fakes.graph_api import FakeGraphAPI
-
-PASSWORD = "a long enough secret"
-HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture(scope="module")
-def password_hash() -> str:
-    return hash_password(PASSWORD)
-
-
-@pytest.fixture
-async def graph() -> AsyncIterator[FakeGraphAPI]:
-    async with FakeGraphAPI() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def runtime(make_settings: Any, password_hash: str,
-                  graph: FakeGraphAPI) -> AsyncIterator[Runtime]:
-    operators = [
-        {"id": "ana", "name": "Ana", "password_hash": password_hash, "capacity": 1},
-        {"id": "bo", "name": "Bo", "password_hash": password_hash},
-        {"id": "sam", "name": "Sam", "role": "supervisor", "password_hash": password_hash},
-        {"id": "desk", "name": "Helpdesk", "token": "helpdesk-token-123"},
-    ]
-    whatsapp = {"access_token": "wa-token", "phone_number_id": "PNID", "app_secret": "sec",
-                "verify_token": "v", "graph_base": graph.base_url}
-    settings = make_settings(handoff={"operators": operators, "login_attempts": 3},
-                             connectors={"whatsapp": whatsapp})
-    async with Runtime(settings) as rt:
-        yield rt
-
-
-class Console:
-    """One operator's browser: its own cookie jar."""
-
-    def __init__(self, runtime: Runtime) -> None:
-        assert runtime.server is not None
-        self.base = runtime.server.url
-        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-        self.csrf = ""
-
-    async def login(self, operator: str, password: str = PASSWORD) -> aiohttp.ClientResponse:
-        response = await self.http.post(f"{self.base}/operator/api/login",
-                                        json={"operator": operator, "password": password})
-        if response.status == 200:
-            self.csrf = (await response.json())["csrf"]
-        return response
-
-    async def get(self, path: str) -> tuple[int, Any]:
-        async with self.http.get(f"{self.base}/operator/api{path}") as response:
-            return response.status, await response.json()
-
-    async def post(self, path: str, body: dict[str, Any] | None = None, *,
-                   csrf: bool = True) -> tuple[int, Any]:
-        headers = {"X-CSRF-Token": self.csrf} if csrf else {}
-        async with self.http.post(f"{self.base}/operator/api{path}", json=body or {},
-                                  headers=headers) as response:
-            return response.status, await response.json() if response.status != 204 else {}
-
-    async def close(self) -> None:
-        await self.http.close()
-
-
-@pytest.fixture
-async def consoles(runtime: Runtime) -> AsyncIterator[Any]:
-    opened: list[Console] = []
-
-    def open_console() -> Console:
-        console = Console(runtime)
-        opened.append(console)
-        return console
-
-    yield open_console
-    for console in opened:
-        await console.close()
-
-
-async def whatsapp_customer(runtime: Runtime, text: str, wa_id: str = "34600123123") -> str:
-    assert runtime.server is not None
-    body, headers = hooks.signed_delivery(hooks.whatsapp_text(wa_id=wa_id, text=text), "sec")
-    async with aiohttp.ClientSession() as http, http.post(
-            f"{runtime.server.url}/webhooks/whatsapp", data=body, headers=headers) as response:
-        assert response.status == 200
-    await runtime.settle()
-    return await runtime.store.resolve(Identity(channel="whatsapp", account="PNID",
-                                                user_id=wa_id))
 
 
 async def test_login_sets_a_strict_http_only_cookie_and_wrong_passwords_are_limited(
@@ -184,7 +93,7 @@ async def test_a_helpdesk_token_works_without_cookies_or_csrf(
 ) -> None:
     customer = await whatsapp_customer(runtime, "human")
     assert runtime.server is not None
-    headers = {"Authorization": "Bearer helpdesk-token-123"}
+    headers = {"Authorization": f"Bearer {HELPDESK_TOKEN}"}
     async with aiohttp.ClientSession(headers=headers) as http:
         base = f"{runtime.server.url}/operator/api"
         async with http.get(f"{base}/queue") as response:
