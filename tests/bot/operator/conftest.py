@@ -29,10 +29,10 @@ async def graph() -> AsyncIterator[FakeGraphAPI]:
 @pytest.fixture
 def operator_settings(make_settings: Any, password_hash: str,
                       graph: FakeGraphAPI) -> Callable[..., Settings]:
-    """Settings for the bot under test; ``handoff`` and ``server`` override keys."""
+    """Settings for the bot under test; ``handoff``, ``server``, ``store`` override keys."""
 
-    def build(*, handoff: dict[str, Any] | None = None,
-              server: dict[str, Any] | None = None) -> Settings:
+    def build(*, handoff: dict[str, Any] | None = None, server: dict[str, Any] | None = None,
+              store: dict[str, Any] | None = None) -> Settings:
         operators = [
             {"id": "ana", "name": "Ana", "password_hash": password_hash, "capacity": 1},
             {"id": "bo", "name": "Bo", "password_hash": password_hash},
@@ -44,7 +44,7 @@ def operator_settings(make_settings: Any, password_hash: str,
         return make_settings(handoff={"operators": operators, "login_attempts": 3,
                                       **(handoff or {})},
                              server={"port": 0, **(server or {})},
-                             connectors={"whatsapp": whatsapp})
+                             connectors={"whatsapp": whatsapp}, store=store or {})
 
     return build
 
