@@ -96,3 +96,38 @@ def test_check_command_accepts_the_shipped_config(capsys: pytest.CaptureFixture[
     assert main(["check", "-c", str(config)]) == 0
     out = capsys.readouterr().out
     assert "OK" in out and "returns" in out and "webchat" in out
+
+
+def operator(**account: object) -> dict[str, object]:
+    return {"handoff": {"operators": [{"id": "ana", **account}]}}
+
+
+def test_an_empty_or_weak_operator_token_is_refused_naming_its_key() -> None:
+    for token, env in (("${HELPDESK_TOKEN:-}", {}), ("", {}), ("${T}", {"T": " " * 20}),
+                       ("aaaaaaaaaaaaaaaaaaaaaaaa", {}), ("short-token", {})):
+        [problem] = problems_of(operator(token=token), env=env)
+        assert problem.startswith("handoff.operators.0.token: ") and "16" in problem, problem
+    [problem] = problems_of(operator(token="short-token"))
+    assert "short-token" not in problem, "a secret is never echoed"
+    parse_settings(operator(token="${T}"), env={"T": "Zq3-Yx8_Wv1.Ut5~Sr9"})
+
+
+def test_a_plain_password_as_password_hash_is_refused_saying_how_to_hash_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    for not_a_hash in ("hunter2", "scrypt$16384$8$1$not base64$x", "scrypt$0$8$1$AAAA$AAAA"):
+        [problem] = problems_of(operator(password_hash=not_a_hash))
+        assert problem.startswith("handoff.operators.0.password_hash: ")
+        assert "omnicanal hash-password" in problem and not_a_hash not in problem
+    path = tmp_path / "config.yaml"
+    path.write_text("handoff:\n  operators:\n    - {id: ana, password_hash: hunter2}\n")
+    assert main(["check", "-c", str(path)]) == 2
+    assert "handoff.operators.0.password_hash" in capsys.readouterr().err
+
+
+def test_trusted_proxies_must_be_addresses_or_networks() -> None:
+    settings = parse_settings({"server": {"trusted_proxies": ["127.0.0.1", "10.0.0.0/8"]}},
+                              env={})
+    assert settings.server.trusted_proxies == ["127.0.0.1", "10.0.0.0/8"]
+    [problem] = problems_of({"server": {"trusted_proxies": ["proxy.local"]}})
+    assert problem.startswith("server.trusted_proxies: ") and "'proxy.local'" in problem
