@@ -329,8 +329,8 @@ def _me(caller: Caller) -> dict[str, Any]:
 
 def _store_boundary(handler: Callable[[WebRequest], Awaitable[WebResponse]]
                     ) -> Callable[[WebRequest], Awaitable[WebResponse]]:
-    """The one place a failing store becomes an answer: 503, so clients retry (an action
-    refused here was not queued: ``Pipeline.act`` raised before recording it)."""
+    """The one place a failing store becomes an answer: 503 with Retry-After, so clients
+    retry, where an exception would have been a 500 and a traceback."""
     async def run(request: WebRequest) -> WebResponse:
         try:
             return await handler(request)
