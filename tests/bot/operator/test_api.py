@@ -58,7 +58,8 @@ async def test_an_operator_reply_reaches_the_customer_on_whatsapp(
     status, _ = await console.post(f"/conversations/{customer}/reply",
                                    {"text": "Hola, soy Ana. ¿En qué te ayudo?"})
     assert status == 200
-    await graph.wait_for_whatsapp(2, to="34600123123", timeout=5)  # "Ana ... is here", reply
+    # "passing you to a person", "Ana ... is here", the reply
+    await graph.wait_for_whatsapp(3, to="34600123123", timeout=5)
     [sent] = [c for c in graph.whatsapp_sent if c.text == "Hola, soy Ana. ¿En qué te ayudo?"]
     assert sent.json["to"] == "34600123123"
     await whatsapp_customer(runtime, "gracias")
