@@ -100,8 +100,12 @@ class SenderHint(_Frozen):
 
     name: str | None = None
     locale: str | None = None
-    #: A phone number in E.164 that the platform vouches belongs to the sender.
+    #: A phone number in E.164 that the platform vouches belongs to the sender (set only
+    #: when the platform actually sent one: an id alone proves no number).
     verified_phone: str | None = None
+    #: The handle the sender chose on the platform, for display only: it can change, so
+    #: it never identifies anyone.
+    username: str | None = None
 
 
 class Inbound(_Frozen):
@@ -118,6 +122,15 @@ class Inbound(_Frozen):
     attachments: tuple[Attachment, ...] = ()
     sender: SenderHint = SenderHint()
     timestamp: float = Field(default_factory=time.time)
+    #: Other ids the platform gives for this same sender (an older form of its id, e.g. a
+    #: phone number where a platform-scoped id now comes): a first message from
+    #: ``identity`` joins the customer of the first alias already known, so a platform
+    #: changing how it names people never splits a customer.
+    aliases: tuple[Identity, ...] = ()
+    #: Set when this is not something the customer said but the platform's notice about
+    #: them. ``"identity_changed"``: the sender is now ``identity`` and the ``aliases``
+    #: are retired (their customer, flow and history carry over; nothing is answered).
+    notice: Literal["identity_changed"] | None = None
     raw: Any = Field(default=None, exclude=True, repr=False)
 
     @_once

@@ -41,6 +41,8 @@ class Profile(BaseModel):
     phone: str | None = None
     #: True when a platform vouched for ``phone`` (a WhatsApp sender, an own Telegram contact).
     phone_verified: bool = False
+    #: A handle the customer chose on a platform, shown to operators; never an identifier.
+    username: str | None = None
     email: str | None = None
     email_verified: bool = False
     locale: str | None = None

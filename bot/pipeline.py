@@ -20,6 +20,7 @@ from bot.dialogue import DialogueEngine, TurnResult
 from bot.dispatch import Dispatcher
 from bot.errors import StaleWrite, StoreError
 from bot.handoff.desk import HandoffDesk, Outcome
+from bot.identity_notice import apply_identity_change
 from bot.leases import LeaseKeeper
 from bot.linking.merger import merge_customers
 from bot.linking.stage import LinkingStage, MergeRequest
@@ -133,6 +134,8 @@ class Pipeline:
             if self.desk is None:
                 raise StoreError("an operator action arrived but handoff is disabled")
             result, outcome = await self.desk.apply(claim, action)
+        elif claim.inbound.notice == "identity_changed":
+            result = await apply_identity_change(self.store, claim)
         elif self.desk is not None and claim.session.mode != "bot":
             result = await self.desk.customer_writes(claim)
         else:

@@ -258,7 +258,7 @@ class Runtime:
 
     async def _record_status(self, status: DeliveryStatus) -> None:
         """A platform's delivery report, recorded in the customer's history."""
-        customer_id = await self.store.resolve(status.identity)
+        customer_id = await self.store.resolve(status.identity, status.aliases)
         event = Event(kind="delivery", at=status.timestamp, channel=status.identity.channel,
                       identity=status.identity.key, text=status.status,
                       data={"platform_message_id": status.platform_message_id,

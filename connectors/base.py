@@ -57,6 +57,8 @@ class DeliveryStatus:
     status: str
     timestamp: float
     error: str | None = None
+    #: Other ids the platform gave for the recipient (see ``Inbound.aliases``).
+    aliases: tuple[Identity, ...] = ()
 
 
 #: Where connectors hand delivery statuses (the runtime decides where they are recorded).

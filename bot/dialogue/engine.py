@@ -438,6 +438,8 @@ class DialogueEngine:
         if sender.verified_phone and (not profile.phone_verified or not profile.phone):
             profile.phone = sender.verified_phone
             profile.phone_verified = True
+        if sender.username and profile.username != sender.username:
+            profile.username = sender.username  # handles change; the latest is shown
 
 
 def prompt_for(question: Question, phone_button: str) -> Outbound:

@@ -18,7 +18,7 @@ from bot.model import Event, Profile, Session
 
 def merge_profiles(target: Profile, source: Profile) -> Profile:
     merged = target.model_copy(deep=True)
-    for field in ("name", "locale"):
+    for field in ("name", "username", "locale"):
         if getattr(merged, field) is None:
             setattr(merged, field, getattr(source, field))
     if source.phone and (not merged.phone or (source.phone_verified and not merged.phone_verified)):

@@ -93,6 +93,7 @@ class Store:
         self._commit = script("commit", "commit turn")
         self._extend = script("extend", "extend a lease")
         self._release = script("release", "release a lease")
+        self._retire = script("retire", "retire an identity")
         self._identities = IdentityCache(_IDENTITY_CACHE_SIZE)
         self._kept: OrderedDict[str, tuple[bytes, bytes, Session, Profile]] = OrderedDict()
 
@@ -108,10 +109,11 @@ class Store:
 
     # -- identities ----------------------------------------------------------------------
 
-    async def resolve(self, identity: Identity) -> str:
-        """The customer an identity belongs to, creating a new customer on first contact."""
+    async def resolve(self, identity: Identity, aliases: Sequence[Identity] = ()) -> str:
+        """The customer an identity belongs to, creating a new customer on first contact
+        (or joining the customer of the first known alias: see ``Inbound.aliases``)."""
         key = identity.key
-        customer_id, fetched = await self._customer_of(key)
+        customer_id, fetched = await self._customer_of(key, aliases)
         if fetched:
             try:
                 # Idempotent: also repairs a crash between the two writes of a first contact.
@@ -121,17 +123,37 @@ class Store:
                 raise StoreError(f"could not resolve identity: {exc}") from exc
         return customer_id
 
-    async def _customer_of(self, identity_key: str) -> tuple[str, bool]:
+    async def _customer_of(self, identity_key: str,
+                           aliases: Sequence[Identity] = ()) -> tuple[str, bool]:
         """The customer of an identity, and True when it was read (or created) in the
         store just now: the customer's list of identities must then be made to hold it
         (``resolve`` does; ``ingest`` does it inside its script, saving a round trip)."""
-        return await self._identities.lookup(identity_key,
-                                             lambda: self._fetch_customer(identity_key))
+        return await self._identities.lookup(
+            identity_key, lambda: self._fetch_customer(identity_key, aliases))
 
-    async def _fetch_customer(self, identity_key: str) -> str:
+    async def _fetch_customer(self, identity_key: str,
+                              aliases: Sequence[Identity] = ()) -> str:
+        candidate = await self._alias_customer(identity_key, aliases) if aliases else None
         raw = await self._identity(keys=[self.keys.identity(identity_key)],
-                                   args=[new_customer_id()])
+                                   args=[candidate or new_customer_id()])
         return as_str(raw)
+
+    async def _alias_customer(self, identity_key: str,
+                              aliases: Sequence[Identity]) -> str | None:
+        """For an identity not yet known, the customer of its first known alias. Separate
+        reads, not one script: identity keys live in different slots on a cluster. The
+        identity script then sets the identity only if still unset, so two first
+        messages at once still agree on one customer."""
+        try:
+            if await self.batcher.execute("EXISTS", self.keys.identity(identity_key)):
+                return None
+            for alias in aliases:
+                held = await self.batcher.execute("GET", self.keys.identity(alias.key))
+                if held is not None:
+                    return as_str(held)
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"could not resolve identity aliases: {exc}") from exc
+        return None
 
     async def assign_identity(self, identity: Identity, customer_id: str) -> None:
         """Point ``identity`` at ``customer_id`` (the primitive that linking builds on).
@@ -145,6 +167,25 @@ class Store:
         if previous is not None and as_str(previous) != customer_id:
             await self.redis.hdel(self.keys.customer(as_str(previous)).identities, key)
         self.forget_identity(key)
+
+    async def retire_identity(self, customer_id: str, old: Identity, new: Identity) -> bool:
+        """``old`` is no longer the customer's: ``new`` (already theirs) replaces it, and
+        a message still arriving from ``old`` would start a new customer (an old phone
+        number may belong to someone else now). False when ``old`` was not theirs.
+
+        The customer's lists change in one script; the identity key, in another slot on
+        a cluster, is dropped after, and only while it still names this customer."""
+        ck = self.keys.customer(customer_id)
+        was = await self._retire(keys=[ck.identities, ck.last_inbound, ck.unreachable],
+                                 args=[old.key, new.key, now_ms()])
+        try:
+            held = await self.batcher.execute("GET", self.keys.identity(old.key))
+            if held is not None and as_str(held) == customer_id:
+                await self.batcher.execute("DEL", self.keys.identity(old.key))
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"could not retire an identity: {exc}") from exc
+        self.forget_identity(old.key)
+        return bool(was)
 
     def forget_identity(self, identity_key: str) -> None:
         """Drop a cached identity → customer mapping (after a link, merge or unlink)."""
@@ -212,7 +253,8 @@ class Store:
         for _attempt in range(3):
             known = self._identities.known(identity_key)
             customer_id, fetched = ((known, False) if known is not None
-                                    else await self._customer_of(identity_key))
+                                    else await self._customer_of(identity_key,
+                                                                 inbound.aliases))
             outcome = await self._record(customer_id, identity_key, dedupe_id, body,
                                          doorbell, link=fetched, item=inbound)
             if outcome is not None:

@@ -35,6 +35,9 @@ WINDOW_SUBCODES = frozenset({2018278})
 #: Messenger: "This person isn't available right now".
 UNREACHABLE_CODES = frozenset({551})
 TRANSIENT_CODES = frozenset({1, 2})
+#: 131062: WhatsApp takes this message only for a phone number, not for a business-scoped
+#: user id (e.g. one-tap, zero-tap and copy-code authentication templates).
+BSUID_REFUSED = 131062
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=20, connect=5)
 
 
@@ -58,6 +61,11 @@ def graph_error(channel: str, status: int, body: object,
         log.error("%s: the Graph API rejected the access token (%s); fix the connector's"
                   " token in config.yaml", channel, message)
         return AuthenticationFailed(channel, f"access token rejected: {message}")
+    if code == BSUID_REFUSED:
+        return PlatformError(channel, code, (
+            "this message cannot be sent to a customer known only by their business-scoped"
+            " user id; it needs their phone number (authentication templates do: use"
+            f" another template, or reach the customer on another channel) ({text})"))
     if code in UNREACHABLE_CODES:
         return Unreachable(channel, text)
     if status >= 500 or code in TRANSIENT_CODES:

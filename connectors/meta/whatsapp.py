@@ -36,6 +36,7 @@ from connectors.base import (
 from connectors.meta import payloads, window
 from connectors.meta.base import MetaConnectorBase
 from connectors.meta.graph import JSON, TokenBucket, post_json
+from connectors.meta.whatsapp_ids import is_bsuid
 from connectors.meta.whatsapp_parse import parse_messages, parse_statuses
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,10 @@ def _tracked(body: JSON, key: str) -> JSON:
 
 
 def _envelope(to: str, kind: str, content: JSON) -> JSON:
-    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to,
+    """``to`` is a phone number (identities stored before BSUIDs are keyed by it) or a
+    BSUID, which Meta takes as ``recipient`` (it would read ``to`` as a number)."""
+    address = "recipient" if is_bsuid(to) else "to"
+    return {"messaging_product": "whatsapp", "recipient_type": "individual", address: to,
             "type": kind, kind: content}
 
 

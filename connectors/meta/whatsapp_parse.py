@@ -10,8 +10,9 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from bot.messages import Attachment, AttachmentKind, Identity, Inbound, SenderHint
+from bot.messages import Attachment, AttachmentKind, Inbound, SenderHint
 from connectors.base import DeliveryStatus
+from connectors.meta.whatsapp_ids import Contacts, id_change, sender, status_recipient
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +40,11 @@ def parse_messages(update: Mapping[str, Any], phone_number_id: str,
     carry ``channel`` (the connector's name in config.yaml)."""
     inbounds: list[Inbound] = []
     for value in _values(update, phone_number_id):
-        names = {str(c.get("wa_id")): _dict(c.get("profile")).get("name")
-                 for c in _list(value.get("contacts"))}
+        contacts = Contacts(_list(value.get("contacts")))
         for message in _list(value.get("messages")):
-            inbound = _message(message, names, phone_number_id, channel)
+            inbound = (_id_change(message, phone_number_id, channel)
+                       if message.get("type") == "system"
+                       else _message(message, contacts, phone_number_id, channel))
             if inbound is not None:
                 inbounds.append(inbound)
     return inbounds
@@ -54,22 +56,40 @@ def parse_statuses(update: Mapping[str, Any], phone_number_id: str,
     statuses: list[DeliveryStatus] = []
     for value in _values(update, phone_number_id):
         for item in _list(value.get("statuses")):
-            wamid, status, recipient = item.get("id"), item.get("status"), item.get("recipient_id")
-            if not (isinstance(wamid, str) and isinstance(status, str)
-                    and isinstance(recipient, str)):
+            wamid, status = item.get("id"), item.get("status")
+            recipient = status_recipient(item, phone_number_id, channel)
+            if not (isinstance(wamid, str) and isinstance(status, str) and recipient):
                 continue
             errors = [_error(e) for e in _list(item.get("errors"))]
             statuses.append(DeliveryStatus(
-                identity=Identity(channel=channel, account=phone_number_id, user_id=recipient),
+                identity=recipient[0], aliases=recipient[1],
                 platform_message_id=wamid, status=status,
                 timestamp=_float(item.get("timestamp")), error="; ".join(errors) or None))
     return statuses
 
 
-def _message(message: Mapping[str, Any], names: Mapping[str, Any],
+def _id_change(message: Mapping[str, Any], phone_number_id: str,
+               channel: str) -> Inbound | None:
+    """A number or BSUID change, as a notice for the core (see ``Inbound.notice``)."""
+    message_id = _str(message.get("id"))
+    change = id_change(message, phone_number_id, channel)
+    if message_id is None or change is None:
+        log.info("whatsapp system message of type %r skipped",
+                 _dict(message.get("system")).get("type"))
+        return None
+    return Inbound(identity=change.new, aliases=change.old, message_id=message_id,
+                   notice="identity_changed",
+                   sender=SenderHint(verified_phone=f"+{change.phone}" if change.phone
+                                     else None),
+                   raw=message)
+
+
+def _message(message: Mapping[str, Any], contacts: Contacts,
              phone_number_id: str, channel: str) -> Inbound | None:
-    wa_id, message_id, kind = message.get("from"), message.get("id"), message.get("type")
-    if not (isinstance(wa_id, str) and wa_id and isinstance(message_id, str) and message_id):
+    message_id, kind = message.get("id"), message.get("type")
+    who = sender(message, contacts, phone_number_id, channel)
+    if who is None or not (isinstance(message_id, str) and message_id):
+        log.info("whatsapp message without a sender id or message id skipped")
         return None
     text: str | None = None
     payload: str | None = None
@@ -97,10 +117,12 @@ def _message(message: Mapping[str, Any], names: Mapping[str, Any],
         log.info("whatsapp message of type %r skipped", kind)
         return None
     return Inbound(
-        identity=Identity(channel=channel, account=phone_number_id, user_id=wa_id),
+        identity=who.identity, aliases=who.aliases,
         message_id=message_id, text=text, payload=payload, attachments=attachments,
-        # WhatsApp ids are the sender's own phone number, verified by the platform.
-        sender=SenderHint(name=_str(names.get(wa_id)), verified_phone="+" + wa_id),
+        # A phone number Meta sends with a message is the sender's own, verified by the
+        # platform; without one (a BSUID alone), nothing is vouched for.
+        sender=SenderHint(name=who.name, username=who.username,
+                          verified_phone=f"+{who.phone}" if who.phone else None),
         raw=message)
 
 

@@ -7,6 +7,11 @@ bearer token, including read receipts / typing indicators) and the Messenger Sen
 documented limits, answered with Meta's success and error shapes and recorded; the
 24-hour window (7 days for Messenger's HUMAN_AGENT tag) can be enforced.
 
+WhatsApp sends take ``to`` (a phone number) or ``recipient`` (a business-scoped user ID,
+BSUID, 2026); ``to`` wins when both are given, and a BSUID send is answered with
+``contacts[0].user_id`` and no ``wa_id``. Templates named in ``phone_only_templates``
+(authentication ones) are refused for a BSUID with 131062, as Meta does.
+
 Not imitated: webhooks (see ``meta_webhooks``), media upload/download, templates' contents
 (only name and language are checked), form-encoded Messenger bodies, throughput, and the
 exact wording of ``details``. Validation failures answer code 100; the real Cloud API
@@ -37,6 +42,8 @@ JSON = dict[str, Any]
 Channel = Literal["whatsapp", "messenger"]
 
 STANDARD_WINDOW = 24 * 3600.0
+#: A business-scoped user ID (``US.1349...``) or a parent one (``US.ENT.1181...``).
+BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
 HUMAN_AGENT_WINDOW = 7 * 24 * 3600.0
 
 #: Titles Meta puts in ``error.message`` as "(#code) title" (190 has no prefix).
@@ -51,6 +58,7 @@ TITLES: dict[int, str] = {
     131026: "Message Undeliverable.",
     131047: "Re-engagement message",
     131056: "(Business Account, Consumer Account) pair rate limit hit",
+    131062: "Business-scoped User ID recipients are not supported for this message.",
 }
 #: WhatsApp ``error.error_data.details`` for the codes tests inject most.
 DETAILS: dict[int, str] = {
@@ -61,6 +69,7 @@ DETAILS: dict[int, str] = {
     " customer last replied to this number.",
     131056: "Message failed to send because there were too many messages sent from this"
     " phone number to the same phone number in a short period of time.",
+    131062: "Business-scoped User ID recipients are not supported for this message.",
 }
 
 
@@ -75,9 +84,12 @@ class GraphCall:
 
     @property
     def to(self) -> str:
-        """The WhatsApp ``to`` or the Messenger ``recipient.id``."""
+        """Whom it went to: the WhatsApp ``to`` (a phone number; it wins when both are
+        given), else its ``recipient`` (a BSUID); the Messenger ``recipient.id``."""
         recipient = self.json.get("recipient")
-        return str(recipient.get("id") if isinstance(recipient, dict) else self.json.get("to"))
+        if isinstance(recipient, dict):
+            return str(recipient.get("id"))
+        return str(self.json.get("to") or recipient)
 
     @property
     def text(self) -> str | None:
@@ -132,6 +144,7 @@ class FakeGraphAPI:
         page_id: str = "PAGE_ID",
         validation_code: int = 100,
         idempotent: bool = False,
+        phone_only_templates: frozenset[str] = frozenset(),
     ) -> None:
         self.api_version, self.phone_number_id, self.page_id = api_version, phone_number_id, page_id
         self.whatsapp_token, self.page_token = whatsapp_token, page_token
@@ -146,6 +159,9 @@ class FakeGraphAPI:
         #: accepted is answered with the first message id and not delivered again (what an
         #: idempotent platform does); ``repeats`` counts them.
         self.idempotent = idempotent
+        #: Templates Meta sends only to phone numbers (authentication ones): sent to a
+        #: BSUID (``recipient`` without ``to``) they are refused with 131062.
+        self.phone_only_templates = phone_only_templates
         self.repeats = 0
         self._keys: dict[str, str] = {}
         self.messenger_actions: list[tuple[str, str]] = []  # (psid, sender_action)
@@ -269,7 +285,13 @@ class FakeGraphAPI:
             return {"success": True}
         self._injected_failure("whatsapp")
         self._validate("whatsapp", body)
-        to = str(body["to"])
+        # ``to`` (a phone number) wins over ``recipient`` (a BSUID) when both are given.
+        by_phone = isinstance(body.get("to"), str)
+        to = str(body["to"] if by_phone else body["recipient"])
+        template = body.get("template")
+        if not by_phone and isinstance(template, dict) \
+                and template.get("name") in self.phone_only_templates:
+            raise GraphError(400, 131062)
         if body.get("type", "text") != "template" and not self._in_window(to, STANDARD_WINDOW):
             raise GraphError(400, 131047)
         key = body.get("biz_opaque_callback_data")
@@ -282,7 +304,8 @@ class FakeGraphAPI:
         if isinstance(key, str):
             self._keys[key] = wamid
         self.whatsapp_sent.append(GraphCall(path, body, wamid, time.time()))
-        return {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": _wa_id(to)}],
+        contact = {"input": to, "wa_id": _wa_id(to)} if by_phone else {"input": to, "user_id": to}
+        return {"messaging_product": "whatsapp", "contacts": [contact],
                 "messages": [{"id": wamid}]}
 
     def _send_messenger(self, path: str, body: JSON) -> JSON:
@@ -466,7 +489,14 @@ def validate_whatsapp_send(body: JSON) -> None:
     else:
         _need(kind in {"text", "template", "location", "contacts", "reaction", *_MEDIA},
               f"Param type is not supported: {kind!r}.")
-    _check(body, [("to", 64, True), *WHATSAPP_STRINGS.get(kind, [])], WHATSAPP_LISTS.get(kind, []))
+    _need(isinstance(body.get("to"), str) or isinstance(body.get("recipient"), str),
+          "The parameter to (a phone number) or recipient (a business-scoped user ID) is"
+          " required.")
+    recipient = body.get("recipient")
+    _need(recipient is None or (isinstance(recipient, str) and BSUID.fullmatch(recipient)),
+          f"Param recipient must be a business-scoped user ID (got {recipient!r}).")
+    _check(body, [("to", 64, False), *WHATSAPP_STRINGS.get(kind, [])],
+           WHATSAPP_LISTS.get(kind, []))
     if kind in _MEDIA:
         _need(("link" in part) != ("id" in part), f"Param {kind} needs exactly one of link or id.")
         _need(str(part.get("link", "https:")).startswith(("http:", "https:")),

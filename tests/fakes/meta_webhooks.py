@@ -1,13 +1,15 @@
 """Build and sign webhook deliveries the way Meta does (WhatsApp Cloud API and Messenger).
 
 Imitates: the shapes of WhatsApp ``whatsapp_business_account`` deliveries (inbound
-messages and message statuses) and Messenger ``page`` deliveries (text, quick replies,
+messages and message statuses, with or without the business-scoped user ids of 2026, and
+the two ``system`` messages that re-key a user: a number change and a BSUID change) and
+Messenger ``page`` deliveries (text, quick replies,
 postbacks, echoes, attachments); Meta's body bytes (compact JSON with non-ASCII escaped
 as lowercase ``\\uXXXX`` and ``/`` as ``\\/``); the ``X-Hub-Signature-256`` header (and the
 legacy SHA-1 ``X-Hub-Signature`` Messenger still sends); the verification GET query.
 
 Not imitated: delivery itself (retries, timing), most other message types (reactions,
-stickers, orders, referrals, system messages), the ``conversation``/``pricing`` objects
+stickers, orders, referrals, other system messages), the ``conversation``/``pricing`` objects
 of statuses (see the samples in tests/data), and Meta's own key order: a signature only
 has to match the bytes actually sent, so sign exactly the bytes you POST.
 
@@ -97,6 +99,13 @@ class WhatsAppOptions(TypedDict, total=False):
     waba_id: str  # the WhatsApp Business Account id (entry id); default "WABA_ID"
     timestamp: int | str | None  # seconds; default now
     context_id: str | None  # wamid of our message this one answers (button/list replies)
+    # Business-scoped user ids (2026): the sender's BSUID, always sent by Meta now (None
+    # or left out: a phone-only delivery of earlier days); the parent BSUID where the
+    # business has them; the username the user chose. ``wa_id=None``: the phone number
+    # is withheld (a BSUID-only delivery).
+    user_id: str | None
+    parent_user_id: str | None
+    username: str | None
 
 
 def _metadata(opts: WhatsAppOptions) -> JSON:
@@ -113,13 +122,16 @@ def _whatsapp_delivery(waba_id: str, value: JSON) -> JSON:
     }
 
 
-def _whatsapp_message(wa_id: str, kind: str, content: Any, opts: WhatsAppOptions) -> JSON:
+def _whatsapp_message(wa_id: str | None, kind: str, content: Any,
+                      opts: WhatsAppOptions) -> JSON:
     message: JSON = {}
     if opts.get("context_id"):
         message["context"] = {"from": _metadata(opts)["display_phone_number"],
                               "id": opts["context_id"]}
+    user_id, parent = opts.get("user_id"), opts.get("parent_user_id")
+    message |= _some(**{"from": wa_id, "from_user_id": user_id,
+                        "from_parent_user_id": parent})
     message |= {
-        "from": wa_id,
         "id": opts.get("message_id") or new_wamid(),
         "timestamp": str(opts.get("timestamp") or int(time.time())),
         "type": kind,
@@ -128,7 +140,9 @@ def _whatsapp_message(wa_id: str, kind: str, content: Any, opts: WhatsAppOptions
     value = {
         "messaging_product": "whatsapp",
         "metadata": _metadata(opts),
-        "contacts": [{"profile": {"name": opts.get("name", "Ana")}, "wa_id": wa_id}],
+        "contacts": [_some(profile=_some(name=opts.get("name", "Ana"),
+                                         username=opts.get("username")),
+                           wa_id=wa_id, user_id=user_id, parent_user_id=parent)],
         "messages": [message],
     }
     return _whatsapp_delivery(opts.get("waba_id", "WABA_ID"), value)
@@ -138,19 +152,20 @@ def _some(**fields: Any) -> JSON:
     return {key: value for key, value in fields.items() if value is not None}
 
 
-def whatsapp_text(*, wa_id: str, text: str, **opts: Unpack[WhatsAppOptions]) -> JSON:
+def whatsapp_text(*, wa_id: str | None = None, text: str,
+                  **opts: Unpack[WhatsAppOptions]) -> JSON:
     return _whatsapp_message(wa_id, "text", {"body": text}, opts)
 
 
 def whatsapp_button_reply(
-    *, wa_id: str, button_id: str, title: str, **opts: Unpack[WhatsAppOptions]
+    *, wa_id: str | None = None, button_id: str, title: str, **opts: Unpack[WhatsAppOptions]
 ) -> JSON:
     content = {"type": "button_reply", "button_reply": {"id": button_id, "title": title}}
     return _whatsapp_message(wa_id, "interactive", content, opts)
 
 
 def whatsapp_list_reply(
-    *, wa_id: str, row_id: str, title: str, description: str | None = None,
+    *, wa_id: str | None = None, row_id: str, title: str, description: str | None = None,
     **opts: Unpack[WhatsAppOptions],
 ) -> JSON:
     content = {"type": "list_reply",
@@ -159,7 +174,8 @@ def whatsapp_list_reply(
 
 
 def whatsapp_image(
-    *, wa_id: str, media_id: str, mime_type: str = "image/jpeg", sha256: str | None = None,
+    *, wa_id: str | None = None, media_id: str, mime_type: str = "image/jpeg",
+    sha256: str | None = None,
     caption: str | None = None, **opts: Unpack[WhatsAppOptions],
 ) -> JSON:
     sha = sha256 or base64.b64encode(hashlib.sha256(media_id.encode()).digest()).decode()
@@ -168,7 +184,8 @@ def whatsapp_image(
 
 
 def whatsapp_document(
-    *, wa_id: str, media_id: str, filename: str, mime_type: str = "application/pdf",
+    *, wa_id: str | None = None, media_id: str, filename: str,
+    mime_type: str = "application/pdf",
     sha256: str | None = None, caption: str | None = None, **opts: Unpack[WhatsAppOptions],
 ) -> JSON:
     sha = sha256 or base64.b64encode(hashlib.sha256(media_id.encode()).digest()).decode()
@@ -178,7 +195,7 @@ def whatsapp_document(
 
 
 def whatsapp_location(
-    *, wa_id: str, latitude: float, longitude: float, place: str | None = None,
+    *, wa_id: str | None = None, latitude: float, longitude: float, place: str | None = None,
     address: str | None = None, **opts: Unpack[WhatsAppOptions],
 ) -> JSON:
     """A shared location; ``place`` becomes ``location.name`` (``name`` is the sender's)."""
@@ -187,7 +204,8 @@ def whatsapp_location(
 
 
 def whatsapp_contacts(
-    *, wa_id: str, formatted_name: str, phone: str, first_name: str | None = None,
+    *, wa_id: str | None = None, formatted_name: str, phone: str,
+    first_name: str | None = None,
     contact_wa_id: str | None = None, **opts: Unpack[WhatsAppOptions],
 ) -> JSON:
     """A shared contact card; ``contact_wa_id`` is set when the number is on WhatsApp."""
@@ -197,20 +215,63 @@ def whatsapp_contacts(
 
 
 def whatsapp_status(
-    *, wamid: str, status: Literal["sent", "delivered", "read", "failed"], recipient_id: str,
+    *, wamid: str, status: Literal["sent", "delivered", "read", "failed"],
+    recipient_id: str | None = None, recipient_user_id: str | None = None,
     errors: list[JSON] | None = None, timestamp: int | str | None = None,
     phone_number_id: str = "PNID", display_phone_number: str = "15550001111",
     waba_id: str = "WABA_ID",
 ) -> JSON:
     """A status update for one of our messages; ``failed`` ones carry ``errors``
-    (e.g. ``[REENGAGEMENT_ERROR]``). There is no ``messages`` key in these."""
+    (e.g. ``[REENGAGEMENT_ERROR]``). There is no ``messages`` key in these. A send to a
+    BSUID is reported with ``recipient_user_id`` and, while the number is withheld, no
+    ``recipient_id``."""
     item: JSON = {"id": wamid, "status": status,
-                  "timestamp": str(timestamp or int(time.time())), "recipient_id": recipient_id}
+                  "timestamp": str(timestamp or int(time.time()))}
+    item |= _some(recipient_id=recipient_id, recipient_user_id=recipient_user_id)
     if errors:
         item["errors"] = errors
     metadata = {"display_phone_number": display_phone_number, "phone_number_id": phone_number_id}
     value = {"messaging_product": "whatsapp", "metadata": metadata, "statuses": [item]}
     return _whatsapp_delivery(waba_id, value)
+
+
+def _whatsapp_system(system: JSON, message: JSON, *, phone_number_id: str,
+                     display_phone_number: str, waba_id: str) -> JSON:
+    """A ``system`` message: like Meta's, it comes without a ``contacts`` array."""
+    message |= {"id": new_wamid(), "timestamp": str(int(time.time())), "type": "system",
+                "system": system}
+    metadata = {"display_phone_number": display_phone_number, "phone_number_id": phone_number_id}
+    return _whatsapp_delivery(waba_id, {"messaging_product": "whatsapp", "metadata": metadata,
+                                        "messages": [message]})
+
+
+def whatsapp_changed_number(
+    *, old_wa_id: str, new_wa_id: str, new_user_id: str | None,
+    previous_user_id: str | None, name: str = "Ana", phone_number_id: str = "PNID",
+    display_phone_number: str = "15550001111", waba_id: str = "WABA_ID",
+) -> JSON:
+    """``user_changed_number``: the old number in ``from``, the new one in
+    ``system.wa_id``; the new BSUID in ``system.user_id`` (a new number gets a new BSUID),
+    the old one in ``system.previous_user_id``."""
+    system = _some(body=f"User {name} changed from {old_wa_id} to {new_wa_id}",
+                   wa_id=new_wa_id, user_id=new_user_id, previous_user_id=previous_user_id,
+                   type="user_changed_number")
+    return _whatsapp_system(system, {"from": old_wa_id}, phone_number_id=phone_number_id,
+                            display_phone_number=display_phone_number, waba_id=waba_id)
+
+
+def whatsapp_changed_user_id(
+    *, user_id: str, previous_user_id: str, name: str = "Ana",
+    phone_number_id: str = "PNID", display_phone_number: str = "15550001111",
+    waba_id: str = "WABA_ID",
+) -> JSON:
+    """``user_changed_user_id``: the BSUID changed; no phone number anywhere."""
+    system = {"body": f"User {name} changed their business-scoped user ID",
+              "user_id": user_id, "previous_user_id": previous_user_id,
+              "type": "user_changed_user_id"}
+    return _whatsapp_system(system, {"from_user_id": previous_user_id},
+                            phone_number_id=phone_number_id,
+                            display_phone_number=display_phone_number, waba_id=waba_id)
 
 
 def whatsapp_batch(payloads: list[JSON], *, merge_changes: bool = False) -> JSON:

@@ -1,0 +1,121 @@
+"""Who a WhatsApp delivery is from, in the business-scoped user id (BSUID) era (2026).
+
+The identity is the BSUID (the parent BSUID where the business has them): Meta always
+sends it, while the phone number (``from`` / ``wa_id``) comes only while the user shares
+it. A phone number, when sent, is a verified attribute of the customer, never the key.
+Identities stored by earlier versions were keyed by the phone digits: those are given as
+aliases, so such a customer, writing with their BSUID and number, stays who they were.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.messages import Identity
+
+#: A BSUID: two letters (a country), a period, up to 128 alphanumerics; a parent BSUID
+#: has ``ENT.`` after the country (``US.ENT.1181...``). A phone number never has a period.
+BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
+
+
+def is_bsuid(user_id: str) -> bool:
+    return BSUID.fullmatch(user_id) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    identity: Identity
+    aliases: tuple[Identity, ...]
+    #: The sender's phone number in digits, only when Meta sent it.
+    phone: str | None
+    name: str | None
+    username: str | None
+
+
+class Contacts:
+    """A change's ``contacts`` array, looked up by BSUID or by phone number."""
+
+    def __init__(self, contacts: list[Mapping[str, Any]]) -> None:
+        self._by_id: dict[str, Mapping[str, Any]] = {}
+        for contact in contacts:
+            for field in ("user_id", "parent_user_id", "wa_id"):
+                value = _str(contact.get(field))
+                if value:
+                    self._by_id[value] = contact
+
+    def find(self, *ids: str | None) -> Mapping[str, Any]:
+        return next((self._by_id[i] for i in ids if i and i in self._by_id), {})
+
+
+def sender(message: Mapping[str, Any], contacts: Contacts, account: str,
+           channel: str) -> Sender | None:
+    """The sender of one message; None when it names no one we could answer."""
+    phone = _str(message.get("from"))
+    user_id = _str(message.get("from_user_id"))
+    contact = contacts.find(user_id, _str(message.get("from_parent_user_id")), phone)
+    user_id = user_id or _str(contact.get("user_id"))
+    parent = _str(message.get("from_parent_user_id")) or _str(contact.get("parent_user_id"))
+    phone = phone or _str(contact.get("wa_id"))
+    key = parent or user_id or phone
+    if key is None:
+        return None
+    aliases = [i for i in (user_id, phone) if i and i != key]
+    profile = contact.get("profile")
+    profile = profile if isinstance(profile, dict) else {}
+    return Sender(identity=Identity(channel=channel, account=account, user_id=key),
+                  aliases=tuple(Identity(channel=channel, account=account, user_id=a)
+                                for a in aliases),
+                  phone=phone, name=_str(profile.get("name")),
+                  username=_str(profile.get("username")))
+
+
+@dataclass(frozen=True, slots=True)
+class IdChange:
+    """A ``system`` message: the user changed number (a new BSUID comes with it) or
+    their BSUID changed."""
+
+    new: Identity
+    old: tuple[Identity, ...]
+    #: The new phone number (digits), for ``user_changed_number`` only.
+    phone: str | None
+
+
+def id_change(message: Mapping[str, Any], account: str, channel: str) -> IdChange | None:
+    system = message.get("system")
+    system = system if isinstance(system, dict) else {}
+    kind = system.get("type")
+    if kind not in ("user_changed_number", "user_changed_user_id"):
+        return None
+    phone = _str(system.get("wa_id")) if kind == "user_changed_number" else None
+    new = _str(system.get("parent_user_id")) or _str(system.get("user_id")) or phone
+    olds = [_str(system.get("previous_parent_user_id")), _str(system.get("previous_user_id")),
+            _str(message.get("from_parent_user_id")), _str(message.get("from_user_id")),
+            # Before BSUIDs, and for identities stored then: the old phone number.
+            _str(message.get("from")) if kind == "user_changed_number" else None]
+    old = tuple(dict.fromkeys(o for o in olds if o and o != new))
+    if new is None or not old:
+        return None
+    return IdChange(new=Identity(channel=channel, account=account, user_id=new),
+                    old=tuple(Identity(channel=channel, account=account, user_id=o)
+                              for o in old),
+                    phone=phone)
+
+
+def status_recipient(item: Mapping[str, Any], account: str,
+                     channel: str) -> tuple[Identity, tuple[Identity, ...]] | None:
+    """Whom a status is about: the BSUID (``recipient_user_id``) where given, the phone
+    number as its alias (a status for a send to a phone-keyed identity of earlier days)."""
+    phone, user_id = _str(item.get("recipient_id")), _str(item.get("recipient_user_id"))
+    key = _str(item.get("recipient_parent_user_id")) or user_id or phone
+    if key is None:
+        return None
+    return (Identity(channel=channel, account=account, user_id=key),
+            tuple(Identity(channel=channel, account=account, user_id=i)
+                  for i in dict.fromkeys((user_id, phone)) if i and i != key))
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
