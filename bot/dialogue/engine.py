@@ -145,7 +145,8 @@ class DialogueEngine:
         # address is replaced only when it changes (a model's setattr is not free).
         if previous is None or previous.key != key:
             session.address = identity
-            if previous is not None:
+            # An alias is the same sender, renamed by the platform: no channel switch.
+            if previous is not None and previous not in inbound.aliases:
                 switched = True
                 events.append(Event(kind="channel_switch", channel=identity.channel,
                                     identity=key, data={"from": previous.key, "to": key}))

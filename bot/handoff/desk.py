@@ -110,7 +110,8 @@ class HandoffDesk:
         events = [Event(kind="inbound", at=inbound.timestamp, channel=inbound.identity.channel,
                         identity=inbound.identity.key, text=_describe(inbound),
                         data={"message_id": inbound.message_id})]
-        if session.address is not None and session.address != inbound.identity:
+        if session.address is not None and session.address != inbound.identity \
+                and session.address not in inbound.aliases:
             events.append(Event(kind="channel_switch", channel=inbound.identity.channel,
                                 identity=inbound.identity.key,
                                 data={"from": session.address.key, "to": inbound.identity.key}))

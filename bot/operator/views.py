@@ -44,8 +44,9 @@ def session_view(session: Session) -> dict[str, Any]:
 
 
 def profile_view(profile: Profile) -> dict[str, Any]:
-    return {"name": profile.name, "phone": profile.phone, "phone_verified": profile.phone_verified,
-            "email": profile.email, "locale": profile.locale, "tags": profile.tags}
+    return {"name": profile.name, "username": profile.username, "phone": profile.phone,
+            "phone_verified": profile.phone_verified, "email": profile.email,
+            "locale": profile.locale, "tags": profile.tags}
 
 
 def identities_view(identities: list[Identity], unreachable: set[str]) -> list[dict[str, Any]]:

@@ -884,6 +884,8 @@ function renderProfile(p) {
   const name = el("div", "profile-name", customerName(p.name));
   els.profile.appendChild(name);
   const dl = el("dl", "kv");
+  // A handle the customer chose (a WhatsApp username): often all that is known of them.
+  if (str(p.username)) kv(dl, "Username", str(p.username));
   if (str(p.phone)) {
     const wrap = el("span");
     wrap.appendChild(el("span", null, str(p.phone)));
