@@ -29,6 +29,7 @@ from bot.messages import (
 from bot.render import cut, split_text
 from connectors.base import (
     Capabilities,
+    ConnectorState,
     DeliveryStatus,
     SendContext,
     SendReceipt,
@@ -38,6 +39,7 @@ from connectors.meta.base import MetaConnectorBase
 from connectors.meta.graph import JSON, TokenBucket, post_json
 from connectors.meta.whatsapp_ids import is_bsuid
 from connectors.meta.whatsapp_parse import parse_messages, parse_statuses
+from connectors.meta.whatsapp_phones import KnownPhones
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +93,7 @@ class WhatsAppConnector(MetaConnectorBase):
             verify_token=settings.verify_token, expected_object="whatsapp_business_account",
             statuses=self.parse_statuses)
         self.limiter = TokenBucket(settings.max_per_second)
+        self.phones = KnownPhones()
 
     @classmethod
     def from_settings(cls, name: str, settings: WhatsAppSettings) -> WhatsAppConnector:
@@ -108,6 +111,14 @@ class WhatsAppConnector(MetaConnectorBase):
     def parse_statuses(self, update: Mapping[str, Any]) -> list[DeliveryStatus]:
         return parse_statuses(update, self.settings.phone_number_id, self.channel)
 
+    async def _expand(self, inbounds: list[Inbound]) -> list[Inbound]:
+        await self.phones.remember(self._state, inbounds)
+        return await super()._expand(inbounds)
+
+    @property
+    def _state(self) -> ConnectorState | None:
+        return self._context.state if self._context else None
+
     # -- sending --------------------------------------------------------------------------
 
     async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
@@ -120,6 +131,7 @@ class WhatsAppConnector(MetaConnectorBase):
                               context: SendContext, check_window: bool = True) -> SendReceipt:
         if isinstance(message, Typing):
             return SendReceipt()  # no typing indicator without an inbound message id
+        address = await self.phones.address(self._state, to.user_id)
         if check_window and not window.inside(context):
             template = self.settings.templates.get(context.origin)
             if template is None:
@@ -127,18 +139,17 @@ class WhatsAppConnector(MetaConnectorBase):
                                     " outside the 24-hour window and no template is configured"
                                     f" for it (connectors.{self.name}.templates."
                                     f"{context.origin})")
-            body = template_body(to.user_id, template, text_of(message))
+            body = template_body(address, template, text_of(message))
             return await self._post(_tracked(body, key))
         receipt = SendReceipt()
-        bodies = await self._bodies(to.user_id, message)
+        bodies = await self._bodies(address, message)
         for index, body in enumerate(bodies):
             receipt = await self._post(_tracked(body, f"{key}.{index}" if index else key))
         return receipt
 
     async def _bodies(self, to: str, message: Outbound) -> list[JSON]:
         if isinstance(message, Choices):
-            state = self._context.state if self._context else None
-            ids = [await payloads.button_id(state, c.payload, ROW_ID_LIMIT)
+            ids = [await payloads.button_id(self._state, c.payload, ROW_ID_LIMIT)
                    for c in message.choices]
             return choices_bodies(to, message, ids, self.settings.list_button)
         return [message_body(to, message)]

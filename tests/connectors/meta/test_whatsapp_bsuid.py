@@ -147,7 +147,7 @@ async def test_an_upgrade_keeps_a_customer_stored_by_phone_number(
     await meta.whatsapp(hooks.whatsapp_text(wa_id=PHONE, user_id=BSUID, text="A1003"))
     _, answer = await replies(graph, 2)
     assert "being prepared" in (answer.text or "")
-    assert answer.json["recipient"] == BSUID
+    assert answer.json["to"] == PHONE, "a known number is preferred, as Meta recommends"
     assert await customer_of(runtime, BSUID) == customer
     # Later the number is withheld: the BSUID alone still reaches them.
     await meta.whatsapp(hooks.whatsapp_text(user_id=BSUID, text="thanks"))
@@ -179,7 +179,7 @@ async def test_a_number_change_keeps_the_customer_and_moves_their_address(
         async with http.post(f"{base}/{action}", json=body, headers=headers) as response:
             assert response.status == 200, await response.text()
     sent = await replies(graph, 3)
-    assert [c.json.get("recipient") for c in sent[1:]] == [NEW_BSUID, NEW_BSUID]
+    assert [c.json.get("to") for c in sent[1:]] == [NEW_PHONE, NEW_PHONE]
     await meta.whatsapp(hooks.whatsapp_text(wa_id=NEW_PHONE, user_id=NEW_BSUID,
                                             text="A1003"))
     assert await customer_of(runtime, NEW_BSUID) == customer
@@ -236,6 +236,25 @@ async def test_a_status_names_a_phone_keyed_customer_by_bsuid_without_splitting_
             if e.kind == "delivery"] == ["delivered"]
 
 
+async def test_a_known_number_is_sent_to_from_any_process(
+    meta: Meta, runtime: Runtime, graph: FakeGraphAPI
+) -> None:
+    from connectors.meta.whatsapp import WhatsAppConnector
+    from connectors.meta.whatsapp_phones import KnownPhones
+
+    await meta.whatsapp(hooks.whatsapp_text(wa_id=PHONE, user_id=BSUID, text="hi"))
+    await replies(graph, 1)
+    connector = runtime.connectors["whatsapp"]
+    assert isinstance(connector, WhatsAppConnector)
+    connector.phones = KnownPhones()  # another process: nothing in memory
+    customer = await customer_of(runtime, BSUID)
+    await runtime.dispatcher.submit(customer, [Delivery(
+        id="op-1", customer_id=customer, to=wa(BSUID), message=Text(text="Hola"),
+        origin="operator")])
+    sent = await replies(graph, 2)
+    assert sent[-1].json["to"] == PHONE and "recipient" not in sent[-1].json
+
+
 async def test_a_refused_bsuid_recipient_is_a_clear_error_in_the_transcript(
     runtime: Runtime, graph: FakeGraphAPI
 ) -> None:
@@ -248,3 +267,19 @@ async def test_a_refused_bsuid_recipient_is_a_clear_error_in_the_transcript(
     assert [code for _, _, code in graph.rejected] == [131062]
     [error] = [e for e in await runtime.store.history(customer) if e.kind == "error"]
     assert "business-scoped user id" in (error.text or "") and "131062" in (error.text or "")
+
+
+async def test_the_fake_graph_answers_bsuid_sends_as_meta_does(
+    graph: FakeGraphAPI, http: aiohttp.ClientSession
+) -> None:
+    url = f"{graph.base_url}/v21.0/PNID/messages"
+    headers = {"Authorization": "Bearer wa-token"}
+    base = {"messaging_product": "whatsapp", "type": "text", "text": {"body": "x"}}
+    async with http.post(url, json={**base, "recipient": BSUID}, headers=headers) as response:
+        assert (await response.json())["contacts"] == [{"input": BSUID, "user_id": BSUID}]
+    both = {**base, "recipient": BSUID, "to": PHONE}
+    async with http.post(url, json=both, headers=headers) as response:
+        assert (await response.json())["contacts"][0]["wa_id"] == PHONE, "to wins"
+    async with http.post(url, json={**base, "recipient": PHONE}, headers=headers) as response:
+        assert response.status == 400, "a recipient must be a BSUID"
+    assert [c.to for c in graph.whatsapp_sent] == [BSUID, PHONE]
