@@ -13,11 +13,15 @@ from __future__ import annotations
 
 from bot.dialogue.engine import TurnResult
 from bot.model import Event
+from bot.store.links import LinkStore
 from bot.store.results import Claim
 from bot.store.store import Store
 
 
-async def apply_identity_change(store: Store, claim: Claim) -> TurnResult:
+async def apply_identity_change(store: Store, claim: Claim,
+                                links: LinkStore | None = None) -> TurnResult:
+    """``links``: where vouched numbers are indexed for linking; a changed number is
+    moved there too, so a new holder of the old one is never offered this conversation."""
     inbound, session, profile = claim.inbound, claim.session, claim.profile
     new = inbound.identity
     retired = [old for old in inbound.aliases
@@ -26,6 +30,10 @@ async def apply_identity_change(store: Store, claim: Claim) -> TurnResult:
         session.address = new
     phone = inbound.sender.verified_phone
     if phone:
+        if links is not None:
+            if profile.phone and profile.phone != phone and profile.phone_verified:
+                await links.release_phone(profile.phone, claim.customer_id)
+            await links.claim_phone(phone, claim.customer_id)
         profile.phone, profile.phone_verified = phone, True
     if inbound.sender.username:
         profile.username = inbound.sender.username

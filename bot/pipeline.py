@@ -135,7 +135,8 @@ class Pipeline:
                 raise StoreError("an operator action arrived but handoff is disabled")
             result, outcome = await self.desk.apply(claim, action)
         elif claim.inbound.notice == "identity_changed":
-            result = await apply_identity_change(self.store, claim)
+            result = await apply_identity_change(
+                self.store, claim, self.linking.links if self.linking is not None else None)
         elif self.desk is not None and claim.session.mode != "bot":
             result = await self.desk.customer_writes(claim)
         else:

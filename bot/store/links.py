@@ -92,5 +92,14 @@ class LinkStore:
         holder = await self.redis.get(key)
         return holder.decode() if isinstance(holder, bytes) else str(holder)
 
+    async def release_phone(self, e164: str, customer_id: str) -> None:
+        """Forget that ``e164`` is ``customer_id``'s (they changed number: whoever has it
+        now must not be offered their conversation)."""
+        key = self._phone_key(e164)
+        holder = await self.redis.get(key)
+        if holder is not None and (holder.decode() if isinstance(holder, bytes)
+                                   else str(holder)) == customer_id:
+            await self.redis.delete(key)
+
     async def move_phone(self, e164: str, customer_id: str) -> None:
         await self.redis.set(self._phone_key(e164), customer_id)

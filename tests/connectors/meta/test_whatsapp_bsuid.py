@@ -44,7 +44,8 @@ async def runtime(make_settings: Any, graph: FakeGraphAPI, redis: Redis) -> Asyn
     sections = connector_sections(graph, whatsapp={
         "templates": {"operator": {"name": "login_code"}}})
     settings = make_settings(connectors=sections, handoff={
-        "operators": [{"id": "desk", "name": "Helpdesk", "token": TOKEN}]})
+        "operators": [{"id": "desk", "name": "Helpdesk", "token": TOKEN,
+                       "role": "supervisor"}]})
     async with Runtime(settings) as rt:
         yield rt
 
@@ -127,6 +128,10 @@ async def test_a_bsuid_only_customer_converses_and_is_recognised(
     assert [e.text for e in history if e.kind == "inbound"] == ["/order", "A1003"]
     session, profile = await runtime.store.load(customer)
     assert profile.username == "@ana"
+    assert runtime.server is not None  # the operator console shows the username
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {TOKEN}"}) as http, \
+            http.get(f"{runtime.server.url}/operator/api/conversations/{customer}") as got:
+        assert (await got.json())["profile"]["username"] == "@ana"
     # A BSUID alone proves no phone number: nothing to link by, nothing vouched.
     assert profile.phone is None and not profile.phone_verified
     assert session.pending_link is None
@@ -188,9 +193,13 @@ async def test_a_number_change_keeps_the_customer_and_moves_their_address(
     async with http.get(base, headers=headers) as response:
         view = await response.json()
     assert {i["user_id"] for i in view["identities"]} == {NEW_BSUID}
-    # The old ids are retired: a message from them now is someone new.
+    # The old ids are retired: a message from them now is someone new, and whoever has
+    # the old number now is not offered this customer's conversation.
     assert await customer_of(runtime, PHONE) != customer
     assert await customer_of(runtime, BSUID) != customer
+    await meta.whatsapp(hooks.whatsapp_text(wa_id=PHONE, user_id="ES.5550001", text="hola"))
+    stranger, _ = await runtime.store.load(await customer_of(runtime, "ES.5550001"))
+    assert stranger.pending_link is None
 
 
 async def test_a_bsuid_change_keeps_the_flow_in_progress(
