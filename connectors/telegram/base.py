@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import os
 import socket
@@ -21,6 +20,7 @@ from typing import Any
 
 from bot.errors import AuthenticationFailed, BotError, StoreError, TransientError
 from bot.messages import Identity, Inbound, Outbound
+from bot.web.json_input import json_object
 from bot.web.types import AnyRoute, Route, WebRequest, WebResponse
 from connectors.base import BaseConnector, ConnectorContext, SendReceipt
 from connectors.telegram import render, updates
@@ -236,13 +236,12 @@ class TelegramConnectorBase(BaseConnector):
         if secret is None or not hmac.compare_digest(given.encode(),
                                                      secret.get_secret_value().encode()):
             return WebResponse.text(401, "unauthorized")
-        try:
-            update = json.loads(request.body)
-        except ValueError:
-            log.warning("telegram webhook: body is not JSON; ignored")
-            return WebResponse.text(200, "ignored")
-        if not isinstance(update, dict):
-            return WebResponse.text(200, "ignored")
+        update = json_object(request.body)
+        if update is None:
+            # Not JSON, nested past any real update, or not an object: a bad request (it
+            # shows in getWebhookInfo's last_error), never a 500.
+            log.warning("telegram webhook: body is not a JSON object; refused")
+            return WebResponse.text(400, "the body must be a JSON object")
         try:
             await self.receive([update])
         except StoreError as exc:
