@@ -89,6 +89,13 @@ class ConnectorState(Protocol):
     async def take_all(self, key: str) -> list[str]:
         """Remove and return a list's items, oldest first."""
 
+    async def delete(self, key: str) -> None: ...
+
+    async def take(self, key: str, *, capacity: int, refill_seconds: float) -> bool:
+        """Take one token from a bucket of ``capacity`` that refills fully in
+        ``refill_seconds``: a rate limit shared by every process, decided atomically
+        (False: none left)."""
+
     async def hold(self, key: str, holder: str, *, ttl_seconds: float) -> bool:
         """Take or renew an exclusive lease shared by all processes (e.g. the one poller);
         False while another holder has it."""

@@ -10,9 +10,10 @@ from redis.exceptions import RedisError
 from bot.errors import StoreError
 from bot.store.client import pubsub
 from bot.store.keys import Keys
-from bot.store.scripts import load_script
+from bot.store.scripts import load_script, now_ms
 
 _HOLD = load_script("hold")
+_TAKE = load_script("take")
 
 
 class RedisConnectorState:
@@ -21,6 +22,7 @@ class RedisConnectorState:
         self._keys = keys
         self._connector = connector
         self._hold = redis.register_script(_HOLD)
+        self._take = redis.register_script(_TAKE)
 
     def _key(self, key: str) -> str:
         return self._keys.connector_state(self._connector, key)
@@ -49,11 +51,27 @@ class RedisConnectorState:
 
     async def take_all(self, key: str) -> list[str]:
         full = self._key(key)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.lrange(full, 0, -1)
-            pipe.delete(full)
-            items, _ = await pipe.execute()
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.lrange(full, 0, -1)
+                pipe.delete(full)
+                items, _ = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"could not take {key!r}: {exc}") from exc
         return [item.decode() for item in items]
+
+    async def delete(self, key: str) -> None:
+        try:
+            await self._redis.delete(self._key(key))
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"could not delete {key!r}: {exc}") from exc
+
+    async def take(self, key: str, *, capacity: int, refill_seconds: float) -> bool:
+        try:
+            return bool(await self._take(keys=[self._key(key)], args=[
+                capacity, max(int(refill_seconds * 1000), 1), now_ms()]))
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"could not take from {key!r}: {exc}") from exc
 
     async def hold(self, key: str, holder: str, *, ttl_seconds: float) -> bool:
         try:

@@ -4,8 +4,10 @@ token, replies queued in the store while the visitor is away and delivered on re
 Protocol (JSON text frames), browser → server: ``hello {token, locale}``,
 ``message {id, text}``, ``choice {id, payload, title}``; server → browser:
 ``welcome {token, visitor}``, ``ack {id}`` (the message is recorded), ``message {id, kind,
-...}``, ``typing``, ``error {message}``. Client ids are the dedupe keys, so a browser may
-resend after a reconnect without a second effect.
+...}``, ``typing``, ``error {code, message}`` (``code`` as the HTTP status would be: 400
+a bad frame, 429 a limit, 503 the store is down; the socket stays usable unless the server
+closes it). Client ids are the dedupe keys, so a browser may resend after a reconnect
+without a second effect. Limits: ``limits``; bounds on each field: ``frames``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from bot.messages import (
     Text,
     Typing,
 )
+from bot.render import cut
 from bot.web.types import (
     AnyRoute,
     Route,
@@ -42,7 +45,8 @@ from bot.web.types import (
     WebSocketRoute,
 )
 from connectors.base import BaseConnector, Capabilities, ConnectorContext, SendReceipt
-from connectors.webchat import tokens
+from connectors.webchat import frames, tokens
+from connectors.webchat.limits import VisitorLimits
 from connectors.webchat.settings import WebChatSettings
 
 log = logging.getLogger(__name__)
@@ -65,6 +69,7 @@ class WebChatConnector(BaseConnector):
         self._secret: bytes | None = None
         self._sockets: dict[str, set[WebSocket]] = defaultdict(set)
         self._listener: asyncio.Task[None] | None = None
+        self._limits: VisitorLimits | None = None
 
     @classmethod
     def from_settings(cls, name: str, settings: WebChatSettings) -> WebChatConnector:
@@ -81,6 +86,7 @@ class WebChatConnector(BaseConnector):
 
     async def start(self, context: ConnectorContext) -> None:
         self._context = context
+        self._limits = VisitorLimits(context.state, self.settings)
         configured = self.settings.secret
         if configured is not None:
             self._secret = configured.get_secret_value().encode()
@@ -112,14 +118,18 @@ class WebChatConnector(BaseConnector):
         if not 0 < len(message_id) <= 100:
             return []
         identity = Identity(channel=self.channel, account=self.account, user_id=visitor)
-        sender = SenderHint(locale=_str(update.get("locale")))
+        sender = SenderHint(locale=frames.locale(update.get("locale")))
         if kind == "choice":
-            payload = _str(update.get("payload"))
+            payload = frames.string(update.get("payload"))
             if payload is None:
                 return []
-            return [Inbound(identity=identity, message_id=message_id, payload=payload[:1000],
-                            text=_str(update.get("title")), sender=sender, raw=update)]
-        text = (_str(update.get("text")) or "").strip()[:MAX_TEXT]
+            # The title is only what the visitor's page showed: as long as we ever send one.
+            title = frames.string(update.get("title"))
+            return [Inbound(identity=identity, message_id=message_id,
+                            payload=payload[:frames.MAX_PAYLOAD],
+                            text=cut(title, self.capabilities.button_title_length)
+                            if title else None, sender=sender, raw=update)]
+        text = (frames.string(update.get("text")) or "").strip()[:MAX_TEXT]
         if not text:
             return []
         return [Inbound(identity=identity, message_id=message_id, text=text, sender=sender,
@@ -127,49 +137,28 @@ class WebChatConnector(BaseConnector):
 
     async def _session(self, ws: WebSocket) -> None:
         context, secret = self._context, self._secret
-        if context is None or secret is None:
+        if context is None or secret is None or self._limits is None:
             await ws.close()
             return
         visitor: str | None = None
         locale: str | None = None
-        budget = _RateBudget(self.settings.rate_per_minute)
         try:
             while (raw := await ws.receive_text()) is not None:
-                frame = _decode(raw)
+                frame = frames.decode(raw)
                 if frame is None:
-                    await _send(ws, {"type": "error", "message": "frames must be JSON objects"})
+                    await frames.error(ws, 400, "frames must be JSON objects")
                     continue
                 if frame.get("type") == "hello":
-                    if visitor is not None:
-                        continue
-                    locale = _str(frame.get("locale"))
-                    visitor = tokens.verify(secret, _str(frame.get("token")))
-                    visitor = visitor or tokens.new_visitor_id()
-                    self._sockets[visitor].add(ws)
-                    await _send(ws, {"type": "welcome", "visitor": visitor,
-                                     "token": tokens.sign(secret, visitor)})
-                    await self._flush_pending(visitor, ws)
+                    if visitor is None:
+                        locale = frames.locale(frame.get("locale"))
+                        visitor = await self._hello(ws, secret, frame)
                     continue
                 if visitor is None:
-                    await _send(ws, {"type": "error", "message": "say hello first"})
+                    await frames.error(ws, 400, "say hello first")
                     continue
-                if not budget.take():
-                    await _send(ws, {"type": "error", "message": "slow down a little"})
-                    continue
-                messages = self.parse({**frame, "visitor": visitor, "locale": locale})
-                if not messages:
-                    await _send(ws, {"type": "error", "message": "message not understood"})
-                    continue
-                try:
-                    await context.sink(messages)
-                except StoreError:
-                    log.warning("web chat message not recorded: store unavailable")
-                    await _send(ws, {"type": "error", "message": "not delivered, retrying"})
-                    # Closing makes the browser reconnect (with back-off) and resend what was
-                    # not acknowledged, with the same ids: nothing is lost, nothing doubled.
-                    await ws.close()
+                if not await self._message(ws, context, {**frame, "visitor": visitor,
+                                                         "locale": locale}):
                     return
-                await _send(ws, {"type": "ack", "id": messages[0].message_id})
         except (ConnectionError, RuntimeError) as exc:
             log.debug("web chat socket ended: %s", exc)
         finally:
@@ -177,6 +166,60 @@ class WebChatConnector(BaseConnector):
                 self._sockets[visitor].discard(ws)
                 if not self._sockets[visitor]:
                     del self._sockets[visitor]
+
+    async def _hello(self, ws: WebSocket, secret: bytes, frame: Mapping[str, Any]) -> str | None:
+        """Welcome the visitor the token names, or a new one if this address may start one;
+        None (and an error frame: the socket stays usable) otherwise."""
+        assert self._limits is not None
+        visitor = tokens.verify(secret, frames.string(frame.get("token")))
+        try:
+            if visitor is None:
+                if not await self._limits.admit_new_visitor(ws.request.remote):
+                    await frames.error(ws, 429, "too many new conversations from your "
+                                                "network; try again later")
+                    return None
+                visitor = tokens.new_visitor_id()
+        except StoreError:
+            log.warning("web chat hello refused: store unavailable")
+            await frames.error(ws, 503, "the chat is unavailable right now; try again shortly")
+            return None
+        self._sockets[visitor].add(ws)
+        await frames.send(ws, {"type": "welcome", "visitor": visitor,
+                               "token": tokens.sign(secret, visitor)})
+        try:
+            await self._flush_pending(visitor, ws)
+        except StoreError:  # they stay waiting: delivered on the next notification or hello
+            log.warning("web chat replies waiting for a visitor not delivered: store "
+                        "unavailable")
+        return visitor
+
+    async def _message(self, ws: WebSocket, context: ConnectorContext,
+                       frame: Mapping[str, Any]) -> bool:
+        """Record one message frame and acknowledge it; False when the socket was closed."""
+        assert self._limits is not None
+        messages = self.parse(frame)
+        if not messages:
+            await frames.error(ws, 400, "message not understood")
+            return True
+        try:
+            refused = await self._limits.admit_message(str(frame["visitor"]),
+                                                       ws.request.remote)
+            if refused == "rate":
+                await frames.error(ws, 429, "slow down a little")
+                return True
+            if refused == "unanswered":
+                await frames.error(ws, 429, "please wait for an answer before writing more")
+                return True
+            await context.sink(messages)
+        except StoreError:
+            log.warning("web chat message not recorded: store unavailable")
+            await frames.error(ws, 503, "not delivered, retrying")
+            # Closing makes the browser reconnect (with back-off) and resend what was not
+            # acknowledged, with the same ids: nothing is lost, nothing doubled.
+            await ws.close()
+            return False
+        await frames.send(ws, {"type": "ack", "id": messages[0].message_id})
+        return True
 
     async def _flush_pending(self, visitor: str, ws: WebSocket) -> None:
         assert self._context is not None
@@ -208,9 +251,12 @@ class WebChatConnector(BaseConnector):
                 delivered = True
             except (ConnectionError, RuntimeError):
                 self._sockets[to.user_id].discard(ws)
-        if not delivered and not isinstance(message, Typing):
-            if self._context is None:
-                raise BotError("web chat connector is not started")
+        if isinstance(message, Typing):
+            return SendReceipt(platform_message_id=key or None)
+        if self._context is None or self._limits is None:
+            raise BotError("web chat connector is not started")
+        await self._limits.answered(to.user_id)
+        if not delivered:
             # Kept until the visitor is back; whichever process has their socket now (if
             # any) is told to deliver it.
             await self._context.state.append(f"pending:{to.user_id}", frame,
@@ -244,40 +290,3 @@ def _frame(message: Outbound, message_id: str) -> dict[str, Any]:
     else:
         frame.update(kind="text", text=getattr(message, "text", ""))
     return frame
-
-
-def _decode(raw: str) -> dict[str, Any] | None:
-    if len(raw) > 16_000:
-        return None
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _str(value: object) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-async def _send(ws: WebSocket, frame: dict[str, Any]) -> None:
-    await ws.send_text(json.dumps(frame, ensure_ascii=False))
-
-
-class _RateBudget:
-    """A token bucket: ``per_minute`` messages, refilled continuously."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.capacity = float(per_minute)
-        self.tokens = float(per_minute)
-        self.rate = per_minute / 60.0
-        self.stamp = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
