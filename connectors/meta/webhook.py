@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from bot.errors import StoreError
+from bot.logs import describe
 from bot.messages import Inbound
 from bot.web.json_input import json_object
 from bot.web.types import Route, WebRequest, WebResponse
@@ -119,8 +120,9 @@ class MetaWebhook:
         try:
             inbounds = self._parse(update)
             statuses = self._statuses(update) if self._statuses else []
-        except Exception:  # the handler's boundary: a shape we do not know must not loop
-            log.exception("%s: could not parse a webhook delivery; acknowledged", self.channel)
+        except Exception as exc:  # the handler's boundary: a shape we do not know must not loop
+            log.error("%s: could not parse a webhook delivery (%s); acknowledged", self.channel,
+                      describe(exc))
             return WebResponse.text(200, "ignored")
         try:
             if self._resolve is not None and inbounds:

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.logs import describe
 from bot.messages import Attachment, Identity, Inbound, SenderHint
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,8 @@ def parse_update(update: Mapping[str, Any], *, account: str,
         # ValueError covers pydantic's ValidationError too; a bad update is the sender's
         # problem, not ours: drop it without taking the loop down.
         log.info("dropping a malformed Telegram update %r: %s",
-                 update.get("update_id") if isinstance(update, Mapping) else None, exc)
+                 update.get("update_id") if isinstance(update, Mapping) else None,
+                 describe(exc))
         return []
 
 
