@@ -97,6 +97,8 @@ class Runtime:
         self.worker: Worker | None = None
         self.embedded: EmbeddedServer | None = None
         self.server: WebServer | None = None
+        #: Serves /metrics alone when ``server.metrics_port`` is set.
+        self.metrics_server: WebServer | None = None
         self._store: Store | None = None
         self._pipeline: Pipeline | None = None
         self._dispatcher: Dispatcher | None = None
@@ -180,9 +182,14 @@ class Runtime:
                                           addresses=ClientAddress(cfg.server.trusted_proxies)
                                           ).routes()
         if self.serve_http:
-            self.server = WebServer(host=cfg.server.host, port=cfg.server.port,
-                                    routes=[*self._routes(), *operator_routes])
+            self.server = self._web_server(cfg.server.host, cfg.server.port,
+                                           [*self._routes(), *operator_routes])
             await self.server.start()
+            if cfg.server.metrics_port is not None:
+                self.metrics_server = self._web_server(cfg.server.metrics_host,
+                                                       cfg.server.metrics_port,
+                                                       [self._metrics_route()])
+                await self.metrics_server.start()
         public_url = cfg.server.public_url or (self.server.url if self.server else None)
         for name, connector in self.connectors.items():
             state = RedisConnectorState(redis, keys=keys, connector=name)
@@ -266,12 +273,21 @@ class Runtime:
                             **({"error": status.error} if status.error else {})})
         await self.store.append_events(customer_id, [event])
 
+    def _web_server(self, host: str, port: int, routes: list[AnyRoute]) -> WebServer:
+        cfg = self.settings.server
+        return WebServer(host=host, port=port, routes=routes, public_url=cfg.public_url,
+                         header_timeout=cfg.header_timeout, body_timeout=cfg.body_timeout)
+
+    def _metrics_route(self) -> Route:
+        return Route("GET", "/metrics", self._metrics)
+
     def _routes(self) -> list[AnyRoute]:
         routes: list[AnyRoute] = [
             Route("GET", "/healthz", self._healthz),
             Route("GET", "/readyz", self._readyz),
-            Route("GET", "/metrics", self._metrics),
         ]
+        if self.settings.server.metrics_port is None:  # else only on the metrics port
+            routes.append(self._metrics_route())
         for connector in self.connectors.values():
             routes.extend(connector.routes())
         return routes
@@ -304,6 +320,8 @@ class Runtime:
         timeout = self.settings.server.shutdown_timeout
         if self.server is not None:
             await self.server.close()
+        if self.metrics_server is not None:
+            await self.metrics_server.close()
         await self._chores.drain(timeout)
         if self.live is not None:
             await self.live.close()

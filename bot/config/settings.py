@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from bot.config.base import Strict
 from bot.config.handoff import HandoffSettings
+from bot.web.origin import PublicOrigin
 
 
 class StoreSettings(Strict):
@@ -55,13 +56,23 @@ class StoreSettings(Strict):
 class ServerSettings(Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
-    #: The address customers and platforms reach us at (for links and webhooks).
+    #: The address customers and platforms reach us at (for links and webhooks), and the
+    #: origin browsers must come from (pages, websockets, console POSTs) behind a proxy
+    #: that rewrites ``Host``.
     public_url: str | None = None
     #: Seconds to finish in-flight work after SIGTERM before exiting.
     shutdown_timeout: float = Field(default=10.0, gt=0, le=600)
     #: Reverse proxies (addresses or networks) whose ``X-Forwarded-For`` is believed, e.g.
     #: ``[127.0.0.1, 10.0.0.0/8]``. Empty: the peer's own address is the client's.
     trusted_proxies: list[str] = Field(default_factory=list)
+    #: Seconds a connection has to send a request's headers (from opening, or from the
+    #: last answer: also how long an idle keep-alive connection stays open).
+    header_timeout: float = Field(default=15.0, gt=0, le=3600)
+    #: Seconds a request has to send its whole body (then 408).
+    body_timeout: float = Field(default=10.0, gt=0, le=3600)
+    #: Serve ``/metrics`` on this port only (of ``metrics_host``), not on the public one.
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    metrics_host: str = "127.0.0.1"
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -72,6 +83,13 @@ class ServerSettings(Strict):
             except ValueError:
                 raise ValueError(f"{entry!r} is not an address or network such as "
                                  "10.0.0.0/8") from None
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            PublicOrigin.from_url(value)  # raises ValueError with what is wrong
         return value
 
 

@@ -6,32 +6,40 @@ module is the only place that knows aiohttp's server types.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import cast
 
 from aiohttp import WSMsgType, web
+from multidict import CIMultiDict, CIMultiDictProxy
 
+from bot.web.headers import add_security_headers
+from bot.web.origin import PublicOrigin
 from bot.web.types import AnyRoute, Route, StaticRoute, WebRequest, WebSocketRoute
 
 log = logging.getLogger(__name__)
 
 AiohttpHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-_SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-}
+#: Seconds to let a client finish sending a body we answered without reading (413, 408).
+LINGER = 1.0
 
 
-def _to_request(request: web.Request, body: bytes) -> WebRequest:
+def _to_request(request: web.Request, body: bytes, origin: PublicOrigin) -> WebRequest:
     # aiohttp's own read-only views, not copies (header lookups are case-insensitive);
     # the peer's address and the cookies are looked up only if the handler asks.
+    headers: Mapping[str, str] = request.headers
+    if origin.netloc is not None:
+        # Behind a proxy, handlers see the Host browsers used (server.public_url), so
+        # their Origin checks compare like with like.
+        public = CIMultiDict(request.headers)
+        public["Host"] = origin.netloc
+        headers = CIMultiDictProxy(public)
     return WebRequest(
         method=request.method,
         path=request.path,
-        headers=request.headers,
+        headers=headers,
         query=request.query,
         body=body,
         params=request.match_info,
@@ -79,40 +87,25 @@ class _AiohttpWebSocket:
         await self._ws.close()
 
 
-def _http(route: Route) -> AiohttpHandler:
-    async def handle(request: web.Request) -> web.StreamResponse:
-        body = await _read_body(request, route.max_body)
-        if body is None:
-            return web.Response(status=413, text="request body too large")
-        response = await route.handler(_to_request(request, body))
-        headers = {**_SECURITY_HEADERS, **response.headers} if response.headers else (
-            _SECURITY_HEADERS)
-        payload = response.body.encode() if isinstance(response.body, str) else response.body
-        return web.Response(status=response.status, body=payload,
-                            content_type=response.content_type, headers=headers)
-
-    return handle
-
-
-def _websocket(route: WebSocketRoute) -> AiohttpHandler:
-    async def handle(request: web.Request) -> web.StreamResponse:
-        ws = web.WebSocketResponse(heartbeat=30, max_msg_size=64 * 1024)
-        await ws.prepare(request)
-        await route.handler(_AiohttpWebSocket(ws, _to_request(request, b"")))
-        if not ws.closed:
-            await ws.close()
-        return ws
-
-    return handle
-
-
 class WebServer:
-    """Serves every route on one host and port."""
+    """Serves every route on one host and port.
 
-    def __init__(self, *, host: str, port: int, routes: Iterable[AnyRoute]) -> None:
+    Slow clients are bounded: a connection must send a request's headers within
+    ``header_timeout`` of opening (or of its last answer; an idle keep-alive connection
+    is closed then too) and its body within ``body_timeout`` (else 408). Websocket
+    upgrades from another origin than ours are refused (403) before any handler runs.
+    """
+
+    def __init__(self, *, host: str, port: int, routes: Iterable[AnyRoute],
+                 public_url: str | None = None, header_timeout: float = 15.0,
+                 body_timeout: float = 10.0) -> None:
         self.host = host
         self.port = port
+        self.origin = PublicOrigin.from_url(public_url)
+        self.header_timeout = header_timeout
+        self.body_timeout = body_timeout
         self.app = web.Application(client_max_size=1024 * 1024)
+        self.app.on_response_prepare.append(self._secure)
         for route in routes:
             self.add(route)
         self._runner: web.AppRunner | None = None
@@ -120,15 +113,56 @@ class WebServer:
     def add(self, route: AnyRoute) -> None:
         router = self.app.router
         if isinstance(route, Route):
-            router.add_route(route.method, route.path, _http(route))
+            router.add_route(route.method, route.path, self._http(route))
         elif isinstance(route, WebSocketRoute):
-            router.add_get(route.path, _websocket(route))
+            router.add_get(route.path, self._websocket(route))
         elif isinstance(route, StaticRoute):
             router.add_static(route.prefix, route.directory, follow_symlinks=False)
 
+    async def _secure(self, request: web.Request, response: web.StreamResponse) -> None:
+        add_security_headers(response.headers, content_type=response.content_type,
+                             origin=self.origin, host_header=request.headers.get("Host"))
+
+    def _http(self, route: Route) -> AiohttpHandler:
+        async def handle(request: web.Request) -> web.StreamResponse:
+            try:
+                async with asyncio.timeout(self.body_timeout):
+                    body = await _read_body(request, route.max_body)
+            except TimeoutError:
+                return web.Response(status=408, text="request body too slow",
+                                    headers={"Connection": "close"})
+            if body is None:
+                return web.Response(status=413, text="request body too large")
+            response = await route.handler(_to_request(request, body, self.origin))
+            payload = response.body.encode() if isinstance(response.body, str) else (
+                response.body)
+            return web.Response(status=response.status, body=payload,
+                                content_type=response.content_type,
+                                headers=response.headers or None)
+
+        return handle
+
+    def _websocket(self, route: WebSocketRoute) -> AiohttpHandler:
+        async def handle(request: web.Request) -> web.StreamResponse:
+            if not self.origin.allows(request.headers.get("Origin"),
+                                      request.headers.get("Host")):
+                return web.Response(status=403, text="websocket from another origin refused")
+            ws = web.WebSocketResponse(heartbeat=30, max_msg_size=64 * 1024)
+            await ws.prepare(request)
+            await route.handler(_AiohttpWebSocket(ws, _to_request(request, b"", self.origin)))
+            if not ws.closed:
+                await ws.close()
+            return ws
+
+        return handle
+
     async def start(self) -> None:
+        # keepalive_timeout is aiohttp's only bound on reading headers: it closes a
+        # connection that has not sent a whole request by then (counted from opening, or
+        # from the last answer on a kept-alive one).
         self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False,
-                                     shutdown_timeout=5)
+                                     shutdown_timeout=5, keepalive_timeout=self.header_timeout,
+                                     lingering_time=LINGER)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
@@ -145,5 +179,3 @@ class WebServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-
-
