@@ -10,6 +10,7 @@ import importlib
 from dataclasses import dataclass
 from typing import cast
 
+from bot.config.loader import missing_sdk
 from bot.config.settings import ConnectorSettings
 from connectors.base import BaseConnector
 
@@ -53,7 +54,10 @@ def settings_model(type_name: str) -> type[ConnectorSettings] | None:
 def build(name: str, settings: ConnectorSettings) -> BaseConnector:
     """Construct the connector configured under ``connectors.<name>``."""
     entry = TYPES[settings.type or name]
-    cls = _load(entry.connector)
+    try:
+        cls = _load(entry.connector)
+    except ModuleNotFoundError as exc:  # an SDK from an extra that is not installed
+        raise missing_sdk(f"connectors.{name}", exc) from None
     connector = cls.from_settings(name, settings)  # type: ignore[attr-defined]
     if not isinstance(connector, BaseConnector):
         raise TypeError(f"{entry.connector}.from_settings did not return a BaseConnector")

@@ -139,6 +139,22 @@ def load_settings(path: str | Path, *, env: Mapping[str, str] | None = None) -> 
     return parse_settings(raw, env=env, source=str(file))
 
 
+#: The distribution extra that installs each SDK a connector may import.
+SDK_EXTRAS = {"aiogram": "telegram", "telegram": "telegram"}
+
+
+def missing_sdk(path: str, exc: ModuleNotFoundError) -> ConfigError | ModuleNotFoundError:
+    """What to raise when building the connector at ``path`` failed to import a module:
+    for an SDK one of our extras installs, a one-line ``ConfigError`` that names the
+    ``pip install`` to run; anything else (our own bug) stays as it is."""
+    top = (exc.name or "").partition(".")[0]
+    extra = SDK_EXTRAS.get(top)
+    if extra is None:
+        return exc
+    return ConfigError([f"{path}: needs the '{top}' package, which is not installed. Install "
+                        f"it with: pip install 'omnicanal[{extra}]'"])
+
+
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
