@@ -276,7 +276,8 @@ class Runtime:
     def _web_server(self, host: str, port: int, routes: list[AnyRoute]) -> WebServer:
         cfg = self.settings.server
         return WebServer(host=host, port=port, routes=routes, public_url=cfg.public_url,
-                         header_timeout=cfg.header_timeout, body_timeout=cfg.body_timeout)
+                         header_timeout=cfg.header_timeout, body_timeout=cfg.body_timeout,
+                         client_of=ClientAddress(cfg.trusted_proxies).of)
 
     def _metrics_route(self) -> Route:
         return Route("GET", "/metrics", self._metrics)

@@ -26,7 +26,11 @@ AiohttpHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 LINGER = 1.0
 
 
-def _to_request(request: web.Request, body: bytes, origin: PublicOrigin) -> WebRequest:
+ClientOf = Callable[[WebRequest], str | None]
+
+
+def _to_request(request: web.Request, body: bytes, origin: PublicOrigin,
+                client_of: ClientOf | None = None) -> WebRequest:
     # aiohttp's own read-only views, not copies (header lookups are case-insensitive);
     # the peer's address and the cookies are looked up only if the handler asks.
     headers: Mapping[str, str] = request.headers
@@ -45,6 +49,7 @@ def _to_request(request: web.Request, body: bytes, origin: PublicOrigin) -> WebR
         params=request.match_info,
         peer=lambda: request.remote,
         cookie_jar=lambda: request.cookies,
+        client_of=client_of,
     )
 
 
@@ -98,12 +103,13 @@ class WebServer:
 
     def __init__(self, *, host: str, port: int, routes: Iterable[AnyRoute],
                  public_url: str | None = None, header_timeout: float = 15.0,
-                 body_timeout: float = 10.0) -> None:
+                 body_timeout: float = 10.0, client_of: ClientOf | None = None) -> None:
         self.host = host
         self.port = port
         self.origin = PublicOrigin.from_url(public_url)
         self.header_timeout = header_timeout
         self.body_timeout = body_timeout
+        self.client_of = client_of
         self.app = web.Application(client_max_size=1024 * 1024)
         self.app.on_response_prepare.append(self._secure)
         for route in routes:
@@ -119,6 +125,9 @@ class WebServer:
         elif isinstance(route, StaticRoute):
             router.add_static(route.prefix, route.directory, follow_symlinks=False)
 
+    def _request(self, request: web.Request, body: bytes) -> WebRequest:
+        return _to_request(request, body, self.origin, self.client_of)
+
     async def _secure(self, request: web.Request, response: web.StreamResponse) -> None:
         add_security_headers(response.headers, content_type=response.content_type,
                              origin=self.origin, host_header=request.headers.get("Host"))
@@ -133,7 +142,7 @@ class WebServer:
                                     headers={"Connection": "close"})
             if body is None:
                 return web.Response(status=413, text="request body too large")
-            response = await route.handler(_to_request(request, body, self.origin))
+            response = await route.handler(self._request(request, body))
             payload = response.body.encode() if isinstance(response.body, str) else (
                 response.body)
             return web.Response(status=response.status, body=payload,
@@ -149,7 +158,7 @@ class WebServer:
                 return web.Response(status=403, text="websocket from another origin refused")
             ws = web.WebSocketResponse(heartbeat=30, max_msg_size=64 * 1024)
             await ws.prepare(request)
-            await route.handler(_AiohttpWebSocket(ws, _to_request(request, b"", self.origin)))
+            await route.handler(_AiohttpWebSocket(ws, self._request(request, b"")))
             if not ws.closed:
                 await ws.close()
             return ws

@@ -34,6 +34,8 @@ class WebRequest:
     #: never do (no webhook does), and reading them costs more than the rest of the request.
     peer: Callable[[], str | None] = field(default=_nobody, repr=False)
     cookie_jar: Callable[[], Mapping[str, str]] = field(default=_no_cookies, repr=False)
+    #: How the server works out ``client`` (believing our own proxies' forwarded address).
+    client_of: Callable[[WebRequest], str | None] | None = field(default=None, repr=False)
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
@@ -42,6 +44,12 @@ class WebRequest:
     def remote(self) -> str | None:
         """The client's address (the nearest hop: a proxy's, behind one)."""
         return self.peer()
+
+    @property
+    def client(self) -> str | None:
+        """The client's address: behind one of our proxies (``server.trusted_proxies``),
+        the one it forwarded; else the peer's."""
+        return self.client_of(self) if self.client_of is not None else self.remote
 
     @property
     def cookies(self) -> Mapping[str, str]:

@@ -174,7 +174,7 @@ class WebChatConnector(BaseConnector):
         visitor = tokens.verify(secret, frames.string(frame.get("token")))
         try:
             if visitor is None:
-                if not await self._limits.admit_new_visitor(ws.request.remote):
+                if not await self._limits.admit_new_visitor(ws.request.client):
                     await frames.error(ws, 429, "too many new conversations from your "
                                                 "network; try again later")
                     return None
@@ -203,7 +203,7 @@ class WebChatConnector(BaseConnector):
             return True
         try:
             refused = await self._limits.admit_message(str(frame["visitor"]),
-                                                       ws.request.remote)
+                                                       ws.request.client)
             if refused == "rate":
                 await frames.error(ws, 429, "slow down a little")
                 return True

@@ -135,7 +135,7 @@ async def test_a_body_trickled_byte_by_byte_is_cut_off(make_settings: Any) -> No
         seconds, answer = await _closed_after(runtime.server.port, head, b"{" * 200,
                                               every=0.2, limit=10)
     assert answer.startswith(b"HTTP/1.1 408"), answer[:40]
-    assert seconds < 4, seconds  # the body limit plus a short linger, not 200 x 0.2 s
+    assert seconds < 6, seconds  # the body limit plus a short linger, not 200 x 0.2 s
 
 
 async def test_headers_trickled_byte_by_byte_are_cut_off(make_settings: Any) -> None:
@@ -144,7 +144,7 @@ async def test_headers_trickled_byte_by_byte_are_cut_off(make_settings: Any) -> 
         seconds, answer = await _closed_after(runtime.server.port, b"GET /healthz HTTP/1.1\r\n",
                                               b"X-Slow: " + b"a" * 200, every=0.2, limit=10)
     assert b"200" not in answer
-    assert seconds < 3, seconds
+    assert seconds < 6, seconds  # the header limit, not 208 x 0.2 s
 
 
 async def test_metrics_are_served_only_on_their_own_port(make_settings: Any,

@@ -74,6 +74,28 @@ async def test_one_address_cannot_make_endless_new_visitors(make_settings: Any) 
         assert (await refused.receive("welcome"))["visitor"] == welcomes[0]["visitor"]
 
 
+async def test_behind_a_trusted_proxy_each_forwarded_address_has_its_own_budget(
+    make_settings: Any,
+) -> None:
+    settings = make_settings(server={"trusted_proxies": ["127.0.0.1"]},
+                             connectors={"webchat": {"new_visitors_per_hour": 1}})
+    async with Runtime(settings) as runtime, aiohttp.ClientSession() as http:
+        assert runtime.server is not None
+
+        async def hello(address: str) -> dict[str, Any]:
+            ws = await http.ws_connect(f"{runtime.server.url}/webchat",
+                                       headers={"X-Forwarded-For": address})
+            browser = Browser(ws)
+            await browser.send(type="hello", token=None)
+            return await browser.receive()
+
+        assert (await hello("203.0.113.7"))["type"] == "welcome"
+        assert (await hello("203.0.113.8"))["type"] == "welcome", "not the proxy's budget"
+        assert (await hello("203.0.113.7"))["code"] == 429
+        assert (await hello("2001:db8::1"))["type"] == "welcome"
+        assert (await hello("2001:db8::2"))["code"] == 429, "one /64 is one address"
+
+
 async def test_one_address_shares_a_message_budget_over_its_visitors(
     make_settings: Any,
 ) -> None:
