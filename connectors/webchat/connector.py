@@ -255,7 +255,14 @@ class WebChatConnector(BaseConnector):
             return SendReceipt(platform_message_id=key or None)
         if self._context is None or self._limits is None:
             raise BotError("web chat connector is not started")
-        await self._limits.answered(to.user_id)
+        try:
+            await self._limits.answered(to.user_id)
+        except StoreError:
+            if not delivered:
+                raise
+            # Delivered: failing the send would only send it again. The visitor may meet
+            # the unanswered limit early, until the next reply.
+            log.warning("web chat: a visitor's unanswered count not reset: store unavailable")
         if not delivered:
             # Kept until the visitor is back; whichever process has their socket now (if
             # any) is told to deliver it.
