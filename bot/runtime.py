@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 
 from bot.analytics.recorder import AnalyticsRecorder
 from bot.analytics.report import build_report, last_days
+from bot.channels import BaseConnector, ConnectorContext, DeliveryStatus, registry
 from bot.config.handoff import OperatorAccount
 from bot.config.settings import Settings
 from bot.dialogue import DialogueEngine, Flow
@@ -49,8 +50,6 @@ from bot.store.store import Store
 from bot.tasks import TaskTracker
 from bot.web.server import WebServer
 from bot.web.types import AnyRoute, Route, WebRequest, WebResponse
-from connectors import registry
-from connectors.base import BaseConnector, ConnectorContext, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +91,7 @@ class Runtime:
             registry.build(name, section)
             for name, section in settings.enabled_connectors().items()
         ]
-        self.connectors: dict[str, BaseConnector] = {c.name: c for c in built}
+        self.connectors: dict[str, BaseConnector] = {c.channel: c for c in built}
         self.serve_http = serve_http and role != "worker"
         self.worker: Worker | None = None
         self.embedded: EmbeddedServer | None = None
@@ -334,7 +333,7 @@ class Runtime:
             try:
                 await connector.close()
             except Exception:  # shutting down: log and go on with the rest
-                log.exception("connector %s did not close cleanly", connector.name)
+                log.exception("connector %s did not close cleanly", connector.channel)
         if self.analytics is not None:
             await self.analytics.flush()
         if self._store is not None:

@@ -17,12 +17,11 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from bot.channels import Capabilities, render
 from bot.dialogue import DialogueEngine, Flow
 from bot.dialogue.loading import load_flows
 from bot.messages import Attachment, Choices, Identity, Inbound, Outbound, SenderHint, text_of
 from bot.model import Event, Profile, Session
-from bot.render import render
-from connectors.base import Capabilities
 
 RICH = Capabilities(max_text_length=4096, max_buttons=10, button_title_length=64,
                     images=True, files=True, request_phone=True)

@@ -1,7 +1,7 @@
 """The typed settings tree. Every model is frozen and forbids unknown keys.
 
 Connector sections are validated by the connector's own settings model (see
-``connectors.registry``), so the core names no platform.
+``bot.channels.registry``), so the core names no platform.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 
+from bot.channels.settings import ConnectorSettings
 from bot.config.base import Strict
 from bot.config.handoff import HandoffSettings
 from bot.web.origin import PublicOrigin
@@ -120,14 +121,6 @@ class LinkingSettings(Strict):
 class LoggingSettings(Strict):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["text", "json"] = "text"
-
-
-class ConnectorSettings(Strict):
-    """Base of every connector's settings section."""
-
-    #: The connector implementation; defaults to the section's name.
-    type: str | None = None
-    enabled: bool = True
 
 
 class Settings(Strict):

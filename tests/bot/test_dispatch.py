@@ -7,12 +7,12 @@ import asyncio
 
 from redis.asyncio import Redis
 
+from bot.channels import SendContext, SendReceipt
 from bot.dispatch import Dispatcher
 from bot.errors import RateLimited, TransientError
 from bot.messages import Identity, Outbound, Text
 from bot.model import Delivery
 from bot.store.store import Store
-from connectors.base import SendReceipt
 from connectors.collecting import CollectingConnector
 
 ANA = Identity(channel="webchat", user_id="ana")
@@ -22,14 +22,15 @@ class GatedConnector(CollectingConnector):
     """Holds every send until the gate opens: a slow platform."""
 
     def __init__(self) -> None:
-        super().__init__(name="webchat")
+        super().__init__(channel="webchat")
         self.gate = asyncio.Event()
         self.entered = asyncio.Event()
 
-    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
+    async def send(self, to: Identity, message: Outbound, *, key: str,
+                   context: SendContext) -> SendReceipt:
         self.entered.set()
         await self.gate.wait()
-        return await super().send(to, message, key=key)
+        return await super().send(to, message, key=key, context=context)
 
 
 def reply(customer_id: str, n: int) -> Delivery:
@@ -75,17 +76,18 @@ class RateLimitedOnce(CollectingConnector):
     """Asks to wait ``retry_after`` seconds on the first send, then takes everything."""
 
     def __init__(self, retry_after: float) -> None:
-        super().__init__(name="webchat")
+        super().__init__(channel="webchat")
         self.retry_after = retry_after
         self.attempts = 0
         self.limited = asyncio.Event()
 
-    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
+    async def send(self, to: Identity, message: Outbound, *, key: str,
+                   context: SendContext) -> SendReceipt:
         self.attempts += 1
         if self.attempts == 1:
             self.limited.set()
             raise RateLimited("webchat", self.retry_after)
-        return await super().send(to, message, key=key)
+        return await super().send(to, message, key=key, context=context)
 
 
 async def test_a_reply_waiting_out_a_long_rate_limit_stays_its_senders(redis: Redis) -> None:
@@ -121,11 +123,12 @@ class AlwaysFailing(CollectingConnector):
     """A platform that answers every send with a transient error."""
 
     def __init__(self) -> None:
-        super().__init__(name="webchat")
+        super().__init__(channel="webchat")
         self.attempts = 0
         self.failed = asyncio.Event()
 
-    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
+    async def send(self, to: Identity, message: Outbound, *, key: str,
+                   context: SendContext) -> SendReceipt:
         self.attempts += 1
         self.failed.set()
         raise TransientError("webchat", "the platform is down")

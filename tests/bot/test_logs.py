@@ -17,7 +17,7 @@ from bot.logs import JsonFormatter, MaskingFormatter, describe, mask
 from bot.messages import Inbound
 from bot.runtime import Runtime
 from bot.web.types import WebRequest
-from connectors.base import ConnectorContext
+from bot.channels import ConnectorContext
 from connectors.meta.webhook import MetaWebhook
 from connectors.telegram.updates import parse_update
 from tests.connectors.webchat.test_webchat import connect

@@ -61,7 +61,7 @@ class Process:
 
 @pytest.fixture
 async def channels() -> tuple[CollectingConnector, CollectingConnector]:
-    return CollectingConnector(name="telegram"), CollectingConnector(name="webchat")
+    return CollectingConnector(channel="telegram"), CollectingConnector(channel="webchat")
 
 
 @pytest.fixture
@@ -147,7 +147,7 @@ async def test_a_turn_longer_than_its_lease_keeps_it_and_commits(redis_url: str)
     redis = connect(redis_url, cluster=CLUSTER)
     await redis.flushall()
     store = Store(redis, lease_seconds=0.2)
-    chat = CollectingConnector(name="telegram")
+    chat = CollectingConnector(channel="telegram")
     dispatcher = Dispatcher(store=store, connectors={"telegram": chat})
     pipeline = Pipeline(store=store, engine=DialogueEngine([slow], default_flow="slow"),
                         dispatcher=dispatcher)

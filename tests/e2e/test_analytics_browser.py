@@ -30,7 +30,7 @@ _ids = itertools.count()
 @pytest.fixture
 async def runtime(make_settings: Any) -> AsyncIterator[Runtime]:
     operators = [{"id": "sam", "role": "supervisor", "password_hash": hash_password(PASSWORD)}]
-    channels = [CollectingConnector(name="telegram"), CollectingConnector(name="webchat")]
+    channels = [CollectingConnector(channel="telegram"), CollectingConnector(channel="webchat")]
     async with Runtime(make_settings(handoff={"operators": operators}),
                        connectors=channels) as rt:
         yield rt

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.channels import Capabilities
 from bot.testing import FlowTester
-from connectors.base import Capabilities
 
 TEXT_ONLY = Capabilities(max_text_length=4096, max_buttons=0)
 

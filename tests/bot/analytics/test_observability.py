@@ -27,7 +27,7 @@ TOKEN = "987654321:AAHplantedTOKENvalue_0123456789abcdef"
 
 @pytest.fixture
 async def runtime(make_settings: Any) -> AsyncIterator[Runtime]:
-    channels = [CollectingConnector(name="telegram"), CollectingConnector(name="webchat")]
+    channels = [CollectingConnector(channel="telegram"), CollectingConnector(channel="webchat")]
     operators = [{"id": "ana", "token": "token-of-ana-0123456789"}]
     async with Runtime(make_settings(handoff={"operators": operators}),
                        connectors=channels) as rt:
@@ -123,7 +123,7 @@ async def test_the_report_counts_channels_paths_funnels_handoffs_and_ratings(
 async def test_counters_from_two_processes_add_up(make_settings: Any) -> None:
     reports = []
     for _ in range(2):  # two runtimes in turn against one store: counts accumulate
-        chat = CollectingConnector(name="webchat")
+        chat = CollectingConnector(channel="webchat")
         async with Runtime(make_settings() if not reports else _same(make_settings),
                            connectors=[chat], serve_http=False) as rt:
             await say(rt, Identity(channel="webchat", user_id=f"p{len(reports)}"), "hi")
@@ -147,7 +147,7 @@ async def test_no_secret_or_personal_datum_reaches_any_log_line(make_settings: A
     for fmt in ("text", "json"):
         logs.configure("DEBUG", fmt)
         logging.getLogger().handlers[0].stream = stream  # type: ignore[attr-defined]
-        chat = CollectingConnector(name="webchat")
+        chat = CollectingConnector(channel="webchat")
         async with Runtime(make_settings(), connectors=[chat], serve_http=False) as rt:
             visitor = Identity(channel="webchat", user_id=f"planted-{fmt}")
             await say(rt, visitor, "/link")

@@ -25,7 +25,7 @@ OPERATORS = [{"id": "ana", "name": "Ana", "token": "token-of-ana-0123456789", "c
 
 @pytest.fixture
 async def runtime(make_settings: Any) -> AsyncIterator[Runtime]:
-    chat = CollectingConnector(name="webchat")
+    chat = CollectingConnector(channel="webchat")
     settings = make_settings(handoff={"operators": OPERATORS, "misunderstood_limit": 3})
     async with Runtime(settings, connectors=[chat], serve_http=False) as rt:
         assert rt.desk is not None
@@ -174,7 +174,7 @@ async def test_the_bot_hands_over_after_three_messages_it_did_not_understand(
 
 
 async def test_nobody_online_and_closed_hours_are_said_plainly(make_settings: Any) -> None:
-    chat = CollectingConnector(name="webchat")
+    chat = CollectingConnector(channel="webchat")
     closed = {"timezone": "Europe/Madrid", "days": {}}
     for hours, expected in ((None, "No one from our team is available right now."),
                             (closed | {"days": {"mon": "00:00-00:01"}}, "Our team is away")):
@@ -187,7 +187,7 @@ async def test_nobody_online_and_closed_hours_are_said_plainly(make_settings: An
 
 
 async def test_a_queued_conversation_times_out_back_to_the_bot(make_settings: Any) -> None:
-    chat = CollectingConnector(name="webchat")
+    chat = CollectingConnector(channel="webchat")
     settings = make_settings(handoff={"operators": OPERATORS, "queue_timeout_minutes": 0.005})
     async with Runtime(settings, connectors=[chat], serve_http=False) as rt:
         customer = Customer(rt)
@@ -212,7 +212,7 @@ def test_passwords_are_salted_slow_hashes() -> None:
 async def test_automatic_assignment_picks_the_least_busy_operator_online(
     make_settings: Any,
 ) -> None:
-    chat = CollectingConnector(name="webchat")
+    chat = CollectingConnector(channel="webchat")
     settings = make_settings(handoff={"operators": OPERATORS, "assignment": "auto"})
     async with Runtime(settings, connectors=[chat], serve_http=False) as rt:
         assert rt.desk is not None

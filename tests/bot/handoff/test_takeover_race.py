@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from bot.channels import SendContext, SendReceipt
 from bot.messages import Identity, Inbound
 from bot.model import OperatorAction
 from bot.runtime import Runtime
-from connectors.base import SendReceipt
 from connectors.collecting import CollectingConnector
 
 pytestmark = pytest.mark.timeout(120)
@@ -24,13 +24,14 @@ class SlowChannel(CollectingConnector):
     """A channel whose sends take a little while, so takeovers land between a bot reply's
     commit and its sending (where the race is)."""
 
-    async def send(self, to: Identity, message: Any, *, key: str = "") -> SendReceipt:
+    async def send(self, to: Identity, message: Any, *, key: str,
+                   context: SendContext) -> SendReceipt:
         await asyncio.sleep(random.uniform(0, 0.004))  # a platform round trip
-        return await super().send(to, message, key=key)
+        return await super().send(to, message, key=key, context=context)
 
 
 async def test_no_bot_message_after_a_takeover_commits(make_settings: Any) -> None:
-    channel = SlowChannel(name="webchat")
+    channel = SlowChannel(channel="webchat")
     # A supervisor: only they may take a conversation that is with the bot.
     settings = make_settings(handoff={"operators": [{"id": "ana", "role": "supervisor",
                                                      "token": "token-of-ana-0123456789",

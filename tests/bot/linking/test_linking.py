@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from bot.channels import Capabilities
 from bot.messages import Attachment, Identity, Inbound, SenderHint
 from bot.runtime import Runtime
-from connectors.base import Capabilities
 from connectors.collecting import CollectingConnector
 
 BUTTONS = Capabilities(max_text_length=4096, max_buttons=10, request_phone=True)
@@ -48,9 +48,9 @@ class Customer:
 
 @pytest.fixture
 async def runtime(make_settings: Any, redis: Any) -> AsyncIterator[Runtime]:
-    channels = [CollectingConnector(name="telegram", capabilities=BUTTONS),
-                CollectingConnector(name="whatsapp", capabilities=TEXT_ONLY),
-                CollectingConnector(name="webchat", capabilities=BUTTONS)]
+    channels = [CollectingConnector(channel="telegram", capabilities=BUTTONS),
+                CollectingConnector(channel="whatsapp", capabilities=TEXT_ONLY),
+                CollectingConnector(channel="webchat", capabilities=BUTTONS)]
     async with Runtime(make_settings(linking={"attempts_per_identity": 5}),
                        connectors=channels, serve_http=False) as rt:
         yield rt

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any
 
+from bot.channels import DeliveryStatus
 from bot.runtime import Runtime
-from connectors.base import DeliveryStatus
 from connectors.meta.whatsapp import WhatsAppConnector
 from connectors.meta.whatsapp_parse import parse_messages, parse_statuses
 from tests.connectors.meta.conftest import Meta, history_of
@@ -201,13 +202,15 @@ async def test_statuses_reach_the_status_sink(meta: Meta, runtime: Runtime) -> N
 async def test_long_payloads_map_back_through_a_short_id(
     runtime: Runtime, meta: Meta, graph: FakeGraphAPI
 ) -> None:
+    from bot.channels import SendContext
     from bot.messages import Choice, Choices, Identity
 
     connector = runtime.connectors["whatsapp"]
     long_payload = "product:" + "x" * 400
     await connector.send(Identity(channel="whatsapp", account="PNID", user_id=WA_ID),
                          Choices(text="Pick", choices=(Choice(payload=long_payload, title="A"),
-                                                      Choice(payload="b", title="B"))))
+                                                      Choice(payload="b", title="B"))),
+                         key="", context=SendContext.known(time.time()))
     [call] = await graph.wait_for_whatsapp(1)
     short = call.json["interactive"]["action"]["buttons"][0]["reply"]["id"]
     assert len(short) <= 200

@@ -13,7 +13,6 @@ from redis.asyncio import Redis
 from bot.messages import Identity, Text
 from bot.model import Delivery
 from bot.runtime import Runtime
-from connectors.base import SendContext
 from connectors.meta import window
 from tests.connectors.meta.conftest import Meta, connector_sections
 from tests.fakes import meta_webhooks as hooks
@@ -55,13 +54,13 @@ async def _errors(runtime: Runtime, customer: str) -> list[str]:
 
 def test_window_rules() -> None:
     now = 1_000_000.0
-    assert window.inside(SendContext(now - 3600), now=now)
-    assert not window.inside(SendContext(now - 25 * 3600), now=now)
-    assert not window.inside(SendContext(None), now=now)
-    two_days = SendContext(now - 48 * 3600, "operator")
+    assert window.inside(now - 3600, now=now)
+    assert not window.inside(now - 25 * 3600, now=now)
+    assert not window.inside(None, now=now)
+    two_days = now - 48 * 3600
     assert window.messenger_tag_allowed("HUMAN_AGENT", two_days, now=now)
-    assert not window.messenger_tag_allowed("HUMAN_AGENT", SendContext(now - 8 * 86400), now=now)
-    assert window.messenger_tag_allowed("ACCOUNT_UPDATE", SendContext(None), now=now)
+    assert not window.messenger_tag_allowed("HUMAN_AGENT", now - 8 * 86400, now=now)
+    assert window.messenger_tag_allowed("ACCOUNT_UPDATE", None, now=now)
 
 
 async def test_whatsapp_operator_message_outside_window_uses_the_template(
