@@ -14,7 +14,8 @@ from collections.abc import Awaitable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from bot.channels import BaseConnector, SendContext, SendReceipt, render
+from bot.channels import BaseConnector, SendContext, SendReceipt
+from bot.channels.render import render
 from bot.errors import ConnectorError, RateLimited, StoreError, TransientError, Unreachable
 from bot.messages import Outbound
 from bot.metrics import Metrics

@@ -17,7 +17,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from bot.channels import Capabilities, render
+from bot.channels import Capabilities
+from bot.channels.render import render
 from bot.dialogue import DialogueEngine, Flow
 from bot.dialogue.loading import load_flows
 from bot.messages import Attachment, Choices, Identity, Inbound, Outbound, SenderHint, text_of

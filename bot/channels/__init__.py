@@ -1,8 +1,9 @@
 """The connector contract, in the core: what a channel implements (``BaseConnector``),
 what it declares (``Capabilities``), what it is given (``ConnectorContext``,
-``SendContext``), the renderer that degrades messages to each channel, and the registry
-(``bot.channels.registry``) that finds a connector class by the name or path config.yaml
-gives. Implementations live outside the core (``connectors/``, or any installed package).
+``SendContext``), the renderer that degrades messages to each channel
+(``bot.channels.render``), and the registry (``bot.channels.registry``) that finds a
+connector class by the name or path config.yaml gives. Implementations live outside the
+core (``connectors/``, or any installed package).
 """
 
 from bot.channels.capabilities import Capabilities
@@ -14,7 +15,6 @@ from bot.channels.context import (
     StatusSink,
 )
 from bot.channels.contract import BaseConnector
-from bot.channels.render import render
 from bot.channels.sending import SendContext, SendReceipt
 from bot.channels.settings import ConnectorSettings
 
@@ -29,5 +29,4 @@ __all__ = [
     "SendContext",
     "SendReceipt",
     "StatusSink",
-    "render",
 ]

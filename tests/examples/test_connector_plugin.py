@@ -50,6 +50,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
                     "--no-build-isolation", "--no-index", "--target", str(target), str(source)],
                    check=True, timeout=120)
     assert (target / "omnicanal_echo-0.1.0.dist-info" / "entry_points.txt").exists()
+    # The registry looked before the install (as in a long-lived process): it must look
+    # again when a name is not among what it saw.
+    assert "echo" not in registry.known_types()
     sys.path.insert(0, str(target))
     try:
         yield target
@@ -76,7 +79,7 @@ async def outbox(http: aiohttp.ClientSession, base: str, user: str,
 async def test_a_plugin_channel_registered_by_entry_point_serves_a_conversation(
     installed: Path, make_settings: Any
 ) -> None:
-    registry.known_types()  # a look before the install was seen: the lookup must look again
+    assert registry.connector_class("echo").__name__ == "EchoConnector"
     assert "echo" in registry.known_types()
     settings = make_settings(
         connectors={"webchat": {"enabled": False}, "echo": {"type": "echo", "secret": SECRET}},
