@@ -16,8 +16,6 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from pydantic_core import from_json
-
 from bot.channels import ConnectorContext, DeliveryStatus
 from bot.errors import StoreError
 from bot.logs import describe

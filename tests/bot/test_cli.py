@@ -36,5 +36,5 @@ connectors:
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     problems = [line for line in done.stderr.splitlines() if line.startswith("  - ")]
-    assert problems == [f"  - connectors.telegram: needs the '{module}' package, which is not "
+    assert problems == [f"  - connectors.telegram.type: needs the '{module}' package, which is not "
                         "installed. Install it with: pip install 'omnicanal[telegram]'"]

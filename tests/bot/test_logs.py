@@ -13,11 +13,11 @@ import aiohttp
 import pytest
 from pydantic import ValidationError
 
+from bot.channels import ConnectorContext
 from bot.logs import JsonFormatter, MaskingFormatter, describe, mask
 from bot.messages import Inbound
 from bot.runtime import Runtime
 from bot.web.types import WebRequest
-from bot.channels import ConnectorContext
 from connectors.meta.webhook import MetaWebhook
 from connectors.telegram.updates import parse_update
 from tests.connectors.webchat.test_webchat import connect
