@@ -20,6 +20,7 @@ from bot.dialogue import DialogueEngine, TurnResult
 from bot.dispatch import Dispatcher
 from bot.errors import StaleWrite, StoreError
 from bot.handoff.desk import HandoffDesk, Outcome
+from bot.history import inbound_event
 from bot.identity_notice import apply_identity_change
 from bot.leases import LeaseKeeper
 from bot.linking.merger import merge_customers
@@ -215,9 +216,7 @@ class Pipeline:
         target's waiting messages."""
         identity = claim.inbound.identity
         events = [
-            Event(kind="inbound", at=claim.inbound.timestamp, channel=identity.channel,
-                  identity=identity.key, text=claim.inbound.text or claim.inbound.payload or "",
-                  data={"message_id": claim.inbound.message_id}),
+            inbound_event(claim.inbound),
             Event(kind="link", channel=identity.channel, identity=identity.key,
                   text=f"{identity.channel} linked ({request.method})",
                   data={"method": request.method, "identity": identity.key}),
@@ -226,7 +225,7 @@ class Pipeline:
         ]
 
         def greet(session: Session, profile: Profile) -> list[Outbound]:
-            locale = profile.locale or self.engine.default_locale
+            locale = self.engine.locale_of(profile)
             name = f" {profile.name.split()[0]}" if profile.name else ""
             replies: list[Outbound] = [
                 Text(text=self.engine.texts.get(locale, "link.welcome", name=name))]

@@ -250,7 +250,7 @@ class Runtime:
                           attempts_overall_per_minute=cfg.attempts_overall_per_minute)
         return LinkingStage(store=self.store, links=links, texts=self.engine.texts,
                             channel_links=self._continue_links,
-                            default_locale=self.engine.default_locale)
+                            locale_of=self.engine.locale_of)
 
     def _continue_links(self, current_channel: str, code: str) -> list[tuple[str, str]]:
         """Ready links to continue on each other enabled channel that has them."""

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.history import outbound_event
 from bot.linking.merging import merge_histories, merge_profiles, merge_sessions
-from bot.messages import Identity, Outbound, text_of
+from bot.messages import Identity, Outbound
 from bot.model import DELIVERIES, EVENTS, Delivery, Event, Profile, Session
 from bot.store.store import Store
 
@@ -74,8 +75,7 @@ async def merge_customers(
                                message=reply) for i, reply in enumerate(replies)]
         events = merge_histories(target_events, source_events, store.history_limit)
         events.extend(extra_events)
-        events.extend(Event(kind="outbound", channel=address.channel, identity=address.key,
-                            text=text_of(r), data={"kind": r.kind}) for r in replies)
+        events.extend(outbound_event(r, address) for r in replies)
         events = events[-store.history_limit:]
 
         async with redis.pipeline(transaction=True) as pipe:  # one slot: the target's

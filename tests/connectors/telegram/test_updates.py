@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.messages import Inbound
-from connectors.telegram.updates import button_title, normalise_phone, parse_update
+from connectors.telegram.updates import button_title, parse_update
 
 DATA = Path(__file__).parents[2] / "data" / "telegram"
 
@@ -84,8 +84,3 @@ def test_malformed_updates_never_raise() -> None:
     for update in load("malformed"):
         assert parse_update(update, account="1") == []
 
-
-def test_phone_normalisation() -> None:
-    assert normalise_phone("34 600-111-222") == "+34600111222"
-    with pytest.raises(ValueError, match="digits"):
-        normalise_phone("12")
