@@ -14,12 +14,15 @@ from bot.config.settings import Settings
 from bot.errors import BotError, ConfigError
 
 DEFAULT_CONFIG = "config.yaml"
+#: What runs with no config.yaml at all: the shipped config's essentials (the demo flows
+#: and the web chat). The framework's own settings name no flows.
+WITHOUT_CONFIG = {"flows": {"modules": ["flows.store_assistant"]},
+                  "connectors": {"webchat": {"enabled": True}}}
 
 
 def _settings(path: str | None) -> Settings:
     if path is None and not Path(DEFAULT_CONFIG).exists():
-        return parse_settings({"connectors": {"webchat": {"enabled": True}}},
-                              source="(embedded defaults)")
+        return parse_settings(WITHOUT_CONFIG, source="(embedded defaults: the demo)")
     return load_settings(path or DEFAULT_CONFIG)
 
 

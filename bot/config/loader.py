@@ -136,6 +136,15 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+#: What to write for a required key that has no default, by path.
+_HOW_TO_ADD = {
+    "flows": ", naming the Python modules that define your flows: "
+             "flows: {modules: [my_bot.flows]} (the shipped demo is flows.store_assistant)",
+    "flows.modules": ": modules: [my_bot.flows], the Python modules whose FLOWS are loaded "
+                     "(the shipped demo is flows.store_assistant)",
+}
+
+
 def _explain(exc: ValidationError, model: type[BaseModel], *, prefix: str) -> list[str]:
     problems = []
     for error in exc.errors(include_input=False, include_url=False):
@@ -148,7 +157,7 @@ def _explain(exc: ValidationError, model: type[BaseModel], *, prefix: str) -> li
             fields = ", ".join(parent.model_fields) if parent else ""
             problems.append(f"{path}: unknown key.{hint} Allowed here: {fields}")
         elif kind == "missing":
-            problems.append(f"{path}: required but missing. Add it")
+            problems.append(f"{path}: required but missing. Add it{_HOW_TO_ADD.get(path, '')}")
         else:
             problems.append(f"{path}: {error['msg']}. Fix the value")
     return problems

@@ -95,10 +95,13 @@ class ServerSettings(Strict):
 
 
 class FlowSettings(Strict):
-    #: Python modules that define flows; each exposes ``FLOWS`` (a list of Flow).
-    modules: list[str] = Field(default_factory=lambda: ["flows.store_assistant"], min_length=1)
-    #: The flow that runs when no flow is active and nothing else matches.
-    default: str = "menu"
+    #: Python modules that define flows; each exposes ``FLOWS`` (a list of Flow). There is
+    #: no default: the framework ships no flows of its own (the shipped config.yaml names
+    #: the demo, ``flows.store_assistant``).
+    modules: list[str] = Field(min_length=1)
+    #: The flow that runs when no flow is active and nothing else matches; unset, the
+    #: first flow of the first module.
+    default: str | None = None
     locales: list[str] = Field(default_factory=lambda: ["en", "es"], min_length=1)
     default_locale: str = "en"
     #: Re-asks before a flow gives up on a question and offers help.
@@ -126,7 +129,7 @@ class LoggingSettings(Strict):
 class Settings(Strict):
     store: StoreSettings = StoreSettings()
     server: ServerSettings = ServerSettings()
-    flows: FlowSettings = FlowSettings()
+    flows: FlowSettings
     linking: LinkingSettings = LinkingSettings()
     handoff: HandoffSettings = HandoffSettings()
     logging: LoggingSettings = LoggingSettings()

@@ -81,7 +81,7 @@ class DialogueEngine:
         self,
         flows: Sequence[Flow],
         *,
-        default_flow: str,
+        default_flow: str | None = None,
         locales: Sequence[str] = ("en",),
         default_locale: str = "en",
         max_attempts: int = 3,
@@ -95,6 +95,11 @@ class DialogueEngine:
             if flow.name in self.flows:
                 raise FlowError(f"two flows are named {flow.name!r}; rename one")
             self.flows[flow.name] = flow
+        if default_flow is None:
+            if not self.flows:
+                raise FlowError("no flows to run: list the modules that define them under "
+                                "flows.modules")
+            default_flow = next(iter(self.flows))  # the first flow of the first module
         if default_flow not in self.flows:
             raise FlowError(f"the default flow {default_flow!r} is not among the loaded flows: "
                             f"{', '.join(sorted(self.flows)) or 'none'}")
