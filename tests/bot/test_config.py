@@ -130,7 +130,8 @@ def test_check_command_lists_the_flows_and_the_connectors(
     assert main(["check", "-c", str(path)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"{path}: OK"
-    assert "  flows: contact, human, menu, report, satisfaction, shelf, ticket (default: menu)" in out
+    assert ("  flows: contact, human, menu, report, satisfaction, shelf, ticket "
+            "(default: menu)") in out
     assert "  connectors: webchat" in out
 
 

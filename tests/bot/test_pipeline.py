@@ -1,5 +1,6 @@
-"""docs/architecture.md invariants 1 and 2 against a real server: one turn at a time per customer across
-processes, in arrival order; one effect per platform message; no stale overwrite."""
+"""docs/architecture.md invariants 1 and 2 against a real server: one turn at a time per
+customer across processes, in arrival order; one effect per platform message; no stale
+overwrite."""
 
 from __future__ import annotations
 

@@ -96,7 +96,7 @@ async def test_whatsapp_131047_from_the_graph_is_outside_window(
     runtime: Runtime, meta: Meta, graph: FakeGraphAPI
 ) -> None:
     graph.fail_next("whatsapp", http_status=400, code=131047)
-    await meta.whatsapp(hooks.whatsapp_text(wa_id=WA.user_id, text="/order"))
+    await meta.whatsapp(hooks.whatsapp_text(wa_id=WA.user_id, text="/ticket"))
     customer = await runtime.store.resolve(WA)
     [error] = await _errors(runtime, customer)
     assert "window is closed" in error and graph.whatsapp_sent == []
