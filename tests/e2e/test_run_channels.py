@@ -52,7 +52,9 @@ async def test_omnicanal_run_serves_telegram_on_both_libraries_and_messenger(
             telegram.user_sends_text(7, "/start", token=AIOGRAM)
             menu = await telegram.wait_for(lambda c: c.token == AIOGRAM and bool(buttons(c)),
                                            timeout=20)
-            assert [b["callback_data"] for b in buttons(menu)][0] == "menu:shelf"
+            assert [b["callback_data"] for b in buttons(menu)] == [
+                "menu:shelf", "menu:ticket", "menu:report", "menu:human", "menu:link",
+                "locale:es"]
             telegram.user_presses_button(7, "menu:shelf", token=AIOGRAM)
             await telegram.wait_for(lambda c: c.token == AIOGRAM
                                     and c.params.get("text") == SHELF, timeout=20)
