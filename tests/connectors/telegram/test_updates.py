@@ -32,15 +32,15 @@ def test_text() -> None:
 
 
 def test_commands_stay_text() -> None:
-    assert one("command").command == ("order", "A1001")
+    assert one("command").command == ("ticket", "T100")
     assert one("deep_link").command == ("start", "ABC")
 
 
 def test_callback_query_gives_the_payload() -> None:
     inbound = one("callback_query")
-    assert inbound.payload == "menu:catalogue" and inbound.text is None
+    assert inbound.payload == "menu:shelf" and inbound.text is None
     assert inbound.message_id == "u103"
-    assert button_title(load("callback_query"), "menu:catalogue") == "Catalogue"
+    assert button_title(load("callback_query"), "menu:shelf") == "Browse the shelf"
 
 
 def test_own_contact_is_a_verified_phone() -> None:
