@@ -74,7 +74,7 @@ async def _chat(args: argparse.Namespace) -> int:
         {"user": args.user, "locale": args.locale}))
     session = uuid.uuid4().hex[:8]
     async with Runtime(settings, connectors=[console], serve_http=False) as runtime:
-        print("Talking to the bot. Type 'menu' to start, Ctrl-D to leave.", flush=True)
+        print("Talking to the bot. Say hello to start, Ctrl-D to leave.", flush=True)
         loop = asyncio.get_running_loop()
         while True:
             print("you> ", end="", flush=True)
