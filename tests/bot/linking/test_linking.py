@@ -273,6 +273,9 @@ async def test_codes_and_phones_never_reach_the_logs(
     await wa.says(code)
     await wa.says("yes")
     logged = "\n".join(r.getMessage() for r in caplog.records)
+    turns = [r.getMessage().split()[2] for r in caplog.records
+             if r.getMessage().startswith("turn message")]
+    assert turns[:2] == ["channel=telegram", "channel=whatsapp"], "the turns were logged"
     assert code not in logged and code.replace("-", "") not in logged
     assert "34622333444" not in logged
 
