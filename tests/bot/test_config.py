@@ -76,6 +76,7 @@ def test_an_unknown_key_names_its_path_and_suggests_the_right_one() -> None:
     assert "Did you mean 'port'?" in problem
 
 
+# Proves docs/architecture.md invariant 6.
 def test_every_problem_is_reported_at_once() -> None:
     problems = problems_of({"server": {"port": 99999},
                             "flows": {**TEST_FLOWS, "default_locale": 3}, "nonsense": True})

@@ -53,6 +53,7 @@ async def start_sending(
     return dispatcher, customer, claimed, sending
 
 
+# Proves docs/architecture.md invariant 8.
 async def test_a_turn_sends_its_replies_itself_and_later_ones_join_it(store: Store) -> None:
     chat = GatedConnector()
     dispatcher, customer, _first, sending = await start_sending(store, chat, chat.entered)
@@ -90,6 +91,7 @@ class RateLimitedOnce(CollectingConnector):
         return await super().send(to, message, key=key, context=context)
 
 
+# Proves docs/architecture.md invariant 8.
 async def test_a_reply_waiting_out_a_long_rate_limit_stays_its_senders(redis: Redis) -> None:
     """The wait is longer than the stale time after which a dead sender's claim is taken
     over: the sender keeps renewing it, so a second process never sends it too."""
@@ -105,6 +107,7 @@ async def test_a_reply_waiting_out_a_long_rate_limit_stays_its_senders(redis: Re
     await dispatcher.close(5)
 
 
+# Proves docs/architecture.md invariant 8.
 async def test_a_sender_that_lost_its_claim_while_waiting_does_not_send(redis: Redis) -> None:
     """As when the process was paused past the stale time and another took the reply over:
     on waking it finds the claim is not its own and leaves the reply to the other."""

@@ -32,6 +32,7 @@ def runtime_context() -> ConnectorContext:
     return ConnectorContext(sink=sink, state=None)  # type: ignore[arg-type]
 
 
+# Proves docs/architecture.md invariant 7.
 def test_personal_data_and_tokens_are_masked() -> None:
     line = mask("from +34 600 111 222 (34600111222) ana@example.com "
                 "token 123456:AAH-abcdefghijklmnopqrstuvwxyz012345 Bearer abcdef123456")

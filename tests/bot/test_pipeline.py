@@ -75,6 +75,7 @@ async def processes(
         await process.close()
 
 
+# Proves docs/architecture.md invariant 5.
 async def test_200_messages_on_two_channels_apply_in_arrival_order_with_no_lost_update(
     processes: tuple[Process, Process],
     channels: tuple[CollectingConnector, CollectingConnector],

@@ -123,6 +123,7 @@ async def test_a_form_continues_at_the_same_step_after_a_restart(
         await bot.kill()
 
 
+# Proves docs/architecture.md invariant 6.
 async def test_a_bad_config_stops_start_up_with_the_key_path(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("server:\n  port: 8080\n  hots: 0.0.0.0\n")

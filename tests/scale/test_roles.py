@@ -16,6 +16,7 @@ from tests.servers import store_section
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 
+# Proves docs/architecture.md invariant 9.
 async def test_web_records_and_workers_answer_even_when_one_dies(
     tmp_path: Path, redis: Redis, redis_url: str
 ) -> None:

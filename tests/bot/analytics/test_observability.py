@@ -146,6 +146,7 @@ def _same(make_settings: Any) -> Any:
                            "connectors": {"webchat": {}}}, env={})
 
 
+# Proves docs/architecture.md invariant 7.
 async def test_no_secret_or_personal_datum_reaches_any_log_line(make_settings: Any) -> None:
     for fmt, turn_line in (("text", "turn message channel=webchat"),
                            ("json", '"msg": "turn message')):

@@ -64,6 +64,7 @@ async def act(runtime: Runtime, customer: Customer, operator: str, kind: Operato
     return result
 
 
+# Proves docs/architecture.md invariant 4.
 async def test_a_person_takes_over_and_hands_back_where_the_flow_stood(runtime: Runtime) -> None:
     assert runtime.desk is not None
     customer = Customer(runtime)
@@ -101,6 +102,7 @@ async def test_a_person_takes_over_and_hands_back_where_the_flow_stood(runtime: 
     assert by_ana == ["Ana from our team is here to help.", "Hi! I can help with the report."]
 
 
+# Proves docs/architecture.md invariant 4.
 async def test_two_operators_can_never_hold_the_same_conversation(runtime: Runtime) -> None:
     customer = Customer(runtime)
     await customer.says("human")

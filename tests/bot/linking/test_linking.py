@@ -72,6 +72,7 @@ async def link_code(customer: Customer) -> str:
     return match.group(1)
 
 
+# Proves docs/architecture.md invariant 5.
 async def test_a_form_started_on_one_channel_finishes_on_another(runtime: Runtime) -> None:
     ana_tg = Customer(runtime, channel(runtime, "telegram"), "100", name="Ana", locale="en")
     await ana_tg.says("/report")
@@ -262,6 +263,7 @@ async def test_linked_channels_writing_at_once_are_answered_in_order(runtime: Ru
                                                                        "On the shelf"))
 
 
+# Proves docs/architecture.md invariant 7.
 async def test_codes_and_phones_never_reach_the_logs(
     runtime: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -76,6 +76,7 @@ def test_outbound_bodies() -> None:
     assert template["template"]["components"][0]["parameters"][0]["text"] == "two lines"
 
 
+# Proves docs/architecture.md invariant 3.
 async def test_store_failure_asks_meta_to_redeliver(
     meta: Meta, runtime: Runtime, graph: FakeGraphAPI
 ) -> None:
@@ -149,6 +150,7 @@ async def test_a_batch_gets_one_reply_per_message_and_a_redelivery_none(
     assert sorted(c.to for c in graph.whatsapp_sent) == people
 
 
+# Proves docs/architecture.md invariant 2.
 async def test_the_same_message_twice_is_answered_once(meta: Meta, graph: FakeGraphAPI) -> None:
     payload = hooks.whatsapp_text(wa_id=WA_ID, text="/ticket", message_id=hooks.new_wamid())
     await meta.whatsapp(payload)

@@ -63,6 +63,7 @@ def test_window_rules() -> None:
     assert window.messenger_tag_allowed("ACCOUNT_UPDATE", None, now=now)
 
 
+# Proves docs/architecture.md invariant 5.
 async def test_whatsapp_operator_message_outside_window_uses_the_template(
     configured: Runtime, graph: FakeGraphAPI
 ) -> None:
@@ -110,6 +111,7 @@ async def test_messenger_operator_within_7_days_uses_human_agent(
     assert (call.json["messaging_type"], call.json["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
 
 
+# Proves docs/architecture.md invariant 5.
 async def test_messenger_outside_windows_fails_visibly(
     runtime: Runtime, graph: FakeGraphAPI
 ) -> None:

@@ -198,6 +198,7 @@ async def test_the_same_update_twice_gets_one_reply(
     assert len(h.fake.messages_to(USER)) == 1
 
 
+# Proves docs/architecture.md invariant 6.
 @pytest.mark.parametrize("kind", KINDS)
 async def test_a_forged_or_missing_secret_is_refused(start_bot: Factory, kind: str) -> None:
     h = await start_bot(kind, "webhook")
@@ -208,6 +209,7 @@ async def test_a_forged_or_missing_secret_is_refused(start_bot: Factory, kind: s
     assert h.fake.messages_to(USER) == []
 
 
+# Proves docs/architecture.md invariant 6.
 @pytest.mark.parametrize("kind", KINDS)
 async def test_bad_webhook_bodies_are_refused_or_ignored_without_effect(
     start_bot: Factory, kind: str

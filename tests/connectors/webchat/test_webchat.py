@@ -102,6 +102,7 @@ async def test_a_forged_token_gets_a_new_visitor(
     assert other["visitor"] != welcome["visitor"]
 
 
+# Proves docs/architecture.md invariant 2.
 async def test_a_resent_message_is_acknowledged_but_answered_once(
     runtime: Runtime, http: aiohttp.ClientSession
 ) -> None:
@@ -151,6 +152,7 @@ async def test_bad_frames_get_a_clear_error_and_change_nothing(
     await browser.receive("ack")
 
 
+# Proves docs/architecture.md invariant 3.
 async def test_a_message_sent_while_the_store_is_down_is_resent_after_reconnecting(
     tmp_path: Any, http: aiohttp.ClientSession
 ) -> None:
