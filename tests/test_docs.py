@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.testing import FlowTester
 
 ROOT = Path(__file__).resolve().parents[1]
 ARCHITECTURE = ROOT / "docs" / "architecture.md"
@@ -72,3 +78,40 @@ def test_every_citation_in_the_tests_names_an_invariant_that_exists() -> None:
             citing[str(path.relative_to(ROOT))] = found
             assert found <= numbers, f"{path}: cites {sorted(found - numbers)}"
     assert set().union(*citing.values()) == numbers, "every invariant is cited by a test"
+
+
+def python_blocks(doc: Path) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), re.DOTALL)
+
+
+async def test_the_flows_guide_example_runs_as_its_tests_say(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/flows.md's module is a working bot and its FlowTester tests pass."""
+    module, tests = python_blocks(ROOT / "docs" / "flows.md")
+    package = tmp_path / "my_bot"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "flows.py").write_text(module)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    namespace: dict[str, Any] = {}
+    try:
+        exec(compile(tests, "docs/flows.md", "exec"), namespace)
+        ran = [name for name in namespace if name.startswith("test_")]
+        assert ran == ["test_a_booking", "test_numbered_lists_on_text_only_channels"]
+        for name in ran:
+            await namespace[name]()
+    finally:
+        for name in ("my_bot.flows", "my_bot"):
+            sys.modules.pop(name, None)
+
+
+async def test_the_readme_flow_runs() -> None:
+    [example] = python_blocks(ROOT / "README.md")
+    namespace: dict[str, Any] = {}
+    exec(compile(example, "README.md", "exec"), namespace)
+    async with FlowTester(namespace["FLOWS"]) as chat:
+        assert (await chat.send("/hello")).text == "A table for how many?"
+        assert (await chat.send("four")).text == "Send a number, like 4.\nA table for how many?"
+        assert (await chat.send("4")).choices == ["Lunch", "Dinner"]
+        assert (await chat.press("Dinner")).text == "4 people for dinner: booked."
