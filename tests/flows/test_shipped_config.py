@@ -25,3 +25,13 @@ def test_check_command_accepts_the_shipped_config(capsys: pytest.CaptureFixture[
     assert ("  flows: catalogue, contact_email, human, menu, offers, order_status, returns, "
             "satisfaction (default: menu)") in out
     assert "  connectors: webchat" in out
+
+
+def test_with_no_config_at_all_the_cli_runs_the_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no config.yaml here
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert ("  flows: catalogue, contact_email, human, menu, offers, order_status, returns, "
+            "satisfaction (default: menu)") in out
