@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from bot.channels import Capabilities
 from bot.dialogue.texts import ENGINE_TEXTS
 from bot.testing import FlowTester
-from connectors.base import Capabilities
 
 TEST_FLOWS = "tests.flows_for_tests"
 TEXT_ONLY = Capabilities(max_text_length=4096, max_buttons=0)
