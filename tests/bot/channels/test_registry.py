@@ -15,6 +15,7 @@ from bot.cli import main
 from bot.config import parse_settings
 from bot.errors import ConfigError
 from connectors.webchat.connector import WebChatConnector
+from tests.conftest import TEST_FLOWS as FLOWS
 
 
 def test_built_in_types_are_registered_by_entry_point() -> None:
@@ -24,7 +25,8 @@ def test_built_in_types_are_registered_by_entry_point() -> None:
 
 
 def test_a_class_path_names_a_connector_without_registration() -> None:
-    settings = parse_settings({"connectors": {"webchat": {"enabled": False}, "site": {
+    settings = parse_settings({"flows": FLOWS, "connectors": {
+        "webchat": {"enabled": False}, "site": {
         "type": "connectors.webchat.connector:WebChatConnector", "page": False}}}, env={})
     connector = registry.build("site", settings.connectors["site"])
     assert isinstance(connector, WebChatConnector) and connector.channel == "site"
@@ -57,6 +59,8 @@ def test_omnicanal_check_names_the_key_of_a_bad_type_in_one_line(
 ) -> None:
     config = tmp_path / "config.yaml"
     config.write_text(textwrap.dedent(f"""\
+        flows:
+          modules: [tests.flows_for_tests]
         connectors:
           webchat:
             enabled: true
@@ -72,10 +76,10 @@ def test_omnicanal_check_names_the_key_of_a_bad_type_in_one_line(
 
 
 def test_a_disabled_section_imports_nothing_but_its_type_must_exist() -> None:
-    parse_settings({"connectors": {"later": {"enabled": False,
+    parse_settings({"flows": FLOWS, "connectors": {"later": {"enabled": False,
                                              "type": "not_installed_yet.channel:Thing"}}}, env={})
     with pytest.raises(ConfigError) as caught:
-        parse_settings({"connectors": {"telgram": {"enabled": False}}}, env={})
+        parse_settings({"flows": FLOWS, "connectors": {"telgram": {"enabled": False}}}, env={})
     [problem] = caught.value.problems
     assert problem.startswith("connectors.telgram: unknown connector type 'telgram'.")
 
@@ -87,7 +91,8 @@ def test_a_web_chat_only_bot_never_imports_a_telegram_sdk() -> None:
         import sys
         from bot.channels import registry
         from bot.config import parse_settings
-        settings = parse_settings({"connectors": {
+        settings = parse_settings({"flows": {"modules": ["tests.flows_for_tests"]},
+                                   "connectors": {
             "webchat": {"enabled": True},
             "telegram": {"enabled": False, "token": "1:x"}}}, env={})
         built = [registry.build(n, s) for n, s in settings.enabled_connectors().items()]
