@@ -20,6 +20,7 @@ check: $(BIN)/omnicanal
 
 test: $(BIN)/omnicanal
 	$(BIN)/python scripts/ensure_chromium.py
+	$(BIN)/python scripts/ensure_dovecot.py
 	$(BIN)/ruff check bot connectors flows tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q

@@ -263,7 +263,8 @@ class Runtime:
         return found
 
     async def _record_status(self, status: DeliveryStatus) -> None:
-        """A platform's delivery report, recorded in the customer's history."""
+        """A platform's delivery report, recorded in the customer's history (and the
+        identity marked unreachable when the report says so)."""
         customer_id = await self.store.resolve(status.identity, status.aliases)
         event = Event(kind="delivery", at=status.timestamp, channel=status.identity.channel,
                       identity=status.identity.key, text=status.status,
@@ -271,6 +272,9 @@ class Runtime:
                             "status": status.status,
                             **({"error": status.error} if status.error else {})})
         await self.store.append_events(customer_id, [event])
+        if status.unreachable:
+            await self.store.mark_unreachable(customer_id, status.identity,
+                                              status.error or status.status)
 
     def _web_server(self, host: str, port: int, routes: list[AnyRoute]) -> WebServer:
         cfg = self.settings.server

@@ -21,6 +21,9 @@ class DeliveryStatus:
     error: str | None = None
     #: Other ids the platform gave for the recipient (see ``Inbound.aliases``).
     aliases: tuple[Identity, ...] = ()
+    #: The platform says the customer cannot be reached on this identity at all (a hard
+    #: bounce): the identity is marked unreachable, as when a send raises ``Unreachable``.
+    unreachable: bool = False
 
 
 #: Where connectors hand delivery statuses (the runtime decides where they are recorded).

@@ -1,0 +1,1 @@
+"""The e-mail channel: SMTP out, IMAP IDLE or an SMTP listener in (see connector.py)."""
