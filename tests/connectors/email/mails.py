@@ -11,7 +11,8 @@ ANA = "ana@example.org"
 def customer_mail(text: str, *, sender: str = ANA, subject: str = "Hello",
                   message_id: str = "<m1@example.org>", in_reply_to: str | None = None,
                   html: str | None = None, headers: dict[str, str] | None = None,
-                  attachment: bytes | None = None, subtype: str = "plain") -> bytes:
+                  attachment: bytes | None = None, subtype: str = "plain",
+                  references: str | None = None) -> bytes:
     mail = EmailMessage()
     mail["From"] = f"Ana García <{sender}>"
     mail["To"] = SHOP
@@ -19,7 +20,7 @@ def customer_mail(text: str, *, sender: str = ANA, subject: str = "Hello",
     mail["Message-ID"] = message_id
     if in_reply_to:
         mail["In-Reply-To"] = in_reply_to
-        mail["References"] = in_reply_to
+        mail["References"] = references or in_reply_to
     for name, value in (headers or {}).items():
         mail[name] = value
     mail.set_content(text, subtype=subtype)
