@@ -179,16 +179,16 @@ class Outgoing:
                       mechanism: str, auth_data: Any) -> AuthResult:
         ok = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == SMTP_USER
               and auth_data.password.decode() == SMTP_PASSWORD)
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,  # noqa: N802
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
                           address: str, rcpt_options: list[str]) -> str:
         if self.refuse_rcpt:
             return self.refuse_rcpt
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
         mail = email.message_from_bytes(content, policy=email.policy.default)
         assert isinstance(mail, EmailMessage)
