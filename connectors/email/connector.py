@@ -31,7 +31,8 @@ from bot.channels import (
     SendContext,
     SendReceipt,
 )
-from bot.errors import BotError, Unreachable
+from bot.errors import BotError, PlatformError, Unreachable
+from bot.linking.codes import display
 from bot.messages import Attachment, Identity, Inbound, Outbound, SenderHint, text_of
 from connectors.email.parsing import Mail, MalformedMail, read_mail
 from connectors.email.rendering import MessageIds, Thread, build_mail
@@ -120,7 +121,7 @@ class EmailConnector(BaseConnector):
 
     def continue_link(self, code: str) -> str | None:
         """A ``mailto:`` link whose mail carries the link code as subject and body."""
-        shown = f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
+        shown = display(code)
         return f"mailto:{self.settings.address}?subject={quote(shown)}&body={quote(shown)}"
 
     # -- sending ----------------------------------------------------------------------------
@@ -138,9 +139,14 @@ class EmailConnector(BaseConnector):
         stored = await state.get(f"thread:{to.user_id}")
         thread = Thread.loads(stored) if stored else None
         message_id = self._message_ids().make(key, to.user_id)
-        mail = build_mail(sender=self._sender_address(), to=to.user_id, text=text,
-                          message_id=message_id, thread=thread,
-                          default_subject=self.settings.subject)
+        try:
+            mail = build_mail(sender=self._sender_address(), to=to.user_id, text=text,
+                              message_id=message_id, thread=thread,
+                              default_subject=self.settings.subject,
+                              automatic=context.origin != "operator")
+        except (ValueError, TypeError) as exc:  # an address no mail header can hold
+            raise PlatformError(self.channel, "address", f"cannot write to this address: "
+                                f"{type(exc).__name__}") from exc
         await self._smtp.send(mail)
         return SendReceipt(platform_message_id=message_id)
 

@@ -21,6 +21,9 @@ from connectors.email.stripping import strip_reply
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}>")
 _SUBJECT_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|rv|res)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 _AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
+#: An address we can write back to: no spaces, brackets or control characters (a header
+#: built from anything else could be refused, or carry a second header).
+_ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"\\]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z0-9-]{2,63}")
 
 
 class MalformedMail(ValueError):
@@ -72,8 +75,8 @@ def read_mail(raw: bytes, *, max_text_chars: int = 8000) -> Mail:
 
 def _read(message: Message, raw: bytes, max_text_chars: int) -> Mail:
     sender_name, sender = parseaddr(str(message.get("From", "")))
-    if "@" not in sender:
-        raise MalformedMail("no sender address in From")
+    if not _ADDRESS.fullmatch(sender):
+        raise MalformedMail("no usable sender address in From")
     subject = " ".join(str(message.get("Subject", "")).split())[:300]
     bounces = _bounces(message)
     text = strip_reply(_body_text(message))

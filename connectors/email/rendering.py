@@ -69,16 +69,19 @@ class MessageIds:
 
 
 def build_mail(*, sender: Address, to: str, text: str, message_id: str,
-               thread: Thread | None, default_subject: str) -> EmailMessage:
-    """One reply, ready for SMTP."""
+               thread: Thread | None, default_subject: str,
+               automatic: bool = True) -> EmailMessage:
+    """One reply, ready for SMTP. ``automatic``: written by the bot, not by a person."""
     mail = EmailMessage()
     mail["From"] = sender
     mail["To"] = to
     mail["Subject"] = reply_subject(thread.subject) if thread else default_subject
     mail["Message-ID"] = message_id
     mail["Date"] = format_datetime(localtime())
-    # We answer people; nobody should auto-answer us (RFC 3834), which also breaks loops.
-    mail["Auto-Submitted"] = "auto-replied"
+    if automatic:
+        # The bot's answers are automatic (RFC 3834): an out-of-office robot must not answer
+        # them, which also breaks loops between it and us. An operator writes as a person.
+        mail["Auto-Submitted"] = "auto-replied"
     if thread is not None:
         mail["In-Reply-To"] = thread.message_id
         refs = [*thread.references, thread.message_id][-MAX_REFERENCES:]

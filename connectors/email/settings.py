@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 
 from bot.channels import ConnectorSettings
 
-_ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_ADDRESS = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
 
 
 class _Section(BaseModel):
@@ -78,7 +78,7 @@ class EmailSettings(ConnectorSettings):
     @field_validator("address")
     @classmethod
     def _address_shape(cls, value: str) -> str:
-        if not _ADDRESS.match(value):
+        if not _ADDRESS.fullmatch(value):
             raise ValueError("must be an e-mail address like shop@example.com")
         return value.lower()
 

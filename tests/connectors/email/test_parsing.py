@@ -73,6 +73,7 @@ def test_a_dsn_is_a_bounce_with_the_returned_message_id() -> None:
 @pytest.mark.parametrize("raw", [
     b"", b"\x00\xff garbage", b"Subject: no sender\r\n\r\nbody",
     b"From: not an address\r\n\r\nbody",
+    b"From: \"x\" <a b@c.example>\r\n\r\nbody",
 ])
 def test_unreadable_mails_raise_malformed_mail(raw: bytes) -> None:
     with pytest.raises(MalformedMail):
@@ -104,6 +105,7 @@ def test_fuzz_mails_are_read_or_refused_never_crash(headers: list[bytes], body: 
     except MalformedMail:
         return
     assert isinstance(mail.text, str) and mail.message_id.startswith("<")
+    assert not any(c.isspace() for c in mail.sender)  # nothing that could break a header
 
 
 @settings(max_examples=200, deadline=None)
