@@ -50,7 +50,7 @@ async def test_a_conversation_by_mail_stays_in_one_thread(
     assert menu["Subject"] == "Re: Hello" and menu["In-Reply-To"] == "<m1@example.org>"
     assert menu["References"] == "<m1@example.org>" and menu["Auto-Submitted"]
     text, html = parts(menu)
-    assert re.search(r"^2\. .*order", text, re.MULTILINE | re.IGNORECASE)
+    assert re.search(r"^2\. .*ticket", text, re.MULTILINE | re.IGNORECASE)
     assert "<ol start=\"1\">" in html and "<li>" in html
     # The customer answers "2" above the quoted menu, in the same thread.
     mailbox.deliver(customer_mail(quoting("2", menu), subject="Re: Hello",
@@ -58,7 +58,7 @@ async def test_a_conversation_by_mail_stays_in_one_thread(
                                   in_reply_to=str(menu["Message-ID"]),
                                   references=f"<m1@example.org> {menu['Message-ID']}"))
     ask = (await outgoing.wait_for(2))[1]
-    assert "order number" in parts(ask)[0]
+    assert "ticket number" in parts(ask)[0]
     assert ask["In-Reply-To"] == "<m2@example.org>" and ask["Subject"] == "Re: Hello"
     assert ask["References"].split() == ["<m1@example.org>", menu["Message-ID"],
                                          "<m2@example.org>"]
@@ -71,7 +71,7 @@ async def test_a_redelivered_mail_has_one_effect(
     mailbox.deliver(customer_mail("hi", message_id="<same@example.org>"))
     await outgoing.wait_for(1)
     mailbox.deliver(customer_mail("hi", message_id="<same@example.org>"))
-    mailbox.deliver(customer_mail("/order", message_id="<other@example.org>"))
+    mailbox.deliver(customer_mail("/ticket", message_id="<other@example.org>"))
     await outgoing.wait_for(2)
     await imap_runtime.settle()
     await asyncio.sleep(0.3)  # a second answer to the duplicate would have come by now
@@ -105,9 +105,9 @@ async def test_auto_replies_never_start_a_turn_and_a_hard_bounce_marks_unreachab
 
 async def test_a_huge_mail_is_cut_and_its_text_answered(
         imap_runtime: Runtime, mailbox: Mailbox, outgoing: Outgoing) -> None:
-    mailbox.deliver(customer_mail("/order", attachment=b"%PDF" * 800_000))  # 3.2 MB
+    mailbox.deliver(customer_mail("/ticket", attachment=b"%PDF" * 800_000))  # 3.2 MB
     [answer] = await outgoing.wait_for(1)
-    assert "order number" in parts(answer)[0]
+    assert "ticket number" in parts(answer)[0]
 
 
 async def test_a_malformed_mail_is_skipped_and_the_next_one_answered(
@@ -124,10 +124,10 @@ async def test_a_channel_switch_from_the_web_chat_to_mail(
         browser, _ = await connect(http, imap_runtime)
         await browser.send(type="message", id="w1", text="hi")
         menu = await browser.bot_says()
-        order = next(c for c in menu["choices"] if c["payload"] == "menu:order")
-        await browser.send(type="choice", id="w2", payload=order["payload"],
-                           title=order["title"])
-        assert "order number" in (await browser.bot_says())["text"]
+        ticket = next(c for c in menu["choices"] if c["payload"] == "menu:ticket")
+        await browser.send(type="choice", id="w2", payload=ticket["payload"],
+                           title=ticket["title"])
+        assert "ticket number" in (await browser.bot_says())["text"]
         await browser.send(type="message", id="w3", text="/link")
         given = (await browser.bot_says())["text"]
     code = re.search(r"\b([A-Z2-9]{4}-[A-Z2-9]{4})\b", given)
@@ -141,10 +141,10 @@ async def test_a_channel_switch_from_the_web_chat_to_mail(
     mailbox.deliver(customer_mail(quoting("1", confirm), subject=f"Re: {code.group(1)}",
                                   message_id="<yes@example.org>",
                                   in_reply_to=str(confirm["Message-ID"])))
-    welcome = await said(outgoing, "order number", after=1)  # the web chat's question
-    mailbox.deliver(customer_mail("A1234", subject=f"Re: {code.group(1)}",
+    welcome = await said(outgoing, "ticket number", after=1)  # the web chat's question
+    mailbox.deliver(customer_mail("T100", subject=f"Re: {code.group(1)}",
                                   message_id="<number@example.org>",
                                   in_reply_to=str(welcome["Message-ID"])))
-    status = await said(outgoing, "A1234", after=outgoing.mails.index(welcome) + 1)
-    assert "A1234" in parts(status)[0]
+    status = await said(outgoing, "T100", after=outgoing.mails.index(welcome) + 1)
+    assert "T100" in parts(status)[0]
     assert status["In-Reply-To"] == "<number@example.org>"

@@ -34,10 +34,10 @@ async def deliver(runtime: Runtime, raw: bytes, *, to: str = SHOP) -> None:
 
 async def test_mail_routed_to_the_listener_is_answered(listener_runtime: Runtime,
                                                        outgoing: Outgoing) -> None:
-    await deliver(listener_runtime, customer_mail("/order"))
+    await deliver(listener_runtime, customer_mail("/ticket"))
     [ask] = await outgoing.wait_for(1)
     assert ask["In-Reply-To"] == "<m1@example.org>"
-    assert "order number" in str(ask.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    assert "ticket number" in str(ask.get_body(("plain",)).get_content())  # type: ignore[union-attr]
 
 
 async def test_the_listener_refuses_other_recipients_and_huge_mails(

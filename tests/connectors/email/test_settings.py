@@ -13,7 +13,8 @@ from connectors.email.settings import EmailSettings
 
 
 def _parse(email: dict[str, Any], env: dict[str, str] | None = None) -> Any:
-    return parse_settings({"connectors": {"email": email}}, env=env or {})
+    return parse_settings({"flows": {"modules": ["flows.store_assistant"]},
+                           "connectors": {"email": email}}, env=env or {})
 
 
 SMTP = {"host": "smtp.example.com", "username": "shop", "password": "${SMTP_PASSWORD}"}
