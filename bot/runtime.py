@@ -45,7 +45,8 @@ from bot.store.client import connect
 from bot.store.connector_state import RedisConnectorState
 from bot.store.embedded import EmbeddedServer
 from bot.store.keys import Keys
-from bot.store.links import LinkStore
+from bot.store.links import LinkLimits, LinkStore
+from bot.store.secrets import file_secret, store_secret
 from bot.store.store import Store
 from bot.tasks import TaskTracker
 from bot.web.server import WebServer
@@ -159,8 +160,9 @@ class Runtime:
             self.desk = HandoffDesk(settings=cfg.handoff, queue=queue, engine=self.engine,
                                     operators=self._operator_accounts())
         work = WorkStream(redis, keys=keys) if self.role != "all" else None
+        linking = await self._linking(redis, keys)
         self._pipeline = Pipeline(store=self._store, engine=self.engine,
-                                  dispatcher=self._dispatcher, linking=self._linking(redis, keys),
+                                  dispatcher=self._dispatcher, linking=linking,
                                   desk=self.desk, metrics=self.metrics,
                                   observers=[self.analytics],
                                   work=work if self.role == "web" else None)
@@ -240,17 +242,29 @@ class Runtime:
                                 password_hash=SecretStr(
                                     hash_password(self.generated_admin_password)))]
 
-    def _linking(self, redis: Redis, keys: Keys) -> LinkingStage | None:
+    async def _linking(self, redis: Redis, keys: Keys) -> LinkingStage | None:
         cfg = self.settings.linking
         if not cfg.enabled:
             return None
-        links = LinkStore(redis, keys=keys, code_ttl_seconds=cfg.code_minutes * 60,
-                          attempts_per_identity=cfg.attempts_per_identity,
-                          attempts_window_seconds=cfg.attempts_window_minutes * 60,
-                          attempts_overall_per_minute=cfg.attempts_overall_per_minute)
+        limits = LinkLimits(per_identity=cfg.attempts_per_identity,
+                            per_address=cfg.attempts_per_address,
+                            window_seconds=cfg.attempts_window_minutes * 60,
+                            per_channel_per_minute=cfg.attempts_per_channel_per_minute)
+        links = LinkStore(redis, keys=keys, secret=await self._link_secret(redis, keys),
+                          code_ttl_seconds=cfg.code_minutes * 60, limits=limits)
         return LinkingStage(store=self.store, links=links, texts=self.engine.texts,
                             channel_links=self._continue_links,
                             locale_of=self.engine.locale_of)
+
+    async def _link_secret(self, redis: Redis, keys: Keys) -> bytes:
+        """config.yaml's ``linking.secret``; else one generated once, kept next to the
+        embedded store's data (out of the store), or in an external store itself."""
+        configured = self.settings.linking.secret
+        if configured is not None:
+            return configured.get_secret_value().encode()
+        if self.embedded is not None:
+            return file_secret(self.embedded.data_dir / "link.secret").encode()
+        return (await store_secret(redis, keys, "linking")).encode()
 
     def _continue_links(self, current_channel: str, code: str) -> list[tuple[str, str]]:
         """Ready links to continue on each other enabled channel that has them."""

@@ -71,6 +71,28 @@ class Keys:
         """String: identity key → customer id."""
         return f"{self.prefix}:id:{identity_key}"
 
+    def secret(self, name: str) -> str:
+        """String: a generated server secret (see ``bot/store/secrets.py``)."""
+        return f"{self.prefix}:secret:{name}"
+
+    def link_code(self, code_hash: str) -> str:
+        """String with expiry: a link code's keyed hash → the customer who asked for it."""
+        return f"{self.prefix}:link:{code_hash}"
+
+    def phone(self, phone_hash: str) -> str:
+        """String: a platform-vouched phone number's keyed hash → its customer. (Before the
+        hash was keyed, entries were ``<prefix>:phone:<sha256>``; see ``legacy_phone``.)"""
+        return f"{self.prefix}:vphone:{phone_hash}"
+
+    def legacy_phone(self, sha256_hex: str) -> str:
+        """String: an unkeyed entry of the phone index, moved on the number's next use."""
+        return f"{self.prefix}:phone:{sha256_hex}"
+
+    def link_failures(self, scope: str) -> str:
+        """String with expiry: wrong link codes counted for one identity, one network
+        address (``addr:...``) or one channel (``channel:...``)."""
+        return f"{self.prefix}:linkfail:{scope}"
+
     def connector_state(self, connector: str, key: str) -> str:
         return f"{self.prefix}:cs:{connector}:{key}"
 
@@ -78,6 +100,11 @@ class Keys:
     def inbox_pattern(self) -> str:
         """SCAN pattern that finds every customer inbox (start-up recovery)."""
         return f"{self.prefix}:{{c:*}}:inbox"
+
+    @property
+    def session_pattern(self) -> str:
+        """SCAN pattern that finds every customer session (the handoff queue's repair)."""
+        return f"{self.prefix}:{{c:*}}:session"
 
     @property
     def outbox_pattern(self) -> str:

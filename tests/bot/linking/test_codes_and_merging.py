@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+
 from bot.linking import codes
 from bot.linking.merging import merge_histories, merge_profiles, merge_sessions
 from bot.model import Consent, Event, Frame, Profile, Session
@@ -20,10 +22,13 @@ def test_codes_are_recognised_typed_any_way_and_through_deep_links() -> None:
         assert codes.extract(text) is None, text
 
 
-def test_codes_are_stored_as_a_digest() -> None:
-    assert codes.digest("ABCD2345") != "ABCD2345"
-    assert "ABCD2345" not in codes.digest("ABCD2345")
-    assert len(codes.digest("ABCD2345")) == 64
+def test_codes_are_stored_as_a_keyed_digest_not_an_unsalted_sha256() -> None:
+    secret = b"s" * 32
+    stored = codes.digest(secret, "ABCD2345")
+    assert "ABCD2345" not in stored and len(stored) == 64
+    # The unkeyed hash anyone could compute for every code (finding 23) is not what is kept.
+    assert stored != hashlib.sha256(b"omnicanal-link:ABCD2345").hexdigest()
+    assert stored != codes.digest(b"t" * 32, "ABCD2345"), "another secret, another hash"
 
 
 def test_profiles_combine_by_the_documented_rule() -> None:
