@@ -47,6 +47,7 @@ from bot.store.embedded import EmbeddedServer
 from bot.store.keys import Keys
 from bot.store.links import LinkLimits, LinkStore
 from bot.store.secrets import file_secret, store_secret
+from bot.store.statuses import StatusLog
 from bot.store.store import Store
 from bot.tasks import TaskTracker
 from bot.web.server import WebServer
@@ -100,6 +101,7 @@ class Runtime:
         #: Serves /metrics alone when ``server.metrics_port`` is set.
         self.metrics_server: WebServer | None = None
         self._store: Store | None = None
+        self._statuses: StatusLog | None = None
         self._pipeline: Pipeline | None = None
         self._dispatcher: Dispatcher | None = None
         self.desk: HandoffDesk | None = None
@@ -277,14 +279,18 @@ class Runtime:
         return found
 
     async def _record_status(self, status: DeliveryStatus) -> None:
-        """A platform's delivery report, recorded in the customer's history."""
-        customer_id = await self.store.resolve(status.identity, status.aliases)
+        """A platform's delivery report, recorded once in the customer's history; one for
+        an identity the store does not know (nor any of its aliases) is dropped: it
+        creates no customer."""
         event = Event(kind="delivery", at=status.timestamp, channel=status.identity.channel,
                       identity=status.identity.key, text=status.status,
                       data={"platform_message_id": status.platform_message_id,
                             "status": status.status,
                             **({"error": status.error} if status.error else {})})
-        await self.store.append_events(customer_id, [event])
+        if self._statuses is None:
+            self._statuses = StatusLog(self.store)
+        await self._statuses.record(status.identity, status.platform_message_id,
+                                    status.status, event, aliases=status.aliases)
 
     def _web_server(self, host: str, port: int, routes: list[AnyRoute]) -> WebServer:
         cfg = self.settings.server
