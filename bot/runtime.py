@@ -146,7 +146,8 @@ class Runtime:
             await self.embedded.start()
             url = self.embedded.url
         redis = connect(url, cluster=cfg.store.cluster and not cfg.store.embedded,
-                        max_connections=cfg.store.max_connections)
+                        max_connections=cfg.store.max_connections,
+                        timeout_seconds=cfg.store.timeout_seconds)
         keys = Keys(cfg.store.key_prefix)
         self._store = Store(redis, keys=keys, history_limit=cfg.store.history_limit,
                             lease_seconds=cfg.store.lease_seconds,

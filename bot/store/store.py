@@ -11,6 +11,7 @@ message so a busy customer costs one round trip per message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
@@ -382,8 +383,18 @@ class Store:
         for delivery in outbox:
             args.append(delivery.id)
             args.append(dump_delivery(delivery))
-        result = await self._commit(
-            keys=[ck.lease, ck.session, ck.inbox, ck.events, ck.outbox, ck.sending], args=args)
+        try:
+            result = await self._commit(
+                keys=[ck.lease, ck.session, ck.inbox, ck.events, ck.outbox, ck.sending],
+                args=args)
+        except StoreError:
+            # Unanswered (a hung or lost store): it may or may not have been applied. Either
+            # way the lease is given up, best effort, so the next claim (recovery, the next
+            # message) need not wait it out; release checks the token, so it frees nothing
+            # another turn holds, and a commit arriving after it finds the lease gone.
+            with contextlib.suppress(StoreError):
+                await self.release(claim.customer_id, claim.token)
+            raise
         if result[0] == b"stale":
             raise StaleWrite(
                 f"customer {claim.customer_id}: lease or version moved on; turn discarded"
