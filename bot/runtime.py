@@ -204,7 +204,8 @@ class Runtime:
         self._chores.spawn(self.analytics.run(self._stopping), name="analytics")
         if self.desk is not None:
             self._chores.spawn(sweep_forever(self.desk, act=self._pipeline.act,
-                                             stop=self._stopping, metrics=self.metrics),
+                                             stop=self._stopping, metrics=self.metrics,
+                                             store=self._store),
                                name="handoff-sweeper")
         if self.role == "worker" and work is not None:
             self.worker = Worker(stream=work, pipeline=self._pipeline,

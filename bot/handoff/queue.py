@@ -57,6 +57,13 @@ class HandoffQueue:
     async def length(self) -> int:
         return int(await self.redis.zcard(self._key("queue")))
 
+    async def missing(self, customer_ids: list[str]) -> list[str]:
+        """Those of ``customer_ids`` that are not in the queue."""
+        if not customer_ids:
+            return []
+        scores: Any = await self.redis.zmscore(self._key("queue"), customer_ids)
+        return [c for c, score in zip(customer_ids, scores, strict=True) if score is None]
+
     async def overdue(self, requested_before: float) -> list[str]:
         return _names(await self.redis.zrangebyscore(self._key("queue"), "-inf",
                                                      requested_before))

@@ -83,6 +83,7 @@ async def merge_customers(
                 "v": version,
                 "d": session.model_dump_json(),
                 "p": profile.model_dump_json(),
+                "m": session.mode,  # as commit.lua writes it: the queue's repair reads it
             })
             pipe.delete(dst.events)
             if events:
