@@ -113,7 +113,7 @@ _CORE_TEXTS = Texts({
 # Linking and continuity (bot/linking): part of the core's words, so flows can override them.
 _LINK_TEXTS = Texts({
     "en": {
-        "link.code": "To continue this conversation on another channel, send this code there within {minutes} minutes: {code}",
+        "link.code": "To continue this conversation on another channel, send this code there within {minutes} minutes: {code}\nKeep it to yourself: whoever sends it can join this conversation.",
         "link.links": "Or open one of these links:",
         "link.confirm": "Continue the conversation you started on {channel} here? This joins your chat here, on {here}, to that conversation: its answers and history come with you. Only say yes if you asked for the code yourself.",
         "link.confirm_history": "This code joins your chat here, on {here}, to a conversation started on {channel}. Your history here{contact} would then be shared with whoever is in that conversation on {channel}. Only do this if you asked for the code yourself: to join them, type {word}. Anything else leaves them apart.",
@@ -145,7 +145,7 @@ _LINK_TEXTS = Texts({
         "channel.console": "the console",
     },
     "es": {
-        "link.code": "Para seguir esta conversación en otro canal, envía allí este código en menos de {minutes} minutos: {code}",
+        "link.code": "Para seguir esta conversación en otro canal, envía allí este código en menos de {minutes} minutos: {code}\nNo lo compartas: quien lo envíe puede unirse a esta conversación.",
         "link.links": "O abre uno de estos enlaces:",
         "link.confirm": "¿Seguir aquí la conversación que empezaste en {channel}? Esto une tu chat de aquí, en {here}, a esa conversación: tus respuestas y tu historial vienen contigo. Di que sí solo si pediste tú el código.",
         "link.confirm_history": "Este código une tu chat de aquí, en {here}, a una conversación empezada en {channel}. Tu historial de aquí{contact} se compartiría con quien esté en esa conversación de {channel}. Hazlo solo si pediste tú el código: para unirlos, escribe {word}. Cualquier otra cosa los deja separados.",
