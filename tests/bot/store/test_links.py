@@ -58,3 +58,12 @@ async def test_a_store_secret_is_generated_once_for_every_process(redis: Redis) 
     first = await store_secret(redis, Keys(), "linking")
     assert await store_secret(redis, Keys(), "linking") == first
     assert len(first) == 64
+
+
+async def test_a_changed_number_is_released_from_the_unkeyed_index_too(redis: Redis) -> None:
+    keys = Keys()
+    legacy = keys.legacy_phone(hashlib.sha256(b"omnicanal-phone:+34600888777").hexdigest())
+    await redis.set(legacy, "old-holder")  # written before the upgrade, never used since
+    links = LinkStore(redis, keys=keys, secret=SECRET)
+    await links.release_phone("+34600888777", "old-holder")
+    assert await links.claim_phone("+34600888777", "new-owner") == "new-owner"
