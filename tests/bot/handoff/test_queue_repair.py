@@ -19,7 +19,7 @@ from tests.bot.handoff.test_desk import OPERATORS, Customer
 @pytest.fixture
 async def runtime(make_settings: Any) -> AsyncIterator[Runtime]:
     settings = make_settings(handoff={"operators": OPERATORS})
-    async with Runtime(settings, connectors=[CollectingConnector(name="webchat")],
+    async with Runtime(settings, connectors=[CollectingConnector(channel="webchat")],
                        serve_http=False) as rt:
         yield rt
 

@@ -17,8 +17,8 @@ from tests.bot.linking.test_linking import BUTTONS, Customer, channel, link_code
 
 @pytest.fixture
 async def runtime(make_settings: Any, redis: Any) -> AsyncIterator[Runtime]:
-    channels = [CollectingConnector(name="telegram", capabilities=BUTTONS),
-                CollectingConnector(name="webchat", capabilities=BUTTONS)]
+    channels = [CollectingConnector(channel="telegram", capabilities=BUTTONS),
+                CollectingConnector(channel="webchat", capabilities=BUTTONS)]
     async with Runtime(make_settings(), connectors=channels, serve_http=False) as rt:
         yield rt
 

@@ -24,8 +24,8 @@ Start = Callable[..., AbstractAsyncContextManager[Runtime]]
 @pytest.fixture
 def start(make_settings: Any, redis: Any) -> Start:
     def build(**linking: Any) -> Runtime:
-        channels = [CollectingConnector(name="telegram", capabilities=BUTTONS),
-                    CollectingConnector(name="webchat", capabilities=BUTTONS)]
+        channels = [CollectingConnector(channel="telegram", capabilities=BUTTONS),
+                    CollectingConnector(channel="webchat", capabilities=BUTTONS)]
         return Runtime(make_settings(linking=linking), connectors=channels, serve_http=False)
     return build
 
