@@ -23,13 +23,13 @@ async def runtime(make_settings: Any, redis: Any) -> AsyncIterator[Runtime]:
         yield rt
 
 
-async def with_a_return_and_an_email(customer: Customer, email: str) -> None:
-    """A customer who did a return and left an e-mail: they have something to lose."""
-    await customer.says("/return")
-    await customer.says("A1001")
-    await customer.says(payload="jeans", text="Slim jeans")
-    await customer.says(payload="size", text="Wrong size")
-    await customer.says(payload="original", text="Original payment")
+async def with_a_report_and_an_email(customer: Customer, email: str) -> None:
+    """A customer who sent a fault report and left an e-mail: they have something to lose."""
+    await customer.says("/report")
+    await customer.says("T100")
+    await customer.says(payload="cable", text="Power cable")
+    await customer.says(payload="broken", text="It is broken")
+    await customer.says(payload="repair", text="Repair it")
     await customer.says(email)
     done = await customer.says(payload="yes", text="Yes")
     assert any(email in text for text in done), done
@@ -41,7 +41,7 @@ async def test_forced_linking_a_victims_click_and_yes_do_not_move_their_data(
     attacker = Customer(runtime, channel(runtime, "telegram"), "666")
     code = await link_code(attacker)  # sent to the victim as https://shop/?link=CODE
     victim = Customer(runtime, channel(runtime, "webchat"), "v-victim")
-    await with_a_return_and_an_email(victim, "victim@example.com")
+    await with_a_report_and_an_email(victim, "victim@example.com")
     victim_id = await victim.customer_id()
 
     offer = await victim.says(code)  # the click: the page sends the code
@@ -67,10 +67,10 @@ async def test_forced_linking_an_attacker_with_history_cannot_join_a_victims_cod
     runtime: Runtime,
 ) -> None:
     victim = Customer(runtime, channel(runtime, "telegram"), "777")
-    await with_a_return_and_an_email(victim, "victim@example.com")
+    await with_a_report_and_an_email(victim, "victim@example.com")
     code = await link_code(victim)  # seen over the victim's shoulder, or leaked
     attacker = Customer(runtime, channel(runtime, "webchat"), "v-attacker")
-    await with_a_return_and_an_email(attacker, "attacker@example.com")
+    await with_a_report_and_an_email(attacker, "attacker@example.com")
     before = len(channel(runtime, "webchat").to("v-attacker"))
 
     await attacker.says(code)
