@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from bot.config.base import Strict
 from bot.config.handoff import HandoffSettings
+from bot.config.pipeline import PipelineSettings
 from bot.web.origin import PublicOrigin
 
 
@@ -137,6 +138,7 @@ class Settings(Strict):
     linking: LinkingSettings = LinkingSettings()
     handoff: HandoffSettings = HandoffSettings()
     logging: LoggingSettings = LoggingSettings()
+    pipeline: PipelineSettings = PipelineSettings()
     connectors: dict[str, ConnectorSettings] = Field(default_factory=dict)
 
     def enabled_connectors(self) -> dict[str, ConnectorSettings]:

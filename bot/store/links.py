@@ -7,14 +7,13 @@ hash of each platform-vouched phone number → its customer.
 
 from __future__ import annotations
 
-import hashlib
-
 from redis.asyncio import Redis
 
-from bot.linking import codes
+from bot.store.boundary import boundary
 from bot.store.keys import Keys
 
 
+@boundary
 class LinkStore:
     def __init__(
         self,
@@ -34,15 +33,13 @@ class LinkStore:
         self.overall = attempts_overall_per_minute
 
     def _code_key(self, code_hash: str) -> str:
-        return f"{self.keys.prefix}:link:{code_hash}"
+        return self.keys.link_code(code_hash)
 
-    async def create(self, customer_id: str) -> str:
-        """A new code for ``customer_id``; only its hash is stored."""
-        while True:
-            code = codes.new_code()
-            if await self.redis.set(self._code_key(codes.digest(code)), customer_id,
-                                    ex=self.code_ttl, nx=True):
-                return code
+    async def save_code(self, code_hash: str, customer_id: str) -> bool:
+        """Store a new code's hash (only the hash: the code is a secret) for
+        ``customer_id``; False when that hash is taken already (draw another code)."""
+        return bool(await self.redis.set(self._code_key(code_hash), customer_id,
+                                         ex=self.code_ttl, nx=True))
 
     async def peek(self, code_hash: str) -> str | None:
         """The customer a code belongs to, without using it up."""
@@ -72,16 +69,15 @@ class LinkStore:
             await pipe.execute()
 
     def _fail_key(self, identity_key: str) -> str:
-        return f"{self.keys.prefix}:linkfail:{identity_key}"
+        return self.keys.link_failures(identity_key)
 
     def _overall_key(self) -> str:
-        return f"{self.keys.prefix}:linkfail"
+        return self.keys.link_failures()
 
     # -- vouched phone numbers ------------------------------------------------------------
 
     def _phone_key(self, e164: str) -> str:
-        digest = hashlib.sha256(f"omnicanal-phone:{e164}".encode()).hexdigest()
-        return f"{self.keys.prefix}:phone:{digest}"
+        return self.keys.vouched_phone(e164)
 
     async def claim_phone(self, e164: str, customer_id: str) -> str:
         """Record that a platform vouched ``e164`` for ``customer_id`` unless another

@@ -18,7 +18,6 @@ from functools import partial
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound
@@ -30,12 +29,20 @@ from bot.model import (
     Profile,
     Session,
 )
-from bot.scale.stream import Doorbell
+from bot.store.analytics import AnalyticsCounters
 from bot.store.batching import CommandBatcher
+from bot.store.boundary import CLIENT_ERRORS, boundary, translates
+from bot.store.client import connect
+from bot.store.connector_state import RedisConnectorState
+from bot.store.handoff import HandoffQueue
 from bot.store.identities import IdentityCache
-from bot.store.keys import Keys
+from bot.store.keys import Keys, SessionFields
+from bot.store.links import LinkStore
+from bot.store.merges import Greeting, Merged, merge_customers
+from bot.store.operators import LoginLimits, OperatorSessions
 from bot.store.outbox import Outbox, dump_delivery
 from bot.store.results import (
+    RECORD_STATUSES,
     Claim,
     Committed,
     InboxItem,
@@ -46,6 +53,7 @@ from bot.store.results import (
 )
 from bot.store.scripts import Script, now_ms
 from bot.store.tokens import new_token
+from bot.store.work import Doorbell, WorkStream
 
 _IDENTITY_CACHE_SIZE = 100_000
 #: Customers whose last committed session this process keeps (see ``Store.keep``).
@@ -64,8 +72,12 @@ _dump_profile = Profile.__pydantic_serializer__.to_json
 _dump_event = EVENTS.serializer.to_json
 
 
+@boundary
 class Store:
-    """Everything the runtime keeps in Redis. Construct with a connected client."""
+    """Everything the runtime keeps in Redis. Construct with a connected client, or
+    ``Store.connect(url)``; the stores of the features (handoff, linking, operators,
+    analytics, connectors, the work stream) share its client (``handoff_queue()``, ...).
+    Every public method raises ``StoreError`` when the store fails (``boundary.py``)."""
 
     def __init__(
         self,
@@ -97,6 +109,13 @@ class Store:
         self._identities = IdentityCache(_IDENTITY_CACHE_SIZE)
         self._kept: OrderedDict[str, tuple[bytes, bytes, Session, Profile]] = OrderedDict()
 
+    @classmethod
+    def connect(cls, url: str, *, cluster: bool = False, max_connections: int = 64,
+                keys: Keys | None = None, **options: Any) -> Store:
+        """A store on the server (or cluster) at ``url``; ``options`` as for the class."""
+        return cls(connect(url, cluster=cluster, max_connections=max_connections),
+                   keys=keys, **options)
+
     async def close(self) -> None:
         await self.batcher.close()
         await self.redis.aclose()
@@ -104,11 +123,39 @@ class Store:
     async def ping(self) -> bool:
         try:
             return bool(await self.redis.ping())
-        except (RedisError, OSError):
+        except CLIENT_ERRORS:
             return False
+
+    # -- the features' stores, on this client ---------------------------------------------
+
+    def work_stream(self) -> WorkStream:
+        return WorkStream(self.redis, keys=self.keys)
+
+    def handoff_queue(self, *, average_handling_minutes: float = 5) -> HandoffQueue:
+        return HandoffQueue(self.redis, keys=self.keys,
+                            average_handling_minutes=average_handling_minutes)
+
+    def link_store(self, **limits: int) -> LinkStore:
+        """Link codes and their limits (``LinkStore``'s keyword arguments)."""
+        return LinkStore(self.redis, keys=self.keys, **limits)
+
+    def operator_sessions(self) -> OperatorSessions:
+        return OperatorSessions(self.redis, keys=self.keys)
+
+    def login_limits(self, *, per_pair: int, per_address: int,
+                     window_seconds: int) -> LoginLimits:
+        return LoginLimits(self.redis, keys=self.keys, per_pair=per_pair,
+                           per_address=per_address, window_seconds=window_seconds)
+
+    def analytics_counters(self, *, keep_days: int = 400) -> AnalyticsCounters:
+        return AnalyticsCounters(self.redis, keys=self.keys, keep_days=keep_days)
+
+    def connector_state(self, connector: str) -> RedisConnectorState:
+        return RedisConnectorState(self.redis, keys=self.keys, connector=connector)
 
     # -- identities ----------------------------------------------------------------------
 
+    @translates
     async def resolve(self, identity: Identity, aliases: Sequence[Identity] = ()) -> str:
         """The customer an identity belongs to, creating a new customer on first contact
         (or joining the customer of the first known alias: see ``Inbound.aliases``)."""
@@ -119,7 +166,7 @@ class Store:
                 # Idempotent: also repairs a crash between the two writes of a first contact.
                 await self.batcher.execute("HSETNX", self.keys.customer(customer_id).identities,
                                            key, now_ms())
-            except (RedisError, OSError) as exc:
+            except CLIENT_ERRORS as exc:
                 raise StoreError(f"could not resolve identity: {exc}") from exc
         return customer_id
 
@@ -151,7 +198,7 @@ class Store:
                 held = await self.batcher.execute("GET", self.keys.identity(alias.key))
                 if held is not None:
                     return as_str(held)
-        except (RedisError, OSError) as exc:
+        except CLIENT_ERRORS as exc:
             raise StoreError(f"could not resolve identity aliases: {exc}") from exc
         return None
 
@@ -182,7 +229,7 @@ class Store:
             held = await self.batcher.execute("GET", self.keys.identity(old.key))
             if held is not None and as_str(held) == customer_id:
                 await self.batcher.execute("DEL", self.keys.identity(old.key))
-        except (RedisError, OSError) as exc:
+        except CLIENT_ERRORS as exc:
             raise StoreError(f"could not retire an identity: {exc}") from exc
         self.forget_identity(old.key)
         return bool(was)
@@ -199,6 +246,7 @@ class Store:
         raw = await self.redis.hkeys(self.keys.customer(customer_id).identities)
         return [Identity.from_key(as_str(k)) for k in raw]
 
+    @translates
     async def last_inbound(self, customer_id: str) -> dict[str, float]:
         """When the customer last wrote from each identity (epoch seconds)."""
         try:
@@ -206,7 +254,7 @@ class Store:
             # as much as the send itself through redis-py's own command path.
             raw = await self.batcher.execute("HGETALL",
                                              self.keys.customer(customer_id).last_inbound)
-        except (RedisError, OSError) as exc:
+        except CLIENT_ERRORS as exc:
             raise StoreError(f"could not read when the customer last wrote: {exc}") from exc
         # The batcher's answers are raw: a flat [field, value, ...] list (RESP2) or a map.
         pairs = raw.items() if isinstance(raw, dict) else zip(raw[::2], raw[1::2], strict=True)
@@ -226,6 +274,7 @@ class Store:
 
     # -- the hot path ---------------------------------------------------------------------
 
+    @translates
     async def enqueue_action(self, customer_id: str, action: OperatorAction, *,
                              doorbell: Doorbell | None = None) -> Claim | Recorded:
         """Queue an operator action in the customer's inbox, behind what the customer has
@@ -236,6 +285,7 @@ class Store:
             raise StoreError("the ingest script answered 'moved' for an operator action")
         return outcome
 
+    @translates
     async def ingest(self, inbound: Inbound, *,
                      doorbell: Doorbell | None = None) -> Claim | Recorded:
         """Durably record one inbound message.
@@ -298,11 +348,12 @@ class Store:
             try:
                 await self.batcher.execute("XADD", doorbell.stream, "MAXLEN", "~",
                                            doorbell.max_length, "*", "c", customer_id)
-            except (RedisError, OSError) as exc:
+            except CLIENT_ERRORS as exc:
                 # Answered 5xx: the redelivery is a duplicate, and rings again.
                 raise StoreError(f"recorded, but no worker could be told: {exc}") from exc
-        return Recorded(customer_id, as_str(tag))
+        return Recorded(customer_id, RECORD_STATUSES[tag])
 
+    @translates
     async def claim(self, customer_id: str) -> Claim | float | None:
         """Claim a customer with waiting messages: a ``Claim``, the seconds until the current
         lease expires when another turn holds it, or None when nothing waits."""
@@ -345,6 +396,7 @@ class Store:
         if len(self._kept) > _KEPT_SESSIONS:
             self._kept.popitem(last=False)
 
+    @translates
     async def commit(
         self,
         claim: Claim,
@@ -399,6 +451,7 @@ class Store:
                                parse_item(result[3]), session_json, saved_profile),
                          send, session_json, saved_profile)
 
+    @translates
     async def extend(self, claim: Claim) -> bool:
         """Keep the lease of a long turn alive. False when it was lost already."""
         ck = self.keys.customer(claim.customer_id)
@@ -417,6 +470,7 @@ class Store:
             await asyncio.sleep(0.005)  # a turn holds it for milliseconds: poll, bounded
         return token
 
+    @translates
     async def release(self, customer_id: str, token: str) -> None:
         await self._release(keys=[self.keys.customer(customer_id).lease], args=[token])
 
@@ -425,8 +479,8 @@ class Store:
     async def load(self, customer_id: str) -> tuple[Session, Profile]:
         """Read a customer's session and profile (for consoles and tests, not for turns)."""
         version, data, profile = await self.redis.hmget(
-            self.keys.customer(customer_id).session, ["v", "d", "p"]
-        )
+            self.keys.customer(customer_id).session,
+            [SessionFields.VERSION, SessionFields.DATA, SessionFields.PROFILE])
         session = Session.model_validate_json(data) if data else Session()
         session.version = int(version or 0)
         return session, Profile.model_validate_json(profile) if profile else Profile()
@@ -444,6 +498,15 @@ class Store:
             pipe.rpush(key, *map(_dump_event, events))
             pipe.ltrim(key, -self.history_limit, -1)
             await pipe.execute()
+
+    # -- linking ----------------------------------------------------------------------------
+
+    async def merge(self, source: str, target: str, *, address: Identity,
+                    events: Sequence[Event] = (), greet: Greeting | None = None) -> Merged:
+        """Join customer ``source`` into ``target`` (the caller holds the source's lease,
+        in the source's turn); the customer is now at ``address``. See ``merges.py``."""
+        return await merge_customers(self, source=source, target=target, address=address,
+                                     extra_events=events, greet=greet)
 
     # -- recovery -------------------------------------------------------------------------
 

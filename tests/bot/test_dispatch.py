@@ -11,6 +11,7 @@ from bot.dispatch import Dispatcher
 from bot.errors import RateLimited, TransientError
 from bot.messages import Identity, Outbound, Text
 from bot.model import Delivery
+from bot.store.results import NoSend
 from bot.store.store import Store
 from connectors.base import SendReceipt
 from connectors.collecting import CollectingConnector
@@ -58,8 +59,8 @@ async def test_a_turn_sends_its_replies_itself_and_later_ones_join_it(store: Sto
     # A later turn commits while the first reply is on its way: its reply waits for it,
     # and its own task does not become a second sender.
     await store.outbox.add(customer, [reply(customer, 2)])
-    assert await store.outbox.next(customer) == "wait"
-    await asyncio.wait_for(dispatcher.send_here(customer, "wait"), 1)
+    assert await store.outbox.next(customer) is NoSend.WAIT
+    await asyncio.wait_for(dispatcher.send_here(customer, NoSend.WAIT), 1)
     assert not sending.done() and len(dispatcher.senders) == 0
     settled = asyncio.create_task(dispatcher.settled(customer))
     chat.gate.set()
@@ -95,7 +96,7 @@ async def test_a_reply_waiting_out_a_long_rate_limit_stays_its_senders(redis: Re
     chat = RateLimitedOnce(retry_after=1.0)
     dispatcher, customer, _claimed, sending = await start_sending(store, chat, chat.limited)
     for _ in range(8):  # across the whole wait, well past the stale time
-        assert await other.outbox.next(customer) == "wait"
+        assert await other.outbox.next(customer) is NoSend.WAIT
         await asyncio.sleep(0.1)
     await asyncio.wait_for(sending, 5)
     assert [s.text for s in chat.sent] == ["reply 1"] and chat.attempts == 2
