@@ -8,7 +8,7 @@ import asyncio
 from redis.asyncio import Redis
 
 from bot.dispatch import Dispatcher
-from bot.errors import RateLimited, TransientError
+from bot.errors import RateLimited, TransientError, Unreachable
 from bot.messages import Identity, Outbound, Text
 from bot.model import Delivery
 from bot.store.results import NoSend
@@ -144,4 +144,33 @@ async def test_a_reply_is_tried_max_attempts_times_then_given_up_in_the_history(
     [event] = await store.history(customer)
     assert event.kind == "error" and event.data == {"delivery": claimed.id}
     assert f"gave up after {dispatcher.max_attempts} attempts" in (event.text or "")
+    await dispatcher.close(5)
+
+
+class Blocked(CollectingConnector):
+    """A customer who blocked the bot: every send is refused as unreachable."""
+
+    def __init__(self) -> None:
+        super().__init__(name="webchat")
+
+    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
+        raise Unreachable("webchat", "the customer blocked the bot")
+
+
+async def test_a_failing_mark_unreachable_leaves_the_customer_stranded(
+    store: Store, redis: Redis,
+) -> None:
+    """Issue 14: the store's error while marking an identity unreachable used to escape
+    the sender as a raw RedisError, past the "stranded" path: a worker acknowledged the
+    work and the reply stayed in the outbox with nobody to retry it."""
+    customer = await store.resolve(ANA)
+    # A real refusal from the real server: the key holds a string, HSET answers WRONGTYPE.
+    await redis.set(store.keys.customer(customer).unreachable, "not a hash")
+    first = reply(customer, 1)
+    await store.outbox.add(customer, [first])
+    dispatcher = Dispatcher(store=store, connectors={"webchat": Blocked()})
+    dispatcher.enqueue(customer)
+    await dispatcher.senders.wait_idle()
+    assert customer in dispatcher.stranded
+    assert [d.id for d in await store.outbox.pending(customer)] == [first.id]  # kept
     await dispatcher.close(5)
