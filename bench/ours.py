@@ -14,12 +14,12 @@ from bench.counting import Counter, counting_client
 from bench.drive import drive, everyone
 from bench.form import SUMMARY_PREFIX, form, script
 from bench.server import ServerStats, snapshot
+from bot.channels import SendContext, SendReceipt
 from bot.dialogue import DialogueEngine
 from bot.dispatch import Dispatcher
 from bot.messages import Identity, Inbound, Outbound, text_of
 from bot.pipeline import Pipeline
 from bot.store.store import Store
-from connectors.base import SendReceipt
 from connectors.collecting import CollectingConnector
 
 
@@ -58,11 +58,12 @@ class BenchConnector(CollectingConnector):
     """A collecting connector that keeps no list (bounded memory) and wakes the customer
     whose reply arrived. Like CollectingConnector, it does no network I/O."""
 
-    def __init__(self, *, name: str, replies: Replies) -> None:
-        super().__init__(name=name)
+    def __init__(self, *, channel: str, replies: Replies) -> None:
+        super().__init__(channel=channel)
         self.replies = replies
 
-    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
+    async def send(self, to: Identity, message: Outbound, *, key: str,
+                   context: SendContext) -> SendReceipt:
         self.replies.record(to.user_id, key, text_of(message))
         return SendReceipt(platform_message_id=key or None)
 
@@ -99,7 +100,7 @@ class OursBench:
         self.store = Store(self.redis)
         engine = DialogueEngine([form], default_flow="form")
         channels = ("a", "b") if cross_channel else ("bench",)
-        self.connectors = {c: BenchConnector(name=c, replies=self.replies) for c in channels}
+        self.connectors = {c: BenchConnector(channel=c, replies=self.replies) for c in channels}
         self.dispatcher = Dispatcher(store=self.store, connectors=self.connectors)
         self.pipeline = Pipeline(store=self.store, engine=engine, dispatcher=self.dispatcher)
         self._round = 0

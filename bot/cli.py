@@ -14,19 +14,22 @@ from bot.config.settings import Settings
 from bot.errors import BotError, ConfigError
 
 DEFAULT_CONFIG = "config.yaml"
+#: What runs with no config.yaml at all: the shipped config's essentials (the demo flows
+#: and the web chat). The framework's own settings name no flows.
+WITHOUT_CONFIG = {"flows": {"modules": ["flows.store_assistant"]},
+                  "connectors": {"webchat": {"enabled": True}}}
 
 
 def _settings(path: str | None) -> Settings:
     if path is None and not Path(DEFAULT_CONFIG).exists():
-        return parse_settings({"connectors": {"webchat": {"enabled": True}}},
-                              source="(embedded defaults)")
+        return parse_settings(WITHOUT_CONFIG, source="(embedded defaults: the demo)")
     return load_settings(path or DEFAULT_CONFIG)
 
 
 def _check(args: argparse.Namespace) -> int:
     settings = _settings(args.config)
+    from bot.channels import registry
     from bot.runtime import build_engine
-    from connectors import registry
 
     engine = build_engine(settings)
     connectors = [registry.build(n, c) for n, c in settings.enabled_connectors().items()]
@@ -34,7 +37,7 @@ def _check(args: argparse.Namespace) -> int:
     print(f"  store: {'embedded' if settings.store.embedded else 'external Redis'}")
     print(f"  server: http://{settings.server.host}:{settings.server.port}")
     print(f"  flows: {', '.join(sorted(engine.flows))} (default: {engine.default_flow})")
-    print(f"  connectors: {', '.join(c.name for c in connectors) or 'none'}")
+    print(f"  connectors: {', '.join(c.channel for c in connectors) or 'none'}")
     return 0
 
 
@@ -63,13 +66,15 @@ async def _run(args: argparse.Namespace) -> int:
 async def _chat(args: argparse.Namespace) -> int:
     settings = _settings(args.config)
     logs.configure("WARNING", "text")
+    from bot.channels import registry
     from bot.runtime import Runtime
-    from connectors.console import ConsoleConnector, ConsoleSettings
 
-    console = ConsoleConnector(settings=ConsoleSettings(user=args.user, locale=args.locale))
+    kind = registry.connector_class("console")
+    console = kind.from_settings("console", kind.settings_model.model_validate(
+        {"user": args.user, "locale": args.locale}))
     session = uuid.uuid4().hex[:8]
     async with Runtime(settings, connectors=[console], serve_http=False) as runtime:
-        print("Talking to the bot. Type 'menu' to start, Ctrl-D to leave.", flush=True)
+        print("Talking to the bot. Say hello to start, Ctrl-D to leave.", flush=True)
         loop = asyncio.get_running_loop()
         while True:
             print("you> ", end="", flush=True)

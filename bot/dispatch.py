@@ -11,17 +11,18 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
+from bot.channels import BaseConnector, SendContext, SendReceipt
+from bot.channels.render import render
 from bot.errors import ConnectorError, RateLimited, StoreError, TransientError, Unreachable
 from bot.messages import Outbound
 from bot.metrics import Metrics
 from bot.model import Delivery, Event
-from bot.render import render
 from bot.store.results import NoSend, SendAnswer
 from bot.store.store import Store
 from bot.tasks import TaskTracker
-from connectors.base import BaseConnector, SendContext, SendReceipt
 
 log = logging.getLogger(__name__)
 
@@ -139,12 +140,8 @@ class Dispatcher:
             return await self._give_up(delivery,
                                        f"channel {delivery.to.channel!r} is not enabled")
         parts = render(delivery.message, connector.capabilities)
-        context: SendContext | None = None
-        if connector.needs_window:
-            # Only windowed channels (WhatsApp, Messenger) pay for this store read.
-            last = await self.store.last_inbound(delivery.customer_id)
-            context = SendContext(last_inbound_at=last.get(delivery.to.key),
-                                  origin=delivery.origin)
+        # Read only if the connector asks (windowed channels: WhatsApp, Messenger).
+        context = SendContext(delivery.origin, last_inbound=partial(self._last_inbound, delivery))
         try:
             for index, part in enumerate(parts):
                 # Globally unique and the same on every retry or resend after a crash.
@@ -168,17 +165,19 @@ class Dispatcher:
         self.metrics.sent.inc((delivery.to.channel, delivery.origin))
         return await self.store.outbox.sent(delivery.customer_id, delivery.id)
 
+    async def _last_inbound(self, delivery: Delivery) -> float | None:
+        """When the customer last wrote on the identity ``delivery`` goes to."""
+        return (await self.store.last_inbound(delivery.customer_id)).get(delivery.to.key)
+
     @staticmethod
     def _send(connector: BaseConnector, delivery: Delivery, part: Outbound, key: str,
-              context: SendContext | None) -> Awaitable[SendReceipt]:
+              context: SendContext) -> Awaitable[SendReceipt]:
         """One attempt (its coroutine, started by the caller's await: no frame of its own)."""
-        if context is None:
-            return connector.send(delivery.to, part, key=key)
-        return connector.send_in_context(delivery.to, part, key=key, context=context)
+        return connector.send(delivery.to, part, key=key, context=context)
 
     async def _send_with_retries(
         self, connector: BaseConnector, delivery: Delivery, part: Outbound, key: str,
-        context: SendContext | None, *, failed: RateLimited | TransientError,
+        context: SendContext, *, failed: RateLimited | TransientError,
     ) -> None:
         """The first attempt failed with ``failed``: wait as the platform or the backoff
         says and try again, up to ``max_attempts`` attempts in all."""

@@ -25,6 +25,12 @@ class ConfigError(BotError):
         super().__init__(f"{source} is not valid:\n{lines}")
 
 
+class ConnectorTypeError(BotError):
+    """A connector section's ``type`` names no usable connector class: an unknown name, a
+    module that is not installed, a missing attribute, or a class that is not a
+    ``BaseConnector``. The config loader reports it under the section's key."""
+
+
 class StoreError(BotError):
     """The session store failed or is unreachable."""
 

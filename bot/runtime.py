@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from bot.analytics.recorder import AnalyticsRecorder
 from bot.analytics.report import build_report, last_days
+from bot.channels import BaseConnector, ConnectorContext, DeliveryStatus, registry
 from bot.config.handoff import OperatorAccount
 from bot.config.pipeline import import_path
 from bot.config.settings import Settings
@@ -46,8 +47,6 @@ from bot.store.store import Store
 from bot.tasks import TaskTracker
 from bot.web.server import WebServer
 from bot.web.types import AnyRoute, Route, WebRequest, WebResponse
-from connectors import registry
-from connectors.base import BaseConnector, ConnectorContext, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +92,7 @@ class Runtime:
             registry.build(name, section)
             for name, section in settings.enabled_connectors().items()
         ]
-        self.connectors: dict[str, BaseConnector] = {c.name: c for c in built}
+        self.connectors: dict[str, BaseConnector] = {c.channel: c for c in built}
         self.serve_http = serve_http and role != "worker"
         self.worker: Worker | None = None
         self.embedded: EmbeddedServer | None = None
@@ -265,7 +264,7 @@ class Runtime:
             stages.append(LinkingStage(store=store, links=links, texts=self.engine.texts,
                                        channel_links=self._continue_links,
                                        reprompt=self.engine.reprompt,
-                                       default_locale=self.engine.default_locale))
+                                       locale_of=self.engine.locale_of))
         return stages, observers
 
     async def _act(self, customer_id: str, action: OperatorAction) -> None:
@@ -352,7 +351,7 @@ class Runtime:
             try:
                 await connector.close()
             except Exception:  # shutting down: log and go on with the rest
-                log.exception("connector %s did not close cleanly", connector.name)
+                log.exception("connector %s did not close cleanly", connector.channel)
         if self.analytics is not None:
             await self.analytics.flush()
         if self._store is not None:

@@ -1,10 +1,14 @@
 """Test flows in a few lines: no network, no store, the real dialogue engine.
 
->>> async with FlowTester("flows.store_assistant") as chat:
+>>> async with FlowTester("my_bot.flows") as chat:
 ...     replies = await chat.send("hi")
 ...     assert "Start a return" in replies.choices
 ...     await chat.press("Start a return")
 ...     replies = await chat.send("A1001")
+
+The flows to run are always named: a module path (as in ``flows.modules``) or a list of
+``Flow`` objects. The framework has no flows of its own, so ``FlowTester()`` without them
+is a ``TypeError``, never a silent run of some demo.
 
 ``capabilities`` decides how replies are rendered, as on a real channel: pass
 ``Capabilities(max_buttons=0)`` to see numbered lists and answer with "2".
@@ -17,12 +21,12 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from bot.channels import Capabilities
+from bot.channels.render import render
 from bot.dialogue import DialogueEngine, Flow
 from bot.dialogue.loading import load_flows
 from bot.messages import Attachment, Choices, Identity, Inbound, Outbound, SenderHint, text_of
 from bot.model import Event, Profile, Session
-from bot.render import render
-from connectors.base import Capabilities
 
 RICH = Capabilities(max_text_length=4096, max_buttons=10, button_title_length=64,
                     images=True, files=True, request_phone=True)
@@ -45,11 +49,14 @@ class Replies(list[Outbound]):
 
 
 class FlowTester:
+    """A customer talking to ``flows`` (a module path, or ``Flow`` objects); the default
+    flow is ``default_flow``, else the first one, as in config.yaml."""
+
     def __init__(
         self,
-        flows: Sequence[Flow] | str = "flows.store_assistant",
+        flows: Sequence[Flow] | str,
         *,
-        default_flow: str = "menu",
+        default_flow: str | None = None,
         locales: Sequence[str] = ("en", "es"),
         default_locale: str = "en",
         locale: str | None = None,

@@ -8,8 +8,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.channels import BaseConnector, Capabilities, SendContext, SendReceipt
 from bot.messages import Identity, Inbound, Outbound, text_of
-from connectors.base import BaseConnector, Capabilities, SendReceipt
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +24,9 @@ class Sent:
 
 
 class CollectingConnector(BaseConnector):
-    def __init__(self, *, name: str = "collect", channel: str | None = None,
+    def __init__(self, *, channel: str = "collect",
                  capabilities: Capabilities | None = None) -> None:
-        super().__init__(name=name)
-        self.channel = channel or name
+        super().__init__(channel=channel)
         self.capabilities = capabilities or Capabilities(max_buttons=10, images=True,
                                                          files=True)
         self.sent: list[Sent] = []
@@ -36,7 +35,8 @@ class CollectingConnector(BaseConnector):
     def parse(self, update: Mapping[str, Any]) -> list[Inbound]:
         return [Inbound.model_validate(update)]
 
-    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
+    async def send(self, to: Identity, message: Outbound, *, key: str,
+                   context: SendContext) -> SendReceipt:
         async with self._changed:
             self.sent.append(Sent(to, message, key))
             self._changed.notify_all()

@@ -10,9 +10,8 @@ import sys
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from bot.config.settings import ConnectorSettings
+from bot.channels import BaseConnector, Capabilities, ConnectorSettings, SendContext, SendReceipt
 from bot.messages import Identity, Inbound, Outbound, SenderHint, Text, text_of
-from connectors.base import BaseConnector, Capabilities, SendReceipt
 
 
 class ConsoleSettings(ConnectorSettings):
@@ -21,19 +20,15 @@ class ConsoleSettings(ConnectorSettings):
 
 
 class ConsoleConnector(BaseConnector):
-    channel = "console"
     capabilities = Capabilities(max_text_length=10_000, max_buttons=0)
+    settings_model = ConsoleSettings
 
-    def __init__(self, *, name: str = "console", settings: ConsoleSettings | None = None,
+    def __init__(self, *, channel: str = "console", settings: ConsoleSettings | None = None,
                  output: TextIO | None = None) -> None:
-        super().__init__(name=name)
+        super().__init__(channel=channel)
         self.settings = settings or ConsoleSettings()
         self.output = output or sys.stdout
         self._counter = 0
-
-    @classmethod
-    def from_settings(cls, name: str, settings: ConsoleSettings) -> ConsoleConnector:
-        return cls(name=name, settings=settings)
 
     @property
     def identity(self) -> Identity:
@@ -48,7 +43,8 @@ class ConsoleConnector(BaseConnector):
         return [Inbound(identity=self.identity, message_id=message_id, text=text,
                         sender=SenderHint(locale=self.settings.locale), raw=update)]
 
-    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
+    async def send(self, to: Identity, message: Outbound, *, key: str,
+                   context: SendContext) -> SendReceipt:
         text = message.text if isinstance(message, Text) else text_of(message)
         if text:
             print(f"bot> {text.replace(chr(10), chr(10) + '     ')}", file=self.output, flush=True)

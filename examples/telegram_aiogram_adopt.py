@@ -42,8 +42,9 @@ async def ping(message: Message) -> None:
 async def main() -> None:
     token = os.environ["TELEGRAM_TOKEN"]
     api_base = os.environ.get("TELEGRAM_API_BASE", "https://api.telegram.org")
-    settings = parse_settings({"connectors": {"webchat": {"enabled": False}}}, env={})
-    connector = AiogramConnector(name="telegram", settings=TelegramSettings(
+    settings = parse_settings({"flows": {"modules": ["flows.store_assistant"]},
+                               "connectors": {"webchat": {"enabled": False}}}, env={})
+    connector = AiogramConnector(channel="telegram", settings=TelegramSettings(
         token=SecretStr(token), api_base=api_base, mode="external"))
     bot = Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(api_base)))
     dp = Dispatcher()

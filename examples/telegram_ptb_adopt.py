@@ -37,8 +37,9 @@ async def ping(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def main() -> None:
     token = os.environ["TELEGRAM_TOKEN"]
     api_base = os.environ.get("TELEGRAM_API_BASE", "https://api.telegram.org")
-    settings = parse_settings({"connectors": {"webchat": {"enabled": False}}}, env={})
-    connector = PTBConnector(name="telegram", settings=TelegramSettings(
+    settings = parse_settings({"flows": {"modules": ["flows.store_assistant"]},
+                               "connectors": {"webchat": {"enabled": False}}}, env={})
+    connector = PTBConnector(channel="telegram", settings=TelegramSettings(
         token=SecretStr(token), api_base=api_base, mode="external"))
     app = (Application.builder().token(token).base_url(f"{api_base}/bot")
            .base_file_url(f"{api_base}/file/bot").build())

@@ -18,6 +18,9 @@ from bot.store.embedded import free_port
 from bot.store.store import Store
 from tests.servers import CLUSTER, start_cluster, start_valkey
 
+#: The ``flows:`` section of every test configuration unless a test names its own.
+TEST_FLOWS = {"modules": ["tests.flows_for_tests"], "locales": ["en", "es"]}
+
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -60,13 +63,15 @@ async def store(redis: Redis) -> Store:
 
 @pytest.fixture
 def make_settings(redis_url: str, redis: Redis, tmp_path: Path) -> Any:
-    """Build Settings on the test server (flushed first, through ``redis``); keyword
-    arguments override sections."""
+    """Build Settings on the test server (flushed first, through ``redis``) running the
+    framework's test flows (``tests/flows_for_tests``, never the demo); keyword arguments
+    override sections."""
 
     def build(**sections: Any) -> Settings:
         raw: dict[str, Any] = {
             "store": {"url": redis_url, "data_dir": str(tmp_path / "data"), "cluster": CLUSTER},
             "server": {"port": 0},
+            "flows": dict(TEST_FLOWS),
             "connectors": {"webchat": {"enabled": True}},
         }
         for key, value in sections.items():

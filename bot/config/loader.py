@@ -9,19 +9,18 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bot.config.settings import ConnectorSettings, Settings
-from bot.errors import ConfigError
+from bot.channels import ConnectorSettings, registry
+from bot.config.settings import Settings
+from bot.errors import ConfigError, ConnectorTypeError
 
 _VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-
-ConnectorModelLookup = Callable[[str], type[ConnectorSettings] | None]
 
 
 def expand_env(value: Any, env: Mapping[str, str], path: str, problems: list[str]) -> Any:
@@ -63,13 +62,8 @@ def parse_settings(
     *,
     env: Mapping[str, str] | None = None,
     source: str = "config.yaml",
-    connector_model: ConnectorModelLookup | None = None,
 ) -> Settings:
     """Validate an already-loaded YAML tree into ``Settings`` or raise ``ConfigError``."""
-    if connector_model is None:
-        from connectors.registry import settings_model
-
-        connector_model = settings_model
     env = os.environ if env is None else env
     if raw is None:
         raw = {}
@@ -99,21 +93,20 @@ def parse_settings(
             problems.append(f"{path}: must be a mapping with at least 'enabled: true'")
             continue
         kind = str(section.get("type") or name)
-        model = connector_model(kind)
-        if model is None:
-            from connectors.registry import known_types
-
-            hint = _did_you_mean(kind, known_types())
-            problems.append(f"{path}: unknown connector type '{kind}'.{hint} "
-                            f"Known: {', '.join(known_types())}")
+        try:
+            if section.get("enabled", True) is False:
+                # A disabled connector may be half-filled, or name a package not installed
+                # yet: its type must exist, and nothing is imported or validated.
+                registry.check_type(kind)
+                connectors[name] = ConnectorSettings(type=kind, enabled=False)
+                continue
+            model = registry.connector_class(kind).settings_model
+        except ConnectorTypeError as exc:
+            problems.append(f"{path}{'.type' if 'type' in section else ''}: {exc}")
             continue
         try:
             connectors[name] = model.model_validate(section)
         except ValidationError as exc:
-            if section.get("enabled", True) is False:
-                # A disabled connector may be half-filled; only its shape must be right.
-                connectors[name] = ConnectorSettings(type=kind, enabled=False)
-                continue
             problems.extend(_explain(exc, model, prefix=path))
     if problems or settings is None:
         raise ConfigError(problems, source=source)
@@ -139,24 +132,17 @@ def load_settings(path: str | Path, *, env: Mapping[str, str] | None = None) -> 
     return parse_settings(raw, env=env, source=str(file))
 
 
-#: The distribution extra that installs each SDK a connector may import.
-SDK_EXTRAS = {"aiogram": "telegram", "telegram": "telegram"}
-
-
-def missing_sdk(path: str, exc: ModuleNotFoundError) -> ConfigError | ModuleNotFoundError:
-    """What to raise when building the connector at ``path`` failed to import a module:
-    for an SDK one of our extras installs, a one-line ``ConfigError`` that names the
-    ``pip install`` to run; anything else (our own bug) stays as it is."""
-    top = (exc.name or "").partition(".")[0]
-    extra = SDK_EXTRAS.get(top)
-    if extra is None:
-        return exc
-    return ConfigError([f"{path}: needs the '{top}' package, which is not installed. Install "
-                        f"it with: pip install 'omnicanal[{extra}]'"])
-
-
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
+
+
+#: What to write for a required key that has no default, by path.
+_HOW_TO_ADD = {
+    "flows": ", naming the Python modules that define your flows: "
+             "flows: {modules: [my_bot.flows]} (the shipped demo is flows.store_assistant)",
+    "flows.modules": ": modules: [my_bot.flows], the Python modules whose FLOWS are loaded "
+                     "(the shipped demo is flows.store_assistant)",
+}
 
 
 def _explain(exc: ValidationError, model: type[BaseModel], *, prefix: str) -> list[str]:
@@ -171,7 +157,7 @@ def _explain(exc: ValidationError, model: type[BaseModel], *, prefix: str) -> li
             fields = ", ".join(parent.model_fields) if parent else ""
             problems.append(f"{path}: unknown key.{hint} Allowed here: {fields}")
         elif kind == "missing":
-            problems.append(f"{path}: required but missing. Add it")
+            problems.append(f"{path}: required but missing. Add it{_HOW_TO_ADD.get(path, '')}")
         else:
             problems.append(f"{path}: {error['msg']}. Fix the value")
     return problems

@@ -1,7 +1,7 @@
 """The typed settings tree. Every model is frozen and forbids unknown keys.
 
 Connector sections are validated by the connector's own settings model (see
-``connectors.registry``), so the core names no platform.
+``bot.channels.registry``), so the core names no platform.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 
+from bot.channels.settings import ConnectorSettings
 from bot.config.base import Strict
 from bot.config.handoff import HandoffSettings
 from bot.config.pipeline import PipelineSettings
@@ -95,10 +96,13 @@ class ServerSettings(Strict):
 
 
 class FlowSettings(Strict):
-    #: Python modules that define flows; each exposes ``FLOWS`` (a list of Flow).
-    modules: list[str] = Field(default_factory=lambda: ["flows.store_assistant"], min_length=1)
-    #: The flow that runs when no flow is active and nothing else matches.
-    default: str = "menu"
+    #: Python modules that define flows; each exposes ``FLOWS`` (a list of Flow). There is
+    #: no default: the framework ships no flows of its own (the shipped config.yaml names
+    #: the demo, ``flows.store_assistant``).
+    modules: list[str] = Field(min_length=1)
+    #: The flow that runs when no flow is active and nothing else matches; unset, the
+    #: first flow of the first module.
+    default: str | None = None
     locales: list[str] = Field(default_factory=lambda: ["en", "es"], min_length=1)
     default_locale: str = "en"
     #: Re-asks before a flow gives up on a question and offers help.
@@ -123,18 +127,10 @@ class LoggingSettings(Strict):
     format: Literal["text", "json"] = "text"
 
 
-class ConnectorSettings(Strict):
-    """Base of every connector's settings section."""
-
-    #: The connector implementation; defaults to the section's name.
-    type: str | None = None
-    enabled: bool = True
-
-
 class Settings(Strict):
     store: StoreSettings = StoreSettings()
     server: ServerSettings = ServerSettings()
-    flows: FlowSettings = FlowSettings()
+    flows: FlowSettings
     linking: LinkingSettings = LinkingSettings()
     handoff: HandoffSettings = HandoffSettings()
     logging: LoggingSettings = LoggingSettings()

@@ -15,10 +15,12 @@ from pydantic import ValidationError
 from bot.dialogue.answers import match_choice, phone_answer
 from bot.dialogue.flow import Flow
 from bot.dialogue.intents import Intent, IntentMatcher
+from bot.dialogue.locales import choose_locale
 from bot.dialogue.steps import Ask, Call, End, Goto, Handoff, Start, step_name
 from bot.dialogue.texts import ENGINE_TEXTS, Texts
 from bot.dialogue.turn import Turn
 from bot.errors import FlowError
+from bot.history import inbound_event, outbound_event
 from bot.messages import (
     Choice,
     Choices,
@@ -27,7 +29,6 @@ from bot.messages import (
     Outbound,
     RequestPhone,
     Text,
-    text_of,
 )
 from bot.model import Event, Frame, Profile, Question, Session
 
@@ -80,7 +81,7 @@ class DialogueEngine:
         self,
         flows: Sequence[Flow],
         *,
-        default_flow: str,
+        default_flow: str | None = None,
         locales: Sequence[str] = ("en",),
         default_locale: str = "en",
         max_attempts: int = 3,
@@ -94,6 +95,11 @@ class DialogueEngine:
             if flow.name in self.flows:
                 raise FlowError(f"two flows are named {flow.name!r}; rename one")
             self.flows[flow.name] = flow
+        if default_flow is None:
+            if not self.flows:
+                raise FlowError("no flows to run: list the modules that define them under "
+                                "flows.modules")
+            default_flow = next(iter(self.flows))  # the first flow of the first module
         if default_flow not in self.flows:
             raise FlowError(f"the default flow {default_flow!r} is not among the loaded flows: "
                             f"{', '.join(sorted(self.flows)) or 'none'}")
@@ -134,11 +140,7 @@ class DialogueEngine:
             saved = session.model_dump_json()
         identity = inbound.identity
         key = identity.key
-        data: dict[str, object] = {"message_id": inbound.message_id}
-        if inbound.payload:
-            data["payload"] = inbound.payload
-        events = [Event(kind="inbound", at=inbound.timestamp, channel=identity.channel,
-                        identity=key, text=_describe(inbound), data=data)]
+        events = [inbound_event(inbound)]
         previous = session.address
         recognised = switched = False
         # Identities are equal when their keys are (a cheaper test than the models'); the
@@ -184,10 +186,8 @@ class DialogueEngine:
         return self._finish(state)
 
     def _finish(self, state: _State) -> TurnResult:
-        channel, key = state.inbound.identity.channel, state.inbound.identity.key
-        for reply in state.replies:
-            state.events.append(Event(kind="outbound", channel=channel, identity=key,
-                                      text=text_of(reply), data={"kind": reply.kind}))
+        to = state.inbound.identity
+        state.events.extend(outbound_event(reply, to) for reply in state.replies)
         return TurnResult(state.session, state.profile, state.events, state.replies,
                           state.handoff, steps=state.steps)
 
@@ -424,11 +424,19 @@ class DialogueEngine:
     def _text(self, state: _State, key: str, /, **values: object) -> str:
         return self.texts.get(state.locale, key, **values)
 
+    def locale_of(self, profile: Profile, inbound: Inbound | None = None) -> str:
+        """The locale to answer this customer in (``bot.dialogue.locales``); ``inbound``
+        adds the language their app reports, for a customer who has none yet."""
+        reported = inbound.sender.locale if inbound is not None else None
+        return choose_locale(profile.locale, reported, locales=self.locales,
+                             default=self.default_locale)
+
     def _locale(self, profile: Profile, inbound: Inbound) -> str:
+        """The turn's locale, remembered in the profile so later turns (and the parts
+        that answer without a message, like an operator's hand-back) keep it."""
         if profile.locale in self.locales:
             return profile.locale
-        hint = (inbound.sender.locale or "").replace("_", "-").split("-")[0].lower()
-        profile.locale = hint if hint in self.locales else self.default_locale
+        profile.locale = self.locale_of(profile, inbound)
         return profile.locale
 
     @staticmethod
@@ -466,10 +474,3 @@ def _flow_event(state: _State, flow: str, what: str,
     return Event(kind="flow", channel=state.inbound.identity.channel, text=f"{flow} {what}",
                  data=data)
 
-
-def _describe(inbound: Inbound) -> str:
-    if inbound.text:
-        return inbound.text
-    if inbound.attachments:
-        return ", ".join(f"[{a.kind}]" for a in inbound.attachments)
-    return inbound.payload or ""

@@ -44,12 +44,14 @@ class Texts:
         return Texts(catalog, default_locale=self.default_locale)
 
 
+# The framework's own words. They name no flow, command or data of any bot (a bot's words
+# live with its flows, e.g. flows/store_assistant/texts.py), so they fit every bot.
 _CORE_TEXTS = Texts({
     "en": {
         "engine.cancelled": "Okay, I've cancelled that.",
         "engine.nothing_to_cancel": "There's nothing in progress to cancel.",
         "engine.help": "Answer the question above, type 'cancel' to stop, or 'human' to talk to a person.",
-        "engine.help_idle": "Type 'menu' to see what I can do, or 'human' to talk to a person.",
+        "engine.help_idle": "Write what you need and I'll start from there, or type 'human' to talk to a person.",
         "engine.pick_one": "Please choose one of the options (you can type its number).",
         "engine.invalid": "That doesn't look right: {error}",
         "engine.stuck": "Having trouble? Type 'cancel' to stop or 'human' to talk to a person.",
@@ -79,7 +81,7 @@ _CORE_TEXTS = Texts({
         "engine.cancelled": "De acuerdo, lo he cancelado.",
         "engine.nothing_to_cancel": "No hay nada en curso que cancelar.",
         "engine.help": "Responde a la pregunta de arriba, escribe 'cancelar' para parar o 'humano' para hablar con una persona.",
-        "engine.help_idle": "Escribe 'menú' para ver lo que puedo hacer, o 'humano' para hablar con una persona.",
+        "engine.help_idle": "Escribe lo que necesitas y empiezo por ahí, o escribe 'humano' para hablar con una persona.",
         "engine.pick_one": "Elige una de las opciones (puedes escribir su número).",
         "engine.invalid": "Eso no parece correcto: {error}",
         "engine.stuck": "¿Tienes problemas? Escribe 'cancelar' para parar o 'humano' para hablar con una persona.",

@@ -29,7 +29,8 @@ from bot.analytics.recorder import SATISFACTION_FLOW
 from bot.config.handoff import HandoffSettings, OperatorAccount
 from bot.dialogue import DialogueEngine, TurnResult
 from bot.handoff.hours import describe, is_open
-from bot.messages import Inbound, Outbound, Text, text_of
+from bot.history import inbound_event, outbound_event
+from bot.messages import Outbound, Text
 from bot.model import Event, EventKind, HandoffInfo, OperatorAction, Session
 from bot.store.handoff import HandoffQueue
 from bot.store.results import Claim
@@ -80,7 +81,7 @@ class HandoffDesk:
     async def request(self, claim: Claim, result: TurnResult, reason: str) -> TurnResult:
         """Queue the conversation and tell the customer where they stand."""
         session, now = result.session, time.time()
-        locale = result.profile.locale or self.engine.default_locale
+        locale = self.engine.locale_of(result.profile, claim.inbound)
         if result.handoff is None:  # the bot gave up, rather than the customer asking
             _say(result, self._t(locale, "handoff.misunderstood"))
         session.mode, session.misunderstood = "queued", 0
@@ -105,9 +106,7 @@ class HandoffDesk:
         the bot says nothing."""
         inbound = claim.inbound
         session = claim.session  # the turn's own, changed in place (no copy to pay for)
-        events = [Event(kind="inbound", at=inbound.timestamp, channel=inbound.identity.channel,
-                        identity=inbound.identity.key, text=_describe(inbound),
-                        data={"message_id": inbound.message_id})]
+        events = [inbound_event(inbound)]
         if session.address is not None and session.address != inbound.identity \
                 and session.address not in inbound.aliases:
             events.append(Event(kind="channel_switch", channel=inbound.identity.channel,
@@ -121,7 +120,7 @@ class HandoffDesk:
     async def apply(self, claim: Claim, action: OperatorAction) -> tuple[TurnResult, Outcome]:
         session = claim.session  # the turn's own, changed in place (no copy to pay for)
         result = TurnResult(session, claim.profile, [], [], origin="operator")
-        locale = claim.profile.locale or self.engine.default_locale
+        locale = self.engine.locale_of(claim.profile)
         holder = session.operator
         name = self._name(action.operator)
         kind = action.action
@@ -252,16 +251,5 @@ def _say(result: TurnResult, message: str | Outbound, author: str | None = None)
     """Add a reply to the customer's current address, and its history event."""
     reply = Text(text=message) if isinstance(message, str) else message
     result.replies.append(reply)
-    address = result.session.address
-    result.events.append(Event(
-        kind="outbound", channel=address.channel if address else None,
-        identity=address.key if address else None, text=text_of(reply),
-        data={"kind": reply.kind, **({"author": author} if author else {})}))
+    result.events.append(outbound_event(reply, result.session.address, author=author))
 
-
-def _describe(inbound: Inbound) -> str:
-    if inbound.text:
-        return inbound.text
-    if inbound.attachments:
-        return ", ".join(f"[{a.kind}]" for a in inbound.attachments)
-    return inbound.payload or ""

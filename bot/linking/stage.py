@@ -19,9 +19,11 @@ from collections.abc import Callable
 from bot.dialogue.answers import match_choice
 from bot.dialogue.engine import TurnResult
 from bot.dialogue.intents import normalise
+from bot.dialogue.locales import LocaleOf
 from bot.dialogue.texts import Texts
+from bot.history import inbound_event, outbound_event
 from bot.linking import codes
-from bot.messages import Choice, Choices, Inbound, Outbound, Text, text_of
+from bot.messages import Choice, Choices, Inbound, Outbound, Text
 from bot.model import Event, PendingLink, Profile, Session
 from bot.stages import MergeRequest, Next, TurnOutcome
 from bot.store.links import LinkStore
@@ -52,14 +54,14 @@ class LinkingStage:
         texts: Texts,
         channel_links: ChannelLinks,
         reprompt: Reprompt,
-        default_locale: str = "en",
+        locale_of: LocaleOf,
     ) -> None:
         self.store = store
         self.reprompt = reprompt
         self.links = links
         self.texts = texts
         self.channel_links = channel_links
-        self.default_locale = default_locale
+        self.locale_of = locale_of
         self.minutes = max(links.code_ttl // 60, 1)
         self._phrases = {normalise(p) for v in texts.all_values("intent.link").values()
                          for p in v.split("|")}
@@ -200,9 +202,7 @@ class LinkingStage:
         inbound = claim.inbound
         identity = inbound.identity
         events = [
-            Event(kind="inbound", at=inbound.timestamp, channel=identity.channel,
-                  identity=identity.key, text=inbound.text or inbound.payload or "",
-                  data={"message_id": inbound.message_id}),
+            inbound_event(inbound),
             Event(kind="link", channel=identity.channel, identity=identity.key,
                   text=f"{identity.channel} linked ({pending.method})",
                   data={"method": pending.method, "identity": identity.key}),
@@ -211,7 +211,7 @@ class LinkingStage:
         ]
 
         def greet(session: Session, profile: Profile) -> list[Outbound]:
-            locale = profile.locale or self.default_locale
+            locale = self.locale_of(profile, None)
             name = f" {profile.name.split()[0]}" if profile.name else ""
             replies: list[Outbound] = [
                 Text(text=self.texts.get(locale, "link.welcome", name=name))]
@@ -226,8 +226,7 @@ class LinkingStage:
     # -- helpers --------------------------------------------------------------------------
 
     def _locale(self, claim: Claim) -> str:
-        hint = (claim.inbound.sender.locale or "").split("-")[0].lower()
-        return claim.profile.locale or hint or self.default_locale
+        return self.locale_of(claim.profile, claim.inbound)
 
     async def _channel_of(self, customer_id: str) -> str | None:
         session, _ = await self.store.load(customer_id)
@@ -240,12 +239,6 @@ class LinkingStage:
         inbound = claim.inbound
         session = claim.session  # the turn's own, changed in place (no copy to pay for)
         session.address = inbound.identity
-        channel = inbound.identity.channel
-        events = [Event(kind="inbound", at=inbound.timestamp, channel=channel,
-                        identity=inbound.identity.key,
-                        text=said or inbound.text or inbound.payload or "",
-                        data={"message_id": inbound.message_id})]
-        events.extend(Event(kind="outbound", channel=channel, identity=inbound.identity.key,
-                            text=answered or text_of(r), data={"kind": r.kind})
-                      for r in replies)
+        events = [inbound_event(inbound, text=said)]
+        events.extend(outbound_event(r, inbound.identity, text=answered) for r in replies)
         return TurnResult(session, claim.profile, events, replies)

@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.messages import Identity, Outbound, text_of
+from bot.history import outbound_event
+from bot.messages import Identity, Outbound
 from bot.model import DELIVERIES, EVENTS, Delivery, Event, Profile, Session
 from bot.store.keys import SessionFields
 from bot.store.merging import merge_histories, merge_profiles, merge_sessions
@@ -78,8 +79,7 @@ async def merge_customers(
                                message=reply) for i, reply in enumerate(replies)]
         events = merge_histories(target_events, source_events, store.history_limit)
         events.extend(extra_events)
-        events.extend(Event(kind="outbound", channel=address.channel, identity=address.key,
-                            text=text_of(r), data={"kind": r.kind}) for r in replies)
+        events.extend(outbound_event(r, address) for r in replies)
         events = events[-store.history_limit:]
 
         async with redis.pipeline(transaction=True) as pipe:  # one slot: the target's

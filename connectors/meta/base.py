@@ -9,18 +9,16 @@ from typing import Any
 import aiohttp
 from pydantic import SecretStr
 
+from bot.channels import BaseConnector, ConnectorContext, DeliveryStatus
 from bot.messages import Inbound
 from bot.web.types import AnyRoute
-from connectors.base import BaseConnector, ConnectorContext, DeliveryStatus
 from connectors.meta import payloads
 from connectors.meta.webhook import MetaWebhook
 
 
 class MetaConnectorBase(BaseConnector):
-    needs_window = True
-
-    def __init__(self, *, name: str, account: str) -> None:
-        super().__init__(name=name, account=account)
+    def __init__(self, *, channel: str, account: str) -> None:
+        super().__init__(channel=channel, account=account)
         self._context: ConnectorContext | None = None
         self._session: aiohttp.ClientSession | None = None
 

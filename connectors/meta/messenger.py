@@ -13,7 +13,8 @@ from typing import Any
 
 from pydantic import Field, SecretStr
 
-from bot.config.settings import ConnectorSettings
+from bot.channels import Capabilities, ConnectorSettings, SendContext, SendReceipt
+from bot.channels.render import cut
 from bot.errors import BotError, OutsideWindow
 from bot.messages import (
     Attachment,
@@ -28,8 +29,6 @@ from bot.messages import (
     Typing,
     text_of,
 )
-from bot.render import cut
-from connectors.base import Capabilities, SendContext, SendReceipt
 from connectors.meta import payloads, window
 from connectors.meta.base import MetaConnectorBase
 from connectors.meta.graph import JSON, post_json
@@ -60,21 +59,17 @@ class MessengerSettings(ConnectorSettings):
 class MessengerConnector(MetaConnectorBase):
     """One Facebook page. User ids are page-scoped ids (PSIDs)."""
 
-    channel = "messenger"
     capabilities = Capabilities(max_text_length=2000, max_buttons=13, button_title_length=20,
                                 images=True, files=True, typing=True)
+    settings_model = MessengerSettings
 
-    def __init__(self, *, name: str = "messenger", settings: MessengerSettings) -> None:
-        super().__init__(name=name, account=settings.page_id or "default")
+    def __init__(self, *, channel: str = "messenger", settings: MessengerSettings) -> None:
+        super().__init__(channel=channel, account=settings.page_id or "default")
         self.settings = settings
         self.url = f"{settings.graph_base.rstrip('/')}/{settings.api_version}/me/messages"
         self.webhook = self._webhook(path=settings.path, app_secret=settings.app_secret,
                                      verify_token=settings.verify_token,
                                      expected_object="page")
-
-    @classmethod
-    def from_settings(cls, name: str, settings: MessengerSettings) -> MessengerConnector:
-        return cls(name=name, settings=settings)
 
     def continue_link(self, code: str) -> str | None:
         page = self.settings.page_username or self.settings.page_id
@@ -124,22 +119,19 @@ class MessengerConnector(MetaConnectorBase):
 
     # -- sending --------------------------------------------------------------------------
 
-    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
-        """Send as a response (as if inside the window)."""
-        return await self._post(to, message, {"messaging_type": "RESPONSE"})
-
-    async def send_in_context(self, to: Identity, message: Outbound, *, key: str = "",
-                              context: SendContext) -> SendReceipt:
-        if window.inside(context):
+    async def send(self, to: Identity, message: Outbound, *, key: str,
+                   context: SendContext) -> SendReceipt:
+        last_inbound_at = await context.last_inbound_at()
+        if window.inside(last_inbound_at):
             return await self._post(to, message, {"messaging_type": "RESPONSE"})
         if isinstance(message, Typing):
             return SendReceipt()
         tag = self.settings.tags.get(context.origin)
-        if tag is None or not window.messenger_tag_allowed(tag, context):
+        if tag is None or not window.messenger_tag_allowed(tag, last_inbound_at):
             raise OutsideWindow(self.channel, f"{context.origin} message to {to.user_id}"
                                 " outside the 24-hour window"
                                 + (f" and the {tag} tag's 7 days" if tag else
-                                   f"; no tag configured (connectors.{self.name}.tags."
+                                   f"; no tag configured (connectors.{self.channel}.tags."
                                    f"{context.origin})"))
         return await self._post(to, message, {"messaging_type": "MESSAGE_TAG", "tag": tag})
 

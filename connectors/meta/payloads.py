@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 
+from bot.channels import ConnectorState
 from bot.messages import Inbound
-from connectors.base import ConnectorState
 
 PREFIX = "~p:"
 TTL_SECONDS = 30 * 24 * 3600

@@ -16,12 +16,12 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
+from bot.channels import ConnectorContext, DeliveryStatus
 from bot.errors import StoreError
 from bot.logs import describe
 from bot.messages import Inbound
 from bot.web.json_input import json_object
 from bot.web.types import Route, WebRequest, WebResponse
-from connectors.base import ConnectorContext, DeliveryStatus
 
 log = logging.getLogger(__name__)
 

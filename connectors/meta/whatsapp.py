@@ -13,7 +13,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from bot.config.settings import ConnectorSettings
+from bot.channels import (
+    Capabilities,
+    ConnectorSettings,
+    ConnectorState,
+    DeliveryStatus,
+    SendContext,
+    SendReceipt,
+)
+from bot.channels.render import cut, split_text
 from bot.errors import BotError, OutsideWindow
 from bot.messages import (
     Choices,
@@ -25,14 +33,6 @@ from bot.messages import (
     Text,
     Typing,
     text_of,
-)
-from bot.render import cut, split_text
-from connectors.base import (
-    Capabilities,
-    ConnectorState,
-    DeliveryStatus,
-    SendContext,
-    SendReceipt,
 )
 from connectors.meta import payloads, window
 from connectors.meta.base import MetaConnectorBase
@@ -79,12 +79,12 @@ class WhatsAppSettings(ConnectorSettings):
 class WhatsAppConnector(MetaConnectorBase):
     """One WhatsApp business number (``account`` is its phone number id)."""
 
-    channel = "whatsapp"
     capabilities = Capabilities(max_text_length=4096, max_buttons=10, button_title_length=24,
                                 images=True, files=True)
+    settings_model = WhatsAppSettings
 
-    def __init__(self, *, name: str = "whatsapp", settings: WhatsAppSettings) -> None:
-        super().__init__(name=name, account=settings.phone_number_id)
+    def __init__(self, *, channel: str = "whatsapp", settings: WhatsAppSettings) -> None:
+        super().__init__(channel=channel, account=settings.phone_number_id)
         self.settings = settings
         self.url = (f"{settings.graph_base.rstrip('/')}/{settings.api_version}"
                     f"/{settings.phone_number_id}/messages")
@@ -94,10 +94,6 @@ class WhatsAppConnector(MetaConnectorBase):
             statuses=self.parse_statuses)
         self.limiter = TokenBucket(settings.max_per_second)
         self.phones = KnownPhones()
-
-    @classmethod
-    def from_settings(cls, name: str, settings: WhatsAppSettings) -> WhatsAppConnector:
-        return cls(name=name, settings=settings)
 
     def continue_link(self, code: str) -> str | None:
         number = "".join(c for c in self.settings.display_phone_number or "" if c.isdigit())
@@ -121,23 +117,17 @@ class WhatsAppConnector(MetaConnectorBase):
 
     # -- sending --------------------------------------------------------------------------
 
-    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
-        """Send without window knowledge (as if inside the window)."""
-        return await self.send_in_context(to, message, key=key,
-                                          context=SendContext(last_inbound_at=None, origin="bot"),
-                                          check_window=False)
-
-    async def send_in_context(self, to: Identity, message: Outbound, *, key: str = "",
-                              context: SendContext, check_window: bool = True) -> SendReceipt:
+    async def send(self, to: Identity, message: Outbound, *, key: str,
+                   context: SendContext) -> SendReceipt:
         if isinstance(message, Typing):
             return SendReceipt()  # no typing indicator without an inbound message id
         address = await self.phones.address(self._state, to.user_id)
-        if check_window and not window.inside(context):
+        if not window.inside(await context.last_inbound_at()):
             template = self.settings.templates.get(context.origin)
             if template is None:
                 raise OutsideWindow(self.channel, f"{context.origin} message to {to.user_id}"
                                     " outside the 24-hour window and no template is configured"
-                                    f" for it (connectors.{self.name}.templates."
+                                    f" for it (connectors.{self.channel}.templates."
                                     f"{context.origin})")
             body = template_body(address, template, text_of(message))
             return await self._post(_tracked(body, key))

@@ -10,8 +10,8 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from bot.channels import DeliveryStatus
 from bot.messages import Attachment, AttachmentKind, Inbound, SenderHint
-from connectors.base import DeliveryStatus
 from connectors.meta.whatsapp_ids import Contacts, id_change, sender, status_recipient
 
 log = logging.getLogger(__name__)

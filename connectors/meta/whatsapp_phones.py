@@ -14,8 +14,8 @@ import logging
 from collections import OrderedDict
 from collections.abc import Sequence
 
+from bot.channels import ConnectorState
 from bot.messages import Inbound
-from connectors.base import ConnectorState
 from connectors.meta.whatsapp_ids import is_bsuid
 
 log = logging.getLogger(__name__)

@@ -9,25 +9,25 @@ from __future__ import annotations
 
 import time
 
-from connectors.base import SendContext
-
 STANDARD_WINDOW = 24 * 3600.0
 HUMAN_AGENT_WINDOW = 7 * 24 * 3600.0
 
 
-def age(context: SendContext, now: float | None = None) -> float | None:
-    """Seconds since the customer last wrote; None when they never did on this identity."""
-    if context.last_inbound_at is None:
+def age(last_inbound_at: float | None, now: float | None = None) -> float | None:
+    """Seconds since the customer last wrote (``SendContext.last_inbound_at()``); None when
+    they never did on this identity."""
+    if last_inbound_at is None:
         return None
-    return (time.time() if now is None else now) - context.last_inbound_at
+    return (time.time() if now is None else now) - last_inbound_at
 
 
-def inside(context: SendContext, seconds: float = STANDARD_WINDOW,
+def inside(last_inbound_at: float | None, seconds: float = STANDARD_WINDOW,
            now: float | None = None) -> bool:
-    elapsed = age(context, now)
+    elapsed = age(last_inbound_at, now)
     return elapsed is not None and elapsed < seconds
 
 
-def messenger_tag_allowed(tag: str, context: SendContext, now: float | None = None) -> bool:
+def messenger_tag_allowed(tag: str, last_inbound_at: float | None,
+                          now: float | None = None) -> bool:
     """HUMAN_AGENT is allowed for 7 days after the last message; other tags always."""
-    return tag != "HUMAN_AGENT" or inside(context, HUMAN_AGENT_WINDOW, now)
+    return tag != "HUMAN_AGENT" or inside(last_inbound_at, HUMAN_AGENT_WINDOW, now)

@@ -77,7 +77,7 @@ class AiogramConnector(TelegramConnectorBase):
             return Unreachable(channel, exc.message)
         if isinstance(exc, TelegramUnauthorizedError):
             log.error("Telegram refused the token of connector %s: fix connectors.%s.token",
-                      self.name, self.name)
+                      self.channel, self.channel)
             return AuthenticationFailed(channel, "the bot token was rejected")
         if isinstance(exc, TelegramNetworkError | TelegramServerError):
             return TransientError(channel, exc.message)

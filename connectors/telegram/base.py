@@ -18,11 +18,11 @@ from abc import abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.channels import BaseConnector, ConnectorContext, SendContext, SendReceipt
 from bot.errors import AuthenticationFailed, BotError, StoreError, TransientError
 from bot.messages import Identity, Inbound, Outbound
 from bot.web.json_input import json_object
 from bot.web.types import AnyRoute, Route, WebRequest, WebResponse
-from connectors.base import BaseConnector, ConnectorContext, SendReceipt
 from connectors.telegram import render, updates
 from connectors.telegram.pacing import Pacer
 from connectors.telegram.settings import TelegramSettings
@@ -40,11 +40,11 @@ class TelegramConnectorBase(BaseConnector):
     """A Telegram bot over some SDK. Subclasses implement the four ``_sdk_*`` methods and
     translate the SDK's exceptions into ``ConnectorError`` subclasses there."""
 
-    channel = "telegram"
     capabilities = render.CAPABILITIES
+    settings_model = TelegramSettings
 
-    def __init__(self, *, name: str, settings: TelegramSettings) -> None:
-        super().__init__(name=name, account=settings.bot_id)
+    def __init__(self, *, channel: str = "telegram", settings: TelegramSettings) -> None:
+        super().__init__(channel=channel, account=settings.bot_id)
         self.settings = settings
         self.pacer = Pacer(per_chat=settings.per_chat_rate, overall=settings.global_rate)
         self._context: ConnectorContext | None = None
@@ -52,10 +52,6 @@ class TelegramConnectorBase(BaseConnector):
         self._renewer: asyncio.Task[None] | None = None
         self.username: str | None = settings.bot_username
         self._stopping = asyncio.Event()
-
-    @classmethod
-    def from_settings(cls, name: str, settings: TelegramSettings) -> TelegramConnectorBase:
-        return cls(name=name, settings=settings)
 
     # -- what subclasses provide ----------------------------------------------------------
 
@@ -94,7 +90,7 @@ class TelegramConnectorBase(BaseConnector):
                 "allowed_updates": allowed}))
         elif self.settings.mode == "polling":
             await self._sdk_call(render.ApiCall("deleteWebhook", {}))
-            self._poller = asyncio.create_task(self._poll(), name=f"telegram-poll:{self.name}")
+            self._poller = asyncio.create_task(self._poll(), name=f"telegram-poll:{self.channel}")
 
     async def _learn_username(self) -> None:
         """getMe: checks the token at start-up (a rejected one stops start-up with the key to
@@ -186,7 +182,7 @@ class TelegramConnectorBase(BaseConnector):
                 raise
             except AuthenticationFailed as exc:
                 log.error("Telegram rejected the bot token of connector %s: %s; fix "
-                          "connectors.%s.token", self.name, exc, self.name)
+                          "connectors.%s.token", self.channel, exc, self.channel)
                 await self._pause(60.0)
             except StoreError as exc:
                 log.warning("telegram updates not recorded (will fetch them again): %s", exc)
@@ -194,7 +190,7 @@ class TelegramConnectorBase(BaseConnector):
                 backoff = min(backoff * 2, 30.0)
             except Exception:  # the loop boundary: log, back off, go on
                 log.exception("telegram polling of connector %s failed; retrying in %.1fs",
-                              self.name, backoff)
+                              self.channel, backoff)
                 await self._pause(backoff)
                 backoff = min(backoff * 2, 30.0)
 
@@ -251,10 +247,11 @@ class TelegramConnectorBase(BaseConnector):
 
     # -- sending ----------------------------------------------------------------------------
 
-    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
-        context = self._require_context()
+    async def send(self, to: Identity, message: Outbound, *, key: str,
+                   context: SendContext) -> SendReceipt:
+        state = self._require_context().state
         for short, payload in render.long_payloads(message).items():
-            await context.state.put(f"cb:{short}", payload, ttl_seconds=CALLBACK_TTL)
+            await state.put(f"cb:{short}", payload, ttl_seconds=CALLBACK_TTL)
         chat_id = int(to.user_id)
         await self.pacer.wait(chat_id)
         result = await self._sdk_call(render.render_call(chat_id, message))
@@ -262,5 +259,5 @@ class TelegramConnectorBase(BaseConnector):
 
     def _require_context(self) -> ConnectorContext:
         if self._context is None:
-            raise BotError(f"telegram connector {self.name} is not started")
+            raise BotError(f"telegram connector {self.channel} is not started")
         return self._context

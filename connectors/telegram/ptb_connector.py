@@ -93,7 +93,7 @@ class PTBConnector(TelegramConnectorBase):
             return Unreachable(channel, exc.message)
         if isinstance(exc, InvalidToken):
             log.error("Telegram refused the token of connector %s: fix connectors.%s.token",
-                      self.name, self.name)
+                      self.channel, self.channel)
             return AuthenticationFailed(channel, "the bot token was rejected")
         if isinstance(exc, BadRequest):  # a NetworkError subclass in PTB, but not transient
             return PlatformError(channel, "BadRequest", exc.message)

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.channels import Capabilities
 from bot.messages import Choices, File, Image, Outbound, RequestPhone, Text, Typing
-from connectors.base import Capabilities
 from connectors.telegram.updates import SHORT_PREFIX
 
 CAPABILITIES = Capabilities(max_text_length=4096, max_buttons=24, button_title_length=64,

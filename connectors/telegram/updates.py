@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from bot.logs import describe
 from bot.messages import Attachment, Identity, Inbound, SenderHint
+from bot.phones import to_e164
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,9 @@ def _message(message: Mapping[str, Any], message_id: str, account: str, channel:
     attachments: list[Attachment] = []
     verified: str | None = None
     if isinstance(contact := message.get("contact"), Mapping):
-        phone = normalise_phone(str(contact["phone_number"]))
+        phone = to_e164(str(contact["phone_number"]))
+        if phone is None:
+            raise ValueError("a shared contact's number is not one with its country code")
         own = contact.get("user_id") == user["id"]
         attachments.append(Attachment(kind="contact", phone=phone, own_phone=own,
                                       name=contact.get("first_name")))
@@ -147,10 +150,3 @@ def button_title(update: Mapping[str, Any], data: str) -> str | None:
                 return title if isinstance(title, str) else None
     return None
 
-
-def normalise_phone(phone: str) -> str:
-    """E.164: Telegram may send ``34600111222`` or ``+34 600 111 222``."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if not 6 <= len(digits) <= 15:
-        raise ValueError("a shared phone number has a wrong number of digits")
-    return "+" + digits

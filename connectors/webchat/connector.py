@@ -22,6 +22,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.channels import (
+    BaseConnector,
+    Capabilities,
+    ConnectorContext,
+    SendContext,
+    SendReceipt,
+)
+from bot.channels.render import cut
 from bot.errors import BotError, StoreError
 from bot.messages import (
     Choices,
@@ -34,7 +42,6 @@ from bot.messages import (
     Text,
     Typing,
 )
-from bot.render import cut
 from bot.web.types import (
     AnyRoute,
     Route,
@@ -44,7 +51,6 @@ from bot.web.types import (
     WebSocket,
     WebSocketRoute,
 )
-from connectors.base import BaseConnector, Capabilities, ConnectorContext, SendReceipt
 from connectors.webchat import frames, tokens
 from connectors.webchat.limits import VisitorLimits
 from connectors.webchat.settings import WebChatSettings
@@ -58,22 +64,19 @@ PENDING_MAX = 200
 
 
 class WebChatConnector(BaseConnector):
-    channel = "webchat"
     capabilities = Capabilities(max_text_length=4000, max_buttons=12, button_title_length=60,
                                 images=True, files=True, typing=True)
+    settings_model = WebChatSettings
 
-    def __init__(self, *, name: str = "webchat", settings: WebChatSettings | None = None) -> None:
-        super().__init__(name=name)
+    def __init__(self, *, channel: str = "webchat",
+                 settings: WebChatSettings | None = None) -> None:
+        super().__init__(channel=channel)
         self.settings = settings or WebChatSettings()
         self._context: ConnectorContext | None = None
         self._secret: bytes | None = None
         self._sockets: dict[str, set[WebSocket]] = defaultdict(set)
         self._listener: asyncio.Task[None] | None = None
         self._limits: VisitorLimits | None = None
-
-    @classmethod
-    def from_settings(cls, name: str, settings: WebChatSettings) -> WebChatConnector:
-        return cls(name=name, settings=settings)
 
     def routes(self) -> Sequence[AnyRoute]:
         routes: list[AnyRoute] = [
@@ -241,7 +244,8 @@ class WebChatConnector(BaseConnector):
 
     # -- sending --------------------------------------------------------------------------
 
-    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
+    async def send(self, to: Identity, message: Outbound, *, key: str,
+                   context: SendContext) -> SendReceipt:
         frame = json.dumps(_frame(message, key or f"m{time.time_ns()}"), ensure_ascii=False)
         sockets = list(self._sockets.get(to.user_id, ()))
         delivered = False

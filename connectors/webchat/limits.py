@@ -15,7 +15,7 @@ import asyncio
 import ipaddress
 from typing import Literal
 
-from connectors.base import ConnectorState
+from bot.channels import ConnectorState
 from connectors.webchat.settings import WebChatSettings
 
 Refusal = Literal["rate", "unanswered"]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from bot.config.settings import ConnectorSettings
+from bot.channels import ConnectorSettings
 
 
 class WebChatSettings(ConnectorSettings):

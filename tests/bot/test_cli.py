@@ -26,6 +26,7 @@ def test_a_connector_without_its_extra_says_which_to_install_in_one_line(
     config.write_text(f"""
 store: {{url: "redis://127.0.0.1:1/0"}}
 server: {{port: 0}}
+flows: {{modules: [tests.flows_for_tests]}}
 connectors:
   webchat: {{enabled: true}}
   telegram: {{type: {kind}, token: "123456:{'A' * 35}", mode: polling}}
@@ -36,5 +37,5 @@ connectors:
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     problems = [line for line in done.stderr.splitlines() if line.startswith("  - ")]
-    assert problems == [f"  - connectors.telegram: needs the '{module}' package, which is not "
+    assert problems == [f"  - connectors.telegram.type: needs the '{module}' package, which is not "
                         "installed. Install it with: pip install 'omnicanal[telegram]'"]

@@ -1,17 +1,25 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.cli import main
 from bot.config import load_settings, parse_settings
 from bot.errors import ConfigError
+from bot.runtime import build_engine
+from tests.conftest import TEST_FLOWS
 
 
-def problems_of(raw: object, env: dict[str, str] | None = None) -> list[str]:
+def with_flows(raw: dict[str, Any]) -> dict[str, Any]:
+    """``raw`` with the test flows, the one section that has no default."""
+    return {"flows": dict(TEST_FLOWS), **raw}
+
+
+def problems_of(raw: dict[str, Any], env: dict[str, str] | None = None) -> list[str]:
     with pytest.raises(ConfigError) as caught:
-        parse_settings(raw, env=env or {})
+        parse_settings(with_flows(raw), env=env or {})
     return caught.value.problems
 
 
@@ -21,10 +29,30 @@ def test_shipped_config_is_valid() -> None:
     assert list(settings.enabled_connectors()) == ["webchat"]
 
 
+def test_the_flows_have_no_default_and_their_absence_says_how_to_fix_it() -> None:
+    """The framework ships no flows: a config that names none is an error, not the demo."""
+    with pytest.raises(ConfigError) as caught:
+        parse_settings({"server": {"port": 8080}}, env={})
+    [problem] = caught.value.problems
+    assert problem.startswith("flows: required but missing.")
+    assert "flows: {modules: [my_bot.flows]}" in problem
+    with pytest.raises(ConfigError) as caught:
+        parse_settings({"flows": {"default": "menu"}}, env={})
+    [problem] = caught.value.problems
+    assert problem.startswith("flows.modules: required but missing.")
+    assert "modules: [my_bot.flows]" in problem
+
+
+def test_the_default_flow_is_the_first_one_unless_named() -> None:
+    assert build_engine(parse_settings(with_flows({}), env={})).default_flow == "menu"
+    named = parse_settings({"flows": {**TEST_FLOWS, "default": "shelf"}}, env={})
+    assert build_engine(named).default_flow == "shelf"
+
+
 def test_environment_variables_and_defaults_are_expanded() -> None:
-    settings = parse_settings(
+    settings = parse_settings(with_flows(
         {"server": {"port": "${PORT}", "host": "${HOST:-0.0.0.0}"},
-         "store": {"url": "${REDIS_URL:-embedded}"}},
+         "store": {"url": "${REDIS_URL:-embedded}"}}),
         env={"PORT": "9000"})
     assert settings.server.port == 9000
     assert settings.server.host == "0.0.0.0"
@@ -32,7 +60,7 @@ def test_environment_variables_and_defaults_are_expanded() -> None:
 
 
 def test_redis_url_from_the_environment_wins_over_the_default() -> None:
-    settings = parse_settings({}, env={"REDIS_URL": "redis://10.0.0.5:6379/0"})
+    settings = parse_settings(with_flows({}), env={"REDIS_URL": "redis://10.0.0.5:6379/0"})
     assert not settings.store.embedded
 
 
@@ -48,11 +76,12 @@ def test_an_unknown_key_names_its_path_and_suggests_the_right_one() -> None:
     assert "Did you mean 'port'?" in problem
 
 
+# Proves docs/architecture.md invariant 6.
 def test_every_problem_is_reported_at_once() -> None:
-    problems = problems_of({"server": {"port": 99999}, "flows": {"default_locale": 3},
-                            "nonsense": True})
-    assert len(problems) == 3
-    assert any(p.startswith("server.port:") for p in problems)
+    problems = problems_of({"server": {"port": 99999},
+                            "flows": {**TEST_FLOWS, "default_locale": 3}, "nonsense": True})
+    assert [p.split(":")[0] for p in sorted(problems)] == [
+        "flows.default_locale", "nonsense", "server.port"]
     assert any(p.startswith("nonsense: unknown key") for p in problems)
 
 
@@ -66,9 +95,10 @@ def test_secrets_never_appear_in_errors() -> None:
     secret = "s3cr3t-value-that-must-not-leak"
     problems = problems_of({"store": {"url": f"http://user:{secret}@host"},
                             "connectors": {"webchat": {"secret": secret, "bogus": 1}}})
-    assert problems
+    assert [p.split(":")[0] for p in problems] == ["store.url", "connectors.webchat.bogus"]
     assert all(secret not in p for p in problems)
-    settings = parse_settings({"connectors": {"webchat": {"secret": secret}}}, env={})
+    settings = parse_settings(with_flows({"connectors": {"webchat": {"secret": secret}}}),
+                              env={})
     assert secret not in repr(settings)
     assert secret not in str(settings.model_dump())
 
@@ -85,17 +115,25 @@ def test_check_command_exits_non_zero_with_the_key_path(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "config.yaml"
-    path.write_text("store:\n  url: embedded\n  histroy_limit: 5\n")
+    path.write_text("flows:\n  modules: [tests.flows_for_tests]\n"
+                    "store:\n  url: embedded\n  histroy_limit: 5\n")
     assert main(["check", "-c", str(path)]) == 2
     err = capsys.readouterr().err
     assert "store.histroy_limit: unknown key. Did you mean 'history_limit'?" in err
 
 
-def test_check_command_accepts_the_shipped_config(capsys: pytest.CaptureFixture[str]) -> None:
-    config = Path(__file__).parents[2] / "config.yaml"
-    assert main(["check", "-c", str(config)]) == 0
-    out = capsys.readouterr().out
-    assert "OK" in out and "returns" in out and "webchat" in out
+def test_check_command_lists_the_flows_and_the_connectors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("flows:\n  modules: [tests.flows_for_tests]\n"
+                    "connectors:\n  webchat: {enabled: true}\n")
+    assert main(["check", "-c", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{path}: OK"
+    assert ("  flows: contact, human, menu, report, satisfaction, shelf, ticket "
+            "(default: menu)") in out
+    assert "  connectors: webchat" in out
 
 
 def operator(**account: object) -> dict[str, object]:
@@ -109,7 +147,7 @@ def test_an_empty_or_weak_operator_token_is_refused_naming_its_key() -> None:
         assert problem.startswith("handoff.operators.0.token: ") and "16" in problem, problem
     [problem] = problems_of(operator(token="short-token"))
     assert "short-token" not in problem, "a secret is never echoed"
-    parse_settings(operator(token="${T}"), env={"T": "Zq3-Yx8_Wv1.Ut5~Sr9"})
+    parse_settings(with_flows(operator(token="${T}")), env={"T": "Zq3-Yx8_Wv1.Ut5~Sr9"})
 
 
 def test_a_plain_password_as_password_hash_is_refused_saying_how_to_hash_it(
@@ -120,14 +158,15 @@ def test_a_plain_password_as_password_hash_is_refused_saying_how_to_hash_it(
         assert problem.startswith("handoff.operators.0.password_hash: ")
         assert "omnicanal hash-password" in problem and not_a_hash not in problem
     path = tmp_path / "config.yaml"
-    path.write_text("handoff:\n  operators:\n    - {id: ana, password_hash: hunter2}\n")
+    path.write_text("flows:\n  modules: [tests.flows_for_tests]\n"
+                    "handoff:\n  operators:\n    - {id: ana, password_hash: hunter2}\n")
     assert main(["check", "-c", str(path)]) == 2
     assert "handoff.operators.0.password_hash" in capsys.readouterr().err
 
 
 def test_trusted_proxies_must_be_addresses_or_networks() -> None:
-    settings = parse_settings({"server": {"trusted_proxies": ["127.0.0.1", "10.0.0.0/8"]}},
-                              env={})
+    settings = parse_settings(
+        with_flows({"server": {"trusted_proxies": ["127.0.0.1", "10.0.0.0/8"]}}), env={})
     assert settings.server.trusted_proxies == ["127.0.0.1", "10.0.0.0/8"]
     [problem] = problems_of({"server": {"trusted_proxies": ["proxy.local"]}})
     assert problem.startswith("server.trusted_proxies: ") and "'proxy.local'" in problem

@@ -7,13 +7,13 @@ import asyncio
 
 from redis.asyncio import Redis
 
+from bot.channels import SendContext, SendReceipt
 from bot.dispatch import Dispatcher
 from bot.errors import RateLimited, TransientError, Unreachable
 from bot.messages import Identity, Outbound, Text
 from bot.model import Delivery
 from bot.store.results import NoSend
 from bot.store.store import Store
-from connectors.base import SendReceipt
 from connectors.collecting import CollectingConnector
 
 ANA = Identity(channel="webchat", user_id="ana")
@@ -23,14 +23,15 @@ class GatedConnector(CollectingConnector):
     """Holds every send until the gate opens: a slow platform."""
 
     def __init__(self) -> None:
-        super().__init__(name="webchat")
+        super().__init__(channel="webchat")
         self.gate = asyncio.Event()
         self.entered = asyncio.Event()
 
-    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
+    async def send(self, to: Identity, message: Outbound, *, key: str,
+                   context: SendContext) -> SendReceipt:
         self.entered.set()
         await self.gate.wait()
-        return await super().send(to, message, key=key)
+        return await super().send(to, message, key=key, context=context)
 
 
 def reply(customer_id: str, n: int) -> Delivery:
@@ -53,6 +54,7 @@ async def start_sending(
     return dispatcher, customer, claimed, sending
 
 
+# Proves docs/architecture.md invariant 8.
 async def test_a_turn_sends_its_replies_itself_and_later_ones_join_it(store: Store) -> None:
     chat = GatedConnector()
     dispatcher, customer, _first, sending = await start_sending(store, chat, chat.entered)
@@ -76,19 +78,21 @@ class RateLimitedOnce(CollectingConnector):
     """Asks to wait ``retry_after`` seconds on the first send, then takes everything."""
 
     def __init__(self, retry_after: float) -> None:
-        super().__init__(name="webchat")
+        super().__init__(channel="webchat")
         self.retry_after = retry_after
         self.attempts = 0
         self.limited = asyncio.Event()
 
-    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
+    async def send(self, to: Identity, message: Outbound, *, key: str,
+                   context: SendContext) -> SendReceipt:
         self.attempts += 1
         if self.attempts == 1:
             self.limited.set()
             raise RateLimited("webchat", self.retry_after)
-        return await super().send(to, message, key=key)
+        return await super().send(to, message, key=key, context=context)
 
 
+# Proves docs/architecture.md invariant 8.
 async def test_a_reply_waiting_out_a_long_rate_limit_stays_its_senders(redis: Redis) -> None:
     """The wait is longer than the stale time after which a dead sender's claim is taken
     over: the sender keeps renewing it, so a second process never sends it too."""
@@ -104,6 +108,7 @@ async def test_a_reply_waiting_out_a_long_rate_limit_stays_its_senders(redis: Re
     await dispatcher.close(5)
 
 
+# Proves docs/architecture.md invariant 8.
 async def test_a_sender_that_lost_its_claim_while_waiting_does_not_send(redis: Redis) -> None:
     """As when the process was paused past the stale time and another took the reply over:
     on waking it finds the claim is not its own and leaves the reply to the other."""
@@ -122,11 +127,12 @@ class AlwaysFailing(CollectingConnector):
     """A platform that answers every send with a transient error."""
 
     def __init__(self) -> None:
-        super().__init__(name="webchat")
+        super().__init__(channel="webchat")
         self.attempts = 0
         self.failed = asyncio.Event()
 
-    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
+    async def send(self, to: Identity, message: Outbound, *, key: str,
+                   context: SendContext) -> SendReceipt:
         self.attempts += 1
         self.failed.set()
         raise TransientError("webchat", "the platform is down")

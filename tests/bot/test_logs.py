@@ -13,11 +13,11 @@ import aiohttp
 import pytest
 from pydantic import ValidationError
 
+from bot.channels import ConnectorContext
 from bot.logs import JsonFormatter, MaskingFormatter, describe, mask
 from bot.messages import Inbound
 from bot.runtime import Runtime
 from bot.web.types import WebRequest
-from connectors.base import ConnectorContext
 from connectors.meta.webhook import MetaWebhook
 from connectors.telegram.updates import parse_update
 from tests.connectors.webchat.test_webchat import connect
@@ -32,6 +32,7 @@ def runtime_context() -> ConnectorContext:
     return ConnectorContext(sink=sink, state=None)  # type: ignore[arg-type]
 
 
+# Proves docs/architecture.md invariant 7.
 def test_personal_data_and_tokens_are_masked() -> None:
     line = mask("from +34 600 111 222 (34600111222) ana@example.com "
                 "token 123456:AAH-abcdefghijklmnopqrstuvwxyz012345 Bearer abcdef123456")

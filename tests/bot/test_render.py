@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.channels import Capabilities
+from bot.channels.render import numbered_list, render, split_text
 from bot.messages import Choice, Choices, File, Image, RequestPhone, Text, Typing
-from bot.render import numbered_list, render, split_text
-from connectors.base import Capabilities
 
 TEXT_ONLY = Capabilities(max_text_length=200, max_buttons=0)
 BUTTONS = Capabilities(max_text_length=200, max_buttons=3, button_title_length=10,

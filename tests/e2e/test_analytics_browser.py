@@ -30,7 +30,7 @@ _ids = itertools.count()
 @pytest.fixture
 async def runtime(make_settings: Any) -> AsyncIterator[Runtime]:
     operators = [{"id": "sam", "role": "supervisor", "password_hash": hash_password(PASSWORD)}]
-    channels = [CollectingConnector(name="telegram"), CollectingConnector(name="webchat")]
+    channels = [CollectingConnector(channel="telegram"), CollectingConnector(channel="webchat")]
     async with Runtime(make_settings(handoff={"operators": operators}),
                        connectors=channels) as rt:
         yield rt
@@ -44,13 +44,13 @@ async def traffic(runtime: Runtime) -> None:
 
     for n in range(3):
         tg = Identity(channel="telegram", user_id=f"tg{n}")
-        await say(tg, "/return")
-        await say(tg, "A1001")
+        await say(tg, "/report")
+        await say(tg, "T100")
     web = Identity(channel="webchat", user_id="w1")
     await runtime.store.assign_identity(web, await runtime.store.resolve(
         Identity(channel="telegram", user_id="tg0")))
     await say(web, "1")  # tg0 continues on the web chat: a path between channels
-    await say(Identity(channel="webchat", user_id="w2"), "/catalogue")
+    await say(Identity(channel="webchat", user_id="w2"), "/shelf")
 
 
 async def test_the_analytics_charts_show_the_report_numbers(runtime: Runtime) -> None:
@@ -85,11 +85,12 @@ async def test_the_analytics_charts_show_the_report_numbers(runtime: Runtime) ->
         await expect(path).to_have_count(1)
         assert await path.get_attribute("data-from") == "telegram"
         assert await path.get_attribute("data-count") == "1"
-        returns = page.locator('#funnels .funnel[data-flow="returns"]')
-        started = returns.locator('.funnel-step[data-step="started"]')
+        shown_funnel = page.locator('#funnels .funnel[data-flow="report"]')
+        started = shown_funnel.locator('.funnel-step[data-step="started"]')
         assert await started.get_attribute("data-value") == "3"
-        funnel = next(f for f in report["funnels"] if f["flow"] == "returns")
+        [funnel] = [f for f in report["funnels"] if f["flow"] == "report"]
+        assert [s["step"] for s in funnel["steps"]][:3] == ["ask_ticket", "check", "ask_problem"]
         for step in funnel["steps"]:
-            row = returns.locator(f'.funnel-step[data-step="{step["step"]}"]').first
+            row = shown_funnel.locator(f'.funnel-step[data-step="{step["step"]}"]').first
             assert await row.get_attribute("data-value") == str(step["reached"])
         await browser.close()

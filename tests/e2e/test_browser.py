@@ -42,13 +42,13 @@ async def test_press_a_choice_button_and_read_the_reply(runtime: Runtime, page: 
     await expect(page.locator("#status")).to_have_attribute("data-state", "online")
     await page.fill("#composer-input", "hi")
     await page.click("#composer-send")
-    button = page.locator("button.choice", has_text="Browse the catalogue")
+    button = page.locator("button.choice", has_text="Browse the shelf")
     await expect(button).to_be_visible()
     await button.click()
-    await expect(page.locator("button.choice", has_text="Slim jeans · €69.00")).to_be_visible()
-    await page.locator("button.choice", has_text="Slim jeans").click()
+    await expect(page.locator("button.choice", has_text="Blue mug")).to_be_visible()
+    await page.locator("button.choice", has_text="Blue mug").click()
     await expect(page.locator(".msg.bot .text").filter(
-        has_text="Slim jeans: €69.00")).to_be_visible()
+        has_text="Blue mug: in stock.")).to_have_count(1)
 
 
 async def test_the_conversation_survives_a_reload_and_hostile_text_stays_text(
@@ -57,18 +57,19 @@ async def test_the_conversation_survives_a_reload_and_hostile_text_stays_text(
     assert runtime.server is not None
     await page.goto(f"{runtime.server.url}/")
     hostile = "<img src=x onerror=alert(1)>"
-    await page.fill("#composer-input", "/order")
+    await page.fill("#composer-input", "/ticket")
     await page.click("#composer-send")
-    await expect(page.locator(".msg.bot .text").last).to_contain_text("order number")
+    await expect(page.locator(".msg.bot .text").last).to_have_text(
+        "What's your ticket number? It looks like T123.")
     await page.fill("#composer-input", hostile)
     await page.click("#composer-send")
-    await expect(page.locator(".msg.bot .text").filter(has_text="four digits")).to_have_count(1)
+    await expect(page.locator(".msg.bot .text").filter(has_text="three digits")).to_have_count(1)
     await expect(page.locator(".msg.user").filter(has_text=hostile)).to_have_count(1)
     assert await page.locator("#messages img").count() == 0
     await page.reload()
     await expect(page.locator("#status")).to_have_attribute("data-state", "online")
     await expect(page.locator(".msg.user").filter(has_text=hostile)).to_have_count(1)
-    # The same visitor, at the same step: the order number is still expected.
-    await page.fill("#composer-input", "A1003")
+    # The same visitor, at the same step: the ticket number is still expected.
+    await page.fill("#composer-input", "T300")
     await page.click("#composer-send")
-    await expect(page.locator(".msg.bot .text").last).to_contain_text("being prepared")
+    await expect(page.locator(".msg.bot .text").last).to_have_text("Ticket T300 is closed.")

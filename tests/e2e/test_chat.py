@@ -9,19 +9,21 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]  # where the test flows import from
 
 
 async def test_a_terminal_conversation_with_numbered_choices(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
-    config.write_text(f"store:\n  url: embedded\n  data_dir: {tmp_path / 'data'}\n")
+    config.write_text(f"store:\n  url: embedded\n  data_dir: {tmp_path / 'data'}\n"
+                      "flows:\n  modules: [tests.flows_for_tests]\n")
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "chat", "-c", str(config),
+        sys.executable, "-m", "bot", "chat", "-c", str(config), cwd=ROOT,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE)
-    out, err = await asyncio.wait_for(process.communicate(b"hi\n2\nA1002\n"), 60)
+    out, err = await asyncio.wait_for(process.communicate(b"hi\n2\nT200\n"), 60)
     text = out.decode()
     assert process.returncode == 0, err.decode()
-    assert "bot> Hi! I'm the Omnicanal Store assistant" in text
-    assert "2. Where is my order?" in text
-    assert "What's your order number?" in text
-    assert "Order A1002 is on its way with Correos" in text
+    assert "bot> Hello! Test desk here. What do you need?" in text
+    assert "\n     2. Check a ticket\n" in text
+    assert "What's your ticket number? It looks like T123." in text
+    assert "Ticket T200 is waiting for a part from Acme." in text

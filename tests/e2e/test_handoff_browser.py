@@ -15,6 +15,7 @@ from bot.runtime import Runtime
 from tests.e2e.browser import ARGS, CHROMIUM, require_chromium
 
 PASSWORD = "operator password 1"
+ASK = "Let's report a fault. What's the ticket number? (like T100)"
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(90)]
 
@@ -64,8 +65,8 @@ async def test_a_person_takes_over_from_the_web_chat_and_hands_back(
     customer = await new_page(browser, dialogs)
     await customer.goto(f"{runtime.server.url}/")
     await expect(customer.locator("#status")).to_have_attribute("data-state", "online")
-    await customer_says(customer, "/return")
-    await expect(customer.locator(".msg.bot .text").last).to_contain_text("order number")
+    await customer_says(customer, "/report")
+    await expect(customer.locator(".msg.bot .text").last).to_have_text(ASK)
     await customer_says(customer, "human")
     await expect(customer.locator(".msg.bot .text").last).to_contain_text(
         "You're number 1 in the queue")
@@ -74,25 +75,25 @@ async def test_a_person_takes_over_from_the_web_chat_and_hands_back(
     await expect(item).to_have_count(1)
     await item.click()
     transcript = operator.locator("#transcript")
-    await expect(transcript.locator(".entry.customer").filter(has_text="/return")).to_have_count(1)
+    await expect(transcript.locator(".entry.customer").filter(has_text="/report")).to_have_count(1)
     await expect(transcript.locator(".channel-badge").first).to_contain_text("webchat")
     await operator.click("#take")
     await expect(customer.locator(".msg.bot .text").last).to_contain_text(
         "Ana from our team is here to help.")
-    await operator.fill("#reply-text", "Hi, I'm Ana. Which order is it?")
+    await operator.fill("#reply-text", "Hi, I'm Ana. Which ticket is it?")
     await operator.click("#reply-send")
     await expect(customer.locator(".msg.bot .text").last).to_contain_text("I'm Ana")
 
-    await customer_says(customer, "It's A1001, the jeans")
+    await customer_says(customer, "It's T100, the cable")
     await expect(transcript.locator(".entry.customer").filter(
-        has_text="It's A1001, the jeans")).to_have_count(1)
+        has_text="It's T100, the cable")).to_have_count(1)
     await expect(customer.locator(".msg.bot .text").last).to_contain_text("I'm Ana"), (
         "the bot said nothing")
 
     await operator.click("#handback")
-    await expect(customer.locator(".msg.bot .text").last).to_contain_text("order number")
+    await expect(customer.locator(".msg.bot .text").last).to_have_text(ASK)
     await expect(customer.locator(".msg.bot .text").filter(
         has_text="You're back with the assistant.")).to_have_count(1)
-    await customer_says(customer, "A1001")
-    await expect(customer.locator(".msg.bot .text").last).to_contain_text("Which item")
+    await customer_says(customer, "T100")
+    await expect(customer.locator(".msg.bot .text").last).to_have_text("Which part is faulty?")
     assert dialogs == []

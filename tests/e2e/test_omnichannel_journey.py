@@ -1,4 +1,4 @@
-"""The heart of the mission, end to end over real HTTP: a return started on Telegram (the
+"""The heart of the mission, end to end over real HTTP: a form started on Telegram (the
 real aiogram client against a local Bot API), continued on WhatsApp (webhooks signed like
 Meta's, replies to a fake Graph API), and finished in the web chat (a websocket).
 
@@ -109,16 +109,17 @@ def body_of(call: dict[str, Any]) -> str:
     return str(call["interactive"]["body"]["text"])
 
 
-async def test_a_return_goes_from_telegram_to_whatsapp_to_the_web_chat(
+async def test_a_form_goes_from_telegram_to_whatsapp_to_the_web_chat(
     runtime: Runtime, platforms: tuple[FakeBotAPI, FakeGraphAPI]
 ) -> None:
     telegram, graph = platforms
-    # 1. Telegram: start the return and answer two questions (order, item).
-    assert "order number" in (await telegram_says(telegram, runtime, "/return")).params["text"]
-    items = await telegram_says(telegram, runtime, "A1001")
-    assert "Which item" in items.params["text"]
-    reasons = await telegram_says(telegram, runtime, press="jeans")
-    assert reasons.params["text"] == "Why are you returning it?"
+    # 1. Telegram: start the fault report and answer two questions (ticket, part).
+    assert (await telegram_says(telegram, runtime, "/report")).params["text"] == (
+        "Let's report a fault. What's the ticket number? (like T100)")
+    parts = await telegram_says(telegram, runtime, "T100")
+    assert parts.params["text"] == "Which part is faulty?"
+    problems = await telegram_says(telegram, runtime, press="cable")
+    assert problems.params["text"] == "What is wrong with it?"
     # 2. Ask to continue elsewhere: a code, with ready links for the other channels.
     offer = (await telegram_says(telegram, runtime, "/link")).params["text"]
     code = CODE.search(offer)
@@ -137,11 +138,11 @@ async def test_a_return_goes_from_telegram_to_whatsapp_to_the_web_chat(
             wa_id=WA_ID, button_id=yes["id"], title=yes["title"]))
         assert body_of(resumed[0]).startswith("Welcome back")
         question = resumed[-1]
-        assert question["interactive"]["type"] == "list"  # 4 reasons: a WhatsApp list
-        assert body_of(question) == "Why are you returning it?"
-        refund = await whatsapp_says(http, runtime, graph, hooks.whatsapp_list_reply(
-            wa_id=WA_ID, row_id="size", title="Wrong size"))
-        assert body_of(refund[-1]) == "How would you like your refund?"
+        assert question["interactive"]["type"] == "list"  # 4 problems: a WhatsApp list
+        assert body_of(question) == "What is wrong with it?"
+        fix = await whatsapp_says(http, runtime, graph, hooks.whatsapp_list_reply(
+            wa_id=WA_ID, row_id="missing", title="A piece is missing"))
+        assert body_of(fix[-1]) == "How should we fix it?"
         # 4. A new code on WhatsApp, redeemed in the web chat.
         link = await whatsapp_says(http, runtime, graph,
                                    hooks.whatsapp_text(wa_id=WA_ID, text="link"))
@@ -158,13 +159,15 @@ async def test_a_return_goes_from_telegram_to_whatsapp_to_the_web_chat(
         back = await web.says(payload="link:yes", replies=3)
         assert back[0]["text"].startswith("Welcome back")
         assert back[2]["kind"] == "choices"
-        assert back[2]["text"] == "How would you like your refund?"
-        email = await web.says(payload="original")
-        assert "email" in email[0]["text"]
+        assert back[2]["text"] == "How should we fix it?"
+        email = await web.says(payload="repair")
+        assert email[0]["text"] == "Which e-mail address should we write to?"
         summary = await web.says("ana@example.com")
-        assert "Return Slim jeans from order A1001" in summary[0]["text"]
+        assert summary[0]["text"] == (
+            "Report Power cable on ticket T100 (A piece is missing), fix: repair it. Send it?")
         done = await web.says(payload="yes")
-        assert "Your return reference is R-A1001-" in done[0]["text"]
+        assert re.fullmatch(r"Sent! Your report number is F-T100-[0-9A-F]{4}\. "
+                            r"We'll write to ana@example\.com\.", done[0]["text"])
         visitor = welcome["visitor"]
 
     store = runtime.store
@@ -177,12 +180,12 @@ async def test_a_return_goes_from_telegram_to_whatsapp_to_the_web_chat(
                      Identity(channel="webchat", user_id=visitor)):
         assert await store.resolve(identity) == customer, "one customer"
     history = await store.history(customer)
-    completed = [e for e in history if e.kind == "flow" and e.data.get("flow") == "returns"
-                 and e.data.get("state") == "completed"]
-    assert completed[-1].data["slots"] == {
-        "order": "A1001", "item": "jeans", "reason": "size", "refund": "original",
-        "contact_email": "ana@example.com", "confirm": "yes",
-        "reference": completed[-1].data["slots"]["reference"]}
+    [completed] = [e for e in history if e.kind == "flow" and e.data.get("flow") == "report"
+                   and e.data.get("state") == "completed"]
+    assert completed.data["slots"] == {
+        "ticket": "T100", "part": "cable", "problem": "missing", "fix": "repair",
+        "contact": "ana@example.com", "confirm": "yes",
+        "reference": completed.data["slots"]["reference"]}
     said = [(e.channel, e.text) for e in history if e.kind == "inbound"]
     channels_in_order = [c for i, (c, _) in enumerate(said) if i == 0 or said[i - 1][0] != c]
     assert channels_in_order == ["telegram", "whatsapp", "webchat"]

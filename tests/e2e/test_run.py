@@ -1,4 +1,4 @@
-"""`omnicanal run` as a real process: the shipped flows over the web chat websocket, on the
+"""`omnicanal run` as a real process: the test flows over the web chat websocket, on the
 embedded store, surviving a restart mid-flow; a bad config never starts."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 from bot.store.embedded import free_port
 
 pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]  # where the test flows import from
 
 
 def write_config(tmp_path: Path, port: int) -> Path:
@@ -28,6 +29,8 @@ store:
   appendfsync: always
 server:
   port: {port}
+flows:
+  modules: [tests.flows_for_tests]
 connectors:
   webchat:
     enabled: true
@@ -43,7 +46,7 @@ class BotProcess:
 
     async def start(self) -> None:
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "-c", str(self.config),
+            sys.executable, "-m", "bot", "run", "-c", str(self.config), cwd=ROOT,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
         assert self.process.stdout is not None
         while True:
@@ -93,7 +96,7 @@ async def say(ws: aiohttp.ClientWebSocketResponse, message_id: str, **fields: An
             return frame
 
 
-async def test_a_return_continues_at_the_same_step_after_a_restart(
+async def test_a_form_continues_at_the_same_step_after_a_restart(
     tmp_path: Path, http: aiohttp.ClientSession
 ) -> None:
     port = free_port()
@@ -101,24 +104,26 @@ async def test_a_return_continues_at_the_same_step_after_a_restart(
     try:
         await bot.start()
         ws, token = await chat(http, port, None)
-        assert "order number" in (await say(ws, "1", text="/return"))["text"]
-        items = await say(ws, "2", text="A1001")
-        assert [c["payload"] for c in items["choices"]] == ["tee", "jeans"]
-        reasons = await say(ws, "3", payload="jeans", title="Slim jeans")
-        assert reasons["text"] == "Why are you returning it?"
+        assert (await say(ws, "1", text="/report"))["text"] == (
+            "Let's report a fault. What's the ticket number? (like T100)")
+        parts = await say(ws, "2", text="T100")
+        assert [c["payload"] for c in parts["choices"]] == ["screen", "cable"]
+        problems = await say(ws, "3", payload="cable", title="Power cable")
+        assert problems["text"] == "What is wrong with it?"
         await ws.close()
         assert await bot.stop() == 0
 
         await bot.start()
         ws, _ = await chat(http, port, token)
-        refund = await say(ws, "4", text="2")  # "Wrong size", typed as a number
-        assert refund["text"] == "How would you like your refund?"
+        fix = await say(ws, "4", text="2")  # "A piece is missing", typed as a number
+        assert fix["text"] == "How should we fix it?"
         await ws.close()
         assert await bot.stop() == 0
     finally:
         await bot.kill()
 
 
+# Proves docs/architecture.md invariant 6.
 async def test_a_bad_config_stops_start_up_with_the_key_path(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("server:\n  port: 8080\n  hots: 0.0.0.0\n")

@@ -1,6 +1,6 @@
 """`omnicanal run` as a real process serving Telegram on aiogram (polling), Telegram on
 python-telegram-bot (webhook) and Messenger (signed webhooks) at once, each against a fake
-platform on 127.0.0.1: the demo menu with buttons on each, and a press advancing it."""
+platform on 127.0.0.1: the test flows' menu with buttons on each, and a press advancing it."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
 
 AIOGRAM, PTB = "111111:aiogram-bot-token", "222222:ptb-bot-token"
 SECRET = "meta-secret"
+SHELF = "On the shelf today. Pick one:"
 
 
 def buttons(call: Any) -> list[dict[str, Any]]:
@@ -51,15 +52,17 @@ async def test_omnicanal_run_serves_telegram_on_both_libraries_and_messenger(
             telegram.user_sends_text(7, "/start", token=AIOGRAM)
             menu = await telegram.wait_for(lambda c: c.token == AIOGRAM and bool(buttons(c)),
                                            timeout=20)
-            assert "menu:catalogue" in [b["callback_data"] for b in buttons(menu)]
-            telegram.user_presses_button(7, "menu:catalogue", token=AIOGRAM)
+            assert [b["callback_data"] for b in buttons(menu)] == [
+                "menu:shelf", "menu:ticket", "menu:report", "menu:human", "menu:link",
+                "locale:es"]
+            telegram.user_presses_button(7, "menu:shelf", token=AIOGRAM)
             await telegram.wait_for(lambda c: c.token == AIOGRAM
-                                    and "Pick one" in str(c.params.get("text")), timeout=20)
+                                    and c.params.get("text") == SHELF, timeout=20)
             # python-telegram-bot, webhook (registered at start-up with its secret)
-            assert any(c.method == "setWebhook" and c.token == PTB
-                       and c.params.get("secret_token") == "ptb_secret"
-                       and c.params.get("url") == f"{base}/webhooks/telegram/ptb"
-                       for c in telegram.sent)
+            [registered] = [c for c in telegram.sent
+                            if c.method == "setWebhook" and c.token == PTB]
+            assert (registered.params.get("url"), registered.params.get("secret_token")) == (
+                f"{base}/webhooks/telegram/ptb", "ptb_secret")
             update = telegram.user_sends_text(8, "/start", token=PTB)
             assert await telegram.deliver_webhook(f"{base}/webhooks/telegram/ptb", update,
                                                   "ptb_secret") == 200
@@ -75,14 +78,14 @@ async def test_omnicanal_run_serves_telegram_on_both_libraries_and_messenger(
                     assert response.status == 200
                 [menu_call] = await graph.wait_for_messenger(1, timeout=20)
                 replies = menu_call.json["message"]["quick_replies"]
-                catalogue = next(r for r in replies if r["payload"] == "menu:catalogue")
+                [shelf] = [r for r in replies if r["payload"] == "menu:shelf"]
                 body, headers = hooks.signed_delivery(hooks.messenger_quick_reply(
-                    psid="PSID9", title=catalogue["title"], payload=catalogue["payload"]), SECRET)
+                    psid="PSID9", title=shelf["title"], payload=shelf["payload"]), SECRET)
                 async with http.post(f"{base}/webhooks/messenger", data=body,
                                      headers=headers) as response:
                     assert response.status == 200
                 calls = await graph.wait_for_messenger(2, timeout=20)
-                assert "Pick one" in calls[1].json["message"]["text"]
+                assert calls[1].json["message"]["text"] == SHELF
             assert await bot.stop() == 0
         finally:
             await bot.kill()

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from bot.channels import Capabilities
 from bot.testing import FlowTester
-from connectors.base import Capabilities
 
+DEMO = "flows.store_assistant"
 TEXT_ONLY = Capabilities(max_text_length=4096, max_buttons=0)
 
 
 async def test_the_menu_greets_and_offers_everything() -> None:
-    async with FlowTester() as chat:
+    async with FlowTester(DEMO) as chat:
         replies = await chat.send("hi")
         assert "Store assistant" in replies.text
         assert replies.choices == ["Browse the catalogue", "Where is my order?",
@@ -18,7 +19,7 @@ async def test_the_menu_greets_and_offers_everything() -> None:
 
 
 async def test_a_whole_return_with_a_sub_flow_for_the_email() -> None:
-    async with FlowTester() as chat:
+    async with FlowTester(DEMO) as chat:
         await chat.send("hi")
         assert "order number" in (await chat.press("Start a return")).text
         assert (await chat.send(" a1001 ")).choices == ["Organic cotton T-shirt", "Slim jeans"]
@@ -40,7 +41,7 @@ async def test_a_whole_return_with_a_sub_flow_for_the_email() -> None:
 
 
 async def test_an_invalid_order_number_is_asked_again_with_help() -> None:
-    async with FlowTester() as chat:
+    async with FlowTester(DEMO) as chat:
         await chat.send("/order")
         replies = await chat.send("12345")
         assert "an A followed by four digits" in replies.text
@@ -54,7 +55,7 @@ async def test_an_invalid_order_number_is_asked_again_with_help() -> None:
 
 
 async def test_an_unknown_order_is_looked_up_and_asked_again() -> None:
-    async with FlowTester() as chat:
+    async with FlowTester(DEMO) as chat:
         await chat.send("/order")
         replies = await chat.send("A9999")
         assert "can't find order A9999" in replies.text
@@ -62,7 +63,7 @@ async def test_an_unknown_order_is_looked_up_and_asked_again() -> None:
 
 
 async def test_an_old_order_cannot_be_returned() -> None:
-    async with FlowTester() as chat:
+    async with FlowTester(DEMO) as chat:
         await chat.send("/return")
         replies = await chat.send("A1004")
         assert "can't be returned" in replies.text
@@ -70,7 +71,7 @@ async def test_an_old_order_cannot_be_returned() -> None:
 
 
 async def test_numbered_answers_work_on_a_text_only_channel() -> None:
-    async with FlowTester(capabilities=TEXT_ONLY) as chat:
+    async with FlowTester(DEMO, capabilities=TEXT_ONLY) as chat:
         menu = await chat.send("hello")
         assert "3. Start a return" in menu.text
         await chat.send("3")
@@ -84,18 +85,18 @@ async def test_numbered_answers_work_on_a_text_only_channel() -> None:
 
 
 async def test_catalogue_prices_follow_the_customer_language() -> None:
-    async with FlowTester() as chat:
+    async with FlowTester(DEMO) as chat:
         await chat.send("/catalogue")
         await chat.press("product:hoodie")
         assert "Recycled fleece hoodie: €49.50" in chat.last.text
-    async with FlowTester(locale="es-ES") as chat:
+    async with FlowTester(DEMO, locale="es-ES") as chat:
         await chat.send("/catalogue")
         await chat.press("product:hoodie")
         assert "Sudadera de forro reciclado: 49,50 €" in chat.last.text
 
 
 async def test_switching_language_asks_the_pending_question_again_in_it() -> None:
-    async with FlowTester() as chat:
+    async with FlowTester(DEMO) as chat:
         await chat.send("/return")
         replies = await chat.send("español")
         assert "español" in replies.text
@@ -104,7 +105,7 @@ async def test_switching_language_asks_the_pending_question_again_in_it() -> Non
 
 
 async def test_offers_need_explicit_consent_and_stop_always_works() -> None:
-    async with FlowTester() as chat:
+    async with FlowTester(DEMO) as chat:
         await chat.send("/offers")
         await chat.press("Yes, please")
         consent = chat.profile.consents["offers"]
@@ -117,7 +118,7 @@ async def test_offers_need_explicit_consent_and_stop_always_works() -> None:
 
 
 async def test_cancel_and_help_work_inside_any_flow() -> None:
-    async with FlowTester() as chat:
+    async with FlowTester(DEMO) as chat:
         await chat.send("/return")
         help_text = await chat.send("help")
         assert "type 'cancel'" in help_text.text and "order number" in help_text.text
@@ -127,7 +128,7 @@ async def test_cancel_and_help_work_inside_any_flow() -> None:
 
 
 async def test_asking_for_a_person_is_recorded() -> None:
-    async with FlowTester() as chat:
+    async with FlowTester(DEMO) as chat:
         await chat.send("hi")
         replies = await chat.press("Talk to a person")
         assert "talk to a person" in replies.text

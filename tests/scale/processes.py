@@ -12,12 +12,14 @@ from typing import Any
 import yaml
 
 from bot.store.embedded import die_with_parent
+from tests.conftest import TEST_FLOWS
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def write_config(path: Path, **sections: Any) -> Path:
-    path.write_text(yaml.safe_dump(sections))
+    """A config.yaml of ``sections``, running the test flows unless they name others."""
+    path.write_text(yaml.safe_dump({"flows": TEST_FLOWS, **sections}))
     return path
 
 

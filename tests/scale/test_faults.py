@@ -61,6 +61,7 @@ async def graph() -> AsyncIterator[FakeGraphAPI]:
         yield fake
 
 
+# Proves docs/architecture.md invariant 2.
 async def test_each_webhook_delivered_one_to_five_times_has_one_effect(
     make_settings: Any, graph: FakeGraphAPI
 ) -> None:
@@ -110,6 +111,7 @@ async def test_a_failing_platform_is_retried_with_backoff_and_nothing_doubles(
     assert failures.count(1) == 3 and failures.count(130429) == 2
 
 
+# Proves docs/architecture.md invariant 1.
 async def test_a_paused_worker_cannot_write_or_send_after_losing_its_lease(
     tmp_path: Path, redis: Redis, redis_url: str, graph: FakeGraphAPI
 ) -> None:
@@ -152,6 +154,7 @@ async def test_a_paused_worker_cannot_write_or_send_after_losing_its_lease(
     assert texts[0] == f"slow done by {second.process_pid}"
 
 
+# Proves docs/architecture.md invariant 3.
 async def test_restarting_the_store_under_load_loses_nothing_acknowledged(
     tmp_path: Path, graph: FakeGraphAPI
 ) -> None:

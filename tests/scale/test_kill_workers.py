@@ -39,6 +39,7 @@ def fault_config(path: Path, redis_url: str, port: int, graph: FakeGraphAPI) -> 
             "verify_token": "v", "graph_base": graph.base_url, "max_per_second": 1000}})
 
 
+# Proves docs/architecture.md invariant 9.
 async def test_killing_workers_loses_and_doubles_nothing(
     tmp_path: Path, redis: Redis, redis_url: str
 ) -> None:

@@ -16,6 +16,7 @@ from tests.servers import store_section
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 
+# Proves docs/architecture.md invariant 9.
 async def test_web_records_and_workers_answer_even_when_one_dies(
     tmp_path: Path, redis: Redis, redis_url: str
 ) -> None:
@@ -48,15 +49,16 @@ async def test_web_records_and_workers_answer_even_when_one_dies(
                 await ws.send_str(json.dumps({"type": "message", "id": f"m{n}", "text": text}))
                 return await next_reply()
 
-            assert "order number" in await reply("/return", 1)
+            assert await reply("/report", 1) == (
+                "Let's report a fault. What's the ticket number? (like T100)")
             await workers[0].kill()  # a worker dies; the other one carries on
-            assert "Which item" in await reply("A1001", 2)
+            assert await reply("T100", 2) == "Which part is faulty?"
             await workers[1].kill()  # all workers dead: messages wait, recorded...
             await ws.send_str(json.dumps({"type": "message", "id": "m3", "text": "2"}))
             replacement = BotProcess(config, "worker")  # ...until a worker comes back
             workers.append(replacement)
             await replacement.start()
-            assert await next_reply() == "Why are you returning it?"
+            assert await next_reply() == "What is wrong with it?"
             await ws.close()
         assert await replacement.stop() == 0
         assert await web.stop() == 0

@@ -31,9 +31,10 @@ async def test_only_one_process_polls_and_another_takes_over_when_it_stops(
             await fake.wait_for(lambda c: c.method == "sendMessage", timeout=10)
             await first.close()  # the poller dies (its lease is left to expire)
             stopped = time.monotonic()
-            fake.user_sends_text(42, "/catalogue")
+            fake.user_sends_text(42, "/shelf")
             await fake.wait_for(lambda c: c.method == "sendMessage"
-                                and "Pick one" in str(c.params.get("text")), timeout=20)
+                                and c.params.get("text") == "On the shelf today. Pick one:",
+                                timeout=20)
             took_over = time.monotonic() - stopped
         finally:
             await first.close()

@@ -25,7 +25,7 @@ OPERATORS = [{"id": "ana", "name": "Ana", "token": "token-of-ana-0123456789", "c
 
 @pytest.fixture
 async def runtime(make_settings: Any) -> AsyncIterator[Runtime]:
-    chat = CollectingConnector(name="webchat")
+    chat = CollectingConnector(channel="webchat")
     settings = make_settings(handoff={"operators": OPERATORS, "misunderstood_limit": 3})
     async with Runtime(settings, connectors=[chat], serve_http=False) as rt:
         assert rt.desk is not None
@@ -64,10 +64,11 @@ async def act(runtime: Runtime, customer: Customer, operator: str, kind: Operato
     return result
 
 
+# Proves docs/architecture.md invariant 4.
 async def test_a_person_takes_over_and_hands_back_where_the_flow_stood(runtime: Runtime) -> None:
     assert runtime.desk is not None
     customer = Customer(runtime)
-    await customer.says("/return")
+    await customer.says("/report")
     queued = await customer.says("human")
     assert queued == ["I'm passing you to a person. You're number 1 in the queue; the "
                       "expected wait is about 3 min."]
@@ -79,26 +80,29 @@ async def test_a_person_takes_over_and_hands_back_where_the_flow_stood(runtime: 
     assert await runtime.desk.queue.position(await customer.id()) is None
     assert await runtime.desk.queue.held_by("ana") == {await customer.id()}
 
-    await act(runtime, customer, "ana", "reply", text="Hi! I can help with the return.")
-    assert customer.chat.sent[-1].text == "Hi! I can help with the return."
-    assert await customer.says("thanks, it's order A1001") == [], "the bot stays silent"
+    await act(runtime, customer, "ana", "reply", text="Hi! I can help with the report.")
+    assert customer.chat.sent[-1].text == "Hi! I can help with the report."
+    assert await customer.says("thanks, it's ticket T100") == [], "the bot stays silent"
     await act(runtime, customer, "ana", "note", text="customer seems upset")
     back = await act(runtime, customer, "ana", "handback")
     assert back == {"ok": True}
     assert [s.text for s in customer.chat.sent[-2:]] == [
-        "You're back with the assistant.", "Let's start your return. What's the order number? "
-        "(like A1001)"]
-    assert "Which item" in (await customer.says("A1001"))[0], "the flow goes on where it stood"
+        "You're back with the assistant.",
+        "Let's report a fault. What's the ticket number? (like T100)"]
+    assert await customer.says("T100") == ["Which part is faulty?"], (
+        "the flow goes on where it stood")
     assert await runtime.desk.queue.held_by("ana") == set()
 
     history = await runtime.store.history(await customer.id())
     notes = [e for e in history if e.kind == "note"]
     assert [n.text for n in notes] == ["customer seems upset"]
     assert all("customer seems upset" not in s.text for s in customer.chat.sent)
-    authors = [e.data.get("author") for e in history if e.kind == "outbound"]
-    assert "operator:ana" in authors
+    by_ana = [e.text for e in history
+              if e.kind == "outbound" and e.data.get("author") == "operator:ana"]
+    assert by_ana == ["Ana from our team is here to help.", "Hi! I can help with the report."]
 
 
+# Proves docs/architecture.md invariant 4.
 async def test_two_operators_can_never_hold_the_same_conversation(runtime: Runtime) -> None:
     customer = Customer(runtime)
     await customer.says("human")
@@ -135,9 +139,9 @@ async def test_only_the_holder_or_a_supervisor_may_reply_and_transfer(runtime: R
 
 async def test_a_supervisor_can_take_over_a_conversation_with_the_bot(runtime: Runtime) -> None:
     customer = Customer(runtime)
-    await customer.says("/catalogue")
+    await customer.says("/shelf")
     assert await act(runtime, customer, "sam", "take") == {"ok": True}
-    assert await customer.says(payload="product:cap", text="Baseball cap") == []
+    assert await customer.says(payload="item:mug", text="Blue mug") == []
 
 
 async def test_a_plain_operator_cannot_take_a_conversation_that_is_not_queued(
@@ -146,7 +150,7 @@ async def test_a_plain_operator_cannot_take_a_conversation_that_is_not_queued(
     """Taking is how a conversation's history becomes visible: a plain operator must not
     get one handed back by someone else (or one the bot has) that way."""
     customer = Customer(runtime)
-    await customer.says("/catalogue")
+    await customer.says("/shelf")
     refused = await act(runtime, customer, "bo", "take")
     assert refused == {"ok": False, "error": "only queued conversations can be taken"}
     await customer.says("human")
@@ -162,19 +166,24 @@ async def test_the_bot_hands_over_after_three_messages_it_did_not_understand(
     runtime: Runtime,
 ) -> None:
     customer = Customer(runtime)
-    await customer.says("/order")
+    await customer.says("/ticket")
     await customer.says("no idea")
     await customer.says("still no idea")
     replies = await customer.says("what")
-    assert "I'm having trouble understanding." in replies
-    assert any(r.startswith("I'm passing you to a person") for r in replies)
+    assert replies == [
+        "Ticket numbers are a T and three digits, like T100.",
+        "Having trouble? Type 'cancel' to stop or 'human' to talk to a person.",
+        "What's your ticket number? It looks like T123.",
+        "I'm having trouble understanding.",
+        "I'm passing you to a person. You're number 1 in the queue; the expected wait is "
+        "about 3 min."]
     session, _ = await runtime.store.load(await customer.id())
     assert session.mode == "queued"
     assert session.handoff is not None and "did not understand 3" in session.handoff.reason
 
 
 async def test_nobody_online_and_closed_hours_are_said_plainly(make_settings: Any) -> None:
-    chat = CollectingConnector(name="webchat")
+    chat = CollectingConnector(channel="webchat")
     closed = {"timezone": "Europe/Madrid", "days": {}}
     for hours, expected in ((None, "No one from our team is available right now."),
                             (closed | {"days": {"mon": "00:00-00:01"}}, "Our team is away")):
@@ -183,20 +192,20 @@ async def test_nobody_online_and_closed_hours_are_said_plainly(make_settings: An
             customer = Customer(rt, user=f"u-{uuid.uuid4().hex}")
             replies = await customer.says("human")
             assert replies[0].startswith(expected), replies
-            assert await customer.says("my order never arrived") == [], "the message waits"
+            assert await customer.says("my screen is still broken") == [], "the message waits"
 
 
 async def test_a_queued_conversation_times_out_back_to_the_bot(make_settings: Any) -> None:
-    chat = CollectingConnector(name="webchat")
+    chat = CollectingConnector(channel="webchat")
     settings = make_settings(handoff={"operators": OPERATORS, "queue_timeout_minutes": 0.005})
     async with Runtime(settings, connectors=[chat], serve_http=False) as rt:
         customer = Customer(rt)
-        await customer.says("/return")
+        await customer.says("/report")
         await customer.says("human")
         await chat.wait_for(lambda sent: sent[-1].text.startswith("Sorry, no one could answer"),
                             timeout=10)
         await rt.settle()
-        assert chat.sent[-1].text.startswith("Let's start your return.")
+        assert chat.sent[-1].text.startswith("Let's report a fault.")
         session, _ = await rt.store.load(await customer.id())
         assert session.mode == "bot"
 
@@ -212,7 +221,7 @@ def test_passwords_are_salted_slow_hashes() -> None:
 async def test_automatic_assignment_picks_the_least_busy_operator_online(
     make_settings: Any,
 ) -> None:
-    chat = CollectingConnector(name="webchat")
+    chat = CollectingConnector(channel="webchat")
     settings = make_settings(handoff={"operators": OPERATORS, "assignment": "auto"})
     async with Runtime(settings, connectors=[chat], serve_http=False) as rt:
         assert rt.desk is not None

@@ -30,7 +30,7 @@ from bot.store.work import WorkStream
 
 ROOT = Path(__file__).resolve().parents[3]
 #: What the store may import from ``bot``: the foundation below it, nothing above.
-FOUNDATION = {"bot.errors", "bot.messages", "bot.model", "bot.tasks"}
+FOUNDATION = {"bot.errors", "bot.history", "bot.messages", "bot.model", "bot.tasks"}
 STORE_CLASSES = [Store, Outbox, LinkStore, HandoffQueue, WorkStream, OperatorSessions,
                  AnalyticsCounters, RedisConnectorState]
 ANA = Identity(channel="webchat", user_id="ana")

@@ -29,6 +29,7 @@ async def test_first_contact_creates_one_customer_per_identity(store: Store) -> 
     assert await store.identities(first) == [ANA]
 
 
+# Proves docs/architecture.md invariant 2.
 async def test_a_message_is_recorded_once_and_claims_the_customer(store: Store) -> None:
     claim = await store.ingest(message(1))
     assert isinstance(claim, Claim)
@@ -58,6 +59,7 @@ async def test_commit_hands_over_the_next_message_and_keeps_order(store: Store) 
     assert isinstance(await store.ingest(message(4)), Claim)
 
 
+# Proves docs/architecture.md invariant 1.
 async def test_a_writer_whose_lease_expired_cannot_overwrite_newer_state(redis: Redis) -> None:
     slow = Store(redis, lease_seconds=0.2)
     fast = Store(redis, lease_seconds=5)
@@ -79,6 +81,7 @@ async def test_a_writer_whose_lease_expired_cannot_overwrite_newer_state(redis: 
     assert await fast.outbox.pending(stale.customer_id) == []
 
 
+# Proves docs/architecture.md invariant 1.
 async def test_a_commit_against_an_old_version_is_refused(store: Store) -> None:
     claim = await store.ingest(message(1))
     assert isinstance(claim, Claim)

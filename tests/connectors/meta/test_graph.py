@@ -49,16 +49,16 @@ def test_error_mapping() -> None:
 
 async def test_rate_limit_is_retried(runtime: Runtime, meta: Meta, graph: FakeGraphAPI) -> None:
     graph.fail_next("whatsapp", http_status=400, code=130429)
-    await meta.whatsapp(hooks.whatsapp_text(wa_id=WA_ID, text="/order"))
+    await meta.whatsapp(hooks.whatsapp_text(wa_id=WA_ID, text="/ticket"))
     [call] = await graph.wait_for_whatsapp(1)
-    assert "order number" in (call.text or "")
+    assert call.text == "What's your ticket number? It looks like T123."
     assert [code for _, _, code in graph.rejected] == [130429]
 
 
 async def test_server_errors_are_retried(runtime: Runtime, meta: Meta,
                                          graph: FakeGraphAPI) -> None:
     graph.fail_next("whatsapp", http_status=500, code=2)
-    await meta.whatsapp(hooks.whatsapp_text(wa_id=WA_ID, text="/order"))
+    await meta.whatsapp(hooks.whatsapp_text(wa_id=WA_ID, text="/ticket"))
     assert len(await graph.wait_for_whatsapp(1)) == 1
 
 
@@ -67,23 +67,25 @@ async def test_a_rejected_token_fails_loudly_and_is_recorded(
 ) -> None:
     graph.fail_next("whatsapp", http_status=401, code=190)
     with caplog.at_level(logging.ERROR, logger="connectors.meta.graph"):
-        await meta.whatsapp(hooks.whatsapp_text(wa_id=WA_ID, text="/order"))
+        await meta.whatsapp(hooks.whatsapp_text(wa_id=WA_ID, text="/ticket"))
     assert any("access token" in r.getMessage() for r in caplog.records)
     customer = await runtime.store.resolve(Identity(channel="whatsapp", account="PNID",
                                                     user_id=WA_ID))
     errors = [e.text or "" for e in await runtime.store.history(customer) if e.kind == "error"]
-    assert errors and "access token rejected" in errors[0]
+    [error] = errors
+    assert "access token rejected" in error
     assert graph.whatsapp_sent == []
 
 
 async def test_messenger_bad_page_token(runtime: Runtime, meta: Meta,
                                         graph: FakeGraphAPI) -> None:
     graph.fail_next("messenger", http_status=400, code=190)
-    await meta.messenger(hooks.messenger_text(psid="42", text="/order"))
+    await meta.messenger(hooks.messenger_text(psid="42", text="/ticket"))
     customer = await runtime.store.resolve(Identity(channel="messenger", account="PAGE_ID",
                                                     user_id="42"))
-    errors = [e.text or "" for e in await runtime.store.history(customer) if e.kind == "error"]
-    assert errors and "access token rejected" in errors[0]
+    [error] = [e.text or "" for e in await runtime.store.history(customer)
+               if e.kind == "error"]
+    assert "access token rejected" in error
 
 
 async def test_token_bucket_paces_without_busy_waiting() -> None:

@@ -46,6 +46,7 @@ def test_signature_check_is_over_exact_bytes() -> None:
     assert not signature_valid(b"other", body, hooks.sign(APP_SECRET, body))
 
 
+# Proves docs/architecture.md invariant 6.
 async def test_unsigned_or_badly_signed_deliveries_have_no_effect(
     meta: Meta, runtime: Runtime, graph: FakeGraphAPI
 ) -> None:
@@ -76,6 +77,7 @@ async def test_reencoded_body_with_non_ascii_is_refused(meta: Meta, graph: FakeG
     assert graph.whatsapp_sent == []
 
 
+# Proves docs/architecture.md invariant 6.
 async def test_signed_garbage_is_acknowledged_without_effect(
     meta: Meta, graph: FakeGraphAPI
 ) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any
 
+from bot.channels import DeliveryStatus
 from bot.runtime import Runtime
-from connectors.base import DeliveryStatus
 from connectors.meta.whatsapp import WhatsAppConnector
 from connectors.meta.whatsapp_parse import parse_messages, parse_statuses
 from tests.connectors.meta.conftest import Meta, history_of
@@ -75,6 +76,7 @@ def test_outbound_bodies() -> None:
     assert template["template"]["components"][0]["parameters"][0]["text"] == "two lines"
 
 
+# Proves docs/architecture.md invariant 3.
 async def test_store_failure_asks_meta_to_redeliver(
     meta: Meta, runtime: Runtime, graph: FakeGraphAPI
 ) -> None:
@@ -87,7 +89,7 @@ async def test_store_failure_asks_meta_to_redeliver(
     assert isinstance(connector, WhatsAppConnector) and connector._context is not None
     context = connector._context
     connector.webhook.bind(dataclasses.replace(context, sink=broken))
-    payload = hooks.whatsapp_text(wa_id=WA_ID, text="/order")
+    payload = hooks.whatsapp_text(wa_id=WA_ID, text="/ticket")
     assert await meta.whatsapp(payload) == 503
     connector.webhook.bind(context)
     assert await meta.whatsapp(payload) == 200
@@ -107,37 +109,33 @@ async def test_menu_is_a_list_and_a_list_tap_advances_the_flow(
     menu = _interactive(sends[-1])
     assert menu["type"] == "list"
     rows = menu["action"]["sections"][0]["rows"]
-    assert len(rows) == 7 and all(len(r["title"]) <= 24 for r in rows)
-    order = next(r for r in rows if r["id"] == "menu:return")
+    assert [r["title"] for r in rows] == [
+        "Browse the shelf", "Check a ticket", "Report a fault", "Talk to a person",
+        "Continue on another cha…", "Español"], "titles cut to WhatsApp's 24 characters"
+    [report] = [r for r in rows if r["id"] == "menu:report"]
     before = len(graph.whatsapp_sent)
-    await meta.whatsapp(hooks.whatsapp_list_reply(wa_id=WA_ID, row_id=order["id"],
-                                                  title=order["title"]))
+    await meta.whatsapp(hooks.whatsapp_list_reply(wa_id=WA_ID, row_id=report["id"],
+                                                  title=report["title"]))
     [ask] = (await graph.wait_for_whatsapp(before + 1, to=WA_ID))[before:]
-    assert "order number" in (ask.text or "")
+    assert ask.text == "Let's report a fault. What's the ticket number? (like T100)"
 
 
-async def test_returns_flow_with_buttons_and_lists(meta: Meta, graph: FakeGraphAPI) -> None:
-    await meta.whatsapp(hooks.whatsapp_text(wa_id=WA_ID, text="/return"))
-    await meta.whatsapp(hooks.whatsapp_text(wa_id=WA_ID, text="A1001"))
-    items = _interactive(graph.whatsapp_sent[-1])
-    choices = (items["action"].get("buttons") or
-               items["action"].get("sections", [{}])[0].get("rows"))
-    first = choices[0]
-    item_id = first["reply"]["id"] if "reply" in first else first["id"]
-    reply = (hooks.whatsapp_button_reply(wa_id=WA_ID, button_id=item_id, title="x")
-             if items["type"] == "button" else
-             hooks.whatsapp_list_reply(wa_id=WA_ID, row_id=item_id, title="x"))
-    await meta.whatsapp(reply)
-    reasons = _interactive(graph.whatsapp_sent[-1])
-    assert reasons["type"] == "list"  # 4 reasons: more than 3 buttons
-    assert [r["id"] for r in reasons["action"]["sections"][0]["rows"]] == [
-        "damaged", "size", "changed_mind", "other"]
-    await meta.whatsapp(hooks.whatsapp_list_reply(wa_id=WA_ID, row_id="size", title="Size"))
-    refund = _interactive(graph.whatsapp_sent[-1])
-    assert refund["type"] == "button"  # 2 refund methods: reply buttons
-    buttons = refund["action"]["buttons"]
-    assert [b["reply"]["id"] for b in buttons] == ["original", "credit"]
-    assert all(len(b["reply"]["title"]) <= 20 for b in buttons)
+async def test_a_form_with_buttons_and_lists(meta: Meta, graph: FakeGraphAPI) -> None:
+    await meta.whatsapp(hooks.whatsapp_text(wa_id=WA_ID, text="/report"))
+    await meta.whatsapp(hooks.whatsapp_text(wa_id=WA_ID, text="T100"))
+    parts = _interactive(graph.whatsapp_sent[-1])
+    assert parts["type"] == "button"  # 2 parts: reply buttons
+    assert [b["reply"]["id"] for b in parts["action"]["buttons"]] == ["screen", "cable"]
+    await meta.whatsapp(hooks.whatsapp_button_reply(wa_id=WA_ID, button_id="screen", title="x"))
+    problems = _interactive(graph.whatsapp_sent[-1])
+    assert problems["type"] == "list"  # 4 problems: more than 3 buttons
+    assert [r["id"] for r in problems["action"]["sections"][0]["rows"]] == [
+        "broken", "missing", "noisy", "other"]
+    await meta.whatsapp(hooks.whatsapp_list_reply(wa_id=WA_ID, row_id="missing", title="M"))
+    fixes = _interactive(graph.whatsapp_sent[-1])
+    assert fixes["type"] == "button"  # 2 fixes: reply buttons
+    assert [(b["reply"]["id"], b["reply"]["title"]) for b in fixes["action"]["buttons"]] == [
+        ("repair", "Repair it"), ("replace", "Replace it")]
     assert not graph.rejected
 
 
@@ -145,27 +143,28 @@ async def test_a_batch_gets_one_reply_per_message_and_a_redelivery_none(
     meta: Meta, graph: FakeGraphAPI
 ) -> None:
     people = [f"3460000{i:04d}" for i in range(5)]
-    batch = hooks.whatsapp_batch([hooks.whatsapp_text(wa_id=p, text="/order") for p in people])
+    batch = hooks.whatsapp_batch([hooks.whatsapp_text(wa_id=p, text="/ticket") for p in people])
     assert await meta.whatsapp(batch) == 200
     await graph.wait_for_whatsapp(5)
     assert await meta.whatsapp(batch) == 200  # Meta delivers at least once
     assert sorted(c.to for c in graph.whatsapp_sent) == people
 
 
+# Proves docs/architecture.md invariant 2.
 async def test_the_same_message_twice_is_answered_once(meta: Meta, graph: FakeGraphAPI) -> None:
-    payload = hooks.whatsapp_text(wa_id=WA_ID, text="/order", message_id=hooks.new_wamid())
+    payload = hooks.whatsapp_text(wa_id=WA_ID, text="/ticket", message_id=hooks.new_wamid())
     await meta.whatsapp(payload)
     await meta.whatsapp(payload)
-    await meta.whatsapp(hooks.whatsapp_text(wa_id=WA_ID, text="A1003"))
-    texts = [c.text or "" for c in graph.whatsapp_sent]
-    assert len(texts) == 2 and "being prepared" in texts[1]
+    await meta.whatsapp(hooks.whatsapp_text(wa_id=WA_ID, text="T300"))
+    assert [c.text for c in graph.whatsapp_sent] == [
+        "What's your ticket number? It looks like T123.", "Ticket T300 is closed."]
 
 
 async def test_sample_batch_is_parsed_whole(meta: Meta, runtime: Runtime,
                                             graph: FakeGraphAPI) -> None:
     batch = hooks.load("whatsapp/batch")
     messages = parse_messages(batch, "PNID")
-    assert len(messages) >= 3
+    assert len(messages) == 9
     assert await meta.whatsapp(batch) == 200
     history = await history_of(runtime, "whatsapp", WA_ID)
     assert sum(e.kind == "inbound" for e in history) == sum(
@@ -201,13 +200,15 @@ async def test_statuses_reach_the_status_sink(meta: Meta, runtime: Runtime) -> N
 async def test_long_payloads_map_back_through_a_short_id(
     runtime: Runtime, meta: Meta, graph: FakeGraphAPI
 ) -> None:
+    from bot.channels import SendContext
     from bot.messages import Choice, Choices, Identity
 
     connector = runtime.connectors["whatsapp"]
     long_payload = "product:" + "x" * 400
     await connector.send(Identity(channel="whatsapp", account="PNID", user_id=WA_ID),
                          Choices(text="Pick", choices=(Choice(payload=long_payload, title="A"),
-                                                      Choice(payload="b", title="B"))))
+                                                      Choice(payload="b", title="B"))),
+                         key="", context=SendContext.known(time.time()))
     [call] = await graph.wait_for_whatsapp(1)
     short = call.json["interactive"]["action"]["buttons"][0]["reply"]["id"]
     assert len(short) <= 200

@@ -13,7 +13,6 @@ from redis.asyncio import Redis
 from bot.messages import Identity, Text
 from bot.model import Delivery
 from bot.runtime import Runtime
-from connectors.base import SendContext
 from connectors.meta import window
 from tests.connectors.meta.conftest import Meta, connector_sections
 from tests.fakes import meta_webhooks as hooks
@@ -55,15 +54,16 @@ async def _errors(runtime: Runtime, customer: str) -> list[str]:
 
 def test_window_rules() -> None:
     now = 1_000_000.0
-    assert window.inside(SendContext(now - 3600), now=now)
-    assert not window.inside(SendContext(now - 25 * 3600), now=now)
-    assert not window.inside(SendContext(None), now=now)
-    two_days = SendContext(now - 48 * 3600, "operator")
+    assert window.inside(now - 3600, now=now)
+    assert not window.inside(now - 25 * 3600, now=now)
+    assert not window.inside(None, now=now)
+    two_days = now - 48 * 3600
     assert window.messenger_tag_allowed("HUMAN_AGENT", two_days, now=now)
-    assert not window.messenger_tag_allowed("HUMAN_AGENT", SendContext(now - 8 * 86400), now=now)
-    assert window.messenger_tag_allowed("ACCOUNT_UPDATE", SendContext(None), now=now)
+    assert not window.messenger_tag_allowed("HUMAN_AGENT", now - 8 * 86400, now=now)
+    assert window.messenger_tag_allowed("ACCOUNT_UPDATE", None, now=now)
 
 
+# Proves docs/architecture.md invariant 5.
 async def test_whatsapp_operator_message_outside_window_uses_the_template(
     configured: Runtime, graph: FakeGraphAPI
 ) -> None:
@@ -97,7 +97,7 @@ async def test_whatsapp_131047_from_the_graph_is_outside_window(
     runtime: Runtime, meta: Meta, graph: FakeGraphAPI
 ) -> None:
     graph.fail_next("whatsapp", http_status=400, code=131047)
-    await meta.whatsapp(hooks.whatsapp_text(wa_id=WA.user_id, text="/order"))
+    await meta.whatsapp(hooks.whatsapp_text(wa_id=WA.user_id, text="/ticket"))
     customer = await runtime.store.resolve(WA)
     [error] = await _errors(runtime, customer)
     assert "window is closed" in error and graph.whatsapp_sent == []
@@ -111,6 +111,7 @@ async def test_messenger_operator_within_7_days_uses_human_agent(
     assert (call.json["messaging_type"], call.json["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
 
 
+# Proves docs/architecture.md invariant 5.
 async def test_messenger_outside_windows_fails_visibly(
     runtime: Runtime, graph: FakeGraphAPI
 ) -> None:

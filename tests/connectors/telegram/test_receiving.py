@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import pytest
 from redis.asyncio import Redis
 
+from bot.channels import SendContext
 from bot.errors import StoreError
 from bot.messages import Choice, Choices, Inbound
 from bot.store.keys import Keys
@@ -68,14 +69,15 @@ async def test_long_payloads_round_trip_and_unknown_keys_are_safe(
     connector._context = dataclasses.replace(context, sink=capture)
     long = "product:" + "x" * 100
     await connector.send(IDENTITY, Choices(text="Pick", choices=(
-        Choice(payload=long, title="The long one"), Choice(payload="short", title="Short"))))
+        Choice(payload=long, title="The long one"), Choice(payload="short", title="Short"))),
+        key="", context=SendContext())
     assert await h.deliver(h.fake.user_presses_button(USER, short_key(long))) == 200
     assert [m.payload for m in seen] == [long]
     # The stored key expired: the button's title comes as text, with no payload.
     stale = "product:" + "y" * 100
     await connector.send(IDENTITY, Choices(text="Old", choices=(
-        Choice(payload=stale, title="Stale button"),)))
-    assert await redis.delete(Keys().connector_state(connector.name, f"cb:{short_key(stale)}"))
+        Choice(payload=stale, title="Stale button"),)), key="", context=SendContext())
+    assert await redis.delete(Keys().connector_state(connector.channel, f"cb:{short_key(stale)}"))
     assert await h.deliver(h.fake.user_presses_button(USER, short_key(stale))) == 200
     assert (seen[-1].payload, seen[-1].text) == (None, "Stale button")
     assert len(h.fake.answered_callbacks) == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.channels import SendContext
 from bot.errors import (
     AuthenticationFailed,
     ConnectorError,
@@ -36,9 +37,9 @@ async def test_errors_are_mapped(start_bot: Factory, kind: str) -> None:
         h.fake.fail_next("sendMessage", error_code=code, description=description,
                          retry_after=7 if code == 429 else None)
         with pytest.raises(ConnectorError) as info:
-            await h.connector.send(IDENTITY, Text(text="hello"))
+            await h.connector.send(IDENTITY, Text(text="hello"), key="", context=SendContext())
         assert type(info.value) is expected, (code, info.value)
         if isinstance(info.value, RateLimited):
             assert info.value.retry_after == 7
-    receipt = await h.connector.send(IDENTITY, Text(text="hello"))
+    receipt = await h.connector.send(IDENTITY, Text(text="hello"), key="", context=SendContext())
     assert receipt.platform_message_id is not None

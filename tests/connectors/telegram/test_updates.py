@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.messages import Inbound
-from connectors.telegram.updates import button_title, normalise_phone, parse_update
+from connectors.telegram.updates import button_title, parse_update
 
 DATA = Path(__file__).parents[2] / "data" / "telegram"
 
@@ -32,15 +32,15 @@ def test_text() -> None:
 
 
 def test_commands_stay_text() -> None:
-    assert one("command").command == ("order", "A1001")
+    assert one("command").command == ("ticket", "T100")
     assert one("deep_link").command == ("start", "ABC")
 
 
 def test_callback_query_gives_the_payload() -> None:
     inbound = one("callback_query")
-    assert inbound.payload == "menu:catalogue" and inbound.text is None
+    assert inbound.payload == "menu:shelf" and inbound.text is None
     assert inbound.message_id == "u103"
-    assert button_title(load("callback_query"), "menu:catalogue") == "Catalogue"
+    assert button_title(load("callback_query"), "menu:shelf") == "Browse the shelf"
 
 
 def test_own_contact_is_a_verified_phone() -> None:
@@ -84,8 +84,3 @@ def test_malformed_updates_never_raise() -> None:
     for update in load("malformed"):
         assert parse_update(update, account="1") == []
 
-
-def test_phone_normalisation() -> None:
-    assert normalise_phone("34 600-111-222") == "+34600111222"
-    with pytest.raises(ValueError, match="digits"):
-        normalise_phone("12")

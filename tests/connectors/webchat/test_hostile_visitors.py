@@ -15,6 +15,7 @@ from bot.config import parse_settings
 from bot.messages import Identity
 from bot.runtime import Runtime
 from connectors.webchat import WebChatConnector
+from tests.conftest import TEST_FLOWS
 from tests.connectors.webchat.test_webchat import Browser, connect
 
 pytestmark = pytest.mark.timeout(60)
@@ -129,7 +130,8 @@ async def test_a_hello_while_the_store_is_down_gets_a_503_frame_and_the_socket_s
     tmp_path: Path, caplog: pytest.LogCaptureFixture,
 ) -> None:
     settings = parse_settings({"store": {"url": "embedded", "data_dir": str(tmp_path)},
-                               "server": {"port": 0}, "connectors": {"webchat": {}}}, env={})
+                               "server": {"port": 0}, "flows": dict(TEST_FLOWS),
+                               "connectors": {"webchat": {}}}, env={})
     async with Runtime(settings) as runtime, aiohttp.ClientSession() as http:
         assert runtime.embedded is not None and runtime.server is not None
         ws = await http.ws_connect(f"{runtime.server.url}/webchat")
@@ -169,7 +171,7 @@ async def test_non_ascii_and_lone_surrogate_tokens_and_texts_are_refused_cleanly
 async def test_a_choice_title_is_cut_to_what_a_button_shows(make_settings: Any) -> None:
     async with Runtime(webchat(make_settings)) as runtime, aiohttp.ClientSession() as http:
         browser, welcome = await connect(http, runtime, locale="x" * 10_000)
-        await browser.send(type="choice", id="c", payload="menu:catalogue", title="T" * 15_000)
+        await browser.send(type="choice", id="c", payload="menu:shelf", title="T" * 15_000)
         await browser.receive("ack")
         await runtime.settle()
         customer = await runtime.store.resolve(Identity(channel="webchat", account="default",

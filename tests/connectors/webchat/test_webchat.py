@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 
 from bot.runtime import Runtime
+from tests.conftest import TEST_FLOWS
 
 
 class Browser:
@@ -70,25 +71,26 @@ async def test_a_conversation_with_buttons(runtime: Runtime, http: aiohttp.Clien
     assert (await browser.receive("ack"))["id"] == "c1"
     menu = await browser.bot_says()
     assert menu["kind"] == "choices"
-    catalogue = next(c for c in menu["choices"] if c["payload"] == "menu:catalogue")
-    await browser.send(type="choice", id="c2", payload=catalogue["payload"],
-                       title=catalogue["title"])
-    products = await browser.bot_says()
-    assert "T-shirt · €19.90" in products["choices"][0]["title"]
+    [shelf] = [c for c in menu["choices"] if c["payload"] == "menu:shelf"]
+    await browser.send(type="choice", id="c2", payload=shelf["payload"], title=shelf["title"])
+    items = await browser.bot_says()
+    assert items["text"] == "On the shelf today. Pick one:"
+    assert [c["title"] for c in items["choices"]] == ["Desk lamp", "Blue mug", "Ink pen"]
 
 
 async def test_the_visitor_is_recognised_after_a_reconnect(
     runtime: Runtime, http: aiohttp.ClientSession
 ) -> None:
     browser, welcome = await connect(http, runtime)
-    await browser.send(type="message", id="c1", text="/return")
-    assert "order number" in (await browser.bot_says())["text"]
+    await browser.send(type="message", id="c1", text="/report")
+    assert (await browser.bot_says())["text"] == (
+        "Let's report a fault. What's the ticket number? (like T100)")
     await browser.ws.close()
     again, welcome2 = await connect(http, runtime, token=welcome["token"])
     assert welcome2["visitor"] == welcome["visitor"]
-    await again.send(type="message", id="c2", text="A1001")
+    await again.send(type="message", id="c2", text="T100")
     reply = await again.bot_says()
-    assert reply["text"] == "Which item do you want to return?"
+    assert reply["text"] == "Which part is faulty?"
 
 
 async def test_a_forged_token_gets_a_new_visitor(
@@ -100,27 +102,28 @@ async def test_a_forged_token_gets_a_new_visitor(
     assert other["visitor"] != welcome["visitor"]
 
 
+# Proves docs/architecture.md invariant 2.
 async def test_a_resent_message_is_acknowledged_but_answered_once(
     runtime: Runtime, http: aiohttp.ClientSession
 ) -> None:
     browser, _ = await connect(http, runtime)
-    await browser.send(type="message", id="same", text="/order")
+    await browser.send(type="message", id="same", text="/ticket")
     await browser.receive("ack")
-    assert "order number" in (await browser.bot_says())["text"]
-    await browser.send(type="message", id="same", text="/order")
+    assert (await browser.bot_says())["text"] == "What's your ticket number? It looks like T123."
+    await browser.send(type="message", id="same", text="/ticket")
     assert (await browser.receive("ack"))["id"] == "same"
-    await browser.send(type="message", id="next", text="A1003")
+    await browser.send(type="message", id="next", text="T300")
     reply = await browser.bot_says()
-    assert "being prepared" in reply["text"], "no second prompt came in between"
+    assert reply["text"] == "Ticket T300 is closed.", "no second prompt came in between"
 
 
 async def test_replies_wait_for_a_visitor_who_went_away(
     runtime: Runtime, http: aiohttp.ClientSession
 ) -> None:
     browser, welcome = await connect(http, runtime)
-    await browser.send(type="message", id="c1", text="/order")
+    await browser.send(type="message", id="c1", text="/ticket")
     await browser.bot_says()
-    await browser.send(type="message", id="c2", text="A1001")
+    await browser.send(type="message", id="c2", text="T100")
     # Gone before the answer can arrive: the close frame follows the message at once, so
     # the server reads both before the turn's commit comes back. (Waiting for the "ack"
     # first raced with the reply: a reply written to a socket that the browser closes a
@@ -128,7 +131,7 @@ async def test_replies_wait_for_a_visitor_who_went_away(
     await browser.ws.close()
     await runtime.settle()
     back, _ = await connect(http, runtime, token=welcome["token"])
-    assert "was delivered on" in (await back.bot_says())["text"]
+    assert (await back.bot_says())["text"] == "Ticket T100 is open: we are on it."
 
 
 async def test_bad_frames_get_a_clear_error_and_change_nothing(
@@ -149,23 +152,25 @@ async def test_bad_frames_get_a_clear_error_and_change_nothing(
     await browser.receive("ack")
 
 
+# Proves docs/architecture.md invariant 3.
 async def test_a_message_sent_while_the_store_is_down_is_resent_after_reconnecting(
     tmp_path: Any, http: aiohttp.ClientSession
 ) -> None:
     from bot.config import parse_settings
 
     settings = parse_settings({"store": {"url": "embedded", "data_dir": str(tmp_path)},
-                               "server": {"port": 0}, "connectors": {"webchat": {}}}, env={})
+                               "server": {"port": 0}, "flows": dict(TEST_FLOWS),
+                               "connectors": {"webchat": {}}}, env={})
     async with Runtime(settings) as runtime:
         assert runtime.embedded is not None
         browser, welcome = await connect(http, runtime)
         await runtime.embedded.close()  # the store goes away
-        await browser.send(type="message", id="lost?", text="/order")
+        await browser.send(type="message", id="lost?", text="/ticket")
         assert (await browser.receive("error"))["message"] == "not delivered, retrying"
         assert await browser.ws.receive(timeout=5) is not None  # the server closes
         assert browser.ws.closed
         await runtime.embedded.start()  # back, on the same port
         again, _ = await connect(http, runtime, token=welcome["token"])
-        await again.send(type="message", id="lost?", text="/order")  # what chat.js resends
+        await again.send(type="message", id="lost?", text="/ticket")  # what chat.js resends
         assert (await again.receive("ack"))["id"] == "lost?"
-        assert "order number" in (await again.bot_says())["text"]
+        assert (await again.bot_says())["text"] == "What's your ticket number? It looks like T123."

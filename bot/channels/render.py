@@ -8,8 +8,8 @@ Connectors only ever receive messages they declared they can render.
 
 from __future__ import annotations
 
+from bot.channels.capabilities import Capabilities
 from bot.messages import Choice, Choices, File, Image, Outbound, RequestPhone, Text, Typing
-from connectors.base import Capabilities
 
 ELLIPSIS = "…"
 
