@@ -157,9 +157,10 @@ class Blocked(CollectingConnector):
     """A customer who blocked the bot: every send is refused as unreachable."""
 
     def __init__(self) -> None:
-        super().__init__(name="webchat")
+        super().__init__(channel="webchat")
 
-    async def send(self, to: Identity, message: Outbound, *, key: str = "") -> SendReceipt:
+    async def send(self, to: Identity, message: Outbound, *, key: str,
+                   context: SendContext) -> SendReceipt:
         raise Unreachable("webchat", "the customer blocked the bot")
 
 

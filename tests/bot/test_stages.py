@@ -24,7 +24,7 @@ _ids = itertools.count()
 @pytest.fixture
 async def runtime(make_settings: Any) -> AsyncIterator[Runtime]:
     settings = make_settings(pipeline={"stages": ["tests.bot.profanity:profanity_filter"]})
-    async with Runtime(settings, connectors=[CollectingConnector(name="webchat")],
+    async with Runtime(settings, connectors=[CollectingConnector(channel="webchat")],
                        serve_http=False) as rt:
         yield rt
 

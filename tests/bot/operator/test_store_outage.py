@@ -10,6 +10,7 @@ from bot.config import parse_settings
 from bot.handoff.passwords import hash_password
 from bot.runtime import Runtime
 from bot.store.embedded import free_port
+from tests.conftest import TEST_FLOWS
 from tests.servers import start_valkey
 
 PASSWORD = "a long enough secret"
@@ -24,6 +25,7 @@ async def test_the_console_answers_503_while_the_store_is_down(tmp_path: Path) -
         "store": {"url": f"redis://127.0.0.1:{port}/0", "data_dir": str(tmp_path / "data")},
         "server": {"port": 0, "shutdown_timeout": 2},
         "connectors": {"webchat": {"enabled": True}},
+        "flows": dict(TEST_FLOWS),
         "handoff": {"operators": [{"id": "ana", "name": "Ana",
                                    "password_hash": hash_password(PASSWORD)}]},
     }, env={})
@@ -33,7 +35,8 @@ async def test_the_console_answers_503_while_the_store_is_down(tmp_path: Path) -
             assert rt.server is not None
             api = f"{rt.server.url}/operator/api"
             login = await http.post(f"{api}/login", json={"operator": "ana",
-                                                          "password": PASSWORD})
+                                                          "password": PASSWORD},
+                                    headers={"Origin": rt.server.url})
             assert login.status == 200
             assert (await http.get(f"{api}/me")).status == 200
             server.terminate()
