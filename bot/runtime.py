@@ -14,13 +14,12 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import SecretStr
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from bot.analytics.recorder import AnalyticsRecorder
 from bot.analytics.report import build_report, last_days
 from bot.channels import BaseConnector, ConnectorContext, DeliveryStatus, registry
 from bot.config.handoff import OperatorAccount
+from bot.config.pipeline import import_path
 from bot.config.settings import Settings
 from bot.dialogue import DialogueEngine, Flow
 from bot.dialogue.loading import load_flows
@@ -28,25 +27,24 @@ from bot.dispatch import Dispatcher
 from bot.errors import StoreError
 from bot.handoff.desk import HandoffDesk
 from bot.handoff.passwords import hash_password
-from bot.handoff.queue import HandoffQueue
 from bot.handoff.satisfaction import satisfaction
+from bot.handoff.stage import HandoffStage
 from bot.handoff.sweeper import sweep_forever
+from bot.identity_notice import IdentityChangeStage
 from bot.linking.stage import LinkingStage
 from bot.metrics import Metrics
-from bot.model import Event
+from bot.model import Event, OperatorAction
 from bot.operator.addresses import ClientAddress
 from bot.operator.api import OperatorApi
 from bot.operator.auth import OperatorAuth
 from bot.operator.live import LiveHub
 from bot.pipeline import Pipeline
-from bot.scale.stream import WorkStream
 from bot.scale.worker import Worker
-from bot.store.client import connect
-from bot.store.connector_state import RedisConnectorState
+from bot.stages import StageContext, StageFactory, TurnObserver, TurnStage
 from bot.store.embedded import EmbeddedServer
 from bot.store.keys import Keys
 from bot.store.links import LinkLimits, LinkStore
-from bot.store.secrets import file_secret, store_secret
+from bot.store.secrets import file_secret
 from bot.store.statuses import StatusLog
 from bot.store.store import Store
 from bot.tasks import TaskTracker
@@ -83,8 +81,12 @@ class Runtime:
         connectors: Sequence[BaseConnector] | None = None,
         serve_http: bool = True,
         role: Role = "all",
+        stages: Sequence[StageFactory] = (),
     ) -> None:
+        """``stages``: factories of turn stages of your own, after those config.yaml's
+        ``pipeline.stages`` names (see ``bot/stages.py`` for where they run)."""
         self.settings = settings
+        self.stage_factories = [*map(import_path, settings.pipeline.stages), *stages]
         #: "all": one process does everything. "web": serve HTTP and record messages, ring
         #: workers. "worker": run turns and send (no HTTP, no receiving).
         self.role = role
@@ -145,39 +147,33 @@ class Runtime:
                                            appendfsync=cfg.store.appendfsync)
             await self.embedded.start()
             url = self.embedded.url
-        redis = connect(url, cluster=cfg.store.cluster and not cfg.store.embedded,
-                        max_connections=cfg.store.max_connections,
-                        timeout_seconds=cfg.store.timeout_seconds)
-        keys = Keys(cfg.store.key_prefix)
-        self._store = Store(redis, keys=keys, history_limit=cfg.store.history_limit,
-                            lease_seconds=cfg.store.lease_seconds,
-                            dedupe_hours=cfg.store.dedupe_hours,
-                            send_stale_seconds=max(cfg.store.lease_seconds * 3, 10))
-        self._dispatcher = Dispatcher(store=self._store, connectors=self.connectors,
+        store = self._store = Store.connect(
+            url, cluster=cfg.store.cluster and not cfg.store.embedded,
+            max_connections=cfg.store.max_connections, timeout_seconds=cfg.store.timeout_seconds,
+            keys=Keys(cfg.store.key_prefix),
+            history_limit=cfg.store.history_limit, lease_seconds=cfg.store.lease_seconds,
+            dedupe_hours=cfg.store.dedupe_hours,
+            send_stale_seconds=max(cfg.store.lease_seconds * 3, 10))
+        self._dispatcher = Dispatcher(store=store, connectors=self.connectors,
                                       metrics=self.metrics)
-        self.analytics = AnalyticsRecorder(redis, keys=keys, metrics=self.metrics)
+        self.analytics = AnalyticsRecorder(store.analytics_counters(), metrics=self.metrics)
         operator_routes: list[AnyRoute] = []
-        if cfg.handoff.enabled:
-            queue = HandoffQueue(redis, keys=keys,
-                                 average_handling_minutes=cfg.handoff.average_handling_minutes)
-            self.desk = HandoffDesk(settings=cfg.handoff, queue=queue, engine=self.engine,
-                                    operators=self._operator_accounts())
-        work = WorkStream(redis, keys=keys) if self.role != "all" else None
-        linking = await self._linking(redis, keys)
-        self._pipeline = Pipeline(store=self._store, engine=self.engine,
-                                  dispatcher=self._dispatcher, linking=linking,
-                                  desk=self.desk, metrics=self.metrics,
-                                  observers=[self.analytics],
+        stages, observers = self._stages(store, await self._link_store(store))
+        work = store.work_stream() if self.role != "all" else None
+        self._pipeline = Pipeline(store=store, engine=self.engine,
+                                  dispatcher=self._dispatcher, stages=stages,
+                                  metrics=self.metrics, observers=[*observers, self.analytics],
                                   work=work if self.role == "web" else None)
         if self.desk is not None and self.serve_http:
-            auth = OperatorAuth(redis, keys=keys, accounts=self.desk.operators,
-                                session_hours=cfg.handoff.session_hours,
-                                attempts=cfg.handoff.login_attempts,
-                                attempts_per_address=cfg.handoff.login_attempts_per_address,
-                                concurrency=cfg.handoff.login_concurrency,
-                                window_minutes=cfg.handoff.login_window_minutes,
+            handoff = cfg.handoff
+            limits = store.login_limits(per_pair=handoff.login_attempts,
+                                        per_address=handoff.login_attempts_per_address,
+                                        window_seconds=handoff.login_window_minutes * 60)
+            auth = OperatorAuth(store.operator_sessions(), limits, accounts=self.desk.operators,
+                                session_hours=handoff.session_hours,
+                                concurrency=handoff.login_concurrency,
                                 secure_cookie=(cfg.server.public_url or "").startswith("https"))
-            self.live = LiveHub(redis, self.desk.queue, session_alive=auth.session_alive)
+            self.live = LiveHub(self.desk.queue, session_alive=auth.session_alive)
             self.live.start()
             operator_routes = OperatorApi(store=self._store, pipeline=self._pipeline,
                                           desk=self.desk, auth=auth, live=self.live,
@@ -196,7 +192,7 @@ class Runtime:
                 await self.metrics_server.start()
         public_url = cfg.server.public_url or (self.server.url if self.server else None)
         for name, connector in self.connectors.items():
-            state = RedisConnectorState(redis, keys=keys, connector=name)
+            state = store.connector_state(name)
             await connector.start(ConnectorContext(sink=self._pipeline.submit, state=state,
                                                    public_url=public_url,
                                                    status=self._record_status,
@@ -232,7 +228,7 @@ class Runtime:
                 return
             try:
                 await self.pipeline.recover()
-            except (StoreError, RedisError, OSError) as exc:  # the loop's boundary
+            except StoreError as exc:  # the loop's boundary
                 log.warning("recovery sweep failed: %s", exc)
 
     def _operator_accounts(self) -> list[OperatorAccount]:
@@ -246,7 +242,7 @@ class Runtime:
                                 password_hash=SecretStr(
                                     hash_password(self.generated_admin_password)))]
 
-    async def _linking(self, redis: Redis, keys: Keys) -> LinkingStage | None:
+    async def _link_store(self, store: Store) -> LinkStore | None:
         cfg = self.settings.linking
         if not cfg.enabled:
             return None
@@ -254,13 +250,39 @@ class Runtime:
                             per_address=cfg.attempts_per_address,
                             window_seconds=cfg.attempts_window_minutes * 60,
                             per_channel_per_minute=cfg.attempts_per_channel_per_minute)
-        links = LinkStore(redis, keys=keys, secret=await self._link_secret(redis, keys),
-                          code_ttl_seconds=cfg.code_minutes * 60, limits=limits)
-        return LinkingStage(store=self.store, links=links, texts=self.engine.texts,
-                            channel_links=self._continue_links,
-                            locale_of=self.engine.locale_of)
+        return store.link_store(secret=await self._link_secret(store),
+                                code_ttl_seconds=cfg.code_minutes * 60, limits=limits)
 
-    async def _link_secret(self, redis: Redis, keys: Keys) -> bytes:
+    def _stages(self, store: Store, links: LinkStore | None,
+                ) -> tuple[list[TurnStage], list[TurnObserver]]:
+        """The turn chain from the configured features: a platform's identity notice,
+        handoff (operator actions, a person has the conversation), the developer's own
+        stages, linking; the dialogue ends it (``Pipeline``). And the observers the
+        features add."""
+        cfg = self.settings
+        stages: list[TurnStage] = [IdentityChangeStage(store, links)]
+        observers: list[TurnObserver] = []
+        if cfg.handoff.enabled:
+            queue = store.handoff_queue(
+                average_handling_minutes=cfg.handoff.average_handling_minutes)
+            self.desk = HandoffDesk(settings=cfg.handoff, queue=queue, engine=self.engine,
+                                    operators=self._operator_accounts())
+            handoff = HandoffStage(self.desk, act=self._act)
+            stages.append(handoff)
+            observers.append(handoff)
+        context = StageContext(settings=cfg, engine=self.engine, store=store)
+        stages.extend(factory(context) for factory in self.stage_factories)
+        if links is not None:
+            stages.append(LinkingStage(store=store, links=links, texts=self.engine.texts,
+                                       channel_links=self._continue_links,
+                                       reprompt=self.engine.reprompt,
+                                       locale_of=self.engine.locale_of))
+        return stages, observers
+
+    async def _act(self, customer_id: str, action: OperatorAction) -> None:
+        await self.pipeline.act(customer_id, action)
+
+    async def _link_secret(self, store: Store) -> bytes:
         """config.yaml's ``linking.secret``; else one generated once, kept next to the
         embedded store's data (out of the store), or in an external store itself."""
         configured = self.settings.linking.secret
@@ -268,7 +290,7 @@ class Runtime:
             return configured.get_secret_value().encode()
         if self.embedded is not None:
             return file_secret(self.embedded.data_dir / "link.secret").encode()
-        return (await store_secret(redis, keys, "linking")).encode()
+        return (await store.secret("linking")).encode()
 
     def _continue_links(self, current_channel: str, code: str) -> list[tuple[str, str]]:
         """Ready links to continue on each other enabled channel that has them."""

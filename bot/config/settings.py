@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator
 from bot.channels.settings import ConnectorSettings
 from bot.config.base import Strict
 from bot.config.handoff import HandoffSettings
+from bot.config.pipeline import PipelineSettings
 from bot.web.origin import PublicOrigin
 
 
@@ -152,6 +153,7 @@ class Settings(Strict):
     linking: LinkingSettings = LinkingSettings()
     handoff: HandoffSettings = HandoffSettings()
     logging: LoggingSettings = LoggingSettings()
+    pipeline: PipelineSettings = PipelineSettings()
     connectors: dict[str, ConnectorSettings] = Field(default_factory=dict)
 
     def enabled_connectors(self) -> dict[str, ConnectorSettings]:

@@ -15,8 +15,6 @@ import logging
 import time
 import uuid
 
-from redis.exceptions import RedisError
-
 from bot.errors import StoreError
 from bot.handoff.desk import Acting, HandoffDesk
 from bot.metrics import Metrics
@@ -44,7 +42,7 @@ async def sweep_forever(desk: HandoffDesk, *, act: Acting, stop: asyncio.Event,
             await sweep(desk, act=act, timeout=timeout)
             if metrics is not None:
                 await refresh_gauges(desk, metrics)
-        except (RedisError, OSError, StoreError) as exc:  # the loop's boundary: go on
+        except StoreError as exc:  # the loop's boundary: go on
             log.warning("handoff sweep failed: %s", exc)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), interval)

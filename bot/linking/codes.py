@@ -9,8 +9,6 @@ by hashing all 8.5e11 of them without the secret.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 
@@ -39,14 +37,3 @@ def extract(text: str | None) -> str | None:
         return None
     match = _CANDIDATE.match(text)
     return (match.group(1) + match.group(2)).upper() if match else None
-
-
-def digest(secret: bytes, code: str) -> str:
-    """What is stored: the code never is."""
-    return keyed_hash(secret, "link", code)
-
-
-def keyed_hash(secret: bytes, purpose: str, value: str) -> str:
-    """HMAC-SHA256 of ``value`` under ``secret``, separated by ``purpose`` (a code and a
-    phone number never hash alike)."""
-    return hmac.new(secret, f"omnicanal-{purpose}:{value}".encode(), hashlib.sha256).hexdigest()

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from bot.dialogue.answers import match_choice
 from bot.dialogue.engine import TurnResult
@@ -29,14 +28,17 @@ from bot.dialogue.locales import LocaleOf
 from bot.dialogue.texts import Texts
 from bot.history import inbound_event, outbound_event
 from bot.linking import codes
-from bot.messages import Choice, Choices, Outbound, Text
-from bot.model import PendingLink
+from bot.messages import Choice, Choices, Inbound, Outbound, Text
+from bot.model import Event, PendingLink, Profile, Session
+from bot.stages import MergeRequest, Next, TurnOutcome
 from bot.store.links import LinkStore
 from bot.store.results import Claim
 from bot.store.store import Store
 
 #: (channel label, URL) pairs for continuing on the other enabled channels.
 ChannelLinks = Callable[[str, str], list[tuple[str, str]]]
+#: The question a session's flow waits on, asked again (``DialogueEngine.reprompt``).
+Reprompt = Callable[[Session, str | None], Outbound | None]
 
 YES, NO = "link:yes", "link:no"
 #: A choice with this payload (e.g. in a menu) asks for a link code.
@@ -46,16 +48,9 @@ _YES_WORDS = {"yes", "y", "si", "sí", "1", "ok", "vale"}
 _NO_WORDS = {"no", "n", "2"}
 
 
-@dataclass(frozen=True, slots=True)
-class MergeRequest:
-    """The customer confirmed: join this customer into ``target``."""
-
-    target: str
-    method: str
-    channel: str | None
-
-
 class LinkingStage:
+    """A link of the turn chain: answers messages about linking, passes the rest on."""
+
     def __init__(
         self,
         *,
@@ -63,9 +58,11 @@ class LinkingStage:
         links: LinkStore,
         texts: Texts,
         channel_links: ChannelLinks,
+        reprompt: Reprompt,
         locale_of: LocaleOf,
     ) -> None:
         self.store = store
+        self.reprompt = reprompt
         self.links = links
         self.texts = texts
         self.channel_links = channel_links
@@ -73,6 +70,13 @@ class LinkingStage:
         self.minutes = max(links.code_ttl // 60, 1)
         self._phrases = {normalise(p) for v in texts.all_values("intent.link").values()
                          for p in v.split("|")}
+
+    async def __call__(self, claim: Claim, next: Next) -> TurnOutcome:
+        if isinstance(claim.item, Inbound):
+            answered = await self.handle(claim)
+            if answered is not None:
+                return answered
+        return await next(claim)
 
     async def handle(self, claim: Claim) -> TurnResult | MergeRequest | None:
         """A turn's result when the message is about linking; None to let flows answer."""
@@ -111,7 +115,9 @@ class LinkingStage:
         return bool(inbound.text) and normalise(inbound.text or "") in self._phrases
 
     async def _give_code(self, claim: Claim) -> TurnResult:
-        code = await self.links.create(claim.customer_id)
+        code = codes.new_code()
+        while not await self.links.save_code(self.links.digest(code), claim.customer_id):
+            code = codes.new_code()  # that hash is taken (a live code): draw again
         locale = self._locale(claim)
         lines = [self.texts.get(locale, "link.code", minutes=self.minutes,
                                 code=codes.display(code))]
@@ -222,7 +228,7 @@ class LinkingStage:
                     result = self._result(claim, [Text(text=text)])
                     result.session.pending_link = None
                     return result
-            return MergeRequest(pending.target, pending.method, pending.channel)
+            return self._merge_request(claim, pending)
         if said_no:
             result = self._result(claim, [Text(text=self.texts.get(locale, "link.declined"))])
             result.session.pending_link = None
@@ -232,6 +238,33 @@ class LinkingStage:
         # The customer moved on: forget the offer and let the flows answer.
         claim.session.pending_link = None
         return None
+
+    def _merge_request(self, claim: Claim, pending: PendingLink) -> MergeRequest:
+        """Join this customer into the target; greet them on this channel with the
+        question the target's flow was waiting on."""
+        inbound = claim.inbound
+        identity = inbound.identity
+        events = [
+            inbound_event(inbound),
+            Event(kind="link", channel=identity.channel, identity=identity.key,
+                  text=f"{identity.channel} linked ({pending.method})",
+                  data={"method": pending.method, "identity": identity.key}),
+            Event(kind="merge", channel=identity.channel, text="customers merged",
+                  data={"from": claim.customer_id, "into": pending.target}),
+        ]
+
+        def greet(session: Session, profile: Profile) -> list[Outbound]:
+            locale = self.locale_of(profile, None)
+            name = f" {profile.name.split()[0]}" if profile.name else ""
+            replies: list[Outbound] = [
+                Text(text=self.texts.get(locale, "link.welcome", name=name))]
+            waiting = self.reprompt(session, locale)
+            if waiting is not None:
+                replies.append(Text(text=self.texts.get(locale, "link.we_were_here")))
+                replies.append(waiting)
+            return replies
+
+        return MergeRequest(pending.target, pending.method, pending.channel, events, greet)
 
     # -- helpers --------------------------------------------------------------------------
 

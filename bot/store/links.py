@@ -17,11 +17,12 @@ The brakes on guessing (README, "Security model: Linking"):
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from bot.linking import codes
+from bot.store.boundary import boundary
 from bot.store.keys import Keys
 
 _CHANNEL_WINDOW_SECONDS = 60
@@ -37,6 +38,7 @@ class LinkLimits:
     per_channel_per_minute: int = 300
 
 
+@boundary
 class LinkStore:
     def __init__(
         self,
@@ -56,16 +58,14 @@ class LinkStore:
         self.limits = limits
 
     def digest(self, code: str) -> str:
-        """The keyed hash a code is stored under."""
-        return codes.digest(self.secret, code)
+        """The keyed hash a code is stored under (the code itself never is)."""
+        return keyed_hash(self.secret, "link", code)
 
-    async def create(self, customer_id: str) -> str:
-        """A new code for ``customer_id``; only its keyed hash is stored."""
-        while True:
-            code = codes.new_code()
-            if await self.redis.set(self.keys.link_code(self.digest(code)), customer_id,
-                                    ex=self.code_ttl, nx=True):
-                return code
+    async def save_code(self, code_hash: str, customer_id: str) -> bool:
+        """Store a new code's keyed hash for ``customer_id``; False when that hash is taken
+        already (draw another code)."""
+        return bool(await self.redis.set(self.keys.link_code(code_hash), customer_id,
+                                         ex=self.code_ttl, nx=True))
 
     async def peek(self, code_hash: str) -> str | None:
         """The customer a code belongs to, without using it up."""
@@ -117,14 +117,14 @@ class LinkStore:
                   "channel": self.keys.link_failures(f"channel:{channel}")}
         if address:
             # Hashed like a phone number: the key names no visitor's address.
-            hashed = codes.keyed_hash(self.secret, "address", address)
+            hashed = keyed_hash(self.secret, "address", address)
             scopes["address"] = self.keys.link_failures(f"addr:{hashed}")
         return scopes
 
     # -- vouched phone numbers ------------------------------------------------------------
 
     def _phone_key(self, e164: str) -> str:
-        return self.keys.phone(codes.keyed_hash(self.secret, "phone", e164))
+        return self.keys.phone(keyed_hash(self.secret, "phone", e164))
 
     def _legacy_phone_key(self, e164: str) -> str:
         """Where the number was kept before the index was keyed (an unkeyed SHA-256)."""
@@ -162,3 +162,9 @@ class LinkStore:
 def _seconds(pttl: int | None) -> int:
     """A PTTL answer as whole seconds to wait, rounded up (never "0 seconds")."""
     return max(1, -(-int(pttl or 0) // 1000))
+
+
+def keyed_hash(secret: bytes, purpose: str, value: str) -> str:
+    """HMAC-SHA256 of ``value`` under ``secret``, separated by ``purpose`` (a code and a
+    phone number never hash alike)."""
+    return hmac.new(secret, f"omnicanal-{purpose}:{value}".encode(), hashlib.sha256).hexdigest()

@@ -3,8 +3,8 @@ from __future__ import annotations
 import hashlib
 
 from bot.linking import codes
-from bot.linking.merging import merge_histories, merge_profiles, merge_sessions
 from bot.model import Consent, Event, Frame, Profile, Session
+from bot.store.merging import merge_histories, merge_profiles, merge_sessions
 
 
 def test_codes_use_an_unambiguous_alphabet_and_display_with_a_dash() -> None:
