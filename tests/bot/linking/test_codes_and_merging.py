@@ -4,6 +4,7 @@ import hashlib
 
 from bot.linking import codes
 from bot.model import Consent, Event, Frame, Profile, Session
+from bot.store.links import keyed_hash
 from bot.store.merging import merge_histories, merge_profiles, merge_sessions
 
 
@@ -24,11 +25,11 @@ def test_codes_are_recognised_typed_any_way_and_through_deep_links() -> None:
 
 def test_codes_are_stored_as_a_keyed_digest_not_an_unsalted_sha256() -> None:
     secret = b"s" * 32
-    stored = codes.digest(secret, "ABCD2345")
+    stored = keyed_hash(secret, "link", "ABCD2345")
     assert "ABCD2345" not in stored and len(stored) == 64
     # The unkeyed hash anyone could compute for every code (finding 23) is not what is kept.
     assert stored != hashlib.sha256(b"omnicanal-link:ABCD2345").hexdigest()
-    assert stored != codes.digest(b"t" * 32, "ABCD2345"), "another secret, another hash"
+    assert stored != keyed_hash(b"t" * 32, "link", "ABCD2345"), "another secret, another hash"
 
 
 def test_profiles_combine_by_the_documented_rule() -> None:

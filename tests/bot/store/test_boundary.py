@@ -149,7 +149,7 @@ async def test_an_unreachable_store_raises_store_error_from_every_class(
         store.append_events("c1", [Event(kind="note", text="n")]), store.identities("c1"),
         store.assign_identity(ANA, "c2"), store.outbox.pending("c1"), store.outbox.next("c1"),
         store.handoff_queue().online(), store.handoff_queue().add("c1", requested_at=1.0),
-        store.link_store().peek("hash"), store.operator_sessions().read("sid"),
+        store.link_store(secret=b"k" * 32).peek("hash"), store.operator_sessions().read("sid"),
         store.work_stream().read("me", count=1, block_ms=1),
         store.analytics_counters().days(["2026-01-01"]),
         store.connector_state("webchat").get("k"),
