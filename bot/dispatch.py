@@ -20,6 +20,7 @@ from bot.errors import ConnectorError, RateLimited, StoreError, TransientError, 
 from bot.messages import Outbound
 from bot.metrics import Metrics
 from bot.model import Delivery, Event
+from bot.store.results import NoSend, SendAnswer
 from bot.store.store import Store
 from bot.tasks import TaskTracker
 
@@ -64,7 +65,7 @@ class Dispatcher:
         await self.store.outbox.add(customer_id, deliveries)
         self.enqueue(customer_id)
 
-    def enqueue(self, customer_id: str, claimed: Delivery | str | None = None) -> None:
+    def enqueue(self, customer_id: str, claimed: SendAnswer | None = None) -> None:
         """Tell the dispatcher this customer has replies in the outbox (``claimed``: the
         first one, already claimed for sending by the commit). Replies are pulled from the
         outbox in commit order, so whichever process sends them, a customer's replies
@@ -74,7 +75,7 @@ class Dispatcher:
         self._senders[customer_id] = self.senders.spawn(self._pump(customer_id),
                                                         name=f"send:{customer_id}")
 
-    async def send_here(self, customer_id: str, claimed: Delivery | str | None = None) -> None:
+    async def send_here(self, customer_id: str, claimed: SendAnswer | None = None) -> None:
         """Like ``enqueue``, but when no one sends for this customer yet, the calling task
         does, and returns once their replies are out. A turn that has nothing left to do
         sends its own replies this way instead of spawning a task for them."""
@@ -86,7 +87,7 @@ class Dispatcher:
         self._senders[customer_id] = task
         await self._pump(customer_id)
 
-    def _sending(self, customer_id: str, claimed: Delivery | str | None) -> bool:
+    def _sending(self, customer_id: str, claimed: SendAnswer | None) -> bool:
         """Hold ``claimed`` for the customer's sender; True when one is running already
         (it is told to look again before it stops)."""
         if isinstance(claimed, Delivery):
@@ -104,7 +105,7 @@ class Dispatcher:
 
     async def _pump(self, customer_id: str) -> None:
         pause = 0.005
-        outcome: Delivery | str | None = None
+        outcome: SendAnswer | None = None
         try:
             while True:
                 if outcome is None:
@@ -114,7 +115,7 @@ class Dispatcher:
                 if isinstance(outcome, Delivery):
                     outcome = await self.deliver(outcome)
                     pause = 0.005
-                elif outcome == "wait":  # the reply before is being sent (maybe elsewhere)
+                elif outcome is NoSend.WAIT:  # the reply before is being sent (maybe elsewhere)
                     await asyncio.sleep(pause)
                     pause = min(pause * 2, 0.5)
                     outcome = None
@@ -131,7 +132,7 @@ class Dispatcher:
             if not self._claimed.get(customer_id):
                 self._claimed.pop(customer_id, None)
 
-    async def deliver(self, delivery: Delivery) -> Delivery | str:
+    async def deliver(self, delivery: Delivery) -> SendAnswer:
         """Send one claimed delivery; once the platform took it (or it was given up) it
         leaves the outbox, and the customer's next reply is claimed: returned here."""
         connector = self.connectors.get(delivery.to.channel)
@@ -153,7 +154,7 @@ class Dispatcher:
         except _TakenOver:
             log.warning("delivery %s: another process took it over while this one waited "
                         "to retry; it is left to that one", delivery.id)
-            return "none"
+            return NoSend.NONE
         except Unreachable as exc:
             self.metrics.send_errors.labels(delivery.to.channel, "unreachable").inc()
             await self.store.mark_unreachable(delivery.customer_id, delivery.to, str(exc))
@@ -217,7 +218,7 @@ class Dispatcher:
                 return
             await asyncio.sleep(min(step, remaining))
 
-    async def _give_up(self, delivery: Delivery, why: str) -> Delivery | str:
+    async def _give_up(self, delivery: Delivery, why: str) -> SendAnswer:
         """Record in the customer's history that a reply could not be delivered (nothing
         is dropped silently), clear it, and claim the next one."""
         log.warning("delivery %s to %s failed: %s", delivery.id, delivery.to.channel, why)

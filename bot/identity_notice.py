@@ -12,7 +12,9 @@ vouched for with the change replaces the old one.
 from __future__ import annotations
 
 from bot.dialogue.engine import TurnResult
+from bot.messages import Inbound
 from bot.model import Event
+from bot.stages import Next, TurnOutcome
 from bot.store.links import LinkStore
 from bot.store.results import Claim
 from bot.store.store import Store
@@ -43,3 +45,18 @@ async def apply_identity_change(store: Store, claim: Claim,
                     data={"from": [old.key for old in retired], "to": new.key,
                           "method": "identity_changed", "message_id": inbound.message_id})]
     return TurnResult(session, profile, events, [], origin="system")
+
+
+class IdentityChangeStage:
+    """The first link of the turn chain: a platform's identity notice is applied here (in
+    every mode: also while a person has the conversation) and goes no further."""
+
+    def __init__(self, store: Store, links: LinkStore | None = None) -> None:
+        self.store = store
+        self.links = links
+
+    async def __call__(self, claim: Claim, next: Next) -> TurnOutcome:
+        item = claim.item
+        if isinstance(item, Inbound) and item.notice == "identity_changed":
+            return await apply_identity_change(self.store, claim, self.links)
+        return await next(claim)

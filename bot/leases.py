@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from redis.exceptions import RedisError
-
 from bot.errors import StoreError
 from bot.store.results import Claim
 from bot.store.store import Store
@@ -62,7 +60,7 @@ class LeaseKeeper:
         try:
             if not await self.store.extend(claim):
                 log.warning("a long turn lost its lease; its commit will be refused")
-        except (StoreError, RedisError, OSError) as exc:
+        except StoreError as exc:
             log.warning("could not extend a lease: %s", exc)
 
     def close(self) -> None:

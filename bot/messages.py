@@ -106,6 +106,9 @@ class SenderHint(_Frozen):
     #: The handle the sender chose on the platform, for display only: it can change, so
     #: it never identifies anyone.
     username: str | None = None
+    #: The network address the message came from, when the channel sees it (the web
+    #: chat): wrong link codes are limited per address too.
+    address: str | None = None
 
 
 class Inbound(_Frozen):

@@ -133,6 +133,9 @@ class PendingLink(BaseModel):
     #: Where the other conversation was, to tell the customer ("Telegram").
     channel: str | None = None
     expires_at: float
+    #: The customer here had a history of their own: a yes is not enough, they must type
+    #: the confirmation word (README, "Security model: Linking").
+    word_required: bool = False
 
 
 class Session(BaseModel):

@@ -1,7 +1,7 @@
 """The path of one message through the core, the same for polling, webhooks and workers:
 
-    record (dedupe, arrival order) → claim the customer → dialogue turn →
-    commit session + events + outbox atomically → dispatch replies
+    record (dedupe, arrival order) → claim the customer → turn (a chain of stages,
+    ``bot/stages.py``) → commit session + events + outbox atomically → dispatch replies
 
 Per-customer order and mutual exclusion come from the store (an inbox list and a lease
 per customer, checked on commit), so they hold across processes, not only in this one.
@@ -13,25 +13,29 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Awaitable, Sequence
 
 from bot.dialogue import DialogueEngine, TurnResult
 from bot.dispatch import Dispatcher
 from bot.errors import StaleWrite, StoreError
-from bot.handoff.desk import HandoffDesk, Outcome
-from bot.history import inbound_event
-from bot.identity_notice import apply_identity_change
 from bot.leases import LeaseKeeper
-from bot.linking.merger import merge_customers
-from bot.linking.stage import LinkingStage, MergeRequest
-from bot.messages import Inbound, Outbound, Text
+from bot.messages import Inbound
 from bot.metrics import Metrics
-from bot.model import Delivery, Event, OperatorAction, Profile, Session, Standing
-from bot.scale.stream import WorkStream
-from bot.store.results import Claim, Committed, Recorded
+from bot.model import Delivery, OperatorAction, Session
+from bot.stages import (
+    CommittedTurn,
+    MergeRequest,
+    TurnObserver,
+    TurnOutcome,
+    TurnStage,
+    chain,
+)
+from bot.store.results import Claim, Committed, NoSend, Recorded, SendAnswer
 from bot.store.store import Store
+from bot.store.work import WorkStream
 from bot.tasks import TaskTracker
+
+__all__ = ["Pipeline", "TurnObserver", "hashed"]
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +45,10 @@ def hashed(customer_id: str) -> str:
     return hashlib.sha256(f"omnicanal:{customer_id}".encode()).hexdigest()[:12]
 
 
-class TurnObserver(Protocol):
-    """Told about each committed turn, synchronously (buffer; never await I/O here)."""
-
-    def turn_committed(self, customer_id: str, before: Standing, result: TurnResult) -> None:
-        ...
-
-
 class Pipeline:
-    """Records inbound messages and runs turns. ``submit`` is the connectors' sink."""
+    """Records inbound messages and runs turns. ``submit`` is the connectors' sink.
+
+    A turn runs ``stages`` in order, then ``engine`` (the dialogue) as the chain's end."""
 
     def __init__(
         self,
@@ -57,8 +56,7 @@ class Pipeline:
         store: Store,
         engine: DialogueEngine,
         dispatcher: Dispatcher,
-        linking: LinkingStage | None = None,
-        desk: HandoffDesk | None = None,
+        stages: Sequence[TurnStage] = (),
         metrics: Metrics | None = None,
         observers: Sequence[TurnObserver] = (),
         work: WorkStream | None = None,
@@ -66,10 +64,10 @@ class Pipeline:
         self.store = store
         self.engine = engine
         self.dispatcher = dispatcher
-        self.linking = linking
-        self.desk = desk
         self.metrics = metrics or Metrics()
-        #: Told about every committed turn (analytics); they must not do I/O inline.
+        self.stages = list(stages)
+        self._chain = chain(self.stages, self._dialogue)
+        #: Told about every committed turn, in order (see ``TurnObserver``).
         self.observers = list(observers)
         #: Set in a web process: record only, and ring the work stream for a worker.
         self._doorbell = work.doorbell if work is not None else None
@@ -123,46 +121,40 @@ class Pipeline:
                 await self.dispatcher.send_here(claim.customer_id, send)
             claim = following
 
-    async def _turn(self, claim: Claim) -> tuple[Claim | None, Delivery | str | None]:
+    async def _turn(self, claim: Claim) -> tuple[Claim | None, SendAnswer | None]:
         """Run and commit one turn: the claim for the customer's next waiting item, and
         when this was the last one and it had replies, the first of them (claimed with
         the commit) for the caller to send."""
         started = time.perf_counter()
-        before = claim.session.standing  # what the handoff bookkeeping compares with
-        action = claim.item if isinstance(claim.item, OperatorAction) else None
-        outcome: Outcome | None = None
-        if action is not None:
-            if self.desk is None:
-                raise StoreError("an operator action arrived but handoff is disabled")
-            result, outcome = await self.desk.apply(claim, action)
-        elif claim.inbound.notice == "identity_changed":
-            result = await apply_identity_change(
-                self.store, claim, self.linking.links if self.linking is not None else None)
-        elif self.desk is not None and claim.session.mode != "bot":
-            result = await self.desk.customer_writes(claim)
-        else:
-            linked = await self.linking.handle(claim) if self.linking is not None else None
-            if isinstance(linked, MergeRequest):
-                return await self._merge(claim, linked), None
-            result = linked or await self.engine.handle(
-                customer_id=claim.customer_id, session=claim.session, profile=claim.profile,
-                inbound=claim.inbound, saved=claim.saved_session)
-            reason = self.desk.wants_person(result) if self.desk is not None else None
-            if self.desk is not None and reason is not None:
-                result = await self.desk.request(claim, result, reason)
-        committed = await self._commit(claim, result)
+        before = claim.session.standing  # what the observers compare with
+        outcome = await self._chain(claim)
+        if isinstance(outcome, MergeRequest):
+            return await self._merge(claim, outcome), None
+        committed = await self._commit(claim, outcome)
         if committed is None:
             return None, None
-        if self.desk is not None:
-            await self.desk.after_commit(claim.customer_id, before, result.session,
-                                         action, outcome, act=self.act)
-        for observer in self.observers:
-            observer.turn_committed(claim.customer_id, before, result)
-        self._log_turn(claim, result, time.perf_counter() - started)
+        if self.observers:
+            turn = CommittedTurn(claim.customer_id, before, outcome, claim.item)
+            for observer in self.observers:
+                pending = observer.turn_committed(turn)
+                if pending is not None:
+                    await pending
+        self._log_turn(claim, outcome, time.perf_counter() - started)
         if committed.next is not None:
             return committed.next, None  # it carries the session on
-        self.store.keep(claim.customer_id, committed, result.session, result.profile)
-        return None, None if committed.send == "none" else committed.send
+        self.store.keep(claim.customer_id, committed, outcome.session, outcome.profile)
+        send = committed.send
+        return None, None if send is NoSend.NONE else send
+
+    def _dialogue(self, claim: Claim) -> Awaitable[TurnOutcome]:
+        """The chain's end: the customer's message, answered by the flows (a plain call
+        returning the engine's coroutine: no frame of its own on the hot path)."""
+        inbound = claim.item
+        if not isinstance(inbound, Inbound):
+            raise StoreError("an operator action arrived but handoff is disabled")
+        return self.engine.handle(customer_id=claim.customer_id, session=claim.session,
+                                  profile=claim.profile, inbound=inbound,
+                                  saved=claim.saved_session)
 
     def _log_turn(self, claim: Claim, result: TurnResult, seconds: float) -> None:
         kind = "operator" if isinstance(claim.item, OperatorAction) else "message"
@@ -211,34 +203,13 @@ class Pipeline:
         return committed
 
     async def _merge(self, claim: Claim, request: MergeRequest) -> Claim | None:
-        """The customer confirmed a link: join this customer into the target, greet them on
-        this channel with the question the target's flow was waiting on, and go on with the
-        target's waiting messages."""
-        identity = claim.inbound.identity
-        events = [
-            inbound_event(claim.inbound),
-            Event(kind="link", channel=identity.channel, identity=identity.key,
-                  text=f"{identity.channel} linked ({request.method})",
-                  data={"method": request.method, "identity": identity.key}),
-            Event(kind="merge", channel=identity.channel, text="customers merged",
-                  data={"from": claim.customer_id, "into": request.target}),
-        ]
-
-        def greet(session: Session, profile: Profile) -> list[Outbound]:
-            locale = self.engine.locale_of(profile)
-            name = f" {profile.name.split()[0]}" if profile.name else ""
-            replies: list[Outbound] = [
-                Text(text=self.engine.texts.get(locale, "link.welcome", name=name))]
-            pending = self.engine.reprompt(session, locale)
-            if pending is not None:
-                replies.append(Text(text=self.engine.texts.get(locale, "link.we_were_here")))
-                replies.append(pending)
-            return replies
-
+        """The customer confirmed a link: commit the merge through the store (this
+        customer joins the target, greeted on this channel), then go on with the target's
+        waiting messages."""
         try:
-            await merge_customers(self.store, source=claim.customer_id,
-                                  target=request.target, address=identity,
-                                  extra_events=events, greet=greet)
+            await self.store.merge(claim.customer_id, request.target,
+                                   address=claim.inbound.identity, events=request.events,
+                                   greet=request.greet)
         except StoreError as exc:
             log.error("merge failed; the confirmation will be processed again: %s", exc)
             return None

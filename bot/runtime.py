@@ -14,13 +14,12 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import SecretStr
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from bot.analytics.recorder import AnalyticsRecorder
 from bot.analytics.report import build_report, last_days
 from bot.channels import BaseConnector, ConnectorContext, DeliveryStatus, registry
 from bot.config.handoff import OperatorAccount
+from bot.config.pipeline import import_path
 from bot.config.settings import Settings
 from bot.dialogue import DialogueEngine, Flow
 from bot.dialogue.loading import load_flows
@@ -28,24 +27,25 @@ from bot.dispatch import Dispatcher
 from bot.errors import StoreError
 from bot.handoff.desk import HandoffDesk
 from bot.handoff.passwords import hash_password
-from bot.handoff.queue import HandoffQueue
 from bot.handoff.satisfaction import satisfaction
+from bot.handoff.stage import HandoffStage
 from bot.handoff.sweeper import sweep_forever
+from bot.identity_notice import IdentityChangeStage
 from bot.linking.stage import LinkingStage
 from bot.metrics import Metrics
-from bot.model import Event
+from bot.model import Event, OperatorAction
 from bot.operator.addresses import ClientAddress
 from bot.operator.api import OperatorApi
 from bot.operator.auth import OperatorAuth
 from bot.operator.live import LiveHub
 from bot.pipeline import Pipeline
-from bot.scale.stream import WorkStream
 from bot.scale.worker import Worker
-from bot.store.client import connect
-from bot.store.connector_state import RedisConnectorState
+from bot.stages import StageContext, StageFactory, TurnObserver, TurnStage
 from bot.store.embedded import EmbeddedServer
 from bot.store.keys import Keys
-from bot.store.links import LinkStore
+from bot.store.links import LinkLimits, LinkStore
+from bot.store.secrets import file_secret
+from bot.store.statuses import StatusLog
 from bot.store.store import Store
 from bot.tasks import TaskTracker
 from bot.web.server import WebServer
@@ -81,8 +81,12 @@ class Runtime:
         connectors: Sequence[BaseConnector] | None = None,
         serve_http: bool = True,
         role: Role = "all",
+        stages: Sequence[StageFactory] = (),
     ) -> None:
+        """``stages``: factories of turn stages of your own, after those config.yaml's
+        ``pipeline.stages`` names (see ``bot/stages.py`` for where they run)."""
         self.settings = settings
+        self.stage_factories = [*map(import_path, settings.pipeline.stages), *stages]
         #: "all": one process does everything. "web": serve HTTP and record messages, ring
         #: workers. "worker": run turns and send (no HTTP, no receiving).
         self.role = role
@@ -99,6 +103,7 @@ class Runtime:
         #: Serves /metrics alone when ``server.metrics_port`` is set.
         self.metrics_server: WebServer | None = None
         self._store: Store | None = None
+        self._statuses: StatusLog | None = None
         self._pipeline: Pipeline | None = None
         self._dispatcher: Dispatcher | None = None
         self.desk: HandoffDesk | None = None
@@ -142,37 +147,33 @@ class Runtime:
                                            appendfsync=cfg.store.appendfsync)
             await self.embedded.start()
             url = self.embedded.url
-        redis = connect(url, cluster=cfg.store.cluster and not cfg.store.embedded,
-                        max_connections=cfg.store.max_connections)
-        keys = Keys(cfg.store.key_prefix)
-        self._store = Store(redis, keys=keys, history_limit=cfg.store.history_limit,
-                            lease_seconds=cfg.store.lease_seconds,
-                            dedupe_hours=cfg.store.dedupe_hours,
-                            send_stale_seconds=max(cfg.store.lease_seconds * 3, 10))
-        self._dispatcher = Dispatcher(store=self._store, connectors=self.connectors,
+        store = self._store = Store.connect(
+            url, cluster=cfg.store.cluster and not cfg.store.embedded,
+            max_connections=cfg.store.max_connections, timeout_seconds=cfg.store.timeout_seconds,
+            keys=Keys(cfg.store.key_prefix),
+            history_limit=cfg.store.history_limit, lease_seconds=cfg.store.lease_seconds,
+            dedupe_hours=cfg.store.dedupe_hours,
+            send_stale_seconds=max(cfg.store.lease_seconds * 3, 10))
+        self._dispatcher = Dispatcher(store=store, connectors=self.connectors,
                                       metrics=self.metrics)
-        self.analytics = AnalyticsRecorder(redis, keys=keys, metrics=self.metrics)
+        self.analytics = AnalyticsRecorder(store.analytics_counters(), metrics=self.metrics)
         operator_routes: list[AnyRoute] = []
-        if cfg.handoff.enabled:
-            queue = HandoffQueue(redis, keys=keys,
-                                 average_handling_minutes=cfg.handoff.average_handling_minutes)
-            self.desk = HandoffDesk(settings=cfg.handoff, queue=queue, engine=self.engine,
-                                    operators=self._operator_accounts())
-        work = WorkStream(redis, keys=keys) if self.role != "all" else None
-        self._pipeline = Pipeline(store=self._store, engine=self.engine,
-                                  dispatcher=self._dispatcher, linking=self._linking(redis, keys),
-                                  desk=self.desk, metrics=self.metrics,
-                                  observers=[self.analytics],
+        stages, observers = self._stages(store, await self._link_store(store))
+        work = store.work_stream() if self.role != "all" else None
+        self._pipeline = Pipeline(store=store, engine=self.engine,
+                                  dispatcher=self._dispatcher, stages=stages,
+                                  metrics=self.metrics, observers=[*observers, self.analytics],
                                   work=work if self.role == "web" else None)
         if self.desk is not None and self.serve_http:
-            auth = OperatorAuth(redis, keys=keys, accounts=self.desk.operators,
-                                session_hours=cfg.handoff.session_hours,
-                                attempts=cfg.handoff.login_attempts,
-                                attempts_per_address=cfg.handoff.login_attempts_per_address,
-                                concurrency=cfg.handoff.login_concurrency,
-                                window_minutes=cfg.handoff.login_window_minutes,
+            handoff = cfg.handoff
+            limits = store.login_limits(per_pair=handoff.login_attempts,
+                                        per_address=handoff.login_attempts_per_address,
+                                        window_seconds=handoff.login_window_minutes * 60)
+            auth = OperatorAuth(store.operator_sessions(), limits, accounts=self.desk.operators,
+                                session_hours=handoff.session_hours,
+                                concurrency=handoff.login_concurrency,
                                 secure_cookie=(cfg.server.public_url or "").startswith("https"))
-            self.live = LiveHub(redis, self.desk.queue, session_alive=auth.session_alive)
+            self.live = LiveHub(self.desk.queue, session_alive=auth.session_alive)
             self.live.start()
             operator_routes = OperatorApi(store=self._store, pipeline=self._pipeline,
                                           desk=self.desk, auth=auth, live=self.live,
@@ -191,7 +192,7 @@ class Runtime:
                 await self.metrics_server.start()
         public_url = cfg.server.public_url or (self.server.url if self.server else None)
         for name, connector in self.connectors.items():
-            state = RedisConnectorState(redis, keys=keys, connector=name)
+            state = store.connector_state(name)
             await connector.start(ConnectorContext(sink=self._pipeline.submit, state=state,
                                                    public_url=public_url,
                                                    status=self._record_status,
@@ -199,7 +200,8 @@ class Runtime:
         self._chores.spawn(self.analytics.run(self._stopping), name="analytics")
         if self.desk is not None:
             self._chores.spawn(sweep_forever(self.desk, act=self._pipeline.act,
-                                             stop=self._stopping, metrics=self.metrics),
+                                             stop=self._stopping, metrics=self.metrics,
+                                             store=self._store),
                                name="handoff-sweeper")
         if self.role == "worker" and work is not None:
             self.worker = Worker(stream=work, pipeline=self._pipeline,
@@ -226,7 +228,7 @@ class Runtime:
                 return
             try:
                 await self.pipeline.recover()
-            except (StoreError, RedisError, OSError) as exc:  # the loop's boundary
+            except StoreError as exc:  # the loop's boundary
                 log.warning("recovery sweep failed: %s", exc)
 
     def _operator_accounts(self) -> list[OperatorAccount]:
@@ -240,17 +242,55 @@ class Runtime:
                                 password_hash=SecretStr(
                                     hash_password(self.generated_admin_password)))]
 
-    def _linking(self, redis: Redis, keys: Keys) -> LinkingStage | None:
+    async def _link_store(self, store: Store) -> LinkStore | None:
         cfg = self.settings.linking
         if not cfg.enabled:
             return None
-        links = LinkStore(redis, keys=keys, code_ttl_seconds=cfg.code_minutes * 60,
-                          attempts_per_identity=cfg.attempts_per_identity,
-                          attempts_window_seconds=cfg.attempts_window_minutes * 60,
-                          attempts_overall_per_minute=cfg.attempts_overall_per_minute)
-        return LinkingStage(store=self.store, links=links, texts=self.engine.texts,
-                            channel_links=self._continue_links,
-                            locale_of=self.engine.locale_of)
+        limits = LinkLimits(per_identity=cfg.attempts_per_identity,
+                            per_address=cfg.attempts_per_address,
+                            window_seconds=cfg.attempts_window_minutes * 60,
+                            per_channel_per_minute=cfg.attempts_per_channel_per_minute)
+        return store.link_store(secret=await self._link_secret(store),
+                                code_ttl_seconds=cfg.code_minutes * 60, limits=limits)
+
+    def _stages(self, store: Store, links: LinkStore | None,
+                ) -> tuple[list[TurnStage], list[TurnObserver]]:
+        """The turn chain from the configured features: a platform's identity notice,
+        handoff (operator actions, a person has the conversation), the developer's own
+        stages, linking; the dialogue ends it (``Pipeline``). And the observers the
+        features add."""
+        cfg = self.settings
+        stages: list[TurnStage] = [IdentityChangeStage(store, links)]
+        observers: list[TurnObserver] = []
+        if cfg.handoff.enabled:
+            queue = store.handoff_queue(
+                average_handling_minutes=cfg.handoff.average_handling_minutes)
+            self.desk = HandoffDesk(settings=cfg.handoff, queue=queue, engine=self.engine,
+                                    operators=self._operator_accounts())
+            handoff = HandoffStage(self.desk, act=self._act)
+            stages.append(handoff)
+            observers.append(handoff)
+        context = StageContext(settings=cfg, engine=self.engine, store=store)
+        stages.extend(factory(context) for factory in self.stage_factories)
+        if links is not None:
+            stages.append(LinkingStage(store=store, links=links, texts=self.engine.texts,
+                                       channel_links=self._continue_links,
+                                       reprompt=self.engine.reprompt,
+                                       locale_of=self.engine.locale_of))
+        return stages, observers
+
+    async def _act(self, customer_id: str, action: OperatorAction) -> None:
+        await self.pipeline.act(customer_id, action)
+
+    async def _link_secret(self, store: Store) -> bytes:
+        """config.yaml's ``linking.secret``; else one generated once, kept next to the
+        embedded store's data (out of the store), or in an external store itself."""
+        configured = self.settings.linking.secret
+        if configured is not None:
+            return configured.get_secret_value().encode()
+        if self.embedded is not None:
+            return file_secret(self.embedded.data_dir / "link.secret").encode()
+        return (await store.secret("linking")).encode()
 
     def _continue_links(self, current_channel: str, code: str) -> list[tuple[str, str]]:
         """Ready links to continue on each other enabled channel that has them."""
@@ -263,16 +303,20 @@ class Runtime:
         return found
 
     async def _record_status(self, status: DeliveryStatus) -> None:
-        """A platform's delivery report, recorded in the customer's history (and the
-        identity marked unreachable when the report says so)."""
-        customer_id = await self.store.resolve(status.identity, status.aliases)
+        """A platform's delivery report, recorded once in the customer's history (and the
+        identity marked unreachable when the report says so); one for an identity the store
+        does not know (nor any of its aliases) is dropped: it creates no customer."""
         event = Event(kind="delivery", at=status.timestamp, channel=status.identity.channel,
                       identity=status.identity.key, text=status.status,
                       data={"platform_message_id": status.platform_message_id,
                             "status": status.status,
                             **({"error": status.error} if status.error else {})})
-        await self.store.append_events(customer_id, [event])
-        if status.unreachable:
+        if self._statuses is None:
+            self._statuses = StatusLog(self.store)
+        recorded = await self._statuses.record(status.identity, status.platform_message_id,
+                                               status.status, event, aliases=status.aliases)
+        if recorded and status.unreachable:
+            customer_id = await self.store.resolve(status.identity, status.aliases)
             await self.store.mark_unreachable(customer_id, status.identity,
                                               status.error or status.status)
 

@@ -18,13 +18,10 @@ import time
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
-
-from bot.dialogue import TurnResult
+from bot.errors import StoreError
 from bot.metrics import Metrics
-from bot.model import Standing
-from bot.store.keys import Keys
+from bot.stages import CommittedTurn
+from bot.store.analytics import AnalyticsCounters
 
 log = logging.getLogger(__name__)
 
@@ -40,27 +37,19 @@ def channel_of(identity_key: object) -> str:
 
 
 class AnalyticsRecorder:
-    def __init__(self, redis: Redis, *, keys: Keys, metrics: Metrics | None = None,
-                 keep_days: int = 400, flush_seconds: float = 1.0) -> None:
-        self.redis = redis
-        # One hash tag for all analytics keys: a report counts unique customers over several
-        # days with one PFCOUNT, which on Redis Cluster needs its keys in one slot.
-        self.prefix = f"{keys.prefix}:{{stats}}"
+    def __init__(self, counters: AnalyticsCounters, *, metrics: Metrics | None = None,
+                 flush_seconds: float = 1.0) -> None:
+        self.counters = counters
+        self.unique_key = counters.unique_key
         self.metrics = metrics or Metrics()
-        self.keep_seconds = keep_days * 86400
         self.flush_seconds = flush_seconds
         self._counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self._uniques: defaultdict[str, set[str]] = defaultdict(set)
 
-    def day_key(self, day: str) -> str:
-        return f"{self.prefix}:{day}"
-
-    def unique_key(self, day: str, name: str) -> str:
-        return f"{self.prefix}:{day}:u:{name}"
-
     # -- observing (synchronous, on the message path: buffer only) -----------------------
 
-    def turn_committed(self, customer_id: str, before: Standing, result: TurnResult) -> None:
+    def turn_committed(self, turn: CommittedTurn) -> None:
+        customer_id, before, result = turn.customer_id, turn.before, turn.result
         day = day_of(time.time())
         counts, uniques = self._counts[day], self._uniques
         for event in result.events:
@@ -106,17 +95,8 @@ class AnalyticsRecorder:
             return
         self._counts, self._uniques = defaultdict(Counter), defaultdict(set)
         try:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for day, fields in counts.items():
-                    key = self.day_key(day)
-                    for field, amount in fields.items():
-                        pipe.hincrby(key, field, amount)
-                    pipe.expire(key, self.keep_seconds)
-                for key, members in uniques.items():
-                    pipe.pfadd(key, *members)
-                    pipe.expire(key, self.keep_seconds)
-                await pipe.execute()
-        except (RedisError, OSError) as exc:
+            await self.counters.add(counts, uniques)
+        except StoreError as exc:
             log.warning("analytics flush failed, will retry: %s", exc)
             for day, fields in counts.items():
                 self._counts[day].update(fields)

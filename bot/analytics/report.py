@@ -22,30 +22,21 @@ async def build_report(recorder: AnalyticsRecorder, *, days: Sequence[str],
                        flows: Mapping[str, Sequence[str]]) -> dict[str, Any]:
     """``flows`` gives each flow's steps in order, for the funnels."""
     await recorder.flush()
-    redis = recorder.redis
-    async with redis.pipeline(transaction=False) as pipe:
-        for day in days:
-            pipe.hgetall(recorder.day_key(day))
-        raw_days = await pipe.execute()
-    per_day = [{_s(k): int(v) for k, v in raw.items()} for raw in raw_days]
+    counters = recorder.counters
+    per_day = await counters.days(days)
     totals: dict[str, int] = {}
     for counts in per_day:
         for key, value in counts.items():
             totals[key] = totals.get(key, 0) + value
     channels = sorted({k.split(":", 1)[1] for k in totals if k.startswith(("in:", "out:"))})
-    async with redis.pipeline(transaction=False) as pipe:
-        # PFCOUNT through execute_command: redis-py's cluster pipeline refuses its pfcount()
-        # helper, yet every analytics key shares the {stats} hash tag (one slot).
-        for day in days:
-            for channel in channels:
-                pipe.execute_command("PFCOUNT", recorder.unique_key(day, f"cust:{channel}"))
-        for channel in channels:  # a union over the period: each customer once
-            pipe.execute_command(
-                "PFCOUNT", *[recorder.unique_key(day, f"cust:{channel}") for day in days])
-        pipe.execute_command("PFCOUNT", *[recorder.unique_key(day, "multichannel")
-                                          for day in days])
-        pipe.execute_command("PFCOUNT", *[recorder.unique_key(day, "cust") for day in days])
-        counted = await pipe.execute()
+    unique_key = counters.unique_key
+    counted = await counters.count_unique([
+        *([unique_key(day, f"cust:{channel}")] for day in days for channel in channels),
+        # a union over the period: each customer once
+        *([unique_key(day, f"cust:{channel}") for day in days] for channel in channels),
+        [unique_key(day, "multichannel") for day in days],
+        [unique_key(day, "cust") for day in days],
+    ])
     customers = {c: [int(counted[d * len(channels) + i]) for d in range(len(days))]
                  for i, c in enumerate(channels)}
     unique = counted[len(days) * len(channels):-2]
@@ -142,7 +133,3 @@ def to_csv(report: Mapping[str, Any]) -> str:
     for score, count in report["satisfaction"]["distribution"].items():
         writer.writerow(["satisfaction", score, "all", count])
     return out.getvalue()
-
-
-def _s(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

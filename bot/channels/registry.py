@@ -100,7 +100,8 @@ def _split(path: str) -> tuple[str, str]:
 
 
 #: The distribution extra that installs each SDK a built-in connector imports.
-SDK_EXTRAS = {"aiogram": "telegram", "telegram": "telegram"}
+SDK_EXTRAS = {"aiogram": "telegram", "telegram": "telegram", "aiosmtplib": "email",
+              "aioimaplib": "email", "aiosmtpd": "email"}
 
 
 def _load(path: str, *, registered: str = "") -> type[BaseConnector]:

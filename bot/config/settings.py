@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator
 from bot.channels.settings import ConnectorSettings
 from bot.config.base import Strict
 from bot.config.handoff import HandoffSettings
+from bot.config.pipeline import PipelineSettings
 from bot.web.origin import PublicOrigin
 
 
@@ -33,6 +34,9 @@ class StoreSettings(Strict):
     lease_seconds: float = Field(default=30.0, gt=0.5, le=3600)
     #: How long a platform message id is remembered for deduplication.
     dedupe_hours: float = Field(default=7 * 24, gt=0, le=90 * 24)
+    #: How long a command may wait for the store's answer before it fails (a hung server
+    #: then makes a webhook answer 503 instead of hanging it).
+    timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     #: Connections to the store per process; a burst waits for a free one rather than fail.
     max_connections: int = Field(default=64, ge=2, le=10_000)
     #: ``url`` names one node of a Redis Cluster (every per-customer operation stays in
@@ -117,8 +121,24 @@ class LinkingSettings(Strict):
     #: Wrong codes an identity may send per window before it must wait.
     attempts_per_identity: int = Field(default=5, ge=1, le=100)
     attempts_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
-    #: Wrong codes accepted per minute across all customers (a brute-force brake).
-    attempts_overall_per_minute: int = Field(default=300, ge=1, le=1_000_000)
+    #: Wrong codes one network address may send per window (where the channel knows the
+    #: sender's address: the web chat).
+    attempts_per_address: int = Field(default=20, ge=1, le=10_000)
+    #: Wrong codes per minute on one channel before identities that already sent a wrong
+    #: code must wait out their window (a brute-force brake; a first try always counts).
+    attempts_per_channel_per_minute: int = Field(default=300, ge=1, le=1_000_000)
+    #: The key of the hash that link codes and the phone index are stored under
+    #: (HMAC-SHA256). Unset: generated once, kept next to the embedded store's data, or
+    #: with an external store in the store itself (README, "Security model: Linking").
+    secret: SecretStr | None = None
+
+    @field_validator("secret")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters: generate one with "
+                             "python -c 'import secrets; print(secrets.token_hex(32))'")
+        return value
 
 
 class LoggingSettings(Strict):
@@ -133,6 +153,7 @@ class Settings(Strict):
     linking: LinkingSettings = LinkingSettings()
     handoff: HandoffSettings = HandoffSettings()
     logging: LoggingSettings = LoggingSettings()
+    pipeline: PipelineSettings = PipelineSettings()
     connectors: dict[str, ConnectorSettings] = Field(default_factory=dict)
 
     def enabled_connectors(self) -> dict[str, ConnectorSettings]:

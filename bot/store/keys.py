@@ -7,6 +7,29 @@ per-customer (identity → customer, connector state) have keys of their own.
 
 from __future__ import annotations
 
+from typing import Any
+
+
+class SessionFields:
+    """The fields of a customer's session hash, named once: the Lua scripts spell the same
+    letters (``tests/bot/store/test_boundary.py`` checks that they use exactly these)."""
+
+    VERSION = "v"
+    #: The session, as JSON.
+    DATA = "d"
+    #: The profile, as JSON.
+    PROFILE = "p"
+    #: The session's mode, readable without parsing ``d`` (a takeover withholds replies).
+    MODE = "m"
+    ALL = (VERSION, DATA, PROFILE, MODE)
+
+    @classmethod
+    def mapping(cls, version: int, session_json: str | bytes, profile_json: str | bytes,
+                mode: str) -> dict[Any, Any]:
+        """The whole hash, for a write outside the commit script (a merge)."""
+        return {cls.VERSION: version, cls.DATA: session_json, cls.PROFILE: profile_json,
+                cls.MODE: mode}
+
 
 class CustomerKeys:
     """The keys of what one customer owns, built at once: every turn reads several of
@@ -19,7 +42,7 @@ class CustomerKeys:
     def __init__(self, prefix: str, customer_id: str) -> None:
         tag = f"{prefix}:{{c:{customer_id}}}:"
         self.customer_id = customer_id
-        #: Hash: ``v`` version, ``d`` session JSON, ``p`` profile JSON.
+        #: Hash of the ``SessionFields``: version, session and profile JSON, mode.
         self.session = tag + "session"
         #: Hash: identity key → linked-at (ms). Membership is checked on every ingest.
         self.identities = tag + "ids"
@@ -71,13 +94,74 @@ class Keys:
         """String: identity key → customer id."""
         return f"{self.prefix}:id:{identity_key}"
 
+    def secret(self, name: str) -> str:
+        """String: a generated server secret (see ``bot/store/secrets.py``)."""
+        return f"{self.prefix}:secret:{name}"
+
+    def link_code(self, code_hash: str) -> str:
+        """String with expiry: a link code's keyed hash → the customer who asked for it."""
+        return f"{self.prefix}:link:{code_hash}"
+
+    def phone(self, phone_hash: str) -> str:
+        """String: a platform-vouched phone number's keyed hash → its customer. (Before the
+        hash was keyed, entries were ``<prefix>:phone:<sha256>``; see ``legacy_phone``.)"""
+        return f"{self.prefix}:vphone:{phone_hash}"
+
+    def legacy_phone(self, sha256_hex: str) -> str:
+        """String: an unkeyed entry of the phone index, moved on the number's next use."""
+        return f"{self.prefix}:phone:{sha256_hex}"
+
+    def link_failures(self, scope: str) -> str:
+        """String with expiry: wrong link codes counted for one identity, one network
+        address (``addr:...``) or one channel (``channel:...``)."""
+        return f"{self.prefix}:linkfail:{scope}"
+
     def connector_state(self, connector: str, key: str) -> str:
         return f"{self.prefix}:cs:{connector}:{key}"
+
+    # -- shared across customers: the work stream, handoff, operators, links, analytics --
+
+    @property
+    def work_stream(self) -> str:
+        """Stream: doorbells for worker processes (``bot/store/work.py``)."""
+        return f"{self.prefix}:work"
+
+    def handoff(self, name: str) -> str:
+        """The handoff queue's keys: ``queue`` (sorted set), ``online`` (sorted set),
+        ``active:<operator>`` (set), ``handling`` (string), ``result:<action>``, and the
+        ``live`` pub/sub channel."""
+        return f"{self.prefix}:handoff:{name}"
+
+    def operator_session(self, session_id: str) -> str:
+        return f"{self.prefix}:operator:session:{session_id}"
+
+    def pair_failures(self, operator_id: str, address: str) -> str:
+        """Counter: failed logins for one operator id from one address, in the window."""
+        return f"{self.prefix}:operator:failpair:{operator_id}:{address}"
+
+    def address_failures(self, remote: str) -> str:
+        """Counter: failed logins from one address, in the current window."""
+        return f"{self.prefix}:operator:failip:{remote}"
+
+    def stats_day(self, day: str) -> str:
+        """Hash: one day's analytics counters. Every analytics key shares the ``{stats}``
+        hash tag: a report counts unique customers over days with one PFCOUNT, which on a
+        Redis Cluster needs its keys in one slot."""
+        return f"{self.prefix}:{{stats}}:{day}"
+
+    def stats_unique(self, day: str, name: str) -> str:
+        """HyperLogLog: unique customers of one kind on one day."""
+        return f"{self.prefix}:{{stats}}:{day}:u:{name}"
 
     @property
     def inbox_pattern(self) -> str:
         """SCAN pattern that finds every customer inbox (start-up recovery)."""
         return f"{self.prefix}:{{c:*}}:inbox"
+
+    @property
+    def session_pattern(self) -> str:
+        """SCAN pattern that finds every customer session (the handoff queue's repair)."""
+        return f"{self.prefix}:{{c:*}}:session"
 
     @property
     def outbox_pattern(self) -> str:

@@ -17,8 +17,9 @@ from redis.asyncio import Redis
 
 from bot.model import DELIVERIES, Delivery
 from bot.store.batching import CommandBatcher
+from bot.store.boundary import boundary, translates
 from bot.store.keys import Keys
-from bot.store.results import send_answer
+from bot.store.results import SendAnswer, send_answer
 from bot.store.scripts import Script, now_ms
 
 #: Send claims remembered for ``still_sending``; a sender stranded by a store failure
@@ -29,6 +30,7 @@ _SEND_CLAIMS = 100_000
 dump_delivery = DELIVERIES.serializer.to_json
 
 
+@boundary
 class Outbox:
     def __init__(self, redis: Redis, batcher: CommandBatcher, keys: Keys, *,
                  stale_ms: int) -> None:
@@ -55,19 +57,22 @@ class Outbox:
             await self.redis.hset(self.keys.customer(customer_id).outbox, mapping={
                 d.id: dump_delivery(d) for d in deliveries})
 
-    async def next(self, customer_id: str) -> Delivery | str:
+    @translates
+    async def next(self, customer_id: str) -> SendAnswer:
         """Claim the customer's next reply to send (commit order, one in flight across all
-        processes): a ``Delivery``, "wait" while another process sends the one before, or
-        "none". From the claim on, it counts as sent; a takeover no longer withdraws it."""
+        processes): a ``Delivery``, ``NoSend.WAIT`` while another process sends the one
+        before, or ``NoSend.NONE``. From the claim on, it counts as sent; a takeover no
+        longer withdraws it."""
         ck = self.keys.customer(customer_id)
         now = now_ms()
         result = await self._next_send(keys=[ck.outbox, ck.sending, ck.session],
                                        args=[now, self.stale_ms])
         return self.claimed(customer_id, send_answer(result), now)
 
-    async def sent(self, customer_id: str, delivery_id: str) -> Delivery | str:
+    @translates
+    async def sent(self, customer_id: str, delivery_id: str) -> SendAnswer:
         """A reply is done (sent, or given up): clear it, and claim the next one to send
-        in the same round trip (a ``Delivery``, "wait" or "none")."""
+        in the same round trip."""
         ck = self.keys.customer(customer_id)
         now = now_ms()
         result = await self._sent(keys=[ck.outbox, ck.sending, ck.session],
@@ -75,7 +80,7 @@ class Outbox:
         self._claims.pop((customer_id, delivery_id), None)
         return self.claimed(customer_id, send_answer(result), now)
 
-    def claimed(self, customer_id: str, answer: Delivery | str, now: int) -> Delivery | str:
+    def claimed(self, customer_id: str, answer: SendAnswer, now: int) -> SendAnswer:
         """Remember a claim the store granted at ``now`` (a commit's, or ours); returns
         ``answer`` as it is."""
         if isinstance(answer, Delivery):
@@ -84,6 +89,7 @@ class Outbox:
                 del self._claims[next(iter(self._claims))]
         return answer
 
+    @translates
     async def still_sending(self, customer_id: str, delivery_id: str) -> bool:
         """Renew this process's claim on a reply it is still trying to send (waiting out a
         rate limit or a backoff), so no other process takes it over as stale. False when

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, Literal
 
 from bot.messages import Inbound
@@ -15,12 +16,27 @@ def as_str(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def send_answer(result: Sequence[Any], written: Sequence[Delivery] = ()) -> Delivery | str:
-    """A next_send answer: the claimed ``Delivery``, or "wait" / "none". A delivery among
+class NoSend(Enum):
+    """A send claim's answer when it claimed no delivery."""
+
+    #: The reply before is being sent (maybe by another process): look again soon.
+    WAIT = "wait"
+    #: Nothing waits to be sent.
+    NONE = "none"
+
+
+#: What claiming a customer's next reply comes to.
+SendAnswer = Delivery | NoSend
+
+_NO_SEND = {b"wait": NoSend.WAIT, b"none": NoSend.NONE}
+
+
+def send_answer(result: Sequence[Any], written: Sequence[Delivery] = ()) -> SendAnswer:
+    """A next_send answer: the claimed ``Delivery``, or ``NoSend``. A delivery among
     ``written`` (this commit's own, stored by the same script) is taken as it is rather
     than parsed back; any other comes from the store and is validated."""
     if result[0] != b"send":
-        return as_str(result[0])
+        return _NO_SEND[result[0]]
     if written:
         claimed_id = as_str(result[1])
         for delivery in written:
@@ -40,22 +56,27 @@ def parse_item(raw: bytes) -> InboxItem:
     return Inbound.model_validate_json(raw)
 
 
+RecordStatus = Literal["queued", "duplicate"]
+#: The ingest script's answers that are a ``Recorded`` status.
+RECORD_STATUSES: dict[bytes, RecordStatus] = {b"queued": "queued", b"duplicate": "duplicate"}
+
+
 @dataclass(frozen=True, slots=True)
 class Recorded:
     """An inbox item recorded but not claimed: ``status`` is "queued" (a turn or worker
     will take it) or "duplicate" (recorded before: no second effect)."""
 
     customer_id: str
-    status: Literal["queued", "duplicate"] | str
+    status: RecordStatus
+
 
 
 @dataclass(frozen=True, slots=True)
 class Committed:
     #: The claim for the customer's next waiting item, or None (the lease was released).
     next: Claim | None
-    #: The first reply to send, claimed for sending ("wait": another is in flight,
-    #: "none": nothing to send).
-    send: Delivery | str
+    #: The first reply to send, claimed for sending, or why none was.
+    send: SendAnswer
     #: The session and profile as now stored (JSON), for ``Store.keep``.
     saved_session: bytes = b""
     saved_profile: bytes = b""

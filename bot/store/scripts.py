@@ -10,10 +10,11 @@ from importlib import resources
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import NoScriptError
 
 from bot.errors import StoreError
 from bot.store.batching import CommandBatcher
+from bot.store.boundary import CLIENT_ERRORS
 
 
 def now_ms() -> int:
@@ -56,7 +57,7 @@ class Script:
             except NoScriptError:
                 await self._load()
                 return await self.batcher.execute("EVALSHA", self.sha, len(keys), *keys, *args)
-        except (RedisError, OSError) as exc:
+        except CLIENT_ERRORS as exc:
             raise StoreError(f"could not {self.doing}: {exc}") from exc
 
     async def _load(self) -> None:

@@ -121,7 +121,8 @@ class WebChatConnector(BaseConnector):
         if not 0 < len(message_id) <= 100:
             return []
         identity = Identity(channel=self.channel, account=self.account, user_id=visitor)
-        sender = SenderHint(locale=frames.locale(update.get("locale")))
+        sender = SenderHint(locale=frames.locale(update.get("locale")),
+                            address=frames.string(update.get("address")))
         if kind == "choice":
             payload = frames.string(update.get("payload"))
             if payload is None:
@@ -160,7 +161,8 @@ class WebChatConnector(BaseConnector):
                     await frames.error(ws, 400, "say hello first")
                     continue
                 if not await self._message(ws, context, {**frame, "visitor": visitor,
-                                                         "locale": locale}):
+                                                         "locale": locale,
+                                                         "address": ws.request.client}):
                     return
         except (ConnectionError, RuntimeError) as exc:
             log.debug("web chat socket ended: %s", exc)

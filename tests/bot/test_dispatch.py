@@ -9,9 +9,10 @@ from redis.asyncio import Redis
 
 from bot.channels import SendContext, SendReceipt
 from bot.dispatch import Dispatcher
-from bot.errors import RateLimited, TransientError
+from bot.errors import RateLimited, TransientError, Unreachable
 from bot.messages import Identity, Outbound, Text
 from bot.model import Delivery
+from bot.store.results import NoSend
 from bot.store.store import Store
 from connectors.collecting import CollectingConnector
 
@@ -60,8 +61,8 @@ async def test_a_turn_sends_its_replies_itself_and_later_ones_join_it(store: Sto
     # A later turn commits while the first reply is on its way: its reply waits for it,
     # and its own task does not become a second sender.
     await store.outbox.add(customer, [reply(customer, 2)])
-    assert await store.outbox.next(customer) == "wait"
-    await asyncio.wait_for(dispatcher.send_here(customer, "wait"), 1)
+    assert await store.outbox.next(customer) is NoSend.WAIT
+    await asyncio.wait_for(dispatcher.send_here(customer, NoSend.WAIT), 1)
     assert not sending.done() and len(dispatcher.senders) == 0
     settled = asyncio.create_task(dispatcher.settled(customer))
     chat.gate.set()
@@ -99,7 +100,7 @@ async def test_a_reply_waiting_out_a_long_rate_limit_stays_its_senders(redis: Re
     chat = RateLimitedOnce(retry_after=1.0)
     dispatcher, customer, _claimed, sending = await start_sending(store, chat, chat.limited)
     for _ in range(8):  # across the whole wait, well past the stale time
-        assert await other.outbox.next(customer) == "wait"
+        assert await other.outbox.next(customer) is NoSend.WAIT
         await asyncio.sleep(0.1)
     await asyncio.wait_for(sending, 5)
     assert [s.text for s in chat.sent] == ["reply 1"] and chat.attempts == 2
@@ -149,4 +150,34 @@ async def test_a_reply_is_tried_max_attempts_times_then_given_up_in_the_history(
     [event] = await store.history(customer)
     assert event.kind == "error" and event.data == {"delivery": claimed.id}
     assert f"gave up after {dispatcher.max_attempts} attempts" in (event.text or "")
+    await dispatcher.close(5)
+
+
+class Blocked(CollectingConnector):
+    """A customer who blocked the bot: every send is refused as unreachable."""
+
+    def __init__(self) -> None:
+        super().__init__(channel="webchat")
+
+    async def send(self, to: Identity, message: Outbound, *, key: str,
+                   context: SendContext) -> SendReceipt:
+        raise Unreachable("webchat", "the customer blocked the bot")
+
+
+async def test_a_failing_mark_unreachable_leaves_the_customer_stranded(
+    store: Store, redis: Redis,
+) -> None:
+    """Issue 14: the store's error while marking an identity unreachable used to escape
+    the sender as a raw RedisError, past the "stranded" path: a worker acknowledged the
+    work and the reply stayed in the outbox with nobody to retry it."""
+    customer = await store.resolve(ANA)
+    # A real refusal from the real server: the key holds a string, HSET answers WRONGTYPE.
+    await redis.set(store.keys.customer(customer).unreachable, "not a hash")
+    first = reply(customer, 1)
+    await store.outbox.add(customer, [first])
+    dispatcher = Dispatcher(store=store, connectors={"webchat": Blocked()})
+    dispatcher.enqueue(customer)
+    await dispatcher.senders.wait_idle()
+    assert customer in dispatcher.stranded
+    assert [d.id for d in await store.outbox.pending(customer)] == [first.id]  # kept
     await dispatcher.close(5)

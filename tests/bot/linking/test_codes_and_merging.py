@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import hashlib
+
 from bot.linking import codes
-from bot.linking.merging import merge_histories, merge_profiles, merge_sessions
 from bot.model import Consent, Event, Frame, Profile, Session
+from bot.store.links import keyed_hash
+from bot.store.merging import merge_histories, merge_profiles, merge_sessions
 
 
 def test_codes_use_an_unambiguous_alphabet_and_display_with_a_dash() -> None:
@@ -20,10 +23,13 @@ def test_codes_are_recognised_typed_any_way_and_through_deep_links() -> None:
         assert codes.extract(text) is None, text
 
 
-def test_codes_are_stored_as_a_digest() -> None:
-    assert codes.digest("ABCD2345") != "ABCD2345"
-    assert "ABCD2345" not in codes.digest("ABCD2345")
-    assert len(codes.digest("ABCD2345")) == 64
+def test_codes_are_stored_as_a_keyed_digest_not_an_unsalted_sha256() -> None:
+    secret = b"s" * 32
+    stored = keyed_hash(secret, "link", "ABCD2345")
+    assert "ABCD2345" not in stored and len(stored) == 64
+    # The unkeyed hash anyone could compute for every code (finding 23) is not what is kept.
+    assert stored != hashlib.sha256(b"omnicanal-link:ABCD2345").hexdigest()
+    assert stored != keyed_hash(b"t" * 32, "link", "ABCD2345"), "another secret, another hash"
 
 
 def test_profiles_combine_by_the_documented_rule() -> None:

@@ -11,9 +11,9 @@ from redis.asyncio import Redis
 from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound, Text
 from bot.model import DELIVERIES, EVENTS, Delivery, Event, Profile, Session
-from bot.scale.stream import Doorbell
-from bot.store.results import Claim, Recorded
+from bot.store.results import Claim, NoSend, Recorded
 from bot.store.store import Store
+from bot.store.work import Doorbell
 from tests.servers import CLUSTER
 
 ANA = Identity(channel="webchat", user_id="ana")
@@ -113,12 +113,12 @@ async def test_outbox_items_wait_until_delivered(store: Store) -> None:
         d.id for d in deliveries]
     # The first reply is claimed with the commit; the second waits for it...
     assert isinstance(committed.send, Delivery) and committed.send.id == deliveries[0].id
-    assert await store.outbox.next(claim.customer_id) == "wait"
+    assert await store.outbox.next(claim.customer_id) is NoSend.WAIT
     # ...and is claimed as the first one is done.
     following = await store.outbox.sent(claim.customer_id, deliveries[0].id)
     assert isinstance(following, Delivery) and following.id == deliveries[1].id
     assert [d.id for d in await store.outbox.pending(claim.customer_id)] == [deliveries[1].id]
-    assert await store.outbox.sent(claim.customer_id, deliveries[1].id) == "none"
+    assert await store.outbox.sent(claim.customer_id, deliveries[1].id) is NoSend.NONE
 
 
 async def test_history_is_capped(redis: Redis) -> None:
@@ -171,7 +171,7 @@ async def test_a_doorbell_that_cannot_ring_fails_the_ingest_until_it_can(store: 
     assert isinstance(claim, Claim) and claim.inbound.text == "hello 1"
     committed = await store.commit(claim, session=claim.session, profile=None, events=[],
                                    outbox=[])
-    assert (committed.next, committed.send) == (None, "none")
+    assert committed.next is None and committed.send is NoSend.NONE
 
 
 async def test_a_commit_stores_exactly_what_the_models_serialise(

@@ -11,24 +11,25 @@ import asyncio
 import json
 import math
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.store.boundary import boundary
+from bot.store.client import pubsub
 from bot.store.keys import Keys
 
 LIVE_CHANNEL = "live"
 ONLINE_SECONDS = 90
 
 
+@boundary
 class HandoffQueue:
     def __init__(self, redis: Redis, *, keys: Keys, average_handling_minutes: float = 5) -> None:
         self.redis = redis
-        self.prefix = keys.prefix
+        self._key = keys.handoff
         self.default_handling = average_handling_minutes * 60
-
-    def _key(self, name: str) -> str:
-        return f"{self.prefix}:handoff:{name}"
 
     # -- the queue ------------------------------------------------------------------------
 
@@ -56,6 +57,13 @@ class HandoffQueue:
 
     async def length(self) -> int:
         return int(await self.redis.zcard(self._key("queue")))
+
+    async def missing(self, customer_ids: list[str]) -> list[str]:
+        """Those of ``customer_ids`` that are not in the queue."""
+        if not customer_ids:
+            return []
+        scores: Any = await self.redis.zmscore(self._key("queue"), customer_ids)
+        return [c for c, score in zip(customer_ids, scores, strict=True) if score is None]
 
     async def overdue(self, requested_before: float) -> list[str]:
         return _names(await self.redis.zrangebyscore(self._key("queue"), "-inf",
@@ -135,6 +143,16 @@ class HandoffQueue:
     @property
     def live_channel(self) -> str:
         return self._key(LIVE_CHANNEL)
+
+    async def listen(self) -> AsyncIterator[str]:
+        """The live updates every process publishes, as they come (until the store fails:
+        then ``StoreError``, and the caller subscribes again)."""
+        async with await pubsub(self.redis) as subscription:
+            await subscription.subscribe(self.live_channel)
+            async for message in subscription.listen():
+                if message.get("type") == "message":
+                    data = message["data"]
+                    yield data.decode() if isinstance(data, bytes) else str(data)
 
 
 #: KEYS[1] the operator's held set; ARGV customer id, capacity. 1 if held now.

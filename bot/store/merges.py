@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.history import outbound_event
-from bot.linking.merging import merge_histories, merge_profiles, merge_sessions
 from bot.messages import Identity, Outbound
 from bot.model import DELIVERIES, EVENTS, Delivery, Event, Profile, Session
-from bot.store.store import Store
+from bot.store.keys import SessionFields
+from bot.store.merging import merge_histories, merge_profiles, merge_sessions
+
+if TYPE_CHECKING:
+    from bot.store.store import Store
 
 #: Given the merged session and profile, what to say to the customer (committed with it).
 Greeting = Callable[[Session, Profile], list[Outbound]]
@@ -79,11 +83,8 @@ async def merge_customers(
         events = events[-store.history_limit:]
 
         async with redis.pipeline(transaction=True) as pipe:  # one slot: the target's
-            pipe.hset(dst.session, mapping={
-                "v": version,
-                "d": session.model_dump_json(),
-                "p": profile.model_dump_json(),
-            })
+            pipe.hset(dst.session, mapping=SessionFields.mapping(
+                version, session.model_dump_json(), profile.model_dump_json(), session.mode))
             pipe.delete(dst.events)
             if events:
                 pipe.rpush(dst.events, *map(EVENTS.dump_json, events))

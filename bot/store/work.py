@@ -15,6 +15,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
+from bot.store.boundary import boundary
 from bot.store.keys import Keys
 
 GROUP = "workers"
@@ -29,10 +30,11 @@ class Doorbell:
     max_length: int
 
 
+@boundary
 class WorkStream:
     def __init__(self, redis: Redis, *, keys: Keys, max_length: int = 1_000_000) -> None:
         self.redis = redis
-        self.key = f"{keys.prefix}:work"
+        self.key = keys.work_stream
         self.max_length = max_length
         #: Where the next XAUTOCLAIM scan of the pending entries continues: starting over
         #: at 0-0 each time would keep re-claiming the same first entries.
@@ -71,7 +73,6 @@ class WorkStream:
     async def ack(self, *entry_ids: str) -> None:
         if entry_ids:
             await self.redis.xack(self.key, GROUP, *entry_ids)
-
 
 
 def _entries(raw: Any) -> list[tuple[str, str]]:
