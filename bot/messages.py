@@ -111,6 +111,20 @@ class SenderHint(_Frozen):
     address: str | None = None
 
 
+class ConsentChange(_Frozen):
+    """The sender's decision about being messaged, as the platform reports it (an SMS
+    carrier's STOP or START keyword). The core records it in the profile's consents and
+    in the history. A withdrawal is the platform's notice, not something to answer: no
+    turn runs and nothing is sent (the carrier confirms it and stops delivery itself). A
+    grant is recorded, and the message then runs like any other."""
+
+    granted: bool
+    #: The consent purposes it decides: keys of ``Profile.consents`` (e.g. "offers").
+    purposes: tuple[str, ...] = Field(min_length=1)
+    #: The platform's word for it (the keyword the customer sent), for the history.
+    keyword: str | None = None
+
+
 class Inbound(_Frozen):
     """One message from a customer, as every connector reports it.
 
@@ -134,6 +148,8 @@ class Inbound(_Frozen):
     #: them. ``"identity_changed"``: the sender is now ``identity`` and the ``aliases``
     #: are retired (their customer, flow and history carry over; nothing is answered).
     notice: Literal["identity_changed"] | None = None
+    #: Set when the platform says the message changes the sender's consent.
+    consent: ConsentChange | None = None
     raw: Any = Field(default=None, exclude=True, repr=False)
 
     @_once

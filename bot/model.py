@@ -183,6 +183,7 @@ EventKind = Literal[
     "note",
     "delivery",
     "error",
+    "consent",
 ]
 
 

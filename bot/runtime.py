@@ -21,6 +21,7 @@ from bot.channels import BaseConnector, ConnectorContext, DeliveryStatus, regist
 from bot.config.handoff import OperatorAccount
 from bot.config.pipeline import import_path
 from bot.config.settings import Settings
+from bot.consent_notice import ConsentStage
 from bot.dialogue import DialogueEngine, Flow
 from bot.dialogue.loading import load_flows
 from bot.dispatch import Dispatcher
@@ -260,7 +261,7 @@ class Runtime:
         stages, linking; the dialogue ends it (``Pipeline``). And the observers the
         features add."""
         cfg = self.settings
-        stages: list[TurnStage] = [IdentityChangeStage(store, links)]
+        stages: list[TurnStage] = [IdentityChangeStage(store, links), ConsentStage()]
         observers: list[TurnObserver] = []
         if cfg.handoff.enabled:
             queue = store.handoff_queue(

@@ -143,6 +143,7 @@ _LINK_TEXTS = Texts({
         "channel.messenger": "Messenger",
         "channel.webchat": "the web chat",
         "channel.console": "the console",
+        "channel.sms": "SMS",
     },
     "es": {
         "link.code": "Para seguir esta conversación en otro canal, envía allí este código en menos de {minutes} minutos: {code}\nNo lo compartas: quien lo envíe puede unirse a esta conversación.",
@@ -175,6 +176,7 @@ _LINK_TEXTS = Texts({
         "channel.messenger": "Messenger",
         "channel.webchat": "el chat web",
         "channel.console": "la consola",
+        "channel.sms": "SMS",
     },
 })
 
