@@ -11,6 +11,7 @@ for: validating webhook signatures (``connectors.sms.signature``).
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -43,6 +44,12 @@ def messages_url(api_base: str, account_sid: str) -> str:
     return f"{api_base.rstrip('/')}/{API_VERSION}/Accounts/{account_sid}/Messages.json"
 
 
+def basic_auth(login: str, secret: str) -> str:
+    """The ``Authorization`` header for HTTP basic auth (the account SID and Auth Token,
+    or an API key's SID and secret)."""
+    return "Basic " + base64.b64encode(f"{login}:{secret}".encode()).decode("ascii")
+
+
 def twilio_error(channel: str, status: int, body: object,
                  headers: Mapping[str, str] | None = None) -> ConnectorError:
     """The typed error for a non-2xx answer (``body`` is the decoded JSON, if any)."""
@@ -73,10 +80,11 @@ def _retry_after(headers: Mapping[str, str] | None) -> float | None:
 
 
 async def create_message(session: aiohttp.ClientSession, channel: str, url: str,
-                         form: Mapping[str, str], auth: aiohttp.BasicAuth) -> dict[str, Any]:
-    """POST one message; return Twilio's message resource or raise the typed error."""
+                         form: Mapping[str, str], authorization: str) -> dict[str, Any]:
+    """POST one message (``authorization``: the basic-auth header); return Twilio's
+    message resource or raise the typed error."""
     try:
-        async with session.post(url, data=dict(form), auth=auth,
+        async with session.post(url, data=dict(form), headers={"Authorization": authorization},
                                 timeout=REQUEST_TIMEOUT) as response:
             try:
                 answer: object = await response.json(content_type=None)

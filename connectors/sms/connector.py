@@ -60,11 +60,10 @@ class SmsConnector(BaseConnector):
             parse_message=lambda fields: parse_message(fields, self.addressing),
             parse_status=lambda fields: parse_status(fields, self.addressing))
         if settings.api_key_sid is not None and settings.api_key_secret is not None:
-            self._auth = aiohttp.BasicAuth(settings.api_key_sid,
-                                           settings.api_key_secret.get_secret_value())
+            login, secret = settings.api_key_sid, settings.api_key_secret
         else:
-            self._auth = aiohttp.BasicAuth(settings.account_sid,
-                                           settings.auth_token.get_secret_value())
+            login, secret = settings.account_sid, settings.auth_token
+        self._authorization = api.basic_auth(login, secret.get_secret_value())
         self._context: ConnectorContext | None = None
         self._session: aiohttp.ClientSession | None = None
 
@@ -112,7 +111,7 @@ class SmsConnector(BaseConnector):
             log.info("%s: message %s was sent before; not sent again", self.channel, key)
             return SendReceipt(platform_message_id=known)
         answer = await api.create_message(self._session, self.channel, self.url,
-                                          self._form(to, body), self._auth)
+                                          self._form(to, body), self._authorization)
         sid = str(answer["sid"])
         await self._remember(state, key, sid)
         return SendReceipt(platform_message_id=sid)
