@@ -1,0 +1,63 @@
+"""The carrier's keywords over real HTTP: STOP withdraws the customer's consent, recorded in
+the profile and the history, with no question and no answer (the carrier confirms it);
+START gives it back and the conversation goes on; a STOP mid-flow leaves the flow as it
+was."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.connectors.sms.conftest import Texter
+from tests.fakes.twilio_api import FakeTwilio
+
+pytestmark = pytest.mark.timeout(60)
+
+
+async def subscribe(phone: Texter) -> None:
+    ask = (await phone.says("offers"))[-1]
+    assert "1." in ask
+    await phone.says("1")
+    consent = (await phone.profile()).consents["offers"]
+    assert consent.granted and consent.channel == "sms"
+
+
+async def test_stop_withdraws_consent_without_a_question(phone: Texter,
+                                                         twilio: FakeTwilio) -> None:
+    await subscribe(phone)
+    assert await phone.says("STOP") == []  # no "are you sure?", no answer at all
+    consent = (await phone.profile()).consents["offers"]
+    assert not consent.granted and consent.channel == "sms"
+    history = await phone.history()
+    said = [i for i, e in enumerate(history) if e.kind == "inbound" and e.text == "STOP"]
+    assert said and history[said[0] + 1].kind == "consent"
+    assert history[said[0] + 1].data == {"granted": False, "purposes": ["offers"],
+                                         "keyword": "STOP",
+                                         "message_id": history[said[0]].data["message_id"]}
+    assert not [e for e in history[said[0]:] if e.kind in ("flow", "outbound")]
+    assert phone.number in twilio.opted_out  # and the carrier stops our messages
+
+
+async def test_start_gives_it_back_and_the_conversation_goes_on(phone: Texter) -> None:
+    await phone.says("stop")
+    assert not (await phone.profile()).consents["offers"].granted
+    replies = await phone.says("Start")
+    assert replies  # the bot answers a START like any message (the menu)
+    consent = (await phone.profile()).consents["offers"]
+    assert consent.granted
+    kinds = [e.kind for e in await phone.history()]
+    assert kinds.count("consent") == 2
+
+
+async def test_a_stop_mid_flow_leaves_the_question_waiting(phone: Texter) -> None:
+    assert "order number" in (await phone.says("/return"))[-1]
+    assert await phone.says("UNSUBSCRIBE") == []
+    session, _ = await phone.runtime.store.load(await phone.customer())
+    assert session.frame is not None and session.frame.flow == "returns"
+    await phone.says("START")
+    assert "Which item" in (await phone.says("A1001"))[-1]
+
+
+async def test_yes_is_an_answer_not_a_consent(phone: Texter) -> None:
+    await phone.says("stop")
+    await phone.says("yes")
+    assert not (await phone.profile()).consents["offers"].granted
