@@ -101,7 +101,7 @@ def _split(path: str) -> tuple[str, str]:
 
 #: The distribution extra that installs each SDK a built-in connector imports.
 SDK_EXTRAS = {"aiogram": "telegram", "telegram": "telegram", "aiosmtplib": "email",
-              "aioimaplib": "email", "aiosmtpd": "email"}
+              "aioimaplib": "email", "aiosmtpd": "email", "twilio": "sms"}
 
 
 def _load(path: str, *, registered: str = "") -> type[BaseConnector]:

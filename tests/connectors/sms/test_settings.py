@@ -3,6 +3,9 @@ key and say how to fix it (what ``omnicanal check`` prints)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,3 +48,24 @@ def test_a_bad_section_names_its_key(sms: dict[str, Any], env: dict[str, str],
     with pytest.raises(ConfigError) as error:
         parse_settings(config(**sms), env=env)
     assert expected in str(error.value)
+
+
+def test_without_the_sms_extra_check_says_which_to_install(tmp_path: Path) -> None:
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(f"""
+store: {{url: "redis://127.0.0.1:1/0"}}
+connectors:
+  webchat: {{enabled: false}}
+  sms: {{account_sid: {ACCOUNT_SID}, auth_token: t, phone_number: "{NUMBER}"}}
+""")
+    # None in sys.modules makes ``import twilio`` fail, as without the extra installed.
+    script = ("import sys; sys.modules['twilio'] = None; from bot.cli import main; "
+              "sys.exit(main(sys.argv[1:]))")
+    done = subprocess.run([sys.executable, "-c", script, "check", "-c", str(config_file)],
+                          capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).parents[3])
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    problems = [line for line in done.stderr.splitlines() if line.startswith("  - ")]
+    assert problems == ["  - connectors.sms: needs the 'twilio' package, which is not "
+                        "installed. Install it with: pip install 'omnicanal[sms]'"]
