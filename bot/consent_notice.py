@@ -14,6 +14,7 @@ either way, and the consent is recorded with it.
 from __future__ import annotations
 
 from bot.dialogue.engine import TurnResult
+from bot.history import inbound_event
 from bot.messages import Inbound
 from bot.model import Consent, Event
 from bot.stages import Next, TurnOutcome
@@ -23,10 +24,7 @@ from bot.store.results import Claim
 def consent_withdrawn(claim: Claim) -> TurnResult:
     """The turn of a withdrawal: the customer's words in the history, nothing answered.
     The session is left as it was (the address too: replies cannot reach them there)."""
-    inbound = claim.inbound
-    said = Event(kind="inbound", at=inbound.timestamp, channel=inbound.identity.channel,
-                 identity=inbound.identity.key, text=inbound.text or "",
-                 data={"message_id": inbound.message_id})
+    said = inbound_event(claim.inbound)
     return TurnResult(claim.session, claim.profile, [said], [], origin="system")
 
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from bot.channels import DeliveryStatus
 from bot.messages import Attachment, AttachmentKind, ConsentChange, Identity, Inbound, SenderHint
-from connectors.sms.settings import E164, SmsSettings
+from bot.phones import to_e164
+from connectors.sms.settings import SmsSettings
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +61,15 @@ class Addressing:
         return self.phone_number is not None and fields.get(our_side) == self.phone_number
 
 
+def is_e164(number: str) -> bool:
+    """Exactly a number in E.164 (what Twilio sends for a phone): the identity's key."""
+    return number.startswith("+") and to_e164(number) == number
+
+
 def parse_message(fields: Mapping[str, str], addressing: Addressing) -> Inbound | None:
     """The customer's message in an incoming-message webhook, or None to skip it."""
     sid, sender, body = fields.get("MessageSid", ""), fields.get("From", ""), fields.get("Body")
-    if not (sid.startswith(("SM", "MM")) and E164.fullmatch(sender)):
+    if not (sid.startswith(("SM", "MM")) and is_e164(sender)):
         log.info("%s: webhook without a message id or a phone number sender skipped",
                  addressing.channel)
         return None
@@ -107,7 +113,7 @@ def parse_status(fields: Mapping[str, str], addressing: Addressing) -> DeliveryS
     """A status callback about one of our messages, or None to skip it."""
     sid, status, to = (fields.get("MessageSid", ""), fields.get("MessageStatus", ""),
                        fields.get("To", ""))
-    if not (sid and status.isalpha() and E164.fullmatch(to)) or not addressing.ours(
+    if not (sid and status.isalpha() and is_e164(to)) or not addressing.ours(
             fields, "From"):
         log.info("%s: status callback not about one of our messages skipped",
                  addressing.channel)

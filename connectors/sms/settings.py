@@ -3,14 +3,13 @@ Messaging Service) customers text."""
 
 from __future__ import annotations
 
-import re
 from typing import Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from bot.channels import ConnectorSettings
+from bot.phones import to_e164
 
-E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 #: Twilio's carrier keywords (its default opt-out handling, in English). YES, which
 #: Twilio also takes as an opt-in, is left out: it answers questions too ("continue the
 #: conversation here?"), and such an answer must never sign anyone up.
@@ -56,11 +55,11 @@ class SmsSettings(ConnectorSettings):
     @classmethod
     def _e164(cls, value: str | None) -> str | None:
         if value is not None:
-            compact = re.sub(r"[\s().-]", "", value)
-            if not E164.fullmatch(compact):
+            number = to_e164(value) if value.strip().startswith("+") else None
+            if number is None:
                 raise ValueError(f"{value!r} is not a phone number in E.164 form, such as "
                                  "+15550001111")
-            return compact
+            return number
         return value
 
     @field_validator("opt_out_keywords", "opt_in_keywords")

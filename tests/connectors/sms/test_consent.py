@@ -13,17 +13,9 @@ from tests.fakes.twilio_api import FakeTwilio
 pytestmark = pytest.mark.timeout(60)
 
 
-async def subscribe(phone: Texter) -> None:
-    ask = (await phone.says("offers"))[-1]
-    assert "1." in ask
-    await phone.says("1")
-    consent = (await phone.profile()).consents["offers"]
-    assert consent.granted and consent.channel == "sms"
-
-
 async def test_stop_withdraws_consent_without_a_question(phone: Texter,
                                                          twilio: FakeTwilio) -> None:
-    await subscribe(phone)
+    await phone.says("hi")
     assert await phone.says("STOP") == []  # no "are you sure?", no answer at all
     consent = (await phone.profile()).consents["offers"]
     assert not consent.granted and consent.channel == "sms"
@@ -49,12 +41,14 @@ async def test_start_gives_it_back_and_the_conversation_goes_on(phone: Texter) -
 
 
 async def test_a_stop_mid_flow_leaves_the_question_waiting(phone: Texter) -> None:
-    assert "order number" in (await phone.says("/return"))[-1]
+    assert "ticket number" in (await phone.says("/report"))[-1]
     assert await phone.says("UNSUBSCRIBE") == []
+    history = await phone.history()
+    assert [e.kind for e in history[-2:]] == ["inbound", "consent"]  # nothing answered
     session, _ = await phone.runtime.store.load(await phone.customer())
-    assert session.frame is not None and session.frame.flow == "returns"
+    assert session.frame is not None and session.frame.flow == "report"
     await phone.says("START")
-    assert "Which item" in (await phone.says("A1001"))[-1]
+    assert "Which part is faulty?" in (await phone.says("T100"))[-1]
 
 
 async def test_yes_is_an_answer_not_a_consent(phone: Texter) -> None:

@@ -1,4 +1,4 @@
-"""End to end over real HTTP: a return started on WhatsApp (webhooks signed like Meta's,
+"""End to end over real HTTP: a fault report started on WhatsApp (webhooks signed like Meta's,
 a fake Graph API) continues by SMS from the same number (webhooks signed like Twilio's, a
 fake Twilio). The carrier vouches for the number, so the customer is offered to continue,
 and linked only on their yes; the flow goes on where it stopped, answered by number."""
@@ -63,17 +63,16 @@ def text_of(call: dict[str, Any]) -> str:
     return str(call["interactive"]["body"]["text"])
 
 
-async def test_a_return_started_on_whatsapp_continues_by_sms(
+async def test_a_report_started_on_whatsapp_continues_by_sms(
         runtime: Runtime, platforms: tuple[FakeGraphAPI, FakeTwilio]) -> None:
     graph, twilio = platforms
-    # 1. WhatsApp: start a return, answer the order number and the item.
-    ask = await whatsapp_says(runtime, graph, hooks.whatsapp_text(wa_id=WA_ID, text="/return"))
-    assert "order number" in text_of(ask[-1])
-    items = await whatsapp_says(runtime, graph, hooks.whatsapp_text(wa_id=WA_ID,
-                                                                    text="A1001"))
-    assert "Which item" in text_of(items[-1])
+    # 1. WhatsApp: start a fault report, answer the ticket and the part.
+    ask = await whatsapp_says(runtime, graph, hooks.whatsapp_text(wa_id=WA_ID, text="/report"))
+    assert "ticket number" in text_of(ask[-1])
+    parts = await whatsapp_says(runtime, graph, hooks.whatsapp_text(wa_id=WA_ID, text="T100"))
+    assert text_of(parts[-1]) == "Which part is faulty?"
     await whatsapp_says(runtime, graph, hooks.whatsapp_button_reply(
-        wa_id=WA_ID, button_id="jeans", title="Slim jeans"))
+        wa_id=WA_ID, button_id="cable", title="Power cable"))
     # 2. SMS from the same number: the carrier vouches for it; offered, not linked yet.
     phone = Texter(runtime, twilio, number="+" + WA_ID)
     [offer] = await phone.says("hello")
@@ -83,10 +82,10 @@ async def test_a_return_started_on_whatsapp_continues_by_sms(
     # 3. "1" (yes): linked, and the flow goes on where it stopped, as a numbered list.
     replies = await phone.says("1")
     assert replies[0].startswith("Welcome back")
-    assert "Why are you returning it?" in replies[-1] and "1. " in replies[-1]
-    reason = next(line for line in replies[-1].splitlines() if "size" in line.lower())
-    refund = await phone.says(reason.split(".", 1)[0])
-    assert "How would you like your refund?" in refund[-1]
+    assert "What is wrong with it?" in replies[-1] and "1. " in replies[-1]
+    missing = next(line for line in replies[-1].splitlines() if "missing" in line)
+    fix = await phone.says(missing.split(".", 1)[0])
+    assert "How should we fix it?" in fix[-1]
     # One customer, two identities, one transcript in order.
     customer = await phone.customer()
     assert await runtime.store.resolve(whatsapp) == customer
@@ -95,7 +94,7 @@ async def test_a_return_started_on_whatsapp_continues_by_sms(
     history = await runtime.store.history(customer)
     said = [e.channel for e in history if e.kind == "inbound"]
     assert said[:3] == ["whatsapp"] * 3 and said[-1] == "sms"
-    frames = [e for e in history if e.kind == "flow" and e.data.get("flow") == "returns"]
+    frames = [e for e in history if e.kind == "flow" and e.data.get("flow") == "report"]
     assert frames[0].data["state"] == "started"
     assert not [f for f in frames if f.data["state"] in ("abandoned", "cancelled")]
     _, profile = await runtime.store.load(customer)

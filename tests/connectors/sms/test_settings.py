@@ -19,6 +19,7 @@ def config(**sms: Any) -> dict[str, Any]:
     section = {"account_sid": ACCOUNT_SID, "auth_token": "${TWILIO_AUTH_TOKEN}",
                "phone_number": NUMBER, **sms}
     return {"store": {"url": "redis://127.0.0.1:1/0"},
+            "flows": {"modules": ["tests.flows_for_tests"]},
             "connectors": {"webchat": {"enabled": False},
                            "sms": {k: v for k, v in section.items() if v is not None}}}
 
@@ -54,6 +55,7 @@ def test_without_the_sms_extra_check_says_which_to_install(tmp_path: Path) -> No
     config_file = tmp_path / "config.yaml"
     config_file.write_text(f"""
 store: {{url: "redis://127.0.0.1:1/0"}}
+flows: {{modules: [tests.flows_for_tests]}}
 connectors:
   webchat: {{enabled: false}}
   sms: {{account_sid: {ACCOUNT_SID}, auth_token: t, phone_number: "{NUMBER}"}}
