@@ -256,10 +256,10 @@ class Runtime:
 
     def _stages(self, store: Store, links: LinkStore | None,
                 ) -> tuple[list[TurnStage], list[TurnObserver]]:
-        """The turn chain from the configured features: a platform's identity notice,
-        handoff (operator actions, a person has the conversation), the developer's own
-        stages, linking; the dialogue ends it (``Pipeline``). And the observers the
-        features add."""
+        """The turn chain from the configured features: a platform's identity notice, a
+        consent change the platform reports, handoff (operator actions, a person has the
+        conversation), the developer's own stages, linking; the dialogue ends it
+        (``Pipeline``). And the observers the features add."""
         cfg = self.settings
         stages: list[TurnStage] = [IdentityChangeStage(store, links), ConsentStage()]
         observers: list[TurnObserver] = []

@@ -1,8 +1,8 @@
 """A turn is a chain of stages, each with one shape: given the claim and the next stage,
 return the turn's outcome.
 
-    identity notice → handoff (operator actions, a person has it, "wants a person") →
-    your stages → linking → dialogue
+    identity notice → consent → handoff (operator actions, a person has it, "wants a
+    person") → your stages → linking → dialogue
 
 A stage may answer itself (return a ``TurnResult`` without calling ``next``), pass the
 claim on (``return await next(claim)``), or look at and change what the rest of the chain
