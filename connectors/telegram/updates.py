@@ -30,9 +30,11 @@ def parse_update(update: Mapping[str, Any], *, account: str,
     """The inbound messages in one update (at most one today); ``[]`` when none."""
     try:
         return _parse(update, account=account, channel=channel)
-    except (KeyError, TypeError, ValueError, AttributeError, ValidationError) as exc:
-        # ValueError covers pydantic's ValidationError too; a bad update is the sender's
-        # problem, not ours: drop it without taking the loop down.
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError,
+            ValidationError) as exc:
+        # ValueError covers pydantic's ValidationError too; OverflowError a number too big
+        # for a float (a latitude of 10**400). A bad update is the sender's problem, not
+        # ours: drop it without taking the loop down.
         log.info("dropping a malformed Telegram update %r: %s",
                  update.get("update_id") if isinstance(update, Mapping) else None,
                  describe(exc))
@@ -80,24 +82,47 @@ def _sender(user: Mapping[str, Any], verified_phone: str | None = None) -> Sende
                       verified_phone=verified_phone)
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def _timestamp(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) else None
+    try:
+        return float(value) if isinstance(value, int | float) else None
+    except OverflowError:  # a date of 10**400: keep the message, stamp it ourselves
+        return None
+
+
+def _size(photo: Mapping[str, Any]) -> tuple[float, float]:
+    """How a photo size ranks (area, bytes); what is not a number counts as 0, so a string
+    width is never multiplied by a huge height."""
+    def number(key: str) -> float:
+        value = photo.get(key)
+        return value if isinstance(value, int | float) and not isinstance(value, bool) else 0
+
+    return number("width") * number("height"), number("file_size")
 
 
 def _message(message: Mapping[str, Any], message_id: str, account: str, channel: str,
              raw: Mapping[str, Any]) -> list[Inbound]:
     if not _private(message.get("chat")):
-        log.debug("ignoring a message from a %s chat", (message.get("chat") or {}).get("type"))
+        kind = _at(message, "chat", "type")
+        # Only a string is logged: formatting a deep tree would recurse.
+        log.debug("ignoring a message from a %s chat",
+                  kind if isinstance(kind, str) else type(kind).__name__)
         return []
     user = message.get("from")
     if not isinstance(user, Mapping) or user.get("is_bot"):
         return []
-    text = message.get("text") or message.get("caption")
-    caption = message.get("caption")
+    caption = _text(message.get("caption"))
+    text = _text(message.get("text")) or caption
     attachments: list[Attachment] = []
     verified: str | None = None
     if isinstance(contact := message.get("contact"), Mapping):
-        phone = to_e164(str(contact["phone_number"]))
+        number = contact["phone_number"]
+        if not isinstance(number, str | int):  # str() of a deep tree would recurse
+            raise TypeError("contact.phone_number is not a string")
+        phone = to_e164(str(number))
         if phone is None:
             raise ValueError("a shared contact's number is not one with its country code")
         own = contact.get("user_id") == user["id"]
@@ -105,8 +130,7 @@ def _message(message: Mapping[str, Any], message_id: str, account: str, channel:
                                       name=contact.get("first_name")))
         verified = phone if own else None
     if isinstance(photos := message.get("photo"), list) and photos:
-        largest = max(photos, key=lambda p: (p.get("width", 0) * p.get("height", 0),
-                                             p.get("file_size", 0)))
+        largest = max(photos, key=_size)
         attachments.append(Attachment(kind="image", file_id=largest["file_id"], caption=caption))
     if isinstance(doc := message.get("document"), Mapping):
         attachments.append(Attachment(kind="file", file_id=doc["file_id"],
@@ -119,7 +143,7 @@ def _message(message: Mapping[str, Any], message_id: str, account: str, channel:
         log.debug("ignoring a message with nothing we understand (%s)", sorted(message))
         return []
     inbound = Inbound(identity=_identity(user, account, channel), message_id=message_id,
-                      text=text if isinstance(text, str) else None,
+                      text=text,
                       attachments=tuple(attachments), sender=_sender(user, verified), raw=raw)
     if (stamp := _timestamp(message.get("date"))) is not None:
         inbound = inbound.model_copy(update={"timestamp": stamp})
@@ -140,13 +164,19 @@ def _callback(query: Mapping[str, Any], message_id: str, account: str, channel: 
 
 
 def button_title(update: Mapping[str, Any], data: str) -> str | None:
-    """The title of the pressed inline button, read from the keyboard it was on."""
-    message = (update.get("callback_query") or {}).get("message") or {}
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
-    for row in rows:
-        for button in row:
+    """The title of the pressed inline button, read from the keyboard it was on; None when
+    the keyboard is missing or not of the shape Telegram sends."""
+    rows = _at(update, "callback_query", "message", "reply_markup", "inline_keyboard")
+    for row in rows if isinstance(rows, list) else ():
+        for button in row if isinstance(row, list) else ():
             if isinstance(button, Mapping) and button.get("callback_data") == data:
                 title = button.get("text")
                 return title if isinstance(title, str) else None
     return None
 
+
+def _at(tree: Mapping[str, Any], *keys: str) -> Any:
+    node: Any = tree
+    for key in keys:
+        node = node.get(key) if isinstance(node, Mapping) else None
+    return node
