@@ -170,8 +170,8 @@ def _attachments(value: object) -> list[Attachment]:
         payload = _dict(item.get("payload"))
         if kind == "location":
             point = _dict(payload.get("coordinates"))
-            found.append(Attachment(kind=kind, latitude=point.get("lat"),
-                                    longitude=point.get("long")))
+            found.append(Attachment(kind=kind, latitude=_number(point.get("lat")),
+                                    longitude=_number(point.get("long"))))
         elif kind is not None:
             found.append(Attachment(kind=kind, url=_str(payload.get("url"))))
     return found
@@ -187,3 +187,14 @@ def _dict(value: object) -> Mapping[str, Any]:
 
 def _str(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _number(value: object) -> float | None:
+    """A coordinate, or None when it is not a number (a string or 10**400 would make the
+    whole delivery unreadable, and lose the messages beside it)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return None

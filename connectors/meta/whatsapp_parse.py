@@ -156,5 +156,5 @@ def _str(value: object) -> str | None:
 def _float(value: object) -> float:
     try:
         return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 10**400
         return 0.0
