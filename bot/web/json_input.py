@@ -19,6 +19,6 @@ def json_object(data: bytes | str) -> dict[str, Any] | None:
     nested, a lone surrogate, truncated...) or not an object."""
     try:
         value = from_json(data)
-    except ValueError:
+    except (ValueError, TypeError):  # TypeError: a str holding a lone surrogate
         return None
     return value if isinstance(value, dict) else None

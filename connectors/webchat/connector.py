@@ -125,7 +125,7 @@ class WebChatConnector(BaseConnector):
                             address=frames.string(update.get("address")))
         if kind == "choice":
             payload = frames.string(update.get("payload"))
-            if payload is None:
+            if not payload:  # an empty payload is no choice: nothing to record
                 return []
             # The title is only what the visitor's page showed: as long as we ever send one.
             title = frames.string(update.get("title"))
