@@ -51,7 +51,7 @@ def expand_env(value: Any, env: Mapping[str, str], path: str, problems: list[str
     if expanded != value and _VAR.fullmatch(value):
         try:
             typed = yaml.safe_load(expanded) if expanded else None
-        except yaml.YAMLError:
+        except (yaml.YAMLError, RecursionError):  # RecursionError: "[[[[..." too deep
             return expanded
         return typed if isinstance(typed, bool | int | float) else expanded
     return expanded
@@ -72,10 +72,10 @@ def parse_settings(
                           source=source)
     problems: list[str] = []
     tree = expand_env(raw, env, "", problems)
-    if "REDIS_URL" in env and env["REDIS_URL"] and "url" not in (tree.get("store") or {}):
-        tree.setdefault("store", {})
-        if isinstance(tree["store"], dict):
-            tree["store"]["url"] = env["REDIS_URL"]
+    store = tree.get("store") or {}
+    # A store section that is not a mapping is reported by validation below.
+    if env.get("REDIS_URL") and isinstance(store, dict) and "url" not in store:
+        tree["store"] = {**store, "url": env["REDIS_URL"]}
     connectors_raw = tree.pop("connectors", None) or {}
     settings: Settings | None = None
     try:
@@ -121,6 +121,9 @@ def load_settings(path: str | Path, *, env: Mapping[str, str] | None = None) -> 
     except FileNotFoundError:
         raise ConfigError([f"file not found: {file}. Pass -c PATH or create it from the "
                            "shipped config.yaml"], source=str(file)) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f"(byte {exc.start}): the file is not UTF-8. Save it as UTF-8"],
+                          source=str(file)) from None
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -129,6 +132,9 @@ def load_settings(path: str | Path, *, env: Mapping[str, str] | None = None) -> 
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise ConfigError([f"({where}): {problem}. Check indentation and quoting"],
                           source=str(file)) from None
+    except RecursionError:
+        raise ConfigError(["(top level): nested too deeply to be a configuration. Check "
+                           "the brackets and the indentation"], source=str(file)) from None
     return parse_settings(raw, env=env, source=str(file))
 
 
