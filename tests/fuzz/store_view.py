@@ -1,0 +1,42 @@
+"""What the store holds, compared before and after a request: every key with its type and
+size. A request that was refused or ignored must leave it as it was (a value rewritten
+in place, such as an operator's heartbeat score, does not change it and is allowed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.runtime import Runtime
+
+_SIZE = {"string": "strlen", "list": "llen", "set": "scard", "zset": "zcard",
+         "hash": "hlen", "stream": "xlen"}
+
+
+async def settled_snapshot(runtime: Runtime, redis: Redis) -> dict[str, tuple[str, int]]:
+    """The store once every turn has run and the analytics of earlier examples are
+    flushed (they are buffered for a second, and would otherwise land in a later one)."""
+    await runtime.settle()
+    assert runtime.analytics is not None
+    await runtime.analytics.flush()
+    return await snapshot(redis)
+
+
+async def snapshot(redis: Redis) -> dict[str, tuple[str, int]]:
+    keys = [key async for key in redis.scan_iter(count=1000)]
+    view: dict[str, tuple[str, int]] = {}
+    for key in keys:
+        kind = await redis.type(key)
+        kind = kind.decode() if isinstance(kind, bytes) else str(kind)
+        size = await getattr(redis, _SIZE[kind])(key) if kind in _SIZE else 0
+        view[key.decode() if isinstance(key, bytes) else str(key)] = (kind, int(size))
+    return view
+
+
+def changes(before: dict[str, tuple[str, int]], after: dict[str, tuple[str, int]],
+            *, allowed: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Keys that appeared, went or changed size, except those containing ``allowed``."""
+    found = {key: (before.get(key), after.get(key)) for key in before.keys() | after.keys()
+             if before.get(key) != after.get(key)}
+    return {k: v for k, v in found.items() if not any(a in k for a in allowed)}
