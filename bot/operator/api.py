@@ -346,7 +346,7 @@ def _is_json(request: WebRequest) -> bool:
 def _body(request: WebRequest) -> dict[str, Any]:
     try:
         value = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep
         return {}
     return value if isinstance(value, dict) else {}
 
