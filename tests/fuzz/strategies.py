@@ -58,7 +58,8 @@ def field_names(*platforms: str) -> list[str]:
 # -- values ---------------------------------------------------------------------------
 
 NASTY_STRINGS = [
-    "", " ", "\x00", "\ud800", "\udfff", "a\udc80b", "é", "😀", "\u202e", "\ufeff", "ＡＢＣ",
+    "", " ", "\x00", "\ud800", "\udfff", "a\udc80b", "é", "😀", "\u202e", "\ufeff",
+    "\uff21\uff22\uff23",
     "٣٤٥", "\n\t", "/start", "/start ABC-123", "/start " + "A" * 300, "~", "~p:" + "0" * 32,
     "~expired", "${HOME}", "$$", "null", "NaN", "1e400", "-1", "<script>", "a" * 5000,
     "private", "text", "message", "choice", "hello", "whatsapp_business_account", "page",

@@ -1,8 +1,8 @@
 """Fuzzing the operator API bodies over real HTTP, against a real running ``Runtime``: the
 login, and every action on a conversation by a logged-in console (cookie and CSRF token).
 
-The properties: the answer is never 5xx; a refusal of the body itself (400, 404) writes
-nothing (413: over the body limit). (Failed logins count against the limit: that write is the point of them.)
+The properties: the answer is never 5xx; a refusal of the body itself (400, 404, 413)
+writes nothing. (Failed logins count against the limit: that write is the point of them.)
 """
 
 from __future__ import annotations
