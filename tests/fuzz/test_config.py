@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from bot.config import load_settings, parse_settings
 from bot.config.settings import Settings
 from bot.errors import ConfigError
+from tests.fuzz.profile import costly_settings
 from tests.fuzz.strategies import mutated, paths, texts, trees
 
 SHIPPED = Path(__file__).resolve().parents[2] / "config.yaml"
@@ -42,6 +43,7 @@ def expect_settings_or_config_error(raw: Any, env: dict[str, str]) -> None:
     assert all(problems)  # a ConfigError says what is wrong
 
 
+@costly_settings
 @given(st.one_of(trees(KEYS), st.dictionaries(st.sampled_from(KEYS), trees(KEYS)),
                  mutated([BASE], KEYS)), ENVS)
 # Found: with REDIS_URL set, a store section that is a number raised TypeError.
@@ -65,6 +67,7 @@ def _yaml_texts() -> st.SearchStrategy[str]:
     )
 
 
+@costly_settings
 @given(_yaml_texts())
 # Found: a file that is not UTF-8 raised UnicodeDecodeError; YAML nested too deep raised
 # RecursionError.

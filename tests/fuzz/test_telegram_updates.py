@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from bot.messages import Inbound
 from connectors.telegram.updates import button_title, callback_query_id, parse_update
+from tests.fuzz.profile import costly_settings
 from tests.fuzz.strategies import (
     HUGE_INT,
     deep,
@@ -83,6 +84,7 @@ def test_any_update_is_parsed_or_ignored(update: dict[str, Any]) -> None:
     expect_parsed_or_ignored(update)
 
 
+@costly_settings
 @given(st.one_of(st.none(), st.booleans(), texts(), st.integers(), objects(KEYS),
                  st.lists(objects(KEYS), max_size=3),
                  st.lists(st.lists(objects(KEYS), max_size=3), max_size=3)))
