@@ -35,9 +35,10 @@ def parse_update(update: Mapping[str, Any], *, account: str,
         # ValueError covers pydantic's ValidationError too; OverflowError a number too big
         # for a float (a latitude of 10**400). A bad update is the sender's problem, not
         # ours: drop it without taking the loop down.
-        log.info("dropping a malformed Telegram update %r: %s",
-                 update.get("update_id") if isinstance(update, Mapping) else None,
-                 describe(exc))
+        update_id = update.get("update_id") if isinstance(update, Mapping) else None
+        # Only an integer id is logged: formatting a deep tree would recurse.
+        log.info("dropping a malformed Telegram update %s: %s",
+                 update_id if isinstance(update_id, int) else "without an id", describe(exc))
         return []
 
 
