@@ -141,7 +141,6 @@ async def test_a_telegram_update_is_answered_and_garbage_writes_nothing(
         assert changes(before, await settled_snapshot(telegram_runtime, redis)) == {}
 
 
-@pytest.mark.xfail(strict=False, reason="issue 15 finding 11: RecursionError → 500")
 @http_settings
 @given(st.integers(1_000, 100_000), st.sampled_from(["[", '{"a":']))
 async def test_a_telegram_update_nested_too_deep_is_a_400(
