@@ -7,9 +7,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.config import parse_settings
+from bot.errors import ConfigError
 from bot.messages import Identity
 from bot.runtime import Runtime
 from connectors.meta.instagram import InstagramConnector, InstagramSettings
@@ -157,3 +160,34 @@ async def test_a_flow_started_on_messenger_continues_on_instagram(
     assert "Which part is faulty?" in texts, texts
     assert await runtime.store.resolve(IG) == await runtime.store.resolve(
         Identity(channel="messenger", account="PAGE_ID", user_id=PSID))
+
+
+def _config(**instagram: Any) -> dict[str, Any]:
+    section = {"access_token": "${INSTAGRAM_TOKEN}", "app_secret": "${META_APP_SECRET}",
+               "verify_token": "v", "username": "shop", **instagram}
+    return {"store": {"url": "redis://127.0.0.1:1/0"},
+            "flows": {"modules": ["tests.flows_for_tests"]},
+            "connectors": {"webchat": {"enabled": False},
+                           "instagram": {k: v for k, v in section.items() if v is not None}}}
+
+
+def test_the_section_takes_secrets_from_the_environment() -> None:
+    env = {"INSTAGRAM_TOKEN": "ig-s3cret", "META_APP_SECRET": "app-s3cret"}
+    section = parse_settings(_config(), env=env).connectors["instagram"]
+    assert isinstance(section, InstagramSettings)
+    assert section.access_token.get_secret_value() == "ig-s3cret"
+    assert (section.path, section.tags) == ("/webhooks/instagram", {"operator": "HUMAN_AGENT"})
+
+
+@pytest.mark.parametrize(("instagram", "env", "expected"), [
+    ({}, {"META_APP_SECRET": "s"}, "connectors.instagram.access_token"),
+    ({"access_token": None}, {"META_APP_SECRET": "s"}, "connectors.instagram.access_token"),
+    ({}, {"INSTAGRAM_TOKEN": "t"}, "connectors.instagram.app_secret"),
+    ({"usrname": "x"}, {"INSTAGRAM_TOKEN": "t", "META_APP_SECRET": "s"},
+     "connectors.instagram.usrname"),
+])
+def test_a_bad_section_names_its_key(instagram: dict[str, Any], env: dict[str, str],
+                                     expected: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_settings(_config(**instagram), env=env)
+    assert expected in str(error.value)
