@@ -5,7 +5,7 @@ Both deliver ``entry[].messaging[]`` events (``sender.id``, ``message.mid``/``te
 and both send ``{recipient: {id}, messaging_type, message: {text, quick_replies}}`` to
 ``/me/messages``, with a message tag outside the 24-hour window (HUMAN_AGENT for operators,
 within 7 days). A channel of this family says only what differs: its settings, its token,
-its webhook object and the events of its own (Messenger's referrals, Instagram's stories).
+its webhook object and the events of its own (Instagram's stories).
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ class MessagingSettings(ConnectorSettings):
 class MetaMessagingConnector(MetaConnectorBase):
     """One account (a page, an Instagram professional account) of the messaging platform.
 
-    Subclasses set ``webhook_object`` and implement ``_token``; they may add events of
-    their own in ``_other_event`` and read more of a message in ``_message_event``.
+    Subclasses set ``webhook_object`` and implement ``_token``; they may read more of a
+    message in ``_message_event`` or add events in ``_other_event``.
     """
 
     webhook_object: str
@@ -122,7 +122,14 @@ class MetaMessagingConnector(MetaConnectorBase):
         return None
 
     def _other_event(self, event: Mapping[str, Any], identity: Identity) -> Inbound | None:
-        """An event that is neither a message nor a plain postback; None by default."""
+        """An event that is neither a message nor a plain postback: a referral (an m.me or
+        ig.me link with ``?ref=``, e.g. a link code), the same as Telegram's /start ref."""
+        referral = as_dict(event.get("referral")) or as_dict(
+            as_dict(event.get("postback")).get("referral"))
+        ref = as_str(referral.get("ref"))
+        if ref:
+            return Inbound(identity=identity, text=f"/start {ref}", raw=event,
+                           message_id=f"ref:{identity.user_id}:{event.get('timestamp')}")
         return None
 
     # -- sending --------------------------------------------------------------------------

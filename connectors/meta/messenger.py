@@ -3,19 +3,15 @@
 Choices become quick replies (up to 13). Outside the 24-hour window a message goes out
 only with the tag configured for its origin (HUMAN_AGENT for operators by default, allowed
 for 7 days); otherwise the send fails with ``OutsideWindow``. Everything but the settings
-and m.me referrals is the messaging platform's, shared with Instagram (``messaging.py``).
+is the messaging platform's, shared with Instagram (``messaging.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from pydantic import SecretStr
 
 from bot.channels import Capabilities
-from bot.messages import Identity, Inbound
-from connectors.meta.messaging import MessagingSettings, MetaMessagingConnector, as_dict, as_str
+from connectors.meta.messaging import MessagingSettings, MetaMessagingConnector
 
 
 class MessengerSettings(MessagingSettings):
@@ -46,13 +42,3 @@ class MessengerConnector(MetaMessagingConnector):
     def continue_link(self, code: str) -> str | None:
         page = self.settings.page_username or self.settings.page_id
         return f"https://m.me/{page}?ref={code}" if page else None
-
-    def _other_event(self, event: Mapping[str, Any], identity: Identity) -> Inbound | None:
-        # An m.me link with ?ref= (e.g. a link code): the same as Telegram's /start ref.
-        referral = as_dict(event.get("referral")) or as_dict(
-            as_dict(event.get("postback")).get("referral"))
-        ref = as_str(referral.get("ref"))
-        if ref:
-            return Inbound(identity=identity, text=f"/start {ref}", raw=event,
-                           message_id=f"ref:{identity.user_id}:{event.get('timestamp')}")
-        return None

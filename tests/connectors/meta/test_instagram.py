@@ -54,6 +54,12 @@ def test_parse_text_quick_reply_stories_and_echoes() -> None:
     assert mention.text == "[story mention]"
     assert mention.attachments[0].url == "https://cdn.example/story"
     assert connector.parse(hooks.instagram_echo(igsid=IGSID, text="ours")) == []
+    referral = hooks.instagram_text(igsid=IGSID, text="")
+    event = referral["entry"][0]["messaging"][0]
+    del event["message"]
+    event["referral"] = {"ref": "ABCD2345", "source": "SHORTLINK", "type": "OPEN_THREAD"}
+    [opened] = connector.parse(referral)
+    assert opened.text == "/start ABCD2345", "an ig.me link with ?ref= (shared with Messenger)"
 
 
 def test_continue_link_opens_the_chat_with_the_code() -> None:
