@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from bot.messages import Identity
 from bot.runtime import Runtime
 from bot.store.embedded import free_port
+from tests.e2e.transcripts import channels_in_order, completed_slots
 from tests.fakes import meta_webhooks as hooks
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.fakes.telegram_api import FakeBotAPI, SentCall
@@ -180,15 +181,10 @@ async def test_a_form_goes_from_telegram_to_whatsapp_to_the_web_chat(
                      Identity(channel="webchat", user_id=visitor)):
         assert await store.resolve(identity) == customer, "one customer"
     history = await store.history(customer)
-    [completed] = [e for e in history if e.kind == "flow" and e.data.get("flow") == "report"
-                   and e.data.get("state") == "completed"]
-    assert completed.data["slots"] == {
+    assert completed_slots(history, "report") == {
         "ticket": "T100", "part": "cable", "problem": "missing", "fix": "repair",
-        "contact": "ana@example.com", "confirm": "yes",
-        "reference": completed.data["slots"]["reference"]}
-    said = [(e.channel, e.text) for e in history if e.kind == "inbound"]
-    channels_in_order = [c for i, (c, _) in enumerate(said) if i == 0 or said[i - 1][0] != c]
-    assert channels_in_order == ["telegram", "whatsapp", "webchat"]
+        "contact": "ana@example.com", "confirm": "yes"}
+    assert channels_in_order(history) == ["telegram", "whatsapp", "webchat"]
     assert [e.at for e in history] == sorted(e.at for e in history)
     _, profile = await store.load(customer)
     assert profile.phone == f"+{WA_ID}" and profile.phone_verified

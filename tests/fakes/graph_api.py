@@ -3,9 +3,11 @@
 Imitates the WhatsApp Cloud API (``POST /{version}/{phone_number_id}/messages`` with a
 bearer token, including read receipts / typing indicators) and the Messenger Send API
 (``POST /{version}/me/messages`` or ``/{version}/{page_id}/messages`` with
-``?access_token=``, including sender actions). Sends are validated against Meta's
-documented limits, answered with Meta's success and error shapes and recorded; the
-24-hour window (7 days for Messenger's HUMAN_AGENT tag) can be enforced.
+``?access_token=``, including sender actions), and Instagram messaging through the same
+endpoint with an Instagram token (or ``/{version}/{ig_user_id}/messages``): text of at
+most 1000 characters, no file attachments, HUMAN_AGENT as the only tag. Sends are
+validated against Meta's documented limits, answered with Meta's success and error shapes
+and recorded; the 24-hour window (7 days for Messenger's HUMAN_AGENT tag) can be enforced.
 
 WhatsApp sends take ``to`` (a phone number) or ``recipient`` (a business-scoped user ID,
 BSUID, 2026); ``to`` wins when both are given, and a BSUID send is answered with
@@ -39,7 +41,7 @@ from typing import Any, Literal, Self, cast
 from aiohttp import web
 
 JSON = dict[str, Any]
-Channel = Literal["whatsapp", "messenger"]
+Channel = Literal["whatsapp", "messenger", "instagram"]
 
 STANDARD_WINDOW = 24 * 3600.0
 #: A business-scoped user ID (``US.1349...``) or a parent one (``US.ENT.1181...``).
@@ -140,6 +142,8 @@ class FakeGraphAPI:
         whatsapp_token: str = "wa-token",
         phone_number_id: str = "PNID",
         page_token: str = "page-token",
+        instagram_token: str = "ig-token",
+        ig_user_id: str = "IG_ID",
         enforce_window: bool = False,
         page_id: str = "PAGE_ID",
         validation_code: int = 100,
@@ -148,10 +152,12 @@ class FakeGraphAPI:
     ) -> None:
         self.api_version, self.phone_number_id, self.page_id = api_version, phone_number_id, page_id
         self.whatsapp_token, self.page_token = whatsapp_token, page_token
+        self.instagram_token, self.ig_user_id = instagram_token, ig_user_id
         self.enforce_window, self.validation_code = enforce_window, validation_code
         self.base_url = ""
         self.whatsapp_sent: list[GraphCall] = []
         self.messenger_sent: list[GraphCall] = []
+        self.instagram_sent: list[GraphCall] = []
         self.rejected: list[tuple[str, JSON, int]] = []
         self.requests_log: list[tuple[str, str]] = []
         self.whatsapp_read: list[JSON] = []  # read receipts / typing indicators, in order
@@ -166,7 +172,8 @@ class FakeGraphAPI:
         self._keys: dict[str, str] = {}
         self.messenger_actions: list[tuple[str, str]] = []  # (psid, sender_action)
         self._last_wrote: dict[str, float] = {}
-        self._failures: dict[Channel, list[_Failure]] = {"whatsapp": [], "messenger": []}
+        self._failures: dict[Channel, list[_Failure]] = {"whatsapp": [], "messenger": [],
+                                                          "instagram": []}
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._counter = 0
@@ -222,6 +229,12 @@ class FakeGraphAPI:
         return await self._wait(self.messenger_sent, count, timeout, "Messenger sends",
                                 lambda c: recipient is None or c.to == recipient)
 
+    async def wait_for_instagram(self, count: int = 1, *, recipient: str | None = None,
+                                 timeout: float = 5.0) -> list[GraphCall]:
+        """The first ``count`` accepted Instagram sends (to ``recipient``), once there."""
+        return await self._wait(self.instagram_sent, count, timeout, "Instagram sends",
+                                lambda c: recipient is None or c.to == recipient)
+
     async def _wait(self, calls: list[GraphCall], count: int, timeout: float,
                     what: str, match: Callable[[GraphCall], bool]) -> list[GraphCall]:
         def matching() -> list[GraphCall]:
@@ -254,6 +267,9 @@ class FakeGraphAPI:
         channel: Channel | None = None
         if node == self.phone_number_id:
             channel = "whatsapp"
+        elif node == self.ig_user_id or (node == "me" and _token(request)
+                                          == self.instagram_token):
+            channel = "instagram"
         elif node in ("me", self.page_id):
             channel = "messenger"
         try:
@@ -270,7 +286,7 @@ class FakeGraphAPI:
             if channel == "whatsapp":
                 answer = self._send_whatsapp(path, body)
             else:
-                answer = self._send_messenger(path, body)
+                answer = self._send_messaging(channel, path, body)
         except GraphError as err:
             self.rejected.append((path, body, err.code))
             await self._notify()
@@ -308,10 +324,11 @@ class FakeGraphAPI:
         return {"messaging_product": "whatsapp", "contacts": [contact],
                 "messages": [{"id": wamid}]}
 
-    def _send_messenger(self, path: str, body: JSON) -> JSON:
+    def _send_messaging(self, channel: Channel, path: str, body: JSON) -> JSON:
+        """A Messenger or Instagram send (the same Send API)."""
         if "sender_action" not in body:
-            self._injected_failure("messenger")
-        self._validate("messenger", body)
+            self._injected_failure(channel)
+        self._validate(channel, body)
         psid = str(body["recipient"]["id"])
         if "sender_action" in body:
             self.messenger_actions.append((psid, str(body["sender_action"])))
@@ -324,7 +341,8 @@ class FakeGraphAPI:
         if not allowed:
             raise GraphError(400, 10, subcode=2018278)
         mid = "m_" + secrets.token_urlsafe(32)
-        self.messenger_sent.append(GraphCall(path, body, mid, time.time()))
+        sent = self.instagram_sent if channel == "instagram" else self.messenger_sent
+        sent.append(GraphCall(path, body, mid, time.time()))
         return {"recipient_id": psid, "message_id": mid}
 
     # ---------------------------------------------------------------- rules
@@ -334,7 +352,10 @@ class FakeGraphAPI:
         if channel == "whatsapp":
             if bearer != self.whatsapp_token:
                 raise GraphError(401, 190)
-        elif (request.query.get("access_token") or bearer) != self.page_token:
+        elif channel == "instagram":
+            if _token(request) != self.instagram_token:
+                raise GraphError(400, 190)
+        elif _token(request) != self.page_token:
             raise GraphError(400, 190)  # the Send API answers bad page tokens with 400
 
     def _injected_failure(self, channel: Channel) -> None:
@@ -351,7 +372,7 @@ class FakeGraphAPI:
             if channel == "whatsapp":
                 validate_whatsapp_send(body)
             else:
-                validate_messenger_send(body)
+                validate_messenger_send(body, instagram=channel == "instagram")
         except InvalidSend as err:
             code = self.validation_code if channel == "whatsapp" else 100
             raise GraphError(400, code, _prefixed(code, str(err), channel),
@@ -362,6 +383,13 @@ class FakeGraphAPI:
             return True
         last = self._last_wrote.get(_wa_id(who))
         return last is not None and time.time() - last < seconds
+
+
+def _token(request: web.Request) -> str | None:
+    """The Send API's token: ``?access_token=`` or a bearer header."""
+    header = request.headers.get("Authorization", "")
+    bearer = header.removeprefix("Bearer ") if header.startswith("Bearer ") else None
+    return request.query.get("access_token") or bearer
 
 
 def _prefixed(code: int, details: str, channel: Channel) -> str:
@@ -515,8 +543,9 @@ def validate_whatsapp_send(body: JSON) -> None:
         _unique(rows, "Row ids")
 
 
-def validate_messenger_send(body: JSON) -> None:
-    """Raise ``InvalidSend`` where the Send API would refuse this ``/messages`` body."""
+def validate_messenger_send(body: JSON, *, instagram: bool = False) -> None:
+    """Raise ``InvalidSend`` where the Send API would refuse this ``/messages`` body
+    (Instagram's, with ``instagram``: shorter texts, one tag, no files)."""
     _check(body, [("recipient.id", 64, True)], [])
     if "sender_action" in body:
         _need(body["sender_action"] in {"typing_on", "typing_off", "mark_seen"},
@@ -531,6 +560,13 @@ def validate_messenger_send(body: JSON) -> None:
     _need(isinstance(message, dict) and bool(message.get("text")) != ("attachment" in message),
           "Param message must have exactly one of a non-empty text or an attachment.")
     _check(body, MESSENGER_STRINGS, MESSENGER_LISTS)
+    if instagram:
+        _need(len(message.get("text") or "") <= 1000,
+              "Param message['text'] must be at most 1000 characters on Instagram.")
+        _need(kind != "MESSAGE_TAG" or body.get("tag") == "HUMAN_AGENT",
+              "Param tag must be HUMAN_AGENT on Instagram.")
+        _need(as_type(message.get("attachment")) != "file",
+              "Param message['attachment']['type'] file is not supported on Instagram.")
     for i, reply in enumerate(message.get("quick_replies") or []):
         kind = reply.get("content_type")
         _need(kind in {"text", "user_phone_number", "user_email"},
@@ -540,6 +576,10 @@ def validate_messenger_send(body: JSON) -> None:
     attachment = message.get("attachment")
     if isinstance(attachment, dict):
         _validate_attachment(attachment)
+
+
+def as_type(attachment: object) -> object:
+    return attachment.get("type") if isinstance(attachment, dict) else None
 
 
 def _validate_attachment(attachment: JSON) -> None:

@@ -306,12 +306,14 @@ class MessengerOptions(TypedDict, total=False):
     timestamp: int | None  # milliseconds; default now
 
 
-def _messenger(psid: str, opts: MessengerOptions, event: JSON, *, echo: bool = False) -> JSON:
-    page_id = opts.get("page_id", "PAGE_ID")
+def _messenger(psid: str, opts: MessengerOptions, event: JSON, *, echo: bool = False,
+               platform: str = "page") -> JSON:
+    page_id = opts.get("page_id", "PAGE_ID" if platform == "page" else "IG_ID")
     at = opts.get("timestamp") or int(time.time() * 1000)
     sender, recipient = (page_id, psid) if echo else (psid, page_id)
     messaging = {"sender": {"id": sender}, "recipient": {"id": recipient}, "timestamp": at, **event}
-    return {"object": "page", "entry": [{"id": page_id, "time": at, "messaging": [messaging]}]}
+    return {"object": platform,
+            "entry": [{"id": page_id, "time": at, "messaging": [messaging]}]}
 
 
 def messenger_text(*, psid: str, text: str, **opts: Unpack[MessengerOptions]) -> JSON:
@@ -363,6 +365,42 @@ def messenger_batch(payloads: list[JSON], *, merge_entries: bool = False) -> JSO
         else:
             entries.append(entry)
     return {"object": "page", "entry": entries}
+
+
+# ----------------------------------------------------------------------------- Instagram
+# Instagram deliveries are Messenger's shape with ``object: "instagram"``; ``page_id`` is
+# the professional account's id (default "IG_ID") and ``psid`` the IGSID.
+def _instagram(igsid: str, opts: MessengerOptions, message: JSON, *, echo: bool = False) -> JSON:
+    message = {"mid": opts.get("mid") or new_mid(), **message}
+    return _messenger(igsid, opts, {"message": message}, echo=echo, platform="instagram")
+
+
+def instagram_text(*, igsid: str, text: str, **opts: Unpack[MessengerOptions]) -> JSON:
+    return _instagram(igsid, opts, {"text": text})
+
+
+def instagram_quick_reply(*, igsid: str, title: str, payload: str,
+                          **opts: Unpack[MessengerOptions]) -> JSON:
+    return _instagram(igsid, opts, {"text": title, "quick_reply": {"payload": payload}})
+
+
+def instagram_echo(*, igsid: str, text: str, **opts: Unpack[MessengerOptions]) -> JSON:
+    """The copy Instagram sends of a message the account sent (sender is the account)."""
+    return _instagram(igsid, opts, {"text": text, "is_echo": True}, echo=True)
+
+
+def instagram_story_reply(*, igsid: str, text: str, story_url: str = "https://cdn.example/s",
+                          **opts: Unpack[MessengerOptions]) -> JSON:
+    """A reply to one of the account's stories."""
+    story = {"url": story_url, "id": "17900000000000001"}
+    return _instagram(igsid, opts, {"text": text, "reply_to": {"story": story}})
+
+
+def instagram_story_mention(*, igsid: str, story_url: str = "https://cdn.example/m",
+                            **opts: Unpack[MessengerOptions]) -> JSON:
+    """The customer mentioned the account in their story."""
+    mention = {"type": "story_mention", "payload": {"url": story_url}}
+    return _instagram(igsid, opts, {"attachments": [mention]})
 
 
 # ------------------------------------------------------------------------------ samples

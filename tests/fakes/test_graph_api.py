@@ -512,3 +512,25 @@ def test_sample_contents_and_batches() -> None:
     assert max(len(e["messaging"]) for e in fb) >= 2
     assert mw.load("messenger/echo")["entry"][0]["messaging"][0]["message"]["is_echo"] is True
     assert b"\\/" in mw.encode(mw.load("messenger/image"))
+
+
+# ----------------------------------------------------------------------------- Instagram
+async def test_instagram_sends_by_token_or_account_path_with_instagram_limits(
+    graph: FakeGraphAPI, http: aiohttp.ClientSession
+) -> None:
+    assert (await send_fb(http, graph, fb_quick(13, title="t" * 20), token="ig-token"))[0] == 200
+    async with http.post(f"{graph.base_url}/v21.0/IG_ID/messages", json=fb_text("x" * 1000),
+                         params={"access_token": "ig-token"}) as response:
+        assert response.status == 200
+    image = {"attachment": {"type": "image", "payload": {"url": "https://cdn.example/a.jpg"}}}
+    file = {"attachment": {"type": "file", "payload": {"url": "https://cdn.example/a.pdf"}}}
+    refused = [fb_text("x" * 1001), fb_text(messaging_type="MESSAGE_TAG", tag="ACCOUNT_UPDATE"),
+               {**fb_text(), "message": file}]
+    for body in refused:
+        status, answer = await send_fb(http, graph, body, token="ig-token")
+        assert (status, answer["error"]["code"]) == (400, 100), answer
+    assert (await send_fb(http, graph, {**fb_text(), "message": image}, token="ig-token"))[0] == 200
+    async with http.post(f"{graph.base_url}/v21.0/IG_ID/messages", json=fb_text(),
+                         params={"access_token": "page-token"}) as response:
+        assert response.status == 400 and (await response.json())["error"]["code"] == 190
+    assert len(graph.instagram_sent) == 3 and graph.messenger_sent == []

@@ -1,4 +1,4 @@
-"""A real runtime with WhatsApp and Messenger enabled, pointed at a fake Graph API, and a
+"""A real runtime with WhatsApp, Messenger and Instagram enabled, pointed at a fake Graph API, and a
 client that posts webhooks signed the way Meta signs them."""
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ APP_SECRET = "app-secret-for-tests"
 VERIFY_TOKEN = "verify-me"
 WA_PATH = "/webhooks/whatsapp"
 MS_PATH = "/webhooks/messenger"
+IG_PATH = "/webhooks/instagram"
+IG_USERNAME = "omnicanal_shop"
 
 
 def connector_sections(graph: FakeGraphAPI, **overrides: Any) -> dict[str, Any]:
@@ -27,7 +29,11 @@ def connector_sections(graph: FakeGraphAPI, **overrides: Any) -> dict[str, Any]:
     messenger = {"page_token": "page-token", "app_secret": APP_SECRET,
                  "verify_token": VERIFY_TOKEN, "graph_base": graph.base_url,
                  **overrides.get("messenger", {})}
-    return {"webchat": {"enabled": False}, "whatsapp": whatsapp, "messenger": messenger}
+    instagram = {"access_token": "ig-token", "app_secret": APP_SECRET,
+                 "verify_token": VERIFY_TOKEN, "graph_base": graph.base_url,
+                 "username": IG_USERNAME, **overrides.get("instagram", {})}
+    return {"webchat": {"enabled": False}, "whatsapp": whatsapp, "messenger": messenger,
+            "instagram": instagram}
 
 
 class Meta:
@@ -54,6 +60,9 @@ class Meta:
 
     async def messenger(self, payload: dict[str, Any]) -> int:
         return await self.post(MS_PATH, payload)
+
+    async def instagram(self, payload: dict[str, Any]) -> int:
+        return await self.post(IG_PATH, payload)
 
 
 @pytest.fixture
@@ -84,7 +93,7 @@ async def history_of(runtime: Runtime, channel: str, user_id: str) -> list[Any]:
     """The history of the customer behind an identity ([] when there is none)."""
     from bot.messages import Identity
 
-    account = "PNID" if channel == "whatsapp" else "PAGE_ID"
+    account = {"whatsapp": "PNID", "instagram": "IG_ID"}.get(channel, "PAGE_ID")
     customer = await runtime.store.resolve(Identity(channel=channel, account=account,
                                                     user_id=user_id))
     return await runtime.store.history(customer)
