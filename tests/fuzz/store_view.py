@@ -29,6 +29,8 @@ async def snapshot(redis: Redis) -> dict[str, tuple[str, int]]:
     for key in keys:
         kind = await redis.type(key)
         kind = kind.decode() if isinstance(kind, bytes) else str(kind)
+        if kind == "none":  # it expired between the scan and now (a limit's bucket)
+            continue
         size = await getattr(redis, _SIZE[kind])(key) if kind in _SIZE else 0
         view[key.decode() if isinstance(key, bytes) else str(key)] = (kind, int(size))
     return view
