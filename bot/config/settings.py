@@ -16,6 +16,7 @@ from bot.channels.settings import ConnectorSettings
 from bot.config.base import Strict
 from bot.config.handoff import HandoffSettings
 from bot.config.pipeline import PipelineSettings
+from bot.config.understanding import KnowledgeSettings, UnderstandingSettings
 from bot.web.origin import PublicOrigin
 
 
@@ -154,6 +155,8 @@ class Settings(Strict):
     handoff: HandoffSettings = HandoffSettings()
     logging: LoggingSettings = LoggingSettings()
     pipeline: PipelineSettings = PipelineSettings()
+    understanding: UnderstandingSettings = UnderstandingSettings()
+    knowledge: KnowledgeSettings = KnowledgeSettings()
     connectors: dict[str, ConnectorSettings] = Field(default_factory=dict)
 
     def enabled_connectors(self) -> dict[str, ConnectorSettings]:

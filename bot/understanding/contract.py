@@ -36,6 +36,8 @@ class FlowSpec:
     #: Example utterances per locale.
     examples: Mapping[str, Sequence[str]] = field(default_factory=dict)
     slots: Sequence[SlotSpec] = ()
+    #: Whether phone numbers and e-mails may reach a remote model unmasked for this flow.
+    allows_pii: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,4 +135,14 @@ class Provider(Protocol):
     name: str
 
     async def understand(self, request: Request) -> Understanding:
+        ...
+
+
+class Knowledge(Protocol):
+    """The knowledge base as the understanding stage reads it (an in-memory index)."""
+
+    def search(self, text: str, locale: str | None, *, limit: int = 3) -> Sequence[Passage]:
+        ...
+
+    def get(self, passage_id: str) -> Passage | None:
         ...
