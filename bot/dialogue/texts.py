@@ -145,6 +145,7 @@ _LINK_TEXTS = Texts({
         "channel.webchat": "the web chat",
         "channel.console": "the console",
         "channel.sms": "SMS",
+        "channel.email": "e-mail",
     },
     "es": {
         "link.code": "Para seguir esta conversación en otro canal, envía allí este código en menos de {minutes} minutos: {code}\nNo lo compartas: quien lo envíe puede unirse a esta conversación.",
@@ -179,6 +180,7 @@ _LINK_TEXTS = Texts({
         "channel.webchat": "el chat web",
         "channel.console": "la consola",
         "channel.sms": "SMS",
+        "channel.email": "el correo electrónico",
     },
 })
 

@@ -125,7 +125,7 @@ async def test_a_form_goes_from_instagram_to_email_to_sms(
     # 5. SMS: the code, a yes, and the rest of the form answered by number.
     phone = Texter(runtime, twilio, number=PHONE)
     [ask_link] = await phone.says(texted)
-    assert "started on email" in ask_link and "on SMS" in ask_link
+    assert "started on e-mail" in ask_link and "on SMS" in ask_link
     back = await phone.says(numbered(ask_link, "Yes"))
     assert back[0].startswith("Welcome back")
     assert "How should we fix it?" in back[-1]
