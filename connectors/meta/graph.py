@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.channels.http import post_for_json, retry_after
 from bot.errors import (
     AuthenticationFailed,
     ConnectorError,
@@ -53,7 +54,7 @@ def graph_error(channel: str, status: int, body: object,
         error.get("error_data"), dict) else None
     text = f"{message} ({details})" if details and details != message else message
     if isinstance(code, int) and code in RATE_LIMIT_BACKOFF:
-        return RateLimited(channel, _retry_after(headers) or RATE_LIMIT_BACKOFF[code], text)
+        return RateLimited(channel, retry_after(headers) or RATE_LIMIT_BACKOFF[code], text)
     if code in WINDOW_CODES or subcode in WINDOW_SUBCODES:
         return OutsideWindow(channel, f"the customer-service window is closed: {text}")
     if code == 190 or status == 401:
@@ -73,32 +74,14 @@ def graph_error(channel: str, status: int, body: object,
     return PlatformError(channel, code if isinstance(code, int | str) else status, text)
 
 
-def _retry_after(headers: Mapping[str, str] | None) -> float | None:
-    value = (headers or {}).get("Retry-After")
-    try:
-        return max(float(value), 0.0) if value is not None else None
-    except ValueError:
-        return None
-
-
 async def post_json(session: aiohttp.ClientSession, channel: str, url: str, body: JSON, *,
                     headers: Mapping[str, str] | None = None,
                     params: Mapping[str, str] | None = None) -> JSON:
     """POST ``body`` and return the decoded answer; raise the typed error otherwise."""
-    try:
-        async with session.post(url, json=body, headers=headers, params=params,
-                                timeout=REQUEST_TIMEOUT) as response:
-            try:
-                answer: object = await response.json(content_type=None)
-            except ValueError:
-                answer = None
-            if response.status >= 300:
-                raise graph_error(channel, response.status, answer, response.headers)
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        raise TransientError(channel, f"Graph API unreachable: {exc!r}") from exc
-    if not isinstance(answer, dict):
-        raise TransientError(channel, f"Graph API answered {response.status} without JSON")
-    return answer
+    return await post_for_json(
+        session, channel, "Graph API", url, json=body, headers=headers, params=params,
+        timeout=REQUEST_TIMEOUT,
+        to_error=lambda status, answer, hdrs: graph_error(channel, status, answer, hdrs))
 
 
 class TokenBucket:

@@ -18,6 +18,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.channels.http import post_for_json, retry_after
 from bot.errors import (
     AuthenticationFailed,
     ConnectorError,
@@ -57,7 +58,7 @@ def twilio_error(channel: str, status: int, body: object,
     code = fields.get("code")
     message = str(fields.get("message") or f"HTTP {status}")
     if status == 429 or code == 20429:
-        return RateLimited(channel, _retry_after(headers) or RATE_LIMIT_BACKOFF, message)
+        return RateLimited(channel, retry_after(headers) or RATE_LIMIT_BACKOFF, message)
     if code in UNREACHABLE_CODES:
         return Unreachable(channel, f"{message} (Twilio error {code})")
     if status == 401 or code in AUTHENTICATION_CODES:
@@ -71,29 +72,14 @@ def twilio_error(channel: str, status: int, body: object,
     return PlatformError(channel, code if isinstance(code, int | str) else status, message)
 
 
-def _retry_after(headers: Mapping[str, str] | None) -> float | None:
-    value = (headers or {}).get("Retry-After")
-    try:
-        return max(float(value), 0.0) if value is not None else None
-    except ValueError:
-        return None
-
-
 async def create_message(session: aiohttp.ClientSession, channel: str, url: str,
                          form: Mapping[str, str], authorization: str) -> dict[str, Any]:
     """POST one message (``authorization``: the basic-auth header); return Twilio's
     message resource or raise the typed error."""
-    try:
-        async with session.post(url, data=dict(form), headers={"Authorization": authorization},
-                                timeout=REQUEST_TIMEOUT) as response:
-            try:
-                answer: object = await response.json(content_type=None)
-            except ValueError:
-                answer = None
-            if response.status >= 300:
-                raise twilio_error(channel, response.status, answer, response.headers)
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        raise TransientError(channel, f"Twilio unreachable: {exc!r}") from exc
-    if not isinstance(answer, dict) or not isinstance(answer.get("sid"), str):
-        raise TransientError(channel, f"Twilio answered {response.status} without a message")
+    answer = await post_for_json(
+        session, channel, "Twilio", url, data=dict(form),
+        headers={"Authorization": authorization}, timeout=REQUEST_TIMEOUT,
+        to_error=lambda status, body, hdrs: twilio_error(channel, status, body, hdrs))
+    if not isinstance(answer.get("sid"), str):
+        raise TransientError(channel, "Twilio answered without a message sid")
     return answer

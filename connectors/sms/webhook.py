@@ -12,7 +12,8 @@ Dedupe is the core's, on ``MessageSid``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TypeVar
 
 from bot.channels import ConnectorContext, DeliveryStatus
 from bot.errors import StoreError
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 #: Twilio's webhook bodies are a few kilobytes at most (1600 characters of text).
 MAX_BODY = 64 * 1024
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+T = TypeVar("T")
 
 ParseMessage = Callable[[Mapping[str, str]], Inbound | None]
 ParseStatus = Callable[[Mapping[str, str]], DeliveryStatus | None]
@@ -87,27 +90,16 @@ class TwilioWebhook:
         return params
 
     async def receive(self, request: WebRequest) -> WebResponse:
-        params = self._verified(request)
-        if params is None:
-            return WebResponse.text(403, "bad signature")
-        context = self._context
-        if context is None:
-            return WebResponse.text(503, "not started")
-        try:
-            inbound = self._parse_message(params.first())
-        except Exception:  # the handler's boundary: a shape we do not know must not loop
-            log.exception("%s: could not read a signed webhook; acknowledged", self.channel)
-            return _twiml()
-        if inbound is None:
-            return _twiml()
-        try:
-            await context.sink([inbound])
-        except StoreError as exc:
-            log.warning("%s: message not recorded, answered 503: %s", self.channel, exc)
-            return WebResponse.text(503, "retry later")
-        return _twiml()
+        return await self._signed(request, "message", self._parse_message, _record_message)
 
     async def receive_status(self, request: WebRequest) -> WebResponse:
+        return await self._signed(request, "status", self._parse_status, _record_status)
+
+    async def _signed(self, request: WebRequest, what: str,
+                      parse: Callable[[Mapping[str, str]], T | None],
+                      record: Callable[[ConnectorContext, T], Awaitable[None]]) -> WebResponse:
+        """Verify, parse, record: 403 unsigned, 503 when the store could not record it,
+        else an empty TwiML answer (also for a shape we cannot read: it must not loop)."""
         params = self._verified(request)
         if params is None:
             return WebResponse.text(403, "bad signature")
@@ -115,15 +107,24 @@ class TwilioWebhook:
         if context is None:
             return WebResponse.text(503, "not started")
         try:
-            status = self._parse_status(params.first())
-        except Exception:  # the handler's boundary, as above
-            log.exception("%s: could not read a signed status callback; acknowledged",
-                          self.channel)
+            item = parse(params.first())
+        except Exception:  # the handler's boundary: a shape we do not know must not loop
+            log.exception("%s: could not read a signed %s webhook; acknowledged",
+                          self.channel, what)
             return _twiml()
-        if status is not None and context.status is not None:
+        if item is not None:
             try:
-                await context.status(status)
+                await record(context, item)
             except StoreError as exc:
-                log.warning("%s: status not recorded, answered 503: %s", self.channel, exc)
+                log.warning("%s: %s not recorded, answered 503: %s", self.channel, what, exc)
                 return WebResponse.text(503, "retry later")
         return _twiml()
+
+
+async def _record_message(context: ConnectorContext, inbound: Inbound) -> None:
+    await context.sink([inbound])
+
+
+async def _record_status(context: ConnectorContext, status: DeliveryStatus) -> None:
+    if context.status is not None:
+        await context.status(status)
