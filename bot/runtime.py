@@ -40,6 +40,7 @@ from bot.operator.api import OperatorApi
 from bot.operator.auth import OperatorAuth
 from bot.operator.live import LiveHub
 from bot.pipeline import Pipeline
+from bot.privacy import CustomerRecords
 from bot.scale.worker import Worker
 from bot.stages import StageContext, StageFactory, TurnObserver, TurnStage
 from bot.store.embedded import EmbeddedServer
@@ -111,6 +112,8 @@ class Runtime:
         self.live: LiveHub | None = None
         self.metrics = Metrics()
         self.analytics: AnalyticsRecorder | None = None
+        #: Export and erasure of one customer (``bot/privacy.py``), once started.
+        self.records: CustomerRecords | None = None
         #: When config.yaml lists no operators: a one-time "admin" password for this run.
         self.generated_admin_password: str | None = None
         self._stopping = asyncio.Event()
@@ -159,7 +162,11 @@ class Runtime:
                                       metrics=self.metrics)
         self.analytics = AnalyticsRecorder(store.analytics_counters(), metrics=self.metrics)
         operator_routes: list[AnyRoute] = []
-        stages, observers = self._stages(store, await self._link_store(store))
+        links = await self._link_store(store)
+        stages, observers = self._stages(store, links)
+        operators = list(self.desk.operators) if self.desk is not None else []
+        self.records = CustomerRecords(store, links=links, connectors=self.connectors,
+                                       operators=operators)
         work = store.work_stream() if self.role != "all" else None
         self._pipeline = Pipeline(store=store, engine=self.engine,
                                   dispatcher=self._dispatcher, stages=stages,

@@ -76,6 +76,11 @@ class BaseConnector(ABC):
         link, a WhatsApp click-to-chat link...), or None when the channel has none."""
         return None
 
+    async def forget(self, identity: Identity) -> None:  # noqa: B027 - optional hook
+        """Erase what this connector keeps about one sender (a phone number learnt,
+        messages waiting for a browser) in its ``ConnectorState`` and its own memory:
+        the customer is being erased (``bot/privacy.py``). Raises ``StoreError``."""
+
     async def start(self, context: ConnectorContext) -> None:  # noqa: B027 - optional hook
         """Begin receiving (start polling, register a webhook). Must return promptly."""
 

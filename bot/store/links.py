@@ -131,6 +131,10 @@ class LinkStore:
         return self.keys.legacy_phone(
             hashlib.sha256(f"omnicanal-phone:{e164}".encode()).hexdigest())
 
+    def phone_keys(self, e164: str) -> list[str]:
+        """The index entries a number may be kept under (keyed, and from before)."""
+        return [self._phone_key(e164), self._legacy_phone_key(e164)]
+
     async def claim_phone(self, e164: str, customer_id: str) -> str:
         """Record that a platform vouched ``e164`` for ``customer_id`` unless another
         customer holds it already; returns the customer that holds it now."""

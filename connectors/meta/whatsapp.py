@@ -117,6 +117,10 @@ class WhatsAppConnector(MetaConnectorBase):
 
     # -- sending --------------------------------------------------------------------------
 
+    async def forget(self, identity: Identity) -> None:
+        """The phone number kept for the customer's BSUID goes with them."""
+        await self.phones.forget(self._state, identity.user_id)
+
     async def send(self, to: Identity, message: Outbound, *, key: str,
                    context: SendContext) -> SendReceipt:
         if isinstance(message, Typing):

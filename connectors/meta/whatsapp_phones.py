@@ -46,6 +46,12 @@ class KnownPhones:
                 continue
             self._keep(bsuid, digits)
 
+    async def forget(self, state: ConnectorState | None, user_id: str) -> None:
+        """Drop the number kept for a BSUID (the customer is erased)."""
+        self._phones.pop(user_id, None)
+        if state is not None:
+            await state.delete(f"phone:{user_id}")
+
     async def address(self, state: ConnectorState | None, user_id: str) -> str:
         """Where to send: the phone number known for a BSUID, else the id as it is (a
         BSUID, or the phone digits of an identity stored before BSUIDs)."""

@@ -226,6 +226,13 @@ class WebChatConnector(BaseConnector):
         await frames.send(ws, {"type": "ack", "id": messages[0].message_id})
         return True
 
+    async def forget(self, identity: Identity) -> None:
+        """The visitor's waiting replies and limit buckets go with the customer."""
+        if self._context is None or self._limits is None:
+            return
+        await self._context.state.delete(f"pending:{identity.user_id}")
+        await self._limits.forget(identity.user_id)
+
     async def _flush_pending(self, visitor: str, ws: WebSocket) -> None:
         assert self._context is not None
         for item in await self._context.state.take_all(f"pending:{visitor}"):

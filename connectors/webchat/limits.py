@@ -69,6 +69,11 @@ class VisitorLimits:
             return "rate"
         return None if unanswered else "unanswered"
 
+    async def forget(self, visitor: str) -> None:
+        """Drop the visitor's own buckets (the customer is erased)."""
+        await self._state.delete(f"limit:rate:{visitor}")
+        await self._state.delete(f"limit:unanswered:{visitor}")
+
     async def answered(self, visitor: str) -> None:
         """The visitor got an answer: they may write ``max_unanswered`` messages again."""
         await self._state.delete(f"limit:unanswered:{visitor}")
