@@ -84,7 +84,7 @@ class OpenAIProvider:
         except openai.APIStatusError as exc:
             raise ProviderError(self.name, "error",
                                 f"the server answered HTTP {exc.status_code}") from None
-        except openai.APIResponseValidationError:
+        except (openai.APIResponseValidationError, ValueError):  # ValueError: not JSON
             raise ProviderError(self.name, "invalid", "the answer is not a chat "
                                 "completion") from None
         except openai.OpenAIError as exc:
