@@ -21,6 +21,7 @@ Not imitated: streaming, ``n`` > 1, response formats, and any model behaviour.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import socket
@@ -128,10 +129,8 @@ class FakeOpenAI:
             self._arrived.notify_all()
         scripted = self._next(body)
         if scripted.delay:
-            try:
+            with contextlib.suppress(TimeoutError):  # the delay passed (or we are closing)
                 await asyncio.wait_for(self._closing.wait(), scripted.delay)
-            except TimeoutError:
-                pass
         self.answered += 1
         if scripted.status != 200:
             return web.json_response({"error": {"message": "The server had an error",

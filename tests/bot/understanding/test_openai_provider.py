@@ -212,11 +212,13 @@ async def test_a_slow_model_is_cut_at_the_timeout_and_the_fallback_answers(
 ) -> None:
     llm.answer(("start_flow", {"flow": "returns"}), delay=10)
     provider, keywords = await fallback_for(llm, timeout=0.5)
+    assert not keywords.asked
     started = time.monotonic()
     understood = await provider.understand(ask("return please"))
     assert time.monotonic() - started < 2
     assert understood.provider == "keywords" and understood.commands == (HandOff(),)
     assert provider.fallbacks == {"timeout": 1} and provider.errors == {"openai": 1}
+    assert len(keywords.asked) == 1
     await provider.close()
 
 
