@@ -60,21 +60,23 @@ def build_tools(request: Request) -> list[JSON]:
                            "language.", {"locale": {"type": "string",
                                                     "enum": list(request.locales)}},
                            ["locale"]))
+    # Every tool also takes how sure the model is and the language the customer wrote in
+    # (read into ``Understanding.confidence`` and ``.locale``).
+    for tool in tools:
+        tool["function"]["parameters"]["properties"].update({
+            "confidence": {"type": "number", "minimum": 0, "maximum": 1,
+                           "description": "How sure you are, 0 to 1."},
+            "language": {"type": "string", "enum": list(request.locales),
+                         "description": "The language the customer wrote in."},
+        })
     return tools
 
 
 def _tool(name: str, description: str, properties: JSON, required: list[str]) -> JSON:
-    """A function tool; every one also takes how sure the model is and the language the
-    customer wrote in (read into ``Understanding.confidence`` and ``.locale``)."""
     return {"type": "function", "function": {
         "name": name, "description": description,
-        "parameters": {"type": "object", "properties": {
-            **properties,
-            "confidence": {"type": "number", "minimum": 0, "maximum": 1,
-                           "description": "How sure you are, 0 to 1."},
-            "language": {"type": "string", "description": "The language the customer "
-                         "wrote in, if it is one of the configured locales."},
-        }, "required": required, "additionalProperties": False},
+        "parameters": {"type": "object", "properties": dict(properties),
+                       "required": required, "additionalProperties": False},
     }}
 
 
