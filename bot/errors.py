@@ -90,3 +90,14 @@ class PlatformError(ConnectorError):
 
 class TransientError(ConnectorError):
     """A network failure or a 5xx: the same call may succeed later."""
+
+
+class ProviderError(BotError):
+    """An understanding provider failed on its own side: ``reason`` is ``timeout`` (no
+    answer in time), ``error`` (the server refused or failed the call) or ``invalid``
+    (it answered, but nothing usable). The fallback provider answers instead."""
+
+    def __init__(self, provider: str, reason: str, message: str) -> None:
+        self.provider = provider
+        self.reason = reason
+        super().__init__(f"{provider}: {message}")

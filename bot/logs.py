@@ -22,6 +22,23 @@ from pydantic import ValidationError
 # The link code alphabet (bot/linking/codes.py: no 0, O, 1, I, L), in either case.
 _CODE = "[A-HJKMNP-Za-hjkmnp-z2-9]"
 
+# The personal data patterns, shared with what is sent to a remote model
+# (bot/understanding/masking.py).
+# E-mail addresses, internationalised ones too ("josé@correo.es", "用户@例子.中国"),
+# with parts bounded as RFC 5321 bounds them (an unbounded run before "@" is
+# quadratic on a long line without one).
+EMAIL = re.compile(r"(?<![\w.%+'-])[\w.%+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}"
+                   r"\.[^\W\d_]{2,63}")
+# International numbers ("+34 600 111 222") and bare sender ids such as WhatsApp's
+# "34600111222"; dates, times and addresses ("2026-11-22", "127.0.0.1:8080") stay.
+INTERNATIONAL_PHONE = re.compile(r"\+\d[\d\s().-]{6,}\d|\b\d{9,15}\b")
+# National numbers: groups of digits split by single spaces, dashes, dots or a
+# bracketed prefix ("600 111 222", "(555) 123-4567", "06 12 34 56 78"), 9 to 15 digits
+# in all (is_national_phone). The edges leave what sits inside times, versions and
+# addresses ("16:52", "127.0.0.1").
+NATIONAL_PHONE = re.compile(
+    r"(?<![\w.:/+-])\(?\d{2,4}\)?(?:[ .-]?\(?\d{2,4}\)?){2,5}(?![\w:/-]|\.\d)")
+
 # (pattern, replacement, texts one of which must be in the lowercased line for the
 # pattern to have anything to find: most lines skip most patterns for the price of an
 # ``in``; none: always tried.)
@@ -34,25 +51,14 @@ _MASKS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str], tuple[
     (re.compile(r"\b[A-Za-z0-9_-]{8,64}\.[0-9a-f]{32}\b"), "<visitor-token>", (".",)),
     (re.compile(r"(?i)\b(bearer|access_token=|token=)\s*[A-Za-z0-9._~+/=-]{8,}"), r"\1<secret>",
      ("bearer", "token=")),
-    # E-mail addresses, internationalised ones too ("josé@correo.es", "用户@例子.中国"),
-    # with parts bounded as RFC 5321 bounds them (an unbounded run before "@" is
-    # quadratic on a long line without one).
-    (re.compile(r"(?<![\w.%+'-])[\w.%+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}"
-                r"\.[^\W\d_]{2,63}"), "<email>", ("@",)),
+    (EMAIL, "<email>", ("@",)),
     # Link codes in any form after "?link=", "start=", "ref=", "/start" or "code".
     (re.compile(rf"(?i)\b((?:link|start|ref|code)(?:=|\s+)){_CODE}{{4}}[\s-]?{_CODE}{{4}}\b"),
      r"\1<link-code>", ("link", "start", "ref", "code")),
     # Link codes anywhere: see _code.
     (re.compile(rf"\b{_CODE}{{4}}-?{_CODE}{{4}}\b"), lambda m: _code(m.group(0)), ()),
-    # International numbers ("+34 600 111 222") and bare sender ids such as WhatsApp's
-    # "34600111222"; dates, times and addresses ("2026-11-22", "127.0.0.1:8080") stay.
-    (re.compile(r"\+\d[\d\s().-]{6,}\d|\b\d{9,15}\b"), "<phone>", ()),
-    # National numbers: groups of digits split by single spaces, dashes, dots or a
-    # bracketed prefix ("600 111 222", "(555) 123-4567", "06 12 34 56 78"), 9 to 15 digits
-    # in all (_national). The edges leave what sits inside times, versions and addresses
-    # ("16:52", "127.0.0.1").
-    (re.compile(r"(?<![\w.:/+-])\(?\d{2,4}\)?(?:[ .-]?\(?\d{2,4}\)?){2,5}(?![\w:/-]|\.\d)"),
-     lambda m: _national(m.group(0)), ()),
+    (INTERNATIONAL_PHONE, "<phone>", ()),
+    (NATIONAL_PHONE, lambda m: "<phone>" if is_national_phone(m.group(0)) else m.group(0), ()),
 ]
 
 
@@ -65,9 +71,9 @@ def _code(candidate: str) -> str:
     return "<link-code>" if shown or mixed else candidate
 
 
-def _national(candidate: str) -> str:
-    digits = sum(ch.isdigit() for ch in candidate)
-    return "<phone>" if 9 <= digits <= 15 else candidate
+def is_national_phone(candidate: str) -> bool:
+    """Whether a ``NATIONAL_PHONE`` match has the digits of a phone number (9 to 15)."""
+    return 9 <= sum(ch.isdigit() for ch in candidate) <= 15
 
 
 def mask(text: str) -> str:
