@@ -119,7 +119,8 @@ class ConsentChange(_Frozen):
     grant is recorded, and the message then runs like any other."""
 
     granted: bool
-    #: The consent purposes it decides: keys of ``Profile.consents`` (e.g. "offers").
+    #: The consent purposes it decides, on every channel (e.g. "marketing": see
+    #: ``bot/consent/ledger.py``).
     purposes: tuple[str, ...] = Field(min_length=1)
     #: The platform's word for it (the keyword the customer sent), for the history.
     keyword: str | None = None

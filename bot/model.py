@@ -26,9 +26,28 @@ JSONValue = Any  # slots hold whatever a pydantic validator produced, as JSON
 
 
 class Consent(BaseModel):
+    """One decision of the customer's consent ledger (``bot/consent/ledger.py``): kept in
+    ``Profile.consents`` under its purpose (``marketing``), or ``purpose@channel`` when it
+    covers one channel only. Frozen: a new decision replaces the old one, and the turn's
+    consent stage writes one history event for every replacement."""
+
+    model_config = ConfigDict(frozen=True)
+
     granted: bool
     at: float
+    #: Where it was decided (the channel the customer was on, or "api").
     channel: str
+    #: "all" (every channel) or the one channel it covers.
+    scope: str = "all"
+    #: How it was decided: "flow:<name>", "keyword", "carrier", "api", "qr"...
+    source: str | None = None
+    #: The words the customer agreed to (an opt-in's question), as shown to them.
+    text: str | None = None
+    #: The keyword the customer sent ("STOP"), for a keyword's decision.
+    keyword: str | None = None
+    #: The campaign or QR entry point the decision came through, when one did.
+    campaign: str | None = None
+    qr: str | None = None
 
 
 class Profile(BaseModel):

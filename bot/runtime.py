@@ -21,6 +21,8 @@ from bot.channels import BaseConnector, ConnectorContext, DeliveryStatus, regist
 from bot.config.handoff import OperatorAccount
 from bot.config.pipeline import import_path
 from bot.config.settings import Settings
+from bot.consent.opt_out import OptOutWords
+from bot.consent.texts import CONSENT_TEXTS
 from bot.consent_notice import ConsentStage
 from bot.dialogue import DialogueEngine, Flow
 from bot.dialogue.loading import load_flows
@@ -268,7 +270,10 @@ class Runtime:
         conversation), the developer's own stages, linking; the dialogue ends it
         (``Pipeline``). And the observers the features add."""
         cfg = self.settings
-        stages: list[TurnStage] = [IdentityChangeStage(store, links), ConsentStage()]
+        consent = ConsentStage(words=OptOutWords(cfg.consent.opt_out_words),
+                               texts=CONSENT_TEXTS.merged(self.engine.texts),
+                               locale_of=self.engine.locale_of)
+        stages: list[TurnStage] = [IdentityChangeStage(store, links), consent]
         observers: list[TurnObserver] = []
         if cfg.handoff.enabled:
             queue = store.handoff_queue(

@@ -9,12 +9,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from bot.config.base import Strict
+from bot.config.tokens import strong_token
 from bot.handoff.passwords import is_password_hash
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-#: A bearer token shorter or plainer than this is refused at load: ``${VAR:-}`` gives "".
-MIN_TOKEN_LENGTH = 16
-MIN_TOKEN_DISTINCT = 8
 _SPAN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
 
 
@@ -42,17 +40,7 @@ class OperatorAccount(Strict):
     @field_validator("token")
     @classmethod
     def _strong_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None:
-            return None
-        token = value.get_secret_value()
-        if len(token) < MIN_TOKEN_LENGTH or len(set(token)) < MIN_TOKEN_DISTINCT \
-                or not token.isascii() or not token.isprintable() or " " in token:
-            raise ValueError(
-                f"must be at least {MIN_TOKEN_LENGTH} printable ASCII characters without "
-                f"spaces, at least {MIN_TOKEN_DISTINCT} of them different (is its "
-                "environment variable set?); make one with "
-                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`")
-        return value
+        return strong_token(value)
 
     @model_validator(mode="after")
     def _can_log_in(self) -> OperatorAccount:

@@ -16,6 +16,12 @@ from bot.channels.settings import ConnectorSettings
 from bot.config.base import Strict
 from bot.config.handoff import HandoffSettings
 from bot.config.pipeline import PipelineSettings
+from bot.config.reaching import (
+    ApiSettings,
+    ConsentSettings,
+    NotificationSettings,
+    ReminderSettings,
+)
 from bot.config.understanding import KnowledgeSettings, UnderstandingSettings
 from bot.web.origin import PublicOrigin
 
@@ -157,6 +163,10 @@ class Settings(Strict):
     pipeline: PipelineSettings = PipelineSettings()
     understanding: UnderstandingSettings = UnderstandingSettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
+    consent: ConsentSettings = ConsentSettings()
+    notifications: NotificationSettings = NotificationSettings()
+    reminders: ReminderSettings = ReminderSettings()
+    api: ApiSettings = ApiSettings()
     connectors: dict[str, ConnectorSettings] = Field(default_factory=dict)
 
     def enabled_connectors(self) -> dict[str, ConnectorSettings]:

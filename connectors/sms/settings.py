@@ -47,9 +47,9 @@ class SmsSettings(ConnectorSettings):
     #: Whole-message keywords (any case) that withdraw or give consent.
     opt_out_keywords: list[str] = Field(default_factory=lambda: list(OPT_OUT))
     opt_in_keywords: list[str] = Field(default_factory=lambda: list(OPT_IN))
-    #: The consents (``Profile.consents`` keys) those keywords decide; [] to record none.
-    #: The demo's offers flow keeps its subscription under "offers".
-    keyword_consents: list[str] = Field(default_factory=lambda: ["offers"])
+    #: The consent purposes those keywords decide, on every channel (``bot/consent``);
+    #: [] to record none.
+    keyword_consents: list[str] = Field(default_factory=lambda: ["marketing"])
 
     @field_validator("phone_number")
     @classmethod

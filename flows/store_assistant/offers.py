@@ -1,30 +1,34 @@
-"""Subscribe to offers with explicit, recorded consent (and leave as easily)."""
+"""Subscribe to offers with explicit, recorded consent (and leave as easily).
+
+The opt-in is recorded in the consent ledger with the question the customer said yes to
+(``bot.consent.ledger.decide``); the consent stage writes the history event. Leaving needs
+no flow: "STOP", "BAJA", "unsubscribe" stop marketing on every channel at once, with one
+confirmation (the consent stage), whatever flow is running.
+"""
 
 from __future__ import annotations
 
-import time
-
-from bot.dialogue import Ask, Choice, End, Flow, StepResult, Turn, command, keyword, payload, regex
-from bot.model import Consent
+from bot.consent.ledger import MARKETING, decide, decision, withdraw_everywhere
+from bot.dialogue import Ask, Choice, End, Flow, StepResult, Turn, command, keyword, payload
 from flows.store_assistant.texts import TEXTS
-
-CONSENT = "offers"
 
 offers = Flow(
     "offers",
     title={"en": "the offers subscription", "es": "la suscripción a ofertas"},
-    triggers=[*command("offers", "ofertas", "stop", "baja"), *payload("menu:offers"),
-              *keyword("offers", "ofertas"),
-              # Leaving must always work, even in the middle of another flow.
-              *regex(r"^\s*(stop|baja|unsubscribe)\s*[.!]*$", interrupts=True)],
+    triggers=[*command("offers", "ofertas"), *payload("menu:offers"),
+              *keyword("offers", "ofertas")],
     texts=TEXTS,
 )
 
 
+def subscribed(turn: Turn) -> bool:
+    current = decision(turn.profile.consents, MARKETING, turn.channel)
+    return current is not None and current.granted
+
+
 @offers.step
 async def ask(turn: Turn) -> StepResult:
-    current = turn.profile.consents.get(CONSENT)
-    if current is not None and current.granted:
+    if subscribed(turn):
         return Ask("answer", turn.t("offers.ask_stop"), then=record, choices=[
             Choice(payload="no", title=turn.t("offers.stop")),
             Choice(payload="yes", title=turn.t("offers.keep")),
@@ -37,13 +41,19 @@ async def ask(turn: Turn) -> StepResult:
 
 @offers.step
 async def record(turn: Turn) -> StepResult:
-    granted = turn.slots["answer"] == "yes"
-    previous = turn.profile.consents.get(CONSENT)
-    turn.profile.consents[CONSENT] = Consent(granted=granted, at=time.time(), channel=turn.channel)
-    if granted:
+    was_subscribed = subscribed(turn)
+    if turn.slots["answer"] == "yes":
+        if not was_subscribed:  # "keep them" changes nothing
+            # On this channel, as the question says, with the words agreed to.
+            decide(turn.profile, MARKETING, True, channel=turn.channel, scope=turn.channel,
+                   source="flow:offers", text=turn.t("offers.ask"))
         turn.say(turn.t("offers.subscribed"))
-    elif previous is not None and previous.granted:
+    elif was_subscribed:
+        withdraw_everywhere(turn.profile, MARKETING, channel=turn.channel,
+                            source="flow:offers")
         turn.say(turn.t("offers.unsubscribed"))
     else:
+        decide(turn.profile, MARKETING, False, channel=turn.channel, scope=turn.channel,
+               source="flow:offers", text=turn.t("offers.ask"))
         turn.say(turn.t("offers.declined"))
     return End()

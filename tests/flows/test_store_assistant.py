@@ -104,17 +104,18 @@ async def test_switching_language_asks_the_pending_question_again_in_it() -> Non
         assert chat.profile.locale == "es"
 
 
-async def test_offers_need_explicit_consent_and_stop_always_works() -> None:
+async def test_offers_need_explicit_consent_recorded_with_the_words_agreed_to() -> None:
     async with FlowTester(DEMO) as chat:
         await chat.send("/offers")
+        asked = chat.last.text
         await chat.press("Yes, please")
-        consent = chat.profile.consents["offers"]
-        assert consent.granted and consent.channel == "test"
-        await chat.send("/return")  # in the middle of another flow...
-        replies = await chat.send("STOP")  # ...leaving still works
-        assert "stop receiving" in replies.text
+        consent = chat.profile.consents["marketing@test"]  # this channel, as asked
+        assert consent.granted and consent.channel == "test" and consent.scope == "test"
+        assert consent.source == "flow:offers" and consent.text and consent.text in asked
+        # Leaving by the menu (STOP needs no flow: tests/bot/test_consent_stage.py).
+        assert "stop receiving" in (await chat.send("/offers")).text
         await chat.press("Yes, unsubscribe me")
-        assert not chat.profile.consents["offers"].granted
+        assert not chat.profile.consents["marketing"].granted  # everywhere
 
 
 async def test_cancel_and_help_work_inside_any_flow() -> None:

@@ -17,12 +17,13 @@ async def test_stop_withdraws_consent_without_a_question(phone: Texter,
                                                          twilio: FakeTwilio) -> None:
     await phone.says("hi")
     assert await phone.says("STOP") == []  # no "are you sure?", no answer at all
-    consent = (await phone.profile()).consents["offers"]
+    consent = (await phone.profile()).consents["marketing"]
     assert not consent.granted and consent.channel == "sms"
     history = await phone.history()
     said = [i for i, e in enumerate(history) if e.kind == "inbound" and e.text == "STOP"]
     assert said and history[said[0] + 1].kind == "consent"
-    assert history[said[0] + 1].data == {"granted": False, "purposes": ["offers"],
+    assert history[said[0] + 1].data == {"granted": False, "purpose": "marketing",
+                                         "scope": "all", "source": "carrier",
                                          "keyword": "STOP",
                                          "message_id": history[said[0]].data["message_id"]}
     assert not [e for e in history[said[0]:] if e.kind in ("flow", "outbound")]
@@ -31,10 +32,10 @@ async def test_stop_withdraws_consent_without_a_question(phone: Texter,
 
 async def test_start_gives_it_back_and_the_conversation_goes_on(phone: Texter) -> None:
     await phone.says("stop")
-    assert not (await phone.profile()).consents["offers"].granted
+    assert not (await phone.profile()).consents["marketing"].granted
     replies = await phone.says("Start")
     assert replies  # the bot answers a START like any message (the menu)
-    consent = (await phone.profile()).consents["offers"]
+    consent = (await phone.profile()).consents["marketing"]
     assert consent.granted
     kinds = [e.kind for e in await phone.history()]
     assert kinds.count("consent") == 2
@@ -54,4 +55,4 @@ async def test_a_stop_mid_flow_leaves_the_question_waiting(phone: Texter) -> Non
 async def test_yes_is_an_answer_not_a_consent(phone: Texter) -> None:
     await phone.says("stop")
     await phone.says("yes")
-    assert not (await phone.profile()).consents["offers"].granted
+    assert not (await phone.profile()).consents["marketing"].granted

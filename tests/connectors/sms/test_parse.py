@@ -79,7 +79,7 @@ def test_carrier_keywords_are_whole_messages(body: str, granted: bool | None) ->
     change = consent_change(body, None, addressing())
     assert (change.granted if change else None) == granted
     if change is not None:
-        assert change.purposes == ("offers",) and change.keyword == body.strip().upper()
+        assert change.purposes == ("marketing",) and change.keyword == body.strip().upper()
 
 
 def test_twilio_opt_out_type_counts_for_stop_only() -> None:
