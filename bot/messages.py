@@ -211,14 +211,30 @@ class RequestPhone(_Frozen):
     button: str
 
 
+class Template(_Frozen):
+    """A message the business sends first (a notification): ``text`` on every channel,
+    and on a channel with pre-approved templates (``Capabilities.templates``: WhatsApp)
+    the platform's template ``name`` with ``parameters`` when its window is closed. Other
+    channels get it as plain text (the renderer)."""
+
+    kind: Literal["template"] = "template"
+    text: str
+    name: str
+    #: The platform's language code for it (``es_ES``).
+    language: str
+    #: The template's body parameters {{1}}, {{2}}... in order.
+    parameters: tuple[str, ...] = ()
+
+
 Outbound = Annotated[
-    Text | Choices | Image | File | Typing | RequestPhone, Field(discriminator="kind")
+    Text | Choices | Image | File | Typing | RequestPhone | Template,
+    Field(discriminator="kind")
 ]
 
 
 def text_of(message: Outbound) -> str:
     """The human-readable text of an outbound message, for transcripts and logs."""
-    if isinstance(message, Text | Choices | RequestPhone):
+    if isinstance(message, Text | Choices | RequestPhone | Template):
         return message.text
     if isinstance(message, Image | File):
         return message.caption or message.url

@@ -132,6 +132,44 @@ class OperatorAction(BaseModel):
     at: float = Field(default_factory=time.time)
 
 
+class BusinessMessage(BaseModel):
+    """The business speaking first to one customer (or about them), queued in their inbox
+    like a message so it is decided and committed in a turn of its own, in order with what
+    the customer says: a notification from the API (``action="notify"``: ``template``
+    with ``values``), a consent decision given through the API (``"consent"``:
+    ``purpose``, ``granted``, ``scope``, ``text``), or a reminder a flow scheduled that is
+    now due (``"remind"``: ``ref``)."""
+
+    kind: Literal["business"] = "business"
+    id: str
+    action: Literal["notify", "consent", "remind"]
+    template: str | None = None
+    values: dict[str, str] = Field(default_factory=dict)
+    locale: str | None = None
+    #: The reminder's id, for ``remind``.
+    ref: str | None = None
+    purpose: str | None = None
+    granted: bool | None = None
+    scope: str = "all"
+    text: str | None = None
+    #: Who asked for it (an API token's id), for the history.
+    by: str | None = None
+    at: float = Field(default_factory=time.time)
+
+
+class Reminder(BaseModel):
+    """A follow-up a flow scheduled for its customer (``Turn.remind_in``), kept in the
+    session until it is sent or the customer writes first."""
+
+    id: str
+    due: float
+    flow: str
+    text_key: str
+    values: dict[str, str] = Field(default_factory=dict)
+    #: Ask the flow's pending question again after the reminder, when it still waits.
+    reprompt: bool = True
+
+
 class Standing(NamedTuple):
     """Who has a conversation (the bot, the queue, a person): what the handoff bookkeeping
     and analytics compare before and after a turn. A tuple of the three fields, where a
@@ -178,6 +216,8 @@ class Session(BaseModel):
     pending_link: PendingLink | None = None
     #: Customers this one declined to be linked with (by phone), not offered again.
     declined_links: list[str] = Field(default_factory=list)
+    #: Follow-ups scheduled by flows, due later (``bot/reaching/reminders.py``).
+    reminders: list[Reminder] = Field(default_factory=list)
 
     @property
     def frame(self) -> Frame | None:

@@ -21,7 +21,7 @@ from bot.errors import StaleWrite, StoreError
 from bot.leases import LeaseKeeper
 from bot.messages import Inbound
 from bot.metrics import Metrics
-from bot.model import Delivery, OperatorAction, Session
+from bot.model import BusinessMessage, Delivery, OperatorAction, Session
 from bot.stages import (
     CommittedTurn,
     MergeRequest,
@@ -94,6 +94,14 @@ class Pipeline:
         recorded (its outcome arrives through the handoff queue's results)."""
         self._start(await self.store.enqueue_action(customer_id, action,
                                                     doorbell=self._doorbell))
+
+    async def enqueue_business(self, customer_id: str, item: BusinessMessage) -> bool:
+        """Queue a business message (a notification, a due reminder) behind what the
+        customer said; False when that id was queued before (nothing happens again)."""
+        outcome = await self.store.enqueue_business(customer_id, item,
+                                                    doorbell=self._doorbell)
+        self._start(outcome)
+        return not (isinstance(outcome, Recorded) and outcome.status == "duplicate")
 
     def _start(self, outcome: Claim | Recorded) -> None:
         """Run the claimed customer's turns here. A web process never claims: its store

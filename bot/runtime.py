@@ -43,6 +43,8 @@ from bot.operator.auth import OperatorAuth
 from bot.operator.live import LiveHub
 from bot.pipeline import Pipeline
 from bot.privacy import CustomerRecords
+from bot.reaching.notifications import BusinessStage
+from bot.reaching.setup import api_routes, reaching_of
 from bot.scale.worker import Worker
 from bot.stages import StageContext, StageFactory, TurnObserver, TurnStage
 from bot.store.embedded import EmbeddedServer
@@ -100,6 +102,8 @@ class Runtime:
             for name, section in settings.enabled_connectors().items()
         ]
         self.connectors: dict[str, BaseConnector] = {c.channel: c for c in built}
+        #: What the business's own messages (notifications, reminders) are decided with.
+        self.reaching = reaching_of(settings, self.connectors)
         self.serve_http = serve_http and role != "worker"
         self.worker: Worker | None = None
         self.embedded: EmbeddedServer | None = None
@@ -192,8 +196,11 @@ class Runtime:
                                           addresses=ClientAddress(cfg.server.trusted_proxies)
                                           ).routes()
         if self.serve_http:
+            business = api_routes(cfg, store=store, pipeline=self._pipeline,
+                                  reaching=self.reaching, links=links,
+                                  secret=await self._link_secret(store))
             self.server = self._web_server(cfg.server.host, cfg.server.port,
-                                           [*self._routes(), *operator_routes])
+                                           [*self._routes(), *operator_routes, *business])
             await self.server.start()
             if cfg.server.metrics_port is not None:
                 self.metrics_server = self._web_server(cfg.server.metrics_host,
@@ -273,7 +280,8 @@ class Runtime:
         consent = ConsentStage(words=OptOutWords(cfg.consent.opt_out_words),
                                texts=CONSENT_TEXTS.merged(self.engine.texts),
                                locale_of=self.engine.locale_of)
-        stages: list[TurnStage] = [IdentityChangeStage(store, links), consent]
+        stages: list[TurnStage] = [IdentityChangeStage(store, links), consent,
+                                   BusinessStage(store=store, reaching=self.reaching)]
         observers: list[TurnObserver] = []
         if cfg.handoff.enabled:
             queue = store.handoff_queue(

@@ -19,3 +19,8 @@ class Capabilities:
     files: bool = False
     typing: bool = False
     request_phone: bool = False
+    #: Sends pre-approved platform templates (``Template``) outside its window.
+    templates: bool = False
+    #: The platform's customer-service window: after this many hours without a message
+    #: from the customer, the business may not write first (except by a template).
+    window_hours: float | None = None

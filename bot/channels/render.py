@@ -9,7 +9,17 @@ Connectors only ever receive messages they declared they can render.
 from __future__ import annotations
 
 from bot.channels.capabilities import Capabilities
-from bot.messages import Choice, Choices, File, Image, Outbound, RequestPhone, Text, Typing
+from bot.messages import (
+    Choice,
+    Choices,
+    File,
+    Image,
+    Outbound,
+    RequestPhone,
+    Template,
+    Text,
+    Typing,
+)
 
 ELLIPSIS = "…"
 
@@ -31,6 +41,8 @@ def render(message: Outbound, caps: Capabilities) -> list[Outbound]:
         return [message] if caps.request_phone else render(Text(text=message.text), caps)
     if isinstance(message, Typing):
         return [message] if caps.typing else []
+    if isinstance(message, Template):
+        return [message] if caps.templates else render(Text(text=message.text), caps)
     raise TypeError(f"cannot render {type(message).__name__}")
 
 

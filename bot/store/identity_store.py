@@ -145,6 +145,11 @@ class IdentityStore:
     async def mark_unreachable(self, customer_id: str, identity: Identity, reason: str) -> None:
         await self.redis.hset(self.keys.customer(customer_id).unreachable, identity.key, reason)
 
+    async def unreachable_reasons(self, customer_id: str) -> dict[str, str]:
+        """Identity key → why the customer cannot be reached there."""
+        raw = await self.redis.hgetall(self.keys.customer(customer_id).unreachable)
+        return {as_str(k): as_str(v) for k, v in raw.items()}
+
     async def unreachable_identities(self, customer_id: str) -> list[str]:
         raw = await self.redis.hkeys(self.keys.customer(customer_id).unreachable)
         return [as_str(k) for k in raw]

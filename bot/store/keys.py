@@ -116,6 +116,22 @@ class Keys:
         address (``addr:...``) or one channel (``channel:...``)."""
         return f"{self.prefix}:linkfail:{scope}"
 
+    def directory(self, kind: str, value_hash: str) -> str:
+        """String: a customer's e-mail address or external id (``erp:customer:987``),
+        as a keyed hash → the customer (``bot/store/directory.py``)."""
+        return f"{self.prefix}:dir:{kind}:{value_hash}"
+
+    def idempotency(self, caller: str, key_hash: str) -> str:
+        """String with expiry: an API caller's ``Idempotency-Key`` → the request it was
+        used for and the answer given."""
+        return f"{self.prefix}:idem:{caller}:{key_hash}"
+
+    @property
+    def reminders_due(self) -> str:
+        """Sorted set: ``<customer>:<reminder id>`` scored by when it is due. Its own hash
+        tag: the claim script touches this key alone (one slot on a Redis Cluster)."""
+        return f"{self.prefix}:{{reminders}}:due"
+
     def connector_state(self, connector: str, key: str) -> str:
         return f"{self.prefix}:cs:{connector}:{key}"
 

@@ -150,6 +150,14 @@ class LinkStore:
         holder = await self.redis.get(key)
         return holder.decode() if isinstance(holder, bytes) else str(holder)
 
+    async def phone_holder(self, e164: str) -> str | None:
+        """The customer a platform vouched ``e164`` for, if any."""
+        for key in (self._phone_key(e164), self._legacy_phone_key(e164)):
+            holder = await self.redis.get(key)
+            if holder is not None:
+                return holder.decode() if isinstance(holder, bytes) else str(holder)
+        return None
+
     async def release_phone(self, e164: str, customer_id: str) -> None:
         """Forget that ``e164`` is ``customer_id``'s (they changed number: whoever has it
         now must not be offered their conversation)."""

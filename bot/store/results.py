@@ -9,7 +9,14 @@ from enum import Enum
 from typing import Any, Literal
 
 from bot.messages import Inbound
-from bot.model import DELIVERIES, Delivery, OperatorAction, Profile, Session
+from bot.model import (
+    DELIVERIES,
+    BusinessMessage,
+    Delivery,
+    OperatorAction,
+    Profile,
+    Session,
+)
 
 
 def as_str(value: bytes | str) -> str:
@@ -45,14 +52,18 @@ def send_answer(result: Sequence[Any], written: Sequence[Delivery] = ()) -> Send
     return DELIVERIES.validate_json(result[2])
 
 
-InboxItem = Inbound | OperatorAction
+InboxItem = Inbound | OperatorAction | BusinessMessage
 _ACTION_PREFIX = b'{"kind":"operator"'
+_BUSINESS_PREFIX = b'{"kind":"business"'
 
 
 def parse_item(raw: bytes) -> InboxItem:
-    # Operator actions serialise their ``kind`` first; messages have none.
+    # Operator actions and business messages serialise their ``kind`` first; messages
+    # have none.
     if raw.startswith(_ACTION_PREFIX):
         return OperatorAction.model_validate_json(raw)
+    if raw.startswith(_BUSINESS_PREFIX):
+        return BusinessMessage.model_validate_json(raw)
     return Inbound.model_validate_json(raw)
 
 

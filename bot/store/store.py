@@ -23,6 +23,7 @@ from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound
 from bot.model import (
     EVENTS,
+    BusinessMessage,
     Delivery,
     Event,
     OperatorAction,
@@ -169,6 +170,19 @@ class Store(IdentityStore):
                                      action.model_dump_json(), doorbell)
         if outcome is None:  # pragma: no cover - "moved" answers only an identity's message
             raise StoreError("the ingest script answered 'moved' for an operator action")
+        return outcome
+
+    @translates
+    async def enqueue_business(self, customer_id: str, item: BusinessMessage, *,
+                               doorbell: Doorbell | None = None) -> Claim | Recorded:
+        """Queue a business message in the customer's inbox, once per ``item.id`` (the
+        customer's dedupe marks: a second enqueue of the same id is a "duplicate" with
+        no effect, for ``store.dedupe_hours``); like ``ingest``, returns a ``Claim`` when
+        the caller must run the turn."""
+        outcome = await self._record(customer_id, "", f"biz:{item.id}",
+                                     item.model_dump_json(), doorbell)
+        if outcome is None:  # pragma: no cover - "moved" answers only an identity's message
+            raise StoreError("the ingest script answered 'moved' for a business message")
         return outcome
 
     @translates

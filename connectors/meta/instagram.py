@@ -44,7 +44,8 @@ class InstagramConnector(MetaMessagingConnector):
     """One Instagram professional account."""
 
     capabilities = Capabilities(max_text_length=1000, max_buttons=13, button_title_length=20,
-                                images=True, files=False, typing=True)
+                                images=True, files=False, typing=True,
+                                window_hours=24)
     settings_model = InstagramSettings
     webhook_object = "instagram"
 

@@ -27,7 +27,8 @@ class MessengerConnector(MetaMessagingConnector):
     """One Facebook page. User ids are page-scoped ids (PSIDs)."""
 
     capabilities = Capabilities(max_text_length=2000, max_buttons=13, button_title_length=20,
-                                images=True, files=True, typing=True)
+                                images=True, files=True, typing=True,
+                                window_hours=24)
     settings_model = MessengerSettings
     webhook_object = "page"
 

@@ -30,6 +30,7 @@ from bot.messages import (
     Image,
     Inbound,
     Outbound,
+    Template,
     Text,
     Typing,
     text_of,
@@ -80,7 +81,7 @@ class WhatsAppConnector(MetaConnectorBase):
     """One WhatsApp business number (``account`` is its phone number id)."""
 
     capabilities = Capabilities(max_text_length=4096, max_buttons=10, button_title_length=24,
-                                images=True, files=True)
+                                images=True, files=True, templates=True, window_hours=24)
     settings_model = WhatsAppSettings
 
     def __init__(self, *, channel: str = "whatsapp", settings: WhatsAppSettings) -> None:
@@ -126,7 +127,12 @@ class WhatsAppConnector(MetaConnectorBase):
         if isinstance(message, Typing):
             return SendReceipt()  # no typing indicator without an inbound message id
         address = await self.phones.address(self._state, to.user_id)
-        if not window.inside(await context.last_inbound_at()):
+        inside = window.inside(await context.last_inbound_at())
+        if isinstance(message, Template):  # a notification: free text while the window is open
+            body = message_body(address, Text(text=message.text)) if inside \
+                else approved_template_body(address, message)
+            return await self._post(_tracked(body, key))
+        if not inside:
             template = self.settings.templates.get(context.origin)
             if template is None:
                 raise OutsideWindow(self.channel, f"{context.origin} message to {to.user_id}"
@@ -213,6 +219,16 @@ def template_body(to: str, template: WhatsAppTemplate, text: str) -> JSON:
         flat = " ".join(text.split()) or "…"
         content["components"] = [{"type": "body",
                                   "parameters": [{"type": "text", "text": flat}]}]
+    return _envelope(to, "template", content)
+
+
+def approved_template_body(to: str, message: Template) -> JSON:
+    """A notification as the approved template it is mapped to, with its parameters."""
+    content: JSON = {"name": message.name, "language": {"code": message.language}}
+    if message.parameters:
+        content["components"] = [{"type": "body", "parameters": [
+            {"type": "text", "text": " ".join(value.split()) or "…"}
+            for value in message.parameters]}]
     return _envelope(to, "template", content)
 
 

@@ -1,0 +1,107 @@
+"""The business API's OpenAPI 3.1 document, served at ``/api/v1/openapi.json``. Issue
+19's customer API adds its paths here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_PROBLEM = {"$ref": "#/components/schemas/Problem"}
+
+
+def _answers(*codes: int) -> dict[str, Any]:
+    meaning = {400: "the request is malformed (the message says which field)",
+               401: "no valid bearer token", 403: "the token lacks the scope",
+               404: "no such customer (nothing happened)",
+               409: "the customer cannot be reached now (the message says why)",
+               422: "a template or value is wrong, or the Idempotency-Key was used for "
+                    "another request"}
+    return {str(c): {"description": meaning[c],
+                     "content": {"application/json": {"schema": _PROBLEM}}} for c in codes}
+
+
+def _customer_parameter() -> dict[str, Any]:
+    return {"name": "customer_id", "in": "path", "required": True,
+            "schema": {"type": "string", "maxLength": 64}}
+
+
+def document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Omnicanal business API", "version": "1"},
+        "servers": [{"url": "/api/v1"}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Problem": {"type": "object", "required": ["error", "message"],
+                            "properties": {"error": {"type": "string"},
+                                           "message": {"type": "string"}}},
+                "Recipient": {
+                    "type": "object", "minProperties": 1, "maxProperties": 1,
+                    "additionalProperties": False,
+                    "properties": {"customer_id": {"type": "string"},
+                                   "phone": {"type": "string", "description": "E.164"},
+                                   "email": {"type": "string"},
+                                   "external_id": {"type": "string",
+                                                   "examples": ["erp:customer:987"]}}},
+                "Notification": {
+                    "type": "object", "required": ["template", "to"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "template": {"type": "string",
+                                     "description": "a key of notifications.templates"},
+                        "to": {"$ref": "#/components/schemas/Recipient"},
+                        "values": {"type": "object",
+                                   "additionalProperties": {"type": ["string", "number"]}},
+                        "locale": {"type": "string"}}},
+                "Queued": {
+                    "type": "object", "required": ["id", "customer_id", "channel", "status"],
+                    "properties": {"id": {"type": "string"},
+                                   "customer_id": {"type": "string"},
+                                   "channel": {"type": "string"},
+                                   "status": {"const": "queued"}}},
+            },
+        },
+        "security": [{"bearer": []}],
+        "paths": {
+            "/notifications": {"post": {
+                "summary": "Send a template to one customer on their current channel",
+                "description": "Scope notifications:send. The same Idempotency-Key sends "
+                               "once and answers the same, however often and concurrently "
+                               "it is retried.",
+                "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True,
+                                "schema": {"type": "string", "maxLength": 255}}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Notification"}}}},
+                "responses": {"202": {"description": "queued for sending",
+                                      "content": {"application/json": {"schema": {
+                                          "$ref": "#/components/schemas/Queued"}}}},
+                              **_answers(400, 401, 403, 404, 409, 422)}}},
+            "/customers/{customer_id}/consents": {"get": {
+                "summary": "The customer's consent ledger (scope customers:read)",
+                "parameters": [_customer_parameter()],
+                "responses": {"200": {"description": "decisions, newest first"},
+                              **_answers(401, 403, 404)}}},
+            "/customers/{customer_id}/consents/{purpose}": {"put": {
+                "summary": "Record a consent decision (scope customers:write)",
+                "parameters": [_customer_parameter(),
+                               {"name": "purpose", "in": "path", "required": True,
+                                "schema": {"type": "string",
+                                           "examples": ["marketing", "notifications"]}}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"type": "object", "required": ["granted"],
+                               "properties": {"granted": {"type": "boolean"},
+                                              "scope": {"type": "string", "default": "all"},
+                                              "text": {"type": "string"}}}}}},
+                "responses": {"202": {"description": "queued for the customer's turn"},
+                              **_answers(400, 401, 403, 404)}}},
+            "/customers/{customer_id}/identifiers": {"post": {
+                "summary": "Attach an e-mail or external id (scope customers:write)",
+                "parameters": [_customer_parameter()],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"type": "object",
+                               "properties": {"email": {"type": "string"},
+                                              "external_id": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "attached"},
+                              **_answers(400, 401, 403, 404, 409)}}},
+        },
+    }

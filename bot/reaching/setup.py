@@ -1,0 +1,36 @@
+"""Building the business's voice from the settings: what the runtime wires in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.api.app import BusinessApi
+from bot.api.auth import ApiAuth
+from bot.channels import BaseConnector
+from bot.config.settings import Settings
+from bot.pipeline import Pipeline
+from bot.reaching.notifications import Notifier, Reaching
+from bot.store.directory import CustomerDirectory
+from bot.store.links import LinkStore
+from bot.store.store import Store
+from bot.web.types import Route
+
+
+def reaching_of(settings: Settings, connectors: Mapping[str, BaseConnector]) -> Reaching:
+    return Reaching(notifications=settings.notifications, consent=settings.consent,
+                    channels={name: c.capabilities for name, c in connectors.items()},
+                    accounts=[(c.channel, c.account) for c in connectors.values()],
+                    default_locale=settings.flows.default_locale)
+
+
+def api_routes(settings: Settings, *, store: Store, pipeline: Pipeline, reaching: Reaching,
+               links: LinkStore | None, secret: bytes) -> list[Route]:
+    """The business API's routes; none when config.yaml gives it no token."""
+    if not settings.api.tokens:
+        return []
+    directory = CustomerDirectory(store.redis, keys=store.keys, links=links, secret=secret)
+    notifier = Notifier(store=store, directory=directory, reaching=reaching,
+                        enqueue=pipeline.enqueue_business,
+                        idempotency_seconds=int(settings.api.idempotency_hours * 3600))
+    return BusinessApi(auth=ApiAuth(settings.api.tokens), notifier=notifier, store=store,
+                       directory=directory, enqueue=pipeline.enqueue_business).routes()
