@@ -243,6 +243,7 @@ EventKind = Literal[
     "delivery",
     "error",
     "consent",
+    "reminder",
 ]
 
 

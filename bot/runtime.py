@@ -44,6 +44,7 @@ from bot.operator.live import LiveHub
 from bot.pipeline import Pipeline
 from bot.privacy import CustomerRecords
 from bot.reaching.notifications import BusinessStage
+from bot.reaching.reminders import ReminderClock, ReminderStage
 from bot.reaching.setup import api_routes, reaching_of
 from bot.scale.worker import Worker
 from bot.stages import StageContext, StageFactory, TurnObserver, TurnStage
@@ -227,6 +228,11 @@ class Runtime:
             self._chores.spawn(self.worker.run(self._stopping,
                                                drain_timeout=cfg.server.shutdown_timeout),
                                name="worker")
+        if self.role != "web" and cfg.reminders.enabled:
+            clock = ReminderClock(store.reminder_index(), enqueue=self._pipeline.enqueue_business,
+                                  poll_seconds=cfg.reminders.poll_seconds,
+                                  claim_seconds=cfg.reminders.claim_seconds)
+            self._chores.spawn(clock.run(self._stopping), name="reminders")
         if self.role != "web":
             resumed = await self._pipeline.recover()
             if resumed:
@@ -282,6 +288,10 @@ class Runtime:
                                locale_of=self.engine.locale_of)
         stages: list[TurnStage] = [IdentityChangeStage(store, links), consent,
                                    BusinessStage(store=store, reaching=self.reaching)]
+        if cfg.reminders.enabled:
+            stages.append(ReminderStage(store=store, index=store.reminder_index(),
+                                        engine=self.engine,
+                                        channels=dict(self.reaching.channels)))
         observers: list[TurnObserver] = []
         if cfg.handoff.enabled:
             queue = store.handoff_queue(

@@ -30,7 +30,7 @@ from bot.messages import (
     RequestPhone,
     Text,
 )
-from bot.model import Event, Frame, Profile, Question, Session
+from bot.model import Event, Frame, Profile, Question, Reminder, Session
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,8 @@ class TurnResult:
     origin: Literal["bot", "operator", "system"] = "bot"
     #: (flow, step) of every step this turn entered, for funnels (not stored in history).
     steps: list[tuple[str, str]] = field(default_factory=list)
+    #: Follow-ups the flows scheduled (``Turn.remind_in``; ``bot/reaching/reminders.py``).
+    reminders: list[Reminder] = field(default_factory=list)
 
 
 @dataclass
@@ -67,6 +69,7 @@ class _State:
     switched: bool = False
     #: ...and on one the bot has not yet said it recognised them on.
     recognised: bool = False
+    reminders: list[Reminder] = field(default_factory=list)
 
 
 #: The engine's own flow that offers to resume a flow put aside by a merge.
@@ -170,6 +173,7 @@ class DialogueEngine:
                 state.session.version = session.version
                 state.session.address = inbound.identity
                 state.replies = [Text(text=self.texts.get(state.locale, "engine.error"))]
+                state.reminders.clear()  # scheduled by the failed steps
                 state.events.append(Event(kind="error", channel=inbound.identity.channel,
                                           text="flow step raised; see the logs"))
         return self._finish(state)
@@ -189,7 +193,7 @@ class DialogueEngine:
         to = state.inbound.identity
         state.events.extend(outbound_event(reply, to) for reply in state.replies)
         return TurnResult(state.session, state.profile, state.events, state.replies,
-                          state.handoff, steps=state.steps)
+                          state.handoff, steps=state.steps, reminders=state.reminders)
 
     async def _route(self, state: _State) -> None:
         inbound = state.inbound
@@ -319,7 +323,8 @@ class DialogueEngine:
             state.steps.append((flow.name, step))
             turn = Turn(customer_id=state.customer_id, inbound=state.inbound, slots=frame.slots,
                         profile=state.profile, locale=state.locale,
-                        texts=self._flow_texts[flow.name], replies=state.replies, flow=flow.name)
+                        texts=self._flow_texts[flow.name], replies=state.replies, flow=flow.name,
+                        reminders=state.reminders)
             result = await flow.get_step(step)(turn)
             state.locale = turn.locale
             if isinstance(result, Goto):

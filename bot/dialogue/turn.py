@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections.abc import Sequence
 from typing import Any
 
 from bot.dialogue.texts import Texts
 from bot.messages import Choice, Choices, File, Image, Inbound, Outbound, Text
-from bot.model import Profile
+from bot.model import Profile, Reminder
 
 
 class Turn:
@@ -27,6 +29,7 @@ class Turn:
         texts: Texts,
         replies: list[Outbound],
         flow: str,
+        reminders: list[Reminder] | None = None,
     ) -> None:
         self.customer_id = customer_id
         self.inbound = inbound
@@ -36,6 +39,8 @@ class Turn:
         self.flow = flow
         self._texts = texts
         self._replies = replies
+        #: Follow-ups this turn scheduled (``remind_in``), committed with the turn.
+        self.reminders: list[Reminder] = [] if reminders is None else reminders
 
     @property
     def channel(self) -> str:
@@ -61,3 +66,23 @@ class Turn:
 
     def send(self, message: Outbound) -> None:
         self._replies.append(message)
+
+    def remind_in(self, *, hours: float = 0, minutes: float = 0, seconds: float = 0,
+                  text_key: str, reprompt: bool = True, **values: object) -> str:
+        """Remind the customer later, unless they write first: ``text_key`` (a text of
+        this flow, in the customer's language then, with ``values``), then, when
+        ``reprompt`` and this flow still waits on a question, the question again.
+
+        Durable (kept in the session and a due index in the store), sent once by
+        whichever process is free, on the customer's current channel and within its
+        rules (keep it inside WhatsApp's 24-hour window: a free-form reminder after it
+        is recorded as not sent). Operators see it scheduled, sent or cancelled in the
+        history. Returns its id."""
+        delay = hours * 3600 + minutes * 60 + seconds
+        if delay <= 0:
+            raise ValueError("remind_in needs a positive delay (hours=, minutes=, seconds=)")
+        reminder = Reminder(id=secrets.token_hex(6), due=time.time() + delay, flow=self.flow,
+                            text_key=text_key, values={k: str(v) for k, v in values.items()},
+                            reprompt=reprompt)
+        self.reminders.append(reminder)
+        return reminder.id

@@ -43,6 +43,7 @@ from bot.store.links import LinkLimits, LinkStore
 from bot.store.merges import Greeting, Merged, merge_customers
 from bot.store.operators import LoginLimits, OperatorSessions
 from bot.store.outbox import Outbox, dump_delivery
+from bot.store.reminders import ReminderIndex
 from bot.store.results import (
     RECORD_STATUSES,
     Claim,
@@ -155,6 +156,9 @@ class Store(IdentityStore):
 
     def analytics_counters(self, *, keep_days: int = 400) -> AnalyticsCounters:
         return AnalyticsCounters(self.redis, keys=self.keys, keep_days=keep_days)
+
+    def reminder_index(self) -> ReminderIndex:
+        return ReminderIndex(self.redis, self.batcher, self.keys)
 
     def connector_state(self, connector: str) -> RedisConnectorState:
         return RedisConnectorState(self.redis, keys=self.keys, connector=connector)

@@ -39,6 +39,9 @@ returns = Flow(
 contact_email = Flow("contact_email", slots={"email": Email}, texts=TEXTS)
 
 REASONS = ("damaged", "size", "changed_mind", "other")
+#: "If no answer in a day, remind them": inside WhatsApp's 24-hour window, where a
+#: free-form message may still be sent.
+REMINDER_HOURS = 23
 REFUNDS = ("original", "credit")
 
 
@@ -95,6 +98,9 @@ async def confirm(turn: Turn) -> StepResult:
         "returns.confirm", item=_item_title(turn.slots["item"], turn.locale),
         number=turn.slots["order"], reason=turn.t(f"returns.reason.{turn.slots['reason']}"),
         refund=turn.t(f"returns.refund.{turn.slots['refund']}").lower())
+    # Cancelled by the customer's next message, whatever it is.
+    turn.remind_in(hours=REMINDER_HOURS, text_key="returns.reminder",
+                   number=turn.slots["order"])
     return Ask("confirm", summary, then=finish, choices=[
         Choice(payload="yes", title=turn.t("returns.yes")),
         Choice(payload="no", title=turn.t("returns.no")),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from bot.channels import Capabilities
 from bot.testing import FlowTester
 
@@ -60,6 +62,26 @@ async def test_an_unknown_order_is_looked_up_and_asked_again() -> None:
         replies = await chat.send("A9999")
         assert "can't find order A9999" in replies.text
         assert chat.flow == "order_status"
+
+
+async def test_the_confirmation_schedules_a_reminder_for_the_next_day() -> None:
+    from bot.messages import Inbound
+
+    async with FlowTester(DEMO) as chat:
+        await chat.send("/return")
+        await chat.send("A1001")
+        await chat.press("Slim jeans")
+        await chat.press("damaged")
+        await chat.press("credit")
+        asking_email = chat.last.text
+        assert "email" in asking_email
+        result = await chat.engine.handle(  # the turn that reaches the confirmation
+            customer_id="tester", session=chat.session, profile=chat.profile,
+            inbound=Inbound(identity=chat.identity, message_id="last", text="a@b.es"))
+        [reminder] = result.reminders
+        assert reminder.flow == "returns" and reminder.text_key == "returns.reminder"
+        assert reminder.values == {"number": "A1001"}
+        assert 22.9 * 3600 < reminder.due - time.time() <= 23 * 3600
 
 
 async def test_an_old_order_cannot_be_returned() -> None:

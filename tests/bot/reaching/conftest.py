@@ -11,8 +11,9 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.consent.ledger import MARKETING, decide
-from bot.dialogue import End, Flow, StepResult, Turn, command
+from bot.dialogue import Ask, End, Flow, StepResult, Turn, command
 from bot.dialogue.loading import load_flows
+from bot.dialogue.texts import Texts
 from bot.messages import Identity
 from bot.model import Event, Profile
 from bot.runtime import Runtime
@@ -38,6 +39,26 @@ async def grant(turn: Turn) -> StepResult:
     decide(turn.profile, MARKETING, True, channel=turn.channel, scope=turn.channel,
            source="flow:optin", text="Offers here? Reply STOP to leave.")
     turn.say("subscribed")
+    return End()
+
+
+REMIND_AFTER = 0.4
+reminding = Flow("remindme", triggers=command("remindme"), texts=Texts({
+    "en": {"size.ask": "What size?", "size.reminder": "Still there? Your {item} waits.",
+           "size.done": "Size {size} noted."},
+    "es": {"size.reminder": "¿Sigues ahí? Tu {item} te espera."}}))
+
+
+@reminding.step
+async def ask_size(turn: Turn) -> StepResult:
+    """Ask, and if no answer comes, remind them (then ask again)."""
+    turn.remind_in(seconds=REMIND_AFTER, text_key="size.reminder", item="blue mug")
+    return Ask("size", turn.t("size.ask"), then=noted)
+
+
+@reminding.step
+async def noted(turn: Turn) -> StepResult:
+    turn.say(turn.t("size.done", size=turn.slots["size"]))
     return End()
 
 
@@ -76,10 +97,13 @@ def settings(make_settings: Any, graph: FakeGraphAPI, twilio: FakeTwilio,
                          reminders={"poll_seconds": 0.05})
 
 
+def flows_for_reaching() -> list[Flow]:
+    return [*load_flows(TEST_FLOWS["modules"]), optin, reminding]
+
+
 @pytest.fixture
 async def runtime(settings: Any) -> AsyncIterator[Runtime]:
-    flows = [*load_flows(TEST_FLOWS["modules"]), optin]
-    async with Runtime(settings, flows=flows) as rt:
+    async with Runtime(settings, flows=flows_for_reaching()) as rt:
         yield rt
 
 
