@@ -50,6 +50,15 @@ class Consent(BaseModel):
     qr: str | None = None
 
 
+class Touch(BaseModel):
+    """Where a customer came from: an entry point they scanned or tapped."""
+
+    entry: str
+    channel: str
+    at: float
+    campaign: str | None = None
+
+
 class Profile(BaseModel):
     """What we know about one customer, combined from every channel they use."""
 
@@ -67,6 +76,9 @@ class Profile(BaseModel):
     locale: str | None = None
     consents: dict[str, Consent] = Field(default_factory=dict)
     tags: list[str] = Field(default_factory=list)
+    #: The first and the latest entry point (a shop's QR code) they came through.
+    first_touch: Touch | None = None
+    last_touch: Touch | None = None
 
 
 QuestionKind = Literal["text", "choice", "phone"]
@@ -244,6 +256,7 @@ EventKind = Literal[
     "error",
     "consent",
     "reminder",
+    "source",
 ]
 
 

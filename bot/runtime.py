@@ -43,9 +43,10 @@ from bot.operator.auth import OperatorAuth
 from bot.operator.live import LiveHub
 from bot.pipeline import Pipeline
 from bot.privacy import CustomerRecords
+from bot.reaching.entry import EntryStage
 from bot.reaching.notifications import BusinessStage
 from bot.reaching.reminders import ReminderClock, ReminderStage
-from bot.reaching.setup import api_routes, reaching_of
+from bot.reaching.setup import api_routes, entry_routes, reaching_of
 from bot.scale.worker import Worker
 from bot.stages import StageContext, StageFactory, TurnObserver, TurnStage
 from bot.store.embedded import EmbeddedServer
@@ -170,7 +171,8 @@ class Runtime:
         self.analytics = AnalyticsRecorder(store.analytics_counters(), metrics=self.metrics)
         operator_routes: list[AnyRoute] = []
         links = await self._link_store(store)
-        stages, observers = self._stages(store, links)
+        secret = await self._link_secret(store)
+        stages, observers = self._stages(store, links, secret)
         operators = list(self.desk.operators) if self.desk is not None else []
         self.records = CustomerRecords(store, links=links, connectors=self.connectors,
                                        operators=operators)
@@ -197,9 +199,9 @@ class Runtime:
                                           addresses=ClientAddress(cfg.server.trusted_proxies)
                                           ).routes()
         if self.serve_http:
-            business = api_routes(cfg, store=store, pipeline=self._pipeline,
-                                  reaching=self.reaching, links=links,
-                                  secret=await self._link_secret(store))
+            business = [*api_routes(cfg, store=store, pipeline=self._pipeline,
+                                    reaching=self.reaching, links=links, secret=secret),
+                        *entry_routes(cfg, secret=secret, links=self._channel_links)]
             self.server = self._web_server(cfg.server.host, cfg.server.port,
                                            [*self._routes(), *operator_routes, *business])
             await self.server.start()
@@ -276,7 +278,7 @@ class Runtime:
         return store.link_store(secret=await self._link_secret(store),
                                 code_ttl_seconds=cfg.code_minutes * 60, limits=limits)
 
-    def _stages(self, store: Store, links: LinkStore | None,
+    def _stages(self, store: Store, links: LinkStore | None, secret: bytes,
                 ) -> tuple[list[TurnStage], list[TurnObserver]]:
         """The turn chain from the configured features: a platform's identity notice, a
         consent change the platform reports, handoff (operator actions, a person has the
@@ -292,6 +294,9 @@ class Runtime:
             stages.append(ReminderStage(store=store, index=store.reminder_index(),
                                         engine=self.engine,
                                         channels=dict(self.reaching.channels)))
+        if cfg.entry_points:
+            stages.append(EntryStage(secret=secret, entries=cfg.entry_points,
+                                     engine=self.engine))
         observers: list[TurnObserver] = []
         if cfg.handoff.enabled:
             queue = store.handoff_queue(
@@ -322,6 +327,12 @@ class Runtime:
         if self.embedded is not None:
             return file_secret(self.embedded.data_dir / "link.secret").encode()
         return (await store.secret("linking")).encode()
+
+    def _channel_links(self, ref: str) -> dict[str, str]:
+        """Channel → a link that opens it with ``ref`` ready to send (every channel that
+        has one): what a QR entry point's landing page lists."""
+        return {c.channel: url for c in self.connectors.values()
+                if (url := c.continue_link(ref))}
 
     def _continue_links(self, current_channel: str, code: str) -> list[tuple[str, str]]:
         """Ready links to continue on each other enabled channel that has them."""

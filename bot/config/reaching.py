@@ -116,3 +116,17 @@ class ApiSettings(Strict):
         if twice:
             raise ValueError(f"api token ids must be unique: {', '.join(twice)}")
         return self
+
+
+class EntryPointSettings(Strict):
+    """A way in from the offline world: a shop's poster, a flyer, a campaign's QR code
+    (``entry_points.<name>``). Scans are recorded with the customer as first- and
+    last-touch sources."""
+
+    #: Locale → the poster's headline.
+    title: dict[str, str] = Field(default_factory=lambda: {"en": "Chat with us"})
+    #: The campaign it belongs to, recorded with the source and with consents given.
+    campaign: str | None = Field(default=None, max_length=60)
+    #: A flow a scan starts (e.g. the offers opt-in, "scan to get offers"); unset: the
+    #: bot greets as for any first message.
+    flow: str | None = None

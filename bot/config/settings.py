@@ -7,6 +7,7 @@ Connector sections are validated by the connector's own settings model (see
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -19,6 +20,7 @@ from bot.config.pipeline import PipelineSettings
 from bot.config.reaching import (
     ApiSettings,
     ConsentSettings,
+    EntryPointSettings,
     NotificationSettings,
     ReminderSettings,
 )
@@ -167,7 +169,18 @@ class Settings(Strict):
     notifications: NotificationSettings = NotificationSettings()
     reminders: ReminderSettings = ReminderSettings()
     api: ApiSettings = ApiSettings()
+    #: QR codes and links for posters (``bot/reaching/entry.py``), by name.
+    entry_points: dict[str, EntryPointSettings] = Field(default_factory=dict)
     connectors: dict[str, ConnectorSettings] = Field(default_factory=dict)
+
+    @field_validator("entry_points")
+    @classmethod
+    def _entry_names(cls, value: dict[str, EntryPointSettings]) -> dict[str, EntryPointSettings]:
+        for name in value:
+            if not re.fullmatch(r"[a-z0-9_]{1,24}", name):
+                raise ValueError(f"{name!r}: entry point names are 1-24 of a-z, 0-9 and _ "
+                                 "(they travel in Telegram's start payload)")
+        return value
 
     def enabled_connectors(self) -> dict[str, ConnectorSettings]:
         return {name: c for name, c in self.connectors.items() if c.enabled}

@@ -9,6 +9,7 @@ from bot.api.auth import ApiAuth
 from bot.channels import BaseConnector
 from bot.config.settings import Settings
 from bot.pipeline import Pipeline
+from bot.reaching.entry import EntryPoints, Links
 from bot.reaching.notifications import Notifier, Reaching
 from bot.store.directory import CustomerDirectory
 from bot.store.links import LinkStore
@@ -21,6 +22,15 @@ def reaching_of(settings: Settings, connectors: Mapping[str, BaseConnector]) -> 
                     channels={name: c.capabilities for name, c in connectors.items()},
                     accounts=[(c.channel, c.account) for c in connectors.values()],
                     default_locale=settings.flows.default_locale)
+
+
+def entry_routes(settings: Settings, *, secret: bytes, links: Links) -> list[Route]:
+    """The QR entry points' landing pages and posters; none when none is configured."""
+    if not settings.entry_points:
+        return []
+    return EntryPoints(secret=secret, entries=settings.entry_points, links=links,
+                       public_url=settings.server.public_url,
+                       default_locale=settings.flows.default_locale).routes()
 
 
 def api_routes(settings: Settings, *, store: Store, pipeline: Pipeline, reaching: Reaching,

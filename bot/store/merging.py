@@ -5,7 +5,7 @@ Rules (documented in the README):
 - Profile: the customer being joined (the "target", who created the link code or owns
   the vouched number) keeps their values; the other fills the gaps; a verified phone or
   e-mail beats an unverified one; for each consent the most recent decision wins; tags
-  are united.
+  are united; the earlier first touch and the later last touch are kept.
 - Session: when both have a flow in progress, the one touched most recently continues and
   the other is put aside in ``suspended``, to be offered again ("you also had a return in
   progress: continue it?"). Suspended flows of both are kept.
@@ -30,6 +30,10 @@ def merge_profiles(target: Profile, source: Profile) -> Profile:
         if mine is None or consent.at > mine.at:
             merged.consents[key] = consent
     merged.tags = list(dict.fromkeys([*merged.tags, *source.tags]))
+    touches = [t for t in (merged.first_touch, source.first_touch) if t is not None]
+    merged.first_touch = min(touches, key=lambda t: t.at) if touches else None
+    latest = [t for t in (merged.last_touch, source.last_touch) if t is not None]
+    merged.last_touch = max(latest, key=lambda t: t.at) if latest else None
     return merged
 
 

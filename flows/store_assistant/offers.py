@@ -8,8 +8,11 @@ confirmation (the consent stage), whatever flow is running.
 
 from __future__ import annotations
 
+import time
+
 from bot.consent.ledger import MARKETING, decide, decision, withdraw_everywhere
 from bot.dialogue import Ask, Choice, End, Flow, StepResult, Turn, command, keyword, payload
+from bot.model import Touch
 from flows.store_assistant.texts import TEXTS
 
 offers = Flow(
@@ -19,6 +22,13 @@ offers = Flow(
               *keyword("offers", "ofertas")],
     texts=TEXTS,
 )
+
+
+def came_through(turn: Turn) -> Touch | None:
+    """The QR entry point the customer scanned within the last hour, if any: a consent
+    given now was given through it."""
+    touch = turn.profile.last_touch
+    return touch if touch is not None and time.time() - touch.at < 3600 else None
 
 
 def subscribed(turn: Turn) -> bool:
@@ -45,8 +55,11 @@ async def record(turn: Turn) -> StepResult:
     if turn.slots["answer"] == "yes":
         if not was_subscribed:  # "keep them" changes nothing
             # On this channel, as the question says, with the words agreed to.
+            touch = came_through(turn)
             decide(turn.profile, MARKETING, True, channel=turn.channel, scope=turn.channel,
-                   source="flow:offers", text=turn.t("offers.ask"))
+                   source="flow:offers", text=turn.t("offers.ask"),
+                   qr=touch.entry if touch else None,
+                   campaign=touch.campaign if touch else None)
         turn.say(turn.t("offers.subscribed"))
     elif was_subscribed:
         withdraw_everywhere(turn.profile, MARKETING, channel=turn.channel,

@@ -62,6 +62,11 @@ async def noted(turn: Turn) -> StepResult:
     return End()
 
 
+ENTRY_POINTS: dict[str, Any] = {
+    "shop_madrid": {"title": {"en": "Chat with Omnicanal Store"}, "flow": "optin",
+                    "campaign": "spring"},
+    "flyer": {}}
+
 TEMPLATES: dict[str, Any] = {
     "order_shipped": {
         "text": {"en": "Your order {order} has shipped.", "es": "Tu pedido {order} ha salido."},
@@ -88,13 +93,14 @@ async def graph() -> AsyncIterator[FakeGraphAPI]:
 def settings(make_settings: Any, graph: FakeGraphAPI, twilio: FakeTwilio,
              redis: Redis) -> Any:
     # Depending on ``redis`` flushes the shared server: every test starts with no customers.
-    sections = connector_sections(graph)
+    sections = connector_sections(graph, whatsapp={"display_phone_number": "+1 555 000 1111"},
+                                  messenger={"page_id": "PAGE_ID"})
     sections.pop("instagram")
     sections["webchat"] = {"enabled": True}
     sections["sms"] = sms_section(twilio)
     return make_settings(connectors=sections, api=api_section(),
                          notifications={"templates": TEMPLATES},
-                         reminders={"poll_seconds": 0.05})
+                         reminders={"poll_seconds": 0.05}, entry_points=ENTRY_POINTS)
 
 
 def flows_for_reaching() -> list[Flow]:
