@@ -32,6 +32,7 @@ from bot.operator import views
 from bot.operator.addresses import ClientAddress
 from bot.operator.auth import Caller, LoginRefused, OperatorAuth
 from bot.operator.live import LiveHub
+from bot.operator.reaching_view import reaching_view
 from bot.pipeline import Pipeline
 from bot.store.store import Store
 from bot.web.types import (
@@ -209,12 +210,14 @@ class OperatorApi:
         session, profile = await self.store.load(customer_id)
         unreachable = set(await self.store.unreachable_identities(customer_id))
         online = await self.queue.online()
+        history = await self.store.history(customer_id, limit=1000)
         return _json(200, {
             "customer_id": customer_id,
             "profile": views.profile_view(profile),
             "identities": views.identities_view(identities, unreachable),
             "session": views.session_view(session),
-            "transcript": views.transcript(await self.store.history(customer_id, limit=1000)),
+            "reaching": reaching_view(profile, session, history),
+            "transcript": views.transcript(history),
             "flows": self.flows,
             "operators": [{"id": o.id, "name": o.display_name, "online": o.id in online}
                           for o in self.desk.operators.values()],

@@ -62,6 +62,7 @@ const els = {
   noteSend: $("note-send"),
   profile: $("profile"),
   identities: $("identities"),
+  reaching: $("reaching"),
   session: $("session"),
   toasts: $("toasts"),
 };
@@ -643,6 +644,7 @@ function closeConversation() {
   clear(els.profile);
   els.profile.appendChild(el("p", "empty", "No conversation open."));
   clear(els.identities);
+  clear(els.reaching);
   clear(els.session);
   markActiveItems();
 }
@@ -704,6 +706,7 @@ function renderConversation(first) {
   renderTranscript(first);
   renderProfile(profile);
   renderIdentities(Array.isArray(conv.identities) ? conv.identities : []);
+  renderReaching(conv.reaching && typeof conv.reaching === "object" ? conv.reaching : {});
   renderSession(s);
   markActiveItems();
   if (first && !els.replyText.disabled) els.replyText.focus({ preventScroll: true });
@@ -928,6 +931,41 @@ function renderIdentities(list) {
       li.appendChild(acc);
     }
     els.identities.appendChild(li);
+  }
+}
+
+// Consent and follow-ups (issue 18): the ledger's decisions, their history, pending
+// reminders and where the customer came from. Kept in its own function.
+function renderReaching(r) {
+  clear(els.reaching);
+  const when = (t) => (typeof t === "number" ? new Date(t * 1000).toLocaleString() : "");
+  const decisions = Array.isArray(r.consents) ? r.consents : [];
+  const dl = el("dl", "kv");
+  for (const c of decisions) {
+    if (!c || typeof c !== "object") continue;
+    const where = str(c.scope) === "all" ? "every channel" : str(c.scope);
+    const wrap = el("span");
+    wrap.appendChild(el("span", c.granted ? "tag ok" : "tag bad", c.granted ? "yes" : "no"));
+    wrap.appendChild(document.createTextNode(` ${where} · ${str(c.source)} · ${when(c.at)}`));
+    if (str(c.text)) wrap.title = str(c.text);
+    kv(dl, str(c.purpose), wrap);
+  }
+  if (!decisions.length) kv(dl, "Consent", "none given");
+  const reminders = Array.isArray(r.reminders) ? r.reminders : [];
+  for (const m of reminders) {
+    if (m && typeof m === "object") kv(dl, "Reminder", `${str(m.flow)} · ${when(m.due)}`);
+  }
+  const touch = (t) => (t && typeof t === "object" ? `${str(t.entry)} (${str(t.channel)}, ${when(t.at)})` : "");
+  if (touch(r.first_touch)) kv(dl, "First came via", touch(r.first_touch));
+  if (touch(r.last_touch)) kv(dl, "Last came via", touch(r.last_touch));
+  els.reaching.appendChild(dl);
+  const history = Array.isArray(r.consent_history) ? r.consent_history : [];
+  if (history.length) {
+    const list = el("ul", "identities");
+    for (const h of history) {
+      if (h && typeof h === "object") list.appendChild(el("li", null, `${when(h.at)} · ${str(h.text)}`));
+    }
+    els.reaching.appendChild(list);
   }
 }
 
