@@ -17,6 +17,7 @@ customer's hash tag and go with it.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -25,6 +26,7 @@ from typing import Any
 from bot.channels import BaseConnector
 from bot.errors import BotError
 from bot.model import EVENTS
+from bot.store.directory import forget_pointers
 from bot.store.erasure import CustomerErasure, Erased
 from bot.store.links import LinkStore, keyed_hash
 from bot.store.store import Store
@@ -94,8 +96,12 @@ class CustomerRecords:
             store.forget_identity(identity.key)
         pointers = (self.links.phone_keys(profile.phone)
                     if self.links is not None and profile.phone else [])
+        # What the business's own features keep outside the tag (bot/reaching).
+        outside = await forget_pointers(store.redis, store.keys, customer_id)
+        outside += await store.reminder_index().forget(customer_id)
         erased = await self.erasure.erase(customer_id, identities, pointer_keys=pointers,
                                           operators=self.operators)
+        erased = dataclasses.replace(erased, keys=erased.keys + outside)
         subject = keyed_hash((await store.secret("audit")).encode(), "customer", customer_id)
         await self.erasure.audit(action="erased", subject=subject, actor=actor,
                                  counts=erased.as_dict())

@@ -158,6 +158,7 @@ class Notifier:
                   "status": "queued"}
         entry = Remembered(fingerprint, {"answer": answer, "item": item.model_dump(mode="json")})
         kept = await self.directory.remember(caller, key_hash, entry,
+                                             customer_id=customer_id,
                                              ttl_seconds=self.idempotency_seconds)
         return await self._replay(kept, fingerprint)
 

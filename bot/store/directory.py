@@ -75,21 +75,28 @@ class CustomerDirectory:
 
     async def attach(self, kind: Kind, value: str, customer_id: str) -> str:
         """Make ``value`` find ``customer_id`` unless it finds another customer already;
-        returns the customer it finds now."""
+        returns the customer it finds now. The entry is listed with the customer first
+        (``CustomerKeys.pointers``), so an erasure finds it even after a crash here."""
         normal = value.strip().lower() if kind == "email" else value
         key = self._key(kind, normal)
+        await self.redis.sadd(self.keys.customer(customer_id).pointers, key)
         if await self.redis.set(key, customer_id, nx=True):
             return customer_id
         held = await self.redis.get(key)
-        return as_str(held) if held is not None else customer_id
+        holder = as_str(held) if held is not None else customer_id
+        if holder != customer_id:
+            await self.redis.srem(self.keys.customer(customer_id).pointers, key)
+        return holder
 
     # -- idempotency keys -----------------------------------------------------------------
 
     async def remember(self, caller: str, key_hash: str, entry: Remembered, *,
-                       ttl_seconds: int) -> Remembered:
-        """Keep ``entry`` for ``(caller, key)`` unless an entry is kept already; returns
-        the one kept now (the first, when two calls with one key race)."""
+                       customer_id: str, ttl_seconds: int) -> Remembered:
+        """Keep ``entry`` (about ``customer_id``) for ``(caller, key)`` unless an entry is
+        kept already; returns the one kept now (the first, when two calls with one key
+        race)."""
         key = self.keys.idempotency(caller, key_hash)
+        await self.redis.sadd(self.keys.customer(customer_id).pointers, key)
         raw = json.dumps({"f": entry.fingerprint, "a": entry.answer})
         if await self.redis.set(key, raw, nx=True, ex=ttl_seconds):
             return entry
@@ -102,3 +109,21 @@ class CustomerDirectory:
             return None
         data = json.loads(raw)
         return Remembered(fingerprint=data["f"], answer=data["a"])
+
+
+async def forget_pointers(redis: Redis, keys: Keys, customer_id: str) -> int:
+    """Erase the keys outside the customer's tag that name them (their directory entries
+    while they still do, and API idempotency records about them); how many went."""
+    removed = 0
+    for raw in await redis.smembers(keys.customer(customer_id).pointers):
+        key = as_str(raw)
+        held = await redis.get(key)
+        if held is None:
+            continue
+        value = as_str(held)
+        names_them = value == customer_id or (value.startswith("{") and json.loads(value)
+                                              .get("a", {}).get("answer", {})
+                                              .get("customer_id") == customer_id)
+        if names_them:
+            removed += int(await redis.delete(key))
+    return removed

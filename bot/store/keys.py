@@ -37,7 +37,7 @@ class CustomerKeys:
     each one through a property."""
 
     __slots__ = ("customer_id", "events", "identities", "inbox", "last_inbound", "lease",
-                 "outbox", "seen", "sending", "session", "unreachable")
+                 "outbox", "pointers", "seen", "sending", "session", "unreachable")
 
     def __init__(self, prefix: str, customer_id: str) -> None:
         tag = f"{prefix}:{{c:{customer_id}}}:"
@@ -63,6 +63,9 @@ class CustomerKeys:
         #: Hash: outgoing message id → when it was claimed for sending (it counts as sent
         #: from then on; a takeover no longer withdraws it).
         self.sending = tag + "sending"
+        #: Set: keys outside the tag that name this customer (directory entries, API
+        #: idempotency records), so erasing the customer finds them.
+        self.pointers = tag + "pointers"
 
 
 class Keys:

@@ -45,6 +45,12 @@ class ReminderIndex:
         """Queued in the customer's inbox (or cancelled): no longer to be woken."""
         await self.redis.zrem(self.key, f"{customer_id}:{reminder_id}")
 
+    async def forget(self, customer_id: str) -> int:
+        """Drop every entry of the customer (they are erased); how many went."""
+        members = [m async for m in self.redis.zscan_iter(self.key, match=f"{customer_id}:*")]
+        names = [as_str(member) for member, _score in members]
+        return int(await self.redis.zrem(self.key, *names)) if names else 0
+
     async def due_at(self, customer_id: str, reminder_id: str) -> float | None:
         score = await self.redis.zscore(self.key, f"{customer_id}:{reminder_id}")
         return None if score is None else float(score) / 1000
