@@ -206,3 +206,24 @@ async def test_the_openapi_document_names_every_endpoint(api: Api) -> None:
     status, document = await api.call("GET", "/openapi.json", token=None)
     assert status == 200 and document["openapi"] == "3.1.0"
     assert {"/notifications", "/customers/{customer_id}/consents"} <= set(document["paths"])
+
+
+async def test_the_web_chat_gets_it_live_or_when_the_visitor_is_back(
+        api: Api, runtime: Runtime, http: aiohttp.ClientSession) -> None:
+    from bot.messages import Identity
+    from tests.connectors.webchat.test_webchat import connect
+
+    browser, welcome = await connect(http, runtime)
+    await browser.send(type="message", id="c1", text="hi")
+    await browser.bot_says()
+    customer_id = await runtime.store.resolve(
+        Identity(channel="webchat", user_id=welcome["visitor"]))
+    to = {"customer_id": customer_id}
+    assert (await api.notify({**SHIPPED, "to": to}, key="w-1"))[0] == 202
+    live = await browser.receive("message")
+    assert live["text"] == "Your order A1002 has shipped."
+    await browser.ws.close()
+    assert (await api.notify({**SHIPPED, "to": to, "values": {"order": "B7"}},
+                             key="w-2"))[0] == 202  # nobody connected: kept
+    back, _ = await connect(http, runtime, token=welcome["token"])
+    assert (await back.receive("message"))["text"] == "Your order B7 has shipped."
