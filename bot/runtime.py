@@ -200,7 +200,8 @@ class Runtime:
                                           ).routes()
         if self.serve_http:
             business = [*api_routes(cfg, store=store, pipeline=self._pipeline,
-                                    reaching=self.reaching, links=links, secret=secret),
+                                    reaching=self.reaching, links=links, secret=secret,
+                                    records=self.records),
                         *entry_routes(cfg, secret=secret, links=self._channel_links)]
             self.server = self._web_server(cfg.server.host, cfg.server.port,
                                            [*self._routes(), *operator_routes, *business])

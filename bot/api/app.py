@@ -20,7 +20,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.api.auth import ApiAuth
+from bot.api.auth import ApiAuth, CallerHandler, guarded
 from bot.api.openapi import document
 from bot.api.responses import json_response, problem
 from bot.config.reaching import Scope
@@ -93,15 +93,8 @@ class BusinessApi:
             Route("GET", f"{PREFIX}/openapi.json", self._openapi),
         ]
 
-    def _guarded(self, scope: Scope,
-                 handler: Callable[[WebRequest, str], Awaitable[WebResponse]]) -> Handler:
-        async def guarded(request: WebRequest) -> WebResponse:
-            caller, refused = self.auth.refusal(request, scope)
-            if refused is not None or caller is None:
-                return refused or problem(401, "unauthorized", "no token")
-            return await handler(request, caller.id)
-
-        return guarded
+    def _guarded(self, scope: Scope, handler: CallerHandler) -> Handler:
+        return guarded(self.auth, scope, handler)
 
     async def _openapi(self, request: WebRequest) -> WebResponse:
         return json_response(200, document())

@@ -6,7 +6,7 @@ logs, and the server keeps no access log."""
 from __future__ import annotations
 
 import hmac
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot.api.responses import problem
 from bot.config.reaching import ApiToken, Scope
@@ -42,3 +42,19 @@ class ApiAuth:
                                  f"add it to api.tokens[{caller.id}].scopes")
         return caller, None
 
+
+
+#: A handler given the caller's token id.
+CallerHandler = Callable[[WebRequest, str], Awaitable[WebResponse]]
+
+
+def guarded(auth: ApiAuth, scope: Scope,
+            handler: CallerHandler) -> Callable[[WebRequest], Awaitable[WebResponse]]:
+    """``handler`` behind a token with ``scope`` (401/403 otherwise)."""
+    async def guard(request: WebRequest) -> WebResponse:
+        caller, refused = auth.refusal(request, scope)
+        if refused is not None or caller is None:
+            return refused or problem(401, "unauthorized", "no token")
+        return await handler(request, caller.id)
+
+    return guard

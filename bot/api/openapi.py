@@ -103,5 +103,18 @@ def document() -> dict[str, Any]:
                                               "external_id": {"type": "string"}}}}}},
                 "responses": {"200": {"description": "attached"},
                               **_answers(400, 401, 403, 404, 409)}}},
+            "/customers/{customer_id}/export": {"get": {
+                "summary": "Everything held about the customer, as one document "
+                           "(scope customers:read)",
+                "parameters": [_customer_parameter()],
+                "responses": {"200": {"description": "profile, identities, conversation, "
+                                                     "history"},
+                              **_answers(401, 403, 404)}}},
+            "/customers/{customer_id}": {"delete": {
+                "summary": "Erase the customer; an audit record names the token "
+                           "(scope customers:erase)",
+                "parameters": [_customer_parameter()],
+                "responses": {"200": {"description": "erased, with counts"},
+                              **_answers(401, 403, 404)}}},
         },
     }

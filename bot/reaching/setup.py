@@ -6,9 +6,11 @@ from collections.abc import Mapping
 
 from bot.api.app import BusinessApi
 from bot.api.auth import ApiAuth
+from bot.api.records import RecordsApi
 from bot.channels import BaseConnector
 from bot.config.settings import Settings
 from bot.pipeline import Pipeline
+from bot.privacy import CustomerRecords
 from bot.reaching.entry import EntryPoints, Links
 from bot.reaching.notifications import Notifier, Reaching
 from bot.store.directory import CustomerDirectory
@@ -34,7 +36,8 @@ def entry_routes(settings: Settings, *, secret: bytes, links: Links) -> list[Rou
 
 
 def api_routes(settings: Settings, *, store: Store, pipeline: Pipeline, reaching: Reaching,
-               links: LinkStore | None, secret: bytes) -> list[Route]:
+               links: LinkStore | None, secret: bytes,
+               records: CustomerRecords) -> list[Route]:
     """The business API's routes; none when config.yaml gives it no token."""
     if not settings.api.tokens:
         return []
@@ -42,5 +45,7 @@ def api_routes(settings: Settings, *, store: Store, pipeline: Pipeline, reaching
     notifier = Notifier(store=store, directory=directory, reaching=reaching,
                         enqueue=pipeline.enqueue_business,
                         idempotency_seconds=int(settings.api.idempotency_hours * 3600))
-    return BusinessApi(auth=ApiAuth(settings.api.tokens), notifier=notifier, store=store,
-                       directory=directory, enqueue=pipeline.enqueue_business).routes()
+    auth = ApiAuth(settings.api.tokens)
+    return [*BusinessApi(auth=auth, notifier=notifier, store=store, directory=directory,
+                         enqueue=pipeline.enqueue_business).routes(),
+            *RecordsApi(auth=auth, records=records).routes()]

@@ -22,6 +22,8 @@ from tests.fuzz.store_view import snapshot
 PHONE = "34600777888"
 BSUID = "ES.7770001"
 OTHER = "34600111000"
+DPO_TOKEN = "dpo-token-0123456789-abcdefghij"
+CRM_TOKEN = "crm-token-0123456789-abcdefghij"
 
 
 @pytest.fixture
@@ -29,7 +31,11 @@ async def runtime(make_settings: Any, redis: Redis) -> AsyncIterator[Runtime]:
     async with FakeGraphAPI() as graph:
         whatsapp = {"access_token": "wa-token", "phone_number_id": "PNID",
                     "app_secret": "sec", "verify_token": "v", "graph_base": graph.base_url}
-        settings = make_settings(server={"port": 0},
+        tokens = [{"id": "dpo", "token": DPO_TOKEN,
+                   "scopes": ["customers:read", "customers:erase"]},
+                  {"id": "crm", "token": CRM_TOKEN,
+                   "scopes": ["customers:read", "customers:write"]}]
+        settings = make_settings(server={"port": 0}, api={"tokens": tokens},
                                  connectors={"webchat": {"enabled": False},
                                              "whatsapp": whatsapp})
         async with Runtime(settings) as rt:
@@ -127,3 +133,45 @@ async def test_an_unknown_customer_is_refused_and_nothing_changes(
     with pytest.raises(UnknownCustomer):
         await records(runtime).export("0123456789abcdef")
     assert await snapshot(redis) == before
+
+
+async def api(runtime: Runtime, method: str, path: str,
+              token: str = DPO_TOKEN) -> tuple[int, Any]:
+    assert runtime.server is not None
+    async with aiohttp.ClientSession() as http, http.request(
+            method, f"{runtime.server.url}/api/v1{path}",
+            headers={"Authorization": f"Bearer {token}"}) as answer:
+        return answer.status, await answer.json()
+
+
+async def test_export_and_erasure_over_the_api(runtime: Runtime, redis: Redis) -> None:
+    customer = await says(runtime, "/ticket", phone=PHONE, bsuid=BSUID)
+    status, document = await api(runtime, "GET", f"/customers/{customer}/export")
+    assert status == 200 and document["profile"]["phone"] == f"+{PHONE}"
+    # Erasure needs its own scope: customers:write is not enough.
+    before = await snapshot(redis)
+    status, body = await api(runtime, "DELETE", f"/customers/{customer}", token=CRM_TOKEN)
+    assert status == 403 and "customers:erase" in body["message"]
+    assert await snapshot(redis) == before
+    status, body = await api(runtime, "DELETE", f"/customers/{customer}")
+    assert status == 200 and body["erased"]["identities"] == 1
+    assert customer not in await everything(redis)
+    [audit] = await records(runtime).erasure.audit_records()
+    assert audit["actor"] == "api:dpo"
+    for method, path in (("GET", f"/customers/{customer}/export"),
+                         ("DELETE", f"/customers/{customer}")):
+        status, body = await api(runtime, method, path)
+        assert status == 404 and body["error"] == "unknown_customer"
+
+
+async def test_every_api_route_is_in_the_openapi_document(runtime: Runtime) -> None:
+    assert runtime.server is not None
+    served = {(r.method.lower(), r.resource.canonical.removeprefix("/api/v1"))
+              for r in runtime.server.app.router.routes()
+              if r.resource is not None and r.resource.canonical.startswith("/api/v1/")
+              and r.method != "HEAD"}
+    status, document = await api(runtime, "GET", "/openapi.json")
+    documented = {(method, path) for path, item in document["paths"].items()
+                  for method in item}
+    assert status == 200 and served - {("get", "/openapi.json")} <= documented, (
+        served - documented)
