@@ -47,6 +47,24 @@ class Metrics:
         self.links = Counter("omnicanal_links", "Identities linked to a customer", ["method"],
                              registry=r)
         self.merges = Counter("omnicanal_merges", "Customers merged into one", registry=r)
+        # Understanding free text (bot/understanding): only messages nothing else handled.
+        self.understanding_calls = Counter("omnicanal_understanding_calls", "Sentences a "
+                                           "provider was asked about, by outcome "
+                                           "(understood, unsure, none, error)",
+                                           ["provider", "outcome"], registry=r)
+        self.understanding_latency = Histogram("omnicanal_understanding_duration_seconds",
+                                               "Time a provider took to understand a "
+                                               "sentence", ["provider"],
+                                               buckets=LATENCY_BUCKETS, registry=r)
+        self.understanding_fallbacks = Counter("omnicanal_understanding_fallbacks",
+                                               "Sentences the built-in provider answered "
+                                               "because the configured one failed",
+                                               ["provider"], registry=r)
+        self.understanding_errors = Counter("omnicanal_understanding_errors", "Provider "
+                                            "calls that failed", ["provider"], registry=r)
+        self.understanding_tokens = Counter("omnicanal_understanding_tokens", "Tokens the "
+                                            "providers used, by kind (prompt, completion)",
+                                            ["provider", "kind"], registry=r)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

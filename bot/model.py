@@ -74,6 +74,9 @@ class Profile(BaseModel):
     email: str | None = None
     email_verified: bool = False
     locale: str | None = None
+    #: The customer chose ``locale`` themselves (the language intent or button): it wins
+    #: over the language recognised in what they write.
+    locale_chosen: bool = False
     consents: dict[str, Consent] = Field(default_factory=dict)
     tags: list[str] = Field(default_factory=list)
     #: The first and the latest entry point (a shop's QR code) they came through.
@@ -107,6 +110,9 @@ class Frame(BaseModel):
     step: str
     slots: dict[str, JSONValue] = Field(default_factory=dict)
     question: Question | None = None
+    #: Slots a sentence gave before they were asked ("return the jeans from order A1001"):
+    #: the flow's ``Ask`` for one of them takes it instead of asking.
+    given: dict[str, JSONValue] = Field(default_factory=dict)
     #: The step of the calling flow to resume when this (sub-)flow ends.
     return_to: str | None = None
     started_at: float = Field(default_factory=time.time)
@@ -257,6 +263,7 @@ EventKind = Literal[
     "consent",
     "reminder",
     "source",
+    "understood",
 ]
 
 

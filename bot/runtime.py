@@ -56,6 +56,7 @@ from bot.store.secrets import file_secret
 from bot.store.statuses import StatusLog
 from bot.store.store import Store
 from bot.tasks import TaskTracker
+from bot.understanding.wiring import build_understander
 from bot.web.server import WebServer
 from bot.web.types import AnyRoute, Route, WebRequest, WebResponse
 
@@ -64,7 +65,10 @@ log = logging.getLogger(__name__)
 Role = Literal["all", "web", "worker"]
 
 
-def build_engine(settings: Settings, flows: Sequence[Flow] | None = None) -> DialogueEngine:
+def build_engine(settings: Settings, flows: Sequence[Flow] | None = None, *,
+                 metrics: Metrics | None = None) -> DialogueEngine:
+    """The dialogue engine over the configured flows, consulting the configured
+    understanding about free text (``bot/understanding``)."""
     chosen = list(flows if flows is not None else load_flows(settings.flows.modules))
     if settings.handoff.enabled and settings.handoff.satisfaction:
         chosen.append(satisfaction)
@@ -75,6 +79,7 @@ def build_engine(settings: Settings, flows: Sequence[Flow] | None = None) -> Dia
         default_locale=settings.flows.default_locale,
         max_attempts=settings.flows.max_attempts,
         announce_handoff=not settings.handoff.enabled,
+        understanding=build_understander(settings, chosen, metrics=metrics),
     )
 
 
@@ -98,7 +103,8 @@ class Runtime:
         #: "all": one process does everything. "web": serve HTTP and record messages, ring
         #: workers. "worker": run turns and send (no HTTP, no receiving).
         self.role = role
-        self.engine = build_engine(settings, flows)
+        self.metrics = Metrics()
+        self.engine = build_engine(settings, flows, metrics=self.metrics)
         built = connectors if connectors is not None else [
             registry.build(name, section)
             for name, section in settings.enabled_connectors().items()
@@ -118,7 +124,6 @@ class Runtime:
         self._dispatcher: Dispatcher | None = None
         self.desk: HandoffDesk | None = None
         self.live: LiveHub | None = None
-        self.metrics = Metrics()
         self.analytics: AnalyticsRecorder | None = None
         #: Export and erasure of one customer (``bot/privacy.py``), once started.
         self.records: CustomerRecords | None = None

@@ -8,10 +8,11 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
 
+from bot.dialogue import understood
 from bot.dialogue.answers import match_choice, phone_answer
 from bot.dialogue.flow import Flow
 from bot.dialogue.intents import Intent, IntentMatcher
@@ -30,7 +31,10 @@ from bot.messages import (
     RequestPhone,
     Text,
 )
-from bot.model import Event, Frame, Profile, Question, Reminder, Session
+from bot.model import Event, Frame, JSONValue, Profile, Question, Reminder, Session
+
+if TYPE_CHECKING:
+    from bot.understanding.understander import Understander
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +95,7 @@ class DialogueEngine:
         texts: Texts = ENGINE_TEXTS,
         max_transitions: int = 50,
         announce_handoff: bool = True,
+        understanding: Understander | None = None,
     ) -> None:
         self.flows: dict[str, Flow] = {}
         for flow in flows:
@@ -117,6 +122,8 @@ class DialogueEngine:
         #: the handoff desk (bot/handoff) answers with the queue position instead.
         self.announce_handoff = announce_handoff
         self.texts = texts
+        #: Consulted about free text nothing else handles (``bot/dialogue/understood.py``).
+        self.understanding = understanding
         self._flow_texts = {
             name: texts.merged(f.texts) if f.texts else texts for name, f in self.flows.items()
         }
@@ -211,9 +218,12 @@ class DialogueEngine:
             return
         for trigger, flow in self._keywords:
             if trigger.matches(inbound):
+                understood.follow_words(self, state)
                 await self._start(state, flow, replace=True)
                 return
         if frame is None:
+            if await understood.free_text(self, state, None):
+                return
             state.session.misunderstood += 1
             await self._start(state, self.flows[self.default_flow], replace=True)
             return
@@ -241,6 +251,7 @@ class DialogueEngine:
             self._request_handoff(state, "customer asked for a person")
         elif intent.name == "language" and intent.locale in self.locales:
             state.profile.locale = state.locale = intent.locale
+            state.profile.locale_chosen = True
             say(Text(text=self._text(state, "engine.language_set")))
             pending = state.session.frame
             if pending is not None and pending.question is not None:
@@ -255,12 +266,14 @@ class DialogueEngine:
         if self.announce_handoff:
             state.replies.append(Text(text=self._text(state, "engine.handoff_requested")))
 
-    async def _start(self, state: _State, flow: Flow, *, replace: bool) -> None:
+    async def _start(self, state: _State, flow: Flow, *, replace: bool,
+                     given: dict[str, JSONValue] | None = None) -> None:
         if replace:
             for frame in state.session.stack:
                 state.events.append(_flow_event(state, frame.flow, "abandoned"))
             state.session.stack.clear()
-        state.session.stack.append(Frame(flow=flow.name, step=flow.first_step))
+        state.session.stack.append(Frame(flow=flow.name, step=flow.first_step,
+                                         given=given or {}))
         state.events.append(_flow_event(state, flow.name, "started"))
         await self._advance(state, flow.first_step)
 
@@ -299,6 +312,8 @@ class DialogueEngine:
             state.replies.append(Text(text=self._text(state, "link.we_were_here")))
             state.replies.append(self._prompt(state, question))
             return
+        if error is not None and await understood.free_text(self, state, question):
+            return
         if error is not None:
             question.attempts += 1
             state.session.misunderstood += 1
@@ -329,6 +344,9 @@ class DialogueEngine:
             state.locale = turn.locale
             if isinstance(result, Goto):
                 step = step_name(result.step)
+            elif frame.given and isinstance(result, Ask) and understood.take_given(
+                    flow, frame, result):
+                step = step_name(result.then)  # the sentence that started it said it
             elif isinstance(result, Ask):
                 frame.question = _question(result)
                 state.replies.append(self._prompt(state, frame.question))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -25,6 +25,11 @@ class Flow:
     ``slots`` maps slot names to the type their answers must validate against (any type
     pydantic accepts, e.g. ``Annotated[str, StringConstraints(pattern=...)]``); slots not
     listed take the text as it came.
+
+    ``description`` (per locale) says what the flow is for and ``examples`` (per locale)
+    how customers ask for it in their own words: the understanding providers
+    (``bot/understanding``) start the flow from a sentence like them, with the slots the
+    sentence gives (a slot type's ``Field(description=...)`` tells what a slot is).
     """
 
     def __init__(
@@ -36,6 +41,8 @@ class Flow:
         texts: Texts | None = None,
         title: Mapping[str, str] | None = None,
         start: str | None = None,
+        description: Mapping[str, str] | None = None,
+        examples: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         if not name or ":" in name:
             raise FlowError(f"flow name {name!r} must be non-empty and contain no ':'")
@@ -43,6 +50,8 @@ class Flow:
         self.triggers = list(triggers)
         self.texts = texts
         self.title = dict(title or {})
+        self.description = dict(description or {})
+        self.examples = {locale: list(said) for locale, said in (examples or {}).items()}
         self.steps: dict[str, StepFn] = {}
         self.start: str | None = start
         self._adapters: dict[str, TypeAdapter[Any]] = {
@@ -78,6 +87,10 @@ class Flow:
         if adapter is None:
             return value
         return adapter.dump_python(adapter.validate_python(value), mode="json")
+
+    def slot_schemas(self) -> dict[str, dict[str, Any]]:
+        """The JSON schema of each declared slot's type (what a provider may fill)."""
+        return {slot: adapter.json_schema() for slot, adapter in self._adapters.items()}
 
     def check(self) -> None:
         if self.first_step not in self.steps:

@@ -12,6 +12,19 @@ catalogue = Flow(
     triggers=[*command("catalogue", "catalogo"), *payload("menu:catalogue"),
               *keyword("catalogue", "catálogo", "catalogo", "products", "productos")],
     texts=TEXTS,
+    description={"en": "Show the products we sell and their prices",
+                 "es": "Enseñar los productos que vendemos y sus precios"},
+    examples={
+        "en": ["what do you sell", "show me your products", "I'd like to see the catalogue",
+               "what items do you have", "how much are your t-shirts", "browse the shop",
+               "do you have hoodies", "show me what's available", "I want to buy something",
+               "what are your prices", "I'm looking for something to wear",
+               "what's for sale"],
+        "es": ["qué vendéis", "enséñame vuestros productos", "quiero ver el catálogo",
+               "qué artículos tenéis", "cuánto cuestan las camisetas", "ver la tienda",
+               "tenéis sudaderas", "qué hay disponible", "quiero comprar algo",
+               "qué precios tenéis", "busco algo de ropa", "qué tenéis a la venta"],
+    },
 )
 
 

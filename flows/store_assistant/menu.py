@@ -17,7 +17,13 @@ from bot.dialogue import (
 from flows.store_assistant.texts import TEXTS
 
 menu = Flow("menu", triggers=[*command("start", "menu"), *keyword("menu", "menú")],
-            texts=TEXTS)
+            texts=TEXTS,
+            description={"en": "Greet the customer and show what the assistant can do",
+                         "es": "Saludar al cliente y enseñar lo que puede hacer el asistente"},
+            examples={"en": ["hi", "hello", "good morning", "hey there", "what can you do",
+                             "show me the options", "main menu", "start over"],
+                      "es": ["hola", "buenos días", "buenas tardes", "qué puedes hacer",
+                             "enséñame las opciones", "menú principal", "empezar de nuevo"]})
 human = Flow("human", triggers=payload("menu:human"), texts=TEXTS)
 
 #: Menu payloads → the flow each starts. Buttons start them directly (their payloads are

@@ -21,6 +21,18 @@ offers = Flow(
     triggers=[*command("offers", "ofertas"), *payload("menu:offers"),
               *keyword("offers", "ofertas")],
     texts=TEXTS,
+    description={"en": "Subscribe to (or leave) our offers by message",
+                 "es": "Suscribirse (o darse de baja) de las ofertas por mensaje"},
+    examples={
+        "en": ["send me your offers", "I want to hear about discounts",
+               "sign me up for promotions", "do you have any deals", "subscribe to offers",
+               "I don't want your offers anymore", "tell me about sales",
+               "stop the offers"],
+        "es": ["mándame vuestras ofertas", "quiero enterarme de los descuentos",
+               "apúntame a las promociones", "tenéis alguna oferta", "suscribirme a ofertas",
+               "no quiero recibir más ofertas", "avisadme de las rebajas",
+               "basta de ofertas"],
+    },
 )
 
 

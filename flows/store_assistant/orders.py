@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
 from bot.dialogue import Ask, End, Flow, StepResult, Turn, command, keyword, payload
 from flows.store_assistant.shop import orders
@@ -17,7 +17,10 @@ def _upper(value: object) -> object:
 
 #: " a1001" is accepted and stored as "A1001" (pydantic checks a pattern before
 #: ``to_upper``, so the value is normalised first).
-OrderNumber = Annotated[str, BeforeValidator(_upper), StringConstraints(pattern=r"^A\d{4}$")]
+OrderNumber = Annotated[str, BeforeValidator(_upper), StringConstraints(pattern=r"^A\d{4}$"),
+                        # The pattern again for the JSON schema (a BeforeValidator hides it).
+                        Field(description="the order number, an A and four digits (A1001)",
+                              json_schema_extra={"pattern": r"^A\d{4}$"})]
 
 order_status = Flow(
     "order_status",
@@ -26,6 +29,18 @@ order_status = Flow(
               *keyword("where is my order", "dónde está mi pedido", "tracking", "seguimiento")],
     slots={"number": OrderNumber},
     texts=TEXTS,
+    description={"en": "Tell the customer where their order is (its delivery status)",
+                 "es": "Decir al cliente dónde está su pedido (estado del envío)"},
+    examples={
+        "en": ["where is my order", "has my order shipped yet", "track my package",
+               "when will my parcel arrive", "I haven't received my order",
+               "what's the status of my order", "is my purchase on its way",
+               "check order status", "my delivery is late", "I want to know about my order"],
+        "es": ["dónde está mi pedido", "ya han enviado mi pedido", "seguir mi paquete",
+               "cuándo llega mi paquete", "no me ha llegado el pedido",
+               "cómo va mi pedido", "en qué estado está mi compra", "consultar un pedido",
+               "mi envío se está retrasando", "quiero saber de mi pedido"],
+    },
 )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from bot.dialogue import (
     Ask,
@@ -28,13 +28,41 @@ from flows.store_assistant.texts import TEXTS
 Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254,
                                          pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")]
 
+def _known_product(value: str) -> str:
+    if shop.product(value) is None:
+        raise ValueError("not one of our products")
+    return value
+
+
+#: A product of the catalogue, by id; its aliases let a sentence name it ("los vaqueros").
+ProductId = Annotated[str, AfterValidator(_known_product), Field(
+    description="the product to return",
+    json_schema_extra={"enum": [p.id for p in shop.products()],
+                       "x-aliases": {p.id: [*p.aliases, *p.name.values()]
+                                     for p in shop.products()}})]
+
 returns = Flow(
     "returns",
     title={"en": "a return", "es": "una devolución"},
     triggers=[*command("return", "devolucion"), *payload("menu:return"),
               *keyword("return", "returns", "devolución", "devolucion", "devolver")],
-    slots={"order": OrderNumber},
+    slots={"order": OrderNumber, "item": ProductId},
     texts=TEXTS,
+    description={"en": "Start the return of an item of a delivered order",
+                 "es": "Iniciar la devolución de un artículo de un pedido entregado"},
+    examples={
+        "en": ["I want to return something", "I'd like to send an item back",
+               "how do I return a product", "can I get a refund", "return an item",
+               "this doesn't fit, I want to give it back", "start a return",
+               "I need to return the item I bought", "the product arrived broken",
+               "refund my purchase please", "I want to return my order"],
+        "es": ["quiero devolver algo", "me gustaría devolver un artículo",
+               "cómo hago una devolución", "quiero que me devuelvan el dinero",
+               "devolver un producto", "no me queda bien, lo quiero devolver",
+               "iniciar una devolución", "necesito devolver lo que compré",
+               "el producto llegó roto", "quiero un reembolso",
+               "quiero devolver mi pedido"],
+    },
 )
 contact_email = Flow("contact_email", slots={"email": Email}, texts=TEXTS)
 

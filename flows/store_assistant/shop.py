@@ -24,6 +24,8 @@ class Product:
     price_cents: int
     name: dict[str, str]
     description: dict[str, str]
+    #: The words customers use for it, in any language ("vaqueros" for the jeans).
+    aliases: tuple[str, ...] = ()
 
     def title(self, locale: str) -> str:
         return self.name.get(locale) or self.name["en"]
@@ -50,7 +52,8 @@ def _data() -> dict[str, Any]:
 
 
 def products() -> list[Product]:
-    return [Product(**p) for p in _data()["products"]]
+    return [Product(**{**p, "aliases": tuple(p.get("aliases", ()))})
+            for p in _data()["products"]]
 
 
 def product(product_id: str) -> Product | None:

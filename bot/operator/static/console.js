@@ -797,7 +797,7 @@ function lastCustomerChannel() {
   return "";
 }
 
-const SYSTEM_KINDS = new Set(["handoff", "link", "merge", "channel_switch", "flow", "delivery", "error"]);
+const SYSTEM_KINDS = new Set(["handoff", "link", "merge", "channel_switch", "flow", "delivery", "error", "understood"]);
 const SYSTEM_LABEL = {
   handoff: "Handoff",
   link: "Linked",
@@ -806,6 +806,7 @@ const SYSTEM_LABEL = {
   flow: "Flow",
   delivery: "Delivery",
   error: "Error",
+  understood: "Understood",
 };
 
 function entryClass(entry) {

@@ -1,0 +1,133 @@
+"""The built-in provider, the default: understands a sentence from the flows' own example
+utterances, with no model and no network.
+
+It scores the sentence against every flow's examples and the framework's own phrases
+(``phrases``: a person, cancel, another language) with ``matching.ExampleIndex``
+(rapidfuzz for the typos; see there why), takes out first the slot values it finds
+(``slots``: patterns, enums and aliases from the slot types' JSON schemas), and compares
+the best label with the best knowledge passage the caller retrieved. The language comes
+from ``language.LanguageGuesser``. It never raises for a sentence it does not understand:
+it answers an empty ``Understanding``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from bot.understanding.contract import (
+    AnswerFromKnowledge,
+    Cancel,
+    Command,
+    FlowSpec,
+    HandOff,
+    Request,
+    SetSlots,
+    StartFlow,
+    SwitchLanguage,
+    Understanding,
+)
+from bot.understanding.language import LanguageGuesser
+from bot.understanding.matching import Example, ExampleIndex, vocabulary_by_locale
+from bot.understanding.phrases import GLOBAL_EXAMPLES, LANGUAGE_NAMES
+from bot.understanding.slots import SlotPattern, find_slots
+from bot.understanding.text import words
+
+#: Labels of the framework's own commands (flow names cannot contain ":").
+GLOBAL = "intent:"
+#: How sure the provider is of a value of the pending slot found in the answer.
+PENDING_SLOT_CONFIDENCE = 0.9
+#: Added to a flow's score for each of its slots the sentence fills.
+SLOT_BONUS = 0.1
+#: Added to the language command's score when the sentence names a language.
+LANGUAGE_NAME_BONUS = 0.3
+
+
+class BuiltinProvider:
+    """Understands from ``flows``' examples in ``locales``."""
+
+    name = "builtin"
+
+    def __init__(self, flows: Sequence[FlowSpec], locales: Sequence[str],
+                 global_examples: Mapping[str, Mapping[str, Sequence[str]]] = GLOBAL_EXAMPLES,
+                 ) -> None:
+        self.locales = list(locales)
+        examples = [Example(flow.name, locale, said)
+                    for flow in flows for locale, sentences in flow.examples.items()
+                    if locale in self.locales for said in sentences]
+        examples += [Example(GLOBAL + command, locale, said)
+                     for command, per_locale in global_examples.items()
+                     for locale, sentences in per_locale.items()
+                     if locale in self.locales for said in sentences]
+        self.index = ExampleIndex(examples)
+        self.language = LanguageGuesser(self.locales, vocabulary_by_locale(examples))
+        self._slots: dict[str, list[SlotPattern]] = {}
+        for flow in flows:
+            patterns = [SlotPattern.from_schema(s.name, s.schema) for s in flow.slots]
+            self._slots[flow.name] = [p for p in patterns if p is not None]
+        self._all_slots = [p for patterns in self._slots.values() for p in patterns]
+        self._language_names = {name for loc in self.locales
+                                for name in LANGUAGE_NAMES.get(loc, ())}
+
+    async def understand(self, request: Request) -> Understanding:
+        return self.understand_now(request)
+
+    def understand_now(self, request: Request) -> Understanding:
+        """The same, as a plain call (it never waits for anything)."""
+        text = request.text
+        locale = self.language.guess(text)
+        pending = self._pending_answer(request)
+        if pending is not None:
+            return Understanding((pending,), PENDING_SLOT_CONFIDENCE, locale, self.name)
+        found, rest = find_slots(self._all_slots, text)
+        ranked = self._boosted(self.index.scores(rest), found, text)
+        label, score = ranked[0] if ranked else ("", 0.0)
+        passage = request.passages[0] if request.passages else None
+        if passage is not None and passage.score > score:
+            return Understanding((AnswerFromKnowledge(passage.id),), passage.score, locale,
+                                 self.name)
+        command = self._command(label, text, found, request)
+        if command is None:
+            return Understanding((), 0.0, locale, self.name)
+        return Understanding((command,), score, locale, self.name)
+
+    def _boosted(self, ranked: list[tuple[str, float]], found: Mapping[str, str],
+                 text: str) -> list[tuple[str, float]]:
+        """Scores with evidence the examples cannot show: each slot of a flow the sentence
+        fills ("the jeans" is a returns slot) and a language named ("in Spanish")."""
+        if not found and not ranked:
+            return ranked
+        named = set(words(text)) & self._language_names
+        boosted = []
+        for label, score in ranked:
+            own = self._slots.get(label, ())
+            score += SLOT_BONUS * sum(1 for p in own if p.name in found)
+            if named and label == GLOBAL + "language":
+                score += LANGUAGE_NAME_BONUS
+            boosted.append((label, min(score, 1.0)))
+        return sorted(boosted, key=lambda item: item[1], reverse=True)
+
+    def _pending_answer(self, request: Request) -> SetSlots | None:
+        """The pending question's answer inside a longer sentence ("it's a1001, thanks")."""
+        if request.current_flow is None or request.pending_slot is None:
+            return None
+        patterns = self._slots.get(request.current_flow, [])
+        found, _ = find_slots(patterns, request.text)
+        if request.pending_slot not in found:
+            return None
+        return SetSlots(found)
+
+    def _command(self, label: str, text: str, found: Mapping[str, str],
+                 request: Request) -> Command | None:
+        if not label:
+            return None
+        if not label.startswith(GLOBAL):
+            own = {p.name for p in self._slots.get(label, [])}
+            return StartFlow(label, {k: v for k, v in found.items() if k in own})
+        command = label.removeprefix(GLOBAL)
+        if command == "human":
+            return HandOff()
+        if command == "cancel":
+            return Cancel()
+        named = set(words(text))
+        wanted = [loc for loc in request.locales if named & set(LANGUAGE_NAMES.get(loc, ()))]
+        return SwitchLanguage(wanted[0]) if len(wanted) == 1 else None

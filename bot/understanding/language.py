@@ -1,0 +1,83 @@
+"""Which configured language a customer writes in, from the words they use.
+
+Customers rarely say what language they speak: WhatsApp tells us none, and a Telegram
+app set to English says nothing about the Spanish its owner types. The guess weighs the
+words of each language (a short list of common words per language, plus the words of the
+flows' own examples in that locale) and the marks only one language uses ("¿", "ñ"); it
+answers only when one language clearly wins, so "A1001" or "ok" changes nothing.
+
+A plain word count, not a language-identification library: the candidates are the few
+configured locales, the texts are a few words long (where general-purpose detectors are
+least reliable), and it costs microseconds.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+from bot.understanding.text import words
+
+
+def _words(listed: str) -> frozenset[str]:
+    return frozenset(listed.split())
+
+
+#: Words common in everyday requests, folded (no accents). Words both languages use
+#: ("no", "a", "me", "order") are left out: they tell nothing.
+COMMON_WORDS: Mapping[str, frozenset[str]] = {
+    "en": _words("""i im id ive you your my the is are was were be want would like please could
+        can to of and with for from this that what where when how why hello hi hey
+        thanks thank talk speak person human someone help cancel stop order return
+        bought buy get need want know am do does did not dont have has it its there
+        here an on in at which who will shall yes sorry just about still yet some any
+        send check track parcel package delivery shipping english"""),
+    "es": _words("""yo quiero quisiera querria mi mis tu el la los las es esta estan son fue ser
+        por favor puedo puedes podria podrias para con de del al que donde cuando como
+        porque hola buenas buenos dias tardes gracias hablar persona alguien ayuda
+        cancelar pedido devolver devolucion compre comprar necesito saber soy tengo
+        tiene hay aqui un una unos unas en cual quien sera si vale perdon solo todavia
+        algun alguna enviar envio paquete entrega mirar ver espanol castellano ya pero
+        muy bien"""),
+}
+
+#: Characters only one of the languages writes.
+MARKS: Mapping[str, str] = {"es": "¿¡ñáéíóú"}
+
+
+class LanguageGuesser:
+    """Guesses among ``locales``; ``vocabulary`` adds words per locale (the flows'
+    examples), counted only where a word belongs to that locale alone."""
+
+    def __init__(self, locales: Sequence[str],
+                 vocabulary: Mapping[str, Iterable[str]] | None = None) -> None:
+        self.locales = list(locales)
+        owners: Counter[str] = Counter()
+        known: dict[str, set[str]] = {}
+        for locale in self.locales:
+            said = set(COMMON_WORDS.get(locale, ()))
+            for sentence in (vocabulary or {}).get(locale, ()):
+                said.update(words(sentence))
+            known[locale] = said
+            owners.update(said)
+        #: Each word that only one locale uses, and that locale.
+        self._word_locale = {word: locale for locale, said in known.items() for word in said
+                             if owners[word] == 1}
+
+    def guess(self, text: str) -> str | None:
+        """The locale ``text`` is written in, or None when it does not tell."""
+        if len(self.locales) < 2:
+            return None
+        votes: Counter[str] = Counter()
+        for locale, marks in MARKS.items():
+            if locale in self.locales and any(mark in text.lower() for mark in marks):
+                votes[locale] += 2
+        for word in words(text):
+            owner = self._word_locale.get(word)
+            if owner is not None:
+                votes[owner] += 1
+        if not votes:
+            return None
+        (best, count), *rest = votes.most_common(2)
+        runner_up = rest[0][1] if rest else 0
+        return best if count > runner_up else None

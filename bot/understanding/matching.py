@@ -1,0 +1,130 @@
+"""Which labelled example a sentence is most like: the scoring of the built-in provider.
+
+Each example is a bag of folded words weighted by how rare the word is among the labels
+(an idf: "order" tells more than "please", which every label's examples use). A typed
+word counts for the example word it is most like (rapidfuzz's edit-distance ratio), so
+"retrun" and "pedio" still count. The score of a sentence against an example is the
+harmonic mean of how much of the sentence the example explains and how much of the
+example the sentence says (an F1 over weighted words), in 0..1; a label scores its best
+example. Word order does not matter; missing accents and case do not either (``text``).
+
+Why rapidfuzz: a maintained C++ library with wheels for every platform, no model, no
+network; ``extractOne`` over a few hundred words takes microseconds. A TF-IDF model from
+scikit-learn would bring numpy and scipy (tens of MB, a slow import) for no better
+results on a few dozen examples per flow.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.understanding.text import words
+
+#: A typed word within this ratio (0..100) of an example word counts for it.
+TYPO_SIMILARITY = 78
+#: The weight of a typed word no example uses, relative to the rarest word.
+UNKNOWN_WEIGHT = 0.35
+#: Words that carry grammar or politeness, not what the customer wants: they count this
+#: much of their weight ("I'd like to return" is about "return").
+FUNCTION_WEIGHT = 0.15
+FUNCTION_WORDS = frozenset(str.split("""
+    i im id ive me my mine you your u the a an is are was be been to of and or with for
+    from this that it its in on at by do does did can could would will should please pls
+    plz kindly thanks thank just some any so then there here what which am want like
+    yo me mi mis tu te el la lo los las un una unos unas es esta son de del al a y o con
+    para por favor porfa porfavor que se le les en mas muy ya pero si gracias podria
+    podrias puedes puedo quiero quisiera gustaria me
+    get got have has need know tell make let go see really also now
+    hacer hago hace tener tengo tiene necesito saber decir dime ver mirar ahora tambien
+    """))
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    label: str
+    locale: str
+    text: str
+
+
+class ExampleIndex:
+    """The examples of every label, ready to score sentences against."""
+
+    def __init__(self, examples: Iterable[Example]) -> None:
+        self.examples = list(examples)
+        self._bags = [frozenset(words(e.text)) for e in self.examples]
+        labels_using: dict[str, set[str]] = defaultdict(set)
+        for example, bag in zip(self.examples, self._bags, strict=True):
+            for word in bag:
+                labels_using[word].add(example.label)
+        count = max(len({e.label for e in self.examples}), 1)
+        self._weight = {word: math.log(1 + count / len(labels))
+                        * (FUNCTION_WEIGHT if word in FUNCTION_WORDS else 1.0)
+                        for word, labels in labels_using.items()}
+        self._unknown = max(self._weight.values(), default=1.0) * UNKNOWN_WEIGHT
+        self._vocabulary = list(self._weight)
+        self._containing: dict[str, list[int]] = defaultdict(list)
+        for index, bag in enumerate(self._bags):
+            for word in bag:
+                self._containing[word].append(index)
+
+    def _known(self, word: str) -> tuple[str, float] | None:
+        """The example word ``word`` stands for, and how alike they are (0..1)."""
+        if word in self._weight:
+            return word, 1.0
+        if len(word) < 4:
+            return None
+        found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio,
+                                   score_cutoff=TYPO_SIMILARITY)
+        return (found[0], found[1] / 100) if found is not None else None
+
+    def _split(self, word: str) -> tuple[str, ...]:
+        """``word``, or the two example words it joins ("nevermind" → "never", "mind")."""
+        if word in self._weight or len(word) < 6:
+            return (word,)
+        for cut in range(2, len(word) - 1):
+            if word[:cut] in self._weight and word[cut:] in self._weight:
+                return word[:cut], word[cut:]
+        return (word,)
+
+    def scores(self, text: str) -> list[tuple[str, float]]:
+        """Each label with the score of its best example, best first."""
+        typed: dict[str, float] = {}  # example word → similarity
+        typed_weight = 0.0
+        for word in {part for typed_word in words(text) for part in self._split(typed_word)}:
+            known = self._known(word)
+            if known is None:
+                typed_weight += self._unknown * (FUNCTION_WEIGHT if word in FUNCTION_WORDS
+                                                 else 1.0)
+                continue
+            example_word, similarity = known
+            typed[example_word] = max(typed.get(example_word, 0.0), similarity)
+            typed_weight += self._weight[example_word]
+        if not typed:
+            return []
+        candidates = {index for word in typed for index in self._containing[word]}
+        best: dict[str, float] = {}
+        for index in candidates:
+            bag = self._bags[index]
+            matched = sum(self._weight[w] * s for w, s in typed.items() if w in bag)
+            precision = matched / typed_weight
+            recall = matched / sum(self._weight[w] for w in bag)
+            # The square root spreads the F1 over 0..1 the way a threshold reads it: half
+            # of a sentence explained by half of an example is a fair guess (0.5), not 0.25.
+            score = math.sqrt(2 * precision * recall / (precision + recall)) if matched else 0.0
+            label = self.examples[index].label
+            if score > best.get(label, 0.0):
+                best[label] = score
+        return sorted(best.items(), key=lambda item: item[1], reverse=True)
+
+
+def vocabulary_by_locale(examples: Sequence[Example]) -> dict[str, list[str]]:
+    """The example sentences of each locale (what the language guess learns from)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for example in examples:
+        found[example.locale].append(example.text)
+    return dict(found)

@@ -1,0 +1,98 @@
+"""What the dialogue engine consults about free text: the configured provider, the
+knowledge base, the threshold, and the metrics of each call.
+
+The engine asks only when nothing else handled the message (no intent or trigger
+matched, or the answer to the pending question did not validate), so a message a
+trigger or a validating answer handles costs nothing here (docs/understanding.md).
+A provider that raises is this seam's failure to absorb: counted, logged without the
+customer's text, and the turn goes on as if nothing was understood.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from bot.understanding.builtin import BuiltinProvider
+from bot.understanding.contract import (
+    FlowSpec,
+    Knowledge,
+    Passage,
+    Provider,
+    Request,
+    Understanding,
+)
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+
+class Understander:
+    """One per engine, shared by all turns."""
+
+    def __init__(self, provider: Provider, *, flows: Sequence[FlowSpec],
+                 locales: Sequence[str], threshold: float,
+                 knowledge: Knowledge | None = None, metrics: Metrics | None = None,
+                 language: BuiltinProvider | None = None) -> None:
+        self.provider = provider
+        self.flows = list(flows)
+        self.locales = list(locales)
+        self.threshold = threshold
+        self.knowledge = knowledge
+        self.metrics = metrics
+        #: The language guess needs no provider round trip: the built-in one's.
+        self._language = language or BuiltinProvider(self.flows, self.locales)
+
+    @property
+    def flow_names(self) -> frozenset[str]:
+        return frozenset(f.name for f in self.flows)
+
+    def language(self, text: str) -> str | None:
+        """The configured locale ``text`` is written in, or None when it does not tell."""
+        return self._language.language.guess(text)
+
+    def passage(self, passage_id: str) -> Passage | None:
+        return self.knowledge.get(passage_id) if self.knowledge is not None else None
+
+    async def understand(self, text: str, *, locale: str | None,
+                         current_flow: str | None = None,
+                         pending_slot: str | None = None) -> Understanding:
+        passages = (self.knowledge.search(text, locale) if self.knowledge is not None
+                    else ())
+        request = Request(text=text, locale=locale, locales=self.locales, flows=self.flows,
+                          current_flow=current_flow, pending_slot=pending_slot,
+                          passages=tuple(passages))
+        started = time.perf_counter()
+        name = self.provider.name
+        try:
+            understood = await self.provider.understand(request)
+        except Exception as exc:  # a provider's failure: this seam's boundary
+            log.warning("understanding provider %s failed (%s); nothing understood",
+                        name, type(exc).__name__)
+            self._count(name, "error", time.perf_counter() - started)
+            if self.metrics is not None:
+                self.metrics.understanding_errors.labels(name).inc()
+            return Understanding(provider=name)
+        outcome = ("none" if not understood.commands else
+                   "unsure" if understood.confidence < self.threshold else "understood")
+        self._count(name, outcome, time.perf_counter() - started)
+        if self.metrics is not None:
+            if understood.provider and understood.provider != name:
+                self.metrics.understanding_fallbacks.labels(name).inc()
+            tokens = self.metrics.understanding_tokens
+            if understood.prompt_tokens:
+                tokens.labels(understood.provider, "prompt").inc(understood.prompt_tokens)
+            if understood.completion_tokens:
+                tokens.labels(understood.provider, "completion").inc(
+                    understood.completion_tokens)
+        return understood
+
+    def _count(self, provider: str, outcome: str, seconds: float) -> None:
+        if self.metrics is None:
+            return
+        self.metrics.understanding_calls.labels(provider, outcome).inc()
+        self.metrics.understanding_latency.labels(provider).observe(seconds)
