@@ -23,6 +23,8 @@ test: $(BIN)/omnicanal
 	$(BIN)/python scripts/ensure_dovecot.py
 	$(BIN)/ruff check bot connectors flows tests bench
 	$(BIN)/mypy
+	# How well the demo understands free text (fails under 90% intent accuracy).
+	$(BIN)/omnicanal eval flows/store_assistant/eval.yaml -c config.yaml
 	$(BIN)/python -m pytest -q
 	# The whole suite again, on a local three-master Redis Cluster (tests/servers.py).
 	OMNICANAL_TEST_CLUSTER=1 $(BIN)/python -m pytest -q

@@ -1,4 +1,4 @@
-"""The ``omnicanal`` command: run, check, chat."""
+"""The ``omnicanal`` command: run, check, chat, eval."""
 
 from __future__ import annotations
 
@@ -88,6 +88,26 @@ async def _chat(args: argparse.Namespace) -> int:
                 await runtime.settle()
 
 
+async def _eval(args: argparse.Namespace) -> int:
+    """Run labelled utterances against the configured provider; 1 under the accuracy."""
+    settings = _settings(args.config)
+    from bot.dialogue.loading import load_flows
+    from bot.understanding.evaluation import evaluate, load_utterances
+    from bot.understanding.wiring import build_understander
+
+    utterances = load_utterances(Path(args.file))
+    understander = build_understander(settings, load_flows(settings.flows.modules))
+    report = await evaluate(understander, utterances)
+    print(f"{args.file}: provider {understander.provider.name}, threshold "
+          f"{understander.threshold}")
+    print("\n".join(report.lines()))
+    if report.accuracy < args.min_accuracy:
+        print(f"FAILED: intent accuracy {report.accuracy:.1%} is under --min-accuracy "
+              f"{args.min_accuracy:.0%}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _hash_password(args: argparse.Namespace) -> int:
     from bot.handoff.passwords import hash_password
 
@@ -123,6 +143,13 @@ def main(argv: list[str] | None = None) -> int:
         if name == "chat":
             command.add_argument("--user", default="developer", help="who you are to the bot")
             command.add_argument("--locale", default=None, help="e.g. es or en")
+    evaluation = sub.add_parser("eval", help="measure how well the configured provider "
+                                "understands labelled utterances (a YAML file)")
+    evaluation.add_argument("file", help="e.g. flows/store_assistant/eval.yaml")
+    evaluation.add_argument("-c", "--config", default=None,
+                            help=f"configuration file (default: ./{DEFAULT_CONFIG})")
+    evaluation.add_argument("--min-accuracy", type=float, default=0.9,
+                            help="exit 1 when the intent accuracy is under it (default 0.9)")
     sub.add_parser("hash-password",
                    help="hash an operator password for handoff.operators[].password_hash")
     args = parser.parse_args(argv)
@@ -131,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
             return _hash_password(args)
         if args.command == "check":
             return _check(args)
+        if args.command == "eval":
+            return loop.run(_eval(args))
         return loop.run(_run(args) if args.command == "run" else _chat(args))
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

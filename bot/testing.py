@@ -12,14 +12,23 @@ is a ``TypeError``, never a silent run of some demo.
 
 ``capabilities`` decides how replies are rendered, as on a real channel: pass
 ``Capabilities(max_buttons=0)`` to see numbered lists and answer with "2".
+
+Free text is understood only when a ``provider`` is given: ``"builtin"`` (the built-in
+provider over the flows' examples, as a runtime has by default), or a provider of your
+own, e.g. a ``ScriptedProvider`` that answers what the test says::
+
+    provider = ScriptedProvider({"get me a person": Understanding((HandOff(),), 0.9)})
+    async with FlowTester(FLOWS, provider=provider) as chat:
+        await chat.send("get me a person")
+        assert chat.handoff
 """
 
 from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 from bot.channels import Capabilities
 from bot.channels.render import render
@@ -27,6 +36,10 @@ from bot.dialogue import DialogueEngine, Flow
 from bot.dialogue.loading import load_flows
 from bot.messages import Attachment, Choices, Identity, Inbound, Outbound, SenderHint, text_of
 from bot.model import Event, Profile, Session
+from bot.understanding.builtin import BuiltinProvider
+from bot.understanding.contract import Knowledge, Provider, Request, Understanding
+from bot.understanding.specs import flow_specs
+from bot.understanding.understander import Understander
 
 RICH = Capabilities(max_text_length=4096, max_buttons=10, button_title_length=64,
                     images=True, files=True, request_phone=True)
@@ -48,6 +61,21 @@ class Replies(list[Outbound]):
         return []
 
 
+class ScriptedProvider:
+    """A provider that answers each text as scripted (else: nothing understood) and keeps
+    every request it was asked, so a test can check what the engine asked and when."""
+
+    name = "scripted"
+
+    def __init__(self, answers: Mapping[str, Understanding] | None = None) -> None:
+        self.answers = dict(answers or {})
+        self.requests: list[Request] = []
+
+    async def understand(self, request: Request) -> Understanding:
+        self.requests.append(request)
+        return self.answers.get(request.text, Understanding(provider=self.name))
+
+
 class FlowTester:
     """A customer talking to ``flows`` (a module path, or ``Flow`` objects); the default
     flow is ``default_flow``, else the first one, as in config.yaml."""
@@ -63,10 +91,23 @@ class FlowTester:
         channel: str = "test",
         user: str = "tester",
         capabilities: Capabilities = RICH,
+        provider: Provider | Literal["builtin"] | None = None,
+        threshold: float = 0.6,
+        knowledge: Knowledge | None = None,
     ) -> None:
+        """``provider``: who understands free text (None: nobody, only triggers and
+        answers count), with ``threshold`` and ``knowledge`` as in config.yaml."""
         loaded = load_flows([flows]) if isinstance(flows, str) else list(flows)
+        understanding = None
+        if provider is not None:
+            specs = flow_specs(loaded, locales)
+            builtin = BuiltinProvider(specs, locales)
+            understanding = Understander(builtin if provider == "builtin" else provider,
+                                         flows=specs, locales=locales, threshold=threshold,
+                                         knowledge=knowledge, builtin=builtin)
         self.engine = DialogueEngine(loaded, default_flow=default_flow, locales=locales,
-                                     default_locale=default_locale)
+                                     default_locale=default_locale,
+                                     understanding=understanding)
         self.identity = Identity(channel=channel, user_id=user)
         self.capabilities = capabilities
         self.locale = locale
@@ -74,6 +115,8 @@ class FlowTester:
         self.profile = Profile()
         self.events: list[Event] = []
         self.last: Replies = Replies()
+        #: The reason of the last turn that asked for a person, if it did.
+        self.handoff: str | None = None
         self._ids = itertools.count(1)
 
     async def __aenter__(self) -> FlowTester:
@@ -122,6 +165,7 @@ class FlowTester:
         result = await self.engine.handle(customer_id="tester", session=self.session,
                                           profile=self.profile, inbound=inbound)
         self.session, self.profile = result.session, result.profile
+        self.handoff = result.handoff
         self.events.extend(result.events)
         rendered = [part for reply in result.replies for part in render(reply, self.capabilities)]
         self.last = Replies(rendered)

@@ -218,8 +218,8 @@ class DialogueEngine:
             return
         for trigger, flow in self._keywords:
             if trigger.matches(inbound):
-                understood.follow_words(self, state)
-                await self._start(state, flow, replace=True)
+                await self._start(state, flow, replace=True,
+                                  given=understood.words_started(self, state, flow))
                 return
         if frame is None:
             if await understood.free_text(self, state, None):

@@ -75,10 +75,16 @@ async def free_text(engine: DialogueEngine, state: _State, question: Question | 
     return await _apply(engine, state, acts[0], question) or bool(switches)
 
 
-def follow_words(engine: DialogueEngine, state: _State) -> None:
-    """A message that words started a flow with still tells its language."""
-    if engine.understanding is not None and state.inbound.text:
-        follow_language(engine, state, engine.understanding.language(state.inbound.text))
+def words_started(engine: DialogueEngine, state: _State, flow: Flow,
+                  ) -> dict[str, JSONValue] | None:
+    """A message whose words started ``flow`` (a keyword trigger) still tells its
+    language and may give some of the flow's slots ("return the jeans from A1001")."""
+    understanding = engine.understanding
+    text = state.inbound.text
+    if understanding is None or not text:
+        return None
+    follow_language(engine, state, understanding.language(text))
+    return _valid(flow, understanding.slots_in(flow.name, text)) or None
 
 
 def follow_language(engine: DialogueEngine, state: _State, recognised: str | None) -> None:

@@ -90,6 +90,11 @@ class BuiltinProvider:
             return Understanding((), 0.0, locale, self.name)
         return Understanding((command,), score, locale, self.name)
 
+    def slots_in(self, flow: str, text: str) -> dict[str, str]:
+        """The values of ``flow``'s slots found in ``text``."""
+        patterns = self._slots.get(flow)
+        return find_slots(patterns, text)[0] if patterns else {}
+
     def _boosted(self, ranked: list[tuple[str, float]], found: Mapping[str, str],
                  text: str) -> list[tuple[str, float]]:
         """Scores with evidence the examples cannot show: each slot of a flow the sentence

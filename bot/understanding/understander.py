@@ -37,15 +37,16 @@ class Understander:
     def __init__(self, provider: Provider, *, flows: Sequence[FlowSpec],
                  locales: Sequence[str], threshold: float,
                  knowledge: Knowledge | None = None, metrics: Metrics | None = None,
-                 language: BuiltinProvider | None = None) -> None:
+                 builtin: BuiltinProvider | None = None) -> None:
         self.provider = provider
         self.flows = list(flows)
         self.locales = list(locales)
         self.threshold = threshold
         self.knowledge = knowledge
         self.metrics = metrics
-        #: The language guess needs no provider round trip: the built-in one's.
-        self._language = language or BuiltinProvider(self.flows, self.locales)
+        #: The language guess and the slots of a sentence need no provider round trip:
+        #: the built-in provider finds them.
+        self._builtin = builtin or BuiltinProvider(self.flows, self.locales)
 
     @property
     def flow_names(self) -> frozenset[str]:
@@ -53,7 +54,12 @@ class Understander:
 
     def language(self, text: str) -> str | None:
         """The configured locale ``text`` is written in, or None when it does not tell."""
-        return self._language.language.guess(text)
+        return self._builtin.language.guess(text)
+
+    def slots_in(self, flow: str, text: str) -> dict[str, str]:
+        """The values of ``flow``'s slots in ``text`` that its slot types' schemas let the
+        built-in provider find (patterns, enums, aliases), unvalidated."""
+        return self._builtin.slots_in(flow, text)
 
     def passage(self, passage_id: str) -> Passage | None:
         return self.knowledge.get(passage_id) if self.knowledge is not None else None

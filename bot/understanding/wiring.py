@@ -29,4 +29,4 @@ def build_understander(settings: Settings, flows: Sequence[Flow], *,
     provider = build_provider(settings.understanding, specs, builtin=builtin)
     return Understander(provider, flows=specs, locales=locales,
                         threshold=settings.understanding.threshold, knowledge=knowledge,
-                        metrics=metrics, language=builtin)
+                        metrics=metrics, builtin=builtin)
