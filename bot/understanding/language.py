@@ -41,6 +41,9 @@ COMMON_WORDS: Mapping[str, frozenset[str]] = {
         muy bien"""),
 }
 
+#: Words every language here uses, in customers' mouths: never a vote.
+SHARED_WORDS = frozenset({"no", "ok", "okay", "a", "me", "sms"})
+
 #: Characters only one of the languages writes.
 MARKS: Mapping[str, str] = {"es": "¿¡ñáéíóú"}
 
@@ -62,7 +65,7 @@ class LanguageGuesser:
             owners.update(said)
         #: Each word that only one locale uses, and that locale.
         self._word_locale = {word: locale for locale, said in known.items() for word in said
-                             if owners[word] == 1}
+                             if owners[word] == 1 and word not in SHARED_WORDS}
 
     def guess(self, text: str) -> str | None:
         """The locale ``text`` is written in, or None when it does not tell."""

@@ -41,6 +41,7 @@ FUNCTION_WORDS = frozenset(str.split("""
     podrias puedes puedo quiero quisiera gustaria me
     get got have has need know tell make let go see really also now
     hacer hago hace tener tengo tiene necesito saber decir dime ver mirar ahora tambien
+    no not dont yes yeah ok okay vale sure
     """))
 
 
@@ -104,8 +105,8 @@ class ExampleIndex:
             example_word, similarity = known
             typed[example_word] = max(typed.get(example_word, 0.0), similarity)
             typed_weight += self._weight[example_word]
-        if not typed:
-            return []
+        if all(word in FUNCTION_WORDS for word in typed):
+            return []  # "no", "ok please": an answer, not a request
         candidates = {index for word in typed for index in self._containing[word]}
         best: dict[str, float] = {}
         for index in candidates:

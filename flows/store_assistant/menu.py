@@ -21,9 +21,11 @@ menu = Flow("menu", triggers=[*command("start", "menu"), *keyword("menu", "menú
             description={"en": "Greet the customer and show what the assistant can do",
                          "es": "Saludar al cliente y enseñar lo que puede hacer el asistente"},
             examples={"en": ["hi", "hello", "good morning", "hey there", "what can you do",
-                             "show me the options", "main menu", "start over"],
+                             "show me the options", "main menu", "start over",
+                             "how can you help me"],
                       "es": ["hola", "buenos días", "buenas tardes", "qué puedes hacer",
-                             "enséñame las opciones", "menú principal", "empezar de nuevo"]})
+                             "enséñame las opciones", "menú principal", "empezar de nuevo",
+                             "me ayudas"]})
 human = Flow("human", triggers=payload("menu:human"), texts=TEXTS)
 
 #: Menu payloads → the flow each starts. Buttons start them directly (their payloads are
