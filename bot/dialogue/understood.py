@@ -13,7 +13,8 @@ deterministically and validated, as the engine's own routing would.
 
 Below the threshold nothing is applied: a pending question gets its own error, a
 customer with nothing in progress hears that the bot is not sure, and how to reach a
-person. Every consultation is recorded (an ``understood`` event) for the operator's
+person (then the default flow, as for any text). With nothing understood at all the
+engine goes on as it always did. Every consultation is recorded (an ``understood`` event) for the operator's
 transcript. See docs/understanding.md.
 """
 
@@ -60,8 +61,10 @@ async def free_text(engine: DialogueEngine, state: _State, question: Question | 
         pending_slot=question.slot if question is not None else None)
     state.events.append(understood_event(state.inbound, result, understanding.threshold))
     follow_language(engine, state, result.locale)
-    if not result.commands or result.confidence < understanding.threshold:
-        if question is None:
+    if not result.commands:
+        return False  # nothing to go on: the default flow, or the question's own error
+    if result.confidence < understanding.threshold:
+        if question is None:  # a guess it is not sure of: say so, and how to get a person
             state.replies.append(Text(text=engine.texts.get(state.locale, "engine.not_sure")))
         return False
     switches = [c for c in result.commands if isinstance(c, SwitchLanguage)]
