@@ -10,6 +10,11 @@ answered. The chain is built once, at composition time (``Runtime``), from the c
 features, like aiogram's middlewares chained by ``functools.partial``: a new capability is
 a new link in the chain, not a new branch in the core.
 
+Free text nothing else handles is understood inside the dialogue link, consulted from the
+engine's routing (``bot/dialogue/understood.py``, docs/understanding.md): a stage before
+it could not tell whether a trigger or the pending question takes a message without
+routing and validating every message twice.
+
 A stage of your own comes from config.yaml, as a ``module:factory`` path::
 
     pipeline:

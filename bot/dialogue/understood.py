@@ -14,7 +14,8 @@ deterministically and validated, as the engine's own routing would.
 Below the threshold nothing is applied: a pending question gets its own error, a
 customer with nothing in progress hears that the bot is not sure, and how to reach a
 person (then the default flow, as for any text). With nothing understood at all the
-engine goes on as it always did. Every consultation is recorded (an ``understood`` event) for the operator's
+engine goes on as it always did. Every consultation is recorded (an ``understood``
+event) for the operator's
 transcript. See docs/understanding.md.
 """
 
