@@ -65,6 +65,9 @@ class BuiltinProvider:
             patterns = [SlotPattern.from_schema(s.name, s.schema) for s in flow.slots]
             self._slots[flow.name] = [p for p in patterns if p is not None]
         self._all_slots = [p for patterns in self._slots.values() for p in patterns]
+        self._alias_words = {flow: sorted({w for p in patterns for w in p.alias_words()})
+                             for flow, patterns in self._slots.items()}
+        self._all_alias_words = sorted({w for v in self._alias_words.values() for w in v})
         self._language_names = {name for loc in self.locales
                                 for name in LANGUAGE_NAMES.get(loc, ())}
 
@@ -78,7 +81,7 @@ class BuiltinProvider:
         pending = self._pending_answer(request)
         if pending is not None:
             return Understanding((pending,), PENDING_SLOT_CONFIDENCE, locale, self.name)
-        found, rest = find_slots(self._all_slots, text)
+        found, rest = find_slots(self._all_slots, text, self._all_alias_words)
         ranked = self._boosted(self.index.scores(rest), found, text)
         label, score = ranked[0] if ranked else ("", 0.0)
         passage = request.passages[0] if request.passages else None
@@ -93,7 +96,7 @@ class BuiltinProvider:
     def slots_in(self, flow: str, text: str) -> dict[str, str]:
         """The values of ``flow``'s slots found in ``text``."""
         patterns = self._slots.get(flow)
-        return find_slots(patterns, text)[0] if patterns else {}
+        return find_slots(patterns, text, self._alias_words[flow])[0] if patterns else {}
 
     def _boosted(self, ranked: list[tuple[str, float]], found: Mapping[str, str],
                  text: str) -> list[tuple[str, float]]:
@@ -115,8 +118,9 @@ class BuiltinProvider:
         """The pending question's answer inside a longer sentence ("it's a1001, thanks")."""
         if request.current_flow is None or request.pending_slot is None:
             return None
-        patterns = self._slots.get(request.current_flow, [])
-        found, _ = find_slots(patterns, request.text)
+        flow = request.current_flow
+        found, _ = find_slots(self._slots.get(flow, []), request.text,
+                              self._alias_words.get(flow, []))
         if request.pending_slot not in found:
             return None
         return SetSlots(found)

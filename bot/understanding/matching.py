@@ -68,6 +68,7 @@ class ExampleIndex:
                         for word, labels in labels_using.items()}
         self._unknown = max(self._weight.values(), default=1.0) * UNKNOWN_WEIGHT
         self._vocabulary = list(self._weight)
+        self._bag_weights = [sum(self._weight[w] for w in bag) for bag in self._bags]
         self._containing: dict[str, list[int]] = defaultdict(list)
         for index, bag in enumerate(self._bags):
             for word in bag:
@@ -109,11 +110,12 @@ class ExampleIndex:
             return []  # "no", "ok please": an answer, not a request
         candidates = {index for word in typed for index in self._containing[word]}
         best: dict[str, float] = {}
+        weight = self._weight
         for index in candidates:
             bag = self._bags[index]
-            matched = sum(self._weight[w] * s for w, s in typed.items() if w in bag)
+            matched = sum(weight[w] * typed[w] for w in bag.intersection(typed))
             precision = matched / typed_weight
-            recall = matched / sum(self._weight[w] for w in bag)
+            recall = matched / self._bag_weights[index]
             # The square root spreads the F1 over 0..1 the way a threshold reads it: half
             # of a sentence explained by half of an example is a fair guess (0.5), not 0.25.
             score = math.sqrt(2 * precision * recall / (precision + recall)) if matched else 0.0

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.understanding.text import words
 
@@ -47,33 +47,47 @@ class SlotPattern:
             return None
         return cls(name, compiled, aliases)
 
-    def find(self, text: str, typed: Sequence[str]) -> tuple[str, list[str]] | None:
-        """(value, the typed words that said it) or None. ``typed``: the folded words."""
+    def find(self, text: str, typed: Mapping[str, str]) -> tuple[str, list[str]] | None:
+        """(value, the typed words that said it) or None. ``typed``: each alias word the
+        text says (or a typo of it) → the typed word (``typed_words``)."""
         if self.pattern is not None:
             found = self.pattern.search(text)
             if found is not None:
                 return found.group(0), words(found.group(0))
         for value, alias_list in self.aliases.items():
             for alias in alias_list:
-                said = [_said(word, typed) for word in alias]
-                if alias and all(said):
-                    return value, [w for w in said if w is not None]
+                if alias and all(word in typed for word in alias):
+                    return value, [typed[word] for word in alias]
         return None
 
-
-def _said(word: str, typed: Sequence[str]) -> str | None:
-    """The typed word that is ``word`` or a typo of it."""
-    if word in typed:
-        return word
-    if len(word) < 4:
-        return None
-    return next((other for other in typed if abs(len(other) - len(word)) <= 2
-                 and fuzz.ratio(word, other) >= ALIAS_SIMILARITY), None)
+    def alias_words(self) -> set[str]:
+        return {word for alias_list in self.aliases.values() for alias in alias_list
+                for word in alias}
 
 
-def find_slots(patterns: Sequence[SlotPattern], text: str) -> tuple[dict[str, str], str]:
-    """The slot values in ``text`` and the rest of its words (for matching the intent)."""
-    typed = words(text)
+def typed_words(text: str, alias_words: Sequence[str]) -> dict[str, str]:
+    """Each alias word ``text`` says, exactly or with a typo (words of 4 letters or
+    more), → the word as typed."""
+    said: dict[str, str] = {}
+    known = set(alias_words)
+    for word in words(text):
+        if word in known:
+            said.setdefault(word, word)
+        elif len(word) >= 4:
+            found = process.extractOne(word, alias_words, scorer=fuzz.ratio,
+                                       score_cutoff=ALIAS_SIMILARITY)
+            if found is not None and len(found[0]) >= 4:
+                said.setdefault(found[0], word)
+    return said
+
+
+def find_slots(patterns: Sequence[SlotPattern], text: str,
+               alias_words: Sequence[str] | None = None) -> tuple[dict[str, str], str]:
+    """The slot values in ``text`` and the rest of its words (for matching the intent).
+    ``alias_words``: every alias word of ``patterns`` (computed when not given)."""
+    if alias_words is None:
+        alias_words = sorted({w for p in patterns for w in p.alias_words()})
+    typed = typed_words(text, alias_words)
     found: dict[str, str] = {}
     used: set[str] = set()
     for slot in patterns:
@@ -81,4 +95,4 @@ def find_slots(patterns: Sequence[SlotPattern], text: str) -> tuple[dict[str, st
         if hit is not None:
             found[slot.name] = hit[0]
             used.update(hit[1])
-    return found, " ".join(w for w in typed if w not in used)
+    return found, " ".join(w for w in words(text) if w not in used)
