@@ -108,7 +108,9 @@ class ExampleIndex:
             typed_weight += self._weight[example_word]
         if all(word in FUNCTION_WORDS for word in typed):
             return []  # "no", "ok please": an answer, not a request
-        candidates = {index for word in typed for index in self._containing[word]}
+        # Examples that share only "my" or "please" with the sentence cannot win.
+        candidates = {index for word in typed if word not in FUNCTION_WORDS
+                      for index in self._containing[word]}
         best: dict[str, float] = {}
         weight = self._weight
         for index in candidates:

@@ -54,6 +54,8 @@ class SlotPattern:
             found = self.pattern.search(text)
             if found is not None:
                 return found.group(0), words(found.group(0))
+        if not typed:
+            return None
         for value, alias_list in self.aliases.items():
             for alias in alias_list:
                 if alias and all(word in typed for word in alias):
