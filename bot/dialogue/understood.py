@@ -61,7 +61,12 @@ async def free_text(engine: DialogueEngine, state: _State, question: Question | 
         text, locale=state.locale, current_flow=frame.flow if frame else None,
         pending_slot=question.slot if question is not None else None)
     state.events.append(understood_event(state.inbound, result, understanding.threshold))
-    follow_language(engine, state, result.locale)
+    switched = follow_language(engine, state, result.locale)
+    sure = bool(result.commands) and result.confidence >= understanding.threshold
+    if switched and not sure and question is not None and frame is not None:
+        frame.question = None  # they changed language: ask again in theirs
+        await engine._advance(state, frame.step)
+        return True
     if not result.commands:
         return False  # nothing to go on: the default flow, or the question's own error
     if result.confidence < understanding.threshold:
@@ -91,12 +96,14 @@ def words_started(engine: DialogueEngine, state: _State, flow: Flow,
     return _valid(flow, understanding.slots_in(flow.name, text)) or None
 
 
-def follow_language(engine: DialogueEngine, state: _State, recognised: str | None) -> None:
-    """Answer in the language the customer writes in, unless they chose one themselves."""
+def follow_language(engine: DialogueEngine, state: _State, recognised: str | None) -> bool:
+    """Answer in the language the customer writes in, unless they chose one themselves;
+    True when that changed the turn's language."""
     if (recognised is None or recognised == state.locale or state.profile.locale_chosen
             or recognised not in engine.locales):
-        return
+        return False
     state.profile.locale = state.locale = recognised
+    return True
 
 
 async def _apply(engine: DialogueEngine, state: _State, command: Command,

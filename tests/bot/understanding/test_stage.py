@@ -145,6 +145,16 @@ async def test_the_language_they_write_in_is_followed_unless_they_chose_one() ->
         assert replies.text == "¿Cuál es tu número de pedido? Es como A1234.", "choice wins"
 
 
+async def test_a_question_answered_in_another_language_is_asked_again_in_it() -> None:
+    async with FlowTester(FLOWS, provider="builtin") as chat:
+        await chat.send("/order")
+        replies = await chat.send("uy, no sé cuál es, lo siento")
+        assert replies.text == "¿Cuál es tu número de pedido? Es como A1234."
+        assert chat.profile.locale == "es" and chat.flow == "order_status"
+        assert "Order A1002" not in (await chat.send("A1002")).text
+        assert "El pedido A1002 está en camino" in chat.last.text
+
+
 async def test_a_provider_that_fails_leaves_the_turn_as_if_nothing_was_understood() -> None:
     class Broken:
         name = "broken"
