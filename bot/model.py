@@ -132,7 +132,8 @@ class HandoffInfo(BaseModel):
 
 
 OperatorActionKind = Literal[
-    "request", "take", "reply", "note", "handback", "resolve", "transfer", "timeout"]
+    "request", "take", "reply", "note", "handback", "resolve", "transfer", "timeout",
+    "reopen"]
 
 
 class OperatorAction(BaseModel):

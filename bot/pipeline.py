@@ -142,7 +142,8 @@ class Pipeline:
         if committed is None:
             return None, None
         if self.observers:
-            turn = CommittedTurn(claim.customer_id, before, outcome, claim.item)
+            turn = CommittedTurn(claim.customer_id, before, outcome, claim.item,
+                                 claim.version + 1)
             for observer in self.observers:
                 pending = observer.turn_committed(turn)
                 if pending is not None:
@@ -229,6 +230,10 @@ class Pipeline:
             following = None
         self.metrics.links.labels(request.method).inc()
         self.metrics.merges.inc()
+        for observer in self.observers:
+            merged = getattr(observer, "customers_merged", None)
+            if merged is not None:  # views kept per customer (the search index)
+                await merged(claim.customer_id, request.target)
         self.dispatcher.enqueue(request.target)
         self.turns.spawn(self._resume(request.target), name=f"resume:{request.target}")
         return following

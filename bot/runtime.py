@@ -48,6 +48,7 @@ from bot.reaching.notifications import BusinessStage
 from bot.reaching.reminders import ReminderClock, ReminderStage
 from bot.reaching.setup import api_routes, entry_routes, reaching_of
 from bot.scale.worker import Worker
+from bot.search.indexer import SearchIndexer
 from bot.stages import StageContext, StageFactory, TurnObserver, TurnStage
 from bot.store.embedded import EmbeddedServer
 from bot.store.keys import Keys
@@ -127,6 +128,7 @@ class Runtime:
         self.analytics: AnalyticsRecorder | None = None
         #: Export and erasure of one customer (``bot/privacy.py``), once started.
         self.records: CustomerRecords | None = None
+        self.indexer: SearchIndexer | None = None
         #: When config.yaml lists no operators: a one-time "admin" password for this run.
         self.generated_admin_password: str | None = None
         self._stopping = asyncio.Event()
@@ -149,6 +151,8 @@ class Runtime:
         while len(self.pipeline.turns) or len(self.dispatcher.senders):
             await self.pipeline.turns.wait_idle()
             await self.dispatcher.senders.wait_idle()
+        if self.indexer is not None:
+            await self.indexer.flush()  # what was said is findable once settled
 
     @property
     def pipeline(self) -> Pipeline:
@@ -174,6 +178,7 @@ class Runtime:
         self._dispatcher = Dispatcher(store=store, connectors=self.connectors,
                                       metrics=self.metrics)
         self.analytics = AnalyticsRecorder(store.analytics_counters(), metrics=self.metrics)
+        self.indexer = SearchIndexer(store)
         operator_routes: list[AnyRoute] = []
         links = await self._link_store(store)
         secret = await self._link_secret(store)
@@ -184,7 +189,8 @@ class Runtime:
         work = store.work_stream() if self.role != "all" else None
         self._pipeline = Pipeline(store=store, engine=self.engine,
                                   dispatcher=self._dispatcher, stages=stages,
-                                  metrics=self.metrics, observers=[*observers, self.analytics],
+                                  metrics=self.metrics,
+                                  observers=[*observers, self.analytics, self.indexer],
                                   work=work if self.role == "web" else None)
         if self.desk is not None and self.serve_http:
             handoff = cfg.handoff
@@ -200,7 +206,7 @@ class Runtime:
             operator_routes = OperatorApi(store=self._store, pipeline=self._pipeline,
                                           desk=self.desk, auth=auth, live=self.live,
                                           flows=sorted(self.engine.flows),
-                                          report=self.report,
+                                          report=self.report, search=self.indexer.index,
                                           addresses=ClientAddress(cfg.server.trusted_proxies)
                                           ).routes()
         if self.serve_http:
@@ -224,6 +230,7 @@ class Runtime:
                                                    status=self._record_status,
                                                    receive=self.role != "worker"))
         self._chores.spawn(self.analytics.run(self._stopping), name="analytics")
+        self._chores.spawn(self.indexer.run(self._stopping), name="search-index")
         if self.desk is not None:
             self._chores.spawn(sweep_forever(self.desk, act=self._pipeline.act,
                                              stop=self._stopping, metrics=self.metrics,
@@ -432,6 +439,8 @@ class Runtime:
                 log.exception("connector %s did not close cleanly", connector.channel)
         if self.analytics is not None:
             await self.analytics.flush()
+        if self.indexer is not None:
+            await self.indexer.flush()
         if self._store is not None:
             await self._store.close()
         if self.embedded is not None:

@@ -108,6 +108,8 @@ class CommittedTurn(NamedTuple):
     before: Standing
     result: TurnResult
     item: InboxItem
+    #: The session's version once committed (the search index follows it turn by turn).
+    version: int = 0
 
 
 class TurnObserver(Protocol):

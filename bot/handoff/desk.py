@@ -2,7 +2,7 @@
 
     bot ──request──> queued ──take──> human ──handback / resolve──> bot
      └──────take (proactive, supervisors)──┘  └──transfer──> human (another operator)
-    queued ──timeout──> bot
+    queued ──timeout──> bot         bot ──reopen (a resolved one)──> human
 
 A plain operator may take only a queued conversation (or one already theirs): taking is
 how a conversation's history becomes visible to them. Takes and transfers reserve a place
@@ -145,6 +145,8 @@ class HandoffDesk:
             result.events.append(_event(session, "handoff", f"{name} took the conversation",
                                         state="taken", operator=action.operator))
             _say(result, self._t(locale, "handoff.joined", name=name), author)
+        elif kind == "reopen":
+            return await self._reopen(claim, session, action, result)
         elif kind == "reply":
             if session.mode != "human":
                 return result, Outcome(False, "take the conversation before replying")
@@ -169,6 +171,25 @@ class HandoffDesk:
             if kind == "timeout" and session.mode != "queued":
                 return result, Outcome(True)  # taken meanwhile: nothing to time out
             result = await self._back_to_bot(claim, session, action, locale)
+        return result, Outcome(True)
+
+    async def _reopen(self, claim: Claim, session: Session, action: OperatorAction,
+                      result: TurnResult) -> tuple[TurnResult, Outcome]:
+        """Take a conversation back from the bot (the API checks it was the operator's,
+        or that a supervisor asks)."""
+        if session.mode != "bot":
+            return result, Outcome(False, "it is not resolved: take it from the queue")
+        full = await self._full(action.operator, claim.customer_id, "you")
+        if full is not None:
+            return result, full
+        name, now = self._name(action.operator), time.time()
+        session.handoff = HandoffInfo(reason=f"reopened by {name}", requested_at=now,
+                                      taken_at=now)
+        session.mode, session.operator = "human", action.operator
+        result.events.append(_event(session, "handoff", f"{name} reopened the conversation",
+                                    state="reopened", operator=action.operator))
+        _say(result, self._t(self.engine.locale_of(claim.profile), "handoff.joined",
+                             name=name), f"operator:{action.operator}")
         return result, Outcome(True)
 
     async def _full(self, operator_id: str, customer_id: str, who: str, *,

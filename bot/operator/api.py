@@ -3,7 +3,8 @@
     POST /operator/api/login {operator, password}      GET /operator/api/me
     GET  /operator/api/queue                           GET /operator/api/conversations
     GET  /operator/api/conversations/{id}              GET /operator/api/operators
-    POST /operator/api/conversations/{id}/take|reply|note|handback|resolve|transfer
+    GET  /operator/api/search?q=&channel=&status=&operator=&label=&since=&until=
+    POST /operator/api/conversations/{id}/take|reply|note|handback|resolve|transfer|reopen
     WS   /operator/ws                                   (live updates)
 
 Console calls authenticate with the session cookie and send ``X-CSRF-Token`` on every
@@ -28,12 +29,13 @@ from bot.errors import StoreError
 from bot.handoff.desk import HandoffDesk
 from bot.handoff.hours import is_open
 from bot.model import OperatorAction, OperatorActionKind
-from bot.operator import views
+from bot.operator import finding, views
 from bot.operator.addresses import ClientAddress
 from bot.operator.auth import Caller, LoginRefused, OperatorAuth
 from bot.operator.live import LiveHub
 from bot.operator.reaching_view import reaching_view
 from bot.pipeline import Pipeline
+from bot.store.search import SearchIndex
 from bot.store.store import Store
 from bot.web.types import (
     AnyRoute,
@@ -49,7 +51,7 @@ STATIC = Path(__file__).parent / "static"
 API = "/operator/api"
 ACTIONS: dict[str, OperatorActionKind] = {
     "take": "take", "reply": "reply", "note": "note", "handback": "handback",
-    "resolve": "resolve", "transfer": "transfer"}
+    "resolve": "resolve", "transfer": "transfer", "reopen": "reopen"}
 MAX_TEXT = 4096
 #: What a failing store raises (the store's boundary translates every client error).
 STORE_FAILURES: tuple[type[Exception], ...] = (StoreError,)
@@ -71,8 +73,10 @@ class OperatorApi:
     def __init__(self, *, store: Store, pipeline: Pipeline, desk: HandoffDesk,
                  auth: OperatorAuth, live: LiveHub, flows: list[str],
                  report: Callable[[int], Awaitable[dict[str, Any]]] | None = None,
-                 addresses: ClientAddress | None = None) -> None:
+                 addresses: ClientAddress | None = None,
+                 search: SearchIndex | None = None) -> None:
         self.store = store
+        self.search = search or store.search_index()
         self.pipeline = pipeline
         self.desk = desk
         self.queue = desk.queue
@@ -94,6 +98,7 @@ class OperatorApi:
             Route("GET", f"{API}/conversations", guarded(self._conversations)),
             Route("GET", f"{API}/conversations/{{customer}}", guarded(self._conversation)),
             Route("GET", f"{API}/operators", guarded(self._operators)),
+            Route("GET", f"{API}/search", guarded(self._search)),
             Route("POST", f"{API}/conversations/{{customer}}/{{action}}",
                   guarded(self._act, post=True), max_body=64 * 1024),
             WebSocketRoute("/operator/ws", self._socket),
@@ -178,11 +183,25 @@ class OperatorApi:
             items.append(views.conversation_item(customer_id, session, profile, events))
         return _json(200, {"items": items})
 
+    async def _search(self, request: WebRequest, caller: Caller) -> WebResponse:
+        try:
+            query = finding.parse_query(request.query)
+        except finding.BadQuery as bad:
+            return _error(400, str(bad))
+        return _json(200, {"items": await finding.find(self.store, self.search, query,
+                                                       caller)})
+
     async def _may_see(self, caller: Caller, customer_id: str) -> bool:
+        """A supervisor sees everything; an operator the queue, and what is or was theirs."""
         if caller.supervisor:
             return True
         session, _ = await self.store.load(customer_id)
-        return session.mode == "queued" or session.operator == caller.account.id
+        return session.mode == "queued" or session.operator == caller.account.id \
+            or await self._was_theirs(caller, customer_id)
+
+    async def _was_theirs(self, caller: Caller, customer_id: str) -> bool:
+        facets = await self.search.facets_of(customer_id)
+        return views.fold_id(caller.account.id) in facets.get("op", [])
 
     async def _refusal(self, caller: Caller, customer_id: str, kind: OperatorActionKind
                        ) -> WebResponse | None:
@@ -191,6 +210,11 @@ class OperatorApi:
         if caller.supervisor:
             return None
         session, _ = await self.store.load(customer_id)
+        if kind == "reopen":
+            if session.mode == "bot" and await self._was_theirs(caller, customer_id):
+                return None
+            return _error(403, "only a conversation you had can be reopened; ask a "
+                          "supervisor to reopen this one")
         if kind == "take" and session.mode == "human" and session.operator != caller.account.id:
             return None  # the desk answers "already with ..."
         if session.mode == "queued" or session.operator == caller.account.id:

@@ -8,6 +8,10 @@ from typing import Any
 from bot.config.handoff import OperatorAccount
 from bot.messages import Identity
 from bot.model import Event, Profile, Session
+from bot.search.terms import fold
+
+#: An operator id as the search index files it.
+fold_id = fold
 
 
 def author(event: Event) -> str:
@@ -43,6 +47,30 @@ def session_view(session: Session) -> dict[str, Any]:
     }
 
 
+def masked_phone(phone: str) -> str:
+    """A phone number as the console names a customer by it: country code and the last
+    three digits, "+34 ••• 222" (the whole number is in the profile panel)."""
+    digits = "".join(c for c in phone if c.isdigit())
+    if len(digits) < 7:
+        return "•••"
+    return f"+{digits[:2]} ••• {digits[-3:]}"
+
+
+def display_name(profile: Profile, customer_id: str) -> str:
+    """What the console calls a customer, the same in the queue, the header and the
+    profile panel: their name (the one they gave, else their platform profile's), their
+    username, e-mail, masked phone, else a short id."""
+    if profile.name and profile.name.strip():
+        return profile.name.strip()
+    if profile.username:
+        return f"@{profile.username.lstrip('@')}"
+    if profile.email:
+        return profile.email
+    if profile.phone:
+        return masked_phone(profile.phone)
+    return f"Customer {customer_id[:6]}"
+
+
 def profile_view(profile: Profile) -> dict[str, Any]:
     return {"name": profile.name, "username": profile.username, "phone": profile.phone,
             "phone_verified": profile.phone_verified, "email": profile.email,
@@ -60,6 +88,7 @@ def queue_item(customer_id: str, session: Session, profile: Profile, events: lis
     return {
         "customer_id": customer_id,
         "name": profile.name,
+        "display_name": display_name(profile, customer_id),
         "channel": session.address.channel if session.address else None,
         "reason": handoff.reason if handoff else None,
         "waiting_seconds": round(time.time() - handoff.requested_at) if handoff else 0,
@@ -74,6 +103,7 @@ def conversation_item(customer_id: str, session: Session, profile: Profile,
     return {
         "customer_id": customer_id,
         "name": profile.name,
+        "display_name": display_name(profile, customer_id),
         "channel": session.address.channel if session.address else None,
         "mode": session.mode,
         "operator": session.operator,

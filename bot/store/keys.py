@@ -172,6 +172,11 @@ class Keys:
         """HyperLogLog: unique customers of one kind on one day."""
         return f"{self.prefix}:{{stats}}:{day}:u:{name}"
 
+    def search_shard(self, shard: int) -> str:
+        """The prefix of one part of the search index (``bot/store/search.py``): every
+        key of a part shares its ``{ix:<n>}`` hash tag."""
+        return f"{self.prefix}:{{ix:{shard}}}"
+
     @property
     def inbox_pattern(self) -> str:
         """SCAN pattern that finds every customer inbox (start-up recovery)."""

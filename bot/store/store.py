@@ -54,6 +54,7 @@ from bot.store.results import (
     send_answer,
 )
 from bot.store.scripts import Script, now_ms
+from bot.store.search import SearchIndex
 from bot.store.secrets import store_secret
 from bot.store.tokens import new_token
 from bot.store.work import Doorbell, WorkStream
@@ -159,6 +160,9 @@ class Store(IdentityStore):
 
     def reminder_index(self) -> ReminderIndex:
         return ReminderIndex(self.redis, self.batcher, self.keys)
+
+    def search_index(self) -> SearchIndex:
+        return SearchIndex(self.redis, self.batcher, keys=self.keys)
 
     def connector_state(self, connector: str) -> RedisConnectorState:
         return RedisConnectorState(self.redis, keys=self.keys, connector=connector)

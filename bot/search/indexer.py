@@ -1,0 +1,201 @@
+"""Keeping the search index up to date: an observer of committed turns, like analytics.
+
+Each committed turn is turned into terms and facets and buffered; a flush (every
+``flush_seconds``) files them, one script per customer, so the message path pays no
+round trip. Nothing is lost, though a crash loses the buffer: each filing says which
+session version it continues from, and the index keeps the version it has seen. A
+filing that does not continue (a turn whose filing died with a process, a merge, a
+customer from before the index existed) is answered "gap", and the customer is then
+reindexed whole from what the store holds. At start-up, ``catch_up`` compares every
+session's version with the index's and reindexes those behind, so a customer who never
+writes again is found all the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from bot.errors import StoreError
+from bot.model import Event, Profile
+from bot.search import terms as t
+from bot.stages import CommittedTurn
+from bot.store.search import SearchIndex
+from bot.store.store import Store
+
+log = logging.getLogger(__name__)
+
+#: Customers whose profile terms this process remembers having filed.
+_KEPT_PROFILES = 10_000
+#: Handoff states after which the conversation has a new assignee.
+ASSIGNING = ("taken", "transferred", "reopened")
+
+
+@dataclass(slots=True)
+class _Pending:
+    """What waits to be filed for one customer: turns from ``from_version`` on."""
+
+    from_version: int | None
+    to_version: int
+    at: float
+    terms: set[str] = field(default_factory=set)
+    facets: dict[str, list[str]] = field(default_factory=dict)
+
+
+class SearchIndexer:
+    def __init__(self, store: Store, *, flush_seconds: float = 0.25) -> None:
+        self.store = store
+        self.index: SearchIndex = store.search_index()
+        self.flush_seconds = flush_seconds
+        self._pending: dict[str, _Pending] = {}
+        self._profiles: OrderedDict[str, tuple[object, ...]] = OrderedDict()
+
+    # -- observing (synchronous, on the message path: buffer only) -----------------------
+
+    def turn_committed(self, turn: CommittedTurn) -> None:
+        result, events = turn.result, turn.result.events
+        at = events[-1].at if events else 0.0
+        terms: set[str] = set()
+        for event in events:
+            terms |= t.event_terms(event)
+        terms |= t.session_terms(result.session)
+        facets = self._facets(turn)
+        terms |= self._profile_terms(turn.customer_id, result.profile, facets)
+        if turn.version == 1:
+            terms |= t.customer_terms(turn.customer_id)
+        pending = self._pending.get(turn.customer_id)
+        if pending is None:
+            self._pending[turn.customer_id] = _Pending(turn.version - 1, turn.version, at,
+                                                       terms, facets)
+            return
+        if pending.from_version is not None and pending.to_version != turn.version - 1:
+            pending.from_version = None  # turns missed between: reindex whole
+        pending.to_version, pending.at = turn.version, max(pending.at, at)
+        pending.terms |= terms
+        for name, values in facets.items():
+            pending.facets[name] = sorted({*pending.facets.get(name, []), *values}) \
+                if name == "ch" else values
+
+    def _facets(self, turn: CommittedTurn) -> dict[str, list[str]]:
+        before, after, events = turn.before, turn.result.session, turn.result.events
+        facets: dict[str, list[str]] = {}
+        channels = t.channels_of(events)
+        if channels:
+            facets["ch"] = sorted(t.fold(c) for c in channels)
+        states = [e.data.get("state") for e in events if e.kind == "handoff"]
+        if states or before.mode != after.mode or turn.version == 1:
+            facets["status"] = [t.status_of(after, "resolve" in states[-1:])]
+        if after.operator and after.operator != before.operator:
+            facets["op"] = [t.fold(after.operator)]
+        return facets
+
+    def _profile_terms(self, customer_id: str, profile: Profile,
+                       facets: dict[str, list[str]]) -> set[str]:
+        """The profile's terms when it changed since this process last filed it."""
+        seen = (profile.name, profile.username, profile.email, profile.phone,
+                tuple(profile.tags))
+        if self._profiles.get(customer_id) == seen:
+            self._profiles.move_to_end(customer_id)
+            return set()
+        self._profiles[customer_id] = seen
+        if len(self._profiles) > _KEPT_PROFILES:
+            self._profiles.popitem(last=False)
+        facets["tag"] = sorted(t.fold(tag) for tag in profile.tags)
+        return t.profile_terms(profile)
+
+    # -- filing ---------------------------------------------------------------------------
+
+    async def flush(self) -> None:
+        pending, self._pending = self._pending, {}
+        for customer_id, entry in pending.items():
+            try:
+                filed = entry.from_version is not None and await self.index.file(
+                    customer_id, from_version=entry.from_version,
+                    to_version=entry.to_version, at=entry.at, terms=entry.terms,
+                    facets=entry.facets)
+                if not filed:
+                    await self.reindex(customer_id)
+            except StoreError as exc:
+                # The next turn's filing finds the gap and reindexes them whole.
+                log.warning("search index: filing a conversation failed: %s", exc)
+
+    async def reindex(self, customer_id: str) -> None:
+        """File a customer whole, from what the store holds of them."""
+        session, profile = await self.store.load(customer_id)
+        history = await self.store.history(customer_id, limit=self.store.history_limit)
+        identities = await self.store.identities(customer_id)
+        if not identities:
+            await self.index.forget(customer_id)
+            return
+        terms = t.customer_terms(customer_id) | t.profile_terms(profile) \
+            | t.session_terms(session)
+        for event in history:
+            terms |= t.event_terms(event)
+        for identity in identities:
+            terms |= t.identity_terms(identity.key)
+        channels = {i.channel for i in identities} | t.channels_of(history)
+        facets = {"ch": sorted(t.fold(c) for c in channels),
+                  "status": [t.status_of(session, _last_state(history) == "resolve")],
+                  "tag": sorted(t.fold(tag) for tag in profile.tags),
+                  "op": [t.fold(o) for o in [session.operator or _last_operator(history)]
+                         if o]}
+        at = history[-1].at if history else 0.0
+        await self.index.file(customer_id, from_version=None, to_version=session.version,
+                              at=at, terms=terms, facets=facets)
+        self._profiles.pop(customer_id, None)
+
+    async def customers_merged(self, source: str, target: str) -> None:
+        """A merge moved ``source``'s history into ``target``: file it there."""
+        self._pending.pop(source, None)
+        try:
+            await self.index.forget(source)
+            await self.reindex(target)
+        except StoreError as exc:
+            log.warning("search index: filing a merge failed (the next start-up "
+                        "catches up): %s", exc)
+
+    async def catch_up(self, batch: int = 500) -> int:
+        """Reindex every customer the index is behind on. Returns how many."""
+        behind = 0
+        chunk: list[str] = []
+        async for customer_id in self.store.customers_matching(
+                self.store.keys.session_pattern):
+            chunk.append(customer_id)
+            if len(chunk) >= batch:
+                behind += await self._catch_up(chunk)
+                chunk = []
+        return behind + await self._catch_up(chunk)
+
+    async def _catch_up(self, customer_ids: list[str]) -> int:
+        stale = await self.index.stale(customer_ids)
+        for customer_id in stale:
+            await self.reindex(customer_id)
+        return len(stale)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Catch up once, then flush every ``flush_seconds`` until ``stop``, and once more."""
+        try:
+            caught = await self.catch_up()
+            if caught:
+                log.info("search index: reindexed %d conversation(s)", caught)
+        except StoreError as exc:  # the loop's boundary
+            log.warning("search index: catching up failed: %s", exc)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.flush_seconds)
+            await self.flush()
+        await self.flush()
+
+
+def _last_state(history: list[Event]) -> object:
+    return next((e.data.get("state") for e in reversed(history) if e.kind == "handoff"),
+                None)
+
+
+def _last_operator(history: list[Event]) -> str | None:
+    return next((str(e.data["operator"]) for e in reversed(history)
+                 if e.kind == "handoff" and e.data.get("state") in ASSIGNING
+                 and e.data.get("operator")), None)

@@ -1,0 +1,123 @@
+"""The search index in Redis: which customers are filed under which term, sharded so
+that it holds on Redis Cluster.
+
+A global index cannot live in a customer's hash slot, and one key per term would make a
+search with several terms a cross-slot intersection. So the index is cut into
+``shards`` parts by customer (``crc32(id) % shards``); every key of a part shares the
+tag ``{ix:<n>}``: its term sets, its customers' documents and its "recent" sorted set.
+Filing a customer is one script in their part; a search runs one script per part (an
+``SINTER`` inside one slot) and merges the parts' answers by time. The parts go out in
+one batch, so a search costs one round trip on a single server, one per node on a
+cluster. Valkey's search module is not part of the embedded server, and a plain
+Redis has none, so the index is built from sets, which every Redis and Valkey has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
+from typing import Any, NamedTuple
+
+from redis.asyncio import Redis
+
+from bot.store.batching import CommandBatcher
+from bot.store.boundary import boundary, translates
+from bot.store.keys import Keys, SessionFields
+from bot.store.results import as_str
+from bot.store.scripts import Script
+
+#: Parts of the index: enough that a cluster spreads them over its nodes, few enough
+#: that a search (one script per part) stays one batch.
+SHARDS = 16
+
+
+class Hit(NamedTuple):
+    """One customer found: when they were last active (epoch seconds), and the facets
+    they are filed under (``{"status": ["resolved"], "op": ["ana"], ...}``)."""
+
+    customer_id: str
+    at: float
+    facets: dict[str, list[str]]
+
+
+@boundary
+class SearchIndex:
+    def __init__(self, redis: Redis, batcher: CommandBatcher, *, keys: Keys,
+                 shards: int = SHARDS) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.shards = shards
+        script = partial(Script, redis, batcher)
+        self._index = script("index", "file a conversation in the search index")
+        self._find = script("find", "search conversations")
+
+    def shard_of(self, customer_id: str) -> int:
+        return zlib.crc32(customer_id.encode()) % self.shards
+
+    @translates
+    async def file(self, customer_id: str, *, from_version: int | None, to_version: int,
+                   at: float, terms: Iterable[str],
+                   facets: Mapping[str, Sequence[str]]) -> bool:
+        """File the customer under ``terms`` and ``facets`` (see ``lua/index.lua``); False
+        when the index was not at ``from_version`` (a turn it never saw: reindex them
+        whole, ``from_version=None``)."""
+        part = self.keys.search_shard(self.shard_of(customer_id))
+        answer = await self._index(
+            keys=[f"{part}:doc:{customer_id}", f"{part}:recent"],
+            args=[f"{part}:t:", customer_id, "" if from_version is None else from_version,
+                  to_version, at, json.dumps(facets), *terms])
+        return as_str(answer) == "ok"
+
+    @translates
+    async def find(self, terms: Sequence[str], *, since: float = 0,
+                   until: float = float("inf"), limit: int = 50) -> list[Hit]:
+        """The customers filed under every one of ``terms`` (facets included), last
+        active between ``since`` and ``until``, newest first."""
+        till = "+inf" if until == float("inf") else until
+        answers = await asyncio.gather(*(
+            self._find(keys=[f"{part}:recent", *(f"{part}:t:{t}" for t in terms)],
+                       args=[since, till, limit, f"{part}:doc:"])
+            for part in map(self.keys.search_shard, range(self.shards))))
+        hits = [Hit(as_str(rows[i]), float(rows[i + 1]), json.loads(rows[i + 2]))
+                for rows in answers for i in range(0, len(rows), 3)]
+        hits.sort(key=lambda hit: hit.at, reverse=True)
+        return hits[:limit]
+
+    async def facets_of(self, customer_id: str) -> dict[str, list[str]]:
+        """The facets a customer is filed under (``{}`` when not indexed)."""
+        part = self.keys.search_shard(self.shard_of(customer_id))
+        raw = await self.redis.hget(f"{part}:doc:{customer_id}", "f")
+        facets: dict[str, list[str]] = json.loads(as_str(raw)) if raw else {}
+        return facets
+
+    async def forget(self, customer_id: str) -> None:
+        """Take a customer who is no more (merged into another) out of the lists and
+        filters. Their word sets keep the id until rebuilt; a search skips it."""
+        part = self.keys.search_shard(self.shard_of(customer_id))
+        doc = f"{part}:doc:{customer_id}"
+        facets = await self.facets_of(customer_id)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for name, values in facets.items():
+                for value in values:
+                    pipe.srem(f"{part}:t:={name}:{value}", customer_id)
+            pipe.zrem(f"{part}:recent", customer_id)
+            pipe.delete(doc)
+            await pipe.execute()
+
+    async def stale(self, customer_ids: Sequence[str]) -> list[str]:
+        """Those of ``customer_ids`` whose committed session is newer than what the index
+        holds of them (a turn whose filing was lost with a crashed process)."""
+        if not customer_ids:
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for customer_id in customer_ids:
+                pipe.hget(self.keys.customer(customer_id).session, SessionFields.VERSION)
+                part = self.keys.search_shard(self.shard_of(customer_id))
+                pipe.hget(f"{part}:doc:{customer_id}", "v")
+            versions: list[Any] = await pipe.execute()
+        return [c for c, session, indexed in zip(customer_ids, versions[::2], versions[1::2],
+                                                 strict=True)
+                if int(session or 0) > int(indexed or 0)]

@@ -1,0 +1,155 @@
+"""The search index through the real pipeline and store: each field a conversation is
+found by, the filters, a customer on two linked channels, and an index that catches up
+with turns whose filing was lost."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.runtime import Runtime
+from bot.search import terms as t
+from bot.store.search import SearchIndex
+from connectors.collecting import CollectingConnector
+from tests.bot.linking.test_linking import BUTTONS, TEXT_ONLY, Customer, channel, link_code
+
+
+@pytest.fixture
+async def runtime(make_settings: Any, redis: Any) -> AsyncIterator[Runtime]:
+    channels = [CollectingConnector(channel="telegram", capabilities=BUTTONS),
+                CollectingConnector(channel="whatsapp", capabilities=TEXT_ONLY)]
+    async with Runtime(make_settings(), connectors=channels, serve_http=False) as rt:
+        yield rt
+
+
+def index(runtime: Runtime) -> SearchIndex:
+    assert runtime.indexer is not None
+    return runtime.indexer.index
+
+
+async def found(runtime: Runtime, query: str, *facets: str, **window: float) -> list[str]:
+    terms = [*t.query_terms(query), *facets]
+    return [hit.customer_id for hit in await index(runtime).find(terms, **window)]
+
+
+async def test_a_conversation_is_found_by_every_field_it_has(runtime: Runtime) -> None:
+    ana = Customer(runtime, channel(runtime, "telegram"), "7001", name="Ana Lopez")
+    await ana.says("/report")
+    await ana.says("T100")
+    await ana.says(payload="cable", text="Power cable")
+    await ana.says("the screen flickers since Tuesday")
+    other = Customer(runtime, channel(runtime, "whatsapp"), "34600111222", name="Bob")
+    await other.says("hello")
+    ana_id, bob_id = await ana.customer_id(), await other.customer_id()
+
+    assert await found(runtime, "Ana") == [ana_id], "the name"
+    assert await found(runtime, "ana lop") == [ana_id], "the name from its first letters"
+    assert await found(runtime, "José") == []
+    assert await found(runtime, "T100") == [ana_id], "an order (ticket) number"
+    assert await found(runtime, "flickers") == [ana_id], "any word of the transcript"
+    assert await found(runtime, "7001") == [ana_id], "the external (platform) id"
+    assert await found(runtime, "+34 600 11 12 22") == [bob_id], "a phone, written any way"
+    assert await found(runtime, "600111222") == [bob_id], "a phone without its prefix"
+    assert await found(runtime, ana_id[:6]) == [ana_id], "the short id"
+    assert await found(runtime, "flickers hello") == [], "every word must match"
+
+
+async def test_an_email_is_found_whole_and_by_its_parts(runtime: Runtime) -> None:
+    ana = Customer(runtime, channel(runtime, "telegram"), "7002", name="Ana")
+    await ana.says("/report")
+    await ana.says("T100")
+    await ana.says(payload="cable", text="Power cable")
+    await ana.says(payload="broken", text="It is broken")
+    await ana.says(payload="repair", text="Repair it")
+    await ana.says("ana.lopez@example.com")
+    ana_id = await ana.customer_id()
+    assert await found(runtime, "ana.lopez@example.com") == [ana_id]
+    assert await found(runtime, "lopez") == [ana_id]
+    assert await found(runtime, "ana.lopez@other.com") == []
+
+
+async def test_filters_by_channel_status_assignee_and_date(runtime: Runtime) -> None:
+    ana = Customer(runtime, channel(runtime, "telegram"), "7003", name="Ana")
+    await ana.says("hello")
+    bob = Customer(runtime, channel(runtime, "whatsapp"), "34600999888", name="Bob")
+    await bob.says("hello")
+    await bob.says("/human")
+    ana_id, bob_id = await ana.customer_id(), await bob.customer_id()
+
+    assert await found(runtime, "hello", t.facet("ch", "telegram")) == [ana_id]
+    assert await found(runtime, "", t.facet("ch", "whatsapp")) == [bob_id]
+    assert await found(runtime, "", t.facet("status", "queued")) == [bob_id]
+    assert await found(runtime, "", t.facet("status", "bot")) == [ana_id]
+    assert await found(runtime, "hello") == [bob_id, ana_id], "newest first"
+    assert await found(runtime, "hello", until=time.time() - 3600) == []
+    assert await found(runtime, "hello", since=time.time() + 3600) == []
+
+    assert runtime.desk is not None
+    from bot.model import OperatorAction
+    for action in ("take", "resolve"):
+        await runtime.pipeline.act(bob_id, OperatorAction(id=action, operator="ana",
+                                                          action=action))  # type: ignore[arg-type]
+        await runtime.settle()
+    assert await found(runtime, "", t.facet("status", "resolved")) == [bob_id]
+    assert await found(runtime, "", t.facet("status", "queued")) == []
+    assert await found(runtime, "", t.facet("op", "ana")) == [bob_id], "the last assignee"
+
+
+async def test_a_customer_on_two_linked_channels_is_found_by_what_each_said(
+    runtime: Runtime,
+) -> None:
+    on_telegram = Customer(runtime, channel(runtime, "telegram"), "7004", name="Ana")
+    await on_telegram.says("my parcel never arrived")
+    code = await link_code(on_telegram)
+    on_whatsapp = Customer(runtime, channel(runtime, "whatsapp"), "34600222333")
+    await on_whatsapp.says("a broken umbrella")
+    await on_whatsapp.says(code)
+    await on_whatsapp.says("join")  # with a history here, the word: one customer now
+    customer = await on_telegram.customer_id()
+    assert await on_whatsapp.customer_id() == customer
+
+    assert await found(runtime, "parcel") == [customer]
+    assert await found(runtime, "umbrella") == [customer], "the merged side's history"
+    assert await found(runtime, "34600222333") == [customer]
+    assert await found(runtime, "parcel umbrella") == [customer], "one customer, both sides"
+    assert await found(runtime, "", t.facet("ch", "whatsapp")) == [customer]
+    assert await found(runtime, "", t.facet("ch", "telegram")) == [customer]
+
+
+async def test_a_lost_filing_is_caught_up_at_the_next_turn_and_at_start_up(
+    runtime: Runtime,
+) -> None:
+    indexer = runtime.indexer
+    assert indexer is not None
+    observers = runtime.pipeline.observers
+
+    async def unfiled(customer: Customer, text: str) -> None:
+        """A turn committed by a process that died before filing it."""
+        observers.remove(indexer)
+        await customer.says(text)
+        observers.append(indexer)
+
+    ana = Customer(runtime, channel(runtime, "telegram"), "7005", name="Ana")
+    await ana.says("first words")
+    await unfiled(ana, "nobody filed these pineapples")
+    ana_id = await ana.customer_id()
+    assert await found(runtime, "pineapples") == [], "lost, for now"
+    await ana.says("more words")
+    assert await found(runtime, "pineapples") == [ana_id], "the next filing saw the gap"
+
+    await unfiled(ana, "a last word: mangoes")  # and the customer never writes again
+    assert await found(runtime, "mangoes") == []
+    assert await indexer.catch_up() == 1, "what every start-up runs"
+    assert await found(runtime, "mangoes") == [ana_id]
+    assert await indexer.catch_up() == 0, "nothing behind any more"
+
+
+def test_terms_fold_case_and_accents_and_keep_punctuated_words_whole() -> None:
+    assert t.words("José's Order A-1234!") >= {"jose", "order", "a-1234", "a", "1234"}
+    assert t.query_terms("A-1234") == ["a-1234"]
+    assert t.query_terms("+34 600-111-222") == ["34600111222"]
+    assert "600111222" in t.phone_terms("+34600111222")
+    assert t.facet("status", "Queued") == "=status:queued"
