@@ -167,6 +167,10 @@ class HandoffDesk:
                                         operator=target.id))
             _say(result, self._t(locale, "handoff.transferred", name=target.display_name),
                  author)
+        elif kind == "resolve" and session.mode == "bot":
+            # Handed back already: filed as resolved, the customer is not told twice.
+            result.events.append(_event(session, "handoff", f"{name} marked it resolved",
+                                        state="resolve", operator=action.operator))
         elif kind in ("handback", "resolve", "timeout"):
             if kind == "timeout" and session.mode != "queued":
                 return result, Outcome(True)  # taken meanwhile: nothing to time out

@@ -35,6 +35,7 @@ from bot.operator.auth import Caller, LoginRefused, OperatorAuth
 from bot.operator.live import LiveHub
 from bot.operator.reaching_view import reaching_view
 from bot.pipeline import Pipeline
+from bot.search.indexer import last_operator
 from bot.store.search import SearchIndex
 from bot.store.store import Store
 from bot.web.types import (
@@ -200,8 +201,9 @@ class OperatorApi:
             or await self._was_theirs(caller, customer_id)
 
     async def _was_theirs(self, caller: Caller, customer_id: str) -> bool:
-        facets = await self.search.facets_of(customer_id)
-        return views.fold_id(caller.account.id) in facets.get("op", [])
+        """Read from the history (the truth), not the index, which files a moment later."""
+        history = await self.store.history(customer_id, limit=self.store.history_limit)
+        return last_operator(history) == caller.account.id
 
     async def _refusal(self, caller: Caller, customer_id: str, kind: OperatorActionKind
                        ) -> WebResponse | None:
@@ -210,11 +212,11 @@ class OperatorApi:
         if caller.supervisor:
             return None
         session, _ = await self.store.load(customer_id)
-        if kind == "reopen":
-            if session.mode == "bot" and await self._was_theirs(caller, customer_id):
+        if kind in ("reopen", "resolve", "note") and session.mode == "bot":
+            if await self._was_theirs(caller, customer_id):
                 return None
-            return _error(403, "only a conversation you had can be reopened; ask a "
-                          "supervisor to reopen this one")
+            return _error(403, "only a conversation you had can be reopened or resolved; "
+                          "ask a supervisor")
         if kind == "take" and session.mode == "human" and session.operator != caller.account.id:
             return None  # the desk answers "already with ..."
         if session.mode == "queued" or session.operator == caller.account.id:

@@ -8,10 +8,6 @@ from typing import Any
 from bot.config.handoff import OperatorAccount
 from bot.messages import Identity
 from bot.model import Event, Profile, Session
-from bot.search.terms import fold
-
-#: An operator id as the search index files it.
-fold_id = fold
 
 
 def author(event: Event) -> str:

@@ -140,7 +140,7 @@ class SearchIndexer:
         facets = {"ch": sorted(t.fold(c) for c in channels),
                   "status": [t.status_of(session, _last_state(history) == "resolve")],
                   "tag": sorted(t.fold(tag) for tag in profile.tags),
-                  "op": [t.fold(o) for o in [session.operator or _last_operator(history)]
+                  "op": [t.fold(o) for o in [session.operator or last_operator(history)]
                          if o]}
         at = history[-1].at if history else 0.0
         await self.index.file(customer_id, from_version=None, to_version=session.version,
@@ -195,7 +195,8 @@ def _last_state(history: list[Event]) -> object:
                 None)
 
 
-def _last_operator(history: list[Event]) -> str | None:
+def last_operator(history: list[Event]) -> str | None:
+    """Who had the conversation last (taken, passed to, reopened by)."""
     return next((str(e.data["operator"]) for e in reversed(history)
                  if e.kind == "handoff" and e.data.get("state") in ASSIGNING
                  and e.data.get("operator")), None)

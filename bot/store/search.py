@@ -81,7 +81,7 @@ class SearchIndex:
             self._find(keys=[f"{part}:recent", *(f"{part}:t:{t}" for t in terms)],
                        args=[since, till, limit, f"{part}:doc:"])
             for part in map(self.keys.search_shard, range(self.shards))))
-        hits = [Hit(as_str(rows[i]), float(rows[i + 1]), json.loads(rows[i + 2]))
+        hits = [Hit(as_str(rows[i]), float(rows[i + 1]), _facets(rows[i + 2]))
                 for rows in answers for i in range(0, len(rows), 3)]
         hits.sort(key=lambda hit: hit.at, reverse=True)
         return hits[:limit]
@@ -89,9 +89,7 @@ class SearchIndex:
     async def facets_of(self, customer_id: str) -> dict[str, list[str]]:
         """The facets a customer is filed under (``{}`` when not indexed)."""
         part = self.keys.search_shard(self.shard_of(customer_id))
-        raw = await self.redis.hget(f"{part}:doc:{customer_id}", "f")
-        facets: dict[str, list[str]] = json.loads(as_str(raw)) if raw else {}
-        return facets
+        return _facets(await self.redis.hget(f"{part}:doc:{customer_id}", "f"))
 
     async def forget(self, customer_id: str) -> None:
         """Take a customer who is no more (merged into another) out of the lists and
@@ -121,3 +119,10 @@ class SearchIndex:
         return [c for c, session, indexed in zip(customer_ids, versions[::2], versions[1::2],
                                                  strict=True)
                 if int(session or 0) > int(indexed or 0)]
+
+
+def _facets(raw: bytes | str | None) -> dict[str, list[str]]:
+    """The facets as filed; Lua's JSON writes an empty list as ``{}``."""
+    decoded = json.loads(raw) if raw else {}
+    return {str(k): [str(x) for x in v] if isinstance(v, list) else []
+            for k, v in decoded.items()}

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.model import OperatorAction, OperatorActionKind
 from bot.runtime import Runtime
 from bot.search import terms as t
 from bot.store.search import SearchIndex
@@ -30,9 +31,11 @@ def index(runtime: Runtime) -> SearchIndex:
     return runtime.indexer.index
 
 
-async def found(runtime: Runtime, query: str, *facets: str, **window: float) -> list[str]:
+async def found(runtime: Runtime, query: str, *facets: str, since: float = 0,
+                until: float = float("inf")) -> list[str]:
     terms = [*t.query_terms(query), *facets]
-    return [hit.customer_id for hit in await index(runtime).find(terms, **window)]
+    hits = await index(runtime).find(terms, since=since, until=until)
+    return [hit.customer_id for hit in hits]
 
 
 async def test_a_conversation_is_found_by_every_field_it_has(runtime: Runtime) -> None:
@@ -87,11 +90,10 @@ async def test_filters_by_channel_status_assignee_and_date(runtime: Runtime) -> 
     assert await found(runtime, "hello", until=time.time() - 3600) == []
     assert await found(runtime, "hello", since=time.time() + 3600) == []
 
-    assert runtime.desk is not None
-    from bot.model import OperatorAction
-    for action in ("take", "resolve"):
+    actions: tuple[OperatorActionKind, ...] = ("take", "resolve")
+    for action in actions:
         await runtime.pipeline.act(bob_id, OperatorAction(id=action, operator="ana",
-                                                          action=action))  # type: ignore[arg-type]
+                                                          action=action))
         await runtime.settle()
     assert await found(runtime, "", t.facet("status", "resolved")) == [bob_id]
     assert await found(runtime, "", t.facet("status", "queued")) == []
