@@ -239,7 +239,9 @@ class OperatorApi:
         history = await self.store.history(customer_id, limit=1000)
         return _json(200, {
             "customer_id": customer_id,
-            "profile": views.profile_view(profile),
+            "display_name": views.display_name(profile, customer_id),
+            "profile": {**views.profile_view(profile),
+                        "display_name": views.display_name(profile, customer_id)},
             "identities": views.identities_view(identities, unreachable),
             "session": views.session_view(session),
             "reaching": reaching_view(profile, session, history),

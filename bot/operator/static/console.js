@@ -51,6 +51,7 @@ const els = {
   transfer: $("transfer"),
   transferOperator: $("transfer-operator"),
   resolve: $("resolve"),
+  reopen: $("reopen"),
   transcript: $("transcript"),
   replyForm: $("reply-form"),
   replyText: $("reply-text"),
@@ -482,7 +483,7 @@ function renderQueue() {
     if (prio > 0) btn.classList.add("priority");
 
     const top = el("div", "item-top");
-    top.appendChild(el("span", "item-name", customerName(item.name)));
+    top.appendChild(el("span", "item-name", customerName(item.display_name || item.name)));
     top.appendChild(channelBadge(item.channel));
     btn.appendChild(top);
 
@@ -551,7 +552,7 @@ function renderMine() {
       btn.setAttribute("aria-current", "true");
     }
     const top = el("div", "item-top");
-    top.appendChild(el("span", "item-name", customerName(item.name)));
+    top.appendChild(el("span", "item-name", customerName(item.display_name || item.name)));
     top.appendChild(channelBadge(item.channel));
     btn.appendChild(top);
     if (str(item.last_text)) btn.appendChild(el("div", "item-last", str(item.last_text)));
@@ -696,7 +697,7 @@ function renderConversation(first) {
   const profile = conv.profile && typeof conv.profile === "object" ? conv.profile : {};
   const s = session();
 
-  els.convName.textContent = customerName(profile.name);
+  els.convName.textContent = customerName(conv.display_name || profile.name);
   els.convMode.textContent = MODE_LABEL[s.mode] || s.mode;
   els.convMode.dataset.mode = s.mode;
   els.convOperator.textContent = s.operator ? `Assigned to ${operatorName(s.operator)}` : "Unassigned";
@@ -763,7 +764,10 @@ function renderActions() {
   els.transferOperator.disabled = busy || !manage || ops.length === 0;
   els.transfer.disabled = busy || !manage || !els.transferOperator.value;
 
-  els.resolve.disabled = busy || !manage;
+  // After a hand back the conversation is the bot's again, and can still be resolved.
+  els.resolve.disabled = busy || !(manage || s.mode === "bot");
+  els.reopen.hidden = s.mode !== "bot";
+  els.reopen.disabled = busy;
 
   // Reply only when this operator holds the conversation.
   els.replyText.disabled = !mine;
@@ -857,7 +861,7 @@ function renderTranscript(first) {
   const entries = Array.isArray(state.conv.transcript) ? state.conv.transcript.filter((e) => e && typeof e === "object") : [];
   const stick = first || box.scrollHeight - box.scrollTop - box.clientHeight < NEAR_BOTTOM_PX;
   const prevTop = box.scrollTop;
-  const profileName = state.conv.profile && state.conv.profile.name;
+  const profileName = state.conv.display_name || (state.conv.profile && state.conv.profile.name);
 
   const frag = document.createDocumentFragment();
   let lastDay = null;
@@ -885,7 +889,7 @@ function kv(dl, key, valueNode) {
 
 function renderProfile(p) {
   clear(els.profile);
-  const name = el("div", "profile-name", customerName(p.name));
+  const name = el("div", "profile-name", customerName(p.display_name || p.name));
   els.profile.appendChild(name);
   const dl = el("dl", "kv");
   // A handle the customer chose (a WhatsApp username): often all that is known of them.
@@ -1215,6 +1219,7 @@ els.transfer.addEventListener("click", () => {
   });
 });
 els.resolve.addEventListener("click", onResolve);
+els.reopen.addEventListener("click", () => act("reopen", {}, { success: "Conversation reopened." }));
 
 els.replyForm.addEventListener("submit", (event) => {
   event.preventDefault();
@@ -1251,4 +1256,4 @@ async function boot() {
 
 boot();
 
-window.omnicanalOperator = { state };
+window.omnicanalOperator = { state, api, act, channelBadge, ago, openConversation };

@@ -1,0 +1,87 @@
+"""The desk's Find panel in a real browser: an operator finds a past conversation by a
+word the customer said, opens it from the result, resolves it after handing it back,
+reopens it from the Resolved list; the customer is called by their name everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.handoff.passwords import hash_password
+from bot.runtime import Runtime
+from tests.e2e.browser import ARGS, CHROMIUM, require_chromium
+from tests.e2e.test_handoff_browser import customer_says
+
+PASSWORD = "operator password 1"
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(90)]
+
+require_chromium()
+
+from playwright.async_api import Browser, Page, async_playwright, expect  # noqa: E402
+
+
+@pytest.fixture
+async def runtime(make_settings: Any) -> AsyncIterator[Runtime]:
+    operators = [{"id": "ana", "name": "Ana", "password_hash": hash_password(PASSWORD)}]
+    async with Runtime(make_settings(handoff={"operators": operators})) as rt:
+        yield rt
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as pw:
+        launched = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield launched
+        await launched.close()
+
+
+async def operator_console(browser: Browser, runtime: Runtime) -> Page:
+    assert runtime.server is not None
+    page = await (await browser.new_context()).new_page()
+    await page.goto(f"{runtime.server.url}/operator")
+    await page.fill("#login-operator", "ana")
+    await page.fill("#login-password", PASSWORD)
+    await page.click("#login-submit")
+    await expect(page.locator("#app")).to_be_visible()
+    return page
+
+
+async def test_an_operator_finds_resolves_and_reopens_a_past_conversation(
+    runtime: Runtime, browser: Browser,
+) -> None:
+    assert runtime.server is not None
+    operator = await operator_console(browser, runtime)
+    customer = await (await browser.new_context()).new_page()
+    await customer.goto(f"{runtime.server.url}/")
+    await expect(customer.locator("#status")).to_have_attribute("data-state", "online")
+    await customer_says(customer, "my umbrella order U-5521 arrived broken")
+    await customer_says(customer, "human")
+    await expect(operator.locator("#queue .queue-item")).to_have_count(1)
+    await operator.locator("#queue .queue-item").click()
+    await operator.click("#take")
+    await expect(operator.locator("#reply-text")).to_be_enabled()
+    await operator.click("#handback")
+    await expect(operator.locator("#conv-mode")).to_have_attribute("data-mode", "bot")
+    await operator.click("#resolve")
+    await operator.click("#resolve")  # the second click confirms
+    await expect(operator.locator("#toasts")).to_contain_text("Conversation resolved.")
+    await operator.evaluate("location.hash = ''")
+
+    await operator.fill("#find-q", "U-5521")
+    await operator.click("#find-go")
+    found = operator.locator("#find-results .find-item")
+    await expect(found).to_have_count(1)
+    await expect(found).to_contain_text("umbrella order U-5521")
+    await found.click()
+    await expect(operator.locator("#conv-mode")).to_have_attribute("data-mode", "bot")
+    name = await operator.locator("#conv-name").inner_text()
+    assert name != "Customer" and name == await found.locator(".item-name").inner_text()
+
+    await operator.click("#find-resolved")
+    await expect(operator.locator("#find-results .find-item")).to_have_count(1)
+    await operator.click("#reopen")
+    await expect(operator.locator("#conv-mode")).to_have_attribute("data-mode", "human")
+    await expect(operator.locator("#reply-text")).to_be_enabled()
