@@ -133,7 +133,7 @@ class HandoffInfo(BaseModel):
 
 OperatorActionKind = Literal[
     "request", "take", "reply", "note", "handback", "resolve", "transfer", "timeout",
-    "reopen"]
+    "reopen", "profile"]
 
 
 class OperatorAction(BaseModel):
@@ -148,6 +148,8 @@ class OperatorAction(BaseModel):
     text: str | None = None
     flow: str | None = None
     target: str | None = None
+    #: A profile edit's changes (``bot/handoff/profile_edits.py``), already checked.
+    changes: dict[str, str | list[str] | None] | None = None
     at: float = Field(default_factory=time.time)
 
 
@@ -265,6 +267,7 @@ EventKind = Literal[
     "reminder",
     "source",
     "understood",
+    "profile",
 ]
 
 

@@ -28,6 +28,8 @@ class OperatorAccount(Strict):
     token: SecretStr | None = None
     #: Conversations this operator may hold at once.
     capacity: int = Field(default=5, ge=1, le=100)
+    #: May edit customers' profiles and tags (supervisors always may).
+    edit_profiles: bool = False
 
     @field_validator("password_hash")
     @classmethod

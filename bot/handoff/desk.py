@@ -29,6 +29,7 @@ from bot.analytics.recorder import SATISFACTION_FLOW
 from bot.config.handoff import HandoffSettings, OperatorAccount
 from bot.dialogue import DialogueEngine, TurnResult
 from bot.handoff.hours import describe, is_open
+from bot.handoff.profile_edits import apply_changes
 from bot.history import inbound_event, outbound_event
 from bot.messages import Outbound, Text
 from bot.model import Event, EventKind, HandoffInfo, OperatorAction, Session
@@ -145,6 +146,14 @@ class HandoffDesk:
             result.events.append(_event(session, "handoff", f"{name} took the conversation",
                                         state="taken", operator=action.operator))
             _say(result, self._t(locale, "handoff.joined", name=name), author)
+        elif kind == "profile":
+            profile, event = apply_changes(claim.profile, action.changes or {},
+                                           operator=action.operator,
+                                           channel=session.address.channel
+                                           if session.address else None)
+            result.profile = profile
+            if event is not None:
+                result.events.append(event)
         elif kind == "reopen":
             return await self._reopen(claim, session, action, result)
         elif kind == "reply":

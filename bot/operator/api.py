@@ -4,7 +4,7 @@
     GET  /operator/api/queue                           GET /operator/api/conversations
     GET  /operator/api/conversations/{id}              GET /operator/api/operators
     GET  /operator/api/search?q=&channel=&status=&operator=&label=&since=&until=
-    POST /operator/api/conversations/{id}/take|reply|note|handback|resolve|transfer|reopen
+    POST /operator/api/conversations/{id}/take|reply|note|handback|resolve|transfer|reopen|profile
     WS   /operator/ws                                   (live updates)
 
 Console calls authenticate with the session cookie and send ``X-CSRF-Token`` on every
@@ -28,6 +28,7 @@ from bot.analytics.report import to_csv
 from bot.errors import StoreError
 from bot.handoff.desk import HandoffDesk
 from bot.handoff.hours import is_open
+from bot.handoff.profile_edits import BadEdit, checked_changes
 from bot.model import OperatorAction, OperatorActionKind
 from bot.operator import finding, views
 from bot.operator.addresses import ClientAddress
@@ -52,7 +53,8 @@ STATIC = Path(__file__).parent / "static"
 API = "/operator/api"
 ACTIONS: dict[str, OperatorActionKind] = {
     "take": "take", "reply": "reply", "note": "note", "handback": "handback",
-    "resolve": "resolve", "transfer": "transfer", "reopen": "reopen"}
+    "resolve": "resolve", "transfer": "transfer", "reopen": "reopen",
+    "profile": "profile"}
 MAX_TEXT = 4096
 #: What a failing store raises (the store's boundary translates every client error).
 STORE_FAILURES: tuple[type[Exception], ...] = (StoreError,)
@@ -212,7 +214,7 @@ class OperatorApi:
         if caller.supervisor:
             return None
         session, _ = await self.store.load(customer_id)
-        if kind in ("reopen", "resolve", "note") and session.mode == "bot":
+        if kind in ("reopen", "resolve", "note", "profile") and session.mode == "bot":
             if await self._was_theirs(caller, customer_id):
                 return None
             return _error(403, "only a conversation you had can be reopened or resolved; "
@@ -280,13 +282,23 @@ class OperatorApi:
         target = body.get("operator")
         if kind == "transfer" and self.desk.operator(str(target)) is None:
             return _error(400, "choose an operator to transfer to")
+        changes = None
+        if kind == "profile":
+            if not (caller.supervisor or caller.account.edit_profiles):
+                return _error(403, "you may not edit profiles; a supervisor can, or "
+                              "config.yaml can give you edit_profiles: true")
+            try:
+                changes = checked_changes(body.get("profile"))
+            except BadEdit as bad:
+                return _error(400, str(bad))
         refusal = await self._refusal(caller, customer_id, kind)
         if refusal is not None:
             return refusal
         action = OperatorAction(id=uuid.uuid4().hex, operator=caller.account.id, action=kind,
                                 text=text if isinstance(text, str) else None,
                                 flow=flow if isinstance(flow, str) else None,
-                                target=str(target) if target else None, at=time.time())
+                                target=str(target) if target else None, changes=changes,
+                                at=time.time())
         await self.pipeline.act(customer_id, action)
         result = await self.queue.wait_result(action.id)
         if result is None:
@@ -352,7 +364,8 @@ class OperatorApi:
 
 def _me(caller: Caller) -> dict[str, Any]:
     account = caller.account
-    return {"id": account.id, "name": account.display_name, "role": account.role}
+    return {"id": account.id, "name": account.display_name, "role": account.role,
+            "edit_profiles": caller.supervisor or account.edit_profiles}
 
 
 def _store_boundary(handler: Callable[[WebRequest], Awaitable[WebResponse]]

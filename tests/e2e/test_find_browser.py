@@ -25,7 +25,8 @@ from playwright.async_api import Browser, Page, async_playwright, expect  # noqa
 
 @pytest.fixture
 async def runtime(make_settings: Any) -> AsyncIterator[Runtime]:
-    operators = [{"id": "ana", "name": "Ana", "password_hash": hash_password(PASSWORD)}]
+    operators = [{"id": "ana", "name": "Ana", "password_hash": hash_password(PASSWORD),
+                  "edit_profiles": True}]
     async with Runtime(make_settings(handoff={"operators": operators})) as rt:
         yield rt
 
@@ -85,3 +86,30 @@ async def test_an_operator_finds_resolves_and_reopens_a_past_conversation(
     await operator.click("#reopen")
     await expect(operator.locator("#conv-mode")).to_have_attribute("data-mode", "human")
     await expect(operator.locator("#reply-text")).to_be_enabled()
+
+
+async def test_an_operator_with_write_rights_names_the_customer_everywhere(
+    runtime: Runtime, browser: Browser,
+) -> None:
+    assert runtime.server is not None
+    operator = await operator_console(browser, runtime)
+    customer = await (await browser.new_context()).new_page()
+    await customer.goto(f"{runtime.server.url}/")
+    await expect(customer.locator("#status")).to_have_attribute("data-state", "online")
+    await customer_says(customer, "human")
+    item = operator.locator("#queue .queue-item")
+    await expect(item).to_have_count(1)
+    short = (await item.locator(".item-name").inner_text()).strip()
+    assert short.startswith("Customer ") and len(short) == len("Customer ") + 6, short
+    await item.click()
+    await expect(operator.locator("#conv-name")).to_have_text(short)
+    await expect(operator.locator(".profile-name")).to_have_text(short)
+
+    await operator.click("#profile-edit")
+    await operator.fill("#edit-name", "Marta Ruiz")
+    await operator.fill("#edit-tags", "vip, returns")
+    await operator.click("#edit-save")
+    await expect(operator.locator("#conv-name")).to_have_text("Marta Ruiz")
+    await expect(operator.locator(".profile-name")).to_have_text("Marta Ruiz")
+    await expect(item.locator(".item-name")).to_have_text("Marta Ruiz")
+    await expect(operator.locator("#transcript")).to_contain_text("name — → Marta Ruiz")

@@ -372,6 +372,7 @@ function normalizeMe(op) {
     name: str(op.name),
     role: str(op.role),
     capacity: op.capacity == null ? null : op.capacity,
+    editProfiles: op.edit_profiles === true,
   };
 }
 
@@ -706,6 +707,7 @@ function renderConversation(first) {
   renderActions();
   renderTranscript(first);
   renderProfile(profile);
+  document.dispatchEvent(new CustomEvent("omnicanal:conversation", { detail: conv }));
   renderIdentities(Array.isArray(conv.identities) ? conv.identities : []);
   renderReaching(conv.reaching && typeof conv.reaching === "object" ? conv.reaching : {});
   renderSession(s);
