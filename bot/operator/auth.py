@@ -6,6 +6,7 @@ token. Failed logins are limited per (operator, address) and per address (see
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import json
 import secrets
@@ -70,8 +71,9 @@ class OperatorAuth:
             raise LoginRefused(401, "wrong operator or password")
         await self.limits.succeeded(limited_as, address)
         session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-        await self.sessions.open(session_id, json.dumps({"operator": account.id, "csrf": csrf}),
-                                 ttl_seconds=self.session_seconds)
+        await self.sessions.open(session_id, json.dumps({
+            "operator": account.id, "csrf": csrf, "credential": _credential(account)}),
+            ttl_seconds=self.session_seconds)
         return Caller(account, csrf, session_id)
 
     async def _verify(self, password: str, stored: str) -> bool:
@@ -102,7 +104,14 @@ class OperatorAuth:
             return None
         data = json.loads(raw)
         account = self.accounts.get(data.get("operator", ""))
-        return Caller(account, data["csrf"], session_id) if account else None
+        if account is None:
+            return None
+        if data.get("credential") != _credential(account):
+            # Opened with a password that is no longer the account's (a one-run admin
+            # password of an earlier run, a password changed in config.yaml): it ends.
+            await self.sessions.close(session_id)
+            return None
+        return Caller(account, data["csrf"], session_id)
 
     async def session_alive(self, session_id: str) -> bool:
         return await self.sessions.alive(session_id)
@@ -135,6 +144,14 @@ class OperatorAuth:
     @staticmethod
     def cleared_cookie() -> str:
         return f"{COOKIE}=; HttpOnly; SameSite=Strict; Path=/operator; Max-Age=0"
+
+
+def _credential(account: OperatorAccount) -> str:
+    """Which password a session was opened with: a digest of the account's password hash
+    (itself salted), so a session ends when the password changes, and the store never
+    holds anything a password could be checked against."""
+    stored = account.password_hash.get_secret_value() if account.password_hash else ""
+    return hashlib.sha256(b"omnicanal-session:" + stored.encode()).hexdigest()[:32]
 
 
 # A real scrypt hash of a random password, so an unknown operator costs the same time.
