@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import SecretStr
 
-from bot.analytics.recorder import AnalyticsRecorder
+from bot.analytics.recorder import SATISFACTION_FLOW, AnalyticsRecorder
 from bot.analytics.report import build_report, last_days
 from bot.channels import BaseConnector, ConnectorContext, DeliveryStatus, registry
 from bot.config.handoff import OperatorAccount
@@ -41,6 +41,7 @@ from bot.operator.addresses import ClientAddress
 from bot.operator.api import OperatorApi
 from bot.operator.auth import OperatorAuth
 from bot.operator.live import LiveHub
+from bot.operator.views import flow_titles
 from bot.pipeline import Pipeline
 from bot.privacy import CustomerRecords
 from bot.reaching.entry import EntryStage
@@ -207,6 +208,9 @@ class Runtime:
                                           desk=self.desk, auth=auth, live=self.live,
                                           flows=sorted(self.engine.flows),
                                           report=self.report, search=self.indexer.index,
+                                          flow_choices=flow_titles(
+                                              {n: f.title for n, f in self.engine.flows.items()},
+                                              hidden=[SATISFACTION_FLOW]),
                                           addresses=ClientAddress(cfg.server.trusted_proxies)
                                           ).routes()
         if self.serve_http:

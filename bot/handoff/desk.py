@@ -38,6 +38,10 @@ from bot.store.results import Claim
 
 log = logging.getLogger(__name__)
 
+#: The author of what the desk says by itself ("Ana from our team is here to help."):
+#: the console shows it as a system line, not as typed by the operator.
+SYSTEM = "system"
+
 #: Queues an operator action for a customer (``Pipeline.act``).
 Acting = Callable[[str, OperatorAction], Awaitable[None]]
 
@@ -145,7 +149,7 @@ class HandoffDesk:
             session.mode, session.operator = "human", action.operator
             result.events.append(_event(session, "handoff", f"{name} took the conversation",
                                         state="taken", operator=action.operator))
-            _say(result, self._t(locale, "handoff.joined", name=name), author)
+            _say(result, self._t(locale, "handoff.joined", name=name), SYSTEM)
         elif kind == "profile":
             profile, event = apply_changes(claim.profile, action.changes or {},
                                            operator=action.operator,
@@ -175,7 +179,7 @@ class HandoffDesk:
                                         f"{target.display_name}", state="transferred",
                                         operator=target.id))
             _say(result, self._t(locale, "handoff.transferred", name=target.display_name),
-                 author)
+                 SYSTEM)
         elif kind == "resolve" and session.mode == "bot":
             # Handed back already: filed as resolved, the customer is not told twice.
             result.events.append(_event(session, "handoff", f"{name} marked it resolved",
@@ -202,7 +206,7 @@ class HandoffDesk:
         result.events.append(_event(session, "handoff", f"{name} reopened the conversation",
                                     state="reopened", operator=action.operator))
         _say(result, self._t(self.engine.locale_of(claim.profile), "handoff.joined",
-                             name=name), f"operator:{action.operator}")
+                             name=name), SYSTEM)
         return result, Outcome(True)
 
     async def _full(self, operator_id: str, customer_id: str, who: str, *,

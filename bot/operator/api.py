@@ -77,7 +77,8 @@ class OperatorApi:
                  auth: OperatorAuth, live: LiveHub, flows: list[str],
                  report: Callable[[int], Awaitable[dict[str, Any]]] | None = None,
                  addresses: ClientAddress | None = None,
-                 search: SearchIndex | None = None) -> None:
+                 search: SearchIndex | None = None,
+                 flow_choices: list[dict[str, str]] | None = None) -> None:
         self.store = store
         self.search = search or store.search_index()
         self.pipeline = pipeline
@@ -86,6 +87,9 @@ class OperatorApi:
         self.auth = auth
         self.live = live
         self.flows = flows
+        #: The hand-back targets, by title (``views.flow_titles``); all flows by name else.
+        self.flow_choices = flow_choices if flow_choices is not None else [
+            {"name": name, "title": name} for name in flows]
         self.report = report
         self.addresses = addresses or ClientAddress()
 
@@ -249,6 +253,7 @@ class OperatorApi:
             "reaching": reaching_view(profile, session, history),
             "transcript": views.transcript(history),
             "flows": self.flows,
+            "flow_choices": self.flow_choices,
             "operators": [{"id": o.id, "name": o.display_name, "online": o.id in online}
                           for o in self.desk.operators.values()],
         })

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.config.handoff import OperatorAccount
@@ -41,6 +42,16 @@ def session_view(session: Session) -> dict[str, Any]:
         "queued_at": handoff.requested_at if handoff else None,
         "channel": session.address.channel if session.address else None,
     }
+
+
+def flow_titles(titles: Mapping[str, Mapping[str, str]], *, hidden: Iterable[str] = (),
+                locale: str = "en") -> list[dict[str, str]]:
+    """The flows a conversation can sensibly be handed back to, by the titles they
+    declare (in ``locale``, else their first): a flow without a title is a part of
+    another (a sub-flow) or the desk's own (the satisfaction survey), not a target."""
+    choices = [{"name": name, "title": title.get(locale) or next(iter(title.values()))}
+               for name, title in titles.items() if title and name not in set(hidden)]
+    return sorted(choices, key=lambda choice: choice["title"].casefold())
 
 
 def masked_phone(phone: str) -> str:

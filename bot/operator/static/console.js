@@ -52,6 +52,7 @@ const els = {
   transferOperator: $("transfer-operator"),
   resolve: $("resolve"),
   reopen: $("reopen"),
+  foldSystem: $("fold-system"),
   transcript: $("transcript"),
   replyForm: $("reply-form"),
   replyText: $("reply-text"),
@@ -742,12 +743,11 @@ function renderActions() {
   els.take.disabled = busy;
 
   const manage = mine || s.mode === "queued" || (isSupervisor() && s.mode !== "bot");
-  const flows = Array.isArray(conv.flows) ? conv.flows.map(str).filter(Boolean) : [];
-  fillSelect(
-    els.handbackFlow,
-    "— where the flow stood —",
-    flows.map((f) => ({ value: f, label: f })),
-  );
+  // The flows a conversation can sensibly go back to, by the titles the flows declare.
+  const choices = Array.isArray(conv.flow_choices)
+    ? conv.flow_choices.filter((f) => f && str(f.name)).map((f) => ({ value: str(f.name), label: str(f.title) || str(f.name) }))
+    : (Array.isArray(conv.flows) ? conv.flows.map(str).filter(Boolean) : []).map((f) => ({ value: f, label: f }));
+  fillSelect(els.handbackFlow, "— where the flow stood —", choices);
   els.handbackFlow.disabled = busy || !manage;
   els.handback.disabled = busy || !manage;
 
@@ -803,8 +803,10 @@ function lastCustomerChannel() {
   return "";
 }
 
-const SYSTEM_KINDS = new Set(["handoff", "link", "merge", "channel_switch", "flow", "delivery", "error", "understood"]);
+const SYSTEM_KINDS = new Set(["handoff", "link", "merge", "channel_switch", "flow", "delivery", "error", "understood", "profile"]);
 const SYSTEM_LABEL = {
+  outbound: "Told the customer",
+  profile: "Profile",
   handoff: "Handoff",
   link: "Linked",
   merge: "Merged",
@@ -819,7 +821,8 @@ function entryClass(entry) {
   const kind = str(entry.kind);
   const author = str(entry.author);
   if (kind === "note" || entry.internal === true) return "note";
-  if (SYSTEM_KINDS.has(kind)) return "system";
+  // Lines the desk sends by itself ("Ana joined") are the system's, not typed by anyone.
+  if (SYSTEM_KINDS.has(kind) || author === "system") return "system";
   if (kind === "inbound" || author === "customer") return "customer";
   if (author.startsWith("operator:")) return "operator";
   if (kind === "outbound" || author === "bot") return "bot";
@@ -878,7 +881,18 @@ function renderTranscript(first) {
   if (!entries.length) frag.appendChild(el("p", "empty", "No messages yet."));
   clear(box);
   box.appendChild(frag);
-  box.scrollTop = stick ? box.scrollHeight : prevTop;
+  const toBottom = stick || state.stickNext;
+  state.stickNext = false;
+  box.scrollTop = toBottom ? box.scrollHeight : prevTop;
+  // Once laid out (fonts, the composer's height): the newest message stays in view.
+  if (toBottom) requestAnimationFrame(() => { box.scrollTop = box.scrollHeight; });
+}
+
+function applySystemFold() {
+  const folded = localStorage.getItem("omnicanal.foldSystem") === "1";
+  els.transcript.classList.toggle("fold-system", folded);
+  els.foldSystem.textContent = folded ? "Show system rows" : "Fold system rows";
+  els.foldSystem.setAttribute("aria-pressed", folded ? "true" : "false");
 }
 
 function kv(dl, key, valueNode) {
@@ -1019,6 +1033,7 @@ async function act(path, body, { success, after } = {}) {
 async function sendReply() {
   const text = els.replyText.value.trim();
   if (!text || !heldByMe()) return;
+  state.stickNext = true; // one's own reply: always shown
   const ok = await act("reply", { text });
   if (ok) {
     els.replyText.value = "";
@@ -1221,6 +1236,12 @@ els.transfer.addEventListener("click", () => {
   });
 });
 els.resolve.addEventListener("click", onResolve);
+els.foldSystem.addEventListener("click", () => {
+  const folded = !els.transcript.classList.contains("fold-system");
+  localStorage.setItem("omnicanal.foldSystem", folded ? "1" : "0");
+  applySystemFold();
+});
+applySystemFold();
 els.reopen.addEventListener("click", () => act("reopen", {}, { success: "Conversation reopened." }));
 
 els.replyForm.addEventListener("submit", (event) => {
