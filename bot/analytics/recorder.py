@@ -69,6 +69,8 @@ class AnalyticsRecorder:
             elif event.kind == "flow":
                 flow, state = data.get("flow"), data.get("state")
                 counts[f"flow:{flow}:{state}"] += 1
+                if state == "ended":  # ended by the flow: why, as the flow named it
+                    counts[f"flow:{flow}:outcome:{data.get('outcome') or '-'}"] += 1
                 score = (data.get("slots") or {}).get("score")
                 if flow == SATISFACTION_FLOW and state == "completed" and score:
                     counts[f"csat:{score}"] += 1

@@ -73,7 +73,12 @@ def _funnel(flow: str, steps: Sequence[str], totals: Mapping[str, int]) -> dict[
     return {
         "flow": flow,
         "started": started,
+        #: Ended in success (a plain ``End()``, or a menu option chosen).
         "completed": totals.get(f"flow:{flow}:completed", 0),
+        #: Ended by the flow's own decision, not a success (``End(outcome=...)``).
+        "ended": totals.get(f"flow:{flow}:ended", 0),
+        "outcomes": {k.rsplit(":", 1)[1]: v for k, v in sorted(totals.items())
+                     if k.startswith(f"flow:{flow}:outcome:")},
         "abandoned": totals.get(f"flow:{flow}:abandoned", 0)
         + totals.get(f"flow:{flow}:cancelled", 0),
         # Steps nobody reached stay, at zero: that is where the funnel lost everyone.
@@ -123,7 +128,7 @@ def to_csv(report: Mapping[str, Any]) -> str:
     for path in report["multichannel"]["paths"]:
         writer.writerow(["path", f"{path['from']}>{path['to']}", "all", path["count"]])
     for funnel in report["funnels"]:
-        for key in ("started", "completed", "abandoned"):
+        for key in ("started", "completed", "ended", "abandoned"):
             writer.writerow(["funnel", f"{funnel['flow']}:{key}", "all", funnel[key]])
         for step in funnel["steps"]:
             writer.writerow(["funnel", f"{funnel['flow']}:{step['step']}", "all",

@@ -270,7 +270,11 @@ class DialogueEngine:
                      given: dict[str, JSONValue] | None = None) -> None:
         if replace:
             for frame in state.session.stack:
-                state.events.append(_flow_event(state, frame.flow, "abandoned"))
+                # Choosing one of a menu's own options moves on; anything else leaves it.
+                chose = _chose_offered(frame, state.inbound)
+                state.events.append(_flow_event(state, frame.flow,
+                                                "completed" if chose else "abandoned",
+                                                outcome="chose" if chose else None))
             state.session.stack.clear()
         state.session.stack.append(Frame(flow=flow.name, step=flow.first_step,
                                          given=given or {}))
@@ -368,8 +372,11 @@ class DialogueEngine:
                 return
             else:
                 ended = state.session.stack.pop()
-                state.events.append(_flow_event(state, ended.flow, "completed",
-                                                slots=ended.slots))
+                # "completed" is a success; "ended": the flow ended it, with its outcome.
+                how = result if isinstance(result, End) else End()
+                state.events.append(_flow_event(state, ended.flow,
+                                                "completed" if how.succeeded else "ended",
+                                                slots=ended.slots, outcome=how.outcome))
                 if not state.session.stack or ended.return_to is None:
                     return
                 state.session.stack[-1].slots[ended.flow] = (
@@ -489,11 +496,19 @@ def _question(ask: Ask) -> Question:
                     then=step_name(ask.then), error=ask.error)
 
 
+def _chose_offered(frame: Frame, inbound: Inbound) -> bool:
+    """The customer picked one of the choices the flow was asking with."""
+    return frame.question is not None and bool(frame.question.choices) \
+        and match_choice(frame.question, inbound) is not None
+
+
 def _flow_event(state: _State, flow: str, what: str,
-                slots: dict[str, object] | None = None) -> Event:
+                slots: dict[str, object] | None = None, outcome: str | None = None) -> Event:
     data: dict[str, object] = {"flow": flow, "state": what}
     if slots:
         data["slots"] = slots
+    if outcome:
+        data["outcome"] = outcome
     return Event(kind="flow", channel=state.inbound.identity.channel, text=f"{flow} {what}",
                  data=data)
 

@@ -67,9 +67,20 @@ class Start:
 
 @dataclass(frozen=True, slots=True)
 class End:
-    """End this flow, handing ``result`` to the calling flow if there is one."""
+    """End this flow, handing ``result`` to the calling flow if there is one.
+
+    ``outcome`` says how it ended, for the analytics funnel: a plain ``End()`` is a
+    success ("completed"); ``End(outcome="refused")`` ended by the flow's own decision,
+    not a success (a return refused at the order check), unless ``success=True`` says it
+    is one (``End(outcome="approved", success=True)``)."""
 
     result: Any = None
+    outcome: str | None = None
+    success: bool | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.success if self.success is not None else self.outcome is None
 
 
 @dataclass(frozen=True, slots=True)

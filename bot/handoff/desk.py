@@ -136,6 +136,10 @@ class HandoffDesk:
         if kind == "take":
             if session.mode == "human" and holder not in (None, action.operator):
                 return result, Outcome(False, f"already with {self._name(holder)}")
+            if session.mode == "human" and holder == action.operator:
+                # Theirs already (a double click, a second automatic assignment): taking
+                # it again said "joined" twice and counted a second take.
+                return result, Outcome(True)
             if not self._supervisor(action.operator) and session.mode != "queued" \
                     and holder != action.operator:
                 return result, Outcome(False, "only queued conversations can be taken")

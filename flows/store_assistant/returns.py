@@ -86,7 +86,7 @@ async def check_order(turn: Turn) -> StepResult:
         return Goto(ask_order)
     if not shop.returnable(order, date.today()):
         turn.say(turn.t("returns.not_returnable", number=order.number, days=shop.RETURN_DAYS))
-        return End()
+        return End(outcome="refused")
     if len(order.items) == 1:
         turn.slots["item"] = order.items[0]
         return Goto(ask_reason)
@@ -139,7 +139,7 @@ async def confirm(turn: Turn) -> StepResult:
 async def finish(turn: Turn) -> StepResult:
     if turn.slots["confirm"] != "yes":
         turn.say(turn.t("returns.cancelled"))
-        return End()
+        return End(outcome="declined")
     reference = await shop.orders.open_return(turn.slots["order"], turn.slots["item"],
                                               turn.slots["reason"])
     turn.slots["reference"] = reference

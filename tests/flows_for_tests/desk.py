@@ -73,7 +73,7 @@ async def check(turn: Turn) -> StepResult:
         return Goto(ask_ticket)
     if found.status == "closed":
         turn.say(turn.t("report.closed", number=found.number))
-        return End()
+        return End(outcome="closed")
     if len(found.parts) == 1:
         turn.slots["part"] = found.parts[0]
         return Goto(ask_problem)
