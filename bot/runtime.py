@@ -402,8 +402,12 @@ class Runtime:
     async def report(self, days: int) -> dict[str, Any]:
         """The analytics report for the last ``days`` days."""
         assert self.analytics is not None
-        steps = {name: list(flow.steps) for name, flow in self.engine.flows.items()}
-        return await build_report(self.analytics, days=last_days(days), flows=steps)
+        flows = self.engine.flows
+        steps = {name: list(flow.steps) for name, flow in flows.items()}
+        titles = {name: {s: flow.step_title(s) for s in flow.steps}
+                  for name, flow in flows.items()}
+        return await build_report(self.analytics, days=last_days(days), flows=steps,
+                                  step_titles=titles)
 
     async def _metrics(self, request: WebRequest) -> WebResponse:
         return WebResponse(status=200, body=self.metrics.exposition(),

@@ -50,13 +50,15 @@ class AnalyticsRecorder:
 
     def turn_committed(self, turn: CommittedTurn) -> None:
         customer_id, before, result = turn.customer_id, turn.before, turn.result
-        day = day_of(time.time())
+        now = time.time()
+        day, hour = day_of(now), datetime.fromtimestamp(now, UTC).strftime("%H")
         counts, uniques = self._counts[day], self._uniques
         for event in result.events:
             channel = event.channel or "-"
             data = event.data
             if event.kind == "inbound":
                 counts[f"in:{channel}"] += 1
+                counts[f"hour:{hour}:in"] += 1
                 uniques[self.unique_key(day, f"cust:{channel}")].add(customer_id)
                 uniques[self.unique_key(day, "cust")].add(customer_id)
             elif event.kind == "outbound":
@@ -76,6 +78,9 @@ class AnalyticsRecorder:
                     counts[f"csat:{score}"] += 1
             elif event.kind == "handoff":
                 counts[f"handoff:{data.get('state')}"] += 1
+                counts[f"hour:{hour}:handoff:{data.get('state')}"] += 1
+                if data.get("direct"):
+                    counts["handoff:direct"] += 1
                 if data.get("handled_seconds") is not None:
                     counts["handoff:handled"] += 1
                     counts["handoff:handling_sum"] += round(float(data["handled_seconds"]))

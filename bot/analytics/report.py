@@ -19,8 +19,11 @@ def last_days(count: int, today: datetime | None = None) -> list[str]:
 
 
 async def build_report(recorder: AnalyticsRecorder, *, days: Sequence[str],
-                       flows: Mapping[str, Sequence[str]]) -> dict[str, Any]:
-    """``flows`` gives each flow's steps in order, for the funnels."""
+                       flows: Mapping[str, Sequence[str]],
+                       step_titles: Mapping[str, Mapping[str, str]] | None = None,
+                       ) -> dict[str, Any]:
+    """``flows`` gives each flow's steps in order, for the funnels; ``step_titles`` what
+    each flow calls them."""
     await recorder.flush()
     counters = recorder.counters
     per_day = await counters.days(days)
@@ -60,16 +63,28 @@ async def build_report(recorder: AnalyticsRecorder, *, days: Sequence[str],
                               "count": v} for k, v in totals.items() if k.startswith("path:")),
                             key=lambda p: -int(p["count"])),
         },
-        "funnels": [_funnel(name, steps, totals) for name, steps in flows.items()
-                    if totals.get(f"flow:{name}:started")],
+        "funnels": [_funnel(name, steps, totals, (step_titles or {}).get(name, {}))
+                    for name, steps in flows.items() if totals.get(f"flow:{name}:started")],
+        #: The last day of the period (today), hour by hour (UTC).
+        "hours": _hours(per_day[-1] if per_day else {}),
         "handoff": handoff,
         "satisfaction": _satisfaction(totals),
     }
 
 
-def _funnel(flow: str, steps: Sequence[str], totals: Mapping[str, int]) -> dict[str, Any]:
+def _hours(today: Mapping[str, int]) -> list[dict[str, Any]]:
+    return [{"hour": f"{h:02d}",
+             "messages_in": today.get(f"hour:{h:02d}:in", 0),
+             "handoffs_requested": today.get(f"hour:{h:02d}:handoff:queued", 0),
+             "handoffs_taken": today.get(f"hour:{h:02d}:handoff:taken", 0)}
+            for h in range(24)]
+
+
+def _funnel(flow: str, steps: Sequence[str], totals: Mapping[str, int],
+            titles: Mapping[str, str]) -> dict[str, Any]:
     started = totals.get(f"flow:{flow}:started", 0)
-    reached = [{"step": s, "reached": totals.get(f"step:{flow}:{s}", 0)} for s in steps]
+    reached = [{"step": s, "title": titles.get(s, s),
+                "reached": totals.get(f"step:{flow}:{s}", 0)} for s in steps]
     return {
         "flow": flow,
         "started": started,
@@ -87,13 +102,15 @@ def _funnel(flow: str, steps: Sequence[str], totals: Mapping[str, int]) -> dict[
 
 
 def _handoff(totals: Mapping[str, int], customers: int) -> dict[str, Any]:
-    # Every conversation that went to the queue, however it was asked for.
-    requested = totals.get("handoff:queued", 0)
+    # Every conversation that went to the queue, however it was asked for, and those a
+    # supervisor took straight from the bot: a take is never counted without its request.
+    requested = totals.get("handoff:queued", 0) + totals.get("handoff:direct", 0)
     waited, handled = totals.get("handoff:waited", 0), totals.get("handoff:handled", 0)
     return {
         "requested": requested,
         "taken": totals.get("handoff:taken", 0),
         "resolved": totals.get("handoff:resolve", 0),
+        "reopened": totals.get("handoff:reopened", 0),
         "timed_out": totals.get("handoff:timeout", 0),
         "rate": round(requested / customers, 3) if customers else 0.0,
         "avg_wait_seconds": round(totals.get("handoff:wait_sum", 0) / waited, 1)
@@ -133,6 +150,9 @@ def to_csv(report: Mapping[str, Any]) -> str:
         for step in funnel["steps"]:
             writer.writerow(["funnel", f"{funnel['flow']}:{step['step']}", "all",
                              step["reached"]])
+    for hour in report.get("hours", []):
+        writer.writerow(["hour", f"{hour['hour']}:messages_in", report["days"][-1],
+                         hour["messages_in"]])
     for key, value in report["handoff"].items():
         writer.writerow(["handoff", key, "all", "" if value is None else value])
     for score, count in report["satisfaction"]["distribution"].items():

@@ -43,6 +43,7 @@ class Flow:
         start: str | None = None,
         description: Mapping[str, str] | None = None,
         examples: Mapping[str, Sequence[str]] | None = None,
+        step_titles: Mapping[str, str] | None = None,
     ) -> None:
         if not name or ":" in name:
             raise FlowError(f"flow name {name!r} must be non-empty and contain no ':'")
@@ -52,11 +53,17 @@ class Flow:
         self.title = dict(title or {})
         self.description = dict(description or {})
         self.examples = {locale: list(said) for locale, said in (examples or {}).items()}
+        #: What the analytics funnel calls each step ("ask_ticket": "Ticket number");
+        #: a step without one is shown by its name, made readable.
+        self.step_titles = dict(step_titles or {})
         self.steps: dict[str, StepFn] = {}
         self.start: str | None = start
         self._adapters: dict[str, TypeAdapter[Any]] = {
             slot: TypeAdapter(kind) for slot, kind in (slots or {}).items()
         }
+
+    def step_title(self, step: str) -> str:
+        return self.step_titles.get(step) or step.replace("_", " ").capitalize()
 
     def step(self, fn: StepFn) -> StepFn:
         """Register an async step: ``@flow.step``."""

@@ -146,13 +146,16 @@ class HandoffDesk:
             full = await self._full(action.operator, claim.customer_id, "you")
             if full is not None:
                 return result, full
+            # Taken from the bot, never queued (a supervisor's proactive take): the report
+            # counts it as asked for too, so it never shows more taken than requested.
+            direct = {"direct": True} if session.mode == "bot" else {}
             now = time.time()
             info = session.handoff or HandoffInfo(reason=f"taken over by {name}",
                                                   requested_at=now)
             session.handoff = info.model_copy(update={"taken_at": now})
             session.mode, session.operator = "human", action.operator
             result.events.append(_event(session, "handoff", f"{name} took the conversation",
-                                        state="taken", operator=action.operator))
+                                        state="taken", operator=action.operator, **direct))
             _say(result, self._t(locale, "handoff.joined", name=name), SYSTEM)
         elif kind == "profile":
             profile, event = apply_changes(claim.profile, action.changes or {},

@@ -44,6 +44,10 @@ ProductId = Annotated[str, AfterValidator(_known_product), Field(
 returns = Flow(
     "returns",
     title={"en": "a return", "es": "una devolución"},
+    step_titles={"ask_order": "Order number", "check_order": "Order check",
+                 "ask_item": "Which item", "ask_reason": "Reason", "after_reason": "Details",
+                 "ask_refund": "Refund or exchange", "need_email": "E-mail",
+                 "confirm": "Confirmation", "finish": "Return opened"},
     triggers=[*command("return", "devolucion"), *payload("menu:return"),
               *keyword("return", "returns", "devolución", "devolucion", "devolver")],
     slots={"order": OrderNumber, "item": ProductId},

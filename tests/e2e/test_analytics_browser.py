@@ -93,4 +93,12 @@ async def test_the_analytics_charts_show_the_report_numbers(runtime: Runtime) ->
         for step in funnel["steps"]:
             row = shown_funnel.locator(f'.funnel-step[data-step="{step["step"]}"]').first
             assert await row.get_attribute("data-value") == str(step["reached"])
+        label = shown_funnel.locator('.funnel-step[data-step="ask_ticket"] .funnel-label')
+        await expect(label).to_have_text("Ticket number"), "steps by the titles flows declare"
+        await expect(shown_funnel.locator('.funnel-step[data-step="ended"]')).to_have_count(1)
+        hours = page.locator("#hours .hour")
+        await expect(hours).to_have_count(24)
+        shown_today = sum([int(await h.get_attribute("data-messages") or 0)
+                           for h in await hours.all()])
+        assert shown_today == sum(h["messages_in"] for h in report["hours"]) > 0
         await browser.close()

@@ -39,6 +39,7 @@ ticket = Flow("ticket", title={"en": "a ticket check"},
               triggers=[*command("ticket"), *payload("menu:ticket"), *keyword("my ticket")],
               slots={"number": TicketNumber}, texts=TEXTS)
 report = Flow("report", title={"en": "a fault report"},
+              step_titles={"ask_ticket": "Ticket number", "check": "Ticket check"},
               triggers=[*command("report"), *payload("menu:report"), *keyword("report")],
               slots={"ticket": TicketNumber}, texts=TEXTS)
 contact = Flow("contact", slots={"email": Email}, texts=TEXTS)

@@ -26,6 +26,7 @@ const els = {
   multichannel: document.querySelector("#multichannel .card-body"),
   handoff: document.querySelector("#handoff .card-body"),
   funnels: document.querySelector("#funnels .card-body"),
+  hours: document.querySelector("#hours .card-body"),
   satisfaction: document.querySelector("#satisfaction .card-body"),
 };
 
@@ -435,9 +436,14 @@ function renderFunnels(report) {
     for (const s of arr(f.steps)) {
       if (!s || typeof s !== "object") continue;
       const step = str(s.step);
-      list.appendChild(funnelRow("step", step, step || "(step)", s.reached, started));
+      // By the title the flow declares for the step (its name otherwise).
+      list.appendChild(funnelRow("step", step, str(s.title) || step || "(step)", s.reached, started));
     }
     list.appendChild(funnelRow("completed", "completed", "Completed", f.completed, started));
+    // Ended by the flow's own decision (a refusal): not a success, not abandoned either.
+    const outcomes = Object.entries(obj(f.outcomes)).map(([k, v]) => `${k} ${count(v)}`).join(", ");
+    list.appendChild(funnelRow("ended", "ended", outcomes ? `Ended by the flow (${outcomes})` : "Ended by the flow",
+      f.ended, started));
     list.appendChild(funnelRow("abandoned", "abandoned", "Abandoned", f.abandoned, started));
     box.appendChild(list);
     root.appendChild(box);
@@ -466,6 +472,7 @@ function renderHandoff(report) {
     "Conversations that went to the operator queue"));
   grid.appendChild(kpi("taken", "Taken", h.taken, count(h.taken)));
   grid.appendChild(kpi("resolved", "Resolved", h.resolved, count(h.resolved)));
+  grid.appendChild(kpi("reopened", "Reopened", h.reopened, count(h.reopened)));
   grid.appendChild(kpi("timed_out", "Timed out", h.timed_out, count(h.timed_out)));
   grid.appendChild(kpi("rate", "Handoff rate", h.rate,
     typeof h.rate === "number" && Number.isFinite(h.rate) ? pctFmt.format(h.rate) : "—",
@@ -511,9 +518,30 @@ function renderSatisfaction(report) {
   root.appendChild(list);
 }
 
+/** Today, hour by hour (UTC): messages in and handoffs, as a row of bars. */
+function renderHours(report) {
+  const root = els.hours;
+  clear(root);
+  const hours = arr(report.hours).filter((h) => h && typeof h === "object");
+  const most = Math.max(1, ...hours.map((h) => num(h.messages_in)));
+  const list = el("ol", "hours");
+  for (const h of hours) {
+    const li = el("li", "hour");
+    li.dataset.hour = str(h.hour);
+    li.dataset.messages = raw(h.messages_in) || "0";
+    li.title = `${str(h.hour)}:00 UTC · ${count(h.messages_in)} messages · ${count(h.handoffs_requested)} handoffs`;
+    const bar = el("div", "hour-bar");
+    bar.style.height = `${Math.round((num(h.messages_in) / most) * 100)}%`;
+    li.appendChild(bar);
+    li.appendChild(el("span", "hour-label", str(h.hour)));
+    list.appendChild(li);
+  }
+  root.appendChild(list);
+}
+
 function render(report) {
   const r = obj(report);
-  const sections = [renderMessages, renderCustomers, renderMultichannel, renderHandoff, renderFunnels, renderSatisfaction];
+  const sections = [renderMessages, renderHours, renderCustomers, renderMultichannel, renderHandoff, renderFunnels, renderSatisfaction];
   for (const fn of sections) {
     try {
       fn(r);

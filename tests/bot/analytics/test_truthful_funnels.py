@@ -41,6 +41,10 @@ async def test_a_refusal_is_ended_by_the_flow_and_a_menu_choice_completes_the_me
     assert (form["started"], form["completed"], form["ended"], form["abandoned"]) == (
         1, 0, 1, 0)
     assert form["outcomes"] == {"closed": 1}
+    assert [(s["step"], s["title"]) for s in form["steps"][:2]] == [
+        ("ask_ticket", "Ticket number"), ("check", "Ticket check")], "steps by their titles"
+    today = {h["hour"]: h["messages_in"] for h in report["hours"]}
+    assert len(today) == 24 and sum(today.values()) == 3, "today, hour by hour"
     menu = funnel(report, "menu")
     assert menu["abandoned"] == 0, "choosing an option is not abandoning the menu"
     assert menu["completed"] == 1
@@ -66,3 +70,17 @@ async def test_a_conversation_assigned_while_the_customer_writes_is_taken_once(
     history = await runtime.store.history(customer_id)
     joined = [e for e in history if e.kind == "outbound" and "is here to help" in (e.text or "")]
     assert len(joined) == 1, "the customer is told once"
+
+
+async def test_a_supervisors_direct_take_counts_as_asked_for(make_settings: Any) -> None:
+    operators = [{"id": "sam", "role": "supervisor", "token": "token-of-sam-0123456789"}]
+    async with Runtime(make_settings(handoff={"operators": operators}),
+                       connectors=[CollectingConnector(channel="webchat")]) as runtime:
+        customer = Identity(channel="webchat", user_id="d1")
+        await say(runtime, customer, "hello")
+        customer_id = await runtime.store.resolve(customer)
+        await runtime.pipeline.act(customer_id, OperatorAction(id="t", operator="sam",
+                                                               action="take"))
+        await runtime.settle()
+        handoff = (await runtime.report(1))["handoff"]
+        assert handoff["taken"] == 1 and handoff["requested"] == 1, handoff
