@@ -167,11 +167,11 @@ class OperatorApi:
     # -- reading ----------------------------------------------------------------------------
 
     async def _queue(self, request: WebRequest, caller: Caller) -> WebResponse:
-        items = []
-        for position, customer_id in enumerate(await self.queue.waiting(), start=1):
-            session, profile = await self.store.load(customer_id)
-            events = await self.store.history(customer_id, limit=20)
-            items.append(views.queue_item(customer_id, session, profile, events, position))
+        waiting = await self.queue.waiting()
+        items = [views.queue_item(customer_id, *found, position)
+                 for position, (customer_id, found) in enumerate(
+                     zip(waiting, await self.store.overviews(waiting), strict=True), start=1)
+                 if found is not None]
         online = await self.queue.online()
         return _json(200, {"items": items, "online_operators": len(online),
                            "open": is_open(self.desk.settings.hours, datetime.now(UTC))})
@@ -242,7 +242,7 @@ class OperatorApi:
         session, profile = await self.store.load(customer_id)
         unreachable = set(await self.store.unreachable_identities(customer_id))
         online = await self.queue.online()
-        history = await self.store.history(customer_id, limit=1000)
+        history = await self.store.history(customer_id, limit=self.store.history_limit)
         return _json(200, {
             "customer_id": customer_id,
             "display_name": views.display_name(profile, customer_id),

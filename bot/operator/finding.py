@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.model import Event, Profile, Session
 from bot.operator import views
 from bot.operator.auth import Caller
 from bot.search import terms as t
@@ -88,21 +89,17 @@ async def find(store: Store, index: SearchIndex, query: Query,
         unique = {hit.customer_id: hit for hit in [*theirs, *queued]}
         hits = sorted(unique.values(), key=lambda hit: hit.at, reverse=True)[:query.limit]
     items = []
-    for hit in hits:
-        item = await _item(store, index, hit, query.words)
-        if item is not None:
-            items.append(item)
+    found = await store.overviews([hit.customer_id for hit in hits], events=20)
+    for hit, overview in zip(hits, found, strict=True):
+        if overview is None:  # merged into another customer since it was filed
+            await index.forget(hit.customer_id)
+            continue
+        items.append(_item(hit, *overview, query.words))
     return items
 
 
-async def _item(store: Store, index: SearchIndex, hit: Hit,
-                words: list[str]) -> dict[str, Any] | None:
-    identities = await store.identities(hit.customer_id)
-    if not identities:  # merged into another customer since it was filed
-        await index.forget(hit.customer_id)
-        return None
-    session, profile = await store.load(hit.customer_id)
-    events = await store.history(hit.customer_id, limit=50)
+def _item(hit: Hit, session: Session, profile: Profile, events: list[Event],
+          words: list[str]) -> dict[str, Any]:
     item = views.conversation_item(hit.customer_id, session, profile, events)
     item.update(status=(hit.facets.get("status") or [session.mode])[0],
                 channels=hit.facets.get("ch", []),
@@ -111,7 +108,7 @@ async def _item(store: Store, index: SearchIndex, hit: Hit,
     return item
 
 
-def _matching_line(events: list[Any], words: list[str]) -> str | None:
+def _matching_line(events: list[Event], words: list[str]) -> str | None:
     """The latest line of the transcript with one of the words, to show why it matched."""
     if not words:
         return None

@@ -5,9 +5,10 @@ Text is folded (lower case, accents dropped: "José" is found by "jose") and cut
 words; a word with inner punctuation is kept whole too ("a-1234", "ana@example.com") and
 its parts on their own ("a", "1234"), so an order number or an e-mail address is found
 whole or by a part. Words of the transcript match whole; what identifies a customer
-(name, username, e-mail, phone, ids) also matches from its first letters, so "ali" finds
-Alice while typing. A phone number matches from its national part on ("600111222" finds
-+34600111222), however the operator writes it ("+34 600 11 12 22").
+(a name, a username) also matches from its first letters, so "ali" finds Alice while
+typing; an e-mail address matches whole or by its parts. A phone number matches with or
+without its country code ("600111222" finds +34600111222), however the operator writes
+it ("+34 600 11 12 22").
 
 Facets (channel, status, assignee, label) are terms too, spelled with a leading "=" that
 no folded word can have, so a customer called "mode" is never a filter.
@@ -25,11 +26,15 @@ from bot.model import Event, Profile, Session
 MAX_WORD = 40
 #: Shortest prefix of an identifying word that is indexed.
 MIN_PREFIX = 2
-#: Shortest tail of a phone number that finds it (a national number without its prefix).
+#: Shortest phone number (digits) an operator's query is read as.
 MIN_PHONE_TAIL = 6
+#: The longest country code: a number is found without up to this many leading digits.
+MAX_COUNTRY_CODE = 3
 #: Words kept per text (a pasted document must not flood the index).
 MAX_WORDS_PER_TEXT = 200
 
+#: Channels whose user ids are phone numbers (found like one).
+PHONE_CHANNELS = ("whatsapp", "sms")
 _CHUNK = re.compile(r"[\w][\w@.+\-/#]*")
 _PART = re.compile(r"[^\W_]+")
 _PHONE_QUERY = re.compile(r"^\+?[\d\s().\-]{6,}$")
@@ -70,9 +75,12 @@ def prefixes(text: str | None) -> set[str]:
 
 
 def phone_terms(phone: str | None) -> set[str]:
-    """A phone number's digits, and each tail from ``MIN_PHONE_TAIL`` digits."""
+    """A phone number's digits, and the same without a country code of 1 to 3 digits
+    (which of them is the code is not known here; each is one more term, not a guess)."""
     digits = re.sub(r"\D", "", phone or "")
-    return {digits[i:] for i in range(0, max(len(digits) - MIN_PHONE_TAIL + 1, 0))}
+    if len(digits) < MIN_PHONE_TAIL:
+        return set()
+    return {digits[i:] for i in range(MAX_COUNTRY_CODE + 1) if len(digits) - i >= 6}
 
 
 def facet(name: str, value: str) -> str:
@@ -81,7 +89,7 @@ def facet(name: str, value: str) -> str:
 
 
 def profile_terms(profile: Profile) -> set[str]:
-    terms = prefixes(profile.name) | prefixes(profile.username) | prefixes(profile.email)
+    terms = prefixes(profile.name) | prefixes(profile.username) | words(profile.email)
     if profile.email:
         terms.add(fold(profile.email))
     terms |= phone_terms(profile.phone)
@@ -99,8 +107,9 @@ def identity_terms(identity_key: str | None) -> set[str]:
     """The user id on a platform (an external id: a Telegram id, a WhatsApp number)."""
     if not identity_key:
         return set()
-    user_id = identity_key.split(":", 2)[-1]
-    return words(user_id) | phone_terms(user_id) | {fold(user_id)}
+    channel, user_id = identity_key.split(":", 1)[0], identity_key.split(":", 2)[-1]
+    found = words(user_id) | {fold(user_id)}
+    return found | phone_terms(user_id) if channel in PHONE_CHANNELS else found
 
 
 def event_terms(event: Event) -> set[str]:

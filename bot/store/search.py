@@ -79,12 +79,19 @@ class SearchIndex:
         till = "+inf" if until == float("inf") else until
         answers = await asyncio.gather(*(
             self._find(keys=[f"{part}:recent", *(f"{part}:t:{t}" for t in terms)],
-                       args=[since, till, limit, f"{part}:doc:"])
+                       args=[since, till, limit])
             for part in map(self.keys.search_shard, range(self.shards))))
-        hits = [Hit(as_str(rows[i]), float(rows[i + 1]), _facets(rows[i + 2]))
-                for rows in answers for i in range(0, len(rows), 3)]
-        hits.sort(key=lambda hit: hit.at, reverse=True)
-        return hits[:limit]
+        found = sorted(((as_str(rows[i]), float(rows[i + 1])) for rows in answers
+                        for i in range(0, len(rows), 2)), key=lambda hit: hit[1],
+                       reverse=True)[:limit]
+        # The facets of the few kept only (each part answers up to ``limit``).
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for customer_id, _ in found:
+                part = self.keys.search_shard(self.shard_of(customer_id))
+                pipe.hget(f"{part}:doc:{customer_id}", "f")
+            facets = await pipe.execute()
+        return [Hit(customer_id, at, _facets(raw))
+                for (customer_id, at), raw in zip(found, facets, strict=True)]
 
     async def facets_of(self, customer_id: str) -> dict[str, list[str]]:
         """The facets a customer is filed under (``{}`` when not indexed)."""

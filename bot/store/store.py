@@ -407,6 +407,32 @@ class Store(IdentityStore):
         raw = await self.redis.lrange(self.keys.customer(customer_id).events, -limit, -1)
         return [EVENTS.validate_json(item) for item in raw]
 
+    async def overviews(self, customer_ids: Sequence[str], *, events: int = 20
+                        ) -> list[tuple[Session, Profile, list[Event]] | None]:
+        """For lists of conversations (the queue, search results): each customer's session,
+        profile and last ``events`` events, in one pipelined batch instead of a few round
+        trips each; None for a customer who is no more (merged into another)."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for customer_id in customer_ids:
+                ck = self.keys.customer(customer_id)
+                pipe.hmget(ck.session, [SessionFields.VERSION, SessionFields.DATA,
+                                        SessionFields.PROFILE])
+                pipe.lrange(ck.events, -events, -1)
+                pipe.exists(ck.identities)
+            replies = await pipe.execute()
+        found: list[tuple[Session, Profile, list[Event]] | None] = []
+        for i in range(0, len(replies), 3):
+            (version, data, profile), raw_events, exists = replies[i:i + 3]
+            if not exists:
+                found.append(None)
+                continue
+            session = Session.model_validate_json(data) if data else Session()
+            session.version = int(version or 0)
+            found.append((session,
+                          Profile.model_validate_json(profile) if profile else Profile(),
+                          [EVENTS.validate_json(item) for item in raw_events]))
+        return found
+
     async def append_events(self, customer_id: str, events: Sequence[Event]) -> None:
         """Append events outside a turn (delivery failures, notes)."""
         if not events:

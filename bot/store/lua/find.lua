@@ -1,8 +1,8 @@
 -- Find customers in one shard of the search index: those filed under every term given,
 -- last active between since and till, newest first. Every key shares the shard's tag.
 -- KEYS: recent, then the term keys (none: the shard's most recent conversations)
--- ARGV: since, till, limit, doc_prefix
--- Returns {customer, at, facets_json, ...}
+-- ARGV: since, till, limit
+-- Returns {customer, at, ...}
 local recent = KEYS[1]
 local since, till, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local scored = {}
@@ -20,9 +20,7 @@ else
 end
 local found = {}
 for i = 1, math.min(#scored, limit) do
-  local customer = scored[i][1]
-  found[#found + 1] = customer
+  found[#found + 1] = scored[i][1]
   found[#found + 1] = tostring(scored[i][2])
-  found[#found + 1] = redis.call('HGET', ARGV[4] .. customer, 'f') or '{}'
 end
 return found
