@@ -28,7 +28,7 @@ from bench.stats import median
 from bot.config import parse_settings
 from bot.handoff.passwords import hash_password
 from bot.messages import Identity
-from bot.model import EVENTS, Event, HandoffInfo, Profile, Session
+from bot.model import EVENTS, Event, EventKind, HandoffInfo, Profile, Session
 from bot.runtime import Runtime
 from bot.search import terms as t
 from bot.store.keys import Keys, SessionFields
@@ -63,7 +63,7 @@ def customer(n: int, events: int, now: float) -> tuple[str, Profile, list[Event]
     for i in range(events):
         words = " ".join(rng.sample(WORDS, 3))
         text = f"order A-{n}: {words}" if i == 0 else words
-        kind = "inbound" if i % 2 == 0 else "outbound"
+        kind: EventKind = "inbound" if i % 2 == 0 else "outbound"
         history.append(Event(kind=kind, at=at + i, channel=identity.channel,
                              identity=identity.key if kind == "inbound" else None, text=text))
     return cid, profile, history, identity
@@ -82,7 +82,8 @@ async def fill(redis: Any, keys: Keys, index: SearchIndex, args: argparse.Namesp
                 cid, profile, history, identity = customer(n, events, now)
                 queued = 0 < n <= args.queued
                 session = Session(address=identity, mode="queued" if queued else "bot",
-                                  handoff=HandoffInfo(reason="asked", requested_at=now - n)
+                                  handoff=HandoffInfo(reason="asked",
+                                                      requested_at=now - n / 100)
                                   if queued else None)
                 ck = keys.customer(cid)
                 pipe.hset(ck.session, mapping=SessionFields.mapping(
@@ -92,7 +93,7 @@ async def fill(redis: Any, keys: Keys, index: SearchIndex, args: argparse.Namesp
                 pipe.hset(ck.identities, identity.key, int(now * 1000))
                 pipe.set(keys.identity(identity.key), cid)
                 if queued:
-                    pipe.zadd(queue, {cid: now - n})
+                    pipe.zadd(queue, {cid: now - n / 100})
                 terms = t.customer_terms(cid) | t.profile_terms(profile) \
                     | t.identity_terms(identity.key)
                 for event in history:
@@ -132,8 +133,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             "server": {"port": 0},
             "connectors": {"webchat": {"enabled": True}},
             "flows": {"modules": ["flows.store_assistant"]},
-            "handoff": {"operators": [{"id": "sam", "role": "supervisor",
-                                       "password_hash": hash_password(PASSWORD)}]},
+            # No timeouts during the run: the sweeper would turn the queue back to the bot.
+            "handoff": {"queue_timeout_minutes": 7 * 24 * 60, "operators": [
+                {"id": "sam", "role": "supervisor", "password_hash": hash_password(PASSWORD)}]},
         }, env={})
         async with Runtime(settings) as runtime:
             assert runtime.server is not None and runtime.indexer is not None

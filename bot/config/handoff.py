@@ -81,6 +81,18 @@ class BusinessHours(Strict):
         return value
 
 
+class CannedReply(Strict):
+    """A ready answer the console offers when an operator types ``/`` in the reply box.
+    ``{name}`` (the customer's display name), ``{order}`` (the order or ticket number
+    the flow collected) and ``{operator}`` are filled in for the open conversation."""
+
+    id: str = Field(pattern=r"^[a-z0-9_.-]{1,40}$")
+    title: str = Field(min_length=1, max_length=80)
+    text: str = Field(min_length=1, max_length=4000)
+    #: Offered to customers of this locale ("es"); none: to everyone.
+    locale: str | None = None
+
+
 class HandoffSettings(Strict):
     enabled: bool = True
     #: ``claim``: operators take conversations from the queue; ``auto``: each new one goes
@@ -96,6 +108,7 @@ class HandoffSettings(Strict):
     #: Ask the customer to rate the conversation after an operator resolves it.
     satisfaction: bool = True
     operators: list[OperatorAccount] = Field(default_factory=list)
+    canned_replies: list[CannedReply] = Field(default_factory=list)
     #: How long a console login lasts.
     session_hours: float = Field(default=12, gt=0, le=24 * 30)
     #: Failed logins allowed per (operator, address) within the window; a locked-out

@@ -4,6 +4,7 @@
     GET  /operator/api/queue                           GET /operator/api/conversations
     GET  /operator/api/conversations/{id}              GET /operator/api/operators
     GET  /operator/api/search?q=&channel=&status=&operator=&label=&since=&until=
+    GET  /operator/api/conversations/{id}/canned       (canned replies, filled in)
     POST /operator/api/conversations/{id}/take|reply|note|handback|resolve|transfer|reopen|profile
     WS   /operator/ws                                   (live updates)
 
@@ -30,7 +31,7 @@ from bot.handoff.desk import HandoffDesk
 from bot.handoff.hours import is_open
 from bot.handoff.profile_edits import BadEdit, checked_changes
 from bot.model import OperatorAction, OperatorActionKind
-from bot.operator import finding, views
+from bot.operator import canned, finding, views
 from bot.operator.addresses import ClientAddress
 from bot.operator.auth import Caller, LoginRefused, OperatorAuth
 from bot.operator.live import LiveHub
@@ -104,6 +105,7 @@ class OperatorApi:
             Route("GET", f"{API}/queue", guarded(self._queue)),
             Route("GET", f"{API}/conversations", guarded(self._conversations)),
             Route("GET", f"{API}/conversations/{{customer}}", guarded(self._conversation)),
+            Route("GET", f"{API}/conversations/{{customer}}/canned", guarded(self._canned)),
             Route("GET", f"{API}/operators", guarded(self._operators)),
             Route("GET", f"{API}/search", guarded(self._search)),
             Route("POST", f"{API}/conversations/{{customer}}/{{action}}",
@@ -257,6 +259,17 @@ class OperatorApi:
             "operators": [{"id": o.id, "name": o.display_name, "online": o.id in online}
                           for o in self.desk.operators.values()],
         })
+
+    async def _canned(self, request: WebRequest, caller: Caller) -> WebResponse:
+        customer_id = request.params["customer"]
+        if not await self.store.identities(customer_id):
+            return _error(404, "no such conversation")
+        if not await self._may_see(caller, customer_id):
+            return _error(403, "this conversation is with another operator")
+        session, profile = await self.store.load(customer_id)
+        return _json(200, {"items": canned.replies_for(
+            list(self.desk.settings.canned_replies), customer_id=customer_id,
+            session=session, profile=profile, operator=caller.account.display_name)})
 
     async def _operators(self, request: WebRequest, caller: Caller) -> WebResponse:
         online = await self.queue.online()

@@ -25,8 +25,8 @@ async def runtime(make_settings: Any) -> AsyncIterator[Runtime]:
 
 
 def funnel(report: dict[str, Any], flow: str) -> dict[str, Any]:
-    [found] = [f for f in report["funnels"] if f["flow"] == flow]
-    return found
+    found: list[dict[str, Any]] = [f for f in report["funnels"] if f["flow"] == flow]
+    return found[0]
 
 
 async def test_a_refusal_is_ended_by_the_flow_and_a_menu_choice_completes_the_menu(
