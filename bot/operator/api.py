@@ -30,7 +30,7 @@ from bot.errors import StoreError
 from bot.handoff.desk import HandoffDesk
 from bot.handoff.hours import is_open
 from bot.handoff.profile_edits import BadEdit, checked_changes
-from bot.model import OperatorAction, OperatorActionKind
+from bot.model import Event, OperatorAction, OperatorActionKind
 from bot.operator import canned, finding, views
 from bot.operator.addresses import ClientAddress
 from bot.operator.auth import Caller, LoginRefused, OperatorAuth
@@ -170,10 +170,11 @@ class OperatorApi:
 
     async def _queue(self, request: WebRequest, caller: Caller) -> WebResponse:
         waiting = await self.queue.waiting()
-        items = [views.queue_item(customer_id, *found, position)
-                 for position, (customer_id, found) in enumerate(
-                     zip(waiting, await self.store.overviews(waiting), strict=True), start=1)
-                 if found is not None]
+        items = await self._with_unread(caller, [
+            (views.queue_item(customer_id, *found, position), found[2])
+            for position, (customer_id, found) in enumerate(
+                zip(waiting, await self.store.overviews(waiting), strict=True), start=1)
+            if found is not None])
         online = await self.queue.online()
         return _json(200, {"items": items, "online_operators": len(online),
                            "open": is_open(self.desk.settings.hours, datetime.now(UTC))})
@@ -183,14 +184,23 @@ class OperatorApi:
         held: set[str] = set()
         for operator in operators:
             held |= await self.queue.held_by(operator)
-        items = []
-        for customer_id in sorted(held):
-            session, profile = await self.store.load(customer_id)
-            if session.mode != "human":
-                continue
-            events = await self.store.history(customer_id, limit=20)
-            items.append(views.conversation_item(customer_id, session, profile, events))
-        return _json(200, {"items": items})
+        customers = sorted(held)
+        items = await self._with_unread(caller, [
+            (views.conversation_item(customer_id, *found), found[2])
+            for customer_id, found in zip(customers, await self.store.overviews(customers),
+                                          strict=True)
+            if found is not None and found[0].mode == "human"])
+        return _json(200, {"items": items, "unread": sum(i["unread"] for i in items)})
+
+    async def _with_unread(self, caller: Caller, rows: list[tuple[dict[str, Any], list[Event]]]
+                           ) -> list[dict[str, Any]]:
+        """The items, each with its count of customer messages the caller has not seen
+        (since they last had it open)."""
+        marks = await self.queue.read_marks(caller.account.id,
+                                            [item["customer_id"] for item, _ in rows])
+        for item, events in rows:
+            item["unread"] = views.unread(events, marks.get(item["customer_id"]))
+        return [item for item, _ in rows]
 
     async def _search(self, request: WebRequest, caller: Caller) -> WebResponse:
         try:
@@ -242,6 +252,7 @@ class OperatorApi:
         if not await self._may_see(caller, customer_id):
             return _error(403, "this conversation is with another operator")
         session, profile = await self.store.load(customer_id)
+        await self.queue.mark_read(caller.account.id, customer_id, time.time())
         unreachable = set(await self.store.unreachable_identities(customer_id))
         online = await self.queue.online()
         history = await self.store.history(customer_id, limit=self.store.history_limit)

@@ -26,6 +26,11 @@ def transcript(events: list[Event]) -> list[dict[str, Any]]:
              "author": author(e), "internal": e.kind == "note"} for e in events]
 
 
+def unread(events: list[Event], read_at: float | None) -> int:
+    """The customer's messages since the operator last had the conversation open."""
+    return sum(1 for e in events if e.kind == "inbound" and e.at > (read_at or 0))
+
+
 def last_customer_text(events: list[Event]) -> str:
     return next((e.text or "" for e in reversed(events) if e.kind == "inbound"), "")
 

@@ -103,6 +103,18 @@ class HandoffQueue:
             counts = await pipe.execute()
         return {o: int(c) for o, c in zip(operators, counts, strict=True)}
 
+    # -- what each operator has read --------------------------------------------------------
+
+    async def mark_read(self, operator: str, customer_id: str, at: float) -> None:
+        """The operator has seen the conversation up to ``at`` (they had it open)."""
+        await self.redis.hset(self._key(f"read:{operator}"), customer_id, f"{at:.3f}")
+
+    async def read_marks(self, operator: str, customer_ids: list[str]) -> dict[str, float]:
+        if not customer_ids:
+            return {}
+        raw: Any = await self.redis.hmget(self._key(f"read:{operator}"), customer_ids)
+        return {c: float(v) for c, v in zip(customer_ids, raw, strict=True) if v is not None}
+
     # -- expected wait --------------------------------------------------------------------
 
     async def record_handling(self, seconds: float) -> None:

@@ -32,6 +32,9 @@ from bot.store.scripts import Script
 #: Parts of the index: enough that a cluster spreads them over its nodes, few enough
 #: that a search (one script per part) stays one batch.
 SHARDS = 16
+#: A term set this small (in one part) is intersected; past it, when every term is this
+#: common, the part's customers are walked newest first instead (``lua/find.lua``).
+INTERSECT_BELOW = 2000
 
 
 class Hit(NamedTuple):
@@ -46,10 +49,11 @@ class Hit(NamedTuple):
 @boundary
 class SearchIndex:
     def __init__(self, redis: Redis, batcher: CommandBatcher, *, keys: Keys,
-                 shards: int = SHARDS) -> None:
+                 shards: int = SHARDS, intersect_below: int = INTERSECT_BELOW) -> None:
         self.redis = redis
         self.keys = keys
         self.shards = shards
+        self.intersect_below = intersect_below
         script = partial(Script, redis, batcher)
         self._index = script("index", "file a conversation in the search index")
         self._find = script("find", "search conversations")
@@ -79,7 +83,7 @@ class SearchIndex:
         till = "+inf" if until == float("inf") else until
         answers = await asyncio.gather(*(
             self._find(keys=[f"{part}:recent", *(f"{part}:t:{t}" for t in terms)],
-                       args=[since, till, limit])
+                       args=[since, till, limit, self.intersect_below])
             for part in map(self.keys.search_shard, range(self.shards))))
         found = sorted(((as_str(rows[i]), float(rows[i + 1])) for rows in answers
                         for i in range(0, len(rows), 2)), key=lambda hit: hit[1],

@@ -99,6 +99,7 @@ async def test_an_operator_with_write_rights_names_the_customer_everywhere(
     await customer_says(customer, "human")
     item = operator.locator("#queue .queue-item")
     await expect(item).to_have_count(1)
+    await expect(item.locator(".unread-badge")).to_have_text("1"), "not opened yet"
     short = (await item.locator(".item-name").inner_text()).strip()
     assert short.startswith("Customer ") and len(short) == len("Customer ") + 6, short
     await item.click()

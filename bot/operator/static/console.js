@@ -116,6 +116,15 @@ function channelBadge(channel) {
   return badge;
 }
 
+/** "3" on an item: the customer's messages since this operator last had it open. */
+function appendUnread(node, item) {
+  const n = Number(item && item.unread) || 0;
+  if (n <= 0 || str(item.customer_id) === state.openId) return;
+  const badge = el("span", "unread-badge", n > 99 ? "99+" : String(n));
+  badge.title = `${n} unread`;
+  node.appendChild(badge);
+}
+
 function customerName(name) {
   const n = str(name).trim();
   return n || "Customer";
@@ -486,6 +495,7 @@ function renderQueue() {
 
     const top = el("div", "item-top");
     top.appendChild(el("span", "item-name", customerName(item.display_name || item.name)));
+    appendUnread(top, item);
     top.appendChild(channelBadge(item.channel));
     btn.appendChild(top);
 
@@ -555,6 +565,7 @@ function renderMine() {
     }
     const top = el("div", "item-top");
     top.appendChild(el("span", "item-name", customerName(item.display_name || item.name)));
+    appendUnread(top, item);
     top.appendChild(channelBadge(item.channel));
     btn.appendChild(top);
     if (str(item.last_text)) btn.appendChild(el("div", "item-last", str(item.last_text)));

@@ -14,6 +14,7 @@ from bot.model import OperatorAction, OperatorActionKind
 from bot.runtime import Runtime
 from bot.search import terms as t
 from bot.store.search import SearchIndex
+from bot.store.store import Store
 from connectors.collecting import CollectingConnector
 from tests.bot.linking.test_linking import BUTTONS, TEXT_ONLY, Customer, channel, link_code
 
@@ -155,3 +156,22 @@ def test_terms_fold_case_and_accents_and_keep_punctuated_words_whole() -> None:
     assert t.query_terms("+34 600-111-222") == ["34600111222"]
     assert "600111222" in t.phone_terms("+34600111222")
     assert t.facet("status", "Queued") == "=status:queued"
+
+
+async def test_common_terms_are_walked_newest_first_and_agree_with_the_intersection(
+    store: Store,
+) -> None:
+    intersecting = SearchIndex(store.redis, store.batcher, keys=store.keys, shards=2)
+    walking = SearchIndex(store.redis, store.batcher, keys=store.keys, shards=2,
+                          intersect_below=1)  # every set counts as common
+    for n in range(30):
+        words = {"refund", "parcel"} if n % 3 == 0 else {"refund"}
+        await intersecting.file(f"c{n:02d}", from_version=None, to_version=1, at=1000.0 + n,
+                                terms=words, facets={"status": ["bot"]})
+    for terms in (["refund", "parcel"], ["=status:bot"], ["refund", "=status:bot"],
+                  ["parcel", "nothing"]):
+        for limit in (3, 50):
+            expected = await intersecting.find(terms, limit=limit)
+            assert await walking.find(terms, limit=limit) == expected, (terms, limit)
+    newest = await walking.find(["refund", "parcel"], limit=3, since=1010, until=1025)
+    assert [hit.customer_id for hit in newest] == ["c24", "c21", "c18"]
