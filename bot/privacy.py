@@ -11,8 +11,9 @@ flow events with their slots).
 
 What the erasure removes is said in ``bot/store/erasure.py``. Analytics keep only
 counts and HyperLogLog sketches (from which no id can be read back), so nothing of them
-is personal; a search index or a feature's own per-customer keys live under the
-customer's hash tag and go with it.
+is personal; a feature's own per-customer keys live under the customer's hash tag and go
+with it. The desk's search index lives in shards of its own (``bot/store/search.py``) and
+keeps each customer's list of terms, so the erasure takes them out of every one.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.channels import BaseConnector
 from bot.errors import BotError
 from bot.model import EVENTS
 from bot.store.directory import forget_pointers
+from bot.search.indexer import SearchIndexer
 from bot.store.erasure import CustomerErasure, Erased
 from bot.store.links import LinkStore, keyed_hash
 from bot.store.store import Store
@@ -46,8 +48,11 @@ class CustomerRecords:
     connectors' own state."""
 
     def __init__(self, store: Store, *, links: LinkStore | None,
-                 connectors: Mapping[str, BaseConnector], operators: Sequence[str]) -> None:
+                 connectors: Mapping[str, BaseConnector], operators: Sequence[str],
+                 indexer: SearchIndexer | None = None) -> None:
         self.store = store
+        #: The desk's search index, kept by this process (``bot/search/indexer.py``).
+        self.indexer = indexer
         self.links = links
         self.connectors = connectors
         self.operators = list(operators)
@@ -94,6 +99,10 @@ class CustomerRecords:
             if connector is not None:
                 await connector.forget(identity)
             store.forget_identity(identity.key)
+        if self.indexer is not None:
+            await self.indexer.erased(customer_id)
+        else:
+            await store.search_index().forget(customer_id)
         pointers = (self.links.phone_keys(profile.phone)
                     if self.links is not None and profile.phone else [])
         # What the business's own features keep outside the tag (bot/reaching).

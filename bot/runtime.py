@@ -186,7 +186,7 @@ class Runtime:
         stages, observers = self._stages(store, links, secret)
         operators = list(self.desk.operators) if self.desk is not None else []
         self.records = CustomerRecords(store, links=links, connectors=self.connectors,
-                                       operators=operators)
+                                       operators=operators, indexer=self.indexer)
         work = store.work_stream() if self.role != "all" else None
         self._pipeline = Pipeline(store=store, engine=self.engine,
                                   dispatcher=self._dispatcher, stages=stages,

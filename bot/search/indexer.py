@@ -52,6 +52,8 @@ class SearchIndexer:
         self.flush_seconds = flush_seconds
         self._pending: dict[str, _Pending] = {}
         self._profiles: OrderedDict[str, tuple[object, ...]] = OrderedDict()
+        #: Held while filing: an erasure waits for a filing in flight, then forgets.
+        self._filing = asyncio.Lock()
 
     # -- observing (synchronous, on the message path: buffer only) -----------------------
 
@@ -109,9 +111,15 @@ class SearchIndexer:
     # -- filing ---------------------------------------------------------------------------
 
     async def flush(self) -> None:
+        async with self._filing:
+            await self._flush()
+
+    async def _flush(self) -> None:
         pending, self._pending = self._pending, {}
         for customer_id, entry in pending.items():
             try:
+                if entry.from_version == 0 and not await self.store.identities(customer_id):
+                    continue  # a first turn of a customer erased since: nothing to file
                 filed = entry.from_version is not None and await self.index.file(
                     customer_id, from_version=entry.from_version,
                     to_version=entry.to_version, at=entry.at, terms=entry.terms,
@@ -146,6 +154,13 @@ class SearchIndexer:
         await self.index.file(customer_id, from_version=None, to_version=session.version,
                               at=at, terms=terms, facets=facets)
         self._profiles.pop(customer_id, None)
+
+    async def erased(self, customer_id: str) -> None:
+        """Take an erased customer out of the index, and out of what waits to be filed."""
+        async with self._filing:
+            self._pending.pop(customer_id, None)
+            self._profiles.pop(customer_id, None)
+            await self.index.forget(customer_id)
 
     async def customers_merged(self, source: str, target: str) -> None:
         """A merge moved ``source``'s history into ``target``: file it there."""

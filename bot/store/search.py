@@ -57,6 +57,7 @@ class SearchIndex:
         script = partial(Script, redis, batcher)
         self._index = script("index", "file a conversation in the search index")
         self._find = script("find", "search conversations")
+        self._forget = script("forget", "take a conversation out of the search index")
 
     def shard_of(self, customer_id: str) -> int:
         return zlib.crc32(customer_id.encode()) % self.shards
@@ -70,7 +71,7 @@ class SearchIndex:
         whole, ``from_version=None``)."""
         part = self.keys.search_shard(self.shard_of(customer_id))
         answer = await self._index(
-            keys=[f"{part}:doc:{customer_id}", f"{part}:recent"],
+            keys=[f"{part}:doc:{customer_id}", f"{part}:recent", f"{part}:terms:{customer_id}"],
             args=[f"{part}:t:", customer_id, "" if from_version is None else from_version,
                   to_version, at, json.dumps(facets), *terms])
         return as_str(answer) == "ok"
@@ -102,19 +103,14 @@ class SearchIndex:
         part = self.keys.search_shard(self.shard_of(customer_id))
         return _facets(await self.redis.hget(f"{part}:doc:{customer_id}", "f"))
 
+    @translates
     async def forget(self, customer_id: str) -> None:
-        """Take a customer who is no more (merged into another) out of the lists and
-        filters. Their word sets keep the id until rebuilt; a search skips it."""
+        """Take a customer out of the index wholly (merged into another, or erased): out
+        of every term and facet they were filed under, in one script."""
         part = self.keys.search_shard(self.shard_of(customer_id))
-        doc = f"{part}:doc:{customer_id}"
-        facets = await self.facets_of(customer_id)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for name, values in facets.items():
-                for value in values:
-                    pipe.srem(f"{part}:t:={name}:{value}", customer_id)
-            pipe.zrem(f"{part}:recent", customer_id)
-            pipe.delete(doc)
-            await pipe.execute()
+        await self._forget(keys=[f"{part}:doc:{customer_id}", f"{part}:recent",
+                                 f"{part}:terms:{customer_id}"],
+                           args=[f"{part}:t:", customer_id])
 
     async def stale(self, customer_ids: Sequence[str]) -> list[str]:
         """Those of ``customer_ids`` whose committed session is newer than what the index

@@ -1,7 +1,9 @@
 -- File one customer's terms in their shard of the search index. Every key touched shares
 -- the shard's hash tag (the term and facet keys are built here from ARGV[1], in the same
 -- slot as KEYS), so this is one atomic step on a single server and on a cluster alike.
--- KEYS: doc (hash: v = the session version indexed, f = the facets filed, JSON), recent
+-- KEYS: doc (hash: v = the session version indexed, f = the facets filed, JSON), recent,
+--       terms (set: every term the customer is filed under, so they can be taken out
+--       of all of them: a merge, an erasure)
 -- ARGV: term_prefix, customer, from_version ('' = a full reindex), to_version, at,
 --       facets_json ({"status": ["queued"], "op": ["ana"], "tag": [...], "ch": [...]}:
 --       each group named replaces what was filed under it, but "ch" adds), terms...
@@ -15,6 +17,7 @@ if ARGV[3] ~= '' and tonumber(ARGV[3]) ~= indexed then
 end
 for i = 7, #ARGV do
   redis.call('SADD', prefix .. ARGV[i], customer)
+  redis.call('SADD', KEYS[3], ARGV[i])
 end
 local facets = cjson.decode(ARGV[6])
 local filed = cjson.decode(redis.call('HGET', doc, 'f') or '{}')

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.messages import Inbound
 from bot.model import OperatorAction, OperatorActionKind
 from bot.runtime import Runtime
 from bot.search import terms as t
@@ -175,3 +176,23 @@ async def test_common_terms_are_walked_newest_first_and_agree_with_the_intersect
             assert await walking.find(terms, limit=limit) == expected, (terms, limit)
     newest = await walking.find(["refund", "parcel"], limit=3, since=1010, until=1025)
     assert [hit.customer_id for hit in newest] == ["c24", "c21", "c18"]
+
+
+async def test_an_erased_customer_leaves_no_term_behind_even_one_waiting_to_be_filed(
+    runtime: Runtime,
+) -> None:
+    assert runtime.records is not None and runtime.indexer is not None
+    ana = Customer(runtime, channel(runtime, "telegram"), "7006", name="Ana Erased")
+    await ana.says("my parcel never came")
+    customer = await ana.customer_id()
+    await runtime.pipeline.submit([Inbound(identity=ana.identity, message_id="last",
+                                           text="one more word: kumquat")])
+    await runtime.pipeline.turns.wait_idle()  # committed; its filing may still wait
+    await runtime.records.erase(customer, actor="test")
+    await runtime.settle()
+    assert await found(runtime, "kumquat") == [] and await found(runtime, "parcel") == []
+    redis = runtime.store.redis
+    naming = [key async for key in redis.scan_iter(match="*{ix:*")
+              if customer.encode() in key
+              or (await redis.type(key) == b"set" and await redis.sismember(key, customer))]
+    assert naming == []
