@@ -27,8 +27,8 @@ from typing import Any
 from bot.channels import BaseConnector
 from bot.errors import BotError
 from bot.model import EVENTS
-from bot.store.directory import forget_pointers
 from bot.search.indexer import SearchIndexer
+from bot.store.directory import forget_pointers
 from bot.store.erasure import CustomerErasure, Erased
 from bot.store.links import LinkStore, keyed_hash
 from bot.store.store import Store
