@@ -7,11 +7,13 @@ from __future__ import annotations
 import ast
 import re
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.channels import Capabilities
 from bot.testing import FlowTester
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,11 +109,26 @@ async def test_the_flows_guide_example_runs_as_its_tests_say(
 
 
 async def test_the_readme_flow_runs() -> None:
+    """The README's flow and both columns of its transcript (buttons, a numbered list)."""
     [example] = python_blocks(ROOT / "README.md")
     namespace: dict[str, Any] = {}
-    exec(compile(example, "README.md", "exec"), namespace)
+    exec(compile(example, "README.md", "exec", dont_inherit=True), namespace)
+    today = date.today()
+    friday = today + timedelta(days=(4 - today.weekday() - 1) % 7 + 1)
     async with FlowTester(namespace["FLOWS"]) as chat:
         assert (await chat.send("/hello")).text == "A table for how many?"
-        assert (await chat.send("four")).text == "Send a number, like 4.\nA table for how many?"
-        assert (await chat.send("4")).choices == ["Lunch", "Dinner"]
-        assert (await chat.press("Dinner")).text == "4 people for dinner: booked."
+        assert (await chat.send("lots")).text == (
+            "Please send a whole number, like 2 or two.\nA table for how many?")
+        assert (await chat.send("4")).text == "Which day?"
+        assert (await chat.send("next Friday")).choices == ["Lunch", "Dinner"]
+        assert (await chat.send("dinnr")).text == (
+            f"4 people for dinner on {friday:%A %d %B}: booked.")
+    async with FlowTester(namespace["FLOWS"], capabilities=Capabilities(max_buttons=0)) as chat:
+        await chat.send("/hello")
+        await chat.send("four")
+        assert "1. Lunch\n2. Dinner" in (await chat.send("tomorrow")).text
+        assert (await chat.send("pizza")).text.startswith(
+            "Please choose one of the options: type its number or its name.")
+        tomorrow = today + timedelta(days=1)
+        assert (await chat.send("2")).text == (
+            f"4 people for dinner on {tomorrow:%A %d %B}: booked.")
