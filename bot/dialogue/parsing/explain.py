@@ -37,6 +37,8 @@ def explain(error: ValidationError, kind: ValueKind | None,
     if kind_of_error in _BOUNDS:
         name, which = _BOUNDS[kind_of_error]
         limit = context.get(name)
+        if kind == "date" and isinstance(limit, str):
+            limit = _iso_date(limit)  # pydantic gives a date bound as text
         if isinstance(limit, date):
             return f"engine.invalid_date_{which}", {"limit": _date_text(limit, locale)}
         if isinstance(limit, (int, float, Decimal)):
@@ -54,6 +56,13 @@ def explain(error: ValidationError, kind: ValueKind | None,
     if kind_of_error in ("literal_error", "enum"):
         return "engine.invalid_option", {}
     return "engine.invalid", {}
+
+
+def _iso_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _date_text(value: date, locale: str | None) -> str:
