@@ -90,7 +90,7 @@ async def test_the_flows_guide_example_runs_as_its_tests_say(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """docs/flows.md's module is a working bot and its FlowTester tests pass."""
-    module, tests = python_blocks(ROOT / "docs" / "flows.md")
+    module, _typed_slots, tests = python_blocks(ROOT / "docs" / "flows.md")
     package = tmp_path / "my_bot"
     package.mkdir()
     (package / "__init__.py").write_text("")
@@ -106,6 +106,18 @@ async def test_the_flows_guide_example_runs_as_its_tests_say(
     finally:
         for name in ("my_bot.flows", "my_bot"):
             sys.modules.pop(name, None)
+
+
+async def test_the_flows_guides_typed_slots_example_runs() -> None:
+    """docs/flows.md "Typed slots": the booking reads its date back as a date."""
+    _, example, _ = python_blocks(ROOT / "docs" / "flows.md")
+    namespace: dict[str, Any] = {}
+    exec(compile(example, "docs/flows.md", "exec", dont_inherit=True), namespace)
+    day = date.today() + timedelta(days=1)
+    async with FlowTester([namespace["booking"]]) as chat:
+        await chat.send("/book")
+        assert (await chat.send("tomorrow")).text == f"How many on {day:%A}?"
+        assert (await chat.send("two")).text == f"2 for dinner on {day:%d %B}."
 
 
 async def test_the_readme_flow_runs() -> None:
