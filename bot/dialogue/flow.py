@@ -122,6 +122,8 @@ def _read_text(text: str, kind: ValueKind, locale: str | None, today: date) -> o
     judge (and refuse)."""
     if kind == "date":
         return parse_date(text, locale, today=today) or text
+    if text.isdigit():
+        return text  # pydantic reads plain digits itself: the common answer pays nothing
     number = parse_number(text, locale)
     if number is None:
         return text

@@ -75,6 +75,8 @@ def test_what_is_not_a_date_is_none(locale: str, text: str) -> None:
     ("es", "una mesa para cuatro", Decimal(4)),
     ("es", "2,5", Decimal("2.5")),  # the decimal comma
     ("es", "1.000", Decimal(1000)),
+    ("es", "1.000,5", Decimal("1000.5")),
+    ("en", "1,000.5", Decimal("1000.5")),
     ("es", "una", Decimal(1)),
 ])
 def test_a_number_is_read_in_the_customers_locale(locale: str, text: str,
