@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.dialogue.parsing import parse_date, parse_number
-from bot.dialogue.slots import SlotTypes, SlotValues, ValueKind
+from bot.dialogue.slots import SlotTypes, ValueKind
 from bot.dialogue.steps import StepFn
 from bot.dialogue.texts import Texts
 from bot.dialogue.triggers import Trigger
@@ -103,10 +103,6 @@ class Flow:
         if isinstance(value, str) and kind is not None:
             value = _read_text(value, kind, locale, today or date.today())
         return types.to_json(slot, types.validate(slot, value))
-
-    def slot_values(self, raw: dict[str, Any]) -> SlotValues:
-        """A frame's JSON slots as ``turn.slots`` shows them: typed Python values."""
-        return SlotValues(raw, self.slot_types)
 
     def slot_schemas(self) -> dict[str, dict[str, Any]]:
         """The JSON schema of each declared slot's type (what a provider may fill)."""

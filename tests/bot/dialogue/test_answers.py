@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bot.channels import Capabilities
@@ -9,7 +11,9 @@ from bot.dialogue import Ask, Choice, DialogueEngine, End, Flow, StepResult, Tex
 from bot.dialogue.answers import loose_choice, match_choice, pick_one_key
 from bot.messages import Identity, Inbound
 from bot.model import Profile, Question, Session
+from bot.runtime import Runtime
 from bot.testing import FlowTester
+from connectors.collecting import CollectingConnector
 
 
 def offered(*titles: str) -> list[Choice]:
@@ -146,3 +150,19 @@ async def test_an_engine_that_does_not_know_the_channel_names_neither_buttons_no
     again = await engine.handle(customer_id="c", session=first.session,
                                 profile=first.profile, inbound=wrong)
     assert getattr(again.replies[0], "text", "") == "Please choose one of the options above."
+
+
+async def test_the_runtime_tells_the_engine_what_each_channel_shows(make_settings: Any) -> None:
+    """Wired in bot/runtime.py: the same wrong pick, on a button channel and a text one."""
+    web = CollectingConnector(channel="webchat", capabilities=BUTTONS)
+    sms = CollectingConnector(channel="sms", capabilities=TEXT_ONLY)
+    async with Runtime(make_settings(), flows=[table], connectors=[web, sms],
+                       serve_http=False) as runtime:
+        for channel in (web, sms):
+            for n, text in enumerate(("hi", "pizza")):
+                await runtime.pipeline.submit([Inbound(
+                    identity=Identity(channel=channel.channel, user_id="u"),
+                    message_id=f"{channel.channel}{n}", text=text)])
+                await runtime.settle()
+    assert web.sent[1].text.startswith("Please choose one of the options: tap a button")
+    assert sms.sent[1].text.startswith("Please choose one of the options: type its number")
