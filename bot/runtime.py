@@ -17,7 +17,7 @@ from pydantic import SecretStr
 
 from bot.analytics.recorder import SATISFACTION_FLOW, AnalyticsRecorder
 from bot.analytics.report import build_report, last_days
-from bot.channels import BaseConnector, ConnectorContext, DeliveryStatus, registry
+from bot.channels import BaseConnector, Capabilities, ConnectorContext, DeliveryStatus, registry
 from bot.config.handoff import OperatorAccount
 from bot.config.pipeline import import_path
 from bot.config.settings import Settings
@@ -25,6 +25,7 @@ from bot.consent.opt_out import OptOutWords
 from bot.consent.texts import CONSENT_TEXTS
 from bot.consent_notice import ConsentStage
 from bot.dialogue import DialogueEngine, Flow
+from bot.dialogue.answers import CapabilitiesOf
 from bot.dialogue.loading import load_flows
 from bot.dispatch import Dispatcher
 from bot.errors import StoreError
@@ -68,7 +69,8 @@ Role = Literal["all", "web", "worker"]
 
 
 def build_engine(settings: Settings, flows: Sequence[Flow] | None = None, *,
-                 metrics: Metrics | None = None) -> DialogueEngine:
+                 metrics: Metrics | None = None,
+                 capabilities_of: CapabilitiesOf | None = None) -> DialogueEngine:
     """The dialogue engine over the configured flows, consulting the configured
     understanding about free text (``bot/understanding``)."""
     chosen = list(flows if flows is not None else load_flows(settings.flows.modules))
@@ -82,6 +84,7 @@ def build_engine(settings: Settings, flows: Sequence[Flow] | None = None, *,
         max_attempts=settings.flows.max_attempts,
         announce_handoff=not settings.handoff.enabled,
         understanding=build_understander(settings, chosen, metrics=metrics),
+        capabilities_of=capabilities_of,
     )
 
 
@@ -106,7 +109,8 @@ class Runtime:
         #: workers. "worker": run turns and send (no HTTP, no receiving).
         self.role = role
         self.metrics = Metrics()
-        self.engine = build_engine(settings, flows, metrics=self.metrics)
+        self.engine = build_engine(settings, flows, metrics=self.metrics,
+                                   capabilities_of=self._capabilities_of)
         built = connectors if connectors is not None else [
             registry.build(name, section)
             for name, section in settings.enabled_connectors().items()
@@ -134,6 +138,11 @@ class Runtime:
         self.generated_admin_password: str | None = None
         self._stopping = asyncio.Event()
         self._chores = TaskTracker("chores")
+
+    def _capabilities_of(self, channel: str) -> Capabilities | None:
+        """What the connector of ``channel`` can show (the engine words its retries so)."""
+        connector = self.connectors.get(channel)
+        return connector.capabilities if connector is not None else None
 
     @property
     def store(self) -> Store:

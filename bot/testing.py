@@ -107,7 +107,8 @@ class FlowTester:
                                          knowledge=knowledge, builtin=builtin)
         self.engine = DialogueEngine(loaded, default_flow=default_flow, locales=locales,
                                      default_locale=default_locale,
-                                     understanding=understanding)
+                                     understanding=understanding,
+                                     capabilities_of=lambda channel: self.capabilities)
         self.identity = Identity(channel=channel, user_id=user)
         self.capabilities = capabilities
         self.locale = locale

@@ -7,11 +7,13 @@ from __future__ import annotations
 import ast
 import re
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.channels import Capabilities
 from bot.testing import FlowTester
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,7 +90,7 @@ async def test_the_flows_guide_example_runs_as_its_tests_say(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """docs/flows.md's module is a working bot and its FlowTester tests pass."""
-    module, tests = python_blocks(ROOT / "docs" / "flows.md")
+    module, _typed_slots, tests = python_blocks(ROOT / "docs" / "flows.md")
     package = tmp_path / "my_bot"
     package.mkdir()
     (package / "__init__.py").write_text("")
@@ -106,12 +108,39 @@ async def test_the_flows_guide_example_runs_as_its_tests_say(
             sys.modules.pop(name, None)
 
 
+async def test_the_flows_guides_typed_slots_example_runs() -> None:
+    """docs/flows.md "Typed slots": the booking reads its date back as a date."""
+    _, example, _ = python_blocks(ROOT / "docs" / "flows.md")
+    namespace: dict[str, Any] = {}
+    exec(compile(example, "docs/flows.md", "exec", dont_inherit=True), namespace)
+    day = date.today() + timedelta(days=1)
+    async with FlowTester([namespace["booking"]]) as chat:
+        await chat.send("/book")
+        assert (await chat.send("tomorrow")).text == f"How many on {day:%A}?"
+        assert (await chat.send("two")).text == f"2 for dinner on {day:%d %B}."
+
+
 async def test_the_readme_flow_runs() -> None:
+    """The README's flow and both columns of its transcript (buttons, a numbered list)."""
     [example] = python_blocks(ROOT / "README.md")
     namespace: dict[str, Any] = {}
-    exec(compile(example, "README.md", "exec"), namespace)
+    exec(compile(example, "README.md", "exec", dont_inherit=True), namespace)
+    today = date.today()
+    friday = today + timedelta(days=(4 - today.weekday() - 1) % 7 + 1)
     async with FlowTester(namespace["FLOWS"]) as chat:
         assert (await chat.send("/hello")).text == "A table for how many?"
-        assert (await chat.send("four")).text == "Send a number, like 4.\nA table for how many?"
-        assert (await chat.send("4")).choices == ["Lunch", "Dinner"]
-        assert (await chat.press("Dinner")).text == "4 people for dinner: booked."
+        assert (await chat.send("lots")).text == (
+            "Please send a whole number, like 2 or two.\nA table for how many?")
+        assert (await chat.send("4")).text == "Which day?"
+        assert (await chat.send("next Friday")).choices == ["Lunch", "Dinner"]
+        assert (await chat.send("dinnr")).text == (
+            f"4 people for dinner on {friday:%A %d %B}: booked.")
+    async with FlowTester(namespace["FLOWS"], capabilities=Capabilities(max_buttons=0)) as chat:
+        await chat.send("/hello")
+        await chat.send("four")
+        assert "1. Lunch\n2. Dinner" in (await chat.send("tomorrow")).text
+        assert (await chat.send("pizza")).text.startswith(
+            "Please choose one of the options: type its number or its name.")
+        tomorrow = today + timedelta(days=1)
+        assert (await chat.send("2")).text == (
+            f"4 people for dinner on {tomorrow:%A %d %B}: booked.")

@@ -24,3 +24,8 @@ class Capabilities:
     #: The platform's customer-service window: after this many hours without a message
     #: from the customer, the business may not write first (except by a template).
     window_hours: float | None = None
+
+    def shows_buttons(self, choices: int) -> bool:
+        """Whether ``choices`` options are shown as buttons here (else a numbered list):
+        the renderer's rule, which the dialogue engine's retry text follows too."""
+        return 0 < choices <= self.max_buttons

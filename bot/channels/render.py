@@ -58,7 +58,7 @@ def cut(text: str, limit: int) -> str:
 
 
 def _render_choices(message: Choices, caps: Capabilities) -> list[Outbound]:
-    if not message.choices or len(message.choices) > caps.max_buttons:
+    if not caps.shows_buttons(len(message.choices)):
         return render(Text(text=numbered_list(message)), caps)
     if len(message.text) <= caps.max_text_length and all(
             len(c.title) <= caps.button_title_length for c in message.choices):

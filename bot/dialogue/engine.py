@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import ValidationError
 
 from bot.dialogue import understood
-from bot.dialogue.answers import match_choice, phone_answer
+from bot.dialogue.answers import CapabilitiesOf, match_choice, phone_answer, pick_one_key
 from bot.dialogue.flow import Flow
 from bot.dialogue.intents import Intent, IntentMatcher
 from bot.dialogue.locales import choose_locale
+from bot.dialogue.parsing.explain import explain
 from bot.dialogue.steps import Ask, Call, End, Goto, Handoff, Start, step_name
 from bot.dialogue.texts import ENGINE_TEXTS, Texts
 from bot.dialogue.turn import Turn
@@ -96,6 +97,7 @@ class DialogueEngine:
         max_transitions: int = 50,
         announce_handoff: bool = True,
         understanding: Understander | None = None,
+        capabilities_of: CapabilitiesOf | None = None,
     ) -> None:
         self.flows: dict[str, Flow] = {}
         for flow in flows:
@@ -121,6 +123,7 @@ class DialogueEngine:
         #: Whether the engine itself tells the customer a person was asked for; off when
         #: the handoff desk (bot/handoff) answers with the queue position instead.
         self.announce_handoff = announce_handoff
+        self.capabilities_of = capabilities_of
         self.texts = texts
         #: Consulted about free text nothing else handles (``bot/dialogue/understood.py``).
         self.understanding = understanding
@@ -291,7 +294,7 @@ class DialogueEngine:
         if question.kind == "choice":
             choice = match_choice(question, state.inbound)
             if choice is None:
-                error = self._text(state, "engine.pick_one")
+                error = self._pick_one(state, flow, question)
             else:
                 value = choice.payload
         elif question.kind == "phone":
@@ -306,10 +309,9 @@ class DialogueEngine:
             value = state.inbound.text or ""
         if error is None:
             try:
-                value = flow.validate(question.slot, value)
+                value = flow.validate(question.slot, value, locale=state.locale)
             except ValidationError as exc:
-                detail = exc.errors()[0]["msg"] if exc.errors() else str(exc)
-                error = question.error or self._text(state, "engine.invalid", error=detail)
+                error = question.error or self._invalid(state, flow, question.slot, exc)
         if error is not None and state.switched:
             # Not an answer, but the customer just came over from another channel: show
             # where we were, in this channel's form, rather than an error.
@@ -332,6 +334,18 @@ class DialogueEngine:
         frame.question = None
         await self._advance(state, question.then)
 
+    def _pick_one(self, state: _State, flow: Flow, question: Question) -> str:
+        """The retry text in the form this channel shows the choices (buttons, numbers)."""
+        channel = state.inbound.identity.channel
+        caps = self.capabilities_of(channel) if self.capabilities_of is not None else None
+        key = pick_one_key(caps, len(question.choices))
+        return self._flow_texts[flow.name].get(state.locale, key)
+
+    def _invalid(self, state: _State, flow: Flow, slot: str, error: ValidationError) -> str:
+        """What was wrong with an answer, in the customer's words, never pydantic's."""
+        key, values = explain(error, flow.slot_types.kinds.get(slot), state.locale)
+        return self._flow_texts[flow.name].get(state.locale, key, **values)
+
     async def _advance(self, state: _State, step: str) -> None:
         for _ in range(self.max_transitions):
             frame = state.session.frame
@@ -343,7 +357,7 @@ class DialogueEngine:
             turn = Turn(customer_id=state.customer_id, inbound=state.inbound, slots=frame.slots,
                         profile=state.profile, locale=state.locale,
                         texts=self._flow_texts[flow.name], replies=state.replies, flow=flow.name,
-                        reminders=state.reminders)
+                        reminders=state.reminders, slot_types=flow.slot_types)
             result = await flow.get_step(step)(turn)
             state.locale = turn.locale
             if isinstance(result, Goto):

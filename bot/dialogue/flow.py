@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel
 
+from bot.dialogue.parsing import parse_date, parse_number
+from bot.dialogue.slots import SlotTypes, ValueKind
 from bot.dialogue.steps import StepFn
 from bot.dialogue.texts import Texts
 from bot.dialogue.triggers import Trigger
@@ -23,8 +26,11 @@ class Flow:
 
     The flow starts at its first registered step, or at the step named by ``start``.
     ``slots`` maps slot names to the type their answers must validate against (any type
-    pydantic accepts, e.g. ``Annotated[str, StringConstraints(pattern=...)]``); slots not
-    listed take the text as it came.
+    pydantic accepts, e.g. ``Annotated[str, StringConstraints(pattern=...)]``), or is a
+    pydantic model whose fields are the slots (``slots=BookingSlots``; a step reads them
+    with ``turn.slots_as(BookingSlots)``); slots not declared take the text as it came.
+    Answers for ``date`` and number slots are parsed in the customer's locale first
+    ("mañana", "next Friday", "two"): ``bot/dialogue/parsing``.
 
     ``description`` (per locale) says what the flow is for and ``examples`` (per locale)
     how customers ask for it in their own words: the understanding providers
@@ -37,7 +43,7 @@ class Flow:
         name: str,
         *,
         triggers: Iterable[Trigger] = (),
-        slots: Mapping[str, Any] | None = None,
+        slots: Mapping[str, Any] | type[BaseModel] | None = None,
         texts: Texts | None = None,
         title: Mapping[str, str] | None = None,
         start: str | None = None,
@@ -58,9 +64,13 @@ class Flow:
         self.step_titles = dict(step_titles or {})
         self.steps: dict[str, StepFn] = {}
         self.start: str | None = start
-        self._adapters: dict[str, TypeAdapter[Any]] = {
-            slot: TypeAdapter(kind) for slot, kind in (slots or {}).items()
-        }
+        #: The declared slots' types: validation, and JSON in the session ↔ Python values.
+        self.slot_types = SlotTypes(slots)
+
+    @property
+    def declared_slots(self) -> set[str]:
+        """The slots given a type in ``slots=`` (a mapping's keys or a model's fields)."""
+        return self.slot_types.names
 
     def step_title(self, step: str) -> str:
         return self.step_titles.get(step) or step.replace("_", " ").capitalize()
@@ -87,18 +97,37 @@ class Flow:
         except KeyError:
             raise FlowError(f"flow {self.name!r} has no step {name!r}") from None
 
-    def validate(self, slot: str, value: Any) -> Any:
-        """Validate an answer for ``slot``; raises pydantic's ValidationError. Returns
-        JSON-compatible data so the session stays plain JSON."""
-        adapter = self._adapters.get(slot)
-        if adapter is None:
+    def validate(self, slot: str, value: Any, *, locale: str | None = None,
+                 today: date | None = None) -> Any:
+        """Validate an answer for ``slot``; raises pydantic's ValidationError. A text
+        answer to a ``date`` or number slot is first read in ``locale`` ("mañana", "dos";
+        relative to ``today``, by default the server's date). Returns JSON-compatible data
+        so the session stays plain JSON."""
+        types = self.slot_types
+        if not types.declares(slot):
             return value
-        return adapter.dump_python(adapter.validate_python(value), mode="json")
+        kind = types.kinds[slot]
+        if isinstance(value, str) and kind is not None:
+            value = _read_text(value, kind, locale, today or date.today())
+        return types.to_json(slot, types.validate(slot, value))
 
     def slot_schemas(self) -> dict[str, dict[str, Any]]:
         """The JSON schema of each declared slot's type (what a provider may fill)."""
-        return {slot: adapter.json_schema() for slot, adapter in self._adapters.items()}
+        return {slot: self.slot_types.schema(slot) for slot in self.slot_types.names}
 
     def check(self) -> None:
         if self.first_step not in self.steps:
             raise FlowError(f"flow {self.name!r} starts at {self.start!r}, which is not a step")
+
+
+def _read_text(text: str, kind: ValueKind, locale: str | None, today: date) -> object:
+    """A text answer as the date or number it says, or the text itself for pydantic to
+    judge (and refuse)."""
+    if kind == "date":
+        return parse_date(text, locale, today=today) or text
+    if text.isdigit():
+        return text  # pydantic reads plain digits itself: the common answer pays nothing
+    number = parse_number(text, locale)
+    if number is None:
+        return text
+    return int(number) if kind == "integer" and number == number.to_integral_value() else number

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import MutableMapping, Sequence
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
+
+from bot.dialogue.slots import SlotTypes, SlotValues
 from bot.dialogue.texts import Texts
 from bot.messages import Choice, Choices, File, Image, Inbound, Outbound, Text
 from bot.model import Profile, Reminder
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class Turn:
     """The context of one step. Replies are buffered and committed with the turn.
 
-    ``slots`` belong to the running flow; ``profile`` changes are saved with the turn.
+    ``slots`` belong to the running flow, as Python values of their declared types (a
+    ``date`` slot is a ``date``; the session keeps JSON): read ``turn.slots["day"]``, or
+    all of them typed for mypy with ``turn.slots_as(BookingSlots)``. Assigning
+    ``turn.slots["day"] = value`` validates a declared slot. ``profile`` changes are
+    saved with the turn.
     """
 
     def __init__(
@@ -30,10 +39,12 @@ class Turn:
         replies: list[Outbound],
         flow: str,
         reminders: list[Reminder] | None = None,
+        slot_types: SlotTypes | None = None,
     ) -> None:
         self.customer_id = customer_id
         self.inbound = inbound
-        self.slots = slots
+        self._slot_types = slot_types or SlotTypes()
+        self.slots: MutableMapping[str, Any] = SlotValues(slots, self._slot_types)
         self.profile = profile
         self.locale = locale
         self.flow = flow
@@ -46,6 +57,14 @@ class Turn:
     def channel(self) -> str:
         """The channel the customer is writing on now."""
         return self.inbound.identity.channel
+
+    def slots_as(self, model: type[M]) -> M:
+        """The slots answered so far as ``model``, typed (``turn.slots_as(BookingSlots).day``
+        is a ``date``, and mypy knows it). Fields not answered yet keep their default, or
+        are absent (reading one raises AttributeError): test ``"day" in turn.slots`` first
+        in a step that may run before the question."""
+        raw = self.slots.raw if isinstance(self.slots, SlotValues) else dict(self.slots)
+        return self._slot_types.as_model(model, raw)
 
     def t(self, key: str, /, **values: object) -> str:
         """The text ``key`` in the customer's language."""
