@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
 
-from bot.dialogue import understood
+from bot.dialogue import continuity, understood
 from bot.dialogue.answers import CapabilitiesOf, match_choice, phone_answer, pick_one_key
+from bot.dialogue.continuity import RESUME, flow_event
 from bot.dialogue.flow import Flow
 from bot.dialogue.intents import Intent, IntentMatcher
 from bot.dialogue.locales import choose_locale
@@ -24,7 +25,6 @@ from bot.dialogue.turn import Turn
 from bot.errors import FlowError
 from bot.history import inbound_event, outbound_event
 from bot.messages import (
-    Choice,
     Choices,
     Identity,
     Inbound,
@@ -77,8 +77,6 @@ class _State:
     reminders: list[Reminder] = field(default_factory=list)
 
 
-#: The engine's own flow that offers to resume a flow put aside by a merge.
-RESUME = "_resume"
 
 
 class DialogueEngine:
@@ -174,9 +172,9 @@ class DialogueEngine:
         if session.mode == "bot":
             try:
                 if recognised:
-                    self._say_recognised(state)
+                    continuity.say_recognised(self, state)
                 await self._route(state)
-                self._offer_resume(state)
+                continuity.offer_resume(self, state)
             except Exception:  # a bug in a flow: this turn's boundary
                 log.exception("flow failed; the turn is answered with an apology")
                 state.session = Session.model_validate_json(saved) if saved else Session()
@@ -239,7 +237,7 @@ class DialogueEngine:
         if intent.name == "cancel":
             had_flow = bool(state.session.stack)
             for cancelled in state.session.stack:
-                state.events.append(_flow_event(state, cancelled.flow, "cancelled"))
+                state.events.append(flow_event(state, cancelled.flow, "cancelled"))
             state.session.stack.clear()
             key = "engine.cancelled" if had_flow else "engine.nothing_to_cancel"
             say(Text(text=self._text(state, key)))
@@ -275,18 +273,18 @@ class DialogueEngine:
             for frame in state.session.stack:
                 # Choosing one of a menu's own options moves on; anything else leaves it.
                 chose = _chose_offered(frame, state.inbound)
-                state.events.append(_flow_event(state, frame.flow,
+                state.events.append(flow_event(state, frame.flow,
                                                 "completed" if chose else "abandoned",
                                                 outcome="chose" if chose else None))
             state.session.stack.clear()
         state.session.stack.append(Frame(flow=flow.name, step=flow.first_step,
                                          given=given or {}))
-        state.events.append(_flow_event(state, flow.name, "started"))
+        state.events.append(flow_event(state, flow.name, "started"))
         await self._advance(state, flow.first_step)
 
     async def _answer(self, state: _State, frame: Frame, question: Question) -> None:
         if frame.flow == RESUME:
-            await self._answer_resume(state, question)
+            await continuity.answer_resume(self, state, question)
             return
         flow = self.flows[frame.flow]
         error: str | None = None
@@ -373,13 +371,13 @@ class DialogueEngine:
                 sub = self._flow(flow, result.flow)
                 if isinstance(result, Start):
                     replaced = state.session.stack.pop()
-                    state.events.append(_flow_event(state, replaced.flow, "completed"))
+                    state.events.append(flow_event(state, replaced.flow, "completed"))
                     return_to = replaced.return_to
                 else:
                     return_to = step_name(result.then)
                 state.session.stack.append(Frame(flow=sub.name, step=sub.first_step,
                                                  return_to=return_to))
-                state.events.append(_flow_event(state, sub.name, "started"))
+                state.events.append(flow_event(state, sub.name, "started"))
                 step = sub.first_step
             elif isinstance(result, Handoff):
                 self._request_handoff(state, result.reason)
@@ -388,7 +386,7 @@ class DialogueEngine:
                 ended = state.session.stack.pop()
                 # "completed" is a success; "ended": the flow ended it, with its outcome.
                 how = result if isinstance(result, End) else End()
-                state.events.append(_flow_event(state, ended.flow,
+                state.events.append(flow_event(state, ended.flow,
                                                 "completed" if how.succeeded else "ended",
                                                 slots=ended.slots, outcome=how.outcome))
                 if not state.session.stack or ended.return_to is None:
@@ -397,49 +395,6 @@ class DialogueEngine:
                     result.result if isinstance(result, End) else None)
                 step = ended.return_to
         raise FlowError(f"more than {self.max_transitions} steps in one turn: a loop of Goto?")
-
-    # -- continuity -----------------------------------------------------------------------
-
-    def _say_recognised(self, state: _State) -> None:
-        name = f" {state.profile.name.split()[0]}" if state.profile.name else ""
-        channel = self.texts.label(state.locale, state.inbound.identity.channel)
-        state.replies.append(Text(text=self._text(state, "link.recognised", name=name,
-                                                  channel=channel)))
-
-    def _offer_resume(self, state: _State) -> None:
-        session = state.session
-        if session.stack or not session.suspended or state.handoff:
-            return
-        put_aside = session.suspended[-1]
-        flow = self.flows.get(put_aside.flow)
-        title = (flow.title.get(state.locale) if flow else None) or put_aside.flow
-        question = Question(slot="resume", kind="choice", then="decide",
-                            prompt=self._text(state, "link.resume_offer", flow=title),
-                            choices=[Choice(payload="resume:yes",
-                                            title=self._text(state, "link.resume_yes")),
-                                     Choice(payload="resume:no",
-                                            title=self._text(state, "link.resume_no"))])
-        session.stack.append(Frame(flow=RESUME, step="offer", question=question))
-        state.replies.append(self._prompt(state, question))
-
-    async def _answer_resume(self, state: _State, question: Question) -> None:
-        choice = match_choice(question, state.inbound)
-        if choice is None:
-            state.session.stack.pop()
-            await self._route(state)
-            return
-        state.session.stack.pop()
-        frame = state.session.suspended.pop()
-        if choice.payload == "resume:yes":
-            frame.updated_at = time.time()
-            state.session.stack.append(frame)
-            if frame.question is not None:
-                state.replies.append(self._prompt(state, frame.question))
-            else:
-                await self._advance(state, frame.step)
-        else:
-            state.events.append(_flow_event(state, frame.flow, "abandoned"))
-        self._offer_resume(state)
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -514,15 +469,3 @@ def _chose_offered(frame: Frame, inbound: Inbound) -> bool:
     """The customer picked one of the choices the flow was asking with."""
     return frame.question is not None and bool(frame.question.choices) \
         and match_choice(frame.question, inbound) is not None
-
-
-def _flow_event(state: _State, flow: str, what: str,
-                slots: dict[str, object] | None = None, outcome: str | None = None) -> Event:
-    data: dict[str, object] = {"flow": flow, "state": what}
-    if slots:
-        data["slots"] = slots
-    if outcome:
-        data["outcome"] = outcome
-    return Event(kind="flow", channel=state.inbound.identity.channel, text=f"{flow} {what}",
-                 data=data)
-

@@ -93,7 +93,7 @@ def words_started(engine: DialogueEngine, state: _State, flow: Flow,
     if understanding is None or not text:
         return None
     follow_language(engine, state, understanding.language(text))
-    return _valid(flow, understanding.slots_in(flow.name, text)) or None
+    return _valid(flow, understanding.slots_in(flow.name, text), state.locale) or None
 
 
 def follow_language(engine: DialogueEngine, state: _State, recognised: str | None) -> bool:
@@ -113,7 +113,8 @@ async def _apply(engine: DialogueEngine, state: _State, command: Command,
         if flow is None or command.flow.startswith("_"):
             log.info("understood a start of unknown flow %r; ignored", command.flow)
             return False
-        await engine._start(state, flow, replace=True, given=_valid(flow, command.slots))
+        given = _valid(flow, command.slots, state.locale)
+        await engine._start(state, flow, replace=True, given=given)
         return True
     if isinstance(command, SetSlots):
         return await _set_slots(engine, state, command, question)
@@ -142,7 +143,7 @@ async def _set_slots(engine: DialogueEngine, state: _State, command: SetSlots,
     if frame is None or frame.flow not in engine.flows:
         return False
     flow = engine.flows[frame.flow]
-    values = _valid(flow, command.slots)
+    values = _valid(flow, command.slots, state.locale)
     frame.given.update({k: v for k, v in values.items()
                         if question is None or k != question.slot})
     if question is None or question.slot not in values:
@@ -180,13 +181,14 @@ def _choice_value(question: Question, value: JSONValue) -> JSONValue | None:
     return None
 
 
-def _valid(flow: Flow, slots: dict[str, Any] | Any) -> dict[str, JSONValue]:
-    """The values that validate through the flow's slot types; the others are dropped
-    (the flow then asks for them)."""
+def _valid(flow: Flow, slots: dict[str, Any] | Any, locale: str) -> dict[str, JSONValue]:
+    """The values that validate through the flow's slot types, read in the customer's
+    ``locale`` ("mañana" is a date in Spanish); the others are dropped (the flow then
+    asks for them)."""
     valid: dict[str, JSONValue] = {}
     for name, value in dict(slots).items():
         try:
-            valid[name] = flow.validate(name, value)
+            valid[name] = flow.validate(name, value, locale=locale)
         except ValidationError:
             log.info("understood an invalid value for slot %r of %s; dropped", name,
                      flow.name)
