@@ -62,6 +62,7 @@ from bot.tasks import TaskTracker
 from bot.understanding.wiring import build_understander
 from bot.web.server import WebServer
 from bot.web.types import AnyRoute, Route, WebRequest, WebResponse
+from bot.webhooks.worker import EventDeliverer
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,8 @@ class Runtime:
         self.reaching = reaching_of(settings, self.connectors)
         self.serve_http = serve_http and role != "worker"
         self.worker: Worker | None = None
+        #: Delivers event webhooks (with ``events.subscriptions``, outside web processes).
+        self.events: EventDeliverer | None = None
         self.embedded: EmbeddedServer | None = None
         self.server: WebServer | None = None
         #: Serves /metrics alone when ``server.metrics_port`` is set.
@@ -185,6 +188,10 @@ class Runtime:
             history_limit=cfg.store.history_limit, lease_seconds=cfg.store.lease_seconds,
             dedupe_hours=cfg.store.dedupe_hours,
             send_stale_seconds=max(cfg.store.lease_seconds * 3, 10))
+        if cfg.events.subscriptions:
+            store.enable_events(subscriptions=[s.key for s in cfg.events.subscriptions],
+                                lease_seconds=cfg.events.lease_seconds,
+                                exportable=self._export_slots)
         self._dispatcher = Dispatcher(store=store, connectors=self.connectors,
                                       metrics=self.metrics)
         self.analytics = AnalyticsRecorder(store.analytics_counters(), metrics=self.metrics)
@@ -261,6 +268,12 @@ class Runtime:
                                   poll_seconds=cfg.reminders.poll_seconds,
                                   claim_seconds=cfg.reminders.claim_seconds)
             self._chores.spawn(clock.run(self._stopping), name="reminders")
+        if self.role != "web" and store.events is not None:
+            self.events = EventDeliverer(outbox=store.events, settings=cfg.events)
+            await store.events.recover()
+            self._chores.spawn(self.events.run(self._stopping,
+                                               drain_timeout=cfg.server.shutdown_timeout),
+                               name="event-webhooks")
         if self.role != "web":
             resumed = await self._pipeline.recover()
             if resumed:
@@ -281,6 +294,10 @@ class Runtime:
                 await self.pipeline.recover()
             except StoreError as exc:  # the loop's boundary
                 log.warning("recovery sweep failed: %s", exc)
+
+    def _export_slots(self, flow: str) -> tuple[str, ...]:
+        found = self.engine.flows.get(flow)
+        return found.export_slots if found is not None else ()
 
     def _operator_accounts(self) -> list[OperatorAccount]:
         """config.yaml's operators; with none, an "admin" supervisor whose password is made

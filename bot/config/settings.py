@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from bot.channels.settings import ConnectorSettings
 from bot.config.base import Strict
+from bot.config.events import EventsSettings
 from bot.config.handoff import HandoffSettings
 from bot.config.pipeline import PipelineSettings
 from bot.config.reaching import (
@@ -171,6 +172,7 @@ class Settings(Strict):
     api: ApiSettings = ApiSettings()
     #: QR codes and links for posters (``bot/reaching/entry.py``), by name.
     entry_points: dict[str, EntryPointSettings] = Field(default_factory=dict)
+    events: EventsSettings = EventsSettings()
     connectors: dict[str, ConnectorSettings] = Field(default_factory=dict)
 
     @field_validator("entry_points")

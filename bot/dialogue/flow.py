@@ -36,6 +36,8 @@ class Flow:
     how customers ask for it in their own words: the understanding providers
     (``bot/understanding``) start the flow from a sentence like them, with the slots the
     sentence gives (a slot type's ``Field(description=...)`` tells what a slot is).
+    ``export_slots`` names the slots that leave with the ``flow.completed`` event webhook
+    (docs/events.md); the others stay inside.
     """
 
     def __init__(
@@ -50,6 +52,7 @@ class Flow:
         description: Mapping[str, str] | None = None,
         examples: Mapping[str, Sequence[str]] | None = None,
         step_titles: Mapping[str, str] | None = None,
+        export_slots: Iterable[str] = (),
     ) -> None:
         if not name or ":" in name:
             raise FlowError(f"flow name {name!r} must be non-empty and contain no ':'")
@@ -66,6 +69,8 @@ class Flow:
         self.start: str | None = start
         #: The declared slots' types: validation, and JSON in the session ↔ Python values.
         self.slot_types = SlotTypes(slots)
+        #: The slots a ``flow.completed`` event webhook carries.
+        self.export_slots = tuple(export_slots)
 
     @property
     def declared_slots(self) -> set[str]:

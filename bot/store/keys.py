@@ -36,8 +36,9 @@ class CustomerKeys:
     them, and one formatted hash tag plus a concatenation each costs half of building
     each one through a property."""
 
-    __slots__ = ("customer_id", "events", "identities", "inbox", "last_inbound", "lease",
-                 "outbox", "pointers", "seen", "sending", "session", "unreachable")
+    __slots__ = ("customer_id", "events", "hook_dead", "hook_positions", "hooks",
+                 "identities", "inbox", "last_inbound", "lease", "outbox", "pointers", "seen",
+                 "sending", "session", "unreachable")
 
     def __init__(self, prefix: str, customer_id: str) -> None:
         tag = f"{prefix}:{{c:{customer_id}}}:"
@@ -66,6 +67,13 @@ class CustomerKeys:
         #: Set: keys outside the tag that name this customer (directory entries, API
         #: idempotency records), so erasing the customer finds them.
         self.pointers = tag + "pointers"
+        #: Stream: business events committed with their turn, waiting for the webhooks.
+        self.hooks = tag + "hooks"
+        #: Hash: subscription → the last stream entry delivered (or given up) to it, and
+        #: ``<subscription>:a`` / ``<subscription>:f``: attempts and first failure (ms).
+        self.hook_positions = tag + "hookpos"
+        #: Hash: ``<subscription>|<event id>`` → a dead letter's JSON.
+        self.hook_dead = tag + "hookdead"
 
 
 class Keys:
@@ -144,6 +152,22 @@ class Keys:
     def work_stream(self) -> str:
         """Stream: doorbells for worker processes (``bot/store/work.py``)."""
         return f"{self.prefix}:work"
+
+    @property
+    def hooks_due(self) -> str:
+        """Sorted set: ``<subscription>|<customer>`` → when its next event is due (ms); a
+        claimed pair is pushed a lease ahead, so a dead worker's pairs come due again."""
+        return f"{self.prefix}:{{hooks}}:due"
+
+    @property
+    def hooks_dead(self) -> str:
+        """Sorted set: customers with dead letters → when the last one died (ms)."""
+        return f"{self.prefix}:{{hooks}}:dead"
+
+    @property
+    def hooks_pattern(self) -> str:
+        """SCAN pattern that finds every customer's event stream (start-up recovery)."""
+        return f"{self.prefix}:{{c:*}}:hooks"
 
     def handoff(self, name: str) -> str:
         """The handoff queue's keys: ``queue`` (sorted set), ``online`` (sorted set),

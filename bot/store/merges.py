@@ -19,6 +19,7 @@ from bot.messages import Identity, Outbound
 from bot.model import DELIVERIES, EVENTS, Delivery, Event, Profile, Session
 from bot.store.keys import SessionFields
 from bot.store.merging import merge_histories, merge_profiles, merge_sessions
+from bot.webhooks.events import BusinessEvent, profile_data
 
 if TYPE_CHECKING:
     from bot.store.store import Store
@@ -100,7 +101,12 @@ async def merge_customers(
                 pipe.rpush(dst.inbox, *waiting)
             for delivery in deliveries:
                 pipe.hset(dst.outbox, delivery.id, DELIVERIES.dump_json(delivery))
+            if store.events is not None:  # the merge's event, in the merge's own step
+                pipe.xadd(dst.hooks, {"e": BusinessEvent("customer.merged", target, {
+                    "source": source, "profile": profile_data(profile)}).to_json()})
             await pipe.execute()
+        if store.events is not None:
+            await store.events.ring(target)
 
         async with redis.pipeline(transaction=False) as pipe:  # several slots
             for identity_key in identities:

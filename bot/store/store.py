@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from functools import partial
@@ -36,6 +37,7 @@ from bot.store.boundary import CLIENT_ERRORS, boundary, translates
 from bot.store.client import connect
 from bot.store.connector_state import RedisConnectorState
 from bot.store.handoff import HandoffQueue
+from bot.store.hooks import EventOutbox
 from bot.store.identities import IdentityCache
 from bot.store.identity_store import IdentityStore
 from bot.store.keys import Keys, SessionFields
@@ -58,6 +60,9 @@ from bot.store.search import SearchIndex
 from bot.store.secrets import store_secret
 from bot.store.tokens import new_token
 from bot.store.work import Doorbell, WorkStream
+from bot.webhooks.events import Exportable, nothing_exportable, turn_events
+
+log = logging.getLogger(__name__)
 
 _IDENTITY_CACHE_SIZE = 100_000
 #: Customers whose last committed session this process keeps (see ``Store.keep``).
@@ -106,6 +111,10 @@ class Store(IdentityStore):
         self._extend = script("extend", "extend a lease")
         self._release = script("release", "release a lease")
         self._retire = script("retire", "retire an identity")
+        #: Event webhooks' outbox (``enable_events``); None: no events are written.
+        self.events: EventOutbox | None = None
+        #: Given a flow, the slots its ``flow.completed`` event carries.
+        self.exportable: Exportable = nothing_exportable
         self._identities = IdentityCache(_IDENTITY_CACHE_SIZE)
         self._kept: OrderedDict[str, tuple[bytes, bytes, Session, Profile]] = OrderedDict()
 
@@ -131,6 +140,15 @@ class Store(IdentityStore):
 
     def work_stream(self) -> WorkStream:
         return WorkStream(self.redis, keys=self.keys)
+
+    def enable_events(self, *, subscriptions: Sequence[str], lease_seconds: float,
+                      exportable: Exportable = nothing_exportable) -> EventOutbox:
+        """Write business events with every commit from now on, for ``subscriptions``."""
+        self.events = EventOutbox(self.redis, self.batcher, self.keys,
+                                  subscriptions=subscriptions,
+                                  lease_ms=int(lease_seconds * 1000))
+        self.exportable = exportable
+        return self.events
 
     def handoff_queue(self, *, average_handling_minutes: float = 5) -> HandoffQueue:
         return HandoffQueue(self.redis, keys=self.keys,
@@ -342,10 +360,14 @@ class Store(IdentityStore):
         for delivery in outbox:
             args.append(delivery.id)
             args.append(dump_delivery(delivery))
+        keys = [ck.lease, ck.session, ck.inbox, ck.events, ck.outbox, ck.sending]
+        hooks = self._business_events(claim, profile if profile_json else None, events)
+        if hooks and self.events is not None:
+            hook_keys, hook_args = self.events.commit_parts(claim.customer_id, hooks)
+            keys += hook_keys
+            args += hook_args
         try:
-            result = await self._commit(
-                keys=[ck.lease, ck.session, ck.inbox, ck.events, ck.outbox, ck.sending],
-                args=args)
+            result = await self._commit(keys=keys, args=args)
         except StoreError:
             # Unanswered (a hung or lost store): it may or may not have been applied. Either
             # way the lease is given up, best effort, so the next claim (recovery, the next
@@ -358,6 +380,8 @@ class Store(IdentityStore):
             raise StaleWrite(
                 f"customer {claim.customer_id}: lease or version moved on; turn discarded"
             )
+        if hooks and self.batcher.cluster:
+            await self._ring_events(claim.customer_id)
         new_version = int(result[1])
         send = self.outbox.claimed(claim.customer_id, send_answer(result[4:7], outbox), now)
         saved_profile = profile_json or claim.saved_profile
@@ -368,6 +392,24 @@ class Store(IdentityStore):
                                profile if profile is not None else claim.profile,
                                parse_item(result[3]), session_json, saved_profile),
                          send, session_json, saved_profile)
+
+    def _business_events(self, claim: Claim, changed: Profile | None,
+                         events: Sequence[Event]) -> list[bytes]:
+        """The turn's business events as the commit writes them, when anyone subscribes."""
+        if self.events is None:
+            return []
+        return [event.to_json() for event in turn_events(
+            claim.customer_id, created=claim.version == 0, profile=changed, history=events,
+            exportable=self.exportable)]
+
+    async def _ring_events(self, customer_id: str) -> None:
+        """On a cluster, after the commit: the events are stored, the ring may fail (a
+        worker's recovery scan then finds the stream)."""
+        assert self.events is not None
+        try:
+            await self.events.ring(customer_id)
+        except StoreError as exc:
+            log.warning("events committed, but not marked due (recovery will): %s", exc)
 
     @translates
     async def extend(self, claim: Claim) -> bool:

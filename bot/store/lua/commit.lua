@@ -4,10 +4,12 @@
 -- When the conversation leaves the bot (an operator takes it), bot replies not yet
 -- claimed for sending are withdrawn in the same step: none goes out after the takeover.
 -- With replies, the first one to send is claimed in the same step (see _next.lua).
--- KEYS: lease, session, inbox, events, outbox, sending
+-- With event webhooks, the turn's business events are appended to the customer's event
+-- stream in the same step (a transactional outbox, see bot/store/hooks.py).
+-- KEYS: lease, session, inbox, events, outbox, sending[, hooks[, hooks_due]]
 -- ARGV: token, expected_version, session_json, profile_json ('' = unchanged),
 --       history_limit, lease_ms, n_events, n_outbox, mode, now_ms, stale_ms, events...,
---       (outbox_id, outbox_json)...
+--       (outbox_id, outbox_json)...[, n_hooks, hook_json...[, n_due, due_member...]]
 -- Returns {'stale'} | {status, new_version, withdrawn, head_item_json or '', send...}
 --   status 'next' (the lease is kept for head) or 'done' (released); send is the
 --   next_send answer when there were replies, else {'none'}
@@ -48,6 +50,18 @@ i = i + n_events
 for _ = 1, n_outbox do
   redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 1])
   i = i + 2
+end
+local n_hooks = tonumber(ARGV[i] or '0')
+i = i + 1
+for _ = 1, n_hooks do
+  redis.call('XADD', KEYS[7], '*', 'e', ARGV[i])
+  i = i + 1
+end
+if n_hooks > 0 and KEYS[8] then
+  local n_due = tonumber(ARGV[i])
+  for j = i + 1, i + n_due do
+    redis.call('ZADD', KEYS[8], 'NX', ARGV[10], ARGV[j])
+  end
 end
 local send = {'none'}
 if n_outbox > 0 then

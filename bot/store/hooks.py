@@ -1,0 +1,241 @@
+"""The event outbox: business events committed with their turn, per customer, and the
+claims that let one worker at a time deliver a customer's events to one subscription, in
+order, across processes.
+
+A turn's events are appended to the customer's stream (``{c:<id>}:hooks``) by the commit
+script itself, so there is no event without its turn and no turn without its events. Each
+subscription keeps its own position in the stream (``hookpos``), so a dead endpoint holds
+back only its own deliveries. What is due is a sorted set of ``<subscription>|<customer>``
+pairs scored by time; a worker claims a pair by pushing its score a lease ahead
+(``lua/hook_claim.lua``), the way the reply outbox claims a send (``outbox.py``) and the
+work stream's pending entries outlive a dead worker (``work.py``): a claim left alone past
+its lease comes due again for any worker. On one server the commit adds the pairs in its
+script; on a cluster the set lives in another slot, so they are added right after the
+commit (and a start-up scan of the streams finds any a crash left out).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.store.batching import CommandBatcher
+from bot.store.boundary import boundary, translated, translates
+from bot.store.keys import Keys
+from bot.store.scripts import Script, now_ms
+
+#: Stream entries read per claim: a claim delivers at most this many before it settles.
+_BATCH = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """One stream entry waiting for a subscription. ``only``: a replayed dead letter,
+    meant for that subscription alone."""
+
+    entry_id: str
+    body: bytes
+    only: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    customer_id: str
+    subscription: str
+    event_id: str
+    body: bytes
+    error: str
+    attempts: int
+    died_at_ms: int
+
+
+@boundary
+class EventOutbox:
+    """The store's side of event webhooks: what the commit writes, what workers claim."""
+
+    def __init__(self, redis: Redis, batcher: CommandBatcher, keys: Keys, *,
+                 subscriptions: Sequence[str], lease_ms: int) -> None:
+        if any("|" in name for name in subscriptions):
+            raise ValueError("subscription names may not contain '|'")
+        self.redis = redis
+        self.batcher = batcher
+        self.keys = keys
+        self.subscriptions = tuple(subscriptions)
+        self.lease_ms = lease_ms
+        self._claim = Script(redis, batcher, "hook_claim", "claim due events")
+        self._replay = Script(redis, batcher, "hook_replay", "replay a dead letter")
+
+    # -- the commit's part ----------------------------------------------------------------
+
+    def commit_parts(self, customer_id: str, bodies: Sequence[bytes]) -> tuple[list[str],
+                                                                              list[Any]]:
+        """The keys and arguments the commit script appends for ``bodies``: the stream,
+        and on one server the due set with the pairs to add (the script adds them NX: a
+        pair already due or claimed keeps its time, its worker reads on to the new ones)."""
+        keys = [self.keys.customer(customer_id).hooks]
+        args: list[Any] = [len(bodies), *bodies]
+        if not self.batcher.cluster:
+            keys.append(self.keys.hooks_due)
+            args.append(len(self.subscriptions))
+            args.extend(f"{name}|{customer_id}" for name in self.subscriptions)
+        return keys, args
+
+    async def ring(self, customer_id: str, *, at_ms: int | None = None) -> None:
+        """Mark the customer's events due for every subscription (after a commit on a
+        cluster, and by recovery): NX, so a claimed pair keeps its lease."""
+        now = now_ms() if at_ms is None else at_ms
+        await self.redis.zadd(self.keys.hooks_due, {
+            f"{name}|{customer_id}": now for name in self.subscriptions}, nx=True)
+
+    async def recover(self) -> int:
+        """Mark due every customer that still has a stream (a crash between a cluster
+        commit and its ring). Returns how many."""
+        found = 0
+        async for key in self.redis.scan_iter(match=self.keys.hooks_pattern, count=500):
+            await self.ring(self.keys.customer_id_of(key.decode() if isinstance(key, bytes)
+                                                     else key))
+            found += 1
+        return found
+
+    # -- the worker's part ----------------------------------------------------------------
+
+    @translates
+    async def claim_due(self, count: int) -> list[tuple[str, str]]:
+        """Claim up to ``count`` due (subscription, customer) pairs for one lease."""
+        members = await self._claim(keys=[self.keys.hooks_due],
+                                    args=[now_ms(), self.lease_ms, count])
+        pairs = []
+        for member in members:
+            name, _, customer_id = _s(member).partition("|")
+            pairs.append((name, customer_id))
+        return pairs
+
+    async def extend(self, subscription: str, customer_id: str) -> None:
+        """Keep a claim while a delivery is in flight."""
+        await self.redis.zadd(self.keys.hooks_due, {
+            f"{subscription}|{customer_id}": now_ms() + self.lease_ms}, xx=True)
+
+    async def pending(self, subscription: str, customer_id: str) -> list[Pending]:
+        """The customer's entries past the subscription's position, oldest first."""
+        ck = self.keys.customer(customer_id)
+        position = await self.redis.hget(ck.hook_positions, subscription)
+        start = f"({_s(position)}" if position else "-"
+        entries: Any = await self.redis.xrange(ck.hooks, min=start, max="+", count=_BATCH)
+        return [Pending(_s(entry_id), _field(fields, "e") or b"",
+                        _s(only) if (only := _field(fields, "only")) else None)
+                for entry_id, fields in entries]
+
+    async def attempts(self, subscription: str, customer_id: str) -> tuple[int, int | None]:
+        """Failed attempts at the subscription's next entry, and when the first failed."""
+        attempts, first = await self.redis.hmget(
+            self.keys.customer(customer_id).hook_positions,
+            [f"{subscription}:a", f"{subscription}:f"])
+        return int(attempts or 0), int(first) if first else None
+
+    async def delivered(self, subscription: str, customer_id: str, entry_id: str) -> None:
+        """The entry reached the subscription (or was not for it): move past it."""
+        ck = self.keys.customer(customer_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(ck.hook_positions, subscription, entry_id)
+            pipe.hdel(ck.hook_positions, f"{subscription}:a", f"{subscription}:f")
+            await pipe.execute()
+
+    async def failed(self, subscription: str, customer_id: str, *, retry_at_ms: int) -> None:
+        """A delivery failed: count it, and come due again at ``retry_at_ms``."""
+        ck = self.keys.customer(customer_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hincrby(ck.hook_positions, f"{subscription}:a", 1)
+            pipe.hsetnx(ck.hook_positions, f"{subscription}:f", now_ms())
+            await pipe.execute()
+        await self.redis.zadd(self.keys.hooks_due,
+                              {f"{subscription}|{customer_id}": retry_at_ms}, xx=True)
+
+    async def bury(self, subscription: str, customer_id: str, entry: Pending, *,
+                   event_id: str, error: str, attempts: int) -> None:
+        """Give up on an entry: it becomes a dead letter and the subscription moves on
+        (the customer's next event no longer waits for it)."""
+        ck = self.keys.customer(customer_id)
+        now = now_ms()
+        letter = json.dumps({"body": entry.body.decode(), "error": error,
+                             "attempts": attempts, "at": now})
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(ck.hook_dead, f"{subscription}|{event_id}", letter)
+            pipe.hset(ck.hook_positions, subscription, entry.entry_id)
+            pipe.hdel(ck.hook_positions, f"{subscription}:a", f"{subscription}:f")
+            await pipe.execute()
+        await self.redis.zadd(self.keys.hooks_dead, {customer_id: now})
+
+    async def settle(self, subscription: str, customer_id: str) -> None:
+        """A claim is done with what it read: let go of the pair unless more came in
+        meanwhile, and trim what every subscription has passed.
+
+        The pair leaves the due set before the stream is looked at again: a commit that
+        lands in between adds it back (NX finds it gone), or is seen here."""
+        ck = self.keys.customer(customer_id)
+        member = f"{subscription}|{customer_id}"
+        await self.redis.zrem(self.keys.hooks_due, member)
+        positions = await self.redis.hmget(ck.hook_positions, list(self.subscriptions))
+        mine = _s(positions[self.subscriptions.index(subscription)] or b"")
+        more = await self.redis.xrange(ck.hooks, min=f"({mine}" if mine else "-", max="+",
+                                       count=1)
+        if more:
+            await self.redis.zadd(self.keys.hooks_due, {member: now_ms()})
+            return
+        if all(positions):
+            oldest = min((_s(p) for p in positions), key=_entry_order)
+            # MINID keeps ``oldest`` itself: the position every subscription reads after.
+            await self.redis.xtrim(ck.hooks, minid=oldest, approximate=False)
+
+    # -- dead letters ---------------------------------------------------------------------
+
+    async def dead_letters(self, *, limit: int = 100) -> list[DeadLetter]:
+        """Dead letters, the customers with the latest first, at most ``limit``."""
+        letters: list[DeadLetter] = []
+        customers = await self.redis.zrevrange(self.keys.hooks_dead, 0, limit - 1)
+        for raw_customer in customers:
+            customer_id = _s(raw_customer)
+            stored = await self.redis.hgetall(self.keys.customer(customer_id).hook_dead)
+            if not stored:  # replayed or erased meanwhile
+                await self.redis.zrem(self.keys.hooks_dead, customer_id)
+            for field_name, raw in stored.items():
+                subscription, _, event_id = _s(field_name).partition("|")
+                letter = json.loads(raw)
+                letters.append(DeadLetter(customer_id, subscription, event_id,
+                                          letter["body"].encode(), letter["error"],
+                                          int(letter["attempts"]), int(letter["at"])))
+        letters.sort(key=lambda d: d.died_at_ms)
+        return letters[:limit]
+
+    @translates
+    async def replay(self, letter: DeadLetter) -> bool:
+        """Deliver a dead letter again, to its subscription only, after what the customer
+        has waiting there. False when it was replayed (or erased) already."""
+        ck = self.keys.customer(letter.customer_id)
+        replayed = await self._replay(keys=[ck.hook_dead, ck.hooks], args=[
+            f"{letter.subscription}|{letter.event_id}", letter.subscription])
+        if not replayed:
+            return False
+        await self.redis.zadd(self.keys.hooks_due,
+                              {f"{letter.subscription}|{letter.customer_id}": now_ms()})
+        with translated("replay a dead letter"):
+            await self.redis.zadd(self.keys.hooks_due, {
+                f"{letter.subscription}|{letter.customer_id}": now_ms()})
+        return True
+
+
+def _entry_order(entry_id: str) -> tuple[int, int]:
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)
+
+
+def _field(fields: dict[Any, Any], name: str) -> Any:
+    value = fields.get(name.encode())
+    return fields.get(name) if value is None else value
+
+
+def _s(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
