@@ -81,19 +81,21 @@ def profile_data(profile: Profile) -> dict[str, Any]:
 
 def turn_events(customer_id: str, *, created: bool, profile: Profile | None,
                 history: Sequence[Event], exportable: Exportable) -> list[BusinessEvent]:
-    """The business events of one committed turn. ``created``: this is the customer's
-    first turn; ``profile``: the profile when the turn changed it, else None."""
+    """The business events of one committed turn, in the order receivers get them:
+    ``customer.created`` first (``created``: the customer's first turn), then what the
+    history says happened, then ``customer.updated`` when ``profile`` (the profile when
+    the turn changed it, else None) changed."""
     found: list[BusinessEvent] = []
-    if created:
+    if created:  # the customer exists before what they said
         found.append(BusinessEvent("customer.created", customer_id,
                                    {"profile": profile_data(profile or Profile())}))
-    elif profile is not None:
-        found.append(BusinessEvent("customer.updated", customer_id,
-                                   {"profile": profile_data(profile)}))
     for event in history:
         made = history_event(customer_id, event, exportable)
         if made is not None:
             found.append(made)
+    if profile is not None and not created:  # what the turn came to
+        found.append(BusinessEvent("customer.updated", customer_id,
+                                   {"profile": profile_data(profile)}))
     return found
 
 

@@ -1,0 +1,77 @@
+"""A fake webhook endpoint on 127.0.0.1: checks every request's signature with the
+documented algorithm (``bot.webhooks.signing.verify``), records what arrives in arrival
+order, and can be told to fail (500) or to hang."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+from types import TracebackType
+from typing import Any, Self
+
+from aiohttp import web
+
+from bot.webhooks.signing import HEADER, verify
+
+
+class FakeReceiver:
+    def __init__(self, secret: str) -> None:
+        self.secret = secret
+        self.url = ""
+        #: Every accepted event, in arrival order (duplicates included).
+        self.received: list[dict[str, Any]] = []
+        #: Requests answered 500 / refused for a bad signature / hung.
+        self.failed = 0
+        self.forged = 0
+        self.hanging = 0
+        #: Answer 500 until this time (``time.monotonic``).
+        self.fail_until = 0.0
+        #: Hang every request (never answer) while set.
+        self.hang = False
+        self._arrived = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+
+    async def __aenter__(self) -> Self:
+        app = web.Application()
+        app.router.add_post("/events", self._post)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
+        await self._runner.setup()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        await web.SockSite(self._runner, sock).start()
+        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}/events"
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.hang = False
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def ids(self) -> set[str]:
+        return {event["id"] for event in self.received}
+
+    async def wait_for(self, count: int, *, timeout: float = 30.0) -> None:
+        """Until ``count`` distinct event ids have arrived."""
+        async with asyncio.timeout(timeout), self._arrived:
+            await self._arrived.wait_for(lambda: len(self.ids()) >= count)
+
+    async def _post(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        if not verify(self.secret, body, request.headers.get(HEADER, "")):
+            self.forged += 1
+            return web.Response(status=400, text="bad signature")
+        if self.hang:
+            self.hanging += 1
+            await asyncio.Event().wait()  # until the client gives up (its timeout)
+        if time.monotonic() < self.fail_until:
+            self.failed += 1
+            return web.Response(status=500)
+        event = json.loads(body)
+        assert request.headers["Omnicanal-Event-Id"] == event["id"]
+        async with self._arrived:
+            self.received.append(event)
+            self._arrived.notify_all()
+        return web.Response(status=204)
