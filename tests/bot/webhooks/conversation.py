@@ -39,8 +39,10 @@ async def done(turn: Turn) -> StepResult:
 SCRIPT = ("hi", "A1001", "shoes", "too small")
 
 
-def settings_for(make_settings: Any, url: str, secret: str, **events: Any) -> Any:
+def settings_for(make_settings: Any, url: str, secret: str, *,
+                 server: dict[str, Any] | None = None, **events: Any) -> Any:
     return make_settings(
+        server=server or {"port": 0},
         flows={"default": "returns"}, linking={"enabled": False},
         handoff={"enabled": False},
         events={"subscriptions": [{"url": url, "secret": secret, "timeout_seconds": 2}],

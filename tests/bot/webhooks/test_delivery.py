@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import defaultdict
 from typing import Any
@@ -88,3 +89,55 @@ async def test_a_hung_endpoint_does_not_slow_replies(make_settings: Any) -> None
             assert answered < 1.5, answered
             assert receiver.received == []
 
+
+
+async def test_undeliverable_events_become_dead_letters_and_replay_delivers_them(
+    make_settings: Any,
+) -> None:
+    async with FakeReceiver(SECRET) as receiver:
+        receiver.fail_until = time.monotonic() + 3600
+        settings = settings_for(make_settings, receiver.url, SECRET, retry_for_seconds=0.3,
+                                backoff_max_seconds=0.1)
+        async with Runtime(settings, flows=[returns], serve_http=False) as runtime:
+            await say(runtime, "ana", 0, "hi")
+            await runtime.settle()
+            assert runtime.store.events is not None
+            outbox = runtime.store.events
+            async with asyncio.timeout(30):
+                while len(letters := await outbox.dead_letters()) < 3:
+                    await asyncio.sleep(0.05)
+            assert [json_type(d.body) for d in letters] == [
+                "customer.created", "message.received", "message.sent"]
+            assert {d.error for d in letters} == {"HTTP 500"}
+            assert all(d.attempts >= 2 for d in letters)
+            receiver.fail_until = 0
+            for letter in letters:
+                assert await outbox.replay(letter)
+                assert not await outbox.replay(letter)  # once
+            await receiver.wait_for(3)
+            assert [e["id"] for e in receiver.received] == [d.event_id for d in letters]
+            assert await outbox.dead_letters() == []
+
+
+async def test_a_worker_that_stops_mid_delivery_leaves_its_events_to_the_next(
+    make_settings: Any,
+) -> None:
+    async with FakeReceiver(SECRET) as receiver:
+        receiver.hang = True
+        settings = settings_for(make_settings, receiver.url, SECRET, lease_seconds=2,
+                                server={"port": 0, "shutdown_timeout": 0.5})
+        async with Runtime(settings, flows=[returns], serve_http=False) as runtime:
+            await say(runtime, "ana", 0, "hi")
+            await runtime.settle()
+            async with asyncio.timeout(10):
+                while not receiver.hanging:
+                    await asyncio.sleep(0.02)
+        receiver.hang = False
+        async with Runtime(settings, flows=[returns], serve_http=False):
+            await receiver.wait_for(3)
+        assert [e["type"] for e in by_customer(receiver.received).popitem()[1]] == [
+            "customer.created", "message.received", "message.sent"]
+
+
+def json_type(body: bytes) -> str:
+    return str(json.loads(body)["type"])
