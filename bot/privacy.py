@@ -111,6 +111,8 @@ class CustomerRecords:
         erased = await self.erasure.erase(customer_id, identities, pointer_keys=pointers,
                                           operators=self.operators)
         erased = dataclasses.replace(erased, keys=erased.keys + outside)
+        if store.events is not None:  # pending events went with the tag; the due marks too
+            await store.events.forget(customer_id)
         subject = keyed_hash((await store.secret("audit")).encode(), "customer", customer_id)
         await self.erasure.audit(action="erased", subject=subject, actor=actor,
                                  counts=erased.as_dict())

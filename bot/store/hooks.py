@@ -190,6 +190,13 @@ class EventOutbox:
             # MINID keeps ``oldest`` itself: the position every subscription reads after.
             await self.redis.xtrim(ck.hooks, minid=oldest, approximate=False)
 
+    async def forget(self, customer_id: str) -> None:
+        """Drop the customer from the shared sets (an erasure: their streams and dead
+        letters go with the keys under their hash tag)."""
+        await self.redis.zrem(self.keys.hooks_due,
+                              *[f"{name}|{customer_id}" for name in self.subscriptions])
+        await self.redis.zrem(self.keys.hooks_dead, customer_id)
+
     # -- dead letters ---------------------------------------------------------------------
 
     async def dead_letters(self, *, limit: int = 100) -> list[DeadLetter]:

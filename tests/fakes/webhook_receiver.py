@@ -30,6 +30,8 @@ class FakeReceiver:
         self.fail_until = 0.0
         #: Hang every request (never answer) while set.
         self.hang = False
+        #: Set once a request hangs: the sender is stuck on this endpoint from then on.
+        self.hung = asyncio.Event()
         self._arrived = asyncio.Condition()
         self._runner: web.AppRunner | None = None
 
@@ -65,6 +67,7 @@ class FakeReceiver:
             return web.Response(status=400, text="bad signature")
         if self.hang:
             self.hanging += 1
+            self.hung.set()
             await asyncio.Event().wait()  # until the client gives up (its timeout)
         if time.monotonic() < self.fail_until:
             self.failed += 1

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 from collections import defaultdict
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from bot.runtime import Runtime
 from tests.bot.webhooks.conversation import SCRIPT, identity, returns, say, settings_for
 from tests.fakes.webhook_receiver import FakeReceiver
 
+T = TypeVar("T")
 SECRET = "whsec-0123456789abcdef"
 #: Per customer and script: created, then per message received + sent, then updated and
 #: flow.completed with the last answer.
@@ -75,8 +78,7 @@ async def test_a_hung_endpoint_does_not_slow_replies(make_settings: Any) -> None
             await say(runtime, "ana", 0, "hi")
             await runtime.settle()
             async with asyncio.timeout(10):
-                while not receiver.hanging:  # the worker is stuck on the endpoint now
-                    await asyncio.sleep(0.02)
+                await receiver.hung.wait()  # the worker is stuck on the endpoint now
             started = time.perf_counter()
             for n, text in enumerate(SCRIPT[1:], start=1):
                 await say(runtime, "ana", n, text)
@@ -103,9 +105,7 @@ async def test_undeliverable_events_become_dead_letters_and_replay_delivers_them
             await runtime.settle()
             assert runtime.store.events is not None
             outbox = runtime.store.events
-            async with asyncio.timeout(30):
-                while len(letters := await outbox.dead_letters()) < 3:
-                    await asyncio.sleep(0.05)
+            letters = await polled(outbox.dead_letters, lambda found: len(found) >= 3)
             assert [json_type(d.body) for d in letters] == [
                 "customer.created", "message.received", "message.sent"]
             assert {d.error for d in letters} == {"HTTP 500"}
@@ -130,13 +130,24 @@ async def test_a_worker_that_stops_mid_delivery_leaves_its_events_to_the_next(
             await say(runtime, "ana", 0, "hi")
             await runtime.settle()
             async with asyncio.timeout(10):
-                while not receiver.hanging:
-                    await asyncio.sleep(0.02)
+                await receiver.hung.wait()
         receiver.hang = False
         async with Runtime(settings, flows=[returns], serve_http=False):
             await receiver.wait_for(3)
         assert [e["type"] for e in by_customer(receiver.received).popitem()[1]] == [
             "customer.created", "message.received", "message.sent"]
+
+
+async def polled(read: Callable[[], Awaitable[T]], done: Callable[[T], bool], *,
+                 timeout: float = 30.0) -> T:
+    """What ``read`` returns once ``done`` says so (the store has nothing to wait on)."""
+    async with asyncio.timeout(timeout):
+        for _ in itertools.count():
+            found = await read()
+            if done(found):
+                return found
+            await asyncio.sleep(0.05)
+    raise AssertionError("unreachable")
 
 
 def json_type(body: bytes) -> str:

@@ -1,0 +1,72 @@
+"""The event outbox in the commit: events are written by the turn's own commit script,
+or not at all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.errors import StaleWrite
+from bot.messages import Identity, Inbound
+from bot.model import Event
+from bot.privacy import CustomerRecords
+from bot.store.results import Claim
+from bot.store.store import Store
+
+ANA = Identity(channel="telegram", account="bot", user_id="100")
+
+
+async def claimed(store: Store, n: int) -> Claim:
+    outcome = await store.ingest(Inbound(identity=ANA, message_id=str(n), text="hi"))
+    assert isinstance(outcome, Claim)
+    return outcome
+
+
+async def stream(redis: Redis, store: Store, customer_id: str) -> list[str]:
+    entries: Any = await redis.xrange(store.keys.customer(customer_id).hooks)
+    return [entry[1][b"e"].decode() for entry in entries]
+
+
+async def test_the_events_of_a_refused_commit_are_not_written(redis: Redis) -> None:
+    store = Store(redis, lease_seconds=5)
+    outbox = store.enable_events(subscriptions=["crm", "erp"], lease_seconds=5)
+    claim = await claimed(store, 1)
+    stale = Claim(claim.customer_id, claim.token, claim.version + 1, claim.session,
+                  claim.profile, claim.item, claim.saved_session, claim.saved_profile)
+    history = [Event(kind="inbound", text="hi", data={"message_id": "1"})]
+    with pytest.raises(StaleWrite):
+        await store.commit(stale, session=claim.session, profile=None, events=history,
+                           outbox=[])
+    assert await stream(redis, store, claim.customer_id) == []
+    assert await outbox.claim_due(10) == []
+
+    await store.commit(claim, session=claim.session, profile=None, events=history,
+                       outbox=[])
+    written = await stream(redis, store, claim.customer_id)
+    assert ['"customer.created"' in written[0], '"message.received"' in written[1]] == [
+        True, True]
+    assert sorted(await outbox.claim_due(10)) == [("crm", claim.customer_id),
+                                                 ("erp", claim.customer_id)]
+    assert await outbox.claim_due(10) == []  # claimed: leased to the first caller
+
+
+async def test_without_subscriptions_a_commit_writes_no_event(store: Store,
+                                                              redis: Redis) -> None:
+    claim = await claimed(store, 1)
+    await store.commit(claim, session=claim.session, profile=None,
+                       events=[Event(kind="inbound", text="hi")], outbox=[])
+    assert await stream(redis, store, claim.customer_id) == []
+
+
+async def test_an_erasure_removes_pending_events_and_their_due_marks(redis: Redis) -> None:
+    store = Store(redis, lease_seconds=5)
+    store.enable_events(subscriptions=["crm"], lease_seconds=5)
+    claim = await claimed(store, 1)
+    await store.commit(claim, session=claim.session, profile=None,
+                       events=[Event(kind="inbound", text="hi")], outbox=[])
+    await CustomerRecords(store, links=None, connectors={}, operators=[]).erase(
+        claim.customer_id, actor="test")
+    assert await stream(redis, store, claim.customer_id) == []
+    assert await redis.zrange(store.keys.hooks_due, 0, -1) == []
