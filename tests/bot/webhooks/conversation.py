@@ -3,11 +3,16 @@ reason (all three exportable, plus a note that is not) and tags the customer."""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import itertools
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from bot.dialogue import Ask, End, Flow, StepResult, Turn
 from bot.messages import Identity, Inbound, SenderHint
 from bot.runtime import Runtime
+
+T = TypeVar("T")
 
 returns = Flow("returns", export_slots=["order", "item", "reason"])
 
@@ -57,3 +62,15 @@ def identity(user: str) -> Identity:
 async def say(runtime: Runtime, user: str, n: int, text: str) -> None:
     await runtime.pipeline.submit([Inbound(identity=identity(user), message_id=f"{user}-{n}",
                                            text=text, sender=SenderHint(name=user.title()))])
+
+
+async def polled(read: Callable[[], Awaitable[T]], done: Callable[[T], bool], *,
+                 timeout: float = 30.0) -> T:
+    """What ``read`` returns once ``done`` says so (for what has nothing to wait on)."""
+    async with asyncio.timeout(timeout):
+        for _ in itertools.count():
+            found = await read()
+            if done(found):
+                return found
+            await asyncio.sleep(0.05)
+    raise AssertionError("unreachable")

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from bot.runtime import Runtime
-from tests.bot.webhooks.conversation import SCRIPT, identity, returns, say, settings_for
+from tests.bot.webhooks.conversation import (
+    SCRIPT,
+    identity,
+    polled,
+    returns,
+    say,
+    settings_for,
+)
 from tests.fakes.webhook_receiver import FakeReceiver
 
-T = TypeVar("T")
 SECRET = "whsec-0123456789abcdef"
 #: Per customer and script: created, then per message received + sent, then updated and
 #: flow.completed with the last answer.
@@ -136,18 +140,6 @@ async def test_a_worker_that_stops_mid_delivery_leaves_its_events_to_the_next(
             await receiver.wait_for(3)
         assert [e["type"] for e in by_customer(receiver.received).popitem()[1]] == [
             "customer.created", "message.received", "message.sent"]
-
-
-async def polled(read: Callable[[], Awaitable[T]], done: Callable[[T], bool], *,
-                 timeout: float = 30.0) -> T:
-    """What ``read`` returns once ``done`` says so (the store has nothing to wait on)."""
-    async with asyncio.timeout(timeout):
-        for _ in itertools.count():
-            found = await read()
-            if done(found):
-                return found
-            await asyncio.sleep(0.05)
-    raise AssertionError("unreachable")
 
 
 def json_type(body: bytes) -> str:
