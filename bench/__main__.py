@@ -39,7 +39,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--http-concurrency", type=int, default=50)
     p.add_argument("--aof", action="store_true",
                    help="run Valkey with appendonly yes, appendfsync everysec")
-    p.add_argument("--skip", default="", help="comma list of: http,scaling,cross,aiogram")
+    p.add_argument("--skip", default="", help="comma list of: http,scaling,cross,aiogram,events")
     p.add_argument("--quick", action="store_true", help="CI size: 200 customers, 1 round")
     p.add_argument("--output", type=Path, default=HERE / "results" / "latest.json")
     p.add_argument("--no-readme", action="store_true")
@@ -65,6 +65,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         if "aiogram" not in skip:
             benches["aiogram"] = AiogramBench(server.url(1), isolation=False)
             benches["aiogram_isolation"] = AiogramBench(server.url(1), isolation=True)
+        if "events" not in skip:  # event webhooks on, one subscription, a fast endpoint
+            benches["ours_events"] = OursBench(server.url(3), prefix="e", events=True)
         if "cross" not in skip:
             benches["ours_cross_channel"] = OursBench(server.url(2), cross_channel=True,
                                                       prefix="x")
@@ -92,6 +94,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         if "aiogram" in load:
             result["ratio_ours_over_aiogram"] = _ratios(load, "aiogram")
             result["ratio_ours_over_aiogram_isolation"] = _ratios(load, "aiogram_isolation")
+        if "ours_events" in load:
+            result["ratio_events_on_over_off"] = _ratios(load, "ours", ours="ours_events")
+            if "aiogram" in load:
+                result["ratio_ours_events_over_aiogram"] = _ratios(load, "aiogram",
+                                                                   ours="ours_events")
         if "http" not in skip:
             result["http"] = await _http(server, args)
         if "scaling" not in skip:
@@ -102,9 +109,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         server.stop()
 
 
-def _ratios(load: dict[str, list[RunResult]], other: str) -> dict[str, float]:
+def _ratios(load: dict[str, list[RunResult]], other: str,
+            ours: str = "ours") -> dict[str, float]:
     """Per-round ratios (ours/other, measured side by side), then their median."""
-    rates = [a.rate / b.rate for a, b in zip(load["ours"], load[other], strict=True)]
+    rates = [a.rate / b.rate for a, b in zip(load[ours], load[other], strict=True)]
     return {"msgs_per_s_median": median(rates), "per_round": rates}
 
 

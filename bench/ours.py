@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 
 from bench.counting import Counter, counting_client
 from bench.drive import drive, everyone
+from bench.events import EventsBench
 from bench.form import SUMMARY_PREFIX, form, script
 from bench.server import ServerStats, snapshot
 from bot.channels import SendContext, SendReceipt
@@ -91,7 +92,8 @@ class RunResult:
 class OursBench:
     """One pipeline on its own connection pool, reused across rounds (flushed between)."""
 
-    def __init__(self, url: str, *, cross_channel: bool = False, prefix: str = "u") -> None:
+    def __init__(self, url: str, *, cross_channel: bool = False, prefix: str = "u",
+                 events: bool = False) -> None:
         self.redis: Redis = counting_client(url)
         self.admin = Redis.from_url(url)
         self.cross = cross_channel
@@ -104,6 +106,8 @@ class OursBench:
         self.dispatcher = Dispatcher(store=self.store, connectors=self.connectors)
         self.pipeline = Pipeline(store=self.store, engine=engine, dispatcher=self.dispatcher)
         self._round = 0
+        #: With ``events``: event webhooks on, delivered to a fast local endpoint.
+        self.events = EventsBench(self.store, url) if events else None
 
     def _identity(self, index: int, message: int) -> Identity:
         channel = ("a" if message < 2 else "b") if self.cross else "bench"
@@ -128,6 +132,8 @@ class OursBench:
 
     async def run(self, customers: range, inflight: int, *, passes: int = 1,
                   name: str = "ours", flush: bool = True) -> RunResult:
+        if self.events is not None and self._round == 0:
+            await self.events.start()
         self._round += 1
         if flush:
             await self.admin.execute_command("FLUSHDB", "SYNC")
@@ -154,6 +160,8 @@ class OursBench:
         return Counter.round_trips + self.store.batcher.round_trips
 
     async def close(self) -> None:
+        if self.events is not None:
+            await self.events.close()
         await self.pipeline.close(5)
         await self.dispatcher.close(5)
         await self.redis.aclose()

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+from pathlib import Path
+from typing import Any
 
 from bot.webhooks.signing import sign, verify
 
@@ -26,3 +29,16 @@ def test_a_wrong_secret_a_changed_body_or_an_old_timestamp_do_not_verify() -> No
     assert not verify(SECRET, BODY, header, now=1_700_000_000 + 301)
     assert not verify(SECRET, BODY, "v1=deadbeef", now=1_700_000_000)
     assert not verify(SECRET, BODY, "t=soon,v1=deadbeef", now=1_700_000_000)
+
+
+def test_the_readme_snippet_verifies_what_the_bot_signs() -> None:
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
+    [snippet] = [block for block in re.findall(r"```py\n(.*?)```", readme, re.DOTALL)
+                 if "def verified" in block]
+    namespace: dict[str, Any] = {}
+    exec(compile(snippet, "README.md", "exec"), namespace)
+    verified = namespace["verified"]
+    header = sign(SECRET, BODY)
+    assert verified(SECRET, BODY, header)
+    assert not verified(SECRET, BODY + b"x", header)
+    assert not verified(SECRET, BODY, sign(SECRET, BODY, timestamp=1_700_000_000))
