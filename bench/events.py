@@ -16,6 +16,7 @@ from bot.config.events import EventsSettings
 from bot.store.batching import CommandBatcher
 from bot.store.hooks import EventOutbox
 from bot.store.store import Store
+from bot.webhooks.events import BusinessEvents
 from bot.webhooks.worker import EventDeliverer
 
 SECRET = "bench-webhook-secret"
@@ -49,7 +50,8 @@ class EventsBench:
         settings = EventsSettings(subscriptions=[{
             "url": f"http://127.0.0.1:{sock.getsockname()[1]}/events", "secret": SECRET,
             "name": "bench"}], concurrency=32)
-        self.store.enable_events(subscriptions=["bench"], lease_seconds=60)
+        self.store.enable_events(subscriptions=["bench"], lease_seconds=60,
+                                 source=BusinessEvents())
         self._redis = Redis.from_url(self.redis_url)
         outbox = EventOutbox(self._redis, CommandBatcher(self._redis), self.store.keys,
                              subscriptions=["bench"], lease_ms=60_000)

@@ -62,6 +62,7 @@ from bot.tasks import TaskTracker
 from bot.understanding.wiring import build_understander
 from bot.web.server import WebServer
 from bot.web.types import AnyRoute, Route, WebRequest, WebResponse
+from bot.webhooks.events import BusinessEvents
 from bot.webhooks.worker import EventDeliverer
 
 log = logging.getLogger(__name__)
@@ -191,7 +192,7 @@ class Runtime:
         if cfg.events.subscriptions:
             store.enable_events(subscriptions=[s.key for s in cfg.events.subscriptions],
                                 lease_seconds=cfg.events.lease_seconds,
-                                exportable=self._export_slots)
+                                source=BusinessEvents(self._export_slots))
         self._dispatcher = Dispatcher(store=store, connectors=self.connectors,
                                       metrics=self.metrics)
         self.analytics = AnalyticsRecorder(store.analytics_counters(), metrics=self.metrics)

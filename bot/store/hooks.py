@@ -19,10 +19,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
+from bot.model import Event, Profile
 from bot.store.batching import CommandBatcher
 from bot.store.boundary import boundary, translated, translates
 from bot.store.keys import Keys
@@ -30,6 +31,19 @@ from bot.store.scripts import Script, now_ms
 
 #: Stream entries read per claim: a claim delivers at most this many before it settles.
 _BATCH = 50
+
+
+class EventSource(Protocol):
+    """What makes the business events the store writes, as request bodies: the store knows
+    when (a commit, a merge), ``bot/webhooks/events.py`` knows what."""
+
+    def of_turn(self, customer_id: str, *, created: bool, profile: Profile | None,
+                history: Sequence[Event]) -> list[bytes]:
+        """The events of one turn: ``created`` on the customer's first, ``profile`` when
+        the turn changed it (else None), ``history`` what it added to the history."""
+
+    def of_merge(self, source: str, target: str, profile: Profile) -> bytes:
+        """The event of ``source`` joining ``target``, whose merged profile is ``profile``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +72,8 @@ class EventOutbox:
     """The store's side of event webhooks: what the commit writes, what workers claim."""
 
     def __init__(self, redis: Redis, batcher: CommandBatcher, keys: Keys, *,
-                 subscriptions: Sequence[str], lease_ms: int) -> None:
+                 subscriptions: Sequence[str], lease_ms: int,
+                 source: EventSource | None = None) -> None:
         if any("|" in name for name in subscriptions):
             raise ValueError("subscription names may not contain '|'")
         self.redis = redis
@@ -66,6 +81,8 @@ class EventOutbox:
         self.keys = keys
         self.subscriptions = tuple(subscriptions)
         self.lease_ms = lease_ms
+        #: Makes the events (None: a worker's outbox, which only delivers).
+        self.source = source
         self._claim = Script(redis, batcher, "hook_claim", "claim due events")
         self._replay = Script(redis, batcher, "hook_replay", "replay a dead letter")
 

@@ -19,7 +19,6 @@ from bot.messages import Identity, Outbound
 from bot.model import DELIVERIES, EVENTS, Delivery, Event, Profile, Session
 from bot.store.keys import SessionFields
 from bot.store.merging import merge_histories, merge_profiles, merge_sessions
-from bot.webhooks.events import BusinessEvent, profile_data
 
 if TYPE_CHECKING:
     from bot.store.store import Store
@@ -101,9 +100,10 @@ async def merge_customers(
                 pipe.rpush(dst.inbox, *waiting)
             for delivery in deliveries:
                 pipe.hset(dst.outbox, delivery.id, DELIVERIES.dump_json(delivery))
-            if store.events is not None:  # the merge's event, in the merge's own step
-                pipe.xadd(dst.hooks, {"e": BusinessEvent("customer.merged", target, {
-                    "source": source, "profile": profile_data(profile)}).to_json()})
+            if store.events is not None and store.events.source is not None:
+                # The merge's event, in the merge's own step.
+                pipe.xadd(dst.hooks, {"e": store.events.source.of_merge(source, target,
+                                                                         profile)})
             await pipe.execute()
         if store.events is not None:
             await store.events.ring(target)

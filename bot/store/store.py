@@ -37,7 +37,7 @@ from bot.store.boundary import CLIENT_ERRORS, boundary, translates
 from bot.store.client import connect
 from bot.store.connector_state import RedisConnectorState
 from bot.store.handoff import HandoffQueue
-from bot.store.hooks import EventOutbox
+from bot.store.hooks import EventOutbox, EventSource
 from bot.store.identities import IdentityCache
 from bot.store.identity_store import IdentityStore
 from bot.store.keys import Keys, SessionFields
@@ -60,7 +60,6 @@ from bot.store.search import SearchIndex
 from bot.store.secrets import store_secret
 from bot.store.tokens import new_token
 from bot.store.work import Doorbell, WorkStream
-from bot.webhooks.events import Exportable, nothing_exportable, turn_events
 
 log = logging.getLogger(__name__)
 
@@ -113,8 +112,6 @@ class Store(IdentityStore):
         self._retire = script("retire", "retire an identity")
         #: Event webhooks' outbox (``enable_events``); None: no events are written.
         self.events: EventOutbox | None = None
-        #: Given a flow, the slots its ``flow.completed`` event carries.
-        self.exportable: Exportable = nothing_exportable
         self._identities = IdentityCache(_IDENTITY_CACHE_SIZE)
         self._kept: OrderedDict[str, tuple[bytes, bytes, Session, Profile]] = OrderedDict()
 
@@ -142,12 +139,12 @@ class Store(IdentityStore):
         return WorkStream(self.redis, keys=self.keys)
 
     def enable_events(self, *, subscriptions: Sequence[str], lease_seconds: float,
-                      exportable: Exportable = nothing_exportable) -> EventOutbox:
-        """Write business events with every commit from now on, for ``subscriptions``."""
+                      source: EventSource) -> EventOutbox:
+        """Write the events ``source`` makes with every commit from now on, for
+        ``subscriptions`` (``bot.webhooks.events.BusinessEvents`` is the source)."""
         self.events = EventOutbox(self.redis, self.batcher, self.keys,
                                   subscriptions=subscriptions,
-                                  lease_ms=int(lease_seconds * 1000))
-        self.exportable = exportable
+                                  lease_ms=int(lease_seconds * 1000), source=source)
         return self.events
 
     def handoff_queue(self, *, average_handling_minutes: float = 5) -> HandoffQueue:
@@ -396,11 +393,10 @@ class Store(IdentityStore):
     def _business_events(self, claim: Claim, changed: Profile | None,
                          events: Sequence[Event]) -> list[bytes]:
         """The turn's business events as the commit writes them, when anyone subscribes."""
-        if self.events is None:
+        if self.events is None or self.events.source is None:
             return []
-        return [event.to_json() for event in turn_events(
-            claim.customer_id, created=claim.version == 0, profile=changed, history=events,
-            exportable=self.exportable)]
+        return self.events.source.of_turn(claim.customer_id, created=claim.version == 0,
+                                          profile=changed, history=events)
 
     async def _ring_events(self, customer_id: str) -> None:
         """On a cluster, after the commit: the events are stored, the ring may fail (a

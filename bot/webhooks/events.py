@@ -136,3 +136,21 @@ def history_event(customer_id: str, event: Event,
 def nothing_exportable(flow: str) -> Sequence[str]:
     """For a store without flows (tests, tools): no slot leaves."""
     return ()
+
+
+class BusinessEvents:
+    """The store's event source (``bot.store.hooks.EventSource``): these events, as the
+    request bodies the commit writes."""
+
+    def __init__(self, exportable: Exportable = nothing_exportable) -> None:
+        self.exportable = exportable
+
+    def of_turn(self, customer_id: str, *, created: bool, profile: Profile | None,
+                history: Sequence[Event]) -> list[bytes]:
+        return [event.to_json() for event in turn_events(
+            customer_id, created=created, profile=profile, history=history,
+            exportable=self.exportable)]
+
+    def of_merge(self, source: str, target: str, profile: Profile) -> bytes:
+        return BusinessEvent("customer.merged", target, {
+            "source": source, "profile": profile_data(profile)}).to_json()

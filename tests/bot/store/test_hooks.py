@@ -14,6 +14,7 @@ from bot.model import Event
 from bot.privacy import CustomerRecords
 from bot.store.results import Claim
 from bot.store.store import Store
+from bot.webhooks.events import BusinessEvents
 
 ANA = Identity(channel="telegram", account="bot", user_id="100")
 
@@ -31,7 +32,8 @@ async def stream(redis: Redis, store: Store, customer_id: str) -> list[str]:
 
 async def test_the_events_of_a_refused_commit_are_not_written(redis: Redis) -> None:
     store = Store(redis, lease_seconds=5)
-    outbox = store.enable_events(subscriptions=["crm", "erp"], lease_seconds=5)
+    outbox = store.enable_events(subscriptions=["crm", "erp"], lease_seconds=5,
+                                 source=BusinessEvents())
     claim = await claimed(store, 1)
     stale = Claim(claim.customer_id, claim.token, claim.version + 1, claim.session,
                   claim.profile, claim.item, claim.saved_session, claim.saved_profile)
@@ -62,7 +64,7 @@ async def test_without_subscriptions_a_commit_writes_no_event(store: Store,
 
 async def test_an_erasure_removes_pending_events_and_their_due_marks(redis: Redis) -> None:
     store = Store(redis, lease_seconds=5)
-    store.enable_events(subscriptions=["crm"], lease_seconds=5)
+    store.enable_events(subscriptions=["crm"], lease_seconds=5, source=BusinessEvents())
     claim = await claimed(store, 1)
     await store.commit(claim, session=claim.session, profile=None,
                        events=[Event(kind="inbound", text="hi")], outbox=[])
