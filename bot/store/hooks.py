@@ -85,6 +85,7 @@ class EventOutbox:
         self.source = source
         self._claim = Script(redis, batcher, "hook_claim", "claim due events")
         self._replay = Script(redis, batcher, "hook_replay", "replay a dead letter")
+        self._trim = Script(redis, batcher, "hook_trim", "trim delivered events")
 
     # -- the commit's part ----------------------------------------------------------------
 
@@ -195,17 +196,15 @@ class EventOutbox:
         ck = self.keys.customer(customer_id)
         member = f"{subscription}|{customer_id}"
         await self.redis.zrem(self.keys.hooks_due, member)
-        positions = await self.redis.hmget(ck.hook_positions, list(self.subscriptions))
-        mine = _s(positions[self.subscriptions.index(subscription)] or b"")
-        more = await self.redis.xrange(ck.hooks, min=f"({mine}" if mine else "-", max="+",
-                                       count=1)
+        if subscription not in self.subscriptions:  # no longer configured: nothing waits
+            return
+        mine = await self.redis.hget(ck.hook_positions, subscription)
+        more = await self.redis.xrange(ck.hooks, min=f"({_s(mine)}" if mine else "-",
+                                       max="+", count=1)
         if more:
             await self.redis.zadd(self.keys.hooks_due, {member: now_ms()})
             return
-        if all(positions):
-            oldest = min((_s(p) for p in positions), key=_entry_order)
-            # MINID keeps ``oldest`` itself: the position every subscription reads after.
-            await self.redis.xtrim(ck.hooks, minid=oldest, approximate=False)
+        await self._trim(keys=[ck.hooks, ck.hook_positions], args=list(self.subscriptions))
 
     async def forget(self, customer_id: str) -> None:
         """Drop the customer from the shared sets (an erasure: their streams and dead
@@ -249,11 +248,6 @@ class EventOutbox:
             await self.redis.zadd(self.keys.hooks_due, {
                 f"{letter.subscription}|{letter.customer_id}": now_ms()})
         return True
-
-
-def _entry_order(entry_id: str) -> tuple[int, int]:
-    ms, _, seq = entry_id.partition("-")
-    return int(ms), int(seq or 0)
 
 
 def _field(fields: dict[Any, Any], name: str) -> Any:

@@ -3,6 +3,7 @@ or not at all."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -72,3 +73,16 @@ async def test_an_erasure_removes_pending_events_and_their_due_marks(redis: Redi
         claim.customer_id, actor="test")
     assert await stream(redis, store, claim.customer_id) == []
     assert await redis.zrange(store.keys.hooks_due, 0, -1) == []
+
+
+async def test_a_merge_writes_customer_merged_in_the_merge_itself(redis: Redis) -> None:
+    store = Store(redis, lease_seconds=5)
+    outbox = store.enable_events(subscriptions=["crm"], lease_seconds=5,
+                                 source=BusinessEvents())
+    source = await store.resolve(ANA)
+    target = await store.resolve(Identity(channel="whatsapp", account="pn", user_id="34600"))
+    await store.merge(source, target, address=ANA)
+    [merged] = await stream(redis, store, target)
+    assert json.loads(merged)["type"] == "customer.merged"
+    assert json.loads(merged)["data"]["source"] == source
+    assert await outbox.claim_due(10) == [("crm", target)]

@@ -53,7 +53,13 @@ async def test_an_endpoint_failing_for_a_while_gets_every_event_once_per_id_in_o
                            flows=[returns], serve_http=False) as runtime:
             await converse(runtime, users)
             await receiver.wait_for(PER_CUSTOMER * len(users), timeout=60)
-            await asyncio.sleep(0.5)  # anything still on its way
+
+            async def streams_left() -> list[Any]:
+                pattern = runtime.store.keys.hooks_pattern
+                return [key async for key in runtime.store.redis.scan_iter(match=pattern)]
+
+            # Delivered everywhere: the streams are gone (start-up recovery scans nothing).
+            await polled(streams_left, lambda left: left == [])
         assert receiver.failed > 0 and receiver.forged == 0
         assert time.monotonic() >= receiver.fail_until
         customers = by_customer(receiver.received)
