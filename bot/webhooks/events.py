@@ -125,7 +125,8 @@ def history_event(customer_id: str, event: Event,
                              {"flow": flow, "slots": kept, "at": event.at})
     if kind == "consent":
         return BusinessEvent("consent.changed", customer_id, {
-            "granted": data.get("granted"), "purposes": data.get("purposes", []),
+            "purpose": data.get("purpose"), "scope": data.get("scope"),
+            "granted": data.get("granted"), "source": data.get("source"),
             "channel": event.channel, "at": event.at})
     if kind == "link":
         return BusinessEvent("customer.linked", customer_id,

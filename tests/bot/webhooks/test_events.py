@@ -29,7 +29,8 @@ def test_handoff_consent_and_link_events() -> None:
                Event(kind="handoff", data={"state": "queued", "reason": "asked"}),
                Event(kind="handoff", data={"state": "taken", "operator": "op1"}),
                Event(kind="handoff", data={"state": "resolve", "operator": "op1"}),
-               Event(kind="consent", data={"granted": False, "purposes": ["marketing"]}),
+               Event(kind="consent", data={"purpose": "marketing", "scope": "all",
+                                           "granted": False, "source": "keyword"}),
                Event(kind="link", channel="whatsapp"),
                Event(kind="note", text="a private note")]
     made = turn_events("c1", created=False, profile=None, history=history,
@@ -38,6 +39,7 @@ def test_handoff_consent_and_link_events() -> None:
                                       "handoff.resolved", "consent.changed",
                                       "customer.linked"]
     assert made[0].data["reason"] == "asked" and made[1].data["operator"] == "op1"
+    assert (made[3].data["purpose"], made[3].data["granted"]) == ("marketing", False)
 
 
 def test_created_comes_first_and_updated_last_with_the_profile() -> None:
