@@ -110,6 +110,22 @@ def document() -> dict[str, Any]:
                 "responses": {"200": {"description": "profile, identities, conversation, "
                                                      "history"},
                               **_answers(401, 403, 404)}}},
+            "/events/dead-letters": {"get": {
+                "summary": "Events no endpoint took before their retries ran out, latest "
+                           "first (scope events:manage)",
+                "responses": {"200": {"description": "the dead letters"},
+                              **_answers(401, 403)}}},
+            "/events/dead-letters/replay": {"post": {
+                "summary": "Deliver a dead letter again, to its subscription only "
+                           "(scope events:manage)",
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"type": "object",
+                               "required": ["customer_id", "subscription", "event_id"],
+                               "properties": {"customer_id": {"type": "string"},
+                                              "subscription": {"type": "string"},
+                                              "event_id": {"type": "string"}}}}}},
+                "responses": {"202": {"description": "queued for delivery"},
+                              **_answers(400, 401, 403, 404)}}},
             "/customers/{customer_id}": {"delete": {
                 "summary": "Erase the customer; an audit record names the token "
                            "(scope customers:erase)",

@@ -233,20 +233,23 @@ class EventOutbox:
         letters.sort(key=lambda d: d.died_at_ms)
         return letters[:limit]
 
-    @translates
     async def replay(self, letter: DeadLetter) -> bool:
         """Deliver a dead letter again, to its subscription only, after what the customer
         has waiting there. False when it was replayed (or erased) already."""
-        ck = self.keys.customer(letter.customer_id)
+        return await self.replay_event(letter.customer_id, letter.subscription,
+                                       letter.event_id)
+
+    @translates
+    async def replay_event(self, customer_id: str, subscription: str, event_id: str) -> bool:
+        """``replay`` by the letter's coordinates (what an API call names)."""
+        ck = self.keys.customer(customer_id)
         replayed = await self._replay(keys=[ck.hook_dead, ck.hooks], args=[
-            f"{letter.subscription}|{letter.event_id}", letter.subscription])
+            f"{subscription}|{event_id}", subscription])
         if not replayed:
             return False
-        await self.redis.zadd(self.keys.hooks_due,
-                              {f"{letter.subscription}|{letter.customer_id}": now_ms()})
         with translated("replay a dead letter"):
             await self.redis.zadd(self.keys.hooks_due, {
-                f"{letter.subscription}|{letter.customer_id}": now_ms()})
+                f"{subscription}|{customer_id}": now_ms()})
         return True
 
 
