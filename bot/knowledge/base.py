@@ -1,0 +1,115 @@
+"""The knowledge base the understanding stage reads: every locale's index behind one
+``search``/``get``, swapped whole when the files change.
+
+A reload builds a complete new index off to the side and replaces the old one in a single
+assignment, so a search never sees half an index, and a broken edit (a ``KnowledgeError``)
+leaves the previous one answering.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.knowledge.entry import Entry
+from bot.knowledge.index import LocaleIndex
+from bot.knowledge.loading import load_entries
+from bot.understanding.contract import Passage
+
+if TYPE_CHECKING:
+    from bot.config.settings import Settings
+    from bot.knowledge.watch import Watcher
+
+log = logging.getLogger(__name__)
+
+
+class Index:
+    """All locales' entries, searchable, immutable."""
+
+    def __init__(self, entries: Sequence[Entry], locales: Sequence[str]) -> None:
+        self.by_key = {entry.key: entry for entry in entries}
+        self.locales = {locale: LocaleIndex(locale, [e for e in entries if e.locale == locale])
+                        for locale in locales}
+
+    def __len__(self) -> int:
+        return len(self.by_key)
+
+
+class KnowledgeBase:
+    """The ``Knowledge`` of ``bot.understanding.contract``: entries from Markdown and YAML
+    files under ``paths``, one subfolder per locale (docs/knowledge.md).
+
+    ``search`` reads the customer's locale's entries (all locales when it is None); a
+    passage's ``id`` is ``"<locale>/<entry id>"``, which ``get`` takes back."""
+
+    def __init__(self, entries: Sequence[Entry], *, locales: Sequence[str],
+                 paths: Sequence[Path] = ()) -> None:
+        self.paths = tuple(paths)
+        self.locale_names = tuple(locales)
+        self._index = Index(entries, self.locale_names)
+        self._watcher: Watcher | None = None
+
+    @classmethod
+    def from_paths(cls, paths: Sequence[Path], *, locales: Sequence[str]) -> KnowledgeBase:
+        """Load the folders; ``KnowledgeError`` lists every bad entry."""
+        return cls(load_entries(paths, locales=locales), locales=locales, paths=paths)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def search(self, text: str, locale: str | None, *, limit: int = 3) -> list[Passage]:
+        """The entries that best answer ``text``, best first, scored 0..1 (compare with
+        ``understanding.threshold``)."""
+        index = self._index  # one read: a reload may swap it meanwhile
+        if locale in index.locales:
+            searched = [index.locales[locale]]
+        else:
+            searched = list(index.locales.values())
+        found = [hit for part in searched for hit in part.search(text, limit)]
+        found.sort(key=lambda hit: -hit[0])
+        return [_passage(entry, score) for score, entry in found[:limit]]
+
+    def get(self, passage_id: str) -> Passage | None:
+        entry = self._index.by_key.get(passage_id)
+        return _passage(entry, 1.0) if entry is not None else None
+
+    def entries(self) -> list[Entry]:
+        return list(self._index.by_key.values())
+
+    def reload(self) -> None:
+        """Read the folders again and swap the new index in; on a ``KnowledgeError`` the
+        current index stays."""
+        entries = load_entries(self.paths, locales=self.locale_names)
+        self._index = Index(entries, self.locale_names)
+        log.info("knowledge base reloaded: %d entries", len(entries))
+
+    def start_watching(self, interval: float = 2.0) -> Watcher:
+        """Reload whenever a file under ``paths`` changes (checked every ``interval``
+        seconds); call ``stop_watching`` before the event loop ends."""
+        from bot.knowledge.watch import Watcher
+
+        if self._watcher is None:
+            self._watcher = Watcher(self, interval=interval)
+            self._watcher.start()
+        return self._watcher
+
+    async def stop_watching(self) -> None:
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            await watcher.stop()
+
+
+def load_knowledge(settings: Settings) -> KnowledgeBase | None:
+    """config.yaml's knowledge base, or None when ``knowledge.paths`` lists none.
+    Raises ``KnowledgeError`` (a ``ConfigError``) naming every bad entry."""
+    paths = settings.knowledge.paths
+    if not paths:
+        return None
+    return KnowledgeBase.from_paths(paths, locales=settings.flows.locales)
+
+
+def _passage(entry: Entry, score: float) -> Passage:
+    return Passage(id=entry.key, title=entry.title, answer=entry.answer,
+                   locale=entry.locale, score=round(score, 4), source=entry.source)

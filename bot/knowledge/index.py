@@ -1,0 +1,146 @@
+"""The in-memory index of one locale's entries, and its score.
+
+Each entry is found through its *variants*: its title, each question, and its tags. A
+text's score against an entry is the best cosine between the text and one variant, over
+stems weighted by how rare they are among the entries (BM25's idf). So the score is in
+0..1 whatever the size of the base, 1 for a text that says the same words as a variant
+(in any order, any accents, any inflection), and it falls with every content word the
+entry does not know: an unrelated sentence shares at most a common word or two and stays
+far below ``understanding.threshold``.
+
+A word the index does not know is looked up among the known ones at one edit (a missing,
+extra, changed or swapped letter: "shiping", "devolucon", "envoi"), with a symmetric
+delete dictionary (SymSpell's idea): each known word is stored under itself and each of its
+one-letter deletions, so a look-up is a dozen dict hits instead of a scan of the
+vocabulary. A word matched that way counts ``TYPO`` of a word written right.
+
+Why not a library for the matching: ``bm25s`` scores are unbounded (not comparable with a
+threshold), need numpy and scipy, and know no typos; scikit-learn's TF-IDF costs ~1 s of
+imports (half the start-up budget) and ~200 µs per query in its Python layers; rapidfuzz
+compares whole strings, so every search scans every variant. The stems come from
+PyStemmer (``bot/knowledge/text.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+from bot.knowledge.entry import Entry
+from bot.knowledge.text import Analyzer
+
+#: What a word matched at one edit counts, against a word written right.
+TYPO = 0.8
+#: What an unknown word weighs, against the rarest known word: a sentence with words the
+#: base never mentions is less likely to be about the entry.
+UNKNOWN = 0.8
+#: Words shorter than this are not matched at one edit ("pay" is not "day").
+TYPO_MIN_LENGTH = 4
+
+
+class LocaleIndex:
+    """The entries of one locale, searchable. Built once; never changed (a reload builds
+    another and swaps it in)."""
+
+    def __init__(self, locale: str, entries: Sequence[Entry]) -> None:
+        self.locale = locale
+        self.analyzer = Analyzer(locale)
+        self.entries = list(entries)
+        variants: list[frozenset[str]] = []
+        self._variant_entry: list[int] = []
+        near: dict[str, set[str]] = {}
+        for number, entry in enumerate(self.entries):
+            for text in (entry.title, *entry.questions, " ".join(entry.tags)):
+                pairs = self.analyzer.words(text)
+                if not pairs:
+                    continue
+                variants.append(frozenset(stem for _, stem in pairs))
+                self._variant_entry.append(number)
+                for surface, stem in pairs:
+                    for key in _one_edit_keys(surface):
+                        near.setdefault(key, set()).add(stem)
+        self.idf = _idf(self._variant_entry, variants, len(self.entries))
+        self._unknown = UNKNOWN * max(self.idf.values(), default=1.0)
+        self._entry_stems: list[set[str]] = [set() for _ in self.entries]
+        for entry, stems in zip(self._variant_entry, variants, strict=True):
+            self._entry_stems[entry].update(stems)
+        self._postings: dict[str, list[int]] = {}
+        self._norms: list[float] = []
+        for number, stems in enumerate(variants):
+            for stem in stems:
+                self._postings.setdefault(stem, []).append(number)
+            self._norms.append(math.sqrt(sum(self.idf[stem] ** 2 for stem in stems)))
+        self._near = {key: frozenset(stems) for key, stems in near.items()}
+        self._guesses: dict[str, str | None] = {}
+
+    def search(self, text: str, limit: int) -> list[tuple[float, Entry]]:
+        """The best entries for ``text`` with their scores (0..1), best first."""
+        weights: dict[str, float] = {}
+        norm_squared = 0.0
+        for surface, stem in self.analyzer.words(text):
+            factor = 1.0
+            if stem not in self.idf:
+                guess = self._guess(surface)
+                if guess is None:
+                    norm_squared += self._unknown ** 2
+                    continue
+                stem, factor = guess, TYPO
+            if weights.get(stem, 0.0) < factor:
+                norm_squared += self.idf[stem] ** 2 if stem not in weights else 0.0
+                weights[stem] = factor
+        if not weights:
+            return []
+        dots: dict[int, float] = {}
+        for stem, factor in weights.items():
+            gain = factor * self.idf[stem] ** 2
+            for variant in self._postings[stem]:
+                dots[variant] = dots.get(variant, 0.0) + gain
+        query_norm = math.sqrt(norm_squared)
+        best: dict[int, float] = {}
+        for variant, dot in dots.items():
+            score = dot / (query_norm * self._norms[variant])
+            entry = self._variant_entry[variant]
+            if score > best.get(entry, 0.0):
+                best[entry] = score
+        for entry, score in best.items():
+            stems = self._entry_stems[entry]
+            covered = sum(factor * self.idf[stem] ** 2
+                          for stem, factor in weights.items() if stem in stems)
+            best[entry] = math.sqrt(score * covered / norm_squared)
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [(min(score, 1.0), self.entries[entry]) for entry, score in ranked]
+
+    def _guess(self, surface: str) -> str | None:
+        """The known stem one edit away from ``surface``, if exactly one is."""
+        if surface in self._guesses:
+            return self._guesses[surface]
+        guess = None
+        if len(surface) >= TYPO_MIN_LENGTH:
+            found: set[str] = set()
+            for key in _one_edit_keys(surface):
+                found.update(self._near.get(key, ()))
+            guess = min(found) if len(found) == 1 else None
+        if len(self._guesses) >= Analyzer.MEMORY:
+            self._guesses.clear()
+        self._guesses[surface] = guess
+        return guess
+
+
+def _one_edit_keys(word: str) -> Iterable[str]:
+    """The word and its one-letter deletions: two words one edit apart share a key."""
+    yield word
+    if len(word) >= TYPO_MIN_LENGTH:
+        for at in range(len(word)):
+            yield word[:at] + word[at + 1:]
+
+
+def _idf(variant_entry: list[int], variants: list[frozenset[str]],
+         entries: int) -> dict[str, float]:
+    """BM25's idf of each stem, counting entries (not variants: ten ways to ask about
+    shipping must not make "shipping" look common)."""
+    seen: dict[str, set[int]] = {}
+    for entry, stems in zip(variant_entry, variants, strict=True):
+        for stem in stems:
+            seen.setdefault(stem, set()).add(entry)
+    return {stem: math.log(1 + (entries - len(found) + 0.5) / (len(found) + 0.5))
+            for stem, found in seen.items()}
