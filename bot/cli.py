@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 import uuid
+from collections import Counter
 from pathlib import Path
 
 from bot import logs, loop
@@ -29,15 +30,21 @@ def _settings(path: str | None) -> Settings:
 def _check(args: argparse.Namespace) -> int:
     settings = _settings(args.config)
     from bot.channels import registry
+    from bot.knowledge import load_knowledge
     from bot.runtime import build_engine
 
     engine = build_engine(settings)
+    knowledge = load_knowledge(settings)
     connectors = [registry.build(n, c) for n, c in settings.enabled_connectors().items()]
     print(f"{args.config or DEFAULT_CONFIG}: OK")
     print(f"  store: {'embedded' if settings.store.embedded else 'external Redis'}")
     print(f"  server: http://{settings.server.host}:{settings.server.port}")
     print(f"  flows: {', '.join(sorted(engine.flows))} (default: {engine.default_flow})")
     print(f"  connectors: {', '.join(c.channel for c in connectors) or 'none'}")
+    if knowledge is not None:
+        counts = Counter(entry.locale for entry in knowledge.entries())
+        print(f"  knowledge: {len(knowledge)} entries "
+              f"({', '.join(f'{n} {locale}' for locale, n in sorted(counts.items()))})")
     return 0
 
 

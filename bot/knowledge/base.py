@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 from bot.knowledge.entry import Entry
 from bot.knowledge.index import LocaleIndex
 from bot.knowledge.loading import load_entries
+from bot.knowledge.watch import Snapshot, Watcher, snapshot
 from bot.understanding.contract import Passage
 
 if TYPE_CHECKING:
     from bot.config.settings import Settings
-    from bot.knowledge.watch import Watcher
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +45,20 @@ class KnowledgeBase:
     passage's ``id`` is ``"<locale>/<entry id>"``, which ``get`` takes back."""
 
     def __init__(self, entries: Sequence[Entry], *, locales: Sequence[str],
-                 paths: Sequence[Path] = ()) -> None:
+                 paths: Sequence[Path] = (), files: Snapshot = frozenset()) -> None:
         self.paths = tuple(paths)
         self.locale_names = tuple(locales)
         self._index = Index(entries, self.locale_names)
+        #: The files as they were just before the index was read (the watcher compares).
+        self.files = files
         self._watcher: Watcher | None = None
 
     @classmethod
     def from_paths(cls, paths: Sequence[Path], *, locales: Sequence[str]) -> KnowledgeBase:
         """Load the folders; ``KnowledgeError`` lists every bad entry."""
-        return cls(load_entries(paths, locales=locales), locales=locales, paths=paths)
+        files = snapshot(tuple(paths))  # first: an edit while loading shows as a change
+        return cls(load_entries(paths, locales=locales), locales=locales, paths=paths,
+                   files=files)
 
     def __len__(self) -> int:
         return len(self._index)
@@ -81,15 +85,15 @@ class KnowledgeBase:
     def reload(self) -> None:
         """Read the folders again and swap the new index in; on a ``KnowledgeError`` the
         current index stays."""
+        files = snapshot(self.paths)
         entries = load_entries(self.paths, locales=self.locale_names)
-        self._index = Index(entries, self.locale_names)
+        self._index, self.files = Index(entries, self.locale_names), files
         log.info("knowledge base reloaded: %d entries", len(entries))
 
     def start_watching(self, interval: float = 2.0) -> Watcher:
         """Reload whenever a file under ``paths`` changes (checked every ``interval``
         seconds); call ``stop_watching`` before the event loop ends."""
-        from bot.knowledge.watch import Watcher
-
+    
         if self._watcher is None:
             self._watcher = Watcher(self, interval=interval)
             self._watcher.start()

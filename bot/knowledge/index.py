@@ -24,6 +24,7 @@ PyStemmer (``bot/knowledge/text.py``).
 from __future__ import annotations
 
 import math
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 from bot.knowledge.entry import Entry
@@ -48,7 +49,7 @@ class LocaleIndex:
         self.entries = list(entries)
         variants: list[frozenset[str]] = []
         self._variant_entry: list[int] = []
-        near: dict[str, set[str]] = {}
+        surfaces: dict[str, str] = {}
         for number, entry in enumerate(self.entries):
             for text in (entry.title, *entry.questions, " ".join(entry.tags)):
                 pairs = self.analyzer.words(text)
@@ -56,21 +57,22 @@ class LocaleIndex:
                     continue
                 variants.append(frozenset(stem for _, stem in pairs))
                 self._variant_entry.append(number)
-                for surface, stem in pairs:
-                    for key in _one_edit_keys(surface):
-                        near.setdefault(key, set()).add(stem)
-        self.idf = _idf(self._variant_entry, variants, len(self.entries))
-        self._unknown = UNKNOWN * max(self.idf.values(), default=1.0)
+                surfaces.update(pairs)
         self._entry_stems: list[set[str]] = [set() for _ in self.entries]
         for entry, stems in zip(self._variant_entry, variants, strict=True):
             self._entry_stems[entry].update(stems)
-        self._postings: dict[str, list[int]] = {}
+        self.idf = _idf(self._entry_stems)
+        self._unknown = UNKNOWN * max(self.idf.values(), default=1.0)
+        self._postings: defaultdict[str, list[int]] = defaultdict(list)
         self._norms: list[float] = []
         for number, stems in enumerate(variants):
             for stem in stems:
-                self._postings.setdefault(stem, []).append(number)
+                self._postings[stem].append(number)
             self._norms.append(math.sqrt(sum(self.idf[stem] ** 2 for stem in stems)))
-        self._near = {key: frozenset(stems) for key, stems in near.items()}
+        self._near: defaultdict[str, set[str]] = defaultdict(set)
+        for surface, stem in surfaces.items():
+            for key in _one_edit_keys(surface):
+                self._near[key].add(stem)
         self._guesses: dict[str, str | None] = {}
 
     def search(self, text: str, limit: int) -> list[tuple[float, Entry]]:
@@ -118,7 +120,7 @@ class LocaleIndex:
         if len(surface) >= TYPO_MIN_LENGTH:
             found: set[str] = set()
             for key in _one_edit_keys(surface):
-                found.update(self._near.get(key, ()))
+                found.update(self._near.get(key, ()))  # .get: never grow the map
             guess = min(found) if len(found) == 1 else None
         if len(self._guesses) >= Analyzer.MEMORY:
             self._guesses.clear()
@@ -134,13 +136,9 @@ def _one_edit_keys(word: str) -> Iterable[str]:
             yield word[:at] + word[at + 1:]
 
 
-def _idf(variant_entry: list[int], variants: list[frozenset[str]],
-         entries: int) -> dict[str, float]:
+def _idf(entry_stems: list[set[str]]) -> dict[str, float]:
     """BM25's idf of each stem, counting entries (not variants: ten ways to ask about
     shipping must not make "shipping" look common)."""
-    seen: dict[str, set[int]] = {}
-    for entry, stems in zip(variant_entry, variants, strict=True):
-        for stem in stems:
-            seen.setdefault(stem, set()).add(entry)
-    return {stem: math.log(1 + (entries - len(found) + 0.5) / (len(found) + 0.5))
-            for stem, found in seen.items()}
+    found = Counter(stem for stems in entry_stems for stem in stems)
+    entries = len(entry_stems)
+    return {stem: math.log(1 + (entries - df + 0.5) / (df + 0.5)) for stem, df in found.items()}

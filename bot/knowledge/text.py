@@ -44,8 +44,24 @@ _FILLER = {
 
 def fold(text: str) -> str:
     """Lower case without accents: "¿Cuánto TARDA el envío?" → "¿cuanto tarda el envio?"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if not text.isascii():
+        text = _NOT_ASCII.sub(_fold_match, text)
+    return text.casefold()
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+_FOLDED: dict[str, str] = {}
+
+
+def _fold_match(match: re.Match[str]) -> str:
+    char = match.group()
+    folded = _FOLDED.get(char)
+    if folded is None:
+        decomposed = unicodedata.normalize("NFKD", char)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+        if len(_FOLDED) < 10_000:  # the characters people write: a few hundred
+            _FOLDED[char] = folded
+    return folded
 
 
 _WORD = re.compile(r"[^\W_]+")

@@ -20,7 +20,7 @@ from bot.errors import KnowledgeError
 from bot.knowledge.loading import entry_files
 
 if TYPE_CHECKING:
-    from bot.knowledge.base import KnowledgeBase
+    from bot.knowledge.base import KnowledgeBase  # which imports this module
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class Watcher:
             await self._polled.wait_for(lambda: self.polls >= target)
 
     async def _run(self) -> None:
-        seen = await asyncio.to_thread(snapshot, self.base.paths)
+        failed: Snapshot | None = None  # the files of the last broken edit, logged once
         while not self._stopping.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), self.interval)
@@ -78,10 +78,10 @@ class Watcher:
                 return
             try:
                 now = await asyncio.to_thread(snapshot, self.base.paths)
-                if now != seen:
-                    seen = now
+                if now != self.base.files and now != failed:
+                    failed = now
                     await asyncio.to_thread(self.base.reload)
-                    self.last_error = None
+                    failed, self.last_error = None, None
             except KnowledgeError as exc:
                 self.last_error = exc
                 log.error("the knowledge base was not reloaded; the previous one still "

@@ -1,0 +1,30 @@
+"""A knowledge answer is the same plain text with its source title on every channel."""
+
+from __future__ import annotations
+
+from bot.channels.capabilities import Capabilities
+from bot.channels.render import render
+from bot.knowledge import KnowledgeBase, answer_message
+from bot.messages import Text
+
+
+def test_the_answer_names_its_source_in_the_customers_language(demo: KnowledgeBase) -> None:
+    english = demo.search("how long does shipping take", "en")[0]
+    message = answer_message(english, "en")
+    assert message.text.startswith("We prepare orders within one working day")
+    assert message.text.endswith("\n\n— from: Shipping times")
+    spanish = demo.search("¿cuánto tarda el envío?", "es")[0]
+    assert answer_message(spanish, "es").text.endswith("\n\n— fuente: Plazos de envío")
+    generated = answer_message(spanish, "es", text="Llega en 2-3 días.")
+    assert generated.text == "Llega en 2-3 días.\n\n— fuente: Plazos de envío"
+
+
+def test_every_channel_shows_the_same_words(demo: KnowledgeBase) -> None:
+    message = answer_message(demo.search("what sizes do you have", "en")[0], "en")
+    assert "**" not in message.text and "#" not in message.text
+    roomy = render(message, Capabilities(max_text_length=4096))
+    short = render(message, Capabilities(max_text_length=160))
+    assert roomy == [message]
+    assert len(short) > 1 and all(isinstance(part, Text) for part in short)
+    joined = " ".join(part.text for part in short if isinstance(part, Text))
+    assert joined.split() == message.text.split()
