@@ -19,8 +19,9 @@ from pathlib import Path
 
 from bot.knowledge import KnowledgeBase
 
-SYLLABLES = ("ba ce di fo gu la me ni po ru sa te vi zo en ar is ol un tra ple cho "
-             "mar sol rin del ven pas tor").split()
+SYLLABLES = ("ba", "ce", "di", "fo", "gu", "la", "me", "ni", "po", "ru", "sa", "te", "vi",
+             "zo", "en", "ar", "is", "ol", "un", "tra", "ple", "cho", "mar", "sol", "rin",
+             "del", "ven", "pas", "tor")
 QUERIES = ("how long does shipping take", "¿cuánto tarda el envío?", "cuanto trada el envio",
            "what payment methods do you accept", "tell me a joke", "quiero pedir una pizza")
 

@@ -93,7 +93,6 @@ class KnowledgeBase:
     def start_watching(self, interval: float = 2.0) -> Watcher:
         """Reload whenever a file under ``paths`` changes (checked every ``interval``
         seconds); call ``stop_watching`` before the event loop ends."""
-    
         if self._watcher is None:
             self._watcher = Watcher(self, interval=interval)
             self._watcher.start()

@@ -59,8 +59,8 @@ class LocaleIndex:
                 self._variant_entry.append(number)
                 surfaces.update(pairs)
         self._entry_stems: list[set[str]] = [set() for _ in self.entries]
-        for entry, stems in zip(self._variant_entry, variants, strict=True):
-            self._entry_stems[entry].update(stems)
+        for owner, stems in zip(self._variant_entry, variants, strict=True):
+            self._entry_stems[owner].update(stems)
         self.idf = _idf(self._entry_stems)
         self._unknown = UNKNOWN * max(self.idf.values(), default=1.0)
         self._postings: defaultdict[str, list[int]] = defaultdict(list)
