@@ -28,13 +28,16 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 from bot.knowledge.entry import Entry
-from bot.knowledge.text import Analyzer
+from bot.knowledge.text import QUESTION_WEIGHT, Analyzer
 
 #: What a word matched at one edit counts, against a word written right.
 TYPO = 0.8
 #: What an unknown word weighs, against the rarest known word: a sentence with words the
 #: base never mentions is less likely to be about the entry.
 UNKNOWN = 0.8
+#: How much of the score is how much of the text the entry covers at all (its questions,
+#: title and tags together), against the best single question's cosine.
+COVERAGE = 0.5
 #: Words shorter than this are not matched at one edit ("pay" is not "day").
 TYPO_MIN_LENGTH = 4
 
@@ -62,6 +65,8 @@ class LocaleIndex:
         for owner, stems in zip(self._variant_entry, variants, strict=True):
             self._entry_stems[owner].update(stems)
         self.idf = _idf(self._entry_stems)
+        for stem in self.analyzer.questions & self.idf.keys():
+            self.idf[stem] *= QUESTION_WEIGHT
         self._unknown = UNKNOWN * max(self.idf.values(), default=1.0)
         self._postings: defaultdict[str, list[int]] = defaultdict(list)
         self._norms: list[float] = []
@@ -90,7 +95,7 @@ class LocaleIndex:
             if weights.get(stem, 0.0) < factor:
                 norm_squared += self.idf[stem] ** 2 if stem not in weights else 0.0
                 weights[stem] = factor
-        if not weights:
+        if weights.keys() <= self.analyzer.questions:  # nothing asked about ("where?")
             return []
         dots: dict[int, float] = {}
         for stem, factor in weights.items():
@@ -108,7 +113,7 @@ class LocaleIndex:
             stems = self._entry_stems[entry]
             covered = sum(factor * self.idf[stem] ** 2
                           for stem, factor in weights.items() if stem in stems)
-            best[entry] = math.sqrt(score * covered / norm_squared)
+            best[entry] = score ** (1 - COVERAGE) * (covered / norm_squared) ** COVERAGE
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [(min(score, 1.0), self.entries[entry]) for entry, score in ranked]
 

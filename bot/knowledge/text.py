@@ -31,15 +31,25 @@ _FILLER = {
         will would shall should can could may might must please pls thanks thank hi
         hello hey dear just really also so some any tell know let like want wanted need
         wondering wonder ask asking question help kindly get im ive id dont cant youre
-        thats whats hows wheres if then than very much many too""",
+        thats whats hows wheres if then than very much many too s t d ll re ve m""",
     "es": """a al ante con de del desde en entre hacia hasta para por sin sobre tras el la
         lo los las un una unos unas y e o u ni que pero mas muy ya es son era eran ser
         estar esta estan estoy soy fue he ha han hay yo me mi mis tu tus te ti usted
         ustedes su sus nos nuestro nuestra le les se esto eso este ese esa estos esas
-        favor gracias hola buenas buenos dias tardes noches quiero queria quisiera
+        favor gracias hola buenas buenos quiero queria quisiera
         podria podrias puedes puede pueden saber decir dime digame necesito ayuda
         pregunta preguntar tengo tiene tienen algo alguna alguno si""",
 }
+
+
+#: Question words: they tell "where is the shop" from "when is the shop open", but say
+#: nothing alone ("where?" asks about no entry), so they weigh ``QUESTION_WEIGHT``.
+_QUESTION = {
+    "en": "where when how what which who whom whose why",
+    "es": "donde adonde cuando como que cual cuales quien quienes cuanto cuanta cuantos "
+          "cuantas porque",
+}
+QUESTION_WEIGHT = 0.4
 
 
 def fold(text: str) -> str:
@@ -75,12 +85,15 @@ class Analyzer:
 
     def __init__(self, locale: str) -> None:
         self.locale = locale
-        language = _LANGUAGES.get(locale.split("-")[0].split("_")[0].lower())
-        self._stem: Callable[[str], str] = (Stemmer.Stemmer(language).stemWord
-                                            if language else str)
-        words = _FILLER.get(locale.split("-")[0].lower(), "")
-        self.filler = frozenset(fold(words).split())
         self._stems: dict[str, str] = {}
+        language = locale.split("-")[0].split("_")[0].lower()
+        algorithm = _LANGUAGES.get(language)
+        self._stem: Callable[[str], str] = (Stemmer.Stemmer(algorithm).stemWord
+                                            if algorithm else str)
+        words = _FILLER.get(language, "")
+        self.filler = frozenset(fold(words).split())
+        self.questions = frozenset(self.stem(word) for word in
+                                   _QUESTION.get(language, "").split())
 
     def words(self, text: str) -> list[tuple[str, str]]:
         """Content words of ``text`` in order, each once."""
