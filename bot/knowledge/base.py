@@ -116,3 +116,9 @@ def load_knowledge(settings: Settings) -> KnowledgeBase | None:
 def _passage(entry: Entry, score: float) -> Passage:
     return Passage(id=entry.key, title=entry.title, answer=entry.answer,
                    locale=entry.locale, score=round(score, 4), source=entry.source)
+
+
+if TYPE_CHECKING:  # mypy proves the base is what the understanding stage reads
+    from bot.understanding.contract import Knowledge
+
+    _IS_KNOWLEDGE: Knowledge = KnowledgeBase([], locales=[])
