@@ -7,6 +7,8 @@ are shorter.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.messages import Text
 from bot.understanding.contract import Passage
 
@@ -15,9 +17,13 @@ SOURCE_LABEL = {"en": "from", "es": "fuente", "fr": "source", "pt": "fonte",
                 "it": "fonte", "de": "Quelle", "ca": "font"}
 
 
-def answer_message(passage: Passage, locale: str | None, *, text: str | None = None) -> Text:
-    """The reply for ``passage``: its answer (or ``text``, an answer generated from it)
-    followed by its source title."""
-    label = SOURCE_LABEL.get((locale or passage.locale).split("-")[0], SOURCE_LABEL["en"])
+def answer_message(passage: Passage, locale: str | None, *, text: str | None = None,
+                   cites: Sequence[Passage] = ()) -> Text:
+    """The reply for ``passage``: its stored answer, or ``text`` (an answer generated from
+    it and the ``cites`` passages), followed by the source titles. The label is in the
+    answer's language: the passage's for a stored answer, ``locale`` for generated text."""
+    language = (locale or passage.locale) if text else passage.locale
+    label = SOURCE_LABEL.get(language.split("-")[0], SOURCE_LABEL["en"])
+    titles = list(dict.fromkeys([passage.title, *(cited.title for cited in cites)]))
     body = (text or passage.answer).strip()
-    return Text(text=f"{body}\n\n— {label}: {passage.title}")
+    return Text(text=f"{body}\n\n— {label}: {'; '.join(titles)}")

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: What an entry of another locale than the customer's scores, of its own score.
+OTHER_LOCALE = 0.9
+
 
 class Index:
     """All locales' entries, searchable, immutable."""
@@ -65,14 +68,22 @@ class KnowledgeBase:
 
     def search(self, text: str, locale: str | None, *, limit: int = 3) -> list[Passage]:
         """The entries that best answer ``text``, best first, scored 0..1 (compare with
-        ``understanding.threshold``)."""
+        ``understanding.threshold``). Every locale is searched, the customer's first: an
+        entry of another locale scores ``OTHER_LOCALE`` of what it would, so it wins only
+        when the text is plainly in that language (a customer writing Spanish before the
+        bot knows it); the passage's ``locale`` says which language it answers in. When
+        the customer's own locale has an entry scoring ``OTHER_LOCALE`` or more, the
+        others are not searched (none of theirs could come first)."""
         index = self._index  # one read: a reload may swap it meanwhile
-        if locale in index.locales:
-            searched = [index.locales[locale]]
-        else:
-            searched = list(index.locales.values())
-        found = [hit for part in searched for hit in part.search(text, limit)]
-        found.sort(key=lambda hit: -hit[0])
+        own = index.locales.get(locale) if locale is not None else None
+        found = own.search(text, limit) if own is not None else []
+        if not found or found[0][0] < OTHER_LOCALE:  # else no other locale can come first
+            for part in index.locales.values():
+                if part is not own:
+                    factor = 1.0 if own is None else OTHER_LOCALE
+                    found.extend((score * factor, entry)
+                                 for score, entry in part.search(text, limit))
+            found.sort(key=lambda hit: -hit[0])
         return [_passage(entry, score) for score, entry in found[:limit]]
 
     def get(self, passage_id: str) -> Passage | None:

@@ -74,6 +74,8 @@ class LocaleIndex:
             for stem in stems:
                 self._postings[stem].append(number)
             self._norms.append(math.sqrt(sum(self.idf[stem] ** 2 for stem in stems)))
+        self._posting_sets = {stem: frozenset(found) for stem, found in self._postings.items()}
+        self._squares = {stem: weight * weight for stem, weight in self.idf.items()}
         self._near: defaultdict[str, set[str]] = defaultdict(set)
         for surface, stem in surfaces.items():
             for key in _one_edit_keys(surface):
@@ -93,15 +95,24 @@ class LocaleIndex:
                     continue
                 stem, factor = guess, TYPO
             if weights.get(stem, 0.0) < factor:
-                norm_squared += self.idf[stem] ** 2 if stem not in weights else 0.0
+                norm_squared += self._squares[stem] if stem not in weights else 0.0
                 weights[stem] = factor
-        if weights.keys() <= self.analyzer.questions:  # nothing asked about ("where?")
+        questions = self.analyzer.questions
+        if weights.keys() <= questions:  # nothing asked about ("where?")
             return []
+        # A variant is a candidate when it shares a content word; question words only
+        # add to those (they would touch half the variants for nothing).
         dots: dict[int, float] = {}
         for stem, factor in weights.items():
-            gain = factor * self.idf[stem] ** 2
-            for variant in self._postings[stem]:
-                dots[variant] = dots.get(variant, 0.0) + gain
+            if stem not in questions:
+                gain = factor * self._squares[stem]
+                for variant in self._postings[stem]:
+                    dots[variant] = dots.get(variant, 0.0) + gain
+        for stem in weights.keys() & questions:
+            gain, having = weights[stem] * self._squares[stem], self._posting_sets[stem]
+            for variant in dots:
+                if variant in having:
+                    dots[variant] += gain
         query_norm = math.sqrt(norm_squared)
         best: dict[int, float] = {}
         for variant, dot in dots.items():
@@ -110,9 +121,10 @@ class LocaleIndex:
             if score > best.get(entry, 0.0):
                 best[entry] = score
         for entry, score in best.items():
-            stems = self._entry_stems[entry]
-            covered = sum(factor * self.idf[stem] ** 2
-                          for stem, factor in weights.items() if stem in stems)
+            stems, covered = self._entry_stems[entry], 0.0
+            for stem, factor in weights.items():
+                if stem in stems:
+                    covered += factor * self._squares[stem]
             best[entry] = score ** (1 - COVERAGE) * (covered / norm_squared) ** COVERAGE
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [(min(score, 1.0), self.entries[entry]) for entry, score in ranked]

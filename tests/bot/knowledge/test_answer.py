@@ -17,6 +17,16 @@ def test_the_answer_names_its_source_in_the_customers_language(demo: KnowledgeBa
     assert answer_message(spanish, "es").text.endswith("\n\n— fuente: Plazos de envío")
     generated = answer_message(spanish, "es", text="Llega en 2-3 días.")
     assert generated.text == "Llega en 2-3 días.\n\n— fuente: Plazos de envío"
+    # a stored answer's label is in the answer's language, whoever asked
+    assert answer_message(spanish, "en").text.endswith("— fuente: Plazos de envío")
+
+
+def test_a_generated_answer_cites_every_passage_it_used(demo: KnowledgeBase) -> None:
+    times, costs = (demo.get("en/shipping-times"), demo.get("en/shipping-costs"))
+    assert times is not None and costs is not None
+    message = answer_message(times, "en", text="2-3 days; free over €50.",
+                             cites=[costs, times])
+    assert message.text == "2-3 days; free over €50.\n\n— from: Shipping times; Shipping costs"
 
 
 def test_every_channel_shows_the_same_words(demo: KnowledgeBase) -> None:

@@ -110,10 +110,15 @@ def test_a_question_word_alone_asks_about_nothing(
     assert demo.search(text, locale) == []
 
 
-def test_without_a_locale_every_locale_is_searched(demo: KnowledgeBase) -> None:
+def test_every_locale_is_searched_the_customers_first(demo: KnowledgeBase) -> None:
     assert demo.search("¿cuánto tarda el envío?", None)[0].id == "es/shipping-times"
     assert demo.search("how long does shipping take", None)[0].id == "en/shipping-times"
     assert demo.search("how long does shipping take", "fr")[0].id == "en/shipping-times"
+    spanish = demo.search("¿cuánto tarda el envío?", "en")[0]  # written before it knew
+    assert (spanish.id, spanish.locale, spanish.score) == ("es/shipping-times", "es", 0.9)
+    # a word both languages share does not pull the other locale's entry first
+    assert demo.search("paypal", "en")[0].id == "en/payment-methods"
+    assert demo.search("paypal", "es")[0].id == "es/payment-methods"
 
 
 def test_results_are_best_first_limited_and_got_back_by_id(demo: KnowledgeBase) -> None:
