@@ -24,6 +24,7 @@ PyStemmer (``bot/knowledge/text.py``).
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -38,6 +39,8 @@ UNKNOWN = 0.8
 #: How much of the score is how much of the text the entry covers at all (its questions,
 #: title and tags together), against the best single question's cosine.
 COVERAGE = 0.5
+#: Where a sentence ends, or a question starts ("¿"): each part is scored on its own too.
+_SENTENCE_END = re.compile(r"[.!?¿¡;\n]+")
 #: Words shorter than this are not matched at one edit ("pay" is not "day").
 TYPO_MIN_LENGTH = 4
 
@@ -83,7 +86,25 @@ class LocaleIndex:
         self._guesses: dict[str, str | None] = {}
 
     def search(self, text: str, limit: int) -> list[tuple[float, Entry]]:
-        """The best entries for ``text`` with their scores (0..1), best first."""
+        """The best entries for ``text`` with their scores (0..1), best first. A message
+        of several sentences ("Hi! I ordered yesterday. How long does shipping take?")
+        scores each sentence too, and an entry keeps its best: the greeting and the story
+        around a question do not drown it."""
+        sentences = [part for part in _SENTENCE_END.split(text) if part.strip()]
+        if len(sentences) <= 1:
+            return self._search(text, limit)
+        best: dict[int, float] = {}
+        for part in (text, *sentences):
+            for score, number in self._ranked(part):
+                best[number] = max(best.get(number, 0.0), score)
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [(score, self.entries[number]) for number, score in ranked]
+
+    def _search(self, text: str, limit: int) -> list[tuple[float, Entry]]:
+        return [(score, self.entries[number]) for score, number in self._ranked(text)[:limit]]
+
+    def _ranked(self, text: str) -> list[tuple[float, int]]:
+        """(score, entry number) of every entry ``text`` touches, best first."""
         weights: dict[str, float] = {}
         norm_squared = 0.0
         for surface, stem in self.analyzer.words(text):
@@ -126,8 +147,8 @@ class LocaleIndex:
                 if stem in stems:
                     covered += factor * self._squares[stem]
             best[entry] = score ** (1 - COVERAGE) * (covered / norm_squared) ** COVERAGE
-        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        return [(min(score, 1.0), self.entries[entry]) for entry, score in ranked]
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        return [(min(score, 1.0), entry) for entry, score in ranked]
 
     def _guess(self, surface: str) -> str | None:
         """The known stem one edit away from ``surface``, if exactly one is."""

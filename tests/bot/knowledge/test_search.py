@@ -70,7 +70,21 @@ def test_questions_asked_in_other_words_find_their_entry(
     assert best.score >= THRESHOLD, best
 
 
+@pytest.mark.parametrize(("text", "locale", "expected"), [
+    ("Hi! I ordered a hoodie yesterday. How long does shipping take?", "en",
+     "en/shipping-times"),
+    ("Hola, buenas tardes. Hice un pedido ayer, ¿cuánto tarda el envío?", "es",
+     "es/shipping-times"),
+])
+def test_the_greeting_and_story_around_a_question_do_not_drown_it(
+        demo: KnowledgeBase, text: str, locale: str, expected: str) -> None:
+    best = demo.search(text, locale)[0]
+    assert (best.id, best.score) == (expected, 1.0)
+
+
 @pytest.mark.parametrize(("text", "locale"), [
+    ("I love pizza. Tell me a joke!", "en"),
+    ("Hola. ¿Qué tal? Quiero pedir una pizza.", "es"),
     ("what's the weather like tomorrow", "en"),
     ("tell me a joke", "en"),
     ("who won the football match yesterday", "en"),
