@@ -15,10 +15,10 @@ from bot.config.settings import Settings
 from bot.errors import BotError, ConfigError
 
 DEFAULT_CONFIG = "config.yaml"
-#: What runs with no config.yaml at all: the shipped config's essentials (the demo flows
-#: and the web chat). The framework's own settings name no flows.
 #: The demo's knowledge base, wherever the package is installed (flows/ sits beside bot/).
 DEMO_KNOWLEDGE = Path(__file__).resolve().parents[1] / "flows" / "store_assistant" / "knowledge"
+#: What runs with no config.yaml at all: the shipped config's essentials (the demo flows,
+#: their knowledge base and the web chat). The framework's own settings name no flows.
 WITHOUT_CONFIG = {"flows": {"modules": ["flows.store_assistant"]},
                   "knowledge": {"paths": [str(DEMO_KNOWLEDGE)]},
                   "connectors": {"webchat": {"enabled": True}}}
