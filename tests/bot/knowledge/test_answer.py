@@ -38,3 +38,16 @@ def test_every_channel_shows_the_same_words(demo: KnowledgeBase) -> None:
     assert len(short) > 1 and all(isinstance(part, Text) for part in short)
     joined = " ".join(part.text for part in short if isinstance(part, Text))
     assert joined.split() == message.text.split()
+
+
+async def test_the_demo_answers_from_its_knowledge_in_the_language_asked(
+        demo: KnowledgeBase) -> None:
+    from bot.testing import FlowTester
+
+    async with FlowTester("flows.store_assistant", provider="builtin",
+                          knowledge=demo) as chat:
+        replies = await chat.send("¿cuánto tarda el envío?")
+        assert "Península: 2-3 días laborables." in replies.text
+        assert "— fuente: Plazos de envío" in replies.text
+        replies = await chat.send("how long does shipping take?")
+        assert "— from: Shipping times" in replies.text
