@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 import uuid
+from collections import Counter
 from pathlib import Path
 
 from bot import logs, loop
@@ -14,9 +15,12 @@ from bot.config.settings import Settings
 from bot.errors import BotError, ConfigError
 
 DEFAULT_CONFIG = "config.yaml"
-#: What runs with no config.yaml at all: the shipped config's essentials (the demo flows
-#: and the web chat). The framework's own settings name no flows.
+#: The demo's knowledge base, wherever the package is installed (flows/ sits beside bot/).
+DEMO_KNOWLEDGE = Path(__file__).resolve().parents[1] / "flows" / "store_assistant" / "knowledge"
+#: What runs with no config.yaml at all: the shipped config's essentials (the demo flows,
+#: their knowledge base and the web chat). The framework's own settings name no flows.
 WITHOUT_CONFIG = {"flows": {"modules": ["flows.store_assistant"]},
+                  "knowledge": {"paths": [str(DEMO_KNOWLEDGE)]},
                   "connectors": {"webchat": {"enabled": True}}}
 
 
@@ -29,15 +33,21 @@ def _settings(path: str | None) -> Settings:
 def _check(args: argparse.Namespace) -> int:
     settings = _settings(args.config)
     from bot.channels import registry
+    from bot.knowledge import load_knowledge
     from bot.runtime import build_engine
 
     engine = build_engine(settings)
+    knowledge = load_knowledge(settings)
     connectors = [registry.build(n, c) for n, c in settings.enabled_connectors().items()]
     print(f"{args.config or DEFAULT_CONFIG}: OK")
     print(f"  store: {'embedded' if settings.store.embedded else 'external Redis'}")
     print(f"  server: http://{settings.server.host}:{settings.server.port}")
     print(f"  flows: {', '.join(sorted(engine.flows))} (default: {engine.default_flow})")
     print(f"  connectors: {', '.join(c.channel for c in connectors) or 'none'}")
+    if knowledge is not None:
+        counts = Counter(entry.locale for entry in knowledge.entries())
+        print(f"  knowledge: {len(knowledge)} entries "
+              f"({', '.join(f'{n} {locale}' for locale, n in sorted(counts.items()))})")
     return 0
 
 

@@ -25,6 +25,14 @@ class ConfigError(BotError):
         super().__init__(f"{source} is not valid:\n{lines}")
 
 
+class KnowledgeError(ConfigError):
+    """The knowledge base has bad entries (``knowledge.paths`` in config.yaml).
+
+    ``problems`` holds one line per problem: the file (and entry), what is wrong, how to
+    fix it. A ``ConfigError``, so ``omnicanal check`` and ``omnicanal run`` report it the
+    same way and stop."""
+
+
 class ConnectorTypeError(BotError):
     """A connector section's ``type`` names no usable connector class: an unknown name, a
     module that is not installed, a missing attribute, or a class that is not a

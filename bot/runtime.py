@@ -35,6 +35,7 @@ from bot.handoff.satisfaction import satisfaction
 from bot.handoff.stage import HandoffStage
 from bot.handoff.sweeper import sweep_forever
 from bot.identity_notice import IdentityChangeStage
+from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.linking.stage import LinkingStage
 from bot.metrics import Metrics
 from bot.model import Event, OperatorAction
@@ -59,6 +60,7 @@ from bot.store.secrets import file_secret
 from bot.store.statuses import StatusLog
 from bot.store.store import Store
 from bot.tasks import TaskTracker
+from bot.understanding.contract import Knowledge
 from bot.understanding.wiring import build_understander
 from bot.web.server import WebServer
 from bot.web.types import AnyRoute, Route, WebRequest, WebResponse
@@ -72,9 +74,11 @@ Role = Literal["all", "web", "worker"]
 
 def build_engine(settings: Settings, flows: Sequence[Flow] | None = None, *,
                  metrics: Metrics | None = None,
-                 capabilities_of: CapabilitiesOf | None = None) -> DialogueEngine:
+                 capabilities_of: CapabilitiesOf | None = None,
+                 knowledge: Knowledge | None = None) -> DialogueEngine:
     """The dialogue engine over the configured flows, consulting the configured
-    understanding about free text (``bot/understanding``)."""
+    understanding about free text (``bot/understanding``), with ``knowledge`` to answer
+    questions from (``bot/knowledge``)."""
     chosen = list(flows if flows is not None else load_flows(settings.flows.modules))
     if settings.handoff.enabled and settings.handoff.satisfaction:
         chosen.append(satisfaction)
@@ -85,7 +89,8 @@ def build_engine(settings: Settings, flows: Sequence[Flow] | None = None, *,
         default_locale=settings.flows.default_locale,
         max_attempts=settings.flows.max_attempts,
         announce_handoff=not settings.handoff.enabled,
-        understanding=build_understander(settings, chosen, metrics=metrics),
+        understanding=build_understander(settings, chosen, metrics=metrics,
+                                         knowledge=knowledge),
         capabilities_of=capabilities_of,
     )
 
@@ -111,8 +116,12 @@ class Runtime:
         #: workers. "worker": run turns and send (no HTTP, no receiving).
         self.role = role
         self.metrics = Metrics()
+        #: config.yaml's knowledge base (None: ``knowledge.paths`` lists none), loaded
+        #: here so a bad entry stops start-up; re-indexed on change while running.
+        self.knowledge: KnowledgeBase | None = load_knowledge(settings)
         self.engine = build_engine(settings, flows, metrics=self.metrics,
-                                   capabilities_of=self._capabilities_of)
+                                   capabilities_of=self._capabilities_of,
+                                   knowledge=self.knowledge)
         built = connectors if connectors is not None else [
             registry.build(name, section)
             for name, section in settings.enabled_connectors().items()
@@ -250,6 +259,8 @@ class Runtime:
                                                    public_url=public_url,
                                                    status=self._record_status,
                                                    receive=self.role != "worker"))
+        if self.knowledge is not None and cfg.knowledge.reload_seconds > 0:
+            self.knowledge.start_watching(cfg.knowledge.reload_seconds)
         self._chores.spawn(self.analytics.run(self._stopping), name="analytics")
         self._chores.spawn(self.indexer.run(self._stopping), name="search-index")
         if self.desk is not None:
@@ -461,6 +472,8 @@ class Runtime:
         if self.metrics_server is not None:
             await self.metrics_server.close()
         await self._chores.drain(timeout)
+        if self.knowledge is not None:
+            await self.knowledge.stop_watching()
         if self.live is not None:
             await self.live.close()
         if self._pipeline is not None:

@@ -38,5 +38,8 @@ class UnderstandingSettings(Strict):
 
 
 class KnowledgeSettings(Strict):
-    #: Folders of Markdown or YAML entries, one subfolder per locale.
+    #: Folders of Markdown or YAML entries, one subfolder per locale (docs/knowledge.md);
+    #: relative paths are read from the working directory.
     paths: list[Path] = Field(default_factory=list)
+    #: How often (seconds) a running bot looks for edited entries and re-indexes; 0: never.
+    reload_seconds: float = Field(default=2.0, ge=0, le=3600)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from bot.dialogue.intents import Intent
+from bot.knowledge.answer import answer_message
 from bot.messages import Inbound, Text
 from bot.model import Event, Frame, JSONValue, Question
 from bot.understanding.contract import (
@@ -123,8 +124,10 @@ async def _apply(engine: DialogueEngine, state: _State, command: Command,
         passage = understanding.passage(command.passage_id) if understanding else None
         if passage is None:
             return False
-        body = (command.text or passage.answer).strip()
-        state.replies.append(Text(text=f"{body}\n\n— {passage.title}"))
+        cites = [found for found in map(understanding.passage, command.cites)
+                 if found is not None] if understanding else []
+        state.replies.append(answer_message(passage, state.locale, text=command.text,
+                                            cites=cites))
         if question is not None:
             state.replies.append(engine._prompt(state, question))
         return True

@@ -25,6 +25,7 @@ def test_check_command_accepts_the_shipped_config(capsys: pytest.CaptureFixture[
     assert ("  flows: catalogue, contact_email, human, menu, offers, order_status, returns, "
             "satisfaction (default: menu)") in out
     assert "  connectors: webchat" in out
+    assert "  knowledge: 26 entries (13 en, 13 es)" in out
 
 
 def test_with_no_config_at_all_the_cli_runs_the_demo(
@@ -35,3 +36,4 @@ def test_with_no_config_at_all_the_cli_runs_the_demo(
     out = capsys.readouterr().out.splitlines()
     assert ("  flows: catalogue, contact_email, human, menu, offers, order_status, returns, "
             "satisfaction (default: menu)") in out
+    assert "  knowledge: 26 entries (13 en, 13 es)" in out  # found wherever it is installed

@@ -101,7 +101,7 @@ async def test_a_knowledge_answer_mid_flow_then_the_question_again() -> None:
         await chat.send("/order")
         replies = await chat.send("shipping, how long?")
         assert replies.text.splitlines() == [
-            "Orders arrive in 2-3 days.", "", "— Shipping times",
+            "Orders arrive in 2-3 days.", "", "— from: Shipping times",
             "What's your order number? It looks like A1234."]
         assert chat.flow == "order_status"
         asked: Request = provider.requests[0]

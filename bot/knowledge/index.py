@@ -1,0 +1,182 @@
+"""The in-memory index of one locale's entries, and its score.
+
+Each entry is found through its *variants*: its title, each question, and its tags. A
+text's score against an entry is the best cosine between the text and one variant, over
+stems weighted by how rare they are among the entries (BM25's idf). So the score is in
+0..1 whatever the size of the base, 1 for a text that says the same words as a variant
+(in any order, any accents, any inflection), and it falls with every content word the
+entry does not know: an unrelated sentence shares at most a common word or two and stays
+far below ``understanding.threshold``.
+
+A word the index does not know is looked up among the known ones at one edit (a missing,
+extra, changed or swapped letter: "shiping", "devolucon", "envoi"), with a symmetric
+delete dictionary (SymSpell's idea): each known word is stored under itself and each of its
+one-letter deletions, so a look-up is a dozen dict hits instead of a scan of the
+vocabulary. A word matched that way counts ``TYPO`` of a word written right.
+
+Why not a library for the matching: ``bm25s`` scores are unbounded (not comparable with a
+threshold), need numpy and scipy, and know no typos; scikit-learn's TF-IDF costs ~1 s of
+imports (half the start-up budget) and ~200 µs per query in its Python layers; rapidfuzz
+compares whole strings, so every search scans every variant. The stems come from
+PyStemmer (``bot/knowledge/text.py``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+
+from bot.knowledge.entry import Entry
+from bot.knowledge.text import QUESTION_WEIGHT, Analyzer
+
+#: What a word matched at one edit counts, against a word written right.
+TYPO = 0.8
+#: What an unknown word weighs, against the rarest known word: a sentence with words the
+#: base never mentions is less likely to be about the entry.
+UNKNOWN = 0.8
+#: How much of the score is how much of the text the entry covers at all (its questions,
+#: title and tags together), against the best single question's cosine.
+COVERAGE = 0.5
+#: Where a sentence ends, or a question starts ("¿"): each part is scored on its own too.
+_SENTENCE_END = re.compile(r"[.!?¿¡;\n]+")
+#: Words shorter than this are not matched at one edit ("pay" is not "day").
+TYPO_MIN_LENGTH = 4
+
+
+class LocaleIndex:
+    """The entries of one locale, searchable. Built once; never changed (a reload builds
+    another and swaps it in)."""
+
+    def __init__(self, locale: str, entries: Sequence[Entry]) -> None:
+        self.locale = locale
+        self.analyzer = Analyzer(locale)
+        self.entries = list(entries)
+        variants: list[frozenset[str]] = []
+        self._variant_entry: list[int] = []
+        surfaces: dict[str, str] = {}
+        for number, entry in enumerate(self.entries):
+            for text in (entry.title, *entry.questions, " ".join(entry.tags)):
+                pairs = self.analyzer.words(text)
+                if not pairs:
+                    continue
+                variants.append(frozenset(stem for _, stem in pairs))
+                self._variant_entry.append(number)
+                surfaces.update(pairs)
+        self._entry_stems: list[set[str]] = [set() for _ in self.entries]
+        for owner, stems in zip(self._variant_entry, variants, strict=True):
+            self._entry_stems[owner].update(stems)
+        self.idf = _idf(self._entry_stems)
+        for stem in self.analyzer.questions & self.idf.keys():
+            self.idf[stem] *= QUESTION_WEIGHT
+        self._unknown = UNKNOWN * max(self.idf.values(), default=1.0)
+        self._postings: defaultdict[str, list[int]] = defaultdict(list)
+        self._norms: list[float] = []
+        for number, stems in enumerate(variants):
+            for stem in stems:
+                self._postings[stem].append(number)
+            self._norms.append(math.sqrt(sum(self.idf[stem] ** 2 for stem in stems)))
+        self._posting_sets = {stem: frozenset(found) for stem, found in self._postings.items()}
+        self._squares = {stem: weight * weight for stem, weight in self.idf.items()}
+        self._near: defaultdict[str, set[str]] = defaultdict(set)
+        for surface, stem in surfaces.items():
+            for key in _one_edit_keys(surface):
+                self._near[key].add(stem)
+        self._guesses: dict[str, str | None] = {}
+
+    def search(self, text: str, limit: int) -> list[tuple[float, Entry]]:
+        """The best entries for ``text`` with their scores (0..1), best first. A message
+        of several sentences ("Hi! I ordered yesterday. How long does shipping take?")
+        scores each sentence too, and an entry keeps its best: the greeting and the story
+        around a question do not drown it."""
+        sentences = [part for part in _SENTENCE_END.split(text) if part.strip()]
+        if len(sentences) <= 1:
+            return self._search(text, limit)
+        best: dict[int, float] = {}
+        for part in (text, *sentences):
+            for score, number in self._ranked(part):
+                best[number] = max(best.get(number, 0.0), score)
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [(score, self.entries[number]) for number, score in ranked]
+
+    def _search(self, text: str, limit: int) -> list[tuple[float, Entry]]:
+        return [(score, self.entries[number]) for score, number in self._ranked(text)[:limit]]
+
+    def _ranked(self, text: str) -> list[tuple[float, int]]:
+        """(score, entry number) of every entry ``text`` touches, best first."""
+        weights: dict[str, float] = {}
+        norm_squared = 0.0
+        for surface, stem in self.analyzer.words(text):
+            factor = 1.0
+            if stem not in self.idf:
+                guess = self._guess(surface)
+                if guess is None:
+                    norm_squared += self._unknown ** 2
+                    continue
+                stem, factor = guess, TYPO
+            if weights.get(stem, 0.0) < factor:
+                norm_squared += self._squares[stem] if stem not in weights else 0.0
+                weights[stem] = factor
+        questions = self.analyzer.questions
+        if weights.keys() <= questions:  # nothing asked about ("where?")
+            return []
+        # A variant is a candidate when it shares a content word; question words only
+        # add to those (they would touch half the variants for nothing).
+        dots: dict[int, float] = {}
+        for stem, factor in weights.items():
+            if stem not in questions:
+                gain = factor * self._squares[stem]
+                for variant in self._postings[stem]:
+                    dots[variant] = dots.get(variant, 0.0) + gain
+        for stem in weights.keys() & questions:
+            gain, having = weights[stem] * self._squares[stem], self._posting_sets[stem]
+            for variant in dots:
+                if variant in having:
+                    dots[variant] += gain
+        query_norm = math.sqrt(norm_squared)
+        best: dict[int, float] = {}
+        for variant, dot in dots.items():
+            score = dot / (query_norm * self._norms[variant])
+            entry = self._variant_entry[variant]
+            if score > best.get(entry, 0.0):
+                best[entry] = score
+        for entry, score in best.items():
+            stems, covered = self._entry_stems[entry], 0.0
+            for stem, factor in weights.items():
+                if stem in stems:
+                    covered += factor * self._squares[stem]
+            best[entry] = score ** (1 - COVERAGE) * (covered / norm_squared) ** COVERAGE
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        return [(min(score, 1.0), entry) for entry, score in ranked]
+
+    def _guess(self, surface: str) -> str | None:
+        """The known stem one edit away from ``surface``, if exactly one is."""
+        if surface in self._guesses:
+            return self._guesses[surface]
+        guess = None
+        if len(surface) >= TYPO_MIN_LENGTH:
+            found: set[str] = set()
+            for key in _one_edit_keys(surface):
+                found.update(self._near.get(key, ()))  # .get: never grow the map
+            guess = min(found) if len(found) == 1 else None
+        if len(self._guesses) >= Analyzer.MEMORY:
+            self._guesses.clear()
+        self._guesses[surface] = guess
+        return guess
+
+
+def _one_edit_keys(word: str) -> Iterable[str]:
+    """The word and its one-letter deletions: two words one edit apart share a key."""
+    yield word
+    if len(word) >= TYPO_MIN_LENGTH:
+        for at in range(len(word)):
+            yield word[:at] + word[at + 1:]
+
+
+def _idf(entry_stems: list[set[str]]) -> dict[str, float]:
+    """BM25's idf of each stem, counting entries (not variants: ten ways to ask about
+    shipping must not make "shipping" look common)."""
+    found = Counter(stem for stems in entry_stems for stem in stems)
+    entries = len(entry_stems)
+    return {stem: math.log(1 + (entries - df + 0.5) / (df + 0.5)) for stem, df in found.items()}
