@@ -34,7 +34,7 @@ def _check(args: argparse.Namespace) -> int:
     settings = _settings(args.config)
     from bot.channels import registry
     from bot.knowledge import load_knowledge
-    from bot.runtime import build_engine
+    from bot.composition import build_engine
 
     engine = build_engine(settings)
     knowledge = load_knowledge(settings)

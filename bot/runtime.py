@@ -18,20 +18,18 @@ from pydantic import SecretStr
 from bot.analytics.recorder import SATISFACTION_FLOW, AnalyticsRecorder
 from bot.analytics.report import build_report, last_days
 from bot.channels import BaseConnector, Capabilities, ConnectorContext, DeliveryStatus, registry
+from bot.composition import build_engine
 from bot.config.handoff import OperatorAccount
 from bot.config.pipeline import import_path
 from bot.config.settings import Settings
 from bot.consent.opt_out import OptOutWords
 from bot.consent.texts import CONSENT_TEXTS
 from bot.consent_notice import ConsentStage
-from bot.dialogue import DialogueEngine, Flow
-from bot.dialogue.answers import CapabilitiesOf
-from bot.dialogue.loading import load_flows
+from bot.dialogue import Flow
 from bot.dispatch import Dispatcher
 from bot.errors import StoreError
 from bot.handoff.desk import HandoffDesk
 from bot.handoff.passwords import hash_password
-from bot.handoff.satisfaction import satisfaction
 from bot.handoff.stage import HandoffStage
 from bot.handoff.sweeper import sweep_forever
 from bot.identity_notice import IdentityChangeStage
@@ -60,8 +58,6 @@ from bot.store.secrets import file_secret
 from bot.store.statuses import StatusLog
 from bot.store.store import Store
 from bot.tasks import TaskTracker
-from bot.understanding.contract import Knowledge
-from bot.understanding.wiring import build_understander
 from bot.web.server import WebServer
 from bot.web.types import AnyRoute, Route, WebRequest, WebResponse
 from bot.webhooks.events import BusinessEvents
@@ -70,29 +66,6 @@ from bot.webhooks.worker import EventDeliverer
 log = logging.getLogger(__name__)
 
 Role = Literal["all", "web", "worker"]
-
-
-def build_engine(settings: Settings, flows: Sequence[Flow] | None = None, *,
-                 metrics: Metrics | None = None,
-                 capabilities_of: CapabilitiesOf | None = None,
-                 knowledge: Knowledge | None = None) -> DialogueEngine:
-    """The dialogue engine over the configured flows, consulting the configured
-    understanding about free text (``bot/understanding``), with ``knowledge`` to answer
-    questions from (``bot/knowledge``)."""
-    chosen = list(flows if flows is not None else load_flows(settings.flows.modules))
-    if settings.handoff.enabled and settings.handoff.satisfaction:
-        chosen.append(satisfaction)
-    return DialogueEngine(
-        chosen,
-        default_flow=settings.flows.default,
-        locales=settings.flows.locales,
-        default_locale=settings.flows.default_locale,
-        max_attempts=settings.flows.max_attempts,
-        announce_handoff=not settings.handoff.enabled,
-        understanding=build_understander(settings, chosen, metrics=metrics,
-                                         knowledge=knowledge),
-        capabilities_of=capabilities_of,
-    )
 
 
 class Runtime:

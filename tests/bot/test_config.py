@@ -8,7 +8,7 @@ import pytest
 from bot.cli import main
 from bot.config import load_settings, parse_settings
 from bot.errors import ConfigError
-from bot.runtime import build_engine
+from bot.composition import build_engine
 from tests.conftest import TEST_FLOWS
 
 
