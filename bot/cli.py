@@ -26,6 +26,14 @@ def _settings(path: str | None) -> Settings:
     return load_settings(path or DEFAULT_CONFIG)
 
 
+def _source(args: argparse.Namespace) -> str:
+    """The configuration file this command reads, as errors name it."""
+    path = getattr(args, "config", None)
+    if path is None and not Path(DEFAULT_CONFIG).exists():
+        return "(embedded defaults: the demo)"
+    return str(path or DEFAULT_CONFIG)
+
+
 def _check(args: argparse.Namespace) -> int:
     settings = _settings(args.config)
     from bot.channels import registry
@@ -162,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             return loop.run(_eval(args))
         return loop.run(_run(args) if args.command == "run" else _chat(args))
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.at(_source(args))}", file=sys.stderr)
         return 2
     except BotError as exc:
         print(f"error: {exc}", file=sys.stderr)

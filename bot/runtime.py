@@ -26,7 +26,8 @@ from bot.consent.texts import CONSENT_TEXTS
 from bot.consent_notice import ConsentStage
 from bot.dialogue import DialogueEngine, Flow
 from bot.dialogue.answers import CapabilitiesOf
-from bot.dialogue.loading import load_flows
+from bot.dialogue.checks import Where
+from bot.dialogue.loading import checked_engine, load_flow_modules
 from bot.dispatch import Dispatcher
 from bot.errors import StoreError
 from bot.handoff.desk import HandoffDesk
@@ -73,13 +74,20 @@ Role = Literal["all", "web", "worker"]
 def build_engine(settings: Settings, flows: Sequence[Flow] | None = None, *,
                  metrics: Metrics | None = None,
                  capabilities_of: CapabilitiesOf | None = None) -> DialogueEngine:
-    """The dialogue engine over the configured flows, consulting the configured
-    understanding about free text (``bot/understanding``)."""
-    chosen = list(flows if flows is not None else load_flows(settings.flows.modules))
+    """The dialogue engine over ``flows`` (else the modules config.yaml names), checked at
+    load (a mistake in a flow stops start-up with its module, flow and step), consulting
+    the configured understanding about free text (``bot/understanding``)."""
+    where: dict[str, Where] = {}
+    if flows is None:
+        loaded = load_flow_modules(settings.flows.modules)
+        where = {flow.name: place for found, place in loaded for flow in found}
+        flows = [flow for found, _ in loaded for flow in found]
+    chosen = list(flows)
     if settings.handoff.enabled and settings.handoff.satisfaction:
         chosen.append(satisfaction)
-    return DialogueEngine(
+    return checked_engine(
         chosen,
+        where=where,
         default_flow=settings.flows.default,
         locales=settings.flows.locales,
         default_locale=settings.flows.default_locale,
