@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from bot.dialogue.checks import Where, check_flows
@@ -60,13 +61,15 @@ def _how_to_import(name: str) -> str:
 
 
 def _last_frame(exc: BaseException) -> str:
-    frames = traceback.extract_tb(exc.__traceback__)
+    """Where the module's own code failed: the deepest frame outside the framework."""
     if isinstance(exc, SyntaxError) and exc.filename:
         return f"{exc.filename}, line {exc.lineno}: "
+    framework = str(Path(__file__).resolve().parents[1])
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not f.filename.startswith((framework, "<frozen"))]
     if not frames:
         return ""
-    last = frames[-1]
-    return f"{last.filename}, line {last.lineno}: "
+    return f"{frames[-1].filename}, line {frames[-1].lineno}: "
 
 
 def checked_engine(
