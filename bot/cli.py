@@ -8,9 +8,10 @@ import sys
 import uuid
 from pathlib import Path
 
-from bot import logs, loop
+from bot import cli_dev, logs, loop
 from bot.config import load_settings, parse_settings
 from bot.config.settings import Settings
+from bot.dialogue.loading import find_project_modules
 from bot.errors import BotError, ConfigError
 
 DEFAULT_CONFIG = "config.yaml"
@@ -23,6 +24,7 @@ WITHOUT_CONFIG = {"flows": {"modules": ["flows.store_assistant"]},
 def _settings(path: str | None) -> Settings:
     if path is None and not Path(DEFAULT_CONFIG).exists():
         return parse_settings(WITHOUT_CONFIG, source="(embedded defaults: the demo)")
+    find_project_modules(Path(path or DEFAULT_CONFIG))
     return load_settings(path or DEFAULT_CONFIG)
 
 
@@ -160,8 +162,11 @@ def main(argv: list[str] | None = None) -> int:
                             help="exit 1 when the intent accuracy is under it (default 0.9)")
     sub.add_parser("hash-password",
                    help="hash an operator password for handoff.operators[].password_hash")
+    developer_commands = cli_dev.add_commands(sub)
     args = parser.parse_args(argv)
     try:
+        if args.command in developer_commands:
+            return developer_commands[args.command](args)
         if args.command == "hash-password":
             return _hash_password(args)
         if args.command == "check":

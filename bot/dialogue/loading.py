@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,15 @@ from bot.errors import ConfigError
 #: The framework's own top-level packages: a project's package by one of these names is
 #: hidden by (or hides) Omnicanal's, so its modules cannot be imported.
 RESERVED = ("bot", "connectors", "flows")
+
+
+def find_project_modules(config: Path) -> None:
+    """Make the modules next to ``config`` importable: a project's own flow packages sit
+    beside its config file. Appended to ``sys.path``, not put first, so a project folder
+    named like an installed module (``email/``, a ``bot.py``) hides nothing."""
+    home = str(config.resolve().parent)
+    if home not in sys.path:
+        sys.path.append(home)
 
 
 def load_flows(modules: Sequence[str]) -> list[Flow]:
