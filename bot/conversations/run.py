@@ -54,9 +54,9 @@ async def run_conversation(conversation: Conversation, engine: DialogueEngine,
     for number, turn in enumerate(conversation.turns, 1):
         caps = PROFILES[turn.profile or profile]
         chat.capabilities = caps
-        chat.identity = Identity(channel=turn.on, user_id="tester")
+        chat.identity = Identity(channel=turn.channel, user_id="tester")
         where = (f"turn {number} ({'send' if turn.send is not None else 'press'} "
-                 f"{turn.send if turn.send is not None else turn.press!r} on {turn.on}, "
+                 f"{turn.send if turn.send is not None else turn.press!r} on {turn.channel}, "
                  f"profile {turn.profile or profile})")
         replies = await _deliver(chat, turn, caps.max_buttons, where)
         misses = _misses(turn.expect, chat, replies)

@@ -6,7 +6,7 @@ profiles: [buttons, lists, text]     # run once per channel profile (default: bu
 locale: en                           # what the customer's app reports (optional)
 turns:
   - send: hi                         # or press: a choice's title or payload
-    on: webchat                      # the channel it comes from (default: webchat)
+    channel: webchat                 # where it comes from (default: webchat)
     expect:
       text: Start a return           # contained in what came back (or a list of them)
       choices: [Browse the catalogue, ...]   # the titles offered, in order
@@ -66,7 +66,8 @@ class Turn(_Strict):
 
     send: str | None = None
     press: str | None = None
-    on: str = "webchat"
+    #: The channel it comes from (``on`` would be YAML's true).
+    channel: str = "webchat"
     profile: str | None = None
     expect: Expect = Expect()
 
