@@ -150,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
                 "--role", choices=("all", "web", "worker"), default="all",
                 help="all: one process does everything (default); web: serve HTTP and record "
                      "messages; worker: process them (run any number, on any machine)")
+            command.add_argument("--reload", action="store_true",
+                                 help="restart when a flow, knowledge or the config changes "
+                                      "(pip install 'omnicanal[reload]')")
         if name == "chat":
             command.add_argument("--user", default="developer", help="who you are to the bot")
             command.add_argument("--locale", default=None, help="e.g. es or en")
@@ -173,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args)
         if args.command == "eval":
             return loop.run(_eval(args))
+        if args.command == "run" and args.reload:
+            return cli_dev.run_reloading(args, _settings(args.config))
         return loop.run(_run(args) if args.command == "run" else _chat(args))
     except ConfigError as exc:
         print(f"error: {exc.at(_source(args))}", file=sys.stderr)

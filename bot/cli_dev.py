@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.config.settings import Settings
+
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -41,3 +43,13 @@ def _test(args: argparse.Namespace) -> int:
     from bot.conversations.files import run_files
 
     return run_files([Path(p) for p in args.paths], out=sys.stdout)
+
+
+def run_reloading(args: argparse.Namespace, settings: Settings) -> int:
+    """``omnicanal run --reload``: the same command, in a child restarted on changes."""
+    from bot.reload import run_with_reload, watched_paths
+
+    config = Path(args.config or "config.yaml")
+    child = ["run", "--role", args.role, *(["-c", args.config] if args.config else [])]
+    return run_with_reload(child, watched_paths(config, settings),
+                           data_dir=settings.store.data_dir, out=sys.stdout)
