@@ -75,6 +75,10 @@ async def _run(args: argparse.Namespace) -> int:
 
 async def _chat(args: argparse.Namespace) -> int:
     settings = _settings(args.config)
+    if args.attach:
+        from bot.attach import attached_settings
+
+        settings = attached_settings(settings)
     logs.configure("WARNING", "text")
     from bot.channels import registry
     from bot.runtime import Runtime
@@ -156,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
         if name == "chat":
             command.add_argument("--user", default="developer", help="who you are to the bot")
             command.add_argument("--locale", default=None, help="e.g. es or en")
+            command.add_argument("--attach", action="store_true",
+                                 help="talk to the bot running on this config, over its "
+                                      "store (link with the browser by /link)")
     evaluation = sub.add_parser("eval", help="measure how well the configured provider "
                                 "understands labelled utterances (a YAML file)")
     evaluation.add_argument("file", help="e.g. flows/store_assistant/eval.yaml")

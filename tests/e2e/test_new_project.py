@@ -78,8 +78,8 @@ def test_the_wheel_holds_the_framework_and_the_guard_and_no_tests(wheel: Path) -
     assert "omnicanal = omnicanal:main" in text
 
 
-async def test_a_new_project_beside_its_own_bot_py_checks_tests_and_runs(
-        wheel: Path, tmp_path: Path) -> None:
+def _venv_with(wheel: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A fresh venv with the wheel installed, and the environment that runs in it."""
     venv = tmp_path / "venv"
     _run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path)
     python = venv / "bin" / "python"
@@ -90,6 +90,13 @@ async def test_a_new_project_beside_its_own_bot_py_checks_tests_and_runs(
     Path(site, "_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "REDIS_URL")}
     env["PATH"] = f"{venv / 'bin'}:{env.get('PATH', '')}"
+    return venv, env
+
+
+async def test_a_new_project_beside_its_own_bot_py_checks_tests_and_runs(
+        wheel: Path, tmp_path: Path) -> None:
+    venv, env = _venv_with(wheel, tmp_path)
+    python = venv / "bin" / "python"
 
     project = tmp_path / "work" / "myshop"
     for name, text in OWN_FILES.items():
