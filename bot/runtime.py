@@ -27,7 +27,7 @@ from bot.consent_notice import ConsentStage
 from bot.dialogue import DialogueEngine, Flow
 from bot.dialogue.answers import CapabilitiesOf
 from bot.dialogue.checks import Where
-from bot.dialogue.loading import checked_engine, load_flow_modules
+from bot.dialogue.loading import checked_engine, loaded_flows
 from bot.dispatch import Dispatcher
 from bot.errors import StoreError
 from bot.handoff.desk import HandoffDesk
@@ -79,9 +79,7 @@ def build_engine(settings: Settings, flows: Sequence[Flow] | None = None, *,
     the configured understanding about free text (``bot/understanding``)."""
     where: dict[str, Where] = {}
     if flows is None:
-        loaded = load_flow_modules(settings.flows.modules)
-        where = {flow.name: place for found, place in loaded for flow in found}
-        flows = [flow for found, _ in loaded for flow in found]
+        flows, where = loaded_flows(settings.flows.modules)
     chosen = list(flows)
     if settings.handoff.enabled and settings.handoff.satisfaction:
         chosen.append(satisfaction)

@@ -33,7 +33,7 @@ from typing import Any, Literal
 from bot.channels import Capabilities
 from bot.channels.render import render
 from bot.dialogue import DialogueEngine, Flow
-from bot.dialogue.loading import load_flows
+from bot.dialogue.loading import checked_engine, loaded_flows
 from bot.messages import Attachment, Choices, Identity, Inbound, Outbound, SenderHint, text_of
 from bot.model import Event, Profile, Session
 from bot.understanding.builtin import BuiltinProvider
@@ -101,7 +101,8 @@ class FlowTester:
         ``engine``: one built already (e.g. from config.yaml's settings, as the
         conversation tests do); ``flows``, the locales and the provider are then its own."""
         if engine is None:
-            loaded = load_flows([flows]) if isinstance(flows, str) else list(flows)
+            loaded, where = (loaded_flows([flows]) if isinstance(flows, str)
+                             else (list(flows), None))
             understanding = None
             if provider is not None:
                 specs = flow_specs(loaded, locales)
@@ -110,10 +111,27 @@ class FlowTester:
                                              flows=specs, locales=locales,
                                              threshold=threshold, knowledge=knowledge,
                                              builtin=builtin)
-            engine = DialogueEngine(loaded, default_flow=default_flow, locales=locales,
-                                    default_locale=default_locale,
-                                    understanding=understanding,
-                                    capabilities_of=lambda channel: self.capabilities)
+            loaded, where = (loaded_flows([flows]) if isinstance(flows, str)
+                             else (list(flows), None))
+            understanding = None
+            if provider is not None:
+                specs = flow_specs(loaded, locales)
+                builtin = BuiltinProvider(specs, locales)
+                understanding = Understander(builtin if provider == "builtin" else provider,
+                                             flows=specs, locales=locales,
+                                             threshold=threshold, knowledge=knowledge,
+                                             builtin=builtin)
+            if where is None:
+                engine = DialogueEngine(loaded, default_flow=default_flow, locales=locales,
+                                        default_locale=default_locale,
+                                        understanding=understanding,
+                                        capabilities_of=lambda channel: self.capabilities)
+            else:  # a module, as config.yaml names it: checked as at start-up, so a
+                # mistake in a flow fails the test with the message of `omnicanal check`
+                engine = checked_engine(loaded, where=where, default_flow=default_flow,
+                                        locales=locales, default_locale=default_locale,
+                                        understanding=understanding,
+                                        capabilities_of=lambda channel: self.capabilities)
         self.engine = engine
         self.identity = Identity(channel=channel, user_id=user)
         self.capabilities = capabilities

@@ -60,6 +60,13 @@ def load_flow_modules(modules: Sequence[str]) -> list[tuple[list[Flow], Where]]:
     return loaded
 
 
+def loaded_flows(modules: Sequence[str]) -> tuple[list[Flow], dict[str, Where]]:
+    """The flows of ``modules``, and where each came from (for the checks' messages)."""
+    loaded = load_flow_modules(modules)
+    return ([flow for found, _ in loaded for flow in found],
+            {flow.name: place for found, place in loaded for flow in found})
+
+
 def _how_to_import(name: str) -> str:
     top = name.split(".")[0]
     if top in RESERVED and name.split(".")[:2] != ["flows", "store_assistant"]:

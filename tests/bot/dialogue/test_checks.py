@@ -11,7 +11,7 @@ import pytest
 
 from bot.dialogue import Ask, Choice, End, Flow, StepResult, Turn, payload
 from bot.dialogue.checks import Where, check_flows
-from bot.dialogue.loading import load_flow_modules
+from bot.dialogue.loading import load_flow_modules, loaded_flows
 from bot.errors import ConfigError
 from tests.bot.dialogue import mistaken_flows
 
@@ -20,9 +20,7 @@ MODULE = "tests.bot.dialogue.mistaken_flows"
 
 
 def _problems() -> list[str]:
-    loaded = load_flow_modules([MODULE])
-    flows = [flow for found, _ in loaded for flow in found]
-    where = {flow.name: place for found, place in loaded for flow in found}
+    flows, where = loaded_flows([MODULE])
     return check_flows(flows, where=where)
 
 
@@ -69,7 +67,7 @@ def test_nothing_else_is_reported_for_the_mistaken_flows() -> None:
 
 def test_the_shipped_demo_and_the_test_flows_pass_the_checks() -> None:
     for module in ("flows.store_assistant", "tests.flows_for_tests"):
-        flows = [flow for found, _ in load_flow_modules([module]) for flow in found]
+        flows, _ = loaded_flows([module])
         assert check_flows(flows, locales=("en", "es")) == [], module
 
 
@@ -127,3 +125,11 @@ def test_check_reports_them_all_naming_the_file_passed_and_exits_2(tmp_path: Pat
     assert done.stderr.startswith(f"error: {config} is not valid:\n")
     assert "Traceback" not in done.stderr
     assert done.stderr.count(f"  - flows.modules[0] ({MODULE}): flow ") == 11
+
+
+def test_flow_tester_on_a_module_fails_with_the_same_problems() -> None:
+    from bot.testing import FlowTester
+
+    with pytest.raises(ConfigError) as caught:
+        FlowTester(MODULE)
+    assert caught.value.problems[:11] == _problems()
