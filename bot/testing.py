@@ -100,6 +100,7 @@ class FlowTester:
         answers count), with ``threshold`` and ``knowledge`` as in config.yaml.
         ``engine``: one built already (e.g. from config.yaml's settings, as the
         conversation tests do); ``flows``, the locales and the provider are then its own."""
+        self.capabilities = capabilities
         if engine is None:
             loaded, where = (loaded_flows([flows]) if isinstance(flows, str)
                              else (list(flows), None))
@@ -134,7 +135,6 @@ class FlowTester:
                                         capabilities_of=lambda channel: self.capabilities)
         self.engine = engine
         self.identity = Identity(channel=channel, user_id=user)
-        self.capabilities = capabilities
         self.locale = locale
         self.session = Session()
         self.profile = Profile()
