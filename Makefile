@@ -21,7 +21,7 @@ check: $(BIN)/omnicanal
 test: $(BIN)/omnicanal
 	$(BIN)/python scripts/ensure_chromium.py
 	$(BIN)/python scripts/ensure_dovecot.py
-	$(BIN)/ruff check bot connectors flows tests bench
+	$(BIN)/ruff check bot connectors flows omnicanal tests bench
 	$(BIN)/mypy
 	# How well the demo understands free text (fails under 90% intent accuracy).
 	$(BIN)/omnicanal eval flows/store_assistant/eval.yaml -c config.yaml

@@ -9,9 +9,10 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-from bot import logs, loop
+from bot import cli_dev, logs, loop
 from bot.config import load_settings, parse_settings
 from bot.config.settings import Settings
+from bot.dialogue.loading import find_project_modules
 from bot.errors import BotError, ConfigError
 
 DEFAULT_CONFIG = "config.yaml"
@@ -27,14 +28,23 @@ WITHOUT_CONFIG = {"flows": {"modules": ["flows.store_assistant"]},
 def _settings(path: str | None) -> Settings:
     if path is None and not Path(DEFAULT_CONFIG).exists():
         return parse_settings(WITHOUT_CONFIG, source="(embedded defaults: the demo)")
+    find_project_modules(Path(path or DEFAULT_CONFIG))
     return load_settings(path or DEFAULT_CONFIG)
+
+
+def _source(args: argparse.Namespace) -> str:
+    """The configuration file this command reads, as errors name it."""
+    path = getattr(args, "config", None)
+    if path is None and not Path(DEFAULT_CONFIG).exists():
+        return "(embedded defaults: the demo)"
+    return str(path or DEFAULT_CONFIG)
 
 
 def _check(args: argparse.Namespace) -> int:
     settings = _settings(args.config)
     from bot.channels import registry
-    from bot.knowledge import load_knowledge
     from bot.composition import build_engine
+    from bot.knowledge import load_knowledge
 
     engine = build_engine(settings)
     knowledge = load_knowledge(settings)
@@ -75,6 +85,10 @@ async def _run(args: argparse.Namespace) -> int:
 
 async def _chat(args: argparse.Namespace) -> int:
     settings = _settings(args.config)
+    if args.attach:
+        from bot.attach import attached_settings
+
+        settings = attached_settings(settings)
     logs.configure("WARNING", "text")
     from bot.channels import registry
     from bot.runtime import Runtime
@@ -150,9 +164,15 @@ def main(argv: list[str] | None = None) -> int:
                 "--role", choices=("all", "web", "worker"), default="all",
                 help="all: one process does everything (default); web: serve HTTP and record "
                      "messages; worker: process them (run any number, on any machine)")
+            command.add_argument("--reload", action="store_true",
+                                 help="restart when a flow, knowledge or the config changes "
+                                      "(pip install 'omnicanal[reload]')")
         if name == "chat":
             command.add_argument("--user", default="developer", help="who you are to the bot")
             command.add_argument("--locale", default=None, help="e.g. es or en")
+            command.add_argument("--attach", action="store_true",
+                                 help="talk to the bot running on this config, over its "
+                                      "store (link with the browser by /link)")
     evaluation = sub.add_parser("eval", help="measure how well the configured provider "
                                 "understands labelled utterances (a YAML file)")
     evaluation.add_argument("file", help="e.g. flows/store_assistant/eval.yaml")
@@ -162,17 +182,22 @@ def main(argv: list[str] | None = None) -> int:
                             help="exit 1 when the intent accuracy is under it (default 0.9)")
     sub.add_parser("hash-password",
                    help="hash an operator password for handoff.operators[].password_hash")
+    developer_commands = cli_dev.add_commands(sub)
     args = parser.parse_args(argv)
     try:
+        if args.command in developer_commands:
+            return developer_commands[args.command](args)
         if args.command == "hash-password":
             return _hash_password(args)
         if args.command == "check":
             return _check(args)
         if args.command == "eval":
             return loop.run(_eval(args))
+        if args.command == "run" and args.reload:
+            return cli_dev.run_reloading(args, _settings(args.config))
         return loop.run(_run(args) if args.command == "run" else _chat(args))
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.at(_source(args))}", file=sys.stderr)
         return 2
     except BotError as exc:
         print(f"error: {exc}", file=sys.stderr)

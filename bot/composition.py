@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from bot.config.settings import Settings
 from bot.dialogue import DialogueEngine, Flow
 from bot.dialogue.answers import CapabilitiesOf
-from bot.dialogue.loading import load_flows
+from bot.dialogue.checks import Where
+from bot.dialogue.loading import checked_engine, loaded_flows
 from bot.handoff.satisfaction import satisfaction
 from bot.metrics import Metrics
 from bot.understanding.contract import Knowledge
@@ -20,14 +21,19 @@ def build_engine(settings: Settings, flows: Sequence[Flow] | None = None, *,
                  metrics: Metrics | None = None,
                  capabilities_of: CapabilitiesOf | None = None,
                  knowledge: Knowledge | None = None) -> DialogueEngine:
-    """The dialogue engine over the configured flows, consulting the configured
-    understanding about free text (``bot/understanding``), with ``knowledge`` to answer
-    questions from (``bot/knowledge``)."""
-    chosen = list(flows if flows is not None else load_flows(settings.flows.modules))
+    """The dialogue engine over ``flows`` (else the modules config.yaml names), checked at
+    load (a mistake in a flow stops start-up with its module, flow and step), consulting
+    the configured understanding about free text (``bot/understanding``), with
+    ``knowledge`` to answer questions from (``bot/knowledge``)."""
+    where: dict[str, Where] = {}
+    if flows is None:
+        flows, where = loaded_flows(settings.flows.modules)
+    chosen = list(flows)
     if settings.handoff.enabled and settings.handoff.satisfaction:
         chosen.append(satisfaction)
-    return DialogueEngine(
+    return checked_engine(
         chosen,
+        where=where,
         default_flow=settings.flows.default,
         locales=settings.flows.locales,
         default_locale=settings.flows.default_locale,

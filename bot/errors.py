@@ -18,11 +18,18 @@ class ConfigError(BotError):
     ``problems`` holds one line per problem: the key path, what is wrong, how to fix it.
     """
 
-    def __init__(self, problems: list[str], *, source: str = "config.yaml") -> None:
+    def __init__(self, problems: list[str], *, source: str | None = None) -> None:
         self.problems = problems
-        self.source = source
+        #: Whether the raiser knew the file; one that did not (a flow module's problem)
+        #: is given it by the caller that does, with ``at``.
+        self.located = source is not None
+        self.source = source or "config.yaml"
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{source} is not valid:\n{lines}")
+        super().__init__(f"{self.source} is not valid:\n{lines}")
+
+    def at(self, source: str) -> ConfigError:
+        """This error, about ``source`` unless it already named its file."""
+        return self if self.located else ConfigError(self.problems, source=source)
 
 
 class KnowledgeError(ConfigError):

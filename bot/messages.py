@@ -8,8 +8,8 @@ payload; it is never stored and flows never read it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
-from typing import Annotated, Any, Generic, Literal, Self, TypeVar, overload
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, Self, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -166,11 +166,33 @@ class Inbound(_Frozen):
 
 
 class Choice(_Frozen):
-    """One option offered to the customer. ``payload`` comes back when it is chosen."""
+    """One option offered to the customer. ``payload`` comes back when it is chosen.
+
+    Built with keywords only, ``Choice(payload="lunch", title="Lunch")``; anything else is
+    a ``TypeError`` that shows that call (``omnicanal check`` finds it in a step's source
+    too, before a customer meets it)."""
 
     payload: str
     title: str
     description: str | None = None
+
+    if not TYPE_CHECKING:  # mypy keeps pydantic's keyword signature, and flags the rest
+
+        def __init__(self, *args, **fields):
+            if args or not {"payload", "title"} <= fields.keys():
+                shown = [repr(a) for a in args] or [
+                    repr(fields[k]) for k in ("payload", "title") if k in fields]
+                raise TypeError(choice_hint(shown))
+            super().__init__(**fields)
+
+
+def choice_hint(given: Sequence[str]) -> str:
+    """How to build a ``Choice``, shown where one was built wrongly (``given``: the
+    positional arguments as written)."""
+    first = given[0] if given else '"what comes back"'
+    title = given[1] if len(given) > 1 else (first if given else '"what the customer sees"')
+    return (f"Choice takes keyword arguments, payload (what comes back) and title (what the "
+            f"customer sees): write Choice(payload={first}, title={title})")
 
 
 class Text(_Frozen):

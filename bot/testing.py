@@ -33,7 +33,7 @@ from typing import Any, Literal
 from bot.channels import Capabilities
 from bot.channels.render import render
 from bot.dialogue import DialogueEngine, Flow
-from bot.dialogue.loading import load_flows
+from bot.dialogue.loading import checked_engine, loaded_flows
 from bot.messages import Attachment, Choices, Identity, Inbound, Outbound, SenderHint, text_of
 from bot.model import Event, Profile, Session
 from bot.understanding.builtin import BuiltinProvider
@@ -94,28 +94,54 @@ class FlowTester:
         provider: Provider | Literal["builtin"] | None = None,
         threshold: float = 0.6,
         knowledge: Knowledge | None = None,
+        engine: DialogueEngine | None = None,
     ) -> None:
         """``provider``: who understands free text (None: nobody, only triggers and
-        answers count), with ``threshold`` and ``knowledge`` as in config.yaml."""
-        loaded = load_flows([flows]) if isinstance(flows, str) else list(flows)
-        understanding = None
-        if provider is not None:
-            specs = flow_specs(loaded, locales)
-            builtin = BuiltinProvider(specs, locales)
-            understanding = Understander(builtin if provider == "builtin" else provider,
-                                         flows=specs, locales=locales, threshold=threshold,
-                                         knowledge=knowledge, builtin=builtin)
-        self.engine = DialogueEngine(loaded, default_flow=default_flow, locales=locales,
-                                     default_locale=default_locale,
-                                     understanding=understanding,
-                                     capabilities_of=lambda channel: self.capabilities)
-        self.identity = Identity(channel=channel, user_id=user)
+        answers count), with ``threshold`` and ``knowledge`` as in config.yaml.
+        ``engine``: one built already (e.g. from config.yaml's settings, as the
+        conversation tests do); ``flows``, the locales and the provider are then its own."""
         self.capabilities = capabilities
+        if engine is None:
+            loaded, where = (loaded_flows([flows]) if isinstance(flows, str)
+                             else (list(flows), None))
+            understanding = None
+            if provider is not None:
+                specs = flow_specs(loaded, locales)
+                builtin = BuiltinProvider(specs, locales)
+                understanding = Understander(builtin if provider == "builtin" else provider,
+                                             flows=specs, locales=locales,
+                                             threshold=threshold, knowledge=knowledge,
+                                             builtin=builtin)
+            loaded, where = (loaded_flows([flows]) if isinstance(flows, str)
+                             else (list(flows), None))
+            understanding = None
+            if provider is not None:
+                specs = flow_specs(loaded, locales)
+                builtin = BuiltinProvider(specs, locales)
+                understanding = Understander(builtin if provider == "builtin" else provider,
+                                             flows=specs, locales=locales,
+                                             threshold=threshold, knowledge=knowledge,
+                                             builtin=builtin)
+            if where is None:
+                engine = DialogueEngine(loaded, default_flow=default_flow, locales=locales,
+                                        default_locale=default_locale,
+                                        understanding=understanding,
+                                        capabilities_of=lambda channel: self.capabilities)
+            else:  # a module, as config.yaml names it: checked as at start-up, so a
+                # mistake in a flow fails the test with the message of `omnicanal check`
+                engine = checked_engine(loaded, where=where, default_flow=default_flow,
+                                        locales=locales, default_locale=default_locale,
+                                        understanding=understanding,
+                                        capabilities_of=lambda channel: self.capabilities)
+        self.engine = engine
+        self.identity = Identity(channel=channel, user_id=user)
         self.locale = locale
         self.session = Session()
         self.profile = Profile()
         self.events: list[Event] = []
         self.last: Replies = Replies()
+        #: What the engine said before rendering (the channel-neutral messages).
+        self.said: list[Outbound] = []
         #: The reason of the last turn that asked for a person, if it did.
         self.handoff: str | None = None
         self._ids = itertools.count(1)
@@ -165,8 +191,10 @@ class FlowTester:
                           sender=SenderHint(locale=self.locale), **fields)
         result = await self.engine.handle(customer_id="tester", session=self.session,
                                           profile=self.profile, inbound=inbound)
-        self.session, self.profile = result.session, result.profile
-        self.handoff = result.handoff
+        # Through JSON, as the store keeps it: what a step put in a slot must survive that.
+        self.session = Session.model_validate_json(result.session.model_dump_json())
+        self.profile = result.profile
+        self.said, self.handoff = list(result.replies), result.handoff
         self.events.extend(result.events)
         rendered = [part for reply in result.replies for part in render(reply, self.capabilities)]
         self.last = Replies(rendered)

@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -109,7 +109,7 @@ def parse_settings(
         except ValidationError as exc:
             problems.extend(_explain(exc, model, prefix=path))
     if problems or settings is None:
-        raise ConfigError(problems, source=source)
+        raise ConfigError(_without_echoes(problems), source=source)
     return settings.model_copy(update={"connectors": connectors})
 
 
@@ -161,7 +161,8 @@ def _explain(exc: ValidationError, model: type[BaseModel], *, prefix: str) -> li
             parent = _model_at(model, loc[:-1])
             hint = _did_you_mean(loc[-1], list(parent.model_fields) if parent else [])
             fields = ", ".join(parent.model_fields) if parent else ""
-            problems.append(f"{path}: unknown key.{hint} Allowed here: {fields}")
+            allowed = f" Allowed here: {fields}" if fields else " Remove it"
+            problems.append(f"{path}: unknown key.{hint}{allowed}")
         elif kind == "missing":
             problems.append(f"{path}: required but missing. Add it{_HOW_TO_ADD.get(path, '')}")
         else:
@@ -169,15 +170,31 @@ def _explain(exc: ValidationError, model: type[BaseModel], *, prefix: str) -> li
     return problems
 
 
+def _without_echoes(problems: list[str]) -> list[str]:
+    """The problems, less those about a value whose environment variable is not set: that
+    value is empty because of it, so "is not set" says all (not also, say, "does not look
+    like a bot token")."""
+    unset = {p.split(":", 1)[0] for p in problems if ": environment variable " in p}
+    return [p for p in problems
+            if ": environment variable " in p or p.split(":", 1)[0] not in unset]
+
+
 def _model_at(model: type[BaseModel], loc: list[str]) -> type[BaseModel] | None:
-    current: type[BaseModel] = model
+    current: Any = model
     for part in loc:
-        field = current.model_fields.get(part)
-        annotation = getattr(field, "annotation", None)
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        if part.isdigit():  # an item of a list: its type is the list's argument
+            args = [a for a in get_args(current) if isinstance(a, type)]
+            current = args[0] if args else None
+        else:
+            field = current.model_fields.get(part) if _is_model(current) else None
+            current = getattr(field, "annotation", None)
+        if current is None:
             return None
-        current = annotation
-    return current
+    return current if _is_model(current) else None
+
+
+def _is_model(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, BaseModel)
 
 
 def _did_you_mean(word: str, options: list[str]) -> str:

@@ -128,6 +128,7 @@ class DialogueEngine:
         self._flow_texts = {
             name: texts.merged(f.texts) if f.texts else texts for name, f in self.flows.items()
         }
+        self._menu = [(f, self._flow_texts[f.name]) for f in self.flows.values() if f.menu]
         self._intents = IntentMatcher(texts, self.locales)
         self._interrupting = [(t, f) for f in self.flows.values() for t in f.triggers
                               if t.interrupts]
@@ -355,7 +356,8 @@ class DialogueEngine:
             turn = Turn(customer_id=state.customer_id, inbound=state.inbound, slots=frame.slots,
                         profile=state.profile, locale=state.locale,
                         texts=self._flow_texts[flow.name], replies=state.replies, flow=flow.name,
-                        reminders=state.reminders, slot_types=flow.slot_types)
+                        reminders=state.reminders, slot_types=flow.slot_types,
+                        menu=self._menu)
             result = await flow.get_step(step)(turn)
             state.locale = turn.locale
             if isinstance(result, Goto):

@@ -12,7 +12,7 @@ from bot.dialogue.parsing import parse_date, parse_number
 from bot.dialogue.slots import SlotTypes, ValueKind
 from bot.dialogue.steps import StepFn
 from bot.dialogue.texts import Texts
-from bot.dialogue.triggers import Trigger
+from bot.dialogue.triggers import Trigger, payload
 from bot.errors import FlowError
 
 
@@ -38,6 +38,11 @@ class Flow:
     sentence gives (a slot type's ``Field(description=...)`` tells what a slot is).
     ``export_slots`` names the slots that leave with the ``flow.completed`` event webhook
     (docs/events.md); the others stay inside.
+
+    ``menu`` puts the flow on a menu that lists them (``turn.menu_choices()``): ``True``
+    (titled by ``title``, else the flow's name), a text key (``"menu.book"``), or titles
+    by locale (``{"en": "Book a table"}``). Such a flow starts from its button's payload:
+    its own ``payload("menu:...")`` trigger, else ``menu:<name>``.
     """
 
     def __init__(
@@ -53,11 +58,20 @@ class Flow:
         examples: Mapping[str, Sequence[str]] | None = None,
         step_titles: Mapping[str, str] | None = None,
         export_slots: Iterable[str] = (),
+        menu: bool | str | Mapping[str, str] = False,
     ) -> None:
         if not name or ":" in name:
             raise FlowError(f"flow name {name!r} must be non-empty and contain no ':'")
         self.name = name
         self.triggers = list(triggers)
+        self.menu: bool | str | Mapping[str, str] = menu
+        #: The payload of this flow's menu button: its own ``menu:`` payload trigger if it
+        #: has one, else ``menu:<name>``, added as a trigger.
+        self.menu_payload = next((t.value for t in self.triggers if t.kind == "payload"
+                                  and t.value.startswith("menu:")), f"menu:{name}")
+        if menu and not any(t.kind == "payload" and t.value == self.menu_payload
+                            for t in self.triggers):
+            self.triggers.extend(payload(self.menu_payload))
         self.texts = texts
         self.title = dict(title or {})
         self.description = dict(description or {})

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from bot.dialogue.menu import MenuFlows, menu_choices
 from bot.dialogue.slots import SlotTypes, SlotValues
 from bot.dialogue.texts import Texts
 from bot.messages import Choice, Choices, File, Image, Inbound, Outbound, Text
@@ -40,6 +41,7 @@ class Turn:
         flow: str,
         reminders: list[Reminder] | None = None,
         slot_types: SlotTypes | None = None,
+        menu: MenuFlows = (),
     ) -> None:
         self.customer_id = customer_id
         self.inbound = inbound
@@ -52,6 +54,7 @@ class Turn:
         self._replies = replies
         #: Follow-ups this turn scheduled (``remind_in``), committed with the turn.
         self.reminders: list[Reminder] = [] if reminders is None else reminders
+        self._menu = menu
 
     @property
     def channel(self) -> str:
@@ -69,6 +72,18 @@ class Turn:
     def t(self, key: str, /, **values: object) -> str:
         """The text ``key`` in the customer's language."""
         return self._texts.get(self.locale, key, **values)
+
+    def menu_choices(self) -> list[Choice]:
+        """A choice for every flow declared with ``Flow(..., menu=...)``, in load order and
+        in the customer's language. A pressed button starts its flow by itself (the
+        payload is the flow's trigger); for a typed number or title, the menu step
+        returns ``Start(turn.menu_flow(turn.slots["choice"]))``."""
+        return menu_choices(self._menu, self.locale)
+
+    def menu_flow(self, payload: str) -> str | None:
+        """The menu flow whose button has ``payload``, if any."""
+        return next((flow.name for flow, _ in self._menu if flow.menu_payload == payload),
+                    None)
 
     def say(self, text: str) -> None:
         self._replies.append(Text(text=text))

@@ -36,6 +36,20 @@ log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1
 
 
+#: The file in the data directory that holds a running server's port.
+PORT_FILE = "port"
+
+
+def running_url(data_dir: Path) -> str | None:
+    """The URL of the embedded server a running bot started on ``data_dir``, if any."""
+    try:
+        port = int((data_dir / PORT_FILE).read_text().strip())
+        password = (data_dir / "password").read_text().strip()
+    except (OSError, ValueError):
+        return None
+    return f"redis://:{password}@127.0.0.1:{port}/0"
+
+
 def server_binary() -> str:
     """Path of the pip-installed Valkey server binary."""
     try:
@@ -136,6 +150,8 @@ class EmbeddedServer:
                 preexec_fn=die_with_parent,
             )
             if await self._wait_ready():
+                # Where a running bot's store is, for `omnicanal chat --attach`.
+                (self.data_dir / PORT_FILE).write_text(f"{self.port}\n")
                 log.info("embedded store listening on %s:%d (data in %s)",
                          self.host, self.port, self.data_dir)
                 return
@@ -168,6 +184,8 @@ class EmbeddedServer:
 
     async def close(self) -> None:
         process, self._process = self._process, None
+        if process is not None:
+            (self.data_dir / PORT_FILE).unlink(missing_ok=True)
         if process is not None and process.returncode is None:
             process.send_signal(signal.SIGTERM)  # Valkey flushes the append-only file and exits
             try:
@@ -195,7 +213,8 @@ class EmbeddedServer:
             lock.close()
             raise StoreError(
                 f"another Omnicanal process is using the data directory {self.data_dir}; "
-                "stop it, or set store.data_dir to another directory"
+                "stop it, or set store.data_dir to another directory (to talk to a running "
+                "bot from this terminal: omnicanal chat --attach)"
             ) from None
         self._lock_file = lock
 

@@ -25,6 +25,7 @@ catalogue = Flow(
                "tenéis sudaderas", "qué hay disponible", "quiero comprar algo",
                "qué precios tenéis", "busco algo de ropa", "qué tenéis a la venta"],
     },
+    menu="menu.catalogue",
 )
 
 

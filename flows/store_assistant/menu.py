@@ -6,6 +6,7 @@ from bot.dialogue import (
     Ask,
     Choice,
     Flow,
+    Goto,
     Handoff,
     Start,
     StepResult,
@@ -26,29 +27,16 @@ menu = Flow("menu", triggers=[*command("start", "menu"), *keyword("menu", "menú
                       "es": ["hola", "buenos días", "buenas tardes", "qué puedes hacer",
                              "enséñame las opciones", "menú principal", "empezar de nuevo",
                              "me ayudas"]})
-human = Flow("human", triggers=payload("menu:human"), texts=TEXTS)
-
-#: Menu payloads → the flow each starts. Buttons start them directly (their payloads are
-#: the flows' triggers); a typed number on a text-only channel comes through ``route``.
-#: "menu:link" (continue on another channel) is answered by the core (bot/linking).
-ROUTES = {
-    "menu:catalogue": "catalogue",
-    "menu:order": "order_status",
-    "menu:return": "returns",
-    "menu:offers": "offers",
-    "menu:human": "human",
-}
-
+human = Flow("human", triggers=payload("menu:human"), texts=TEXTS, menu="menu.human")
 
 
 def menu_choices(turn: Turn) -> list[Choice]:
+    """The flows declared with ``menu=`` (in the order of ``FLOWS``), then what the core
+    answers itself: "menu:link" (continue on another channel, bot/linking) and the
+    language switch. A new flow reaches this menu by declaring ``menu=`` alone."""
     other = "en" if turn.locale == "es" else "es"
     return [
-        Choice(payload="menu:catalogue", title=turn.t("menu.catalogue")),
-        Choice(payload="menu:order", title=turn.t("menu.order")),
-        Choice(payload="menu:return", title=turn.t("menu.return")),
-        Choice(payload="menu:offers", title=turn.t("menu.offers")),
-        Choice(payload="menu:human", title=turn.t("menu.human")),
+        *turn.menu_choices(),
         Choice(payload="menu:link", title=turn.t("menu.link")),
         Choice(payload=f"locale:{other}", title=turn.t("menu.language")),
     ]
@@ -63,7 +51,10 @@ async def show(turn: Turn) -> StepResult:
 
 @menu.step
 async def route(turn: Turn) -> StepResult:
-    return Start(ROUTES[turn.slots["choice"]])
+    # A pressed button starts its flow by itself (its payload is the flow's trigger);
+    # this serves a number or a title typed on a text-only channel.
+    chosen = turn.menu_flow(turn.slots["choice"])
+    return Start(chosen) if chosen else Goto(show)
 
 
 @human.step

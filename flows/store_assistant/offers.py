@@ -33,6 +33,7 @@ offers = Flow(
                "no quiero recibir más ofertas", "avisadme de las rebajas",
                "basta de ofertas"],
     },
+    menu="menu.offers",
 )
 
 

@@ -41,6 +41,7 @@ order_status = Flow(
                "cómo va mi pedido", "en qué estado está mi compra", "consultar un pedido",
                "mi envío se está retrasando", "quiero saber de mi pedido"],
     },
+    menu="menu.order",
 )
 
 

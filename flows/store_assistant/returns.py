@@ -50,8 +50,9 @@ returns = Flow(
                  "confirm": "Confirmation", "finish": "Return opened"},
     triggers=[*command("return", "devolucion"), *payload("menu:return"),
               *keyword("return", "returns", "devolución", "devolucion", "devolver")],
-    slots={"order": OrderNumber, "item": ProductId},
+    slots={"order": OrderNumber, "item": ProductId, "details": str},
     texts=TEXTS,
+    menu="menu.return",
     description={"en": "Start the return of an item of a delivered order",
                  "es": "Iniciar la devolución de un artículo de un pedido entregado"},
     examples={

@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 
 from bot.cli import main
+from bot.composition import build_engine
 from bot.config import load_settings, parse_settings
 from bot.errors import ConfigError
-from bot.composition import build_engine
 from tests.conftest import TEST_FLOWS
 
 

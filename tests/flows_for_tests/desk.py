@@ -41,7 +41,7 @@ ticket = Flow("ticket", title={"en": "a ticket check"},
 report = Flow("report", title={"en": "a fault report"},
               step_titles={"ask_ticket": "Ticket number", "check": "Ticket check"},
               triggers=[*command("report"), *payload("menu:report"), *keyword("report")],
-              slots={"ticket": TicketNumber}, texts=TEXTS)
+              slots={"ticket": TicketNumber, "details": str}, texts=TEXTS)
 contact = Flow("contact", slots={"email": Email}, texts=TEXTS)
 
 
