@@ -458,6 +458,8 @@ class Runtime:
                 await connector.close()
             except Exception:  # shutting down: log and go on with the rest
                 log.exception("connector %s did not close cleanly", connector.channel)
+        if self.engine.understanding is not None:
+            await self.engine.understanding.close()
         if self.analytics is not None:
             await self.analytics.flush()
         if self.indexer is not None:

@@ -88,7 +88,9 @@ class Understander:
         self._count(name, outcome, time.perf_counter() - started)
         if self.metrics is not None:
             if understood.provider and understood.provider != name:
+                # The primary failed and its fallback answered: both are counted.
                 self.metrics.understanding_fallbacks.labels(name).inc()
+                self.metrics.understanding_errors.labels(name).inc()
             tokens = self.metrics.understanding_tokens
             if understood.prompt_tokens:
                 tokens.labels(understood.provider, "prompt").inc(understood.prompt_tokens)
@@ -96,6 +98,12 @@ class Understander:
                 tokens.labels(understood.provider, "completion").inc(
                     understood.completion_tokens)
         return understood
+
+    async def close(self) -> None:
+        """Close the provider's connection, if it keeps one (an LLM client)."""
+        close = getattr(self.provider, "close", None)
+        if close is not None:
+            await close()
 
     def _count(self, provider: str, outcome: str, seconds: float) -> None:
         if self.metrics is None:
