@@ -13,6 +13,7 @@ The docs build calls ``markdown()`` from a mkdocs hook (``docs/hooks/config_refe
 from __future__ import annotations
 
 import ast
+import html
 import inspect
 import json
 import re
@@ -238,6 +239,11 @@ def all_sections() -> list[Section]:
     return [*model_sections(Settings, ""), *connector_sections()]
 
 
+def _key_cell(path: str) -> str:
+    """The key as code that may wrap after a dot, not in the middle of a name."""
+    return "<code>" + html.escape(path).replace(".", ".<wbr>") + "</code>"
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -263,7 +269,7 @@ def markdown() -> str:
         if not section.keys:
             continue
         parts.append("| key | type | default | constraints | meaning |\n|---|---|---|---|---|")
-        parts.extend(f"| `{_cell(k.path)}` | {_cell(k.type)} | {_cell(k.default)} | "
+        parts.extend(f"| {_key_cell(k.path)} | {_cell(k.type)} | {_cell(k.default)} | "
                      f"{_cell(k.constraints)} | {_cell(k.description)} |" for k in section.keys)
         parts.append("")
     return "\n".join(parts)
