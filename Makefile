@@ -24,7 +24,7 @@ docs: $(BIN)/omnicanal
 
 # Built strict into site/: a broken link or anchor, or a page missing from the nav, fails.
 docs-build: $(BIN)/omnicanal
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 test: $(BIN)/omnicanal
 	$(BIN)/python scripts/ensure_chromium.py
