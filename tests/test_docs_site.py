@@ -133,6 +133,15 @@ def test_a_broken_link_or_a_page_left_out_of_the_nav_fails_the_build(tmp_path: P
     assert "no-such-page.md" in done.stderr and "orphan.md" in done.stderr
 
 
+def test_nothing_is_loaded_from_another_site(site: Path) -> None:
+    """No CDN at run time: no script, stylesheet or font from elsewhere (``font: false``;
+    material's offline plugin is left out as it loads a shim from unpkg)."""
+    loads = re.compile(r'<(?:script[^>]*\ssrc|link[^>]*\shref)="(?:https?:)?//[^"]*"')
+    for page in site.rglob("*.html"):
+        found = loads.findall(page.read_text(encoding="utf-8"))
+        assert not found, f"{page.relative_to(site)} loads {found}"
+
+
 def python_blocks(page: str) -> list[str]:
     text = (ROOT / "docs" / page).read_text(encoding="utf-8")
     return re.findall(r"```python\n(.*?)```", text, re.DOTALL)
