@@ -90,8 +90,11 @@ class CannedReply(Strict):
     ``{name}`` (the customer's display name), ``{order}`` (the order or ticket number
     the flow collected) and ``{operator}`` are filled in for the open conversation."""
 
+    #: Names the reply (lower case, digits, ``_.-``).
     id: str = Field(pattern=r"^[a-z0-9_.-]{1,40}$")
+    #: What the console lists it as.
     title: str = Field(min_length=1, max_length=80)
+    #: The reply itself, with its placeholders.
     text: str = Field(min_length=1, max_length=4000)
     #: Offered to customers of this locale ("es"); none: to everyone.
     locale: str | None = None
