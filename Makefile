@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config.yaml
 
-.PHONY: run test check bench clean
+.PHONY: run test check docs docs-build bench clean
 
 $(BIN)/omnicanal: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -18,13 +18,22 @@ run: $(BIN)/omnicanal
 check: $(BIN)/omnicanal
 	$(BIN)/omnicanal check -c $(CONFIG)
 
+# The documentation site (mkdocs.yml): served with live reload at http://127.0.0.1:8000/.
+docs: $(BIN)/omnicanal
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+
+# Built strict into site/: a broken link or anchor, or a page missing from the nav, fails.
+docs-build: $(BIN)/omnicanal
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 test: $(BIN)/omnicanal
 	$(BIN)/python scripts/ensure_chromium.py
 	$(BIN)/python scripts/ensure_dovecot.py
-	$(BIN)/ruff check bot connectors flows omnicanal tests bench
+	$(BIN)/ruff check bot connectors flows omnicanal tests bench docs/hooks
 	$(BIN)/mypy
 	# How well the demo understands free text (fails under 90% intent accuracy).
 	$(BIN)/omnicanal eval flows/store_assistant/eval.yaml -c config.yaml
+	$(MAKE) docs-build
 	$(BIN)/python -m pytest -q
 	# The whole suite again, on a local three-master Redis Cluster (tests/servers.py).
 	OMNICANAL_TEST_CLUSTER=1 $(BIN)/python -m pytest -q
@@ -33,4 +42,4 @@ bench: $(BIN)/omnicanal
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .omnicanal
+	rm -rf $(VENV) .omnicanal site

@@ -15,7 +15,11 @@ from bot.messages import Identity, Inbound, Outbound, SenderHint, Text, text_of
 
 
 class ConsoleSettings(ConnectorSettings):
+    """The terminal channel of ``omnicanal chat``."""
+
+    #: Who you are to the bot: the user id of the console's identity.
     user: str = "developer"
+    #: The language the console reports; unset, the default locale.
     locale: str | None = None
 
 

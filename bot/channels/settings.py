@@ -17,4 +17,5 @@ class ConnectorSettings(BaseModel):
     #: Which connector: a registered name ("telegram", or one an installed package
     #: registers) or a ``package.module:Class`` path; defaults to the section's name.
     type: str | None = None
+    #: Run this channel; ``false`` keeps the section but starts nothing.
     enabled: bool = True

@@ -13,6 +13,7 @@ from bot.webhooks.events import EVENT_TYPES
 class SubscriptionSettings(Strict):
     """One endpoint that receives events."""
 
+    #: Where the events are POSTed.
     url: str
     #: The HMAC key the requests are signed with (``Omnicanal-Signature``).
     secret: SecretStr
@@ -64,6 +65,7 @@ class EventsSettings(Strict):
     retry_for_seconds: float = Field(default=3 * 24 * 3600, gt=0, le=30 * 24 * 3600)
     #: The first retry's delay; each next one doubles, up to ``backoff_max_seconds``.
     backoff_initial_seconds: float = Field(default=1.0, gt=0, le=3600)
+    #: The longest delay between two retries.
     backoff_max_seconds: float = Field(default=600.0, gt=0, le=24 * 3600)
     #: Deliveries in flight at once, per process.
     concurrency: int = Field(default=16, ge=1, le=1000)

@@ -19,8 +19,11 @@ _SPAN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
 class OperatorAccount(Strict):
     """A person who can take conversations, in the console or through the API."""
 
+    #: The login name, also shown in the history (lower case, digits, ``_.-``).
     id: str = Field(pattern=r"^[a-z0-9_.-]{1,40}$")
+    #: The name the console shows; unset, the id.
     name: str | None = None
+    #: ``operator``: the queue and their own conversations; ``supervisor``: everything.
     role: Literal["operator", "supervisor"] = "operator"
     #: From ``omnicanal hash-password`` (scrypt, salted); for the console.
     password_hash: SecretStr | None = None
@@ -58,6 +61,7 @@ class OperatorAccount(Strict):
 class BusinessHours(Strict):
     """When people answer. Days missing from ``days`` are closed."""
 
+    #: An IANA time zone name, e.g. ``Europe/Madrid``.
     timezone: str = "UTC"
     #: e.g. ``{mon: "09:00-18:00", sat: "10:00-14:00"}``.
     days: dict[Day, str] = Field(default_factory=dict)
@@ -86,14 +90,20 @@ class CannedReply(Strict):
     ``{name}`` (the customer's display name), ``{order}`` (the order or ticket number
     the flow collected) and ``{operator}`` are filled in for the open conversation."""
 
+    #: Names the reply (lower case, digits, ``_.-``).
     id: str = Field(pattern=r"^[a-z0-9_.-]{1,40}$")
+    #: What the console lists it as.
     title: str = Field(min_length=1, max_length=80)
+    #: The reply itself, with its placeholders.
     text: str = Field(min_length=1, max_length=4000)
     #: Offered to customers of this locale ("es"); none: to everyone.
     locale: str | None = None
 
 
 class HandoffSettings(Strict):
+    """Human handoff: operators, business hours, the queue and the console's logins."""
+
+    #: Let conversations go to a person at all.
     enabled: bool = True
     #: ``claim``: operators take conversations from the queue; ``auto``: each new one goes
     #: to the least busy operator online with room.
@@ -104,9 +114,11 @@ class HandoffSettings(Strict):
     queue_timeout_minutes: float = Field(default=30, gt=0, le=7 * 24 * 60)
     #: The first guess of how long a conversation takes, for the expected wait.
     average_handling_minutes: float = Field(default=5, gt=0, le=24 * 60)
+    #: When people answer; unset, always.
     hours: BusinessHours | None = None
     #: Ask the customer to rate the conversation after an operator resolves it.
     satisfaction: bool = True
+    #: The accounts that may log in to the console or call the operator API.
     operators: list[OperatorAccount] = Field(default_factory=list)
     canned_replies: list[CannedReply] = Field(default_factory=list)
     #: How long a console login lasts.
@@ -118,6 +130,7 @@ class HandoffSettings(Strict):
     login_attempts_per_address: int = Field(default=20, ge=1, le=10_000)
     #: Password checks (scrypt) run at once, off the event loop; more wait for a turn.
     login_concurrency: int = Field(default=2, ge=1, le=64)
+    #: The window over which failed logins are counted.
     login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
 
     @field_validator("operators")

@@ -38,6 +38,8 @@ def _factory_path(path: str) -> str:
 
 
 class PipelineSettings(Strict):
+    """Turn stages of your own, in the chain every message goes through."""
+
     #: Your own turn stages, as ``package.module:factory`` paths, in order. Each factory
     #: is called with a ``bot.stages.StageContext`` and returns the stage. They run after
     #: the handoff stage and before linking and the dialogue (see ``bot/stages.py``).

@@ -22,6 +22,8 @@ def _default_opt_out() -> dict[str, list[str]]:
 
 
 class ConsentSettings(Strict):
+    """The words that withdraw marketing everywhere, and what counts before a decision."""
+
     #: Whole messages that withdraw marketing on every channel at once, per language;
     #: every language's words work on every channel, in any case, with or without accents.
     opt_out_words: dict[str, list[str]] = Field(default_factory=_default_opt_out)
@@ -35,9 +37,12 @@ class PlatformTemplate(Strict):
     approved message's name, its language code per locale, and which of our values fill
     its body parameters {{1}}, {{2}}... in order)."""
 
+    #: The template's name, as approved on the platform.
     name: str = Field(min_length=1, max_length=512)
     #: Our locale → the platform's language code (``es`` → ``es_ES``); missing: the locale.
     languages: dict[str, str] = Field(default_factory=dict)
+    #: Our template's values, by name, that fill the platform template's body parameters in
+    #: order.
     parameters: list[str] = Field(default_factory=list)
 
 
@@ -77,10 +82,16 @@ class NotificationTemplate(Strict):
 
 
 class NotificationSettings(Strict):
+    """Messages the business may send first (``POST /api/v1/notifications``)."""
+
+    #: Our templates by name: the only messages the notifications API may send.
     templates: dict[str, NotificationTemplate] = Field(default_factory=dict)
 
 
 class ReminderSettings(Strict):
+    """Follow-ups that flows schedule (``turn.remind_in``)."""
+
+    #: Wake and send due reminders (``false``: no process looks for them).
     enabled: bool = True
     #: How often a process looks for due reminders.
     poll_seconds: float = Field(default=1.0, gt=0, le=600)
@@ -91,8 +102,11 @@ class ReminderSettings(Strict):
 class ApiToken(Strict):
     """A system that calls the API (the ERP, the CRM), with what it may do."""
 
+    #: Names the calling system (lower case, digits, ``_.-``).
     id: str = Field(pattern=r"^[a-z0-9_.-]{1,40}$")
+    #: The bearer token it sends (read it from the environment).
     token: SecretStr
+    #: What it may do; at least one.
     scopes: list[Scope] = Field(min_length=1)
 
     @field_validator("token")

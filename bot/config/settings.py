@@ -30,6 +30,8 @@ from bot.web.origin import PublicOrigin
 
 
 class StoreSettings(Strict):
+    """Where sessions, histories, inboxes and outboxes live: the embedded server or a Redis."""
+
     #: ``embedded`` starts a local server; otherwise a redis://, rediss:// or unix:// URL.
     url: SecretStr = SecretStr("embedded")
     #: Where the embedded server keeps its append-only files.
@@ -37,6 +39,7 @@ class StoreSettings(Strict):
     #: fsync policy of the embedded server: ``always`` loses nothing acknowledged even on
     #: power loss; ``everysec`` may lose the last second.
     appendfsync: Literal["always", "everysec", "no"] = "everysec"
+    #: Prefix of every key in the store, so several bots can share one server.
     key_prefix: str = Field(default="omni", pattern=r"^[A-Za-z0-9_.-]{1,32}$")
     #: Events kept per customer; older ones are trimmed.
     history_limit: int = Field(default=2000, ge=10, le=1_000_000)
@@ -69,7 +72,11 @@ class StoreSettings(Strict):
 
 
 class ServerSettings(Strict):
+    """The one HTTP server: web chat, webhooks, the operator console, metrics."""
+
+    #: The address to listen on; keep 127.0.0.1 (or an internal address) behind a proxy.
     host: str = "127.0.0.1"
+    #: The port to listen on (0: any free port).
     port: int = Field(default=8080, ge=0, le=65535)
     #: The address customers and platforms reach us at (for links and webhooks), and the
     #: origin browsers must come from (pages, websockets, console POSTs) behind a proxy
@@ -87,6 +94,7 @@ class ServerSettings(Strict):
     body_timeout: float = Field(default=10.0, gt=0, le=3600)
     #: Serve ``/metrics`` on this port only (of ``metrics_host``), not on the public one.
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    #: The address ``metrics_port`` listens on.
     metrics_host: str = "127.0.0.1"
 
     @field_validator("trusted_proxies")
@@ -109,6 +117,8 @@ class ServerSettings(Strict):
 
 
 class FlowSettings(Strict):
+    """Which flows run, and in which languages."""
+
     #: Python modules that define flows; each exposes ``FLOWS`` (a list of Flow). There is
     #: no default: the framework ships no flows of its own (the shipped config.yaml names
     #: the demo, ``flows.store_assistant``).
@@ -116,7 +126,9 @@ class FlowSettings(Strict):
     #: The flow that runs when no flow is active and nothing else matches; unset, the
     #: first flow of the first module.
     default: str | None = None
+    #: The languages customers are served in; each customer's is chosen from these.
     locales: list[str] = Field(default_factory=lambda: ["en", "es"], min_length=1)
+    #: The language of a customer whose own is unknown or not in ``locales``.
     default_locale: str = "en"
     #: Re-asks before a flow gives up on a question and offers help.
     max_attempts: int = Field(default=3, ge=1, le=20)
@@ -125,11 +137,13 @@ class FlowSettings(Strict):
 class LinkingSettings(Strict):
     """One customer across channels: link codes and their abuse limits."""
 
+    #: Offer link codes (``/link``) and vouched-phone links at all.
     enabled: bool = True
     #: How long a link code works.
     code_minutes: int = Field(default=10, ge=1, le=24 * 60)
     #: Wrong codes an identity may send per window before it must wait.
     attempts_per_identity: int = Field(default=5, ge=1, le=100)
+    #: The window over which wrong codes are counted.
     attempts_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
     #: Wrong codes one network address may send per window (where the channel knows the
     #: sender's address: the web chat).
@@ -152,11 +166,17 @@ class LinkingSettings(Strict):
 
 
 class LoggingSettings(Strict):
+    """What is logged, and how it is written."""
+
+    #: The least severe level written.
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    #: ``text``: readable lines; ``json``: one JSON object per line.
     format: Literal["text", "json"] = "text"
 
 
 class Settings(Strict):
+    """The whole of config.yaml."""
+
     store: StoreSettings = StoreSettings()
     server: ServerSettings = ServerSettings()
     flows: FlowSettings
@@ -173,6 +193,7 @@ class Settings(Strict):
     #: QR codes and links for posters (``bot/reaching/entry.py``), by name.
     entry_points: dict[str, EntryPointSettings] = Field(default_factory=dict)
     events: EventsSettings = EventsSettings()
+    #: One section per channel, named as the channel; ``type`` picks its connector.
     connectors: dict[str, ConnectorSettings] = Field(default_factory=dict)
 
     @field_validator("entry_points")

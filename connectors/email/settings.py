@@ -20,37 +20,48 @@ class _Section(BaseModel):
 class SmtpSettings(_Section):
     """The server replies are handed to (the shop's outgoing mail server)."""
 
+    #: The outgoing server's host name.
     host: str = Field(min_length=1)
     #: 587 for ``starttls``, 465 for ``tls``.
     port: int = Field(default=587, ge=1, le=65535)
     #: ``starttls`` (upgrade a plain connection), ``tls`` (TLS from the first byte), or
     #: ``none`` (plain text: only for a server on this machine).
     security: Literal["starttls", "tls", "none"] = "starttls"
+    #: The login, when the server asks for one.
     username: str | None = None
+    #: The login's password (read it from the environment).
     password: SecretStr | None = None
+    #: Seconds a connection or a command to the server may take.
     timeout_seconds: float = Field(default=30, gt=0, le=600)
 
 
 class ImapSettings(_Section):
     """The mailbox customers write to, read with IMAP IDLE (``inbound: imap``)."""
 
+    #: The mailbox server's host name.
     host: str = Field(min_length=1)
     #: 993 for ``tls``; 143 for ``none``.
     port: int = Field(default=993, ge=1, le=65535)
     #: ``tls`` (implicit TLS) or ``none`` (plain text: only for a server on this machine).
     security: Literal["tls", "none"] = "tls"
+    #: The mailbox's login.
     username: str = Field(min_length=1)
+    #: The login's password (read it from the environment).
     password: SecretStr
+    #: The folder new mail arrives in.
     folder: str = Field(default="INBOX", min_length=1)
     #: How long one IDLE lasts before it is renewed (servers drop it after 30 minutes).
     idle_seconds: float = Field(default=300, gt=0, le=1740)
+    #: Seconds a connection or a command to the server may take.
     timeout_seconds: float = Field(default=30, gt=0, le=600)
 
 
 class ListenerSettings(_Section):
     """An SMTP server of our own that the shop's mail is routed to (``inbound: smtp``)."""
 
+    #: The address our SMTP server listens on.
     host: str = "127.0.0.1"
+    #: The port our SMTP server listens on (0: any free port).
     port: int = Field(default=2525, ge=0, le=65535)
 
 
@@ -63,6 +74,7 @@ class EmailSettings(ConnectorSettings):
     display_name: str | None = None
     #: The subject of a mail that does not answer one of the customer's.
     subject: str = Field(default="Your conversation with us", min_length=1, max_length=200)
+    #: How mail comes in: ``imap`` (read the shop's mailbox) or ``smtp`` (our own listener).
     inbound: Literal["imap", "smtp"] = "imap"
     smtp: SmtpSettings
     imap: ImapSettings | None = None

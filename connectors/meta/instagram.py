@@ -32,9 +32,13 @@ STORY_MENTION = "[story mention]"
 
 
 class InstagramSettings(MessagingSettings):
+    """One Instagram professional account (``connectors.instagram``)."""
+
+    #: The account's access token for the Graph API.
     access_token: SecretStr
     #: The professional account's id; when unset, identities use each delivery's entry id.
     ig_user_id: str | None = None
+    #: Our HTTP route for the webhook.
     path: str = "/webhooks/instagram"
     #: The account's username, for ig.me links that carry a link code.
     username: str | None = None

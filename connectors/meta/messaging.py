@@ -46,9 +46,14 @@ ATTACHMENTS: dict[str, AttachmentKind] = {"image": "image", "file": "file", "aud
 class MessagingSettings(ConnectorSettings):
     """The keys every channel of the messaging platform has."""
 
+    #: The app's secret: every webhook delivery's ``X-Hub-Signature-256`` is checked with
+    #: it.
     app_secret: SecretStr
+    #: The token Meta echoes when the webhook is set up (``hub.verify_token``).
     verify_token: SecretStr
+    #: The Graph API address (a test server can stand in).
     graph_base: str = "https://graph.facebook.com"
+    #: The Graph API version in every call's path.
     api_version: str = "v21.0"
     #: Message tags per origin for outside the 24-hour window.
     tags: dict[str, str] = Field(default_factory=lambda: {"operator": "HUMAN_AGENT"})

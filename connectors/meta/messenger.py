@@ -15,9 +15,13 @@ from connectors.meta.messaging import MessagingSettings, MetaMessagingConnector
 
 
 class MessengerSettings(MessagingSettings):
+    """One Facebook page (``connectors.messenger``)."""
+
+    #: The page's access token for the Send API.
     page_token: SecretStr
     #: The page's id; when unset, identities use the page id of each delivery.
     page_id: str | None = None
+    #: Our HTTP route for the webhook.
     path: str = "/webhooks/messenger"
     #: The page's username, for m.me links that carry a link code (``ref``).
     page_username: str | None = None

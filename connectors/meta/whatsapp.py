@@ -53,22 +53,35 @@ class WhatsAppTemplate(BaseModel):
     """An approved template sent outside the 24-hour window."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    #: The template's name, as approved in WhatsApp Manager.
     name: str = Field(min_length=1, max_length=512)
+    #: The template's language code, e.g. ``en`` or ``es_ES``.
     language: str = Field(default="en", min_length=2, max_length=15)
     #: Put the message's text into body parameter {{1}}.
     body_text: bool = True
 
 
 class WhatsAppSettings(ConnectorSettings):
+    """One WhatsApp business number (``connectors.whatsapp``)."""
+
+    #: The Cloud API access token (a system user's, read it from the environment).
     access_token: SecretStr
+    #: The business number's id (not the number): the identities' account.
     phone_number_id: str = Field(min_length=1)
+    #: The app's secret: every webhook delivery's ``X-Hub-Signature-256`` is checked with
+    #: it.
     app_secret: SecretStr
+    #: The token Meta echoes when the webhook is set up (``hub.verify_token``).
     verify_token: SecretStr
+    #: The Graph API address (a test server can stand in).
     graph_base: str = "https://graph.facebook.com"
+    #: The Graph API version in every call's path.
     api_version: str = "v21.0"
+    #: Our HTTP route for the webhook.
     path: str = "/webhooks/whatsapp"
     #: Templates per message origin ("operator", "system", "bot") for outside the window.
     templates: dict[str, WhatsAppTemplate] = Field(default_factory=dict)
+    #: Messages per second sent from this number (the Cloud API's throughput).
     max_per_second: float = Field(default=80, gt=0, le=1000)
     #: The label of the button that opens a list.
     list_button: str = Field(default="☰", min_length=1, max_length=20)

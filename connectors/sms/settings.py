@@ -25,6 +25,8 @@ def _keywords(value: list[str]) -> list[str]:
 
 
 class SmsSettings(ConnectorSettings):
+    """A Twilio account and the number (or Messaging Service) customers text."""
+
     #: The Twilio account ("AC" and 32 hexadecimal digits), from the Console's dashboard.
     account_sid: str = Field(pattern=r"^AC[0-9a-fA-F]{32}$")
     #: The account's Auth Token: Twilio signs webhooks with it, and it authenticates our
@@ -32,11 +34,13 @@ class SmsSettings(ConnectorSettings):
     auth_token: SecretStr
     #: An API key ("SK...") and its secret for the API calls, instead of the Auth Token.
     api_key_sid: str | None = Field(default=None, pattern=r"^SK[0-9a-fA-F]{32}$")
+    #: The API key's secret (read it from the environment).
     api_key_secret: SecretStr | None = None
     #: The Twilio number customers text, in E.164 (e.g. "+15550001111").
     phone_number: str | None = None
     #: A Messaging Service ("MG...") to send through instead of one number.
     messaging_service_sid: str | None = Field(default=None, pattern=r"^MG[0-9a-fA-F]{32}$")
+    #: Twilio's REST API address (a test server can stand in).
     api_base: str = "https://api.twilio.com"
     #: The webhook path; status callbacks arrive at ``<path>/status``.
     path: str = Field(default="/webhooks/sms", pattern=r"^/[A-Za-z0-9/_-]*$")
@@ -46,6 +50,7 @@ class SmsSettings(ConnectorSettings):
     max_segments: int = Field(default=10, ge=1, le=24)
     #: Whole-message keywords (any case) that withdraw or give consent.
     opt_out_keywords: list[str] = Field(default_factory=lambda: list(OPT_OUT))
+    #: Whole-message keywords that give the ``keyword_consents`` back.
     opt_in_keywords: list[str] = Field(default_factory=lambda: list(OPT_IN))
     #: The consent purposes those keywords decide, on every channel (``bot/consent``);
     #: [] to record none.

@@ -34,6 +34,7 @@ class TelegramSettings(ConnectorSettings):
     #: Our HTTP route for webhook calls. Give each bot its own when running several,
     #: e.g. ``/webhooks/telegram/shop``.
     path: str = Field(default="/webhooks/telegram", pattern=r"^/[A-Za-z0-9/_.-]*$")
+    #: The bot's @username without the @, for ``t.me`` links that carry a link code.
     bot_username: str | None = None
     #: Long-poll seconds of getUpdates (polling mode).
     poll_timeout: int = Field(default=25, ge=0, le=50)

@@ -6,6 +6,8 @@ from bot.channels import ConnectorSettings
 
 
 class WebChatSettings(ConnectorSettings):
+    """The web chat: its page, visitor tokens and the limits per visitor and address."""
+
     #: Signs visitor tokens. When unset, one is generated once and kept in the store, so
     #: visitors stay recognised across restarts.
     secret: SecretStr | None = None
