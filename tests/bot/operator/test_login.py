@@ -65,12 +65,17 @@ async def test_password_checks_do_not_stall_other_requests(
             worst_latency, f"{runtime.server.url}/healthz", stop))
         await asyncio.sleep(0.1)
         browsers = [consoles(runtime) for _ in range(30)]
+        started = time.monotonic()
         statuses = await asyncio.gather(*(status(b.login("bo")) for b in browsers))
+        elapsed = time.monotonic() - started
         stop.set()
         worst = await probe
     assert statuses == [200] * 30
-    # 30 scrypt checks take about 3 s of CPU: on the event loop, /healthz waited for them.
-    assert worst < 0.5, f"/healthz took {worst:.2f} s during the logins"
+    # 30 scrypt checks take about 3 s of CPU: on the event loop, /healthz waited for nearly
+    # all of them (about the whole login time). Off the loop it waits a fraction of that;
+    # the bound scales with the login time, so a loaded machine does not fail it.
+    assert worst < max(0.5, elapsed / 3), (
+        f"/healthz took {worst:.2f} s during {elapsed:.2f} s of logins")
 
 
 async def test_a_locked_out_operator_still_logs_in_from_another_address(
