@@ -112,16 +112,6 @@ class FlowTester:
                                              flows=specs, locales=locales,
                                              threshold=threshold, knowledge=knowledge,
                                              builtin=builtin)
-            loaded, where = (loaded_flows([flows]) if isinstance(flows, str)
-                             else (list(flows), None))
-            understanding = None
-            if provider is not None:
-                specs = flow_specs(loaded, locales)
-                builtin = BuiltinProvider(specs, locales)
-                understanding = Understander(builtin if provider == "builtin" else provider,
-                                             flows=specs, locales=locales,
-                                             threshold=threshold, knowledge=knowledge,
-                                             builtin=builtin)
             if where is None:
                 engine = DialogueEngine(loaded, default_flow=default_flow, locales=locales,
                                         default_locale=default_locale,
