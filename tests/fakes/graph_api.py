@@ -31,14 +31,14 @@ import base64
 import hashlib
 import re
 import secrets
-import socket
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Literal, Self, cast
+from typing import Any, Literal, cast
 
 from aiohttp import web
+
+from tests.fakes.local_server import LocalServer
 
 JSON = dict[str, Any]
 Channel = Literal["whatsapp", "messenger", "instagram"]
@@ -132,7 +132,7 @@ class _Failure:
     times: int
 
 
-class FakeGraphAPI:
+class FakeGraphAPI(LocalServer):
     """The fake server. Use ``async with FakeGraphAPI() as graph:`` and ``graph.base_url``."""
 
     def __init__(
@@ -154,7 +154,6 @@ class FakeGraphAPI:
         self.whatsapp_token, self.page_token = whatsapp_token, page_token
         self.instagram_token, self.ig_user_id = instagram_token, ig_user_id
         self.enforce_window, self.validation_code = enforce_window, validation_code
-        self.base_url = ""
         self.whatsapp_sent: list[GraphCall] = []
         self.messenger_sent: list[GraphCall] = []
         self.instagram_sent: list[GraphCall] = []
@@ -175,32 +174,13 @@ class FakeGraphAPI:
         self._failures: dict[Channel, list[_Failure]] = {"whatsapp": [], "messenger": [],
                                                           "instagram": []}
         self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
         self._counter = 0
 
     # ---------------------------------------------------------------- lifecycle
-    async def start(self) -> None:
+    def app(self) -> web.Application:
         app = web.Application(middlewares=[self._log_middleware])
         app.router.add_post("/{version}/{node}/messages", self._post_messages)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        await web.SockSite(self._runner, sock).start()
-        self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-    async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
-        await self.close()
+        return app
 
     # ---------------------------------------------------------------- test controls
     def customer_wrote(self, to: str, at: float | None = None) -> None:

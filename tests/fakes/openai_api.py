@@ -24,13 +24,13 @@ import asyncio
 import contextlib
 import json
 import re
-import socket
 import time
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.local_server import LocalServer
 
 JSON = dict[str, Any]
 
@@ -51,13 +51,12 @@ class Scripted:
     usage: tuple[int, int] = (120, 30)
 
 
-class FakeOpenAI:
+class FakeOpenAI(LocalServer):
     """Use ``async with FakeOpenAI() as llm:`` and ``llm.base_url``."""
 
     def __init__(self, *, api_key: str = "sk-test", model: str = "test-model",
                  refuse_pii: bool = True) -> None:
         self.api_key, self.model, self.refuse_pii = api_key, model, refuse_pii
-        self.base_url = ""
         #: Bodies of the requests that passed the checks, in order.
         self.requests: list[JSON] = []
         #: (why, body) of the requests refused.
@@ -67,31 +66,18 @@ class FakeOpenAI:
         self._script: list[Scripted] = []
         self._arrived = asyncio.Condition()
         self._closing = asyncio.Event()
-        self._runner: web.AppRunner | None = None
 
-    async def start(self) -> None:
+    url_path = "/v1"
+    shutdown_timeout = 1.0
+
+    def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._completions)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
-        await self._runner.setup()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        await web.SockSite(self._runner, sock).start()
-        self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
+        return app
 
     async def close(self) -> None:
         self._closing.set()  # slow answers stop waiting
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
-        await self.close()
+        await super().close()
 
     # ---------------------------------------------------------------- script
     def answer(self, *calls: tuple[str, Any], match: str | None = None, delay: float = 0.0,

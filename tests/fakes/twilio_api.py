@@ -24,16 +24,16 @@ import asyncio
 import base64
 import re
 import secrets
-import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
 from twilio.request_validator import RequestValidator
+
+from tests.fakes.local_server import LocalServer
 
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "twilio-auth-token-for-tests"
@@ -114,7 +114,7 @@ class _Callbacks:
     answers: list[tuple[str, int]] = field(default_factory=list)
 
 
-class FakeTwilio:
+class FakeTwilio(LocalServer):
     """The fake. ``async with FakeTwilio() as twilio:`` then ``twilio.base_url``."""
 
     def __init__(self, *, account_sid: str = ACCOUNT_SID, auth_token: str = AUTH_TOKEN,
@@ -123,7 +123,6 @@ class FakeTwilio:
         self.account_sid, self.auth_token = account_sid, auth_token
         self.numbers, self.messaging_service_sid = numbers, messaging_service_sid
         self.api_key = api_key
-        self.base_url = ""
         self.sent: list[SentSms] = []
         self.rejected: list[tuple[dict[str, str], int]] = []
         #: Numbers that texted STOP (as a carrier and Twilio keep them).
@@ -131,35 +130,19 @@ class FakeTwilio:
         self._validator = RequestValidator(auth_token)
         self._failures: list[_Failure] = []
         self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
         self._callbacks = _Callbacks()
 
     # ---------------------------------------------------------------- lifecycle
-    async def start(self) -> None:
+    def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self._create)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        await web.SockSite(self._runner, sock).start()
-        self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        return app
 
     async def close(self) -> None:
         if self._callbacks.session is not None:
             await self._callbacks.session.close()
             self._callbacks.session = None
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
-        await self.close()
+        await super().close()
 
     # ---------------------------------------------------------------- test controls
     def fail_next(self, *, http_status: int, code: int, message: str = "", times: int = 1,

@@ -6,20 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
 
 from bot.webhooks.signing import HEADER, verify
+from tests.fakes.local_server import LocalServer
 
 
-class FakeReceiver:
+class FakeReceiver(LocalServer):
     def __init__(self, secret: str) -> None:
         self.secret = secret
-        self.url = ""
         #: Every accepted event, in arrival order (duplicates included).
         self.received: list[dict[str, Any]] = []
         #: Requests answered 500 / refused for a bad signature / hung.
@@ -33,24 +31,23 @@ class FakeReceiver:
         #: Set once a request hangs: the sender is stuck on this endpoint from then on.
         self.hung = asyncio.Event()
         self._arrived = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
 
-    async def __aenter__(self) -> Self:
+    url_path = "/events"
+    shutdown_timeout = 0.1
+
+    @property
+    def url(self) -> str:
+        """Where the subscription posts its events."""
+        return self.base_url
+
+    def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/events", self._post)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-        await self._runner.setup()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        await web.SockSite(self._runner, sock).start()
-        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}/events"
-        return self
+        return app
 
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
+    async def close(self) -> None:
         self.hang = False
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await super().close()
 
     def ids(self) -> set[str]:
         return {event["id"] for event in self.received}
