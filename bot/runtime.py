@@ -210,6 +210,7 @@ class Runtime:
                                           flow_choices=flow_titles(
                                               {n: f.title for n, f in self.engine.flows.items()},
                                               hidden=[SATISFACTION_FLOW]),
+                                          records=self.records,
                                           addresses=ClientAddress(cfg.server.trusted_proxies)
                                           ).routes()
         if self.serve_http:

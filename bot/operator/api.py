@@ -36,7 +36,9 @@ from bot.operator.addresses import ClientAddress
 from bot.operator.auth import Caller, LoginRefused, OperatorAuth
 from bot.operator.live import LiveHub
 from bot.operator.reaching_view import reaching_view
+from bot.operator.supervision import SupervisorTools
 from bot.pipeline import Pipeline
+from bot.privacy import CustomerRecords
 from bot.search.indexer import last_operator
 from bot.store.search import SearchIndex
 from bot.store.store import Store
@@ -79,8 +81,11 @@ class OperatorApi:
                  report: Callable[[int], Awaitable[dict[str, Any]]] | None = None,
                  addresses: ClientAddress | None = None,
                  search: SearchIndex | None = None,
-                 flow_choices: list[dict[str, str]] | None = None) -> None:
+                 flow_choices: list[dict[str, str]] | None = None,
+                 records: CustomerRecords | None = None) -> None:
         self.store = store
+        #: Export and erasure for supervisors (``supervision.py``); none without it.
+        self.records = records
         self.search = search or store.search_index()
         self.pipeline = pipeline
         self.desk = desk
@@ -114,6 +119,8 @@ class OperatorApi:
             Route("GET", "/operator/analytics", self._analytics_page),
             Route("GET", f"{API}/analytics", guarded(self._analytics)),
             Route("GET", f"{API}/analytics.csv", guarded(self._analytics_csv)),
+            *(SupervisorTools(records=self.records, events=self.store.events,
+                              guard=guarded).routes() if self.records is not None else []),
         ]
 
     def _guarded(self, handler: Handler, *, post: bool = False) -> Callable[

@@ -68,6 +68,12 @@ def masked_phone(phone: str) -> str:
     return f"+{digits[:2]} ••• {digits[-3:]}"
 
 
+def short_id(customer_id: str) -> str:
+    """The few characters of a customer's id the console shows (and asks to be typed
+    before an erasure)."""
+    return customer_id[:6]
+
+
 def display_name(profile: Profile, customer_id: str) -> str:
     """What the console calls a customer, the same in the queue, the header and the
     profile panel: their name (the one they gave, else their platform profile's), their
@@ -80,7 +86,7 @@ def display_name(profile: Profile, customer_id: str) -> str:
         return profile.email
     if profile.phone:
         return masked_phone(profile.phone)
-    return f"Customer {customer_id[:6]}"
+    return f"Customer {short_id(customer_id)}"
 
 
 def profile_view(profile: Profile) -> dict[str, Any]:

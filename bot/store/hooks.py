@@ -252,6 +252,23 @@ class EventOutbox:
                 f"{subscription}|{customer_id}": now_ms()})
         return True
 
+    async def replay_subscription(self, subscription: str, *, limit: int = 10_000) -> int:
+        """Replay every dead letter of ``subscription`` (at most ``limit``), each
+        customer's in the order they died; how many were replayed. Each letter is taken
+        by the replay script itself, so two supervisors replaying at once send none twice."""
+        replayed = 0
+        async for raw_customer, _ in self.redis.zscan_iter(self.keys.hooks_dead, count=200):
+            customer_id = _s(raw_customer)
+            stored = await self.redis.hgetall(self.keys.customer(customer_id).hook_dead)
+            mine = sorted((json.loads(raw)["at"], _s(name).partition("|")[2])
+                          for name, raw in stored.items()
+                          if _s(name).partition("|")[0] == subscription)
+            for _, event_id in mine[:limit - replayed]:
+                replayed += await self.replay_event(customer_id, subscription, event_id)
+            if replayed >= limit:
+                break
+        return replayed
+
 
 def _field(fields: dict[Any, Any], name: str) -> Any:
     value = fields.get(name.encode())
