@@ -177,7 +177,8 @@ class Runtime:
                                 source=BusinessEvents(self._export_slots))
         self._dispatcher = Dispatcher(store=store, connectors=self.connectors,
                                       metrics=self.metrics)
-        self.analytics = AnalyticsRecorder(store.analytics_counters(), metrics=self.metrics)
+        self.analytics = AnalyticsRecorder(store.analytics_counters(), metrics=self.metrics,
+                                           entries=cfg.entry_points)
         self.indexer = SearchIndexer(store)
         operator_routes: list[AnyRoute] = []
         links = await self._link_store(store)

@@ -16,8 +16,11 @@ import contextlib
 import logging
 import time
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from bot.analytics.offline import OfflineToOnline
+from bot.config.reaching import EntryPointSettings
 from bot.errors import StoreError
 from bot.metrics import Metrics
 from bot.stages import CommittedTurn
@@ -38,8 +41,11 @@ def channel_of(identity_key: object) -> str:
 
 class AnalyticsRecorder:
     def __init__(self, counters: AnalyticsCounters, *, metrics: Metrics | None = None,
-                 flush_seconds: float = 1.0) -> None:
+                 flush_seconds: float = 1.0,
+                 entries: Mapping[str, EntryPointSettings] | None = None) -> None:
         self.counters = counters
+        #: The QR entry points' funnel (``offline.py``).
+        self.offline = OfflineToOnline(entries or {})
         self.unique_key = counters.unique_key
         self.metrics = metrics or Metrics()
         self.flush_seconds = flush_seconds
@@ -86,6 +92,8 @@ class AnalyticsRecorder:
                     counts["handoff:handling_sum"] += round(float(data["handled_seconds"]))
         for flow, step in result.steps:
             counts[f"step:{flow}:{step}"] += 1
+        self.offline.count(customer_id, result, day=day, now=now, counts=counts,
+                           uniques=uniques, unique_key=self.unique_key)
         after = result.session
         if before.mode != "human" and after.mode == "human" and after.handoff is not None \
                 and after.handoff.taken_at is not None:

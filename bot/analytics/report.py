@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.analytics.offline import csv_rows
 from bot.analytics.recorder import AnalyticsRecorder
 
 
@@ -69,6 +70,7 @@ async def build_report(recorder: AnalyticsRecorder, *, days: Sequence[str],
         "hours": _hours(per_day[-1] if per_day else {}),
         "handoff": handoff,
         "satisfaction": _satisfaction(totals),
+        "offline": await recorder.offline.report(counters, days=days, totals=totals),
     }
 
 
@@ -157,4 +159,5 @@ def to_csv(report: Mapping[str, Any]) -> str:
         writer.writerow(["handoff", key, "all", "" if value is None else value])
     for score, count in report["satisfaction"]["distribution"].items():
         writer.writerow(["satisfaction", score, "all", count])
+    writer.writerows(csv_rows(report.get("offline", {})))
     return out.getvalue()

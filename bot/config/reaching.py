@@ -144,3 +144,6 @@ class EntryPointSettings(Strict):
     #: A flow a scan starts (e.g. the offers opt-in, "scan to get offers"); unset: the
     #: bot greets as for any first message.
     flow: str | None = None
+    #: How long after a scan what the customer does counts for this entry point in the
+    #: analytics' "offline to online" (writing again, completing a flow), in hours.
+    attribution_hours: float = Field(default=168, gt=0, le=90 * 24)
