@@ -397,6 +397,7 @@ function renderMe() {
   const cap = state.me.capacity != null && state.me.capacity !== "" ? ` · capacity ${state.me.capacity}` : "";
   els.meRole.textContent = (state.me.role || "operator") + cap;
   els.mineTitle.firstChild.textContent = isSupervisor() ? "Active conversations " : "My conversations ";
+  document.dispatchEvent(new CustomEvent("omnicanal:me", { detail: state.me }));
 }
 
 function startSession(data) {
@@ -1290,4 +1291,5 @@ async function boot() {
 
 boot();
 
-window.omnicanalOperator = { state, api, act, channelBadge, ago, openConversation };
+window.omnicanalOperator = { state, api, act, channelBadge, ago, openConversation,
+  closeConversation, refreshQueue, refreshMine, toast, isSupervisor };
