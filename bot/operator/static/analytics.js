@@ -551,6 +551,7 @@ function render(report) {
     }
   }
   els.report.hidden = false;
+  document.dispatchEvent(new CustomEvent("omnicanal:report", { detail: r })); // offline.js
 }
 
 // ---------------------------------------------------------------- loading
