@@ -5,7 +5,8 @@ What goes: every key under the customer's hash tag ``{c:<id>}`` (session, profil
 history, inbox, outbox, dedupe marks, and whatever a feature keeps there: found by a scan
 of that tag, so a key added later is erased without editing this list), the identity keys
 that still name the customer, the entries of the vouched-phone index and the link codes
-that name them, and their place in the handoff queue and in every operator's active set.
+that name them, and their place in the handoff queue, in every operator's active set and
+in every operator's read marks (when they last had the conversation open).
 
 Not a single atomic step: the keys live in several hash slots. It runs with the
 customer's lease held (no turn can run meanwhile), and every cross-slot pointer is
@@ -74,8 +75,9 @@ class CustomerErasure:
             removed += int(await self._delete_if(keys=[key], args=[customer_id]))
         removed += await self._drop_link_codes(customer_id)
         await self.redis.zrem(self.keys.handoff("queue"), customer_id)
-        for operator in operators:
+        for operator in operators:  # their active set, and when they last read it
             await self.redis.srem(self.keys.handoff(f"active:{operator}"), customer_id)
+            await self.redis.hdel(self.keys.handoff(f"read:{operator}"), customer_id)
         removed += await self._drop_tagged(customer_id)
         return Erased(keys=removed, identities=len(identities))
 

@@ -8,6 +8,7 @@ import pytest
 
 from bot.runtime import Runtime
 from tests.bot.operator.console import whatsapp_customer
+from tests.bot.test_privacy import everything
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -34,6 +35,8 @@ async def test_a_supervisor_exports_and_erases_with_the_short_id(runtime: Runtim
     customer = await whatsapp_customer(runtime, "hola")
     sam = consoles()  # type: ignore[operator]
     assert (await sam.login("sam")).status == 200
+    status, _ = await sam.get(f"/conversations/{customer}")  # leaves a read mark
+    assert status == 200
     status, document = await sam.get(f"/customers/{customer}/export")
     assert status == 200 and document["customer_id"] == customer
     assert [e["text"] for e in document["history"] if e["kind"] == "inbound"] == ["hola"]
@@ -48,6 +51,8 @@ async def test_a_supervisor_exports_and_erases_with_the_short_id(runtime: Runtim
     status, body = await sam.post(f"/customers/{customer}/erase", {"confirm": customer[:6]})
     assert status == 200 and body["erased"]["identities"] == 1
     assert not await runtime.store.identities(customer)
+    # The read mark the supervisor's console left went too (it named the customer).
+    assert customer not in await everything(runtime.store.redis)
     assert runtime.records is not None
     [audit] = await runtime.records.erasure.audit_records()
     assert audit["actor"] == "operator:sam" and customer not in str(audit)
