@@ -1,11 +1,14 @@
 """The supervisor's tools in a real browser: export a customer's data and erase them from
 the profile panel (no key of theirs is left in Redis; the conversation shows as erased),
 replay dead letters (each reaches the webhook receiver exactly once), and the analytics
-page's offline-to-online numbers for a scripted scan → chat → opt-in → completed flow.
+page's offline-to-online numbers (and its CSV's) for a scripted scan → chat → opt-in →
+completed flow.
 An operator sees none of the buttons."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 from collections import Counter
@@ -151,7 +154,7 @@ async def test_replayed_dead_letters_reach_the_receiver_exactly_once(
 
 
 async def test_offline_to_online_numbers_of_a_scripted_journey(
-        make_settings: Any, browser: Browser) -> None:
+        make_settings: Any, browser: Browser, tmp_path: Path) -> None:
     settings = make_settings(entry_points=ENTRY_POINTS, linking={"enabled": False},
                              handoff={"operators": OPERATORS})
     async with Runtime(settings, flows=journey_flows()) as runtime:
@@ -170,3 +173,15 @@ async def test_offline_to_online_numbers_of_a_scripted_journey(
         for column, value in EXPECTED_CAMPAIGN.items():
             await expect(spring.locator(f'td[data-key="{column}"]')).to_have_attribute(
                 "data-value", str(value))
+        async with sam.expect_download() as downloading:
+            await sam.click("#csv")
+        saved = tmp_path / "analytics.csv"
+        await (await downloading.value).save_as(saved)
+        rows = {(r["section"], r["name"]): int(r["value"])
+                for r in csv.DictReader(io.StringIO(saved.read_text()))
+                if r["section"].startswith("offline")}
+        assert rows == {("offline_entry", f"{entry}:{column}"): value
+                        for entry, counts in EXPECTED.items()
+                        for column, value in counts.items()} | {
+                            ("offline_campaign", f"spring:{column}"): value
+                            for column, value in EXPECTED_CAMPAIGN.items()}

@@ -1,6 +1,7 @@
 """The console's supervisor tools over HTTP: an operator is refused (403) every one of
-them and changes nothing; a supervisor exports, erases only with the short id typed,
-and lists and replays dead letters (404 without event webhooks)."""
+them (and the analytics, offline to online included) and changes nothing; a supervisor
+exports, erases only with the short id typed, and lists and replays dead letters (404
+without event webhooks)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ async def test_operators_are_refused_every_supervisor_tool(runtime: Runtime,
     customer = await whatsapp_customer(runtime, "hola")
     ana = consoles()  # type: ignore[operator]
     assert (await ana.login("ana")).status == 200
-    for path in (f"/customers/{customer}/export", "/dead-letters"):
+    for path in (f"/customers/{customer}/export", "/dead-letters", "/analytics?days=7",
+                 "/analytics.csv?days=7"):
         status, body = await ana.get(path)
         assert status == 403 and "supervisor" in body["error"], path
     for path, body in ((f"/customers/{customer}/erase", {"confirm": customer[:6]}),
