@@ -125,8 +125,13 @@ async def test_replayed_dead_letters_reach_the_receiver_exactly_once(
             await runtime.settle()
             events = runtime.store.events
             assert events is not None
-            letters = await polled(lambda: events.dead_letters(),
-                                   lambda found: len(found) >= 5)
+            async def nothing_due() -> int:
+                return int(await runtime.store.redis.zcard(runtime.store.keys.hooks_due))
+
+            await polled(lambda: events.dead_letters(), lambda found: len(found) > 0)
+            await polled(nothing_due, lambda due: due == 0)  # every event died by now
+            letters = await events.dead_letters()
+            assert len(letters) >= 5
             receiver.fail_until = 0
             sam = await console(browser, runtime, "sam")
             await sam.click("#dead-letters-open")
@@ -143,8 +148,7 @@ async def test_replayed_dead_letters_reach_the_receiver_exactly_once(
             await receiver.wait_for(len(letters))
             await sam.click("#dl-replay-all")  # nothing left: nothing sent again
             await expect(sam.locator("#toasts")).to_contain_text("0 event(s)")
-            await polled(lambda: runtime.store.redis.zcard(runtime.store.keys.hooks_due),
-                         lambda due: due == 0)
+            await polled(nothing_due, lambda due: due == 0)
             sent = Counter(event["id"] for event in receiver.received)
             assert set(sent) == {letter.event_id for letter in letters}
             assert set(sent.values()) == {1}, "each replayed event arrived exactly once"
