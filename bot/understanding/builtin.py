@@ -29,7 +29,7 @@ from bot.understanding.contract import (
 from bot.understanding.language import LanguageGuesser
 from bot.understanding.matching import Example, ExampleIndex, vocabulary_by_locale
 from bot.understanding.phrases import GLOBAL_EXAMPLES, LANGUAGE_NAMES
-from bot.understanding.slots import SlotPattern, find_slots
+from bot.understanding.slots import SlotFinder, SlotPattern
 from bot.understanding.text import words
 
 #: Labels of the framework's own commands (flow names cannot contain ":").
@@ -64,10 +64,8 @@ class BuiltinProvider:
         for flow in flows:
             patterns = [SlotPattern.from_schema(s.name, s.schema) for s in flow.slots]
             self._slots[flow.name] = [p for p in patterns if p is not None]
-        self._all_slots = [p for patterns in self._slots.values() for p in patterns]
-        self._alias_words = {flow: sorted({w for p in patterns for w in p.alias_words()})
-                             for flow, patterns in self._slots.items()}
-        self._all_alias_words = sorted({w for v in self._alias_words.values() for w in v})
+        self._finders = {flow: SlotFinder(patterns) for flow, patterns in self._slots.items()}
+        self._all_slots = SlotFinder([p for ps in self._slots.values() for p in ps])
         self._language_names = {name for loc in self.locales
                                 for name in LANGUAGE_NAMES.get(loc, ())}
 
@@ -81,7 +79,7 @@ class BuiltinProvider:
         pending = self._pending_answer(request)
         if pending is not None:
             return Understanding((pending,), PENDING_SLOT_CONFIDENCE, locale, self.name)
-        found, rest = find_slots(self._all_slots, text, self._all_alias_words)
+        found, rest = self._all_slots.find(text)
         ranked = self._boosted(self.index.scores(rest), found, text)
         label, score = ranked[0] if ranked else ("", 0.0)
         passage = request.passages[0] if request.passages else None
@@ -95,8 +93,8 @@ class BuiltinProvider:
 
     def slots_in(self, flow: str, text: str) -> dict[str, str]:
         """The values of ``flow``'s slots found in ``text``."""
-        patterns = self._slots.get(flow)
-        return find_slots(patterns, text, self._alias_words[flow])[0] if patterns else {}
+        finder = self._finders.get(flow)
+        return finder.find(text)[0] if finder is not None and finder.patterns else {}
 
     def _boosted(self, ranked: list[tuple[str, float]], found: Mapping[str, str],
                  text: str) -> list[tuple[str, float]]:
@@ -118,9 +116,10 @@ class BuiltinProvider:
         """The pending question's answer inside a longer sentence ("it's a1001, thanks")."""
         if request.current_flow is None or request.pending_slot is None:
             return None
-        flow = request.current_flow
-        found, _ = find_slots(self._slots.get(flow, []), request.text,
-                              self._alias_words.get(flow, []))
+        finder = self._finders.get(request.current_flow)
+        if finder is None:
+            return None
+        found, _ = finder.find(request.text)
         if request.pending_slot not in found:
             return None
         return SetSlots(found)

@@ -71,16 +71,18 @@ class LanguageGuesser:
         """The locale ``text`` is written in, or None when it does not tell."""
         if len(self.locales) < 2:
             return None
-        votes: Counter[str] = Counter()
+        votes: dict[str, int] = {}
+        lowered = text.lower()
         for locale, marks in MARKS.items():
-            if locale in self.locales and any(mark in text.lower() for mark in marks):
-                votes[locale] += 2
+            if locale in self.locales and any(mark in lowered for mark in marks):
+                votes[locale] = votes.get(locale, 0) + 2
+        word_locale = self._word_locale
         for word in words(text):
-            owner = self._word_locale.get(word)
+            owner = word_locale.get(word)
             if owner is not None:
-                votes[owner] += 1
+                votes[owner] = votes.get(owner, 0) + 1
         if not votes:
             return None
-        (best, count), *rest = votes.most_common(2)
-        runner_up = rest[0][1] if rest else 0
-        return best if count > runner_up else None
+        best = max(votes, key=votes.__getitem__)
+        count = votes.pop(best)
+        return best if count > max(votes.values(), default=0) else None

@@ -21,8 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
+from bot.understanding.nearest import NearestWord
 from bot.understanding.text import words
 
 #: A typed word within this ratio (0..100) of an example word counts for it.
@@ -32,6 +31,9 @@ UNKNOWN_WEIGHT = 0.35
 #: Words that carry grammar or politeness, not what the customer wants: they count this
 #: much of their weight ("I'd like to return" is about "return").
 FUNCTION_WEIGHT = 0.15
+#: A score this close to 1 is a sentence with the same words as the example, off only by
+#: the rounding of the sums (a knowledge passage scoring 1.0 must not beat it).
+PERFECT = 1 - 1e-9
 FUNCTION_WORDS = frozenset(str.split("""
     i im id ive me my mine you your u the a an is are was be been to of and or with for
     from this that it its in on at by do does did can could would will should please pls
@@ -67,12 +69,16 @@ class ExampleIndex:
                         * (FUNCTION_WEIGHT if word in FUNCTION_WORDS else 1.0)
                         for word, labels in labels_using.items()}
         self._unknown = max(self._weight.values(), default=1.0) * UNKNOWN_WEIGHT
-        self._vocabulary = list(self._weight)
+        self._nearest = NearestWord(list(self._weight), TYPO_SIMILARITY)
         self._bag_weights = [sum(self._weight[w] for w in bag) for bag in self._bags]
+        self._labels = [e.label for e in self.examples]
         self._containing: dict[str, list[int]] = defaultdict(list)
         for index, bag in enumerate(self._bags):
             for word in bag:
                 self._containing[word].append(index)
+        self._containing_sets = {w: frozenset(found) for w, found in self._containing.items()}
+        #: Each long typed word no example uses → its parts (``_split``), remembered.
+        self._parts: dict[str, tuple[str, ...]] = {}
 
     def _known(self, word: str) -> tuple[str, float] | None:
         """The example word ``word`` stands for, and how alike they are (0..1)."""
@@ -80,24 +86,34 @@ class ExampleIndex:
             return word, 1.0
         if len(word) < 4:
             return None
-        found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio,
-                                   score_cutoff=TYPO_SIMILARITY)
+        found = self._nearest.find(word)
         return (found[0], found[1] / 100) if found is not None else None
 
     def _split(self, word: str) -> tuple[str, ...]:
         """``word``, or the two example words it joins ("nevermind" → "never", "mind")."""
         if word in self._weight or len(word) < 6:
             return (word,)
-        for cut in range(2, len(word) - 1):
-            if word[:cut] in self._weight and word[cut:] in self._weight:
-                return word[:cut], word[cut:]
-        return (word,)
+        parts = self._parts.get(word)
+        if parts is None:
+            parts = (word,)
+            for cut in range(2, len(word) - 1):
+                if word[:cut] in self._weight and word[cut:] in self._weight:
+                    parts = word[:cut], word[cut:]
+                    break
+            if len(self._parts) >= NearestWord.MEMORY:
+                self._parts.clear()
+            self._parts[word] = parts
+        return parts
 
     def scores(self, text: str) -> list[tuple[str, float]]:
         """Each label with the score of its best example, best first."""
         typed: dict[str, float] = {}  # example word → similarity
         typed_weight = 0.0
-        for word in {part for typed_word in words(text) for part in self._split(typed_word)}:
+        weight = self._weight
+        parts: set[str] = set()
+        for typed_word in words(text):
+            parts.update(self._split(typed_word))
+        for word in parts:
             known = self._known(word)
             if known is None:
                 typed_weight += self._unknown * (FUNCTION_WEIGHT if word in FUNCTION_WORDS
@@ -105,27 +121,40 @@ class ExampleIndex:
                 continue
             example_word, similarity = known
             typed[example_word] = max(typed.get(example_word, 0.0), similarity)
-            typed_weight += self._weight[example_word]
+            typed_weight += weight[example_word]
         if all(word in FUNCTION_WORDS for word in typed):
             return []  # "no", "ok please": an answer, not a request
-        # Examples that share only "my" or "please" with the sentence cannot win.
-        candidates = {index for word in typed if word not in FUNCTION_WORDS
-                      for index in self._containing[word]}
+        # Examples that share only "my" or "please" with the sentence cannot win: the
+        # candidates are those a meaningful word reaches, through the inverted index, and
+        # the function words only add to them.
+        matched: dict[int, float] = {}
+        function = []
+        for word, similarity in typed.items():
+            if word in FUNCTION_WORDS:
+                function.append(word)
+                continue
+            gain = weight[word] * similarity
+            for index in self._containing[word]:
+                matched[index] = matched.get(index, 0.0) + gain
+        for word in function:
+            gain = weight[word] * typed[word]
+            for index in self._containing_sets[word].intersection(matched):
+                matched[index] += gain
         best: dict[str, float] = {}
-        weight = self._weight
-        for index in candidates:
-            bag = self._bags[index]
-            matched = sum(weight[w] * typed[w] for w in bag.intersection(typed))
-            precision = matched / typed_weight
-            recall = matched / self._bag_weights[index]
+        bag_weights, labels = self._bag_weights, self._labels
+        for index in sorted(matched):  # equal scores: the label of the first example wins
+            hit = matched[index]
+            precision = hit / typed_weight
+            recall = hit / bag_weights[index]
             # The square root spreads the F1 over 0..1 the way a threshold reads it: half
             # of a sentence explained by half of an example is a fair guess (0.5), not 0.25.
-            score = math.sqrt(2 * precision * recall / (precision + recall)) if matched else 0.0
-            label = self.examples[index].label
+            score = math.sqrt(2 * precision * recall / (precision + recall))
+            if score > PERFECT:
+                score = 1.0  # the same words: 1 whatever order the weights were added in
+            label = labels[index]
             if score > best.get(label, 0.0):
                 best[label] = score
         return sorted(best.items(), key=lambda item: item[1], reverse=True)
-
 
 def vocabulary_by_locale(examples: Sequence[Example]) -> dict[str, list[str]]:
     """The example sentences of each locale (what the language guess learns from)."""

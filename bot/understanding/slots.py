@@ -13,8 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
+from bot.understanding.nearest import NearestWord
 from bot.understanding.text import words
 
 #: How alike a typed word and an alias word must be (rapidfuzz ratio, 0..100).
@@ -49,7 +48,7 @@ class SlotPattern:
 
     def find(self, text: str, typed: Mapping[str, str]) -> tuple[str, list[str]] | None:
         """(value, the typed words that said it) or None. ``typed``: each alias word the
-        text says (or a typo of it) → the typed word (``typed_words``)."""
+        text says (or a typo of it) → the typed word (``SlotFinder.typed_words``)."""
         if self.pattern is not None:
             found = self.pattern.search(text)
             if found is not None:
@@ -67,34 +66,42 @@ class SlotPattern:
                 for word in alias}
 
 
-def typed_words(text: str, alias_words: Sequence[str]) -> dict[str, str]:
-    """Each alias word ``text`` says, exactly or with a typo (words of 4 letters or
-    more), → the word as typed."""
-    said: dict[str, str] = {}
-    known = set(alias_words)
-    for word in words(text):
-        if word in known:
-            said.setdefault(word, word)
-        elif len(word) >= 4:
-            found = process.extractOne(word, alias_words, scorer=fuzz.ratio,
-                                       score_cutoff=ALIAS_SIMILARITY)
-            if found is not None and len(found[0]) >= 4:
-                said.setdefault(found[0], word)
-    return said
+class SlotFinder:
+    """The values of ``patterns``' slots in a sentence. Built once per set of slots: the
+    typo look-up of their alias words (``NearestWord``) remembers what it found."""
 
+    def __init__(self, patterns: Sequence[SlotPattern]) -> None:
+        self.patterns = list(patterns)
+        self.alias_words = sorted({w for p in self.patterns for w in p.alias_words()})
+        self._known = frozenset(self.alias_words)
+        self._nearest = NearestWord(self.alias_words, ALIAS_SIMILARITY)
 
-def find_slots(patterns: Sequence[SlotPattern], text: str,
-               alias_words: Sequence[str] | None = None) -> tuple[dict[str, str], str]:
-    """The slot values in ``text`` and the rest of its words (for matching the intent).
-    ``alias_words``: every alias word of ``patterns`` (computed when not given)."""
-    if alias_words is None:
-        alias_words = sorted({w for p in patterns for w in p.alias_words()})
-    typed = typed_words(text, alias_words)
-    found: dict[str, str] = {}
-    used: set[str] = set()
-    for slot in patterns:
-        hit = slot.find(text, typed)
-        if hit is not None:
-            found[slot.name] = hit[0]
-            used.update(hit[1])
-    return found, " ".join(w for w in words(text) if w not in used)
+    def typed_words(self, said: Sequence[str]) -> dict[str, str]:
+        """Each alias word the words ``said`` contain, exactly or with a typo (words of 4
+        letters or more), → the word as typed."""
+        typed: dict[str, str] = {}
+        known = self._known
+        for word in said:
+            if word in known:
+                typed.setdefault(word, word)
+            elif len(word) >= 4:
+                found = self._nearest.find(word)
+                if found is not None and len(found[0]) >= 4:
+                    typed.setdefault(found[0], word)
+        return typed
+
+    def find(self, text: str) -> tuple[dict[str, str], str]:
+        """The slot values in ``text`` and the rest of its words (for matching the
+        intent)."""
+        said = words(text)
+        if not self.patterns:
+            return {}, " ".join(said)
+        typed = self.typed_words(said) if self.alias_words else {}
+        found: dict[str, str] = {}
+        used: set[str] = set()
+        for slot in self.patterns:
+            hit = slot.find(text, typed)
+            if hit is not None:
+                found[slot.name] = hit[0]
+                used.update(hit[1])
+        return found, " ".join(w for w in said if w not in used)

@@ -1,0 +1,89 @@
+"""What the built-in provider's shortcuts must not change: the typo look-up offers only
+the words that can reach the cutoff and remembers its answers, yet answers as rapidfuzz's
+``extractOne`` over every word; a sentence with an example's very words scores exactly 1;
+labels with equal scores rank in the order of their examples."""
+
+from __future__ import annotations
+
+import random
+
+from rapidfuzz import fuzz, process
+
+from bot.understanding.builtin import BuiltinProvider
+from bot.understanding.contract import Passage, Request, StartFlow
+from bot.understanding.matching import Example, ExampleIndex
+from bot.understanding.nearest import NearestWord
+from bot.understanding.specs import flow_specs
+from flows.store_assistant import FLOWS
+
+LOCALES = ("en", "es")
+
+
+def _typed(rng: random.Random, word: str) -> str:
+    letters = list(word)
+    for _ in range(rng.randint(0, 3)):
+        at = rng.randrange(len(letters) + 1)
+        action = rng.randrange(3)
+        if action == 0 and at < len(letters):
+            del letters[at]
+        elif action == 1:
+            letters.insert(at, rng.choice("aeiourstnl"))
+        elif at < len(letters):
+            letters[at] = rng.choice("aeiourstnl")
+    return "".join(letters) or word
+
+
+def test_the_nearest_word_is_the_one_extract_one_finds_among_all_words() -> None:
+    index = ExampleIndex(Example(spec.name, locale, said) for spec in
+                         flow_specs(FLOWS, LOCALES) for locale, sentences in
+                         spec.examples.items() for said in sentences)
+    known = list(index._weight)
+    rng = random.Random(16)
+    typed = [_typed(rng, rng.choice(known)) for _ in range(2000)]
+    typed += ["x" * n for n in range(1, 30)] + ["", "a1001", "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"]
+    for cutoff in (78, 85):
+        nearest = NearestWord(known, cutoff)
+        for word in typed:
+            expected = process.extractOne(word, known, scorer=fuzz.ratio, score_cutoff=cutoff)
+            want = (expected[0], expected[1]) if expected is not None else None
+            assert nearest.find(word) == want, word
+            assert nearest.find(word) == want, word  # the remembered answer too
+
+
+def test_the_memory_of_typed_words_is_bounded() -> None:
+    nearest = NearestWord(["return", "order"], 78)
+    nearest.MEMORY = 10
+    for n in range(25):
+        nearest.find(f"retur{n}")
+    assert len(nearest._memory) <= 10
+    assert nearest.find("retrun") == ("return", fuzz.ratio("retrun", "return"))
+
+
+def test_an_examples_own_words_score_exactly_one_in_any_order() -> None:
+    """Otherwise the rounding of the sums (which differs with the order the weights are
+    added in) lets a knowledge passage scoring 1.0 take an exact request from its flow."""
+    specs = flow_specs(FLOWS, LOCALES)
+    provider = BuiltinProvider(specs, LOCALES)
+    for spec in specs:
+        for sentences in spec.examples.values():
+            for said in sentences:
+                ranked = provider.index.scores(said)
+                if not ranked:  # function words only ("hola"): never a request
+                    continue
+                assert ranked[0][1] == 1.0, said
+                assert provider.index.scores(" ".join(reversed(said.split())))[0][1] == 1.0
+    passage = Passage(id="es/order-tracking", title="Seguimiento", answer="...",
+                      locale="es", score=1.0)
+    said = specs[[s.name for s in specs].index("order_status")].examples["es"][0]
+    understood = provider.understand_now(Request(text=said, locale="es", locales=LOCALES,
+                                                 flows=specs, passages=(passage,)))
+    assert understood.commands == (StartFlow("order_status", {}),), understood
+
+
+def test_labels_with_equal_scores_rank_in_the_order_of_their_examples() -> None:
+    index = ExampleIndex([Example("second", "en", "tell me about prices"),
+                          Example("first", "en", "tell me about prices")][::-1])
+    assert [label for label, _ in index.scores("about prices")] == ["first", "second"]
+    index = ExampleIndex([Example("b", "en", "tell me about prices"),
+                          Example("a", "en", "tell me about prices")])
+    assert [label for label, _ in index.scores("about prices")] == ["b", "a"]
