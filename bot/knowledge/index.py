@@ -41,6 +41,8 @@ UNKNOWN = 0.8
 COVERAGE = 0.5
 #: Where a sentence ends, or a question starts ("¿"): each part is scored on its own too.
 _SENTENCE_END = re.compile(r"[.!?¿¡;\n]+")
+#: A score this close to 1 is 1, off only by the rounding of the sums.
+PERFECT = 1 - 1e-9
 #: Words shorter than this are not matched at one edit ("pay" is not "day").
 TYPO_MIN_LENGTH = 4
 
@@ -77,6 +79,7 @@ class LocaleIndex:
             for stem in stems:
                 self._postings[stem].append(number)
             self._norms.append(math.sqrt(sum(self.idf[stem] ** 2 for stem in stems)))
+        self._inverse_norms = [1 / norm if norm else 0.0 for norm in self._norms]
         self._posting_sets = {stem: frozenset(found) for stem, found in self._postings.items()}
         self._squares = {stem: weight * weight for stem, weight in self.idf.items()}
         self._near: defaultdict[str, set[str]] = defaultdict(set)
@@ -123,30 +126,36 @@ class LocaleIndex:
             return []
         # A variant is a candidate when it shares a content word; question words only
         # add to those (they would touch half the variants for nothing).
+        squares, postings = self._squares, self._postings
+        gains = [(stem, factor * squares[stem]) for stem, factor in weights.items()]
         dots: dict[int, float] = {}
-        for stem, factor in weights.items():
+        get = dots.get
+        for stem, gain in gains:
             if stem not in questions:
-                gain = factor * self._squares[stem]
-                for variant in self._postings[stem]:
-                    dots[variant] = dots.get(variant, 0.0) + gain
-        for stem in weights.keys() & questions:
-            gain, having = weights[stem] * self._squares[stem], self._posting_sets[stem]
-            for variant in dots:
-                if variant in having:
+                for variant in postings[stem]:
+                    dots[variant] = get(variant, 0.0) + gain
+        for stem, gain in gains:
+            if stem in questions:
+                for variant in self._posting_sets[stem].intersection(dots):
                     dots[variant] += gain
-        query_norm = math.sqrt(norm_squared)
+        # Each entry's best variant by dot / |variant|; the query's norm divides them all.
         best: dict[int, float] = {}
+        inverse_norms, variant_entry = self._inverse_norms, self._variant_entry
         for variant, dot in dots.items():
-            score = dot / (query_norm * self._norms[variant])
-            entry = self._variant_entry[variant]
+            score = dot * inverse_norms[variant]
+            entry = variant_entry[variant]
             if score > best.get(entry, 0.0):
                 best[entry] = score
+        query_norm = math.sqrt(norm_squared)
         for entry, score in best.items():
             stems, covered = self._entry_stems[entry], 0.0
-            for stem, factor in weights.items():
+            for stem, gain in gains:
                 if stem in stems:
-                    covered += factor * self._squares[stem]
-            best[entry] = score ** (1 - COVERAGE) * (covered / norm_squared) ** COVERAGE
+                    covered += gain
+            score = (score / query_norm) ** (1 - COVERAGE) * (covered / norm_squared) ** COVERAGE
+            # A variant's very words score 1 whatever order the sums were added in, so
+            # that entries answering equally well rank in the order of the files.
+            best[entry] = 1.0 if score > PERFECT else score
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
         return [(min(score, 1.0), entry) for entry, score in ranked]
 
