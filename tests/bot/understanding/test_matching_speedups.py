@@ -1,11 +1,13 @@
 """What the built-in provider's shortcuts must not change: the typo look-up offers only
 the words that can reach the cutoff and remembers its answers, yet answers as rapidfuzz's
 ``extractOne`` over every word; a sentence with an example's very words scores exactly 1;
-labels with equal scores rank in the order of their examples."""
+labels with equal scores rank in the order of their examples; folding a character at a
+time is folding the whole text."""
 
 from __future__ import annotations
 
 import random
+import unicodedata
 
 from rapidfuzz import fuzz, process
 
@@ -14,6 +16,7 @@ from bot.understanding.contract import Passage, Request, StartFlow
 from bot.understanding.matching import Example, ExampleIndex
 from bot.understanding.nearest import NearestWord
 from bot.understanding.specs import flow_specs
+from bot.understanding.text import fold
 from flows.store_assistant import FLOWS
 
 LOCALES = ("en", "es")
@@ -87,3 +90,22 @@ def test_labels_with_equal_scores_rank_in_the_order_of_their_examples() -> None:
     index = ExampleIndex([Example("b", "en", "tell me about prices"),
                           Example("a", "en", "tell me about prices")])
     assert [label for label, _ in index.scores("about prices")] == ["b", "a"]
+
+
+def _fold_whole(text: str) -> str:
+    """The folding as it was: the whole text decomposed at once."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.replace("'", "").replace("\u2019", "")
+
+
+def test_folding_a_character_at_a_time_is_folding_the_whole_text() -> None:
+    rng = random.Random(16)
+    alphabet = [chr(point) for point in range(0x20, 0x2500)
+                if not 0xD800 <= point < 0xE000]
+    texts = ["¿Dónde está mi PEDIDO?", "I'd like it", "Ñandú\u2019s", "straße", "ﬁn", "İstanbul",
+             "a\u0301\u0327", "e\u0327\u0301"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+              for _ in range(3000)]
+    for text in texts:
+        assert fold(text) == _fold_whole(text), text
