@@ -23,6 +23,7 @@ PyStemmer (``bot/knowledge/text.py``).
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -43,6 +44,8 @@ COVERAGE = 0.5
 _SENTENCE_END = re.compile(r"[.!?¿¡;\n]+")
 #: A score this close to 1 is 1, off only by the rounding of the sums.
 PERFECT = 1 - 1e-9
+#: What the bound of a score may be off by rounding (``_ranked``).
+SLACK = 1e-9
 #: Words shorter than this are not matched at one edit ("pay" is not "day").
 TYPO_MIN_LENGTH = 4
 
@@ -98,16 +101,19 @@ class LocaleIndex:
             return self._search(text, limit)
         best: dict[int, float] = {}
         for part in (text, *sentences):
-            for score, number in self._ranked(part):
+            # An entry among the best of the whole is among the best of the part where it
+            # scores its best, so each part's ``limit`` best are enough.
+            for score, number in self._ranked(part, limit):
                 best[number] = max(best.get(number, 0.0), score)
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [(score, self.entries[number]) for number, score in ranked]
 
     def _search(self, text: str, limit: int) -> list[tuple[float, Entry]]:
-        return [(score, self.entries[number]) for score, number in self._ranked(text)[:limit]]
+        return [(score, self.entries[number]) for score, number in self._ranked(text, limit)]
 
-    def _ranked(self, text: str) -> list[tuple[float, int]]:
-        """(score, entry number) of every entry ``text`` touches, best first."""
+    def _ranked(self, text: str, limit: int) -> list[tuple[float, int]]:
+        """(score, entry number) of the ``limit`` best entries ``text`` touches, best
+        first."""
         weights: dict[str, float] = {}
         norm_squared = 0.0
         for surface, stem in self.analyzer.words(text):
@@ -122,7 +128,7 @@ class LocaleIndex:
                 norm_squared += self._squares[stem] if stem not in weights else 0.0
                 weights[stem] = factor
         questions = self.analyzer.questions
-        if weights.keys() <= questions:  # nothing asked about ("where?")
+        if weights.keys() <= questions or limit <= 0:  # nothing asked about ("where?")
             return []
         # A variant is a candidate when it shares a content word; question words only
         # add to those (they would touch half the variants for nothing).
@@ -147,17 +153,29 @@ class LocaleIndex:
             if score > best.get(entry, 0.0):
                 best[entry] = score
         query_norm = math.sqrt(norm_squared)
-        for entry, score in best.items():
+        # Best cosines first: an entry scores at most its cosine ** (1 - COVERAGE) (what it
+        # covers is at most the whole text), so once that bound falls below the
+        # ``limit``-th score found, no entry after it can enter the ranking.
+        found: list[tuple[float, int]] = []
+        top: list[float] = []  # the ``limit`` best scores so far, a min-heap
+        for entry, cosine in sorted(best.items(), key=lambda item: -item[1]):
+            cosine /= query_norm
+            if len(top) == limit and cosine ** (1 - COVERAGE) + SLACK < top[0]:
+                break
             stems, covered = self._entry_stems[entry], 0.0
             for stem, gain in gains:
                 if stem in stems:
                     covered += gain
-            score = (score / query_norm) ** (1 - COVERAGE) * (covered / norm_squared) ** COVERAGE
+            score = cosine ** (1 - COVERAGE) * (covered / norm_squared) ** COVERAGE
             # A variant's very words score 1 whatever order the sums were added in, so
             # that entries answering equally well rank in the order of the files.
-            best[entry] = 1.0 if score > PERFECT else score
-        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
-        return [(min(score, 1.0), entry) for entry, score in ranked]
+            score = 1.0 if score > PERFECT else score
+            found.append((score, entry))
+            heapq.heappush(top, score)
+            if len(top) > limit:
+                heapq.heappop(top)
+        found.sort(key=lambda item: (-item[0], item[1]))
+        return found[:limit]
 
     def _guess(self, surface: str) -> str | None:
         """The known stem one edit away from ``surface``, if exactly one is."""

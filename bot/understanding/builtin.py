@@ -100,9 +100,9 @@ class BuiltinProvider:
                  text: str) -> list[tuple[str, float]]:
         """Scores with evidence the examples cannot show: each slot of a flow the sentence
         fills ("the jeans" is a returns slot) and a language named ("in Spanish")."""
-        if not found and not ranked:
-            return ranked
         named = set(words(text)) & self._language_names
+        if not found and not named:
+            return ranked  # nothing to add: already best first, each at most 1
         boosted = []
         for label, score in ranked:
             own = self._slots.get(label, ())

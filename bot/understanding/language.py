@@ -63,6 +63,8 @@ class LanguageGuesser:
                 said.update(words(sentence))
             known[locale] = said
             owners.update(said)
+        self._marks = [(locale, frozenset(marks)) for locale, marks in MARKS.items()
+                       if locale in self.locales]
         #: Each word that only one locale uses, and that locale.
         self._word_locale = {word: locale for locale, said in known.items() for word in said
                              if owners[word] == 1 and word not in SHARED_WORDS}
@@ -73,8 +75,8 @@ class LanguageGuesser:
             return None
         votes: dict[str, int] = {}
         lowered = text.lower()
-        for locale, marks in MARKS.items():
-            if locale in self.locales and any(mark in lowered for mark in marks):
+        for locale, marks in self._marks:
+            if not marks.isdisjoint(lowered):
                 votes[locale] = votes.get(locale, 0) + 2
         word_locale = self._word_locale
         for word in words(text):

@@ -144,11 +144,11 @@ class ExampleIndex:
         bag_weights, labels = self._bag_weights, self._labels
         for index in sorted(matched):  # equal scores: the label of the first example wins
             hit = matched[index]
-            precision = hit / typed_weight
-            recall = hit / bag_weights[index]
-            # The square root spreads the F1 over 0..1 the way a threshold reads it: half
-            # of a sentence explained by half of an example is a fair guess (0.5), not 0.25.
-            score = math.sqrt(2 * precision * recall / (precision + recall))
+            # The F1 of precision (hit / typed weight) and recall (hit / example weight)
+            # is 2 hit / (typed weight + example weight). Its square root spreads it over
+            # 0..1 the way a threshold reads it: half of a sentence explained by half of
+            # an example is a fair guess (0.5), not 0.25.
+            score = math.sqrt(2 * hit / (typed_weight + bag_weights[index]))
             if score > PERFECT:
                 score = 1.0  # the same words: 1 whatever order the weights were added in
             label = labels[index]

@@ -46,11 +46,20 @@ class SlotPattern:
             return None
         return cls(name, compiled, aliases)
 
-    def find(self, text: str, typed: Mapping[str, str]) -> tuple[str, list[str]] | None:
+    def find(self, text: str, typed: Mapping[str, str],
+             searched: dict[re.Pattern[str], re.Match[str] | None] | None = None,
+             ) -> tuple[str, list[str]] | None:
         """(value, the typed words that said it) or None. ``typed``: each alias word the
-        text says (or a typo of it) → the typed word (``SlotFinder.typed_words``)."""
+        text says (or a typo of it) → the typed word (``SlotFinder.typed_words``).
+        ``searched``: the pattern searches already made in ``text`` (several slots often
+        share one, as an order number does), filled in as they are made."""
         if self.pattern is not None:
-            found = self.pattern.search(text)
+            if searched is None:
+                found = self.pattern.search(text)
+            elif self.pattern in searched:
+                found = searched[self.pattern]
+            else:
+                found = searched[self.pattern] = self.pattern.search(text)
             if found is not None:
                 return found.group(0), words(found.group(0))
         if not typed:
@@ -99,8 +108,9 @@ class SlotFinder:
         typed = self.typed_words(said) if self.alias_words else {}
         found: dict[str, str] = {}
         used: set[str] = set()
+        searched: dict[re.Pattern[str], re.Match[str] | None] = {}
         for slot in self.patterns:
-            hit = slot.find(text, typed)
+            hit = slot.find(text, typed, searched)
             if hit is not None:
                 found[slot.name] = hit[0]
                 used.update(hit[1])
