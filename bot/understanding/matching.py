@@ -7,11 +7,13 @@ word counts for the example word it is most like (rapidfuzz's edit-distance rati
 harmonic mean of how much of the sentence the example explains and how much of the
 example the sentence says (an F1 over weighted words), in 0..1; a label scores its best
 example. Word order does not matter; missing accents and case do not either (``text``).
+Only the examples that share a meaningful word with the sentence are scored, through an
+inverted index built once: this runs on every free-text message.
 
 Why rapidfuzz: a maintained C++ library with wheels for every platform, no model, no
-network; ``extractOne`` over a few hundred words takes microseconds. A TF-IDF model from
-scikit-learn would bring numpy and scipy (tens of MB, a slow import) for no better
-results on a few dozen examples per flow.
+network; ``extractOne`` finds a typo's word among a few hundred (``nearest``: once per
+typed word, remembered). A TF-IDF model from scikit-learn would bring numpy and scipy
+(tens of MB, a slow import) for no better results on a few dozen examples per flow.
 """
 
 from __future__ import annotations
