@@ -49,20 +49,34 @@ class Script:
         # SHA-1 names the script for EVALSHA (what Redis uses), not a security measure.
         self.sha = hashlib.sha1(self.source.encode(), usedforsecurity=False).hexdigest()
         self._loading: asyncio.Future[Any] | None = None
+        self._loads = 0  # loads finished, to tell a stale NOSCRIPT from a new restart
 
     async def __call__(self, *, keys: Sequence[str], args: Sequence[Any]) -> Any:
         try:
-            try:
-                return await self.batcher.execute("EVALSHA", self.sha, len(keys), *keys, *args)
-            except NoScriptError:
-                await self._load()
-                return await self.batcher.execute("EVALSHA", self.sha, len(keys), *keys, *args)
+            for attempt in range(3):
+                # A load finished after this call was sent makes its NOSCRIPT stale.
+                loads_before = self._loads
+                try:
+                    return await self.batcher.execute(
+                        "EVALSHA", self.sha, len(keys), *keys, *args)
+                except NoScriptError:
+                    if attempt == 2:
+                        raise
+                    await self._load(loads_before)
+            raise AssertionError("unreachable")  # pragma: no cover
         except CLIENT_ERRORS as exc:
             raise StoreError(f"could not {self.doing}: {exc}") from exc
 
-    async def _load(self) -> None:
+    async def _load(self, loads_before: int) -> None:
+        if self._loads != loads_before:
+            # Loaded while this call's NOSCRIPT was on its way back (a busy process sends
+            # its turns in several batches): the script is there now, retry without loading.
+            return
         loading = self._loading
         if loading is None or loading.done():  # none yet, or from before a restart
-            loading = self._loading = asyncio.ensure_future(
-                self.redis.script_load(self.source))
+            loading = self._loading = asyncio.ensure_future(self._load_once())
         await asyncio.shield(loading)
+
+    async def _load_once(self) -> None:
+        await self.redis.script_load(self.source)
+        self._loads += 1
