@@ -158,12 +158,13 @@ class BusinessMessage(BaseModel):
     like a message so it is decided and committed in a turn of its own, in order with what
     the customer says: a notification from the API (``action="notify"``: ``template``
     with ``values``), a consent decision given through the API (``"consent"``:
-    ``purpose``, ``granted``, ``scope``, ``text``), or a reminder a flow scheduled that is
-    now due (``"remind"``: ``ref``)."""
+    ``purpose``, ``granted``, ``scope``, ``text``), a profile edit given through the API
+    (``"profile"``: ``changes``, checked like an operator's), or a reminder a flow
+    scheduled that is now due (``"remind"``: ``ref``)."""
 
     kind: Literal["business"] = "business"
     id: str
-    action: Literal["notify", "consent", "remind"]
+    action: Literal["notify", "consent", "remind", "profile"]
     template: str | None = None
     values: dict[str, str] = Field(default_factory=dict)
     locale: str | None = None
@@ -173,6 +174,8 @@ class BusinessMessage(BaseModel):
     granted: bool | None = None
     scope: str = "all"
     text: str | None = None
+    #: A profile edit's changes (``bot/handoff/profile_edits.py``), already checked.
+    changes: dict[str, str | list[str] | None] | None = None
     #: Who asked for it (an API token's id), for the history.
     by: str | None = None
     at: float = Field(default_factory=time.time)

@@ -71,6 +71,17 @@ def parsed(request: WebRequest, model: type[M]) -> M | WebResponse:
         return problem(400, "invalid_request", f"{where}: {first['msg']}")
 
 
+async def known_customer(directory: CustomerDirectory, request: WebRequest) -> str | None:
+    """The path's ``customer_id`` when the store holds that customer, else None."""
+    customer_id = request.params.get("customer_id", "")
+    if not customer_id or len(customer_id) > 64:
+        return None
+    return customer_id if await directory.exists(customer_id) else None
+
+
+UNKNOWN_CUSTOMER = "no customer with that id"
+
+
 class BusinessApi:
     def __init__(self, *, auth: ApiAuth, notifier: Notifier, store: Store,
                  directory: CustomerDirectory, enqueue: Enqueue) -> None:
@@ -112,10 +123,7 @@ class BusinessApi:
         return json_response(answer.status, answer.body)
 
     async def _known(self, request: WebRequest) -> str | None:
-        customer_id = request.params.get("customer_id", "")
-        if not customer_id or len(customer_id) > 64:
-            return None
-        return customer_id if await self.directory.exists(customer_id) else None
+        return await known_customer(self.directory, request)
 
     async def _customer_with(self, request: WebRequest,
                              model: type[M]) -> tuple[str, M] | WebResponse:
@@ -125,13 +133,13 @@ class BusinessApi:
             return body
         customer_id = await self._known(request)
         if customer_id is None:
-            return problem(404, "unknown_customer", "no customer with that id")
+            return problem(404, "unknown_customer", UNKNOWN_CUSTOMER)
         return customer_id, body
 
     async def _consents(self, request: WebRequest, caller: str) -> WebResponse:
         customer_id = await self._known(request)
         if customer_id is None:
-            return problem(404, "unknown_customer", "no customer with that id")
+            return problem(404, "unknown_customer", UNKNOWN_CUSTOMER)
         _, profile = await self.store.load(customer_id)
         return json_response(200, {"customer_id": customer_id, "consents": entries(profile)})
 

@@ -29,6 +29,7 @@ from bot.channels.capabilities import Capabilities
 from bot.config.reaching import ConsentSettings, NotificationSettings
 from bot.consent.ledger import decide
 from bot.dialogue.engine import TurnResult
+from bot.handoff.profile_edits import apply_changes
 from bot.history import outbound_event
 from bot.model import BusinessMessage, Event, Profile, Session
 from bot.phones import to_e164
@@ -188,7 +189,18 @@ class BusinessStage:
             return await next(claim)
         if item.action == "consent":
             return self._consent(claim, item)
+        if item.action == "profile":
+            return self._profile(claim, item)
         return await self._notify(claim, item)
+
+    @staticmethod
+    def _profile(claim: Claim, item: BusinessMessage) -> TurnResult:
+        """An API's profile edit: the same edit and history event as an operator's, so the
+        commit sees the profile change (``customer.updated``)."""
+        profile, event = apply_changes(claim.profile, item.changes or {},
+                                       operator=f"api:{item.by}", channel="api")
+        return TurnResult(claim.session, profile, [event] if event else [], [],
+                          origin="system")
 
     @staticmethod
     def _consent(claim: Claim, item: BusinessMessage) -> TurnResult:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from bot.api.app import BusinessApi
 from bot.api.auth import ApiAuth
+from bot.api.customers import CustomersApi
 from bot.api.dead_letters import DeadLettersApi
 from bot.api.records import RecordsApi
 from bot.channels import BaseConnector
@@ -49,6 +50,9 @@ def api_routes(settings: Settings, *, store: Store, pipeline: Pipeline, reaching
     auth = ApiAuth(settings.api.tokens)
     return [*BusinessApi(auth=auth, notifier=notifier, store=store, directory=directory,
                          enqueue=pipeline.enqueue_business).routes(),
+            *CustomersApi(auth=auth, store=store, directory=directory,
+                          enqueue=pipeline.enqueue_business, secret=secret,
+                          accounts=reaching.accounts).routes(),
             *RecordsApi(auth=auth, records=records).routes(),
             *(DeadLettersApi(auth=auth, events=store.events).routes()
               if store.events is not None else [])]

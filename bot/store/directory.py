@@ -79,14 +79,27 @@ class CustomerDirectory:
         (``CustomerKeys.pointers``), so an erasure finds it even after a crash here."""
         normal = value.strip().lower() if kind == "email" else value
         key = self._key(kind, normal)
-        await self.redis.sadd(self.keys.customer(customer_id).pointers, key)
+        ck = self.keys.customer(customer_id)
+        await self.redis.sadd(ck.pointers, key)
         if await self.redis.set(key, customer_id, nx=True):
-            return customer_id
-        held = await self.redis.get(key)
-        holder = as_str(held) if held is not None else customer_id
+            holder = customer_id
+        else:
+            held = await self.redis.get(key)
+            holder = as_str(held) if held is not None else customer_id
         if holder != customer_id:
-            await self.redis.srem(self.keys.customer(customer_id).pointers, key)
+            await self.redis.srem(ck.pointers, key)
+        else:
+            await self.redis.hset(ck.attached, normal, kind)
         return holder
+
+    async def attached(self, customer_id: str) -> dict[str, list[str]]:
+        """The e-mails and external ids attached to the customer: ``{"email": [...],
+        "external": [...]}``, each sorted."""
+        found: dict[str, list[str]] = {"email": [], "external": []}
+        for value, kind in (await self.redis.hgetall(
+                self.keys.customer(customer_id).attached)).items():
+            found.setdefault(as_str(kind), []).append(as_str(value))
+        return {kind: sorted(values) for kind, values in found.items()}
 
     # -- idempotency keys -----------------------------------------------------------------
 

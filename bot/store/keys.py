@@ -36,7 +36,7 @@ class CustomerKeys:
     them, and one formatted hash tag plus a concatenation each costs half of building
     each one through a property."""
 
-    __slots__ = ("customer_id", "events", "hook_dead", "hook_positions", "hooks",
+    __slots__ = ("attached", "customer_id", "events", "hook_dead", "hook_positions", "hooks",
                  "identities", "inbox", "last_inbound", "lease", "outbox", "pointers", "seen",
                  "sending", "session", "unreachable")
 
@@ -67,6 +67,9 @@ class CustomerKeys:
         #: Set: keys outside the tag that name this customer (directory entries, API
         #: idempotency records), so erasing the customer finds them.
         self.pointers = tag + "pointers"
+        #: Hash: an e-mail or external id attached through the API → its kind, so the
+        #: customer's own record can name them (the directory keeps only keyed hashes).
+        self.attached = tag + "attached"
         #: Stream: business events committed with their turn, waiting for the webhooks.
         self.hooks = tag + "hooks"
         #: Hash: subscription → the last stream entry delivered (or given up) to it, and

@@ -89,7 +89,7 @@ WebSocketHandler = Callable[[WebSocket], Awaitable[None]]
 class Route:
     """An HTTP route a component serves on the one server."""
 
-    method: Literal["GET", "POST", "PUT", "DELETE", "*"]
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE", "*"]
     path: str
     handler: HttpHandler
     #: Bodies larger than this are refused with 413 before the handler runs.

@@ -29,6 +29,7 @@ PSID = "7001"
 SEND_TOKEN = "send-token-0123456789abcdef"
 READ_TOKEN = "read-token-0123456789abcdef"
 WRITE_TOKEN = "write-token-0123456789abcdef"
+TALK_TOKEN = "talk-token-0123456789abcdef"
 
 optin = Flow("optin", triggers=command("optin"))
 
@@ -80,7 +81,8 @@ def api_section() -> dict[str, Any]:
     return {"tokens": [
         {"id": "erp", "token": SEND_TOKEN, "scopes": ["notifications:send"]},
         {"id": "crm", "token": WRITE_TOKEN, "scopes": ["customers:write", "customers:read"]},
-        {"id": "reader", "token": READ_TOKEN, "scopes": ["customers:read"]}]}
+        {"id": "reader", "token": READ_TOKEN, "scopes": ["customers:read"]},
+        {"id": "support", "token": TALK_TOKEN, "scopes": ["conversations:read"]}]}
 
 
 @pytest.fixture
