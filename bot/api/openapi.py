@@ -1,9 +1,12 @@
-"""The business API's OpenAPI 3.1 document, served at ``/api/v1/openapi.json``. Issue
-19's customer API adds its paths here."""
+"""The business API's OpenAPI 3.1 document, served at ``/api/v1/openapi.json`` and read
+as a page at ``/api/v1/docs`` (``reference.py``). The customer API's paths and schemas
+are in ``openapi_customers.py``; this module merges them in."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from bot.api.openapi_customers import SCHEMAS, customer_paths
 
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
@@ -25,6 +28,15 @@ def _customer_parameter() -> dict[str, Any]:
 
 
 def document() -> dict[str, Any]:
+    """The whole document: the endpoints below, then the customer API's merged in."""
+    built = _document()
+    built["components"]["schemas"].update(SCHEMAS)
+    for path, operations in customer_paths(_answers, _customer_parameter()).items():
+        built["paths"].setdefault(path, {}).update(operations)
+    return built
+
+
+def _document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Omnicanal business API", "version": "1"},
