@@ -8,7 +8,8 @@ its body size and time limits and security headers hold here too).
   opt-out given elsewhere (a form, a shop's counter), applied in the customer's turn;
 - ``POST /api/v1/customers/{id}/identifiers`` (``customers:write``): attach an e-mail or
   an external id (``erp:customer:987``) that notifications can name the customer by;
-- ``GET /api/v1/openapi.json``: this API's OpenAPI 3.1 document (no token).
+- ``GET /api/v1/openapi.json``: this API's OpenAPI 3.1 document (no token);
+- ``GET /api/v1/docs``: the same document as a readable page (no token, no CDN).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.api.auth import ApiAuth, CallerHandler, guarded
 from bot.api.openapi import document
+from bot.api.reference import reference_css, reference_page
 from bot.api.responses import json_response, problem
 from bot.config.reaching import Scope
 from bot.consent.ledger import entries, ledger_key
@@ -102,6 +104,8 @@ class BusinessApi:
             Route("POST", f"{PREFIX}/customers/{{customer_id}}/identifiers",
                   self._guarded("customers:write", self._identifiers), max_body=16 * 1024),
             Route("GET", f"{PREFIX}/openapi.json", self._openapi),
+            Route("GET", f"{PREFIX}/docs", self._reference),
+            Route("GET", f"{PREFIX}/docs.css", reference_css),
         ]
 
     def _guarded(self, scope: Scope, handler: CallerHandler) -> Handler:
@@ -109,6 +113,9 @@ class BusinessApi:
 
     async def _openapi(self, request: WebRequest) -> WebResponse:
         return json_response(200, document())
+
+    async def _reference(self, request: WebRequest) -> WebResponse:
+        return await reference_page(request, document())
 
     async def _notify(self, request: WebRequest, caller: str) -> WebResponse:
         key = request.header("idempotency-key")

@@ -75,6 +75,20 @@ def _document() -> dict[str, Any]:
         },
         "security": [{"bearer": []}],
         "paths": {
+            "/openapi.json": {"get": {
+                "summary": "This document (no token)", "security": [],
+                "responses": {"200": {"description": "the OpenAPI 3.1 document",
+                                      "content": {"application/json": {
+                                          "schema": {"type": "object"}}}}}}},
+            "/docs": {"get": {
+                "summary": "This document as a readable page (no token)", "security": [],
+                "responses": {"200": {"description": "the reference page",
+                                      "content": {"text/html": {
+                                          "schema": {"type": "string"}}}}}}},
+            "/docs.css": {"get": {
+                "summary": "The reference page's style sheet (no token)", "security": [],
+                "responses": {"200": {"description": "CSS", "content": {"text/css": {
+                    "schema": {"type": "string"}}}}}}},
             "/notifications": {"post": {
                 "summary": "Send a template to one customer on their current channel",
                 "description": "Scope notifications:send. The same Idempotency-Key sends "

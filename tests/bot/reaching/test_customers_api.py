@@ -193,3 +193,20 @@ async def test_no_token_is_ever_logged(api: Api, customer: Customer, runtime: Ru
     assert caplog.records, "the run logged nothing: the check would prove nothing"
     for token in (READ_TOKEN, WRITE_TOKEN, TALK_TOKEN, SEND_TOKEN, "wrong-token-0123456789"):
         assert token not in logged
+
+
+async def test_the_reference_page_shows_every_operation_from_the_bot_itself(
+        api: Api, runtime: Runtime) -> None:
+    _, document = await api.call("GET", "/openapi.json", token=None, key=None, settle=False)
+    async with api.http.get(api.base + "/docs") as answer:
+        assert answer.status == 200 and answer.content_type == "text/html"
+        assert "script-src 'self'" in answer.headers["Content-Security-Policy"]
+        html = await answer.text()
+    for path, item in document["paths"].items():
+        for method in item:
+            assert f'<span class="m">{method}</span><code>/api/v1{path}</code>' in html, path
+    for name in document["components"]["schemas"]:
+        assert f'id="schema-{name}"' in html
+    assert "<script" not in html and "https://" not in html and "http://" not in html
+    async with api.http.get(api.base + "/docs.css") as answer:
+        assert answer.status == 200 and answer.content_type == "text/css"
