@@ -57,6 +57,7 @@ from bot.store.links import LinkLimits, LinkStore
 from bot.store.secrets import file_secret
 from bot.store.statuses import StatusLog
 from bot.store.store import Store
+from bot.store.subscriptions import SubscriptionStore
 from bot.tasks import TaskTracker
 from bot.web.server import WebServer
 from bot.web.types import AnyRoute, Route, WebRequest, WebResponse
@@ -171,7 +172,7 @@ class Runtime:
             history_limit=cfg.store.history_limit, lease_seconds=cfg.store.lease_seconds,
             dedupe_hours=cfg.store.dedupe_hours,
             send_stale_seconds=max(cfg.store.lease_seconds * 3, 10))
-        if cfg.events.subscriptions:
+        if cfg.events.subscriptions or cfg.api.manages_events:
             store.enable_events(subscriptions=[s.key for s in cfg.events.subscriptions],
                                 lease_seconds=cfg.events.lease_seconds,
                                 source=BusinessEvents(self._export_slots))
@@ -256,7 +257,8 @@ class Runtime:
                                   claim_seconds=cfg.reminders.claim_seconds)
             self._chores.spawn(clock.run(self._stopping), name="reminders")
         if self.role != "web" and store.events is not None:
-            self.events = EventDeliverer(outbox=store.events, settings=cfg.events)
+            self.events = EventDeliverer(outbox=store.events, settings=cfg.events,
+                                         stored=SubscriptionStore(store.redis, keys=store.keys))
             await store.events.recover()
             self._chores.spawn(self.events.run(self._stopping,
                                                drain_timeout=cfg.server.shutdown_timeout),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.api.openapi_customers import SCHEMAS, customer_paths
+from bot.api.openapi_customers import SCHEMAS, customer_paths, subscription_paths
 
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
@@ -15,7 +15,9 @@ def _answers(*codes: int) -> dict[str, Any]:
     meaning = {400: "the request is malformed (the message says which field)",
                401: "no valid bearer token", 403: "the token lacks the scope",
                404: "no such customer (nothing happened)",
-               409: "the customer cannot be reached now (the message says why)",
+               409: "a conflict: the customer cannot be reached now, the value names "
+                    "another customer, or the subscription is config.yaml's (the message "
+                    "says which)",
                422: "a template or value is wrong, or the Idempotency-Key was used for "
                     "another request"}
     return {str(c): {"description": meaning[c],
@@ -31,7 +33,8 @@ def document() -> dict[str, Any]:
     """The whole document: the endpoints below, then the customer API's merged in."""
     built = _document()
     built["components"]["schemas"].update(SCHEMAS)
-    for path, operations in customer_paths(_answers, _customer_parameter()).items():
+    for path, operations in [*customer_paths(_answers, _customer_parameter()).items(),
+                             *subscription_paths(_answers).items()]:
         built["paths"].setdefault(path, {}).update(operations)
     return built
 

@@ -78,6 +78,19 @@ SCHEMAS: dict[str, Any] = {
             "phone": {**_nullable("string"), "description": "with its country code"},
             "locale": {**_nullable("string"), "examples": ["es", "en-GB"]},
             "tags": {**_array({"type": "string", "maxLength": 40}), "maxItems": 30}}},
+    "Subscription": _object(["id", "url", "types", "source", "created_at", "created_by"], {
+        "id": {"type": "string"}, "url": {"type": "string"},
+        "types": _array({"type": "string"}), "source": {"enum": ["api", "config"]},
+        "created_at": _nullable("number"), "created_by": _nullable("string")}),
+    "SubscriptionPage": _page("subscriptions", "Subscription", of_customer=False),
+    "NewSubscription": {
+        "type": "object", "required": ["url", "secret"], "additionalProperties": False,
+        "properties": {
+            "url": {"type": "string", "description": "http:// or https://"},
+            "secret": {"type": "string", "minLength": 16, "writeOnly": True,
+                       "description": "the HMAC key the requests are signed with"},
+            "types": {**_array({"type": "string"}), "minItems": 1,
+                      "description": 'event types; ["*"] (the default) is every type'}}},
     "EditQueued": _object(["customer_id", "changes", "status"], {
         "customer_id": {"type": "string"}, "changes": {"type": "object"},
         "status": {"const": "queued"}}),
@@ -99,6 +112,31 @@ PAGING = [
 def _ok(schema: str, description: str) -> dict[str, Any]:
     return {"description": description,
             "content": {"application/json": {"schema": ref(schema)}}}
+
+
+def subscription_paths(answers: Any) -> dict[str, Any]:
+    """The webhook subscriptions' paths (``subscriptions.py``)."""
+    return {
+        "/events/subscriptions": {
+            "get": {"summary": "Every webhook subscription, config.yaml's too; secrets are "
+                               "never shown (scope events:manage)",
+                    "parameters": PAGING,
+                    "responses": {"200": _ok("SubscriptionPage", "the subscriptions"),
+                                  **answers(400, 401, 403)}},
+            "post": {"summary": "Subscribe an endpoint: it receives the events committed "
+                                "from now on (scope events:manage)",
+                     "requestBody": {"required": True, "content": {"application/json": {
+                         "schema": ref("NewSubscription")}}},
+                     "responses": {"201": _ok("Subscription", "subscribed"),
+                                   **answers(400, 401, 403, 409)}}},
+        "/events/subscriptions/{subscription_id}": {"delete": {
+            "summary": "Unsubscribe an endpoint made through the API (scope events:manage)",
+            "parameters": [{"name": "subscription_id", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "deleted", "content": {
+                "application/json": {"schema": {"type": "object"}}}},
+                          **answers(401, 403, 404, 409)}}},
+    }
 
 
 def customer_paths(answers: Any, customer: dict[str, Any]) -> dict[str, Any]:

@@ -69,6 +69,9 @@ class EventsSettings(Strict):
     backoff_max_seconds: float = Field(default=600.0, gt=0, le=24 * 3600)
     #: Deliveries in flight at once, per process.
     concurrency: int = Field(default=16, ge=1, le=1000)
+    #: How often each process reads the subscriptions made through the API
+    #: (``/api/v1/events/subscriptions``); a new one gets events from its creation on.
+    refresh_seconds: float = Field(default=1.0, gt=0, le=300)
     #: How long a worker owns a customer's deliveries to one endpoint before another
     #: worker may take over (it dies); longer than any endpoint's timeout.
     lease_seconds: float = Field(default=60.0, gt=1, le=3600)

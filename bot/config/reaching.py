@@ -123,6 +123,11 @@ class ApiSettings(Strict):
     #: How long an ``Idempotency-Key`` is remembered.
     idempotency_hours: float = Field(default=24, gt=0, le=30 * 24)
 
+    @property
+    def manages_events(self) -> bool:
+        """Some token may make webhook subscriptions (so events are written)."""
+        return any("events:manage" in t.scopes for t in self.tokens)
+
     @model_validator(mode="after")
     def _unique(self) -> ApiSettings:
         ids = [t.id for t in self.tokens]

@@ -9,6 +9,7 @@ from bot.api.auth import ApiAuth
 from bot.api.customers import CustomersApi
 from bot.api.dead_letters import DeadLettersApi
 from bot.api.records import RecordsApi
+from bot.api.subscriptions import SubscriptionsApi
 from bot.channels import BaseConnector
 from bot.config.settings import Settings
 from bot.pipeline import Pipeline
@@ -18,6 +19,7 @@ from bot.reaching.notifications import Notifier, Reaching
 from bot.store.directory import CustomerDirectory
 from bot.store.links import LinkStore
 from bot.store.store import Store
+from bot.store.subscriptions import SubscriptionStore
 from bot.web.types import Route
 
 
@@ -55,4 +57,8 @@ def api_routes(settings: Settings, *, store: Store, pipeline: Pipeline, reaching
                           accounts=reaching.accounts).routes(),
             *RecordsApi(auth=auth, records=records).routes(),
             *(DeadLettersApi(auth=auth, events=store.events).routes()
+              if store.events is not None else []),
+            *(SubscriptionsApi(auth=auth, stored=SubscriptionStore(store.redis, keys=store.keys),
+                               configured=settings.events.subscriptions,
+                               secret=secret).routes()
               if store.events is not None else [])]

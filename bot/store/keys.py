@@ -168,6 +168,12 @@ class Keys:
         return f"{self.prefix}:{{hooks}}:dead"
 
     @property
+    def hooks_subscriptions(self) -> str:
+        """Hash: webhook subscription id → its JSON, for those made through the API
+        (``bot/store/subscriptions.py``); config.yaml's are not stored."""
+        return f"{self.prefix}:{{hooks}}:subs"
+
+    @property
     def hooks_pattern(self) -> str:
         """SCAN pattern that finds every customer's event stream (start-up recovery)."""
         return f"{self.prefix}:{{c:*}}:hooks"

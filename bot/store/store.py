@@ -393,7 +393,7 @@ class Store(IdentityStore):
     def _business_events(self, claim: Claim, changed: Profile | None,
                          events: Sequence[Event]) -> list[bytes]:
         """The turn's business events as the commit writes them, when anyone subscribes."""
-        if self.events is None or self.events.source is None:
+        if self.events is None or self.events.source is None or not self.events.subscriptions:
             return []
         return self.events.source.of_turn(claim.customer_id, created=claim.version == 0,
                                           profile=changed, history=events)

@@ -7,6 +7,12 @@ It runs beside the turns, never inside them: a slow or dead endpoint costs this 
 its (bounded) concurrency and its per-request timeout, and no turn waits for it.
 Delivery is at least once: a worker that dies after the endpoint answered but before its
 position was written leaves the event to be sent again, with the same id.
+
+Subscriptions come from config.yaml and from the API (``bot/store/subscriptions.py``),
+read again every ``events.refresh_seconds``: an API-made one gets the events committed
+from its creation on (entries stamped earlier are passed over), and the store's streams
+are rung for it once when this process first sees it, so the events committed before
+that, in a process that had not seen it yet, are not left waiting.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from bot.errors import StoreError
 from bot.pipeline import hashed
 from bot.store.hooks import EventOutbox, Pending
 from bot.store.scripts import now_ms
+from bot.store.subscriptions import SubscriptionStore
 from bot.tasks import TaskTracker
 from bot.webhooks.events import BusinessEvent
 from bot.webhooks.signing import HEADER, sign
@@ -34,10 +41,15 @@ class EventDeliverer:
     """Delivers committed events to ``settings.subscriptions``; ``run`` until stopped."""
 
     def __init__(self, *, outbox: EventOutbox, settings: EventsSettings,
-                 poll_seconds: float = 0.2) -> None:
+                 stored: SubscriptionStore | None = None, poll_seconds: float = 0.2) -> None:
         self.outbox = outbox
         self.settings = settings
-        self.subscriptions = {s.key: s for s in settings.subscriptions}
+        self.configured = {s.key: s for s in settings.subscriptions}
+        self.subscriptions = dict(self.configured)
+        #: The API's subscriptions (None: config.yaml's only), and when each began (ms).
+        self.stored = stored
+        self.since_ms: dict[str, int] = {}
+        self._refreshed_at = float("-inf")
         self.poll_seconds = poll_seconds
         self.deliveries = TaskTracker("event deliveries")
         self._http: aiohttp.ClientSession | None = None
@@ -46,6 +58,8 @@ class EventDeliverer:
         self._http = aiohttp.ClientSession(headers={"User-Agent": "Omnicanal-Webhooks/1"})
         try:
             while not stop.is_set():
+                if time.monotonic() - self._refreshed_at >= self.settings.refresh_seconds:
+                    await self.refresh()
                 free = self.settings.concurrency - len(self.deliveries)
                 claimed = await self._claim(free) if free > 0 else []
                 for name, customer_id in claimed:
@@ -57,6 +71,28 @@ class EventDeliverer:
         finally:
             await self.deliveries.drain(drain_timeout)
             await self._http.close()
+
+    async def refresh(self) -> None:
+        """Take in the subscriptions made and deleted through the API since last time."""
+        if self.stored is None:
+            return
+        self._refreshed_at = time.monotonic()
+        try:
+            made = await self.stored.all()
+        except StoreError as exc:  # the loop's boundary: keep the ones known, go on
+            log.warning("could not read the API's webhook subscriptions: %s", exc)
+            return
+        found = {s.id: SubscriptionSettings(url=s.url, secret=s.secret, types=s.types,
+                                            name=s.id) for s in made}
+        new = set(found) - set(self.subscriptions)
+        self.subscriptions = {**found, **self.configured}
+        self.since_ms = {s.id: s.created_ms for s in made}
+        self.outbox.subscriptions = tuple(self.subscriptions)
+        if new:
+            try:
+                await self.outbox.recover()
+            except StoreError as exc:  # the customers' next commits ring them instead
+                log.warning("could not ring the streams for new subscriptions: %s", exc)
 
     async def _claim(self, count: int) -> list[tuple[str, str]]:
         try:
@@ -86,8 +122,9 @@ class EventDeliverer:
         """True when the subscription is past ``entry`` (delivered, not for it, or dead)."""
         name = subscription.key
         event = BusinessEvent.from_json(entry.body)
-        if (entry.only is not None and entry.only != name) or not subscription.wants(
-                event.type):
+        before_it = int(entry.entry_id.partition("-")[0]) < self.since_ms.get(name, 0)
+        if before_it or (entry.only is not None and entry.only != name) or \
+                not subscription.wants(event.type):
             await self.outbox.delivered(name, customer_id, entry.entry_id)
             return True
         await self.outbox.extend(name, customer_id)

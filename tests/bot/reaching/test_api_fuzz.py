@@ -46,7 +46,10 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 pytestmark = [pytest.mark.timeout(300)]
 
-schema = schemathesis.openapi.from_dict(document())
+#: Making a subscription is left out: its generated URLs could name any host, and the
+#: bot would post events there (tests send traffic to 127.0.0.1 only).
+schema = schemathesis.openapi.from_dict(document()).exclude(
+    path="/events/subscriptions", method="POST")
 seeded: list[str] = []
 
 
