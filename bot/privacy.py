@@ -3,8 +3,9 @@ as one JSON document, and their erasure, with an audit record that holds nothing
 personal.
 
 What the export holds: the profile (name, phone, e-mail, locale, consent decisions,
-tags), every identity (channel, account, the platform's user id, when it was linked and
-last wrote, whether it is unreachable and why), the conversation's state (the flows in
+tags), the e-mails and external ids attached through the API, every identity (channel,
+account, the platform's user id, when it was linked and last wrote, whether it is
+unreachable and why), the conversation's state (the flows in
 progress with the answers given so far, the mode) and the whole history kept
 (``store.history_limit`` events: messages both ways, with their channel; operator notes;
 flow events with their slots).
@@ -28,7 +29,7 @@ from bot.channels import BaseConnector
 from bot.errors import BotError
 from bot.model import EVENTS
 from bot.search.indexer import SearchIndexer
-from bot.store.directory import forget_pointers
+from bot.store.directory import attached_ids, forget_pointers
 from bot.store.erasure import CustomerErasure, Erased
 from bot.store.links import LinkStore, keyed_hash
 from bot.store.store import Store
@@ -81,6 +82,7 @@ class CustomerRecords:
                 {"channel": i.channel, "account": i.account, "user_id": i.user_id,
                  "last_wrote_at": last.get(i.key), "unreachable": i.key in unreachable}
                 for i in identities],
+            "attached": await attached_ids(store.redis, store.keys, customer_id),
             "conversation": session.model_dump(mode="json", exclude={"version"}),
             "history": [EVENTS.dump_python(event, mode="json") for event in history],
         }

@@ -93,13 +93,7 @@ class CustomerDirectory:
         return holder
 
     async def attached(self, customer_id: str) -> dict[str, list[str]]:
-        """The e-mails and external ids attached to the customer: ``{"email": [...],
-        "external": [...]}``, each sorted."""
-        found: dict[str, list[str]] = {"email": [], "external": []}
-        for value, kind in (await self.redis.hgetall(
-                self.keys.customer(customer_id).attached)).items():
-            found.setdefault(as_str(kind), []).append(as_str(value))
-        return {kind: sorted(values) for kind, values in found.items()}
+        return await attached_ids(self.redis, self.keys, customer_id)
 
     # -- idempotency keys -----------------------------------------------------------------
 
@@ -122,6 +116,15 @@ class CustomerDirectory:
             return None
         data = json.loads(raw)
         return Remembered(fingerprint=data["f"], answer=data["a"])
+
+
+async def attached_ids(redis: Redis, keys: Keys, customer_id: str) -> dict[str, list[str]]:
+    """The e-mails and external ids attached to the customer through the API:
+    ``{"email": [...], "external": [...]}``, each sorted (the API's record, the export)."""
+    found: dict[str, list[str]] = {"email": [], "external": []}
+    for value, kind in (await redis.hgetall(keys.customer(customer_id).attached)).items():
+        found.setdefault(as_str(kind), []).append(as_str(value))
+    return {kind: sorted(values) for kind, values in found.items()}
 
 
 async def forget_pointers(redis: Redis, keys: Keys, customer_id: str) -> int:

@@ -32,5 +32,10 @@ async def test_erasure_leaves_no_directory_idempotency_or_reminder_entry(
     await runtime.settle()
     await runtime.store.reminder_index().schedule(customer_id, "r1", due=4_000_000_000)
     assert customer_id in await everything(runtime.store.redis)
+    exported = await runtime.records.export(customer_id)
+    assert exported["attached"] == {"email": ["ana@example.com"],
+                                    "external": ["erp:customer:987"]}
     await runtime.records.erase(customer_id, actor="test")
-    assert customer_id not in await everything(runtime.store.redis)
+    left = await everything(runtime.store.redis)
+    assert customer_id not in left
+    assert "erp:customer:987" not in left and "ana@example.com" not in left
