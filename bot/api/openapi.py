@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.api.openapi_customers import SCHEMAS, customer_paths, subscription_paths
+from bot.api.openapi_customers import SCHEMAS, customer_paths, ok, subscription_paths
 
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
@@ -108,7 +108,7 @@ def _document() -> dict[str, Any]:
             "/customers/{customer_id}/consents": {"get": {
                 "summary": "The customer's consent ledger (scope customers:read)",
                 "parameters": [_customer_parameter()],
-                "responses": {"200": {"description": "decisions, newest first"},
+                "responses": {"200": ok("ConsentLedger", "decisions, newest first"),
                               **_answers(401, 403, 404)}}},
             "/customers/{customer_id}/consents/{purpose}": {"put": {
                 "summary": "Record a consent decision (scope customers:write)",
@@ -118,48 +118,53 @@ def _document() -> dict[str, Any]:
                                            "examples": ["marketing", "notifications"]}}],
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"type": "object", "required": ["granted"],
+                               "additionalProperties": False,
                                "properties": {"granted": {"type": "boolean"},
                                               "scope": {"type": "string", "default": "all"},
                                               "text": {"type": "string"}}}}}},
-                "responses": {"202": {"description": "queued for the customer's turn"},
+                "responses": {"202": ok("ConsentQueued", "queued for the customer's turn"),
                               **_answers(400, 401, 403, 404)}}},
             "/customers/{customer_id}/identifiers": {"post": {
                 "summary": "Attach an e-mail or external id (scope customers:write)",
                 "parameters": [_customer_parameter()],
                 "requestBody": {"required": True, "content": {"application/json": {
-                    "schema": {"type": "object",
-                               "properties": {"email": {"type": "string"},
-                                              "external_id": {"type": "string"}}}}}},
-                "responses": {"200": {"description": "attached"},
+                    "schema": {"type": "object", "additionalProperties": False,
+                               "properties": {
+                                   "email": {"type": "string", "maxLength": 254},
+                                   "external_id": {
+                                       "type": "string", "examples": ["erp:customer:987"],
+                                       "description": "<system>:<id>, unique per "
+                                                      "system"}}}}}},
+                "responses": {"200": ok("Attached", "attached"),
                               **_answers(400, 401, 403, 404, 409)}}},
             "/customers/{customer_id}/export": {"get": {
                 "summary": "Everything held about the customer, as one document "
                            "(scope customers:read)",
                 "parameters": [_customer_parameter()],
-                "responses": {"200": {"description": "profile, identities, conversation, "
-                                                     "history"},
+                "responses": {"200": ok("Export", "profile, attached ids, identities, "
+                                                  "conversation, history"),
                               **_answers(401, 403, 404)}}},
             "/events/dead-letters": {"get": {
                 "summary": "Events no endpoint took before their retries ran out, latest "
                            "first (scope events:manage)",
-                "responses": {"200": {"description": "the dead letters"},
+                "responses": {"200": ok("DeadLetters", "the dead letters"),
                               **_answers(401, 403)}}},
             "/events/dead-letters/replay": {"post": {
                 "summary": "Deliver a dead letter again, to its subscription only "
                            "(scope events:manage)",
                 "requestBody": {"required": True, "content": {"application/json": {
-                    "schema": {"type": "object",
+                    "schema": {"type": "object", "additionalProperties": False,
                                "required": ["customer_id", "subscription", "event_id"],
                                "properties": {"customer_id": {"type": "string"},
                                               "subscription": {"type": "string"},
                                               "event_id": {"type": "string"}}}}}},
-                "responses": {"202": {"description": "queued for delivery"},
+                "responses": {"202": ok("Queued", "queued for delivery"),
                               **_answers(400, 401, 403, 404)}}},
             "/customers/{customer_id}": {"delete": {
                 "summary": "Erase the customer; an audit record names the token "
                            "(scope customers:erase)",
                 "parameters": [_customer_parameter()],
-                "responses": {"200": {"description": "erased, with counts"},
+                "responses": {"200": ok("Erased", "erased, with counts"),
                               **_answers(401, 403, 404)}}},
         },
     }

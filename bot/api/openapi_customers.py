@@ -91,6 +91,34 @@ SCHEMAS: dict[str, Any] = {
                        "description": "the HMAC key the requests are signed with"},
             "types": {**_array({"type": "string"}), "minItems": 1,
                       "description": 'event types; ["*"] (the default) is every type'}}},
+    "ConsentLedger": _object(["customer_id", "consents"], {
+        "customer_id": {"type": "string"},
+        "consents": _array(_object(["purpose", "granted", "at", "channel", "scope"], {
+            "purpose": {"type": "string"}, "granted": {"type": "boolean"},
+            "at": {"type": "number"}, "channel": {"type": "string"},
+            "scope": {"type": "string"}, "source": {"type": "string"},
+            "text": {"type": "string"}}))}),
+    "ConsentQueued": _object(["customer_id", "key", "granted", "status"], {
+        "customer_id": {"type": "string"}, "key": {"type": "string"},
+        "granted": {"type": "boolean"}, "status": {"const": "queued"}}),
+    "Attached": _object(["customer_id", "attached"], {
+        "customer_id": {"type": "string"},
+        "attached": {"type": "integer", "description": "how many were attached"}}),
+    "Export": _object(["format", "customer_id", "exported_at", "profile", "attached",
+                       "identities", "conversation", "history"], {
+        "format": {"type": "integer"}, "customer_id": {"type": "string"},
+        "exported_at": {"type": "number"}, "profile": {"type": "object"},
+        "attached": {"type": "object"}, "identities": _array({"type": "object"}),
+        "conversation": {"type": "object"}, "history": _array({"type": "object"})}),
+    "Erased": _object(["customer_id", "erased"], {
+        "customer_id": {"type": "string"},
+        "erased": {"type": "object", "description": "counts of what went"}}),
+    "DeadLetters": _object(["dead_letters"], {"dead_letters": _array(_object(
+        ["customer_id", "subscription", "event_id", "error", "attempts", "died_at"], {
+            "customer_id": {"type": "string"}, "subscription": {"type": "string"},
+            "event_id": {"type": "string"}, "error": {"type": "string"},
+            "attempts": {"type": "integer"}, "died_at": {"type": "number"}}))}),
+    "Queued": _object(["status"], {"status": {"const": "queued"}}),
     "EditQueued": _object(["customer_id", "changes", "status"], {
         "customer_id": {"type": "string"}, "changes": {"type": "object"},
         "status": {"const": "queued"}}),
@@ -109,7 +137,7 @@ PAGING = [
 ]
 
 
-def _ok(schema: str, description: str) -> dict[str, Any]:
+def ok(schema: str, description: str) -> dict[str, Any]:
     return {"description": description,
             "content": {"application/json": {"schema": ref(schema)}}}
 
@@ -121,13 +149,13 @@ def subscription_paths(answers: Any) -> dict[str, Any]:
             "get": {"summary": "Every webhook subscription, config.yaml's too; secrets are "
                                "never shown (scope events:manage)",
                     "parameters": PAGING,
-                    "responses": {"200": _ok("SubscriptionPage", "the subscriptions"),
+                    "responses": {"200": ok("SubscriptionPage", "the subscriptions"),
                                   **answers(400, 401, 403)}},
             "post": {"summary": "Subscribe an endpoint: it receives the events committed "
                                 "from now on (scope events:manage)",
                      "requestBody": {"required": True, "content": {"application/json": {
                          "schema": ref("NewSubscription")}}},
-                     "responses": {"201": _ok("Subscription", "subscribed"),
+                     "responses": {"201": ok("Subscription", "subscribed"),
                                    **answers(400, 401, 403, 409)}}},
         "/events/subscriptions/{subscription_id}": {"delete": {
             "summary": "Unsubscribe an endpoint made through the API (scope events:manage)",
@@ -152,31 +180,31 @@ def customer_paths(answers: Any, customer: dict[str, Any]) -> dict[str, Any]:
             "summary": "Find customers by exactly one of phone, email, tag or external_id "
                        "(scope customers:read)",
             "parameters": [*lookups, *PAGING],
-            "responses": {"200": _ok("CustomerPage", "the customers found"),
+            "responses": {"200": ok("CustomerPage", "the customers found"),
                           **answers(400, 401, 403)}}},
         "/customers/{customer_id}": {
             "get": {"summary": "The customer's profile, tags, consent summary, identities "
                                "and attached ids (scope customers:read)",
                     "parameters": [customer],
-                    "responses": {"200": _ok("Customer", "the customer"),
+                    "responses": {"200": ok("Customer", "the customer"),
                                   **answers(401, 403, 404)}},
             "patch": {"summary": "Change profile fields and tags, in the customer's own "
                                  "turn: emits customer.updated (scope customers:write)",
                       "parameters": [customer],
                       "requestBody": {"required": True, "content": {"application/json": {
                           "schema": ref("ProfileEdit")}}},
-                      "responses": {"202": _ok("EditQueued", "queued for the customer's "
+                      "responses": {"202": ok("EditQueued", "queued for the customer's "
                                                              "turn"),
                                     **answers(400, 401, 403, 404)}}},
         "/customers/{customer_id}/identities": {"get": {
             "summary": "The customer's identities on every channel (scope customers:read)",
             "parameters": [customer, *PAGING],
-            "responses": {"200": _ok("IdentityPage", "identities, by key"),
+            "responses": {"200": ok("IdentityPage", "identities, by key"),
                           **answers(400, 401, 403, 404)}}},
         "/customers/{customer_id}/transcript": {"get": {
             "summary": "The messages of every channel, oldest first, each with its channel "
                        "(scope conversations:read)",
             "parameters": [customer, *PAGING],
-            "responses": {"200": _ok("Transcript", "messages"),
+            "responses": {"200": ok("Transcript", "messages"),
                           **answers(400, 401, 403, 404)}}},
     }
