@@ -81,6 +81,11 @@ async def test_a_customer_on_two_linked_channels_is_one_record(api: Api,
 
     status, listed = await read(api, f"/customers/{customer_id}/identities")
     assert status == 200 and len(listed["identities"]) == 2
+    first = (await read(api, f"/customers/{customer_id}/identities?limit=1"))[1]
+    rest = (await read(api, f"/customers/{customer_id}/identities?limit=1"
+                            f"&cursor={first['next_cursor']}"))[1]
+    assert rest["next_cursor"] is None
+    assert first["identities"] + rest["identities"] == listed["identities"]
     status, transcript = await read(api, f"/customers/{customer_id}/transcript",
                                     token=TALK_TOKEN)
     assert status == 200
