@@ -13,6 +13,7 @@ from bot.dialogue.checks import Where
 from bot.dialogue.loading import checked_engine, loaded_flows
 from bot.handoff.satisfaction import satisfaction
 from bot.metrics import Metrics
+from bot.services.loading import services_for
 from bot.understanding.contract import Knowledge
 from bot.understanding.wiring import build_understander
 
@@ -42,4 +43,5 @@ def build_engine(settings: Settings, flows: Sequence[Flow] | None = None, *,
         understanding=build_understander(settings, chosen, metrics=metrics,
                                          knowledge=knowledge),
         capabilities_of=capabilities_of,
+        services=services_for(settings),
     )

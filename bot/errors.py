@@ -116,3 +116,23 @@ class ProviderError(BotError):
         self.provider = provider
         self.reason = reason
         super().__init__(f"{provider}: {message}")
+
+
+class CatalogueError(BotError):
+    """Catalogue data was refused whole (the previous catalogue stays), or there is no
+    catalogue yet. The message names the product and the field that are wrong."""
+
+
+class ServiceError(BotError):
+    """A business service a flow called failed: ``service`` names it (``http``,
+    ``orders``...). A step may catch it and answer; uncaught, the customer gets the
+    engine's apology and the session stays as it was."""
+
+    def __init__(self, service: str, message: str) -> None:
+        self.service = service
+        super().__init__(f"{service}: {message}")
+
+
+class MissingService(ServiceError, AttributeError):
+    """A flow asked for a service nobody registered (an ``AttributeError`` too, so
+    ``hasattr(turn.services, name)`` answers False)."""

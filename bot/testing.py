@@ -36,6 +36,8 @@ from bot.dialogue import DialogueEngine, Flow
 from bot.dialogue.loading import checked_engine, loaded_flows
 from bot.messages import Attachment, Choices, Identity, Inbound, Outbound, SenderHint, text_of
 from bot.model import Event, Profile, Session
+from bot.services.loading import project_services
+from bot.services.registry import Services
 from bot.understanding.builtin import BuiltinProvider
 from bot.understanding.contract import Knowledge, Provider, Request, Understanding
 from bot.understanding.specs import flow_specs
@@ -95,11 +97,15 @@ class FlowTester:
         threshold: float = 0.6,
         knowledge: Knowledge | None = None,
         engine: DialogueEngine | None = None,
+        services: Mapping[str, object] | None = None,
     ) -> None:
         """``provider``: who understands free text (None: nobody, only triggers and
         answers count), with ``threshold`` and ``knowledge`` as in config.yaml.
         ``engine``: one built already (e.g. from config.yaml's settings, as the
-        conversation tests do); ``flows``, the locales and the provider are then its own."""
+        conversation tests do); ``flows``, the locales and the provider are then its own.
+        ``services``: by name, in place of those the flows module registers
+        (``SERVICES``), e.g. ``{"orders": FakeOrders()}``; the module's other factories
+        still run."""
         self.capabilities = capabilities
         if engine is None:
             loaded, where = (loaded_flows([flows]) if isinstance(flows, str)
@@ -112,17 +118,22 @@ class FlowTester:
                                              flows=specs, locales=locales,
                                              threshold=threshold, knowledge=knowledge,
                                              builtin=builtin)
+            built = Services(services).build(
+                project_services([flows]) if isinstance(flows, str) else {})
             if where is None:
                 engine = DialogueEngine(loaded, default_flow=default_flow, locales=locales,
                                         default_locale=default_locale,
-                                        understanding=understanding,
+                                        understanding=understanding, services=built,
                                         capabilities_of=lambda channel: self.capabilities)
             else:  # a module, as config.yaml names it: checked as at start-up, so a
                 # mistake in a flow fails the test with the message of `omnicanal check`
                 engine = checked_engine(loaded, where=where, default_flow=default_flow,
                                         locales=locales, default_locale=default_locale,
-                                        understanding=understanding,
+                                        understanding=understanding, services=built,
                                         capabilities_of=lambda channel: self.capabilities)
+        else:
+            for name, service in (services or {}).items():
+                engine.services.provide(name, service)
         self.engine = engine
         self.identity = Identity(channel=channel, user_id=user)
         self.locale = locale

@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from bot.channels.settings import ConnectorSettings
 from bot.config.base import Strict
+from bot.config.catalogue import CatalogueSettings, ServicesSettings
 from bot.config.events import EventsSettings
 from bot.config.handoff import HandoffSettings
 from bot.config.pipeline import PipelineSettings
@@ -193,6 +194,8 @@ class Settings(Strict):
     #: QR codes and links for posters (``bot/reaching/entry.py``), by name.
     entry_points: dict[str, EntryPointSettings] = Field(default_factory=dict)
     events: EventsSettings = EventsSettings()
+    catalogue: CatalogueSettings = CatalogueSettings()
+    services: ServicesSettings = ServicesSettings()
     #: One section per channel, named as the channel; ``type`` picks its connector.
     connectors: dict[str, ConnectorSettings] = Field(default_factory=dict)
 

@@ -33,6 +33,7 @@ from bot.messages import (
     Text,
 )
 from bot.model import Event, Frame, JSONValue, Profile, Question, Reminder, Session
+from bot.services.registry import Services
 
 if TYPE_CHECKING:
     from bot.understanding.understander import Understander
@@ -96,6 +97,7 @@ class DialogueEngine:
         announce_handoff: bool = True,
         understanding: Understander | None = None,
         capabilities_of: CapabilitiesOf | None = None,
+        services: Services | None = None,
     ) -> None:
         self.flows: dict[str, Flow] = {}
         for flow in flows:
@@ -122,6 +124,8 @@ class DialogueEngine:
         #: the handoff desk (bot/handoff) answers with the queue position instead.
         self.announce_handoff = announce_handoff
         self.capabilities_of = capabilities_of
+        #: What steps reach business systems through (``turn.services``), built once.
+        self.services = services if services is not None else Services()
         self.texts = texts
         #: Consulted about free text nothing else handles (``bot/dialogue/understood.py``).
         self.understanding = understanding
@@ -357,7 +361,7 @@ class DialogueEngine:
                         profile=state.profile, locale=state.locale,
                         texts=self._flow_texts[flow.name], replies=state.replies, flow=flow.name,
                         reminders=state.reminders, slot_types=flow.slot_types,
-                        menu=self._menu)
+                        menu=self._menu, services=self.services)
             result = await flow.get_step(step)(turn)
             state.locale = turn.locale
             if isinstance(result, Goto):

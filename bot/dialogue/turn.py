@@ -14,6 +14,7 @@ from bot.dialogue.slots import SlotTypes, SlotValues
 from bot.dialogue.texts import Texts
 from bot.messages import Choice, Choices, File, Image, Inbound, Outbound, Text
 from bot.model import Profile, Reminder
+from bot.services.registry import Services
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -42,6 +43,7 @@ class Turn:
         reminders: list[Reminder] | None = None,
         slot_types: SlotTypes | None = None,
         menu: MenuFlows = (),
+        services: Services | None = None,
     ) -> None:
         self.customer_id = customer_id
         self.inbound = inbound
@@ -55,6 +57,9 @@ class Turn:
         #: Follow-ups this turn scheduled (``remind_in``), committed with the turn.
         self.reminders: list[Reminder] = [] if reminders is None else reminders
         self._menu = menu
+        #: Business systems by name: ``turn.services.catalogue``, ``turn.services.http``,
+        #: ``turn.services.customers`` and the project's own (``bot/services``).
+        self.services = services if services is not None else Services()
 
     @property
     def channel(self) -> str:

@@ -146,6 +146,13 @@ class Keys:
         tag: the claim script touches this key alone (one slot on a Redis Cluster)."""
         return f"{self.prefix}:{{reminders}}:due"
 
+    @property
+    def catalogue(self) -> str:
+        """Hash: the one catalogue every process reads (``bot/store/catalogue.py``):
+        ``v`` its version, ``d`` the document, ``h`` its digest, ``s`` where it came from,
+        ``t`` when (ms), ``e`` / ``m`` the ETag and Last-Modified of the polled source."""
+        return f"{self.prefix}:catalogue"
+
     def connector_state(self, connector: str, key: str) -> str:
         return f"{self.prefix}:cs:{connector}:{key}"
 

@@ -31,17 +31,20 @@ catalogue = Flow(
 
 @catalogue.step
 async def pick(turn: Turn) -> StepResult:
+    # The catalogue in force now: a price changed by the ERP shows on the next message.
+    products = (await turn.services.catalogue.current()).products
     choices = [
         Choice(payload=f"product:{p.id}",
                title=f"{p.title(turn.locale)} · {shop.price(p.price_cents, turn.locale)}")
-        for p in shop.products()
+        for p in products
     ]
     return Ask("product", turn.t("catalogue.prompt"), choices=choices, then=details)
 
 
 @catalogue.step
 async def details(turn: Turn) -> StepResult:
-    product = shop.product(turn.slots["product"].removeprefix("product:"))
+    catalogue = await turn.services.catalogue.current()
+    product = catalogue.product(turn.slots["product"].removeprefix("product:"))
     if product is not None:
         turn.say(turn.t("catalogue.item", name=product.title(turn.locale),
                         price=shop.price(product.price_cents, turn.locale),

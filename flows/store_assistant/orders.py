@@ -53,7 +53,7 @@ async def ask_number(turn: Turn) -> StepResult:
 @order_status.step
 async def look_up(turn: Turn) -> StepResult:
     number = turn.slots["number"]
-    order = await orders.find(number)
+    order = await orders(turn).find(number)
     if order is None:
         turn.say(turn.t("order.unknown", number=number))
         return Ask("number", turn.t("order.ask"), then=look_up, error=turn.t("order.bad"))

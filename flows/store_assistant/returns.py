@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
+from bot.catalogue import Catalogue
 from bot.dialogue import (
     Ask,
     Call,
@@ -28,18 +29,18 @@ from flows.store_assistant.texts import TEXTS
 Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254,
                                          pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")]
 
-def _known_product(value: str) -> str:
-    if shop.product(value) is None:
-        raise ValueError("not one of our products")
-    return value
+_SHIPPED = shop.shipped_catalogue()
 
 
-#: A product of the catalogue, by id; its aliases let a sentence name it ("los vaqueros").
-ProductId = Annotated[str, AfterValidator(_known_product), Field(
-    description="the product to return",
-    json_schema_extra={"enum": [p.id for p in shop.products()],
-                       "x-aliases": {p.id: [*p.aliases, *p.name.values()]
-                                     for p in shop.products()}})]
+#: A product, by id. The understanding learns the words a sentence names one by ("los
+#: vaqueros") from the shipped catalogue, at start-up; the step checks the item against
+#: the order, whose items the order service gives.
+ProductId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"),
+                      Field(description="the product to return",
+                            json_schema_extra={"enum": [p.id for p in _SHIPPED.products],
+                                               "x-aliases": {p.id: [*p.aliases,
+                                                                    *p.name.values()]
+                                                             for p in _SHIPPED.products}})]
 
 returns = Flow(
     "returns",
@@ -85,7 +86,7 @@ async def ask_order(turn: Turn) -> StepResult:
 
 @returns.step
 async def check_order(turn: Turn) -> StepResult:
-    order = await shop.orders.find(turn.slots["order"])
+    order = await shop.orders(turn).find(turn.slots["order"])
     if order is None:
         turn.say(turn.t("order.unknown", number=turn.slots["order"]))
         return Goto(ask_order)
@@ -95,7 +96,9 @@ async def check_order(turn: Turn) -> StepResult:
     if len(order.items) == 1:
         turn.slots["item"] = order.items[0]
         return Goto(ask_reason)
-    choices = [Choice(payload=item, title=_item_title(item, turn.locale)) for item in order.items]
+    catalogue = await turn.services.catalogue.current()
+    choices = [Choice(payload=item, title=_item_title(catalogue, item, turn.locale))
+               for item in order.items]
     return Ask("item", turn.t("returns.ask_item"), choices=choices, then=ask_reason)
 
 
@@ -127,8 +130,9 @@ async def need_email(turn: Turn) -> StepResult:
 
 @returns.step
 async def confirm(turn: Turn) -> StepResult:
+    catalogue = await turn.services.catalogue.current()
     summary = turn.t(
-        "returns.confirm", item=_item_title(turn.slots["item"], turn.locale),
+        "returns.confirm", item=_item_title(catalogue, turn.slots["item"], turn.locale),
         number=turn.slots["order"], reason=turn.t(f"returns.reason.{turn.slots['reason']}"),
         refund=turn.t(f"returns.refund.{turn.slots['refund']}").lower())
     # Cancelled by the customer's next message, whatever it is.
@@ -145,7 +149,7 @@ async def finish(turn: Turn) -> StepResult:
     if turn.slots["confirm"] != "yes":
         turn.say(turn.t("returns.cancelled"))
         return End(outcome="declined")
-    reference = await shop.orders.open_return(turn.slots["order"], turn.slots["item"],
+    reference = await shop.orders(turn).open_return(turn.slots["order"], turn.slots["item"],
                                               turn.slots["reason"])
     turn.slots["reference"] = reference
     turn.say(turn.t("returns.done", reference=reference, email=turn.profile.email or ""))
@@ -164,6 +168,6 @@ async def save_email(turn: Turn) -> StepResult:
     return End(result=turn.slots["email"])
 
 
-def _item_title(item: str, locale: str) -> str:
-    product = shop.product(item)
+def _item_title(catalogue: Catalogue, item: str, locale: str) -> str:
+    product = catalogue.product(item)
     return product.title(locale) if product else item

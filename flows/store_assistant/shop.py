@@ -1,8 +1,12 @@
-"""The shop's data: one catalogue and one order book for every channel.
+"""The shop's systems, as the flows reach them: services by name, never module globals.
 
-Prices and names come from ``catalogue.json`` only, so the same product costs the same on
-Telegram, WhatsApp and the web. ``OrderService`` stands in for the shop's order API: it is
-async, as a real HTTP call would be.
+- ``turn.services.catalogue``: products and prices. In a running bot it is the store's
+  one catalogue (config.yaml's ``catalogue:``), so a price is the same on Telegram,
+  WhatsApp and the web at the same moment; without one (``FlowTester``) it is this
+  package's ``catalogue.json``.
+- ``turn.services.orders``: the ``OrderBook``, a stand-in for the shop's order API (async,
+  as a real HTTP call would be). A test swaps it:
+  ``FlowTester("flows.store_assistant", services={"orders": FakeOrders()})``.
 """
 
 from __future__ import annotations
@@ -11,27 +15,14 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
 from importlib import resources
 from typing import Any
 
+from bot.catalogue import Catalogue, FixedCatalogue, parse_catalogue
+from bot.dialogue import Turn
+from bot.services import ServiceFactory, Services
+
 RETURN_DAYS = 30
-
-
-@dataclass(frozen=True, slots=True)
-class Product:
-    id: str
-    price_cents: int
-    name: dict[str, str]
-    description: dict[str, str]
-    #: The words customers use for it, in any language ("vaqueros" for the jeans).
-    aliases: tuple[str, ...] = ()
-
-    def title(self, locale: str) -> str:
-        return self.name.get(locale) or self.name["en"]
-
-    def blurb(self, locale: str) -> str:
-        return self.description.get(locale) or self.description["en"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,22 +35,6 @@ class Order:
     tracking: str | None = None
 
 
-@cache
-def _data() -> dict[str, Any]:
-    text = (resources.files(__package__) / "catalogue.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
-
-
-def products() -> list[Product]:
-    return [Product(**{**p, "aliases": tuple(p.get("aliases", ()))})
-            for p in _data()["products"]]
-
-
-def product(product_id: str) -> Product | None:
-    return next((p for p in products() if p.id == product_id), None)
-
-
 def price(cents: int, locale: str) -> str:
     """A price as customers read it: "€19.90" in English, "19,90 €" in Spanish."""
     amount = f"{cents // 100}.{cents % 100:02d}"
@@ -68,11 +43,29 @@ def price(cents: int, locale: str) -> str:
     return f"€{amount}"
 
 
-class OrderService:
-    """Looks orders up and registers returns (in memory: a stand-in for the shop's API)."""
+def _packaged(name: str) -> str:
+    return (resources.files(__package__) / name).read_text(encoding="utf-8")
+
+
+def shipped_catalogue() -> Catalogue:
+    """The catalogue this package ships (``catalogue.json``), validated."""
+    return parse_catalogue(_packaged("catalogue.json"), source="flows/store_assistant/"
+                           "catalogue.json")
+
+
+class OrderBook:
+    """Looks orders up and registers returns (``orders.json`` in memory: a stand-in for
+    the shop's API)."""
+
+    def __init__(self, orders: dict[str, Any]) -> None:
+        self.orders = orders
+
+    @classmethod
+    def shipped(cls) -> OrderBook:
+        return cls(json.loads(_packaged("orders.json"))["orders"])
 
     async def find(self, number: str) -> Order | None:
-        raw = _data()["orders"].get(number.upper())
+        raw = self.orders.get(number.upper())
         if raw is None:
             return None
         # The demo data say "delivered N days ago" so the demo never goes stale.
@@ -87,10 +80,25 @@ class OrderService:
         return f"R-{number.upper()}-{secrets.token_hex(2).upper()}"
 
 
+def orders(turn: Turn) -> OrderBook:
+    """The order service this turn reaches (or the test's fake in its place)."""
+    book: OrderBook = turn.services.orders
+    return book
+
+
 def returnable(order: Order, today: date) -> bool:
     if order.status != "delivered" or order.delivered_on is None:
         return False
     return (today - order.delivered_on).days <= RETURN_DAYS
 
 
-orders = OrderService()
+def _catalogue(services: Services) -> FixedCatalogue:
+    return FixedCatalogue(shipped_catalogue())
+
+
+def _orders(services: Services) -> OrderBook:
+    return OrderBook.shipped()
+
+
+#: What this package's flows call; config.yaml's ``catalogue:`` replaces ``catalogue``.
+SERVICES: dict[str, ServiceFactory] = {"catalogue": _catalogue, "orders": _orders}
