@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from bot.analytics.recorder import SATISFACTION_FLOW, AnalyticsRecorder
 from bot.analytics.report import build_report, last_days
+from bot.catalogue.wiring import start_services
 from bot.channels import BaseConnector, Capabilities, ConnectorContext, DeliveryStatus, registry
 from bot.composition import build_engine
 from bot.config.handoff import OperatorAccount
@@ -184,6 +185,9 @@ class Runtime:
         operator_routes: list[AnyRoute] = []
         links = await self._link_store(store)
         secret = await self._link_secret(store)
+        await start_services(cfg, store=store, services=self.engine.services, links=links,
+                             secret=secret, connectors=self.connectors, chores=self._chores,
+                             stop=self._stopping, poll=self.role != "web")
         stages, observers = self._stages(store, links, secret)
         operators = list(self.desk.operators) if self.desk is not None else []
         self.records = CustomerRecords(store, links=links, connectors=self.connectors,
@@ -462,6 +466,7 @@ class Runtime:
                 await connector.close()
             except Exception:  # shutting down: log and go on with the rest
                 log.exception("connector %s did not close cleanly", connector.channel)
+        await self.engine.services.close()
         if self.engine.understanding is not None:
             await self.engine.understanding.close()
         if self.analytics is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.api.catalogue_schema import catalogue_openapi
 from bot.api.openapi_customers import SCHEMAS, customer_paths, ok, subscription_paths
 
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}
@@ -32,9 +33,10 @@ def _customer_parameter() -> dict[str, Any]:
 def document() -> dict[str, Any]:
     """The whole document: the endpoints below, then the customer API's merged in."""
     built = _document()
-    built["components"]["schemas"].update(SCHEMAS)
+    catalogue_path, catalogue_schemas = catalogue_openapi()
+    built["components"]["schemas"].update({**SCHEMAS, **catalogue_schemas})
     for path, operations in [*customer_paths(_answers, _customer_parameter()).items(),
-                             *subscription_paths(_answers).items()]:
+                             *subscription_paths(_answers).items(), *catalogue_path.items()]:
         built["paths"].setdefault(path, {}).update(operations)
     return built
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from bot.api.app import BusinessApi
 from bot.api.auth import ApiAuth
+from bot.api.catalogue import CatalogueApi
 from bot.api.customers import CustomersApi
 from bot.api.dead_letters import DeadLettersApi
 from bot.api.records import RecordsApi
@@ -16,6 +17,7 @@ from bot.pipeline import Pipeline
 from bot.privacy import CustomerRecords
 from bot.reaching.entry import EntryPoints, Links
 from bot.reaching.notifications import Notifier, Reaching
+from bot.store.catalogue import CatalogueStore
 from bot.store.directory import CustomerDirectory
 from bot.store.links import LinkStore
 from bot.store.store import Store
@@ -56,6 +58,8 @@ def api_routes(settings: Settings, *, store: Store, pipeline: Pipeline, reaching
                           enqueue=pipeline.enqueue_business, secret=secret,
                           accounts=reaching.accounts).routes(),
             *RecordsApi(auth=auth, records=records).routes(),
+            *CatalogueApi(auth=auth, store=CatalogueStore(store.redis, keys=store.keys),
+                          settings=settings.catalogue).routes(),
             *(DeadLettersApi(auth=auth, events=store.events).routes()
               if store.events is not None else []),
             *(SubscriptionsApi(auth=auth, stored=SubscriptionStore(store.redis, keys=store.keys),
