@@ -65,17 +65,24 @@ class CataloguePoller:
                      len(catalogue.products))
         return published
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Poll now, then every ``poll_seconds``, until ``stop``."""
+    async def poll_logged(self) -> None:
+        """Poll once; a refusal or a failure is logged and the catalogue held stays."""
+        try:
+            await self.poll_once()
+        except CatalogueError as exc:
+            log.error("catalogue not updated: %s", exc)
+        except (aiohttp.ClientError, TimeoutError, StoreError) as exc:
+            log.warning("catalogue poll of %s failed (the catalogue held stays): %s",
+                        self.url, exc or type(exc).__name__)
+
+    async def run(self, stop: asyncio.Event, *, now: bool = True) -> None:
+        """Poll (now, unless ``now`` is False), then every ``poll_seconds``, until
+        ``stop``."""
         try:
             while not stop.is_set():
-                try:
-                    await self.poll_once()
-                except CatalogueError as exc:  # the loop's boundary: keep the old one
-                    log.error("catalogue not updated: %s", exc)
-                except (aiohttp.ClientError, TimeoutError, StoreError) as exc:
-                    log.warning("catalogue poll of %s failed (the catalogue held stays): %s",
-                                self.url, exc or type(exc).__name__)
+                if now:
+                    await self.poll_logged()  # the loop's boundary: it never raises
+                now = True
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.poll_seconds)
         finally:

@@ -6,7 +6,9 @@ by its configured source) and the customer directory.
   digest), so editing the file and restarting is how its prices change.
 - ``source: api``: pushed to ``PUT /api/v1/catalogue``; ``path``, if set, fills an empty
   store once (a restart never undoes a push).
-- ``source: http``: ``catalogue.url`` is polled by every process that runs turns.
+- ``source: http``: ``catalogue.url`` is polled by every process that runs turns, once
+  before it starts (a failure is logged and the catalogue held serves), then every
+  ``poll_seconds``.
 
 A bad file stops start-up with the product and field (``ConfigError``); a bad poll or
 push keeps the catalogue held.
@@ -52,7 +54,8 @@ async def start_services(settings: Settings, *, store: Store, services: Services
                                           for k, v in cfg.headers.items()},
                                  poll_seconds=cfg.poll_seconds,
                                  timeout_seconds=cfg.timeout_seconds, max_bytes=cfg.max_bytes)
-        chores.spawn(poller.run(stop), name="catalogue-poller")
+        await poller.poll_logged()  # fresh before the first turn, when the ERP answers
+        chores.spawn(poller.run(stop, now=False), name="catalogue-poller")
     if cfg.path is not None or cfg.source != "file":
         services.provide("catalogue", StoredCatalogue(held))
     directory = CustomerDirectory(store.redis, keys=store.keys, links=links, secret=secret)

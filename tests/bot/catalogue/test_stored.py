@@ -58,7 +58,7 @@ async def test_reading_an_unchanged_catalogue_fetches_no_document(redis: Redis) 
 
 
 async def test_no_catalogue_yet_says_how_to_give_one(redis: Redis) -> None:
-    with pytest.raises(CatalogueError, match="catalogue.path"):
+    with pytest.raises(CatalogueError, match=r"catalogue\.path"):
         await StoredCatalogue(CatalogueStore(redis, keys=Keys())).current()
 
 
