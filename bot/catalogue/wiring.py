@@ -8,7 +8,8 @@ by its configured source) and the customer directory.
   store once (a restart never undoes a push).
 - ``source: http``: ``catalogue.url`` is polled by every process that runs turns, once
   before it starts (a failure is logged and the catalogue held serves), then every
-  ``poll_seconds``.
+  ``poll_seconds``; ``path``, if set, fills an empty store first (an ERP down at the
+  very first start still leaves a catalogue).
 
 A bad file stops start-up with the product and field (``ConfigError``); a bad poll or
 push keeps the catalogue held.
@@ -41,8 +42,7 @@ async def start_services(settings: Settings, *, store: Store, services: Services
     ``services``; ``poll``: this process polls ``catalogue.url`` (it runs turns)."""
     cfg = settings.catalogue
     held = CatalogueStore(store.redis, keys=store.keys)
-    if cfg.path is not None and (cfg.source == "file" or (
-            cfg.source == "api" and await held.version() == 0)):
+    if cfg.path is not None and (cfg.source == "file" or await held.version() == 0):
         try:
             catalogue = read_catalogue_file(cfg.path)
         except CatalogueError as exc:

@@ -16,8 +16,9 @@ class CatalogueSettings(Strict):
 
     #: ``file``: ``path`` is published to the store at start-up (as it changes, by
     #: restart). ``http``: ``url`` is polled, with ETag / If-Modified-Since. ``api``: the
-    #: business pushes it to ``PUT /api/v1/catalogue`` (``path``, if set, fills an empty
-    #: store once). A push is refused (409) under the other two sources.
+    #: business pushes it to ``PUT /api/v1/catalogue``. With ``http`` and ``api``,
+    #: ``path``, if set, fills an empty store once. A push is refused (409) under the
+    #: other two sources.
     source: Literal["file", "http", "api"] = "file"
     #: The catalogue's JSON file. Unset with ``source: file``: no catalogue in the store;
     #: flows read the one their own module registers, if any.

@@ -126,3 +126,16 @@ async def test_a_bot_on_the_erp_source_shows_the_erp_prices_from_its_first_turn(
             assert await Shopper(runtime, web, "ana").browse() == ["T-shirt · €19.90",
                                                                   "Jeans · €69.00"]
     assert erp.requests == [(None, 200)]
+
+
+async def test_an_erp_down_at_the_first_start_leaves_the_file_s_catalogue(
+        make_settings: Any) -> None:
+    async with FakeERP(TWO_PRODUCTS) as erp:
+        erp.status = 503
+        settings = make_settings(flows=DEMO, catalogue={
+            "source": "http", "url": f"{erp.base_url}/catalogue", "path": str(SHIPPED)})
+        web = CollectingConnector(channel="webchat", capabilities=BUTTONS)
+        async with Runtime(settings, connectors=[web]) as runtime:
+            assert "Organic cotton T-shirt · €19.90" in await Shopper(runtime, web,
+                                                                      "ana").browse()
+    assert erp.requests == [(None, 503)]

@@ -18,6 +18,7 @@ from bot.messages import Identity
 from bot.model import Event
 from bot.store.analytics import AnalyticsCounters
 from bot.store.boundary import boundary
+from bot.store.catalogue import CatalogueStore
 from bot.store.connector_state import RedisConnectorState
 from bot.store.embedded import free_port
 from bot.store.handoff import HandoffQueue
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[3]
 #: What the store may import from ``bot``: the foundation below it, nothing above.
 FOUNDATION = {"bot.errors", "bot.history", "bot.messages", "bot.model", "bot.tasks"}
 STORE_CLASSES = [Store, Outbox, LinkStore, HandoffQueue, WorkStream, OperatorSessions,
-                 AnalyticsCounters, RedisConnectorState]
+                 AnalyticsCounters, RedisConnectorState, CatalogueStore]
 ANA = Identity(channel="webchat", user_id="ana")
 
 
@@ -155,6 +156,8 @@ async def test_an_unreachable_store_raises_store_error_from_every_class(
         store.work_stream().read("me", count=1, block_ms=1),
         store.analytics_counters().days(["2026-01-01"]),
         store.connector_state("webchat").get("k"),
+        CatalogueStore(store.redis, keys=store.keys).version(),
+        CatalogueStore(store.redis, keys=store.keys).publish("{}", source="test"),
     ]
     for call in calls:
         with pytest.raises(StoreError):
