@@ -36,7 +36,7 @@ from bot.dialogue import DialogueEngine, Flow
 from bot.dialogue.loading import checked_engine, loaded_flows
 from bot.messages import Attachment, Choices, Identity, Inbound, Outbound, SenderHint, text_of
 from bot.model import Event, Profile, Session
-from bot.services.loading import project_services
+from bot.services.loading import project_services, services_of_flows
 from bot.services.registry import Services
 from bot.understanding.builtin import BuiltinProvider
 from bot.understanding.contract import Knowledge, Provider, Request, Understanding
@@ -104,8 +104,8 @@ class FlowTester:
         ``engine``: one built already (e.g. from config.yaml's settings, as the
         conversation tests do); ``flows``, the locales and the provider are then its own.
         ``services``: by name, in place of those the flows module registers
-        (``SERVICES``), e.g. ``{"orders": FakeOrders()}``; the module's other factories
-        still run."""
+        (``SERVICES``; for ``Flow`` objects, the package their steps are defined in), e.g.
+        ``{"orders": FakeOrders()}``; the module's other factories still run."""
         self.capabilities = capabilities
         if engine is None:
             loaded, where = (loaded_flows([flows]) if isinstance(flows, str)
@@ -118,8 +118,8 @@ class FlowTester:
                                              flows=specs, locales=locales,
                                              threshold=threshold, knowledge=knowledge,
                                              builtin=builtin)
-            built = Services(services).build(
-                project_services([flows]) if isinstance(flows, str) else {})
+            built = Services(services).build(project_services([flows]) if isinstance(
+                flows, str) else services_of_flows(loaded))
             if where is None:
                 engine = DialogueEngine(loaded, default_flow=default_flow, locales=locales,
                                         default_locale=default_locale,

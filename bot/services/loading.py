@@ -4,10 +4,12 @@ flows module's ``SERVICES`` (name → factory), once, when the engine is built."
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Mapping, Sequence
 
 from bot.catalogue.service import FixedCatalogue
 from bot.config.settings import Settings
+from bot.dialogue.flow import Flow
 from bot.errors import CatalogueError, ConfigError
 from bot.services.http import HttpService
 from bot.services.registry import ServiceFactory, Services
@@ -36,6 +38,22 @@ def project_services(modules: Sequence[str]) -> dict[str, ServiceFactory]:
     if problems:
         raise ConfigError(problems)
     return found
+
+
+def services_of_flows(flows: Sequence[Flow]) -> dict[str, ServiceFactory]:
+    """The ``SERVICES`` of the package that defines ``flows`` (``FlowTester(FLOWS)``):
+    for each flow, the nearest module up from its steps' module that has ``SERVICES``
+    (``flows.store_assistant.orders`` → ``flows.store_assistant``)."""
+    modules: list[str] = []
+    for flow in flows:
+        for step in flow.steps.values():
+            parts = getattr(step, "__module__", "").split(".")
+            found = next((name for name in (".".join(parts[:n])
+                                            for n in range(len(parts), 0, -1))
+                          if hasattr(sys.modules.get(name), "SERVICES")), None)
+            if found is not None and found not in modules:
+                modules.append(found)
+    return project_services(modules)
 
 
 def built_in_services(settings: Settings) -> dict[str, object]:

@@ -55,3 +55,11 @@ async def test_the_services_are_built_once_not_per_turn() -> None:
         await chat.send("A1002")
         assert chat.engine.services is services and services.orders is orders
         assert services.names() == ["catalogue", "orders"]
+
+
+async def test_flow_objects_bring_the_services_of_the_package_that_defines_them() -> None:
+    from flows.store_assistant import FLOWS
+
+    async with FlowTester(FLOWS) as chat:
+        await chat.send("/order")
+        assert "Correos" in (await chat.send("A1002")).text
