@@ -47,7 +47,7 @@ def services_of_flows(flows: Sequence[Flow]) -> dict[str, ServiceFactory]:
     modules: list[str] = []
     for flow in flows:
         for step in flow.steps.values():
-            parts = getattr(step, "__module__", "").split(".")
+            parts = (getattr(step, "__module__", None) or "").split(".")
             found = next((name for name in (".".join(parts[:n])
                                             for n in range(len(parts), 0, -1))
                           if hasattr(sys.modules.get(name), "SERVICES")), None)
