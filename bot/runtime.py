@@ -185,9 +185,8 @@ class Runtime:
         operator_routes: list[AnyRoute] = []
         links = await self._link_store(store)
         secret = await self._link_secret(store)
-        await start_services(cfg, store=store, services=self.engine.services, links=links,
-                             secret=secret, connectors=self.connectors, chores=self._chores,
-                             stop=self._stopping, poll=self.role != "web")
+        await start_services(cfg, store, self.engine.services, links, secret, self.connectors,
+                             chores=self._chores, stop=self._stopping, poll=self.role != "web")
         stages, observers = self._stages(store, links, secret)
         operators = list(self.desk.operators) if self.desk is not None else []
         self.records = CustomerRecords(store, links=links, connectors=self.connectors,

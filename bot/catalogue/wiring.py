@@ -34,9 +34,9 @@ from bot.store.store import Store
 from bot.tasks import TaskTracker
 
 
-async def start_services(settings: Settings, *, store: Store, services: Services,
+async def start_services(settings: Settings, store: Store, services: Services,
                          links: LinkStore | None, secret: bytes,
-                         connectors: Mapping[str, BaseConnector], chores: TaskTracker,
+                         connectors: Mapping[str, BaseConnector], *, chores: TaskTracker,
                          stop: asyncio.Event, poll: bool) -> CatalogueStore:
     """Feed the store's catalogue from its source and put it and ``customers`` into
     ``services``; ``poll``: this process polls ``catalogue.url`` (it runs turns)."""
