@@ -465,9 +465,7 @@ class Runtime:
                 await connector.close()
             except Exception:  # shutting down: log and go on with the rest
                 log.exception("connector %s did not close cleanly", connector.channel)
-        await self.engine.services.close()
-        if self.engine.understanding is not None:
-            await self.engine.understanding.close()
+        await self.engine.close()
         if self.analytics is not None:
             await self.analytics.flush()
         if self.indexer is not None:

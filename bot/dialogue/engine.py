@@ -191,6 +191,12 @@ class DialogueEngine:
                                           text="flow step raised; see the logs"))
         return self._finish(state)
 
+    async def close(self) -> None:
+        """Let go of what the turns used: the services' connections, the understanding's."""
+        await self.services.close()
+        if self.understanding is not None:
+            await self.understanding.close()
+
     async def start_flow(self, *, customer_id: str, session: Session, profile: Profile,
                          flow: str, identity: Identity) -> TurnResult:
         """Start ``flow`` outside a customer message (an operator hands back into it)."""
