@@ -33,6 +33,8 @@ def catalogue_openapi() -> tuple[dict[str, Any], dict[str, Any]]:
             "401": {"description": "no valid bearer token", **error},
             "403": {"description": "the token lacks the scope", **error},
             "409": {"description": "catalogue.source is not api", **error},
+            "413": {"description": "the document is over catalogue.max_bytes (refused by "
+                                   "the server before it is read)"},
             "422": {"description": "the catalogue is invalid (the message says which "
                                    "product and field); nothing changed", **error}}}}}
     return path, schemas
