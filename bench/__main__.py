@@ -16,6 +16,7 @@ from bench.drive import calibrated_passes
 from bench.figures import summarise
 from bench.http_bench import run_http
 from bench.ours import OursBench, RunResult
+from bench.reference import ReferenceBench
 from bench.report import machine, write_readme
 from bench.scaling import run_processes
 from bench.server import BenchServer, server_version
@@ -39,7 +40,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--http-concurrency", type=int, default=50)
     p.add_argument("--aof", action="store_true",
                    help="run Valkey with appendonly yes, appendfsync everysec")
-    p.add_argument("--skip", default="", help="comma list of: http,scaling,cross,aiogram,events")
+    p.add_argument("--skip", default="",
+                   help="comma list of: http,scaling,cross,aiogram,events,reference")
     p.add_argument("--quick", action="store_true", help="CI size: 200 customers, 1 round")
     p.add_argument("--output", type=Path, default=HERE / "results" / "latest.json")
     p.add_argument("--no-readme", action="store_true")
@@ -67,6 +69,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             benches["aiogram_isolation"] = AiogramBench(server.url(1), isolation=True)
         if "events" not in skip:  # event webhooks on, one subscription, a fast endpoint
             benches["ours_events"] = OursBench(server.url(3), prefix="e", events=True)
+        if "reference" not in skip:  # the no-framework ceiling (issue 22)
+            benches["reference"] = ReferenceBench(server.url(5))
         if "cross" not in skip:
             benches["ours_cross_channel"] = OursBench(server.url(2), cross_channel=True,
                                                       prefix="x")
@@ -94,6 +98,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         if "aiogram" in load:
             result["ratio_ours_over_aiogram"] = _ratios(load, "aiogram")
             result["ratio_ours_over_aiogram_isolation"] = _ratios(load, "aiogram_isolation")
+        if "reference" in load:
+            result["ratio_ours_over_reference"] = _ratios(load, "reference")
+            if "ours_events" in load:
+                result["ratio_ours_events_over_reference"] = _ratios(load, "reference",
+                                                                     ours="ours_events")
         if "ours_events" in load:
             result["ratio_events_on_over_off"] = _ratios(load, "ours", ours="ours_events")
             if "aiogram" in load:

@@ -38,4 +38,15 @@ def summarise(runs: Sequence[RunResult]) -> dict[str, Any]:
     """Medians over rounds of each per-run figure, plus the rounds themselves."""
     rows = [per_run(r) for r in runs]
     keys = rows[0].keys() if rows else []
-    return {"median": {k: median([row[k] for row in rows]) for k in keys}, "rounds": rows}
+    return {"median": {k: median([row[k] for row in rows]) for k in keys},
+            "commands_per_msg_by_name": commands_by_name(runs), "rounds": rows}
+
+
+def commands_by_name(runs: Sequence[RunResult]) -> dict[str, float]:
+    """Each command's calls per message (inside scripts too), median over the runs, most
+    frequent first: which commands the server executes for one message."""
+    names = {n for r in runs for n in r.server.commands if n not in BENCH_COMMANDS}
+    per_name = {n: median([r.server.commands.get(n, 0) / max(r.messages, 1) for r in runs])
+                for n in names}
+    return dict(sorted(((n, v) for n, v in per_name.items() if v > 0),
+                       key=lambda item: -item[1]))

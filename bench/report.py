@@ -92,6 +92,17 @@ def results_markdown(doc: dict[str, Any]) -> str:
             line += (f"; ours with events / aiogram: "
                      f"**{doc['ratio_ours_events_over_aiogram']['msgs_per_s_median']:.2f}**")
         out += [line + ".", ""]
+    if "ratio_ours_over_reference" in doc:
+        ref = doc["ratio_ours_over_reference"]
+        rounds = ", ".join(f"{r:.2f}" for r in ref["per_round"])
+        line = (f"**Ours / the no-framework reference** (`bench/reference.py`: parse, one "
+                f"read, one step, one write, over one pipelined connection), messages/s, "
+                f"median of per-round ratios: **{ref['msgs_per_s_median']:.2f}** "
+                f"(rounds: {rounds}; target ≥ 0.5)")
+        if "ratio_ours_events_over_reference" in doc:
+            line += (f"; with event webhooks on: "
+                     f"**{doc['ratio_ours_events_over_reference']['msgs_per_s_median']:.2f}**")
+        out += [line + ".", ""]
     if "http" in doc:
         h = doc["http"]
         rates = h["requests_per_s_median"]
