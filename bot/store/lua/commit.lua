@@ -43,12 +43,16 @@ local n_events = tonumber(ARGV[7])
 local n_outbox = tonumber(ARGV[8])
 local i = 12
 if n_events > 0 then
-  redis.call('RPUSH', KEYS[4], unpack(ARGV, i, i + n_events - 1))
-  redis.call('LTRIM', KEYS[4], -tonumber(ARGV[5]), -1)
+  local limit = tonumber(ARGV[5])
+  if redis.call('RPUSH', KEYS[4], unpack(ARGV, i, i + n_events - 1)) > limit then
+    redis.call('LTRIM', KEYS[4], -limit, -1)
+  end
 end
 i = i + n_events
+local written = {}
 for _ = 1, n_outbox do
   redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 1])
+  written[ARGV[i]] = ARGV[i + 1]
   i = i + 2
 end
 local n_hooks = tonumber(ARGV[i] or '0')
@@ -65,7 +69,7 @@ if n_hooks > 0 and KEYS[8] then
 end
 local send = {'none'}
 if n_outbox > 0 then
-  send = next_send(KEYS[5], KEYS[6], KEYS[2], ARGV[10], ARGV[11])
+  send = next_send(KEYS[5], KEYS[6], KEYS[2], ARGV[10], ARGV[11], ARGV[9], written)
 end
 local head = redis.call('LINDEX', KEYS[3], 0)
 local status = 'done'

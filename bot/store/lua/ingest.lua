@@ -22,17 +22,18 @@ end
 if KEYS[7] then
   redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[10], '*', 'c', ARGV[9])
 end
-if redis.call('ZSCORE', KEYS[2], ARGV[2]) then
+if redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[2]) == 0 then
   return {'duplicate'}
 end
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[7])
 if ARGV[1] ~= '' then
   redis.call('HSET', KEYS[6], ARGV[1], ARGV[3])
 end
-redis.call('RPUSH', KEYS[3], ARGV[4])
+local waiting = redis.call('RPUSH', KEYS[3], ARGV[4])
 if ARGV[6] ~= '0' and redis.call('SET', KEYS[4], ARGV[5], 'NX', 'PX', ARGV[6]) then
   local s = redis.call('HMGET', KEYS[5], 'v', 'd', 'p')
-  return {'claimed', s[1] or '0', s[2] or '', s[3] or '', redis.call('LINDEX', KEYS[3], 0)}
+  -- alone in the inbox, the item just recorded is its head: no need to read it back
+  local head = waiting == 1 and ARGV[4] or redis.call('LINDEX', KEYS[3], 0)
+  return {'claimed', s[1] or '0', s[2] or '', s[3] or '', head}
 end
 return {'queued'}

@@ -1,0 +1,70 @@
+"""How many commands the server runs for one message (inside the scripts too), and that
+the commands saved (issue 22) kept each script's answers: a budget, so a change that adds
+work to the hot path is a decision, not an accident (``bench/README.md`` says why each of
+the remaining commands is needed)."""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from bot.messages import Identity, Inbound, Text
+from bot.model import Delivery, Event
+from bot.store.results import Claim, NoSend, Recorded
+from bot.store.store import Store
+
+ANA = Identity(channel="webchat", user_id="ana")
+
+#: Commands the test itself sends to read or reset the counters.
+OWN = {"info", "config|resetstat"}
+
+
+async def commands_run(redis: Redis) -> dict[str, int]:
+    stats = await redis.info("commandstats")
+    return {name.removeprefix("cmdstat_"): int(value["calls"])
+            for name, value in stats.items()
+            if isinstance(value, dict) and name.removeprefix("cmdstat_") not in OWN}
+
+
+async def one_message(store: Store, claim: Claim, n: int) -> None:
+    """A turn as the pipeline makes it: the message and its reply in the history, the
+    reply in the outbox (claimed with the commit), then its acknowledgement."""
+    reply = Delivery(id=f"{claim.version + 1:012d}.000", customer_id=claim.customer_id,
+                     to=ANA, message=Text(text=f"reply {n}"))
+    committed = await store.commit(
+        claim, session=claim.session, profile=None, outbox=[reply],
+        events=[Event(kind="inbound", text=claim.inbound.text), Event(kind="reply")])
+    assert committed.next is None and isinstance(committed.send, Delivery)
+    assert await store.outbox.sent(claim.customer_id, reply.id) is NoSend.NONE
+
+
+async def test_a_known_customers_message_costs_23_commands(store: Store,
+                                                          redis: Redis) -> None:
+    first = await store.ingest(Inbound(identity=ANA, message_id="m0", text="hello"))
+    assert isinstance(first, Claim)
+    await one_message(store, first, 0)
+    await redis.config_resetstat()
+    claim = await store.ingest(Inbound(identity=ANA, message_id="m1", text="again"))
+    assert isinstance(claim, Claim) and claim.inbound.text == "again"
+    await one_message(store, claim, 1)
+    calls = await commands_run(redis)
+    # record: EVALSHA, HEXISTS, ZADD NX (dedupe), ZREMRANGEBYSCORE, HSET, RPUSH, SET NX, HMGET
+    # commit: EVALSHA, GET, HGET, HSET, LPOP, RPUSH, HSET, HKEYS, HSET, LINDEX, DEL
+    # sent:   EVALSHA, HDEL, HDEL, HKEYS
+    assert calls == {"evalsha": 3, "hexists": 1, "zadd": 1, "zremrangebyscore": 1, "hset": 4,
+                     "rpush": 2, "set": 1, "hmget": 1, "get": 1, "hget": 1, "lpop": 1,
+                     "hkeys": 2, "lindex": 1, "del": 1, "hdel": 2}, calls
+    assert sum(calls.values()) == 23
+    # The dedupe answer without its own look-up: a redelivery is still a duplicate.
+    again = await store.ingest(Inbound(identity=ANA, message_id="m1", text="again"))
+    assert again == Recorded(claim.customer_id, "duplicate")
+
+
+async def test_a_message_behind_another_is_read_back_from_the_inbox(store: Store) -> None:
+    """The head is taken from the arguments only when the message is alone in the inbox."""
+    claim = await store.ingest(Inbound(identity=ANA, message_id="a", text="first"))
+    assert isinstance(claim, Claim)
+    assert await store.ingest(Inbound(identity=ANA, message_id="b", text="second")) == \
+        Recorded(claim.customer_id, "queued")
+    committed = await store.commit(claim, session=claim.session, profile=None, events=[],
+                                   outbox=[])
+    assert committed.next is not None and committed.next.inbound.text == "second"
