@@ -93,8 +93,9 @@ class OursBench:
     """One pipeline on its own connection pool, reused across rounds (flushed between)."""
 
     def __init__(self, url: str, *, cross_channel: bool = False, prefix: str = "u",
-                 events: bool = False) -> None:
-        self.redis: Redis = counting_client(url)
+                 events: bool = False, client: Redis | None = None) -> None:
+        #: ``client``: another client than a counting one on ``url`` (a cluster's).
+        self.redis: Redis = client if client is not None else counting_client(url)
         self.admin = Redis.from_url(url)
         self.cross = cross_channel
         self.prefix = prefix

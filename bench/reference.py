@@ -104,7 +104,7 @@ class ReferenceBench:
             db = int(self.url.rsplit("/", 1)[1])
             port = int(self.url.rsplit(":", 1)[1].split("/")[0])
             self._batch = TickBatch(await WireConnection.open(Endpoint(port=port, db=db)))
-        await self.admin.execute_command("FLUSHDB", "SYNC")
+        await self.admin.flushdb(asynchronous=False)
         self.summaries = 0
         await self.admin.config_resetstat()
         before = await snapshot(self.admin)

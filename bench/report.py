@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import platform
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
+
+from bot import loop
 
 
 def machine() -> dict[str, Any]:
@@ -133,3 +138,19 @@ def write_readme(path: Path, doc: dict[str, Any]) -> None:
     _, _, tail = rest.partition(MARK_END)
     path.write_text(f"{head}{MARK_BEGIN}\n{results_markdown(doc)}\n{MARK_END}{tail}",
                     encoding="utf-8")
+
+
+def load_arguments(parser: argparse.ArgumentParser, *, rounds: int, output: Path) -> None:
+    """The options every side bench shares: customers in flight, rounds, where to write."""
+    parser.add_argument("--inflight", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument("--output", type=Path, default=output)
+
+
+def run_side_bench(main: Callable[[argparse.Namespace], Coroutine[Any, Any, Any]],
+                   args: argparse.Namespace) -> Any:
+    """Run a side bench's ``main`` on the event loop, write its document to ``--output``."""
+    document = loop.run(main(args))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return document
