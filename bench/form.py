@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.dialogue import Ask, End, Flow, StepResult, Turn, command
 
-form = Flow("form", triggers=command("start"), slots={"age": int})
+form = Flow("form", triggers=command("start"), slots={"name": str, "age": int, "city": str})
 
 
 @form.step

@@ -42,7 +42,8 @@ class StoreSettings(Strict):
     appendfsync: Literal["always", "everysec", "no"] = "everysec"
     #: Prefix of every key in the store, so several bots can share one server.
     key_prefix: str = Field(default="omni", pattern=r"^[A-Za-z0-9_.-]{1,32}$")
-    #: Events kept per customer; older ones are trimmed.
+    #: Events kept per customer; older ones are trimmed (a full history may hold up to a
+    #: sixteenth more between two trims: it is trimmed in steps, not on every turn).
     history_limit: int = Field(default=2000, ge=10, le=1_000_000)
     #: How long a turn owns a customer before another process may take over.
     lease_seconds: float = Field(default=30.0, gt=0.5, le=3600)

@@ -68,3 +68,26 @@ async def test_a_message_behind_another_is_read_back_from_the_inbox(store: Store
     committed = await store.commit(claim, session=claim.session, profile=None, events=[],
                                    outbox=[])
     assert committed.next is not None and committed.next.inbound.text == "second"
+
+
+async def test_a_full_history_is_trimmed_in_steps_and_read_to_its_cap(redis: Redis) -> None:
+    """At its cap the history may run a sixteenth over before one trim brings it back: the
+    newest ``history_limit`` events are what a reader gets either way."""
+    store = Store(redis, history_limit=32)  # a slack of 2 events
+    claim = await store.ingest(Inbound(identity=ANA, message_id="h0", text="x"))
+    assert isinstance(claim, Claim)
+    events = [Event(kind="note", text=str(i)) for i in range(34)]
+    committed = await store.commit(claim, session=claim.session, profile=None,
+                                   events=events, outbox=[])
+    assert committed.next is None
+    ck = store.keys.customer(claim.customer_id)
+    assert await redis.llen(ck.events) == 34  # within the slack: no trim this turn
+    assert [e.text for e in await store.history(claim.customer_id, limit=32)] == [
+        str(i) for i in range(2, 34)]
+    claim = await store.ingest(Inbound(identity=ANA, message_id="h1", text="x"))
+    assert isinstance(claim, Claim)
+    await store.commit(claim, session=claim.session, profile=None,
+                       events=[Event(kind="note", text="34")], outbox=[])
+    assert await redis.llen(ck.events) == 32  # past it: back to the cap in one trim
+    assert [e.text for e in await store.history(claim.customer_id, limit=32)] == [
+        str(i) for i in range(3, 35)]
