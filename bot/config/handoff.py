@@ -33,6 +33,9 @@ class OperatorAccount(Strict):
     capacity: int = Field(default=5, ge=1, le=100)
     #: May edit customers' profiles and tags (supervisors always may).
     edit_profiles: bool = False
+    #: What this operator is good at ("returns", "es"): automatic assignment gives a
+    #: conversation labelled with a skill to the least busy operator who has it.
+    skills: list[str] = Field(default_factory=list)
 
     @field_validator("password_hash")
     @classmethod
@@ -100,6 +103,32 @@ class CannedReply(Strict):
     locale: str | None = None
 
 
+class AssignmentRule(Strict):
+    """Which operators automatic assignment prefers for some conversations. A rule
+    matches a conversation with ``label`` among its labels (tags) and/or on ``channel``;
+    the first rule that matches names the skill its operator must have. When nobody with
+    that skill is online with room, the least busy operator gets it, and the take says so."""
+
+    #: Matches conversations with this label (a tag on the customer's profile).
+    label: str | None = Field(default=None, min_length=1, max_length=40)
+    #: Matches conversations on this channel ("whatsapp", "webchat").
+    channel: str | None = Field(default=None, min_length=1, max_length=40)
+    #: The skill an operator needs to get them; unset, the label itself.
+    skill: str | None = Field(default=None, min_length=1, max_length=40)
+
+    @model_validator(mode="after")
+    def _matches_something(self) -> AssignmentRule:
+        if self.label is None and self.channel is None:
+            raise ValueError("a rule needs label or channel (or both)")
+        if self.skill is None and self.label is None:
+            raise ValueError("a channel rule needs skill: the skill its operators have")
+        return self
+
+    @property
+    def wanted_skill(self) -> str:
+        return self.skill or self.label or ""
+
+
 class HandoffSettings(Strict):
     """Human handoff: operators, business hours, the queue and the console's logins."""
 
@@ -108,6 +137,10 @@ class HandoffSettings(Strict):
     #: ``claim``: operators take conversations from the queue; ``auto``: each new one goes
     #: to the least busy operator online with room.
     assignment: Literal["claim", "auto"] = "claim"
+    #: With ``auto``: rules tried in order before "least busy" (by label/skill, by
+    #: channel); a conversation labelled with an operator's skill goes to the least busy
+    #: operator with that skill even without a rule.
+    assignment_rules: list[AssignmentRule] = Field(default_factory=list)
     #: Messages in a row the bot did not understand before it offers a person (0: never).
     misunderstood_limit: int = Field(default=3, ge=0, le=50)
     #: A conversation waiting longer returns to the bot, with a message.

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +28,7 @@ from typing import Any
 from bot.analytics.recorder import SATISFACTION_FLOW
 from bot.config.handoff import HandoffSettings, OperatorAccount
 from bot.dialogue import DialogueEngine, TurnResult
+from bot.handoff.assignment import choose, preference
 from bot.handoff.hours import describe, is_open
 from bot.handoff.profile_edits import apply_changes
 from bot.history import inbound_event, outbound_event
@@ -154,8 +155,11 @@ class HandoffDesk:
                                                   requested_at=now)
             session.handoff = info.model_copy(update={"taken_at": now})
             session.mode, session.operator = "human", action.operator
-            result.events.append(_event(session, "handoff", f"{name} took the conversation",
-                                        state="taken", operator=action.operator, **direct))
+            # An automatic assignment's note says how the operator was chosen.
+            how = {"assignment": action.text} if action.text else {}
+            took = f"{name} took the conversation" + (f" ({action.text})" if how else "")
+            result.events.append(_event(session, "handoff", took, state="taken",
+                                        operator=action.operator, **direct, **how))
             _say(result, self._t(locale, "handoff.joined", name=name), SYSTEM)
         elif kind == "profile":
             profile, event = apply_changes(claim.profile, action.changes or {},
@@ -260,17 +264,20 @@ class HandoffDesk:
                 _say(result, pending)
         return result
 
-    async def assign(self, customer_id: str, *, act: Acting) -> bool:
-        """Give a queued conversation to the least busy operator online with room."""
-        online = sorted(await self.queue.online())
-        load = await self.queue.load(online)
-        free = [o for o in online
-                if (account := self.operator(o)) and load[o] < account.capacity]
-        if not free:
+    async def assign(self, customer_id: str, *, act: Acting, labels: Iterable[str] = (),
+                     channel: str | None = None) -> bool:
+        """Give a queued conversation to an operator online with room: by the assignment
+        rules (``bot/handoff/assignment.py``), else the least busy."""
+        online = [a for o in sorted(await self.queue.online()) if (a := self.operator(o))]
+        wanted = preference(self.settings.assignment_rules, self.operators.values(),
+                            labels=labels, channel=channel)
+        chosen = await choose(self.queue, customer_id, online, wanted=wanted)
+        if chosen is None:
             return False
-        chosen = min(free, key=lambda o: load[o])
-        await act(customer_id, OperatorAction(id=f"auto-{uuid.uuid4().hex}", operator=chosen,
-                                              action="take"))
+        log.info("conversation %s %s: %s", customer_id, chosen.note, chosen.operator)
+        await act(customer_id, OperatorAction(id=f"auto-{uuid.uuid4().hex}",
+                                              operator=chosen.operator, action="take",
+                                              text=chosen.note))
         return True
 
     # -- helpers --------------------------------------------------------------------------

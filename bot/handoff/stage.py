@@ -59,17 +59,21 @@ class HandoffStage:
                 and before.operator == after.operator:
             return None
         outcome = self._outcomes.pop(action.id, None) if action is not None else None
-        return self._after_commit(turn.customer_id, before, after, action, outcome)
+        return self._after_commit(turn.customer_id, before, after, action, outcome,
+                                  labels=turn.result.profile.tags)
 
     async def _after_commit(self, customer_id: str, before: Standing, after: Session,
-                            action: OperatorAction | None, outcome: Outcome | None) -> None:
+                            action: OperatorAction | None, outcome: Outcome | None, *,
+                            labels: list[str]) -> None:
         """Bring the shared views up to date, publish the action's outcome, and assign the
         conversation when assignment is automatic. The session is already committed: a
         failure here is logged, never undone."""
         try:
             await self._update_views(customer_id, before, after, action, outcome)
             if after.mode == "queued" and self.desk.settings.assignment == "auto":
-                await self.desk.assign(customer_id, act=self.act)
+                await self.desk.assign(customer_id, act=self.act, labels=labels,
+                                       channel=after.address.channel if after.address
+                                       else None)
         except StoreError as exc:
             log.warning("handoff bookkeeping for %s failed: %s", customer_id, exc)
 

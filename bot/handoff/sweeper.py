@@ -39,7 +39,7 @@ async def sweep_forever(desk: HandoffDesk, *, act: Acting, stop: asyncio.Event,
             if store is not None and time.monotonic() - repaired_at >= REPAIR_SECONDS:
                 await requeue_missing(desk, store)
                 repaired_at = time.monotonic()
-            await sweep(desk, act=act, timeout=timeout)
+            await sweep(desk, act=act, timeout=timeout, store=store)
             if metrics is not None:
                 await refresh_gauges(desk, metrics)
         except StoreError as exc:  # the loop's boundary: go on
@@ -48,13 +48,22 @@ async def sweep_forever(desk: HandoffDesk, *, act: Acting, stop: asyncio.Event,
             await asyncio.wait_for(stop.wait(), interval)
 
 
-async def sweep(desk: HandoffDesk, *, act: Acting, timeout: float) -> None:
+async def sweep(desk: HandoffDesk, *, act: Acting, timeout: float,
+                store: Store | None = None) -> None:
     for customer_id in await desk.queue.overdue(time.time() - timeout):
         await act(customer_id, OperatorAction(id=f"timeout-{uuid.uuid4().hex}",
                                               operator="system", action="timeout"))
     if desk.settings.assignment == "auto":
-        for customer_id in await desk.queue.waiting(limit=20):
-            if not await desk.assign(customer_id, act=act):
+        waiting = await desk.queue.waiting(limit=20)
+        # The assignment rules read the conversation's labels and channel.
+        found = await store.overviews(waiting, events=1) if store is not None \
+            else [None] * len(waiting)
+        for customer_id, overview in zip(waiting, found, strict=True):
+            session, profile = (overview[0], overview[1]) if overview else (None, None)
+            if not await desk.assign(customer_id, act=act,
+                                     labels=profile.tags if profile else (),
+                                     channel=session.address.channel
+                                     if session and session.address else None):
                 break
 
 

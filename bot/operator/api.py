@@ -331,7 +331,8 @@ class OperatorApi:
         if refusal is not None:
             return refusal
         action = OperatorAction(id=uuid.uuid4().hex, operator=caller.account.id, action=kind,
-                                text=text if isinstance(text, str) else None,
+                                text=text if isinstance(text, str)
+                                and kind in ("reply", "note") else None,
                                 flow=flow if isinstance(flow, str) else None,
                                 target=str(target) if target else None, changes=changes,
                                 at=time.time())
