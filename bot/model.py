@@ -129,6 +129,8 @@ class HandoffInfo(BaseModel):
     requested_at: float
     priority: int = 0
     taken_at: float | None = None
+    #: When an operator first replied (the first-response target stops there).
+    first_reply_at: float | None = None
 
 
 OperatorActionKind = Literal[

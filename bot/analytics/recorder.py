@@ -62,6 +62,9 @@ class AnalyticsRecorder:
         for event in result.events:
             channel = event.channel or "-"
             data = event.data
+            missed = data.get("sla_missed")  # on a take, a timeout or a first reply
+            for target in missed if isinstance(missed, list) else []:
+                counts[f"sla_missed:{target}"] += 1
             if event.kind == "inbound":
                 counts[f"in:{channel}"] += 1
                 counts[f"hour:{hour}:in"] += 1

@@ -114,6 +114,10 @@ def _handoff(totals: Mapping[str, int], customers: int) -> dict[str, Any]:
         "resolved": totals.get("handoff:resolve", 0),
         "reopened": totals.get("handoff:reopened", 0),
         "timed_out": totals.get("handoff:timeout", 0),
+        # Service-level targets missed (``handoff.sla``): taken or timed out too late,
+        # first replied to too late.
+        "sla_missed_waiting": totals.get("sla_missed:waiting", 0),
+        "sla_missed_first_response": totals.get("sla_missed:first_response", 0),
         "rate": round(requested / customers, 3) if customers else 0.0,
         "avg_wait_seconds": round(totals.get("handoff:wait_sum", 0) / waited, 1)
         if waited else None,

@@ -129,6 +129,29 @@ class AssignmentRule(Strict):
         return self.skill or self.label or ""
 
 
+class SlaTargets(Strict):
+    """How soon a waiting customer should hear from a person. The console counts down
+    each target, warns once ``warn_at`` of it has passed, and marks it missed after."""
+
+    #: Minutes a conversation may wait in the queue before an operator takes it (0: none).
+    waiting_minutes: float = Field(default=0, ge=0, le=7 * 24 * 60)
+    #: Minutes from asking for a person to an operator's first reply (0: none).
+    first_response_minutes: float = Field(default=0, ge=0, le=7 * 24 * 60)
+    #: The share of a target after which the console warns (0.8: at 80 %).
+    warn_at: float = Field(default=0.8, gt=0, lt=1)
+
+
+class SlaSettings(SlaTargets):
+    """The targets of the queue, and other targets for the queue of some channels."""
+
+    #: Targets for conversations on one channel, e.g. ``{whatsapp: {waiting_minutes: 2}}``;
+    #: other channels use the targets above.
+    channels: dict[str, SlaTargets] = Field(default_factory=dict)
+
+    def for_channel(self, channel: str | None) -> SlaTargets:
+        return self.channels.get(channel or "", self)
+
+
 class HandoffSettings(Strict):
     """Human handoff: operators, business hours, the queue and the console's logins."""
 
@@ -149,6 +172,9 @@ class HandoffSettings(Strict):
     average_handling_minutes: float = Field(default=5, gt=0, le=24 * 60)
     #: When people answer; unset, always.
     hours: BusinessHours | None = None
+    #: Service-level targets (first response, waiting), counted down in the console and
+    #: their breaches counted in the analytics; none by default.
+    sla: SlaSettings = Field(default_factory=SlaSettings)
     #: Ask the customer to rate the conversation after an operator resolves it.
     satisfaction: bool = True
     #: The accounts that may log in to the console or call the operator API.

@@ -31,6 +31,7 @@ from bot.dialogue import DialogueEngine, TurnResult
 from bot.handoff.assignment import choose, preference
 from bot.handoff.hours import describe, is_open
 from bot.handoff.profile_edits import apply_changes
+from bot.handoff.sla import Target, missed_on_reply, missed_on_take
 from bot.history import inbound_event, outbound_event
 from bot.messages import Outbound, Text
 from bot.model import Event, EventKind, HandoffInfo, OperatorAction, Session
@@ -151,15 +152,17 @@ class HandoffDesk:
             # counts it as asked for too, so it never shows more taken than requested.
             direct = {"direct": True} if session.mode == "bot" else {}
             now = time.time()
+            # Proactive (nobody asked): no target's clock runs for it.
             info = session.handoff or HandoffInfo(reason=f"taken over by {name}",
-                                                  requested_at=now)
+                                                  requested_at=now, first_reply_at=now)
+            late = _missed(missed_on_take(self.settings.sla, session, now))
             session.handoff = info.model_copy(update={"taken_at": now})
             session.mode, session.operator = "human", action.operator
             # An automatic assignment's note says how the operator was chosen.
             how = {"assignment": action.text} if action.text else {}
             took = f"{name} took the conversation" + (f" ({action.text})" if how else "")
             result.events.append(_event(session, "handoff", took, state="taken",
-                                        operator=action.operator, **direct, **how))
+                                        operator=action.operator, **direct, **how, **late))
             _say(result, self._t(locale, "handoff.joined", name=name), SYSTEM)
         elif kind == "profile":
             profile, event = apply_changes(claim.profile, action.changes or {},
@@ -175,6 +178,7 @@ class HandoffDesk:
             if session.mode != "human":
                 return result, Outcome(False, "take the conversation before replying")
             _say(result, (action.text or "").strip(), author)
+            self._first_reply(session, result.events[-1])
         elif kind == "note":
             result.events.append(_event(session, "note", action.text or "", author=author))
         elif kind == "transfer":
@@ -212,7 +216,7 @@ class HandoffDesk:
             return result, full
         name, now = self._name(action.operator), time.time()
         session.handoff = HandoffInfo(reason=f"reopened by {name}", requested_at=now,
-                                      taken_at=now)
+                                      taken_at=now, first_reply_at=now)
         session.mode, session.operator = "human", action.operator
         result.events.append(_event(session, "handoff", f"{name} reopened the conversation",
                                     state="reopened", operator=action.operator))
@@ -239,12 +243,15 @@ class HandoffDesk:
         key = {"handback": "handoff.back_to_bot", "resolve": "handoff.resolved",
                "timeout": "handoff.timeout"}[action.action]
         taken_at = session.handoff.taken_at if session.handoff else None
+        late = _missed(missed_on_take(self.settings.sla, session, time.time())) \
+            if action.action == "timeout" else {}
         session.mode, session.operator, session.handoff = "bot", None, None
         origin: Any = "system" if action.action == "timeout" else "operator"
         handled = {"handled_seconds": round(time.time() - taken_at, 1)} if taken_at else {}
         result = TurnResult(session, claim.profile, [
             _event(session, "handoff", key.split(".")[1].replace("_", " "),
-                   state=action.action, operator=action.operator, **handled)], [], origin=origin)
+                   state=action.action, operator=action.operator, **handled, **late)], [],
+            origin=origin)
         _say(result, self._t(locale, key))
         flow = action.flow
         if action.action == "resolve" and self.settings.satisfaction \
@@ -282,6 +289,15 @@ class HandoffDesk:
 
     # -- helpers --------------------------------------------------------------------------
 
+    def _first_reply(self, session: Session, event: Event) -> None:
+        """Stop the first-response clock at the operator's first reply, noting it on the
+        reply's history event when the target was missed."""
+        if session.handoff is None or session.handoff.first_reply_at is not None:
+            return
+        now = time.time()
+        event.data.update(_missed(missed_on_reply(self.settings.sla, session, now)))
+        session.handoff = session.handoff.model_copy(update={"first_reply_at": now})
+
     def _t(self, locale: str, key: str, /, **values: object) -> str:
         return self.engine.texts.get(locale, key, **values)
 
@@ -297,6 +313,10 @@ class HandoffDesk:
 def _event(session: Session, kind: EventKind, text: str, **data: Any) -> Event:
     address = session.address
     return Event(kind=kind, channel=address.channel if address else None, text=text, data=data)
+
+
+def _missed(targets: list[Target]) -> dict[str, Any]:
+    return {"sla_missed": list(targets)} if targets else {}
 
 
 def _say(result: TurnResult, message: str | Outbound, author: str | None = None) -> None:

@@ -30,6 +30,7 @@ from bot.errors import StoreError
 from bot.handoff.desk import HandoffDesk
 from bot.handoff.hours import is_open
 from bot.handoff.profile_edits import BadEdit, checked_changes
+from bot.handoff.sla import sla_view
 from bot.model import Event, OperatorAction, OperatorActionKind
 from bot.operator import canned, finding, views
 from bot.operator.addresses import ClientAddress
@@ -177,8 +178,10 @@ class OperatorApi:
 
     async def _queue(self, request: WebRequest, caller: Caller) -> WebResponse:
         waiting = await self.queue.waiting()
+        now = time.time()
         items = await self._with_unread(caller, [
-            (views.queue_item(customer_id, *found, position), found[2])
+            (views.queue_item(customer_id, *found, position,
+                              sla=sla_view(self.desk.settings.sla, found[0], now)), found[2])
             for position, (customer_id, found) in enumerate(
                 zip(waiting, await self.store.overviews(waiting), strict=True), start=1)
             if found is not None])
@@ -192,8 +195,11 @@ class OperatorApi:
         for operator in operators:
             held |= await self.queue.held_by(operator)
         customers = sorted(held)
+        now = time.time()
         items = await self._with_unread(caller, [
-            (views.conversation_item(customer_id, *found), found[2])
+            (views.conversation_item(customer_id, *found,
+                                     sla=sla_view(self.desk.settings.sla, found[0], now)),
+             found[2])
             for customer_id, found in zip(customers, await self.store.overviews(customers),
                                           strict=True)
             if found is not None and found[0].mode == "human"])

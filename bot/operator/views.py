@@ -101,7 +101,8 @@ def identities_view(identities: list[Identity], unreachable: set[str]) -> list[d
 
 
 def queue_item(customer_id: str, session: Session, profile: Profile, events: list[Event],
-               position: int) -> dict[str, Any]:
+               position: int, *, sla: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``sla``: the service-level clocks still running (``bot/handoff/sla.py``)."""
     handoff = session.handoff
     return {
         "customer_id": customer_id,
@@ -113,11 +114,13 @@ def queue_item(customer_id: str, session: Session, profile: Profile, events: lis
         "priority": handoff.priority if handoff else 0,
         "position": position,
         "last_text": last_customer_text(events),
+        "sla": sla or {},
     }
 
 
 def conversation_item(customer_id: str, session: Session, profile: Profile,
-                      events: list[Event]) -> dict[str, Any]:
+                      events: list[Event], *, sla: dict[str, Any] | None = None
+                      ) -> dict[str, Any]:
     return {
         "customer_id": customer_id,
         "name": profile.name,
@@ -127,6 +130,7 @@ def conversation_item(customer_id: str, session: Session, profile: Profile,
         "operator": session.operator,
         "last_text": last_customer_text(events),
         "updated_at": events[-1].at if events else None,
+        "sla": sla or {},
     }
 
 

@@ -474,6 +474,11 @@ function renderHandoff(report) {
   grid.appendChild(kpi("resolved", "Resolved", h.resolved, count(h.resolved)));
   grid.appendChild(kpi("reopened", "Reopened", h.reopened, count(h.reopened)));
   grid.appendChild(kpi("timed_out", "Timed out", h.timed_out, count(h.timed_out)));
+  grid.appendChild(kpi("sla_missed_waiting", "Waiting target missed", h.sla_missed_waiting,
+    count(h.sla_missed_waiting), "Taken (or timed out) after the waiting target (handoff.sla)"));
+  grid.appendChild(kpi("sla_missed_first_response", "First response missed",
+    h.sla_missed_first_response, count(h.sla_missed_first_response),
+    "First operator reply after the first-response target (handoff.sla)"));
   grid.appendChild(kpi("rate", "Handoff rate", h.rate,
     typeof h.rate === "number" && Number.isFinite(h.rate) ? pctFmt.format(h.rate) : "—",
     "Handoffs requested ÷ unique customers"));

@@ -522,6 +522,7 @@ function renderQueue() {
   els.queueEmpty.hidden = items.length > 0;
   els.queueEmpty.textContent = open ? "Nobody is waiting." : "The queue is closed.";
   tickClocks();
+  document.dispatchEvent(new CustomEvent("omnicanal:queue", { detail: items }));
 }
 
 /** Updates waiting times and relative ages without refetching. */
@@ -592,6 +593,7 @@ function renderMine() {
   clear(els.mine);
   els.mine.appendChild(frag);
   els.mineEmpty.hidden = items.length > 0;
+  document.dispatchEvent(new CustomEvent("omnicanal:mine", { detail: items }));
 }
 
 function markActiveItems() {

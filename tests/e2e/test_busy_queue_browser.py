@@ -1,0 +1,79 @@
+"""Working a busy queue in a real browser: service-level clocks count down on the queue
+and on my conversations, warn before a target is missed and mark it after; the analytics
+count what was missed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.handoff.passwords import hash_password
+from bot.runtime import Runtime
+from tests.e2e.test_find_browser import PASSWORD, browser, operator_console
+from tests.e2e.test_handoff_browser import customer_says
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+
+from playwright.async_api import Browser, Page, expect  # noqa: E402
+
+__all__ = ["browser"]
+
+#: 12 seconds to take or to first reply; the console warns after 3.
+SLA = {"waiting_minutes": 0.2, "first_response_minutes": 0.2, "warn_at": 0.25}
+
+
+@pytest.fixture
+async def runtime(make_settings: Any) -> AsyncIterator[Runtime]:
+    operators = [{"id": "ana", "name": "Ana", "password_hash": hash_password(PASSWORD)}]
+    async with Runtime(make_settings(handoff={"operators": operators, "sla": SLA})) as rt:
+        yield rt
+
+
+async def a_waiting_customer(runtime: Runtime, browser: Browser) -> Page:
+    assert runtime.server is not None
+    customer = await (await browser.new_context()).new_page()
+    await customer.goto(f"{runtime.server.url}/")
+    await expect(customer.locator("#status")).to_have_attribute("data-state", "online")
+    await customer_says(customer, "human")
+    return customer
+
+
+async def handoff_report(runtime: Runtime) -> dict[str, Any]:
+    """Today's handoff figures once the analytics have counted a first-response miss."""
+    for _ in range(100):
+        assert runtime.report is not None
+        report: dict[str, Any] = (await runtime.report(1))["handoff"]
+        if report["sla_missed_first_response"]:
+            return report
+        await asyncio.sleep(0.1)  # the recorder flushes its counts every second
+    raise AssertionError("the analytics never counted the missed first response")
+
+
+async def test_sla_clocks_warn_before_a_target_is_missed_and_mark_it_after(
+    runtime: Runtime, browser: Browser,
+) -> None:
+    operator = await operator_console(browser, runtime)
+    await a_waiting_customer(runtime, browser)
+    item = operator.locator("#queue .queue-item")
+    await expect(item).to_have_count(1)
+    waiting = item.locator('.sla-badge[data-target="waiting"]')
+    await expect(waiting).to_contain_text("take in 0:")
+    await expect(waiting).to_have_attribute("data-state", "warning", timeout=10_000)
+    await expect(waiting).to_have_attribute("data-state", "missed", timeout=15_000)
+    await expect(waiting).to_have_text("take target missed")
+
+    await item.click()
+    await operator.click("#take")
+    await expect(operator.locator("#reply-text")).to_be_enabled()
+    reply_clock = operator.locator('#mine .item .sla-badge[data-target="first_response"]')
+    await expect(reply_clock).to_have_attribute("data-state", "missed")
+    await operator.fill("#reply-text", "Sorry for the wait!")
+    await operator.press("#reply-text", "Enter")
+    await expect(operator.locator("#transcript .entry.operator")).to_contain_text("Sorry")
+    await expect(reply_clock).to_have_count(0)  # replied: no clock runs any more
+
+    report = await handoff_report(runtime)
+    assert report["sla_missed_waiting"] == 1 and report["sla_missed_first_response"] == 1
