@@ -41,6 +41,7 @@ from bot.model import Event, OperatorAction
 from bot.operator.addresses import ClientAddress
 from bot.operator.api import OperatorApi
 from bot.operator.auth import OperatorAuth
+from bot.operator.generated_summary import SummaryWriter
 from bot.operator.live import LiveHub
 from bot.operator.views import flow_titles
 from bot.pipeline import Pipeline
@@ -211,6 +212,7 @@ class Runtime:
             operator_routes = OperatorApi(store=self._store, pipeline=self._pipeline,
                                           desk=self.desk, auth=auth, live=self.live,
                                           flows=sorted(self.engine.flows),
+                                          summaries=SummaryWriter.from_settings(cfg),
                                           report=self.report, search=self.indexer.index,
                                           flow_choices=flow_titles(
                                               {n: f.title for n, f in self.engine.flows.items()},

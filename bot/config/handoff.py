@@ -177,6 +177,9 @@ class HandoffSettings(Strict):
     sla: SlaSettings = Field(default_factory=SlaSettings)
     #: Ask the customer to rate the conversation after an operator resolves it.
     satisfaction: bool = True
+    #: Also ask the understanding's model (``understanding.provider: openai``) for a
+    #: short summary at the top of a taken conversation; the structured one is always shown.
+    generated_summary: bool = False
     #: The accounts that may log in to the console or call the operator API.
     operators: list[OperatorAccount] = Field(default_factory=list)
     canned_replies: list[CannedReply] = Field(default_factory=list)

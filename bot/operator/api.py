@@ -5,6 +5,7 @@
     GET  /operator/api/conversations/{id}              GET /operator/api/operators
     GET  /operator/api/search?q=&channel=&status=&operator=&label=&since=&until=
     GET  /operator/api/conversations/{id}/canned       (canned replies, filled in)
+    GET  /operator/api/conversations/{id}/summary      (structured + generated summary)
     POST /operator/api/conversations/{id}/take|reply|note|handback|resolve|transfer|reopen|profile
     WS   /operator/ws                                   (live updates)
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -26,17 +28,19 @@ from pathlib import Path
 from typing import Any
 
 from bot.analytics.report import to_csv
-from bot.errors import StoreError
+from bot.errors import ProviderError, StoreError
 from bot.handoff.desk import HandoffDesk
 from bot.handoff.hours import is_open
 from bot.handoff.profile_edits import BadEdit, checked_changes
 from bot.handoff.sla import sla_view
-from bot.model import Event, OperatorAction, OperatorActionKind
+from bot.model import Event, OperatorAction, OperatorActionKind, Profile, Session
 from bot.operator import canned, finding, views
 from bot.operator.addresses import ClientAddress
 from bot.operator.auth import Caller, LoginRefused, OperatorAuth
+from bot.operator.generated_summary import SummaryWriter
 from bot.operator.live import LiveHub
 from bot.operator.reaching_view import reaching_view
+from bot.operator.summary import structured_summary
 from bot.operator.supervision import SupervisorTools
 from bot.pipeline import Pipeline
 from bot.privacy import CustomerRecords
@@ -53,6 +57,7 @@ from bot.web.types import (
     WebSocketRoute,
 )
 
+log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 API = "/operator/api"
 ACTIONS: dict[str, OperatorActionKind] = {
@@ -83,7 +88,8 @@ class OperatorApi:
                  addresses: ClientAddress | None = None,
                  search: SearchIndex | None = None,
                  flow_choices: list[dict[str, str]] | None = None,
-                 records: CustomerRecords | None = None) -> None:
+                 records: CustomerRecords | None = None,
+                 summaries: SummaryWriter | None = None) -> None:
         self.store = store
         #: Export and erasure for supervisors (``supervision.py``); none without it.
         self.records = records
@@ -99,6 +105,8 @@ class OperatorApi:
             {"name": name, "title": name} for name in flows]
         self.report = report
         self.addresses = addresses or ClientAddress()
+        #: Writes generated summaries (``handoff.generated_summary``); None: off.
+        self.summaries = summaries
 
     def routes(self) -> list[AnyRoute]:
         guarded = self._guarded
@@ -112,6 +120,7 @@ class OperatorApi:
             Route("GET", f"{API}/conversations", guarded(self._conversations)),
             Route("GET", f"{API}/conversations/{{customer}}", guarded(self._conversation)),
             Route("GET", f"{API}/conversations/{{customer}}/canned", guarded(self._canned)),
+            Route("GET", f"{API}/conversations/{{customer}}/summary", guarded(self._summary)),
             Route("GET", f"{API}/operators", guarded(self._operators)),
             Route("GET", f"{API}/search", guarded(self._search)),
             Route("POST", f"{API}/conversations/{{customer}}/{{action}}",
@@ -278,6 +287,8 @@ class OperatorApi:
             "session": views.session_view(session),
             "reaching": reaching_view(profile, session, history),
             "transcript": views.transcript(history),
+            "summary": self._structured_summary(session, profile, history),
+            "summary_generated": self.summaries is not None,
             "flows": self.flows,
             "flow_choices": self.flow_choices,
             "operators": [{"id": o.id, "name": o.display_name, "online": o.id in online}
@@ -294,6 +305,32 @@ class OperatorApi:
         return _json(200, {"items": canned.replies_for(
             list(self.desk.settings.canned_replies), customer_id=customer_id,
             session=session, profile=profile, operator=caller.account.display_name)})
+
+    def _structured_summary(self, session: Session, profile: Profile,
+                            history: list[Event]) -> dict[str, Any]:
+        engine = self.desk.engine
+        return structured_summary(session, history, engine.flows,
+                                  locale=engine.locale_of(profile))
+
+    async def _summary(self, request: WebRequest, caller: Caller) -> WebResponse:
+        """The structured summary, and the generated one when configured (an error in
+        its place when the model fails: the console shows the structured one alone)."""
+        customer_id = request.params["customer"]
+        if not await self.store.identities(customer_id):
+            return _error(404, "no such conversation")
+        if not await self._may_see(caller, customer_id):
+            return _error(403, "this conversation is with another operator")
+        session, profile = await self.store.load(customer_id)
+        history = await self.store.history(customer_id, limit=self.store.history_limit)
+        summary = self._structured_summary(session, profile, history)
+        body: dict[str, Any] = {"summary": summary, "generated": None}
+        if self.summaries is not None:
+            try:
+                body["generated"] = await self.summaries.write(summary, history)
+            except ProviderError as failed:
+                log.warning("generated summary for %s failed: %s", customer_id, failed)
+                body["generated_error"] = "the summary could not be generated"
+        return _json(200, body)
 
     async def _operators(self, request: WebRequest, caller: Caller) -> WebResponse:
         online = await self.queue.online()

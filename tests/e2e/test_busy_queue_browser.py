@@ -1,6 +1,6 @@
 """Working a busy queue in a real browser: service-level clocks count down on the queue
 and on my conversations, warn before a target is missed and mark it after; the analytics
-count what was missed."""
+count what was missed. A taken conversation opens with its summary."""
 
 from __future__ import annotations
 
@@ -77,3 +77,26 @@ async def test_sla_clocks_warn_before_a_target_is_missed_and_mark_it_after(
 
     report = await handoff_report(runtime)
     assert report["sla_missed_waiting"] == 1 and report["sla_missed_first_response"] == 1
+
+
+async def test_a_taken_conversation_opens_with_its_summary(runtime: Runtime,
+                                                         browser: Browser) -> None:
+    assert runtime.server is not None
+    operator = await operator_console(browser, runtime)
+    customer = await (await browser.new_context()).new_page()
+    await customer.goto(f"{runtime.server.url}/")
+    await expect(customer.locator("#status")).to_have_attribute("data-state", "online")
+    await customer_says(customer, "report")
+    await expect(customer.locator("#messages")).to_contain_text("ticket number")
+    await customer_says(customer, "t100")
+    await expect(customer.locator("#messages")).to_contain_text("Which part")
+    await customer_says(customer, "human")
+    await expect(operator.locator("#queue .queue-item")).to_have_count(1)
+    await operator.locator("#queue .queue-item").click()
+    await operator.click("#take")
+    summary = operator.locator("#conv-summary")
+    await expect(summary).to_be_visible()
+    await expect(summary).to_contain_text("a fault report · Ticket check")
+    await expect(summary.locator(".summary-answers")).to_contain_text("TicketT100")
+    await expect(summary.locator(".summary-last li")).to_have_count(3)
+    await expect(summary.locator("#summary-generated")).to_be_hidden()  # not configured
