@@ -100,3 +100,70 @@ async def test_a_taken_conversation_opens_with_its_summary(runtime: Runtime,
     await expect(summary.locator(".summary-answers")).to_contain_text("TicketT100")
     await expect(summary.locator(".summary-last li")).to_have_count(3)
     await expect(summary.locator("#summary-generated")).to_be_hidden()  # not configured
+
+
+#: Records what the page shows as notifications and the tones it plays, around the real
+#: Notification and WebAudio of the browser.
+SPY = """
+window.__shown = [];
+window.__tones = 0;
+const RealNotification = window.Notification;
+window.Notification = class extends RealNotification {
+  constructor(title, options) {
+    super(title, options);
+    window.__shown.push({ title, body: options && options.body });
+  }
+};
+const start = OscillatorNode.prototype.start;
+OscillatorNode.prototype.start = function (...args) {
+  window.__tones += 1;
+  return start.apply(this, args);
+};
+"""
+
+
+async def a_logged_in_console(browser: Browser, runtime: Runtime) -> Page:
+    assert runtime.server is not None
+    context = await browser.new_context()
+    await context.grant_permissions(["notifications"], origin=runtime.server.url)
+    await context.add_init_script(SPY)
+    page = await context.new_page()
+    await page.goto(f"{runtime.server.url}/operator")
+    await page.fill("#login-operator", "ana")
+    await page.fill("#login-password", PASSWORD)
+    await page.click("#login-submit")
+    await expect(page.locator("#app")).to_be_visible()
+    return page
+
+
+async def test_notifications_and_a_tone_for_new_waiting_ones_and_replies_to_mine(
+    runtime: Runtime, browser: Browser,
+) -> None:
+    operator = await a_logged_in_console(browser, runtime)
+    toggle = operator.locator("#notify-toggle")
+    await expect(toggle).to_have_text("Notifications off"), "never asked on load"
+    await toggle.click()
+    await expect(toggle).to_have_text("Notifications on")
+    await operator.locator("#notify-sound").check()
+    tones = await operator.evaluate("window.__tones")
+    assert tones == 1, "checking the sound plays a sample"
+
+    customer = await a_waiting_customer(runtime, browser)
+    await expect(operator.locator("#queue .queue-item")).to_have_count(1)
+    await operator.wait_for_function("window.__shown.length === 1")
+    shown = await operator.evaluate("window.__shown")
+    assert shown[0]["title"].startswith("Waiting: ")
+    assert await operator.evaluate("window.__tones") == 2
+
+    await operator.locator("#queue .queue-item").click()
+    await operator.click("#take")
+    await expect(operator.locator("#reply-text")).to_be_enabled()
+    await operator.goto(f"{runtime.server.url}/operator")  # reloaded: the choice is kept
+    await expect(operator.locator("#notify-toggle")).to_have_text("Notifications on")
+    await expect(operator.locator("#mine .item")).to_have_count(1)
+    await customer_says(customer, "are you there?")
+    await operator.wait_for_function("window.__shown.length === 1")  # the spy starts anew
+    shown = await operator.evaluate("window.__shown")
+    assert shown[0]["title"].endswith(" wrote") and shown[0]["body"] == "are you there?"
+    await operator.locator("#notify-toggle").click()
+    await expect(operator.locator("#notify-toggle")).to_have_text("Notifications off")
