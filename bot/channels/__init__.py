@@ -13,6 +13,7 @@ from bot.channels.context import (
     DeliveryStatus,
     InboundSink,
     StatusSink,
+    TypingSink,
 )
 from bot.channels.contract import BaseConnector
 from bot.channels.sending import SendContext, SendReceipt
@@ -29,4 +30,5 @@ __all__ = [
     "SendContext",
     "SendReceipt",
     "StatusSink",
+    "TypingSink",
 ]

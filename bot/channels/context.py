@@ -28,6 +28,9 @@ class DeliveryStatus:
 
 #: Where connectors hand delivery statuses (the runtime decides where they are recorded).
 StatusSink = Callable[[DeliveryStatus], Awaitable[None]]
+#: Where connectors report that a customer is typing (no message, no turn: the operator
+#: console shows "typing…"); only channels whose platform reports it call it.
+TypingSink = Callable[[Identity], Awaitable[None]]
 
 
 class InboundSink(Protocol):
@@ -85,3 +88,5 @@ class ConnectorContext:
     #: False in a worker process: send only (no polling, no webhook registration); the
     #: web processes receive.
     receive: bool = True
+    #: Where "the customer is typing" goes; None: nobody listens.
+    typing: TypingSink | None = None

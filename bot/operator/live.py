@@ -116,11 +116,13 @@ class LiveHub:
 
 
 def _shown(frame: dict[str, Any], caller: Caller) -> str | None:
-    """The frame as this caller may see it, or None. Conversation frames carry who may
-    see them (``queued``, ``operators``); that is stripped before it reaches a console."""
-    if frame.get("type") != "conversation":
+    """The frame as this caller may see it, or None. Conversation and typing frames carry
+    who may see them (``queued``, ``operators``); that is stripped before it reaches a
+    console."""
+    kind = frame.get("type")
+    if kind not in ("conversation", "typing"):
         return json.dumps(frame)
-    public = {"type": "conversation", "customer_id": frame.get("customer_id")}
+    public = {"type": kind, "customer_id": frame.get("customer_id")}
     if caller.supervisor or frame.get("queued") \
             or caller.account.id in (frame.get("operators") or []):
         return json.dumps(public)

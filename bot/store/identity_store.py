@@ -52,6 +52,18 @@ class IdentityStore:
                 raise StoreError(f"could not resolve identity: {exc}") from exc
         return customer_id
 
+    async def known_customer(self, identity: Identity) -> str | None:
+        """The customer of an identity seen before, else None: never creates one (for
+        signals that are no message, like a visitor typing before they wrote)."""
+        cached = self._identities.known(identity.key)
+        if cached is not None:
+            return cached
+        try:
+            raw = await self.batcher.execute("GET", self.keys.identity(identity.key))
+        except CLIENT_ERRORS as exc:
+            raise StoreError(f"could not look up identity: {exc}") from exc
+        return None if raw is None else as_str(raw)
+
     async def _customer_of(self, identity_key: str,
                            aliases: Sequence[Identity] = ()) -> tuple[str, bool]:
         """The customer of an identity, and True when it was read (or created) in the

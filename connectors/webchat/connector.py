@@ -59,6 +59,8 @@ log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
 MAX_TEXT = 2000
+#: The least time between two typing frames of one socket that are looked at.
+TYPING_SECONDS = 0.5
 PENDING_TTL = 7 * 24 * 3600
 PENDING_MAX = 200
 
@@ -146,6 +148,7 @@ class WebChatConnector(BaseConnector):
             return
         visitor: str | None = None
         locale: str | None = None
+        typed_at = float("-inf")
         try:
             while (raw := await ws.receive_text()) is not None:
                 frame = frames.decode(raw)
@@ -159,6 +162,12 @@ class WebChatConnector(BaseConnector):
                     continue
                 if visitor is None:
                     await frames.error(ws, 400, "say hello first")
+                    continue
+                if frame.get("type") == "typing":
+                    # The page sends one every 2 s; more often is not ours: dropped unread.
+                    if time.monotonic() - typed_at >= TYPING_SECONDS:
+                        typed_at = time.monotonic()
+                        await self._typing(context, visitor)
                     continue
                 if not await self._message(ws, context, {**frame, "visitor": visitor,
                                                          "locale": locale,
@@ -197,6 +206,16 @@ class WebChatConnector(BaseConnector):
             log.warning("web chat replies waiting for a visitor not delivered: store "
                         "unavailable")
         return visitor
+
+    async def _typing(self, context: ConnectorContext, visitor: str) -> None:
+        """The visitor is typing: told to the console, with no turn and nothing recorded."""
+        if context.typing is None:
+            return
+        try:
+            await context.typing(Identity(channel=self.channel, account=self.account,
+                                          user_id=visitor))
+        except StoreError:  # a hint only: the next keystroke sends another
+            log.debug("web chat typing hint dropped: store unavailable")
 
     async def _message(self, ws: WebSocket, context: ConnectorContext,
                        frame: Mapping[str, Any]) -> bool:

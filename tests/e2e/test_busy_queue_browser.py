@@ -167,3 +167,26 @@ async def test_notifications_and_a_tone_for_new_waiting_ones_and_replies_to_mine
     assert shown[0]["title"].endswith(" wrote") and shown[0]["body"] == "are you there?"
     await operator.locator("#notify-toggle").click()
     await expect(operator.locator("#notify-toggle")).to_have_text("Notifications off")
+
+
+async def test_the_customer_typing_in_the_web_chat_shows_in_the_console(
+    runtime: Runtime, browser: Browser,
+) -> None:
+    operator = await operator_console(browser, runtime)
+    customer = await a_waiting_customer(runtime, browser)
+    await expect(operator.locator("#queue .queue-item")).to_have_count(1)
+    await operator.locator("#queue .queue-item").click()
+    await operator.click("#take")
+    await expect(operator.locator("#reply-text")).to_be_enabled()
+    typing = operator.locator("#typing-line")
+    await expect(typing).to_be_hidden()
+    await customer.locator("#composer-input").press_sequentially("where is my ord")
+    await expect(typing).to_be_visible()
+    await expect(typing).to_contain_text("is typing…")
+    await expect(typing).to_be_hidden(timeout=10_000)  # they stopped: gone after ~5 s
+    await customer.locator("#composer-input").press_sequentially("er")
+    await expect(typing).to_be_visible()
+    await customer.click("#composer-send")
+    await expect(operator.locator("#transcript .entry.customer").last).to_contain_text(
+        "where is my order")
+    await expect(typing).to_be_hidden(), "what they typed arrived"

@@ -1176,6 +1176,7 @@ function onWsFrame(event) {
     return;
   }
   if (!frame || typeof frame !== "object") return;
+  document.dispatchEvent(new CustomEvent("omnicanal:live", { detail: frame }));
   switch (frame.type) {
     case "hello":
       if (frame.operator && typeof frame.operator === "object") {

@@ -601,8 +601,19 @@ function redeemLinkFromUrl() {
   if (clean.length === 8) submitText(clean.slice(0, 4) + "-" + clean.slice(4));
 }
 
+// "Typing…" for the operator who has (or will have) the conversation: at most one frame
+// every 2 s while the visitor types; the server forwards it, nothing is recorded.
+const TYPING_EVERY_MS = 2000;
+let typingSentAt = 0;
+els.input.addEventListener("input", () => {
+  const now = Date.now();
+  if (!els.input.value.trim() || now - typingSentAt < TYPING_EVERY_MS) return;
+  if (sendFrame({ type: "typing" })) typingSentAt = now;
+});
+
 els.form.addEventListener("submit", (event) => {
   event.preventDefault();
+  typingSentAt = 0; // sent: the next keystroke starts a new burst of typing
   if (submitText(els.input.value)) els.input.value = "";
   focusInput();
 });
