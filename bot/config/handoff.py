@@ -144,12 +144,17 @@ class SlaTargets(Strict):
 class SlaSettings(SlaTargets):
     """The targets of the queue, and other targets for the queue of some channels."""
 
-    #: Targets for conversations on one channel, e.g. ``{whatsapp: {waiting_minutes: 2}}``;
-    #: other channels use the targets above.
+    #: Targets for the queue of one channel, e.g. ``{whatsapp: {waiting_minutes: 2}}``;
+    #: what a channel does not set, and other channels, follow the targets above.
     channels: dict[str, SlaTargets] = Field(default_factory=dict)
 
     def for_channel(self, channel: str | None) -> SlaTargets:
-        return self.channels.get(channel or "", self)
+        own = self.channels.get(channel or "")
+        if own is None:
+            return self
+        base = SlaTargets.model_fields
+        return SlaTargets(**{name: getattr(own if name in own.model_fields_set else self, name)
+                             for name in base})
 
 
 class HandoffSettings(Strict):
