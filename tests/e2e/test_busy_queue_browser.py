@@ -14,6 +14,7 @@ from bot.handoff.passwords import hash_password
 from bot.runtime import Runtime
 from tests.e2e.test_find_browser import PASSWORD, browser, operator_console
 from tests.e2e.test_handoff_browser import customer_says
+from tests.fakes.openai_api import FakeOpenAI
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -190,3 +191,24 @@ async def test_the_customer_typing_in_the_web_chat_shows_in_the_console(
     await expect(operator.locator("#transcript .entry.customer").last).to_contain_text(
         "where is my order")
     await expect(typing).to_be_hidden(), "what they typed arrived"
+
+
+async def test_the_generated_summary_shows_under_the_structured_one(
+    make_settings: Any, browser: Browser,
+) -> None:
+    operators = [{"id": "ana", "name": "Ana", "password_hash": hash_password(PASSWORD)}]
+    async with FakeOpenAI() as llm:
+        settings = make_settings(
+            handoff={"operators": operators, "generated_summary": True},
+            understanding={"provider": "openai", "openai": {
+                "base_url": llm.base_url, "model": "test-model", "api_key": "sk-test"}})
+        async with Runtime(settings) as rt:
+            llm.answer(("write_summary", {"summary": "Wants to talk to someone."}),
+                       match="Conversation:")
+            operator = await operator_console(browser, rt)
+            await a_waiting_customer(rt, browser)
+            await operator.locator("#queue .queue-item").click()
+            await operator.click("#take")
+            generated = operator.locator("#conv-summary #summary-generated")
+            await expect(generated).to_have_text("Wants to talk to someone.")
+            await expect(operator.locator("#conv-summary .summary-last li")).not_to_have_count(0)
