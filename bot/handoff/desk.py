@@ -17,6 +17,7 @@ withdrawn (see bot/store/lua/commit.lua).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
@@ -28,6 +29,7 @@ from typing import Any
 from bot.analytics.recorder import SATISFACTION_FLOW
 from bot.config.handoff import HandoffSettings, OperatorAccount
 from bot.dialogue import DialogueEngine, TurnResult
+from bot.errors import StoreError
 from bot.handoff.assignment import choose, preference
 from bot.handoff.hours import describe, is_open
 from bot.handoff.profile_edits import apply_changes
@@ -282,9 +284,15 @@ class HandoffDesk:
         if chosen is None:
             return False
         log.info("conversation %s %s: %s", customer_id, chosen.note, chosen.operator)
-        await act(customer_id, OperatorAction(id=f"auto-{uuid.uuid4().hex}",
-                                              operator=chosen.operator, action="take",
-                                              text=chosen.note))
+        try:
+            await act(customer_id, OperatorAction(id=f"auto-{uuid.uuid4().hex}",
+                                                  operator=chosen.operator, action="take",
+                                                  text=chosen.note))
+        except StoreError:
+            # Not queued: give the place back (a refused take gives it back by itself).
+            with contextlib.suppress(StoreError):
+                await self.queue.drop(chosen.operator, customer_id)
+            raise
         return True
 
     # -- helpers --------------------------------------------------------------------------
