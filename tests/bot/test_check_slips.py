@@ -41,7 +41,7 @@ def test_an_unknown_key_in_a_list_item_lists_what_is_allowed_there() -> None:
     problems = _problems({"flows": {"modules": ["m"]},
                           "handoff": {"operators": [{"id": "a", "bogus": 1}]}})
     assert problems == ["handoff.operators.0.bogus: unknown key. Allowed here: id, name, role, "
-                        "password_hash, token, capacity, edit_profiles"]
+                        "password_hash, token, capacity, edit_profiles, skills"]
 
 
 def test_a_flow_module_error_names_the_file_passed_and_exits_2(tmp_path: Path) -> None:
