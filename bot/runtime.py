@@ -43,7 +43,7 @@ from bot.operator.api import OperatorApi
 from bot.operator.auth import OperatorAuth
 from bot.operator.generated_summary import SummaryWriter
 from bot.operator.live import LiveHub
-from bot.operator.typing import TypingRelay
+from bot.operator.typing import typing_relay
 from bot.operator.views import flow_titles
 from bot.pipeline import Pipeline
 from bot.privacy import CustomerRecords
@@ -241,8 +241,7 @@ class Runtime:
                                                    public_url=public_url,
                                                    status=self._record_status,
                                                    receive=self.role != "worker",
-                                                   typing=TypingRelay(store, self.desk.queue)
-                                                   if self.desk is not None else None))
+                                                   typing=typing_relay(store, self.desk)))
         if self.knowledge is not None and cfg.knowledge.reload_seconds > 0:
             self.knowledge.start_watching(cfg.knowledge.reload_seconds)
         self._chores.spawn(self.analytics.run(self._stopping), name="analytics")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 
+from bot.handoff.desk import HandoffDesk
 from bot.messages import Identity
 from bot.store.handoff import HandoffQueue
 from bot.store.store import Store
@@ -51,3 +52,8 @@ class TypingRelay:
             for old in list(self._published)[:REMEMBERED // 10]:
                 del self._published[old]
         self._published[key] = at
+
+
+def typing_relay(store: Store, desk: HandoffDesk | None) -> TypingRelay | None:
+    """The relay for the connectors, when there is a desk to tell (handoff enabled)."""
+    return TypingRelay(store, desk.queue) if desk is not None else None
