@@ -38,12 +38,11 @@ from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.linking.stage import LinkingStage
 from bot.metrics import Metrics
 from bot.model import Event, OperatorAction
+from bot.operator import summary_writer, typing_relay
 from bot.operator.addresses import ClientAddress
 from bot.operator.api import OperatorApi
 from bot.operator.auth import OperatorAuth
-from bot.operator.generated_summary import SummaryWriter
 from bot.operator.live import LiveHub
-from bot.operator.typing import typing_relay
 from bot.operator.views import flow_titles
 from bot.pipeline import Pipeline
 from bot.privacy import CustomerRecords
@@ -213,12 +212,11 @@ class Runtime:
             operator_routes = OperatorApi(store=self._store, pipeline=self._pipeline,
                                           desk=self.desk, auth=auth, live=self.live,
                                           flows=sorted(self.engine.flows),
-                                          summaries=SummaryWriter.from_settings(cfg),
                                           report=self.report, search=self.indexer.index,
                                           flow_choices=flow_titles(
                                               {n: f.title for n, f in self.engine.flows.items()},
                                               hidden=[SATISFACTION_FLOW]),
-                                          records=self.records,
+                                          records=self.records, summaries=summary_writer(cfg),
                                           addresses=ClientAddress(cfg.server.trusted_proxies)
                                           ).routes()
         if self.serve_http:

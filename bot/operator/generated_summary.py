@@ -44,15 +44,6 @@ class SummaryWriter:
     def __init__(self, settings: OpenAISettings) -> None:
         self.settings = settings
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SummaryWriter | None:
-        """A writer when ``handoff.generated_summary`` is on and the model is configured."""
-        openai = settings.understanding.openai
-        if not settings.handoff.generated_summary or openai is None \
-                or settings.understanding.provider != "openai":
-            return None
-        return cls(openai)
-
     async def write(self, facts: dict[str, Any], events: list[Event]) -> str:
         mask = PiiMask()
         said = [e for e in events if e.kind in ("inbound", "outbound") and e.text]
@@ -89,3 +80,12 @@ class SummaryWriter:
             return json.loads(function.arguments) if function.name == "write_summary" else None
         except (AttributeError, IndexError, TypeError, ValueError):
             raise ProviderError("openai", "invalid", "no write_summary call") from None
+
+
+def summary_writer(settings: Settings) -> SummaryWriter | None:
+    """A writer when ``handoff.generated_summary`` is on and the model is configured."""
+    openai = settings.understanding.openai
+    if not settings.handoff.generated_summary or openai is None \
+            or settings.understanding.provider != "openai":
+        return None
+    return SummaryWriter(openai)
