@@ -234,12 +234,10 @@ class Runtime:
                 await self.metrics_server.start()
         public_url = cfg.server.public_url or (self.server.url if self.server else None)
         for name, connector in self.connectors.items():
-            state = store.connector_state(name)
-            await connector.start(ConnectorContext(sink=self._pipeline.submit, state=state,
-                                                   public_url=public_url,
-                                                   status=self._record_status,
-                                                   receive=self.role != "worker",
-                                                   typing=typing_relay(store, self.desk)))
+            await connector.start(ConnectorContext(
+                sink=self._pipeline.submit, state=store.connector_state(name),
+                public_url=public_url, status=self._record_status,
+                receive=self.role != "worker", typing=typing_relay(store, self.desk)))
         if self.knowledge is not None and cfg.knowledge.reload_seconds > 0:
             self.knowledge.start_watching(cfg.knowledge.reload_seconds)
         self._chores.spawn(self.analytics.run(self._stopping), name="analytics")
