@@ -198,6 +198,9 @@ def choice_hint(given: Sequence[str]) -> str:
 class Text(_Frozen):
     kind: Literal["text"] = "text"
     text: str
+    #: The display name of the person who wrote it (an operator); None: the bot. A
+    #: channel that can show who speaks (the web chat) shows it; the others ignore it.
+    author: str | None = None
 
 
 class Choices(_Frozen):

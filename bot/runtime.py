@@ -49,6 +49,7 @@ from bot.reaching.entry import EntryStage
 from bot.reaching.notifications import BusinessStage
 from bot.reaching.reminders import ReminderClock, ReminderStage
 from bot.reaching.setup import api_routes, entry_routes, reaching_of
+from bot.recollection import Recaller
 from bot.scale.worker import Worker
 from bot.search.indexer import SearchIndexer
 from bot.stages import StageContext, StageFactory, TurnObserver, TurnStage
@@ -237,7 +238,8 @@ class Runtime:
             await connector.start(ConnectorContext(sink=self._pipeline.submit, state=state,
                                                    public_url=public_url,
                                                    status=self._record_status,
-                                                   receive=self.role != "worker"))
+                                                   receive=self.role != "worker",
+                                                   recall=Recaller(store, cfg.handoff)))
         if self.knowledge is not None and cfg.knowledge.reload_seconds > 0:
             self.knowledge.start_watching(cfg.knowledge.reload_seconds)
         self._chores.spawn(self.analytics.run(self._stopping), name="analytics")

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.channels.recall import Recall
 from bot.messages import Identity, Inbound
 
 
@@ -85,3 +86,6 @@ class ConnectorContext:
     #: False in a worker process: send only (no polling, no webhook registration); the
     #: web processes receive.
     receive: bool = True
+    #: What we know of the customer behind an identity (their language, their
+    #: conversation so far); None: the runtime does not offer it.
+    recall: Recall | None = None

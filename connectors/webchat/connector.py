@@ -51,7 +51,7 @@ from bot.web.types import (
     WebSocket,
     WebSocketRoute,
 )
-from connectors.webchat import frames, tokens
+from connectors.webchat import frames, recalling, tokens
 from connectors.webchat.limits import VisitorLimits
 from connectors.webchat.settings import WebChatSettings
 
@@ -61,6 +61,8 @@ STATIC = Path(__file__).parent / "static"
 MAX_TEXT = 2000
 PENDING_TTL = 7 * 24 * 3600
 PENDING_MAX = 200
+#: Seconds between two history frames a socket may ask for (each reads the store).
+HISTORY_EVERY = 2.0
 
 
 class WebChatConnector(BaseConnector):
@@ -120,7 +122,7 @@ class WebChatConnector(BaseConnector):
             return []
         if not 0 < len(message_id) <= 100:
             return []
-        identity = Identity(channel=self.channel, account=self.account, user_id=visitor)
+        identity = self._identity(visitor)
         sender = SenderHint(locale=frames.locale(update.get("locale")),
                             address=frames.string(update.get("address")))
         if kind == "choice":
@@ -139,6 +141,9 @@ class WebChatConnector(BaseConnector):
         return [Inbound(identity=identity, message_id=message_id, text=text, sender=sender,
                         raw=update)]
 
+    def _identity(self, visitor: str) -> Identity:
+        return Identity(channel=self.channel, account=self.account, user_id=visitor)
+
     async def _session(self, ws: WebSocket) -> None:
         context, secret = self._context, self._secret
         if context is None or secret is None or self._limits is None:
@@ -146,6 +151,7 @@ class WebChatConnector(BaseConnector):
             return
         visitor: str | None = None
         locale: str | None = None
+        history_asked = 0.0
         try:
             while (raw := await ws.receive_text()) is not None:
                 frame = frames.decode(raw)
@@ -156,9 +162,21 @@ class WebChatConnector(BaseConnector):
                     if visitor is None:
                         locale = frames.locale(frame.get("locale"))
                         visitor = await self._hello(ws, secret, frame)
+                        if visitor is not None:
+                            await recalling.on_open(ws, context, self._identity(visitor),
+                                                    frame, locale)
                     continue
                 if visitor is None:
                     await frames.error(ws, 400, "say hello first")
+                    continue
+                if frame.get("type") == "history":
+                    # Asked again after a link joined another channel's conversation.
+                    if time.monotonic() - history_asked >= HISTORY_EVERY:
+                        history_asked = time.monotonic()
+                        recollection = await recalling.recall(context,
+                                                              self._identity(visitor))
+                        await frames.send(ws, recalling.history_frame(
+                            recollection, self._identity(visitor)))
                     continue
                 if not await self._message(ws, context, {**frame, "visitor": visitor,
                                                          "locale": locale,
@@ -300,6 +318,8 @@ def _frame(message: Outbound, message_id: str) -> dict[str, Any]:
     frame: dict[str, Any] = {"type": "message", "id": message_id, "kind": message.kind}
     if isinstance(message, Text):
         frame["text"] = message.text
+        if message.author:  # an operator wrote it: the page shows their name
+            frame["author"] = message.author
     elif isinstance(message, Choices):
         frame["text"] = message.text
         frame["choices"] = [{"payload": c.payload, "title": c.title} for c in message.choices]
