@@ -165,9 +165,12 @@ async def test_cancel_and_help_work_inside_any_flow() -> None:
         await chat.send("/return")
         help_text = await chat.send("help")
         assert "type 'cancel'" in help_text.text and "order number" in help_text.text
-        assert "cancelled" in (await chat.send("cancelar")).text
-        assert chat.flow is None
-        assert "nothing in progress" in (await chat.send("cancel")).text
+        cancelled = await chat.send("cancelar")
+        assert "cancelled" in cancelled.text
+        # What the customer can do next: the main menu, not silence.
+        assert chat.flow == "menu" and "What can I do for you?" in cancelled.text
+        nothing = await chat.send("cancel")
+        assert "nothing in progress" in nothing.text and chat.flow == "menu"
 
 
 async def test_asking_for_a_person_is_recorded() -> None:
