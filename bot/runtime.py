@@ -372,13 +372,15 @@ class Runtime:
                 if (url := c.continue_link(ref))}
 
     def _continue_links(self, current_channel: str, code: str) -> list[tuple[str, str]]:
-        """Ready links to continue on each other enabled channel that has them."""
-        found = []
+        """Ready links to continue on each enabled channel that has them: this one too,
+        for another device (a phone after the laptop's web chat)."""
+        texts, locale, found = self.engine.texts, self.engine.default_locale, []
         for connector in self.connectors.values():
-            url = connector.continue_link(code) if connector.channel != current_channel else None
-            if url:
-                found.append((self.engine.texts.label(self.engine.default_locale,
-                                                      connector.channel), url))
+            if url := connector.continue_link(code):
+                label = texts.label(locale, connector.channel)
+                if connector.channel == current_channel:
+                    label = texts.get(locale, "link.other_device", channel=label)
+                found.append((label, url))
         return found
 
     async def _record_status(self, status: DeliveryStatus) -> None:

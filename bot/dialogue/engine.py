@@ -75,6 +75,8 @@ class _State:
     switched: bool = False
     #: ...and on one the bot has not yet said it recognised them on.
     recognised: bool = False
+    #: Where they wrote from last time, when ``switched``.
+    previous: Identity | None = None
     reminders: list[Reminder] = field(default_factory=list)
 
 
@@ -173,12 +175,11 @@ class DialogueEngine:
                     recognised = True
         self._absorb_sender(profile, inbound)
         state = _State(customer_id, inbound, session, profile, self._locale(profile, inbound),
-                       events, switched=switched, recognised=recognised)
+                       events, switched=switched, recognised=recognised,
+                       previous=previous if switched else None)
         if session.mode == "bot":
             try:
-                if recognised:
-                    continuity.say_recognised(self, state)
-                await self._route(state)
+                await continuity.arrive(self, state)
                 continuity.offer_resume(self, state)
             except Exception:  # a bug in a flow: this turn's boundary
                 log.exception("flow failed; the turn is answered with an apology")
