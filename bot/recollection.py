@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.channels.recall import RecalledMessage, Recollection, Speaker
 from bot.config.handoff import HandoffSettings
+from bot.history import OPENING_ID
 from bot.messages import Identity
 from bot.model import Event
 from bot.store.results import as_str
@@ -40,6 +41,8 @@ class Recaller:
     def _message(self, event: Event) -> RecalledMessage | None:
         if event.kind not in ("inbound", "outbound") or not event.text:
             return None
+        if event.data.get("message_id") == OPENING_ID:
+            return None  # the page's automatic opening: not something they said
         speaker: Speaker = "customer" if event.kind == "inbound" else "bot"
         author = str(event.data.get("author") or "")
         name: str | None = None

@@ -190,6 +190,10 @@ class LinkingStage:
             ))
         result = self._result(claim, [question], said=said)
         result.session.pending_link = pending
+        if not pending.word_required:
+            # Nothing of theirs here: a flow waiting is the one a page's opening started
+            # (the menu), which must not win over the conversation they are joining.
+            result.session.stack.clear()
         return result
 
     def _offer_values(self, claim: Claim, pending: PendingLink, locale: str) -> dict[str, str]:

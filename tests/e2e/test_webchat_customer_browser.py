@@ -138,6 +138,7 @@ async def test_after_a_link_the_conversation_so_far_comes_with_its_channels(
     await says(laptop, "T200")
     await expect(laptop.locator(".msg.bot .text").filter(
         has_text="waiting for a part")).to_have_count(1)
+    await says(laptop, "/shelf")
     code = await link_code(laptop)
 
     phone = await open_chat(browser, f"{runtime.server.url}/")
@@ -146,11 +147,48 @@ async def test_after_a_link_the_conversation_so_far_comes_with_its_channels(
     await phone.locator("button.choice", has_text="Yes").click()
     await expect(phone.locator(".msg.bot .text").filter(
         has_text="Welcome back")).to_have_count(1)
+    # The laptop's shelf continues: the menu the phone was greeted with does not win.
+    await expect(phone.locator(".msg.bot .text").last).to_have_text(
+        "On the shelf today. Pick one:")
     earlier = phone.locator(".earlier")
     await expect(earlier.locator(".msg.user").filter(has_text="T200")).to_have_count(1)
     await expect(earlier.locator(".msg.bot").filter(
         has_text="waiting for a part")).to_have_count(1)
     await expect(earlier.locator(".channel-badge").first).to_have_text(
         "Web chat · another device")
+    assert await earlier.locator(".msg.user").filter(has_text="/start").count() == 0
     await phone.reload()  # it stays
     await expect(phone.locator(".earlier .msg.user").filter(has_text="T200")).to_have_count(1)
+
+
+async def test_a_second_device_joins_by_the_ready_link_and_the_first_one_knows(
+    runtime: Runtime, browser: Browser
+) -> None:
+    assert runtime.server is not None
+    laptop = await open_chat(browser, f"{runtime.server.url}/")
+    await laptop.locator("button.choice", has_text="Browse the shelf").click()
+    await expect(laptop.locator(".msg.bot .text").last).to_have_text(
+        "On the shelf today. Pick one:")
+    await says(laptop, "/link")
+    offer = laptop.locator(".msg.bot .text").filter(has_text="on another device: ")
+    await expect(offer).to_have_count(1)
+    line = next(line for line in (await offer.inner_text()).splitlines()
+                if line.startswith("the web chat, on another device: "))
+    link = line.split(": ", 1)[1]
+    assert link.startswith(f"{runtime.server.url}/?link="), link
+
+    phone = await open_chat(browser, link)  # the code is sent by opening the link
+    await phone.locator("button.choice", has_text="Yes, continue here").click()
+    await expect(phone.locator(".msg.bot .text").last).to_have_text(
+        "On the shelf today. Pick one:")
+    await phone.locator("button.choice:enabled", has_text="Blue mug").click()
+    await expect(phone.locator(".msg.bot .text").filter(
+        has_text="Blue mug: in stock.")).to_have_count(1)
+
+    # The laptop's shelf buttons are from before: pressing one says so, and where it is.
+    await laptop.locator("button.choice", has_text="Pen").click()
+    await expect(laptop.locator(".msg.bot .text").filter(
+        has_text="went on on another device")).to_have_count(1)
+    await expect(laptop.locator(".msg.bot .text").last).to_have_text("See another item?")
+    await expect(laptop.locator(".msg.bot .text").filter(
+        has_text="continuing here on the web chat")).to_have_count(0)

@@ -57,6 +57,8 @@ const state = {
   channel: "webchat",
   /** An answer to a link offer was sent: ask for the joined history after the reply. */
   linkAnswered: false,
+  /** Opened with a link code: the bot does not greet, the code is answered. */
+  joining: false,
 };
 
 // ---------------------------------------------------------------- storage
@@ -556,7 +558,7 @@ function connect() {
         locale: navigator.language,
         // A visitor whose conversation has not begun is greeted; the history (and the
         // conversation's language) comes with every hello.
-        greet: true,
+        greet: !state.joining,
         history: true,
       }),
     );
@@ -650,7 +652,9 @@ function redeemLinkFromUrl() {
   url.searchParams.delete("link");
   window.history.replaceState(null, "", url.pathname + url.search + url.hash);
   const clean = code.replace(/[^A-Za-z0-9]/g, "").toUpperCase().slice(0, 8);
-  if (clean.length === 8) submitText(clean.slice(0, 4) + "-" + clean.slice(4));
+  if (clean.length !== 8) return;
+  state.joining = true; // joining a conversation: no greeting of a new one first
+  submitText(clean.slice(0, 4) + "-" + clean.slice(4));
 }
 
 els.form.addEventListener("submit", (event) => {
