@@ -43,6 +43,8 @@ def inbound_event(inbound: Inbound, *, text: str | None = None) -> Event:
     data: dict[str, JSONValue] = {"message_id": inbound.message_id}
     if inbound.payload:
         data["payload"] = inbound.payload
+    if inbound.sender.device:
+        data["device"] = inbound.sender.device
     return Event(kind="inbound", at=inbound.timestamp, channel=identity.channel,
                  identity=identity.key, text=describe(inbound) if text is None else text,
                  data=data)

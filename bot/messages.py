@@ -109,6 +109,9 @@ class SenderHint(_Frozen):
     #: The network address the message came from, when the channel sees it (the web
     #: chat): wrong link codes are limited per address too.
     address: str | None = None
+    #: The sender's device or app, as the channel can tell ("Chrome on Android"): shown
+    #: to operators, to tell two identities of one channel apart (a laptop, a phone).
+    device: str | None = None
 
 
 class ConsentChange(_Frozen):

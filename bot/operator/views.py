@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from bot.config.handoff import OperatorAccount
@@ -95,9 +95,17 @@ def profile_view(profile: Profile) -> dict[str, Any]:
             "locale": profile.locale, "tags": profile.tags}
 
 
-def identities_view(identities: list[Identity], unreachable: set[str]) -> list[dict[str, Any]]:
+def identities_view(identities: list[Identity], unreachable: set[str],
+                    first_seen: Mapping[str, float] | None = None,
+                    history: Sequence[Event] = ()) -> list[dict[str, Any]]:
+    """Each identity with what tells two of one channel apart: when it first wrote, and
+    the device its last message came from (as the channel could tell)."""
+    devices = {e.identity: str(e.data["device"]) for e in history
+               if e.kind == "inbound" and e.identity and e.data.get("device")}
+    seen = first_seen or {}
     return [{"channel": i.channel, "account": i.account, "user_id": i.user_id,
-             "unreachable": i.key in unreachable} for i in identities]
+             "unreachable": i.key in unreachable, "first_seen": seen.get(i.key),
+             "device": devices.get(i.key)} for i in identities]
 
 
 def queue_item(customer_id: str, session: Session, profile: Profile, events: list[Event],

@@ -124,7 +124,8 @@ class WebChatConnector(BaseConnector):
             return []
         identity = self._identity(visitor)
         sender = SenderHint(locale=frames.locale(update.get("locale")),
-                            address=frames.string(update.get("address")))
+                            address=frames.string(update.get("address")),
+                            device=frames.device(update.get("device")))
         if kind == "choice":
             payload = frames.string(update.get("payload"))
             if not payload:  # an empty payload is no choice: nothing to record
@@ -151,6 +152,7 @@ class WebChatConnector(BaseConnector):
             return
         visitor: str | None = None
         locale: str | None = None
+        device: str | None = None
         history_asked = 0.0
         try:
             while (raw := await ws.receive_text()) is not None:
@@ -161,10 +163,12 @@ class WebChatConnector(BaseConnector):
                 if frame.get("type") == "hello":
                     if visitor is None:
                         locale = frames.locale(frame.get("locale"))
+                        device = frames.device(frame.get("device"))
                         visitor = await self._hello(ws, secret, frame)
                         if visitor is not None:
                             await recalling.on_open(ws, context, self._identity(visitor),
-                                                    frame, locale)
+                                                    frame, SenderHint(locale=locale,
+                                                                      device=device))
                     continue
                 if visitor is None:
                     await frames.error(ws, 400, "say hello first")
@@ -180,6 +184,7 @@ class WebChatConnector(BaseConnector):
                     continue
                 if not await self._message(ws, context, {**frame, "visitor": visitor,
                                                          "locale": locale,
+                                                         "device": device,
                                                          "address": ws.request.client}):
                     return
         except (ConnectionError, RuntimeError) as exc:

@@ -49,7 +49,7 @@ async def recall(context: ConnectorContext, identity: Identity) -> Recollection 
 
 
 async def on_open(ws: WebSocket, context: ConnectorContext, identity: Identity,
-                  hello: dict[str, Any], locale: str | None) -> None:
+                  hello: dict[str, Any], sender: SenderHint) -> None:
     """Answer what the hello asked for: the history frame, and the greeting of a visitor
     whose conversation has not begun (never again on a reload: by then it has)."""
     if not (hello.get("history") or hello.get("greet")):
@@ -60,6 +60,6 @@ async def on_open(ws: WebSocket, context: ConnectorContext, identity: Identity,
     if hello.get("greet") and (recollection is None or not recollection.messages):
         try:
             await context.sink([Inbound(identity=identity, message_id=OPENING_ID,
-                                        text=GREETING, sender=SenderHint(locale=locale))])
+                                        text=GREETING, sender=sender)])
         except StoreError:
             log.warning("web chat greeting not recorded: store unavailable")

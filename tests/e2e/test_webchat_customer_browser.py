@@ -192,3 +192,38 @@ async def test_a_second_device_joins_by_the_ready_link_and_the_first_one_knows(
     await expect(laptop.locator(".msg.bot .text").last).to_have_text("See another item?")
     await expect(laptop.locator(".msg.bot .text").filter(
         has_text="continuing here on the web chat")).to_have_count(0)
+
+
+ANDROID = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/126.0.0.0 Mobile Safari/537.36")
+
+
+async def test_the_console_tells_two_web_chat_devices_of_one_customer_apart(
+    runtime: Runtime, browser: Browser
+) -> None:
+    assert runtime.server is not None
+    operator = await (await browser.new_context()).new_page()
+    await operator.goto(f"{runtime.server.url}/operator")
+    await operator.fill("#login-operator", "ana")
+    await operator.fill("#login-password", PASSWORD)
+    await operator.click("#login-submit")
+    await expect(operator.locator("#app")).to_be_visible()
+
+    laptop = await open_chat(browser, f"{runtime.server.url}/")
+    code = await link_code(laptop)
+    phone = await (await browser.new_context(user_agent=ANDROID)).new_page()
+    await phone.goto(f"{runtime.server.url}/")
+    await says(phone, code)
+    await phone.locator("button.choice", has_text="Yes, continue here").click()
+    await expect(phone.locator(".msg.bot .text").filter(
+        has_text="Welcome back")).to_have_count(1)
+    await says(phone, "human")
+    await expect(phone.locator(".msg.bot .text").last).to_contain_text("in the queue")
+
+    await operator.locator("#queue .queue-item").click()
+    identities = operator.locator("#identities .identity")
+    await expect(identities).to_have_count(2)
+    for device in ("Chrome on Linux", "Chrome on Android"):
+        await expect(identities.filter(has_text=device)).to_have_count(1)
+    await expect(identities.locator(".identity-seen")).to_have_count(2)
+    await expect(identities.locator(".identity-seen").first).to_contain_text("first seen")

@@ -5,6 +5,7 @@
 // comes from the server or the user is rendered with textContent / createElement:
 // never through an HTML parser (no markup strings are ever built).
 
+import { deviceName } from "./device.js";
 import * as earlier from "./earlier.js";
 import { applyStatic, setLocale, t } from "./words.js";
 
@@ -556,6 +557,7 @@ function connect() {
         type: "hello",
         token: load(TOKEN_KEY) || null,
         locale: navigator.language,
+        device: deviceName(),
         // A visitor whose conversation has not begun is greeted; the history (and the
         // conversation's language) comes with every hello.
         greet: !state.joining,
