@@ -1,10 +1,11 @@
 """The web chat connector: a websocket per browser tab, visitors recognised by a signed
 token, replies queued in the store while the visitor is away and delivered on return.
 
-Protocol (JSON text frames), browser → server: ``hello {token, locale}``,
-``message {id, text}``, ``choice {id, payload, title}``; server → browser:
-``welcome {token, visitor}``, ``ack {id}`` (the message is recorded), ``message {id, kind,
-...}``, ``typing``, ``error {code, message}`` (``code`` as the HTTP status would be: 400
+Protocol (JSON text frames), browser → server: ``hello {token, locale, device?, greet?,
+history?}``, ``message {id, text}``, ``choice {id, payload, title}``, ``history``; server →
+browser: ``welcome {token, visitor}``, ``ack {id}`` (the message is recorded), ``message
+{id, kind, author?, ...}``, ``history`` (``recalling``), ``typing``, ``error {code,
+message}`` (``code`` as the HTTP status would be: 400
 a bad frame, 429 a limit, 503 the store is down; the socket stays usable unless the server
 closes it). Client ids are the dedupe keys, so a browser may resend after a reconnect
 without a second effect. Limits: ``limits``; bounds on each field: ``frames``.
