@@ -203,7 +203,8 @@ class Text(_Frozen):
     text: str
     #: The display name of the person who wrote it (an operator); None: the bot. A
     #: channel that can show who speaks (the web chat) shows it; the others ignore it.
-    author: str | None = None
+    #: Left out of the JSON when None: stored replies keep the layout older versions read.
+    author: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class Choices(_Frozen):
