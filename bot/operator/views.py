@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from bot.config.handoff import OperatorAccount
+from bot.history import OPENING_ID
 from bot.messages import Identity
 from bot.model import Event, Profile, Session
 
@@ -27,8 +28,10 @@ def transcript(events: list[Event]) -> list[dict[str, Any]]:
 
 
 def unread(events: list[Event], read_at: float | None) -> int:
-    """The customer's messages since the operator last had the conversation open."""
-    return sum(1 for e in events if e.kind == "inbound" and e.at > (read_at or 0))
+    """The customer's messages since the operator last had the conversation open (a
+    page's automatic opening is not one of theirs)."""
+    return sum(1 for e in events if e.kind == "inbound" and e.at > (read_at or 0)
+               and e.data.get("message_id") != OPENING_ID)
 
 
 def last_customer_text(events: list[Event]) -> str:
