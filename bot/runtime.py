@@ -35,6 +35,7 @@ from bot.handoff.stage import HandoffStage
 from bot.handoff.sweeper import sweep_forever
 from bot.identity_notice import IdentityChangeStage
 from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.linking.channel_links import ContinueLinks
 from bot.linking.stage import LinkingStage
 from bot.metrics import Metrics
 from bot.model import Event, OperatorAction
@@ -347,7 +348,9 @@ class Runtime:
         stages.extend(factory(context) for factory in self.stage_factories)
         if links is not None:
             stages.append(LinkingStage(store=store, links=links, texts=self.engine.texts,
-                                       channel_links=self._continue_links,
+                                       channel_links=ContinueLinks(
+                                           self.connectors, self.engine.texts,
+                                           self.engine.default_locale),
                                        reprompt=self.engine.reprompt,
                                        locale_of=self.engine.locale_of))
         return stages, observers
@@ -370,18 +373,6 @@ class Runtime:
         has one): what a QR entry point's landing page lists."""
         return {c.channel: url for c in self.connectors.values()
                 if (url := c.continue_link(ref))}
-
-    def _continue_links(self, current_channel: str, code: str) -> list[tuple[str, str]]:
-        """Ready links to continue on each enabled channel that has them: this one too,
-        for another device (a phone after the laptop's web chat)."""
-        texts, locale, found = self.engine.texts, self.engine.default_locale, []
-        for connector in self.connectors.values():
-            if url := connector.continue_link(code):
-                label = texts.label(locale, connector.channel)
-                if connector.channel == current_channel:
-                    label = texts.get(locale, "link.other_device", channel=label)
-                found.append((label, url))
-        return found
 
     async def _record_status(self, status: DeliveryStatus) -> None:
         """A platform's delivery report, recorded once in the customer's history (and the
