@@ -11,6 +11,20 @@ from __future__ import annotations
 from bot.messages import Identity, Inbound, Outbound, text_of
 from bot.model import Event, JSONValue
 
+#: The message id of a conversation's automatic opening (the web chat page greets a new
+#: visitor by sending it): not something the customer said, so not a history of theirs.
+OPENING_ID = "open"
+
+
+def said_something(events: list[Event]) -> bool:
+    """Whether these events hold a message the customer sent themselves."""
+    return any(e.kind == "inbound" and e.data.get("message_id") != OPENING_ID for e in events)
+
+
+def opened(events: list[Event]) -> bool:
+    """Whether these events hold a page's automatic opening of the conversation."""
+    return any(e.kind == "inbound" and e.data.get("message_id") == OPENING_ID for e in events)
+
 
 def describe(inbound: Inbound) -> str:
     """What the customer sent, as the transcript shows it: the text, else the attachments'
@@ -29,6 +43,8 @@ def inbound_event(inbound: Inbound, *, text: str | None = None) -> Event:
     data: dict[str, JSONValue] = {"message_id": inbound.message_id}
     if inbound.payload:
         data["payload"] = inbound.payload
+    if inbound.sender.device:
+        data["device"] = inbound.sender.device
     return Event(kind="inbound", at=inbound.timestamp, channel=identity.channel,
                  identity=identity.key, text=describe(inbound) if text is None else text,
                  data=data)

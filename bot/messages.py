@@ -109,6 +109,9 @@ class SenderHint(_Frozen):
     #: The network address the message came from, when the channel sees it (the web
     #: chat): wrong link codes are limited per address too.
     address: str | None = None
+    #: The sender's device or app, as the channel can tell ("Chrome on Android"): shown
+    #: to operators, to tell two identities of one channel apart (a laptop, a phone).
+    device: str | None = None
 
 
 class ConsentChange(_Frozen):
@@ -198,6 +201,10 @@ def choice_hint(given: Sequence[str]) -> str:
 class Text(_Frozen):
     kind: Literal["text"] = "text"
     text: str
+    #: The display name of the person who wrote it (an operator); None: the bot. A
+    #: channel that can show who speaks (the web chat) shows it; the others ignore it.
+    #: Left out of the JSON when None: stored replies keep the layout older versions read.
+    author: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class Choices(_Frozen):

@@ -35,6 +35,7 @@ from bot.handoff.stage import HandoffStage
 from bot.handoff.sweeper import sweep_forever
 from bot.identity_notice import IdentityChangeStage
 from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.linking.channel_links import ContinueLinks
 from bot.linking.stage import LinkingStage
 from bot.metrics import Metrics
 from bot.model import Event, OperatorAction
@@ -50,6 +51,7 @@ from bot.reaching.entry import EntryStage
 from bot.reaching.notifications import BusinessStage
 from bot.reaching.reminders import ReminderClock, ReminderStage
 from bot.reaching.setup import api_routes, entry_routes, reaching_of
+from bot.recollection import Recaller
 from bot.scale.worker import Worker
 from bot.search.indexer import SearchIndexer
 from bot.stages import StageContext, StageFactory, TurnObserver, TurnStage
@@ -237,7 +239,8 @@ class Runtime:
             await connector.start(ConnectorContext(
                 sink=self._pipeline.submit, state=store.connector_state(name),
                 public_url=public_url, status=self._record_status,
-                receive=self.role != "worker", typing=typing_relay(store, self.desk)))
+                receive=self.role != "worker", typing=typing_relay(store, self.desk),
+                recall=Recaller(store, cfg.handoff)))
         if self.knowledge is not None and cfg.knowledge.reload_seconds > 0:
             self.knowledge.start_watching(cfg.knowledge.reload_seconds)
         self._chores.spawn(self.analytics.run(self._stopping), name="analytics")
@@ -345,7 +348,9 @@ class Runtime:
         stages.extend(factory(context) for factory in self.stage_factories)
         if links is not None:
             stages.append(LinkingStage(store=store, links=links, texts=self.engine.texts,
-                                       channel_links=self._continue_links,
+                                       channel_links=ContinueLinks(
+                                           self.connectors, self.engine.texts,
+                                           self.engine.default_locale),
                                        reprompt=self.engine.reprompt,
                                        locale_of=self.engine.locale_of))
         return stages, observers
@@ -368,16 +373,6 @@ class Runtime:
         has one): what a QR entry point's landing page lists."""
         return {c.channel: url for c in self.connectors.values()
                 if (url := c.continue_link(ref))}
-
-    def _continue_links(self, current_channel: str, code: str) -> list[tuple[str, str]]:
-        """Ready links to continue on each other enabled channel that has them."""
-        found = []
-        for connector in self.connectors.values():
-            url = connector.continue_link(code) if connector.channel != current_channel else None
-            if url:
-                found.append((self.engine.texts.label(self.engine.default_locale,
-                                                      connector.channel), url))
-        return found
 
     async def _record_status(self, status: DeliveryStatus) -> None:
         """A platform's delivery report, recorded once in the customer's history (and the

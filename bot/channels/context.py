@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.channels.recall import Recall
 from bot.messages import Identity, Inbound
 
 
@@ -90,3 +91,6 @@ class ConnectorContext:
     receive: bool = True
     #: Where "the customer is typing" goes; None: nobody listens.
     typing: TypingSink | None = None
+    #: What we know of the customer behind an identity (their language, their
+    #: conversation so far); None: the runtime does not offer it.
+    recall: Recall | None = None

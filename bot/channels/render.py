@@ -29,7 +29,8 @@ def render(message: Outbound, caps: Capabilities) -> list[Outbound]:
     if isinstance(message, Text):
         if len(message.text) <= caps.max_text_length:
             return [message]  # nearly every reply: no copy to build
-        return [Text(text=part) for part in split_text(message.text, caps.max_text_length)]
+        return [Text(text=part, author=message.author)
+                for part in split_text(message.text, caps.max_text_length)]
     if isinstance(message, Choices):
         return _render_choices(message, caps)
     if isinstance(message, Image | File):

@@ -17,11 +17,59 @@ if TYPE_CHECKING:
 RESUME = "_resume"
 
 
+async def arrive(engine: DialogueEngine, state: _State) -> None:
+    """Route a customer's message, greeting them first when they are recognised on a new
+    identity; a button pressed on an identity the conversation has moved away from is
+    answered as stale (``answer_stale``) instead."""
+    if state.switched and await answer_stale(engine, state):
+        return
+    if state.recognised:
+        say_recognised(engine, state)
+    await engine._route(state)
+
+
 def say_recognised(engine: DialogueEngine, state: _State) -> None:
     name = f" {state.profile.name.split()[0]}" if state.profile.name else ""
-    channel = engine.texts.label(state.locale, state.inbound.identity.channel)
-    state.replies.append(Text(text=engine._text(state, "link.recognised", name=name,
-                                              channel=channel)))
+    channel = state.inbound.identity.channel
+    if state.previous is not None and state.previous.channel == channel:
+        # Both devices are on one channel: "continuing here on the web chat" says nothing.
+        text = engine._text(state, "link.recognised_device", name=name)
+    else:
+        text = engine._text(state, "link.recognised", name=name,
+                            channel=engine.texts.label(state.locale, channel))
+    state.replies.append(Text(text=text))
+
+
+async def answer_stale(engine: DialogueEngine, state: _State) -> bool:
+    """A button from before the conversation went on elsewhere (another channel, another
+    device) that nothing expects now: say so and show where it stands, instead of taking
+    it as a new start. False when the button still means something (the question waiting
+    offers it, or it starts a flow, or it is a global intent)."""
+    inbound = state.inbound
+    if inbound.payload is None or engine._intents.match(inbound) is not None:
+        return False
+    if any(trigger.matches(inbound)
+           for trigger, _ in (*engine._interrupting, *engine._keywords)):
+        return False
+    frame = state.session.frame
+    question = frame.question if frame is not None else None
+    if question is not None and match_choice(question, inbound) is not None:
+        return False
+    if frame is not None and question is None:
+        return False  # a flow mid-way without a question: it goes on
+    previous = state.previous
+    if previous is not None and previous.channel == inbound.identity.channel:
+        text = engine._text(state, "link.moved_on_device")
+    else:
+        channel = previous.channel if previous is not None else inbound.identity.channel
+        text = engine._text(state, "link.moved_on",
+                            channel=engine.texts.label(state.locale, channel))
+    state.replies.append(Text(text=text))
+    if question is not None:
+        state.replies.append(engine._prompt(state, question))
+    else:  # nothing open: what they can do, the main menu
+        await engine._start(state, engine.flows[engine.default_flow], replace=False)
+    return True
 
 def offer_resume(engine: DialogueEngine, state: _State) -> None:
     session = state.session

@@ -75,6 +75,8 @@ class _State:
     switched: bool = False
     #: ...and on one the bot has not yet said it recognised them on.
     recognised: bool = False
+    #: Where they wrote from last time, when ``switched``.
+    previous: Identity | None = None
     reminders: list[Reminder] = field(default_factory=list)
 
 
@@ -173,12 +175,11 @@ class DialogueEngine:
                     recognised = True
         self._absorb_sender(profile, inbound)
         state = _State(customer_id, inbound, session, profile, self._locale(profile, inbound),
-                       events, switched=switched, recognised=recognised)
+                       events, switched=switched, recognised=recognised,
+                       previous=previous if switched else None)
         if session.mode == "bot":
             try:
-                if recognised:
-                    continuity.say_recognised(self, state)
-                await self._route(state)
+                await continuity.arrive(self, state)
                 continuity.offer_resume(self, state)
             except Exception:  # a bug in a flow: this turn's boundary
                 log.exception("flow failed; the turn is answered with an apology")
@@ -246,12 +247,18 @@ class DialogueEngine:
     async def _global_intent(self, state: _State, intent: Intent) -> None:
         say = state.replies.append
         if intent.name == "cancel":
-            had_flow = bool(state.session.stack)
+            stack, suspended = state.session.stack, state.session.suspended
+            # The main menu alone is nothing in progress: it is what follows a cancel.
+            had_flow = bool(stack) and (bool(suspended) or any(
+                f.flow != self.default_flow for f in stack))
             for cancelled in state.session.stack:
                 state.events.append(flow_event(state, cancelled.flow, "cancelled"))
             state.session.stack.clear()
             key = "engine.cancelled" if had_flow else "engine.nothing_to_cancel"
             say(Text(text=self._text(state, key)))
+            if not suspended:  # else offer_resume asks about the flow put aside
+                # Say what they can do next: the default flow (the main menu).
+                await self._start(state, self.flows[self.default_flow], replace=False)
         elif intent.name == "help":
             current = state.session.frame
             if current is not None and current.question is not None:

@@ -179,7 +179,7 @@ class HandoffDesk:
         elif kind == "reply":
             if session.mode != "human":
                 return result, Outcome(False, "take the conversation before replying")
-            _say(result, (action.text or "").strip(), author)
+            _say(result, Text(text=(action.text or "").strip(), author=name), author)
             self._first_reply(session, result.events[-1])
         elif kind == "note":
             result.events.append(_event(session, "note", action.text or "", author=author))

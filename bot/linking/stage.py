@@ -26,7 +26,7 @@ from bot.dialogue.engine import TurnResult
 from bot.dialogue.intents import normalise
 from bot.dialogue.locales import LocaleOf
 from bot.dialogue.texts import Texts
-from bot.history import inbound_event, outbound_event
+from bot.history import inbound_event, opened, outbound_event, said_something
 from bot.linking import codes
 from bot.messages import Choice, Choices, Inbound, Outbound, Text
 from bot.model import Event, PendingLink, Profile, Session
@@ -44,6 +44,8 @@ YES, NO = "link:yes", "link:no"
 #: A choice with this payload (e.g. in a menu) asks for a link code.
 LINK_PAYLOAD = "menu:link"
 CODE_SENT = "(a link code)"
+#: Events read to tell whether the customer said anything (more: they certainly did).
+HISTORY_LOOKED_AT = 20
 _YES_WORDS = {"yes", "y", "si", "sí", "1", "ok", "vale"}
 _NO_WORDS = {"no", "n", "2"}
 
@@ -188,6 +190,10 @@ class LinkingStage:
             ))
         result = self._result(claim, [question], said=said)
         result.session.pending_link = pending
+        if not pending.word_required:
+            # Nothing of theirs here: a flow waiting is the one a page's opening started
+            # (the menu), which must not win over the conversation they are joining.
+            result.session.stack.clear()
         return result
 
     def _offer_values(self, claim: Claim, pending: PendingLink, locale: str) -> dict[str, str]:
@@ -197,10 +203,14 @@ class LinkingStage:
 
     async def _has_history(self, claim: Claim) -> bool:
         """Whether joining would move anything of this customer's: contact details, a
-        flow, or any event in their history."""
-        if _contact_details(claim) or claim.session.stack or claim.session.suspended:
+        flow put aside, or anything they said (a page's automatic opening and the menu it
+        started are not theirs: the web chat greets every new visitor)."""
+        if _contact_details(claim) or claim.session.suspended:
             return True
-        return bool(await self.store.history(claim.customer_id, limit=1))
+        recent = await self.store.history(claim.customer_id, limit=HISTORY_LOOKED_AT)
+        if claim.session.stack and not opened(recent):
+            return True  # a flow someone else started (a notification, an operator)
+        return len(recent) == HISTORY_LOOKED_AT or said_something(recent)
 
     async def _answer(self, claim: Claim, pending: PendingLink) -> TurnResult | MergeRequest | None:
         inbound = claim.inbound

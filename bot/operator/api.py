@@ -283,7 +283,8 @@ class OperatorApi:
             "display_name": views.display_name(profile, customer_id),
             "profile": {**views.profile_view(profile),
                         "display_name": views.display_name(profile, customer_id)},
-            "identities": views.identities_view(identities, unreachable),
+            "identities": views.identities_view(
+                identities, unreachable, await self.store.identities_seen(customer_id), history),
             "session": views.session_view(session),
             "reaching": reaching_view(profile, session, history),
             "transcript": views.transcript(history),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from bot.config.handoff import OperatorAccount
+from bot.history import OPENING_ID
 from bot.messages import Identity
 from bot.model import Event, Profile, Session
 
@@ -27,8 +28,10 @@ def transcript(events: list[Event]) -> list[dict[str, Any]]:
 
 
 def unread(events: list[Event], read_at: float | None) -> int:
-    """The customer's messages since the operator last had the conversation open."""
-    return sum(1 for e in events if e.kind == "inbound" and e.at > (read_at or 0))
+    """The customer's messages since the operator last had the conversation open (a
+    page's automatic opening is not one of theirs)."""
+    return sum(1 for e in events if e.kind == "inbound" and e.at > (read_at or 0)
+               and e.data.get("message_id") != OPENING_ID)
 
 
 def last_customer_text(events: list[Event]) -> str:
@@ -95,9 +98,17 @@ def profile_view(profile: Profile) -> dict[str, Any]:
             "locale": profile.locale, "tags": profile.tags}
 
 
-def identities_view(identities: list[Identity], unreachable: set[str]) -> list[dict[str, Any]]:
+def identities_view(identities: list[Identity], unreachable: set[str],
+                    first_seen: Mapping[str, float] | None = None,
+                    history: Sequence[Event] = ()) -> list[dict[str, Any]]:
+    """Each identity with what tells two of one channel apart: when it first wrote, and
+    the device its last message came from (as the channel could tell)."""
+    devices = {e.identity: str(e.data["device"]) for e in history
+               if e.kind == "inbound" and e.identity and e.data.get("device")}
+    seen = first_seen or {}
     return [{"channel": i.channel, "account": i.account, "user_id": i.user_id,
-             "unreachable": i.key in unreachable} for i in identities]
+             "unreachable": i.key in unreachable, "first_seen": seen.get(i.key),
+             "device": devices.get(i.key)} for i in identities]
 
 
 def queue_item(customer_id: str, session: Session, profile: Profile, events: list[Event],

@@ -141,6 +141,12 @@ class IdentityStore:
         return [Identity.from_key(as_str(k)) for k in raw]
 
     @translates
+    async def identities_seen(self, customer_id: str) -> dict[str, float]:
+        """Each identity's key → when it first wrote to us (epoch seconds)."""
+        raw = await self.redis.hgetall(self.keys.customer(customer_id).identities)
+        return {as_str(k): int(v) / 1000 for k, v in raw.items()}
+
+    @translates
     async def last_inbound(self, customer_id: str) -> dict[str, float]:
         """When the customer last wrote from each identity (epoch seconds)."""
         try:

@@ -1,10 +1,11 @@
 """The web chat connector: a websocket per browser tab, visitors recognised by a signed
 token, replies queued in the store while the visitor is away and delivered on return.
 
-Protocol (JSON text frames), browser → server: ``hello {token, locale}``,
-``message {id, text}``, ``choice {id, payload, title}``; server → browser:
-``welcome {token, visitor}``, ``ack {id}`` (the message is recorded), ``message {id, kind,
-...}``, ``typing``, ``error {code, message}`` (``code`` as the HTTP status would be: 400
+Protocol (JSON text frames), browser → server: ``hello {token, locale, device?, greet?,
+history?}``, ``message {id, text}``, ``choice {id, payload, title}``, ``history``; server →
+browser: ``welcome {token, visitor}``, ``ack {id}`` (the message is recorded), ``message
+{id, kind, author?, ...}``, ``history`` (``recalling``), ``typing``, ``error {code,
+message}`` (``code`` as the HTTP status would be: 400
 a bad frame, 429 a limit, 503 the store is down; the socket stays usable unless the server
 closes it). Client ids are the dedupe keys, so a browser may resend after a reconnect
 without a second effect. Limits: ``limits``; bounds on each field: ``frames``.
@@ -51,7 +52,7 @@ from bot.web.types import (
     WebSocket,
     WebSocketRoute,
 )
-from connectors.webchat import frames, tokens
+from connectors.webchat import frames, recalling, tokens
 from connectors.webchat.limits import VisitorLimits
 from connectors.webchat.settings import WebChatSettings
 
@@ -63,6 +64,8 @@ MAX_TEXT = 2000
 TYPING_SECONDS = 0.5
 PENDING_TTL = 7 * 24 * 3600
 PENDING_MAX = 200
+#: Seconds between two history frames a socket may ask for (each reads the store).
+HISTORY_EVERY = 2.0
 
 
 class WebChatConnector(BaseConnector):
@@ -122,9 +125,10 @@ class WebChatConnector(BaseConnector):
             return []
         if not 0 < len(message_id) <= 100:
             return []
-        identity = Identity(channel=self.channel, account=self.account, user_id=visitor)
+        identity = self._identity(visitor)
         sender = SenderHint(locale=frames.locale(update.get("locale")),
-                            address=frames.string(update.get("address")))
+                            address=frames.string(update.get("address")),
+                            device=frames.device(update.get("device")))
         if kind == "choice":
             payload = frames.string(update.get("payload"))
             if not payload:  # an empty payload is no choice: nothing to record
@@ -141,6 +145,9 @@ class WebChatConnector(BaseConnector):
         return [Inbound(identity=identity, message_id=message_id, text=text, sender=sender,
                         raw=update)]
 
+    def _identity(self, visitor: str) -> Identity:
+        return Identity(channel=self.channel, account=self.account, user_id=visitor)
+
     async def _session(self, ws: WebSocket) -> None:
         context, secret = self._context, self._secret
         if context is None or secret is None or self._limits is None:
@@ -149,6 +156,8 @@ class WebChatConnector(BaseConnector):
         visitor: str | None = None
         locale: str | None = None
         typed_at = float("-inf")
+        device: str | None = None
+        history_asked = 0.0
         try:
             while (raw := await ws.receive_text()) is not None:
                 frame = frames.decode(raw)
@@ -158,7 +167,12 @@ class WebChatConnector(BaseConnector):
                 if frame.get("type") == "hello":
                     if visitor is None:
                         locale = frames.locale(frame.get("locale"))
+                        device = frames.device(frame.get("device"))
                         visitor = await self._hello(ws, secret, frame)
+                        if visitor is not None:
+                            await recalling.on_open(ws, context, self._identity(visitor),
+                                                    frame, SenderHint(locale=locale,
+                                                                      device=device))
                     continue
                 if visitor is None:
                     await frames.error(ws, 400, "say hello first")
@@ -169,8 +183,18 @@ class WebChatConnector(BaseConnector):
                         typed_at = time.monotonic()
                         await self._typing(context, visitor)
                     continue
+                if frame.get("type") == "history":
+                    # Asked again after a link joined another channel's conversation.
+                    if time.monotonic() - history_asked >= HISTORY_EVERY:
+                        history_asked = time.monotonic()
+                        recollection = await recalling.recall(context,
+                                                              self._identity(visitor))
+                        await frames.send(ws, recalling.history_frame(
+                            recollection, self._identity(visitor)))
+                    continue
                 if not await self._message(ws, context, {**frame, "visitor": visitor,
                                                          "locale": locale,
+                                                         "device": device,
                                                          "address": ws.request.client}):
                     return
         except (ConnectionError, RuntimeError) as exc:
@@ -319,6 +343,8 @@ def _frame(message: Outbound, message_id: str) -> dict[str, Any]:
     frame: dict[str, Any] = {"type": "message", "id": message_id, "kind": message.kind}
     if isinstance(message, Text):
         frame["text"] = message.text
+        if message.author:  # an operator wrote it: the page shows their name
+            frame["author"] = message.author
     elif isinstance(message, Choices):
         frame["text"] = message.text
         frame["choices"] = [{"payload": c.payload, "title": c.title} for c in message.choices]

@@ -14,6 +14,8 @@ from bot.web.types import WebSocket
 MAX_FRAME = 16_000
 #: A button payload; ours are short, so a longer one was not ours.
 MAX_PAYLOAD = 1000
+#: The name of a visitor's device, as their page sends it.
+MAX_DEVICE = 60
 
 # BCP 47 as browsers report it ("en", "es-419", "zh-Hant-TW"); nothing else is kept.
 _LOCALE = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8}){0,4}")
@@ -24,6 +26,15 @@ def locale(value: object) -> str | None:
     if isinstance(value, str) and len(value) <= 35 and _LOCALE.fullmatch(value):
         return value
     return None
+
+
+def device(value: object) -> str | None:
+    """The page's name for its browser and system ("Chrome on Android"): printable, cut
+    to ``MAX_DEVICE``; None when it is not a string or nothing is left."""
+    if not isinstance(value, str):
+        return None
+    shown = "".join(c for c in value[:MAX_DEVICE] if c.isprintable()).strip()
+    return shown or None
 
 
 def decode(raw: str) -> dict[str, Any] | None:

@@ -101,7 +101,7 @@ async def check_order(turn: Turn) -> StepResult:
         turn.say(turn.t("order.unknown", number=turn.slots["order"]))
         return Goto(ask_order)
     if not shop.returnable(order, date.today()):
-        turn.say(turn.t("returns.not_returnable", number=order.number, days=shop.RETURN_DAYS))
+        turn.say(_refusal(turn, order))
         return End(outcome="refused")
     if len(order.items) == 1:
         turn.slots["item"] = order.items[0]
@@ -176,6 +176,14 @@ async def ask_email(turn: Turn) -> StepResult:
 async def save_email(turn: Turn) -> StepResult:
     turn.profile.email = turn.slots["email"]
     return End(result=turn.slots["email"])
+
+
+def _refusal(turn: Turn, order: shop.Order) -> str:
+    """Why ``order`` cannot be returned, truly: not delivered yet is not "too late"."""
+    if order.status != "delivered" or order.delivered_on is None:
+        return turn.t("returns.not_delivered", number=order.number, days=shop.RETURN_DAYS)
+    return turn.t("returns.too_late", number=order.number, days=shop.RETURN_DAYS,
+                  date=order.delivered_on.isoformat())
 
 
 def _item_title(catalogue: Catalogue, item: str, locale: str) -> str:

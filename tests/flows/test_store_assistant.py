@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from bot.channels import Capabilities
 from bot.testing import FlowTester
 
@@ -89,6 +91,24 @@ async def test_an_old_order_cannot_be_returned() -> None:
         await chat.send("/return")
         replies = await chat.send("A1004")
         assert "can't be returned" in replies.text
+        assert "delivered on" in replies.text and "30 days after delivery" in replies.text
+        assert chat.flow is None
+
+
+@pytest.mark.parametrize(("order", "locale", "said"), [
+    ("A1002", "en", "it hasn't been delivered"),
+    ("A1003", "en", "it hasn't been delivered"),
+    ("A1003", "es", "todavía no se ha entregado"),
+])
+async def test_an_order_not_yet_delivered_is_refused_for_that_reason(
+    order: str, locale: str, said: str
+) -> None:
+    """Not delivered yet is not "past 30 days": the refusal says which it is."""
+    async with FlowTester(DEMO, locale=locale) as chat:
+        await chat.send("/return")
+        replies = await chat.send(order)
+        assert said in replies.text
+        assert "delivered on" not in replies.text and "se entregó el" not in replies.text
         assert chat.flow is None
 
 
@@ -145,9 +165,12 @@ async def test_cancel_and_help_work_inside_any_flow() -> None:
         await chat.send("/return")
         help_text = await chat.send("help")
         assert "type 'cancel'" in help_text.text and "order number" in help_text.text
-        assert "cancelled" in (await chat.send("cancelar")).text
-        assert chat.flow is None
-        assert "nothing in progress" in (await chat.send("cancel")).text
+        cancelled = await chat.send("cancelar")
+        assert "cancelled" in cancelled.text
+        # What the customer can do next: the main menu, not silence.
+        assert chat.flow == "menu" and "What can I do for you?" in cancelled.text
+        nothing = await chat.send("cancel")
+        assert "nothing in progress" in nothing.text and chat.flow == "menu"
 
 
 async def test_asking_for_a_person_is_recorded() -> None:

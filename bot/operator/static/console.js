@@ -965,6 +965,7 @@ function renderIdentities(list) {
       const acc = el("div", "identity-account", `account ${str(ident.account)}`);
       li.appendChild(acc);
     }
+    document.dispatchEvent(new CustomEvent("omnicanal:identity", { detail: { li, ident } }));
     els.identities.appendChild(li);
   }
 }

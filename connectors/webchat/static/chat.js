@@ -5,6 +5,10 @@
 // comes from the server or the user is rendered with textContent / createElement:
 // never through an HTML parser (no markup strings are ever built).
 
+import { deviceName } from "./device.js";
+import * as earlier from "./earlier.js";
+import { applyStatic, setLocale, t } from "./words.js";
+
 const TOKEN_KEY = "omnicanal.token";
 const HISTORY_KEY = "omnicanal.history";
 const OUTBOX_KEY = "omnicanal.outbox";
@@ -17,6 +21,8 @@ const BACKOFF_MAX_MS = 10000;
 // A socket that has not opened, or not been welcomed, within this time is recycled.
 const HANDSHAKE_TIMEOUT_MS = 15000;
 const NEAR_BOTTOM_PX = 120;
+// After a link, the joined conversation is asked for once the bot's greeting came.
+const HISTORY_AFTER_LINK_MS = 600;
 
 const els = {
   messages: document.getElementById("messages"),
@@ -46,6 +52,14 @@ const state = {
   seen: new Set(),
   /** Our message id -> its user bubble, to mark it delivered on ack. */
   userEls: new Map(),
+  /** Messages from the customer's other channels and devices (the server's). */
+  earlier: [],
+  /** Our channel's name, as the server calls it (for the badges). */
+  channel: "webchat",
+  /** An answer to a link offer was sent: ask for the joined history after the reply. */
+  linkAnswered: false,
+  /** Opened with a link code: the bot does not greet, the code is answered. */
+  joining: false,
 };
 
 // ---------------------------------------------------------------- storage
@@ -156,16 +170,19 @@ function el(tag, className, text) {
 
 // ---------------------------------------------------------------- status
 
-const STATUS_TEXT = {
-  connecting: "Connecting…",
-  online: "Online",
-  offline: "Offline",
-};
-
-function setStatus(status, text) {
+/** `textKey`: a word of words.js other than the status's own. */
+function setStatus(status, textKey) {
   state.status = status;
+  state.statusKey = textKey || status;
   els.status.dataset.state = status;
-  els.statusText.textContent = text || STATUS_TEXT[status];
+  els.statusText.textContent = t(state.statusKey);
+}
+
+/** The words follow `tag` (the conversation's locale) when we speak it. */
+function useLocale(tag) {
+  if (!setLocale(tag)) return;
+  applyStatic(els);
+  setStatus(state.status, state.statusKey);
 }
 
 // ---------------------------------------------------------------- rendering
@@ -206,7 +223,7 @@ function setDelivered(root, delivered) {
   root.classList.toggle("delivered", delivered);
   root.classList.toggle("pending", !delivered);
   meta.textContent = delivered ? "✓" : "…";
-  meta.title = delivered ? "Delivered" : "Sending";
+  meta.title = t(delivered ? "delivered" : "sending");
   meta.setAttribute("aria-label", meta.title);
 }
 
@@ -228,7 +245,7 @@ function renderMedia(bubble, item) {
       link.target = "_blank";
       link.rel = "noopener noreferrer";
       const img = el("img");
-      img.alt = caption || "Image";
+      img.alt = caption || t("image");
       img.loading = "lazy";
       img.decoding = "async";
       img.referrerPolicy = "no-referrer";
@@ -241,7 +258,7 @@ function renderMedia(bubble, item) {
       bubble.appendChild(el("div", "text url", str(item.url)));
     }
   } else {
-    const name = optStr(item.name) || str(item.url) || "File";
+    const name = optStr(item.name) || str(item.url) || t("file");
     if (href) {
       const link = el("a", "file", name);
       link.href = href;
@@ -258,6 +275,11 @@ function renderMedia(bubble, item) {
 function renderBot(item, { choicesActive }) {
   const root = el("div", "msg bot");
   if (item.id) root.dataset.id = item.id;
+  if (item.author) {
+    // A person of our team wrote it: their name and initial, not the bot's look.
+    root.classList.add("operator");
+    root.appendChild(earlier.operatorHeader(item.author));
+  }
   const bubble = el("div", "bubble");
   if (item.kind === "image" || item.kind === "file") {
     renderMedia(bubble, item);
@@ -270,7 +292,7 @@ function renderBot(item, { choicesActive }) {
   if (item.kind === "choices" && Array.isArray(item.choices) && item.choices.length) {
     const box = el("div", "choices");
     box.setAttribute("role", "group");
-    box.setAttribute("aria-label", "Choices");
+    box.setAttribute("aria-label", t("choices"));
     for (const choice of item.choices) {
       const button = el("button", "choice", str(choice.title));
       button.type = "button";
@@ -304,7 +326,7 @@ function showTyping() {
   if (!state.typingEl) {
     const node = el("div", "typing-indicator");
     node.setAttribute("role", "status");
-    node.setAttribute("aria-label", "The bot is typing");
+    node.setAttribute("aria-label", t("typing"));
     node.append(el("span"), el("span"), el("span"));
     state.typingEl = node;
     els.messages.appendChild(node);
@@ -358,9 +380,17 @@ function flushOutbox() {
   }
 }
 
+/** Whether the newest bot message offers to link (its buttons carry link: payloads). */
+function linkOffered() {
+  const last = state.history[state.history.length - 1];
+  return Boolean(last && last.role === "bot" && Array.isArray(last.choices) &&
+    last.choices.some((c) => str(c.payload).startsWith("link:")));
+}
+
 function submitText(raw) {
   const text = str(raw).trim().slice(0, MAX_TEXT);
   if (!text) return false;
+  if (linkOffered()) state.linkAnswered = true;
   const id = newId();
   addItem({ role: "user", id, kind: "text", text, delivered: false });
   enqueue({ type: "message", id, text });
@@ -369,6 +399,7 @@ function submitText(raw) {
 
 function onChoice(root, button, choice) {
   if (button.disabled) return;
+  if (linkOffered()) state.linkAnswered = true;
   for (const b of root.querySelectorAll("button.choice")) b.disabled = true;
   button.classList.add("chosen");
   const id = newId();
@@ -413,6 +444,7 @@ function onBotMessage(frame) {
   if (kind === "text" || kind === "choices") {
     item.text = str(frame.text);
   }
+  if (optStr(frame.author)) item.author = frame.author;
   if (kind === "choices") {
     item.choices = (Array.isArray(frame.choices) ? frame.choices : [])
       .filter((c) => c && typeof c === "object")
@@ -429,6 +461,19 @@ function onBotMessage(frame) {
   hideTyping();
   if (item.kind === "choices") disableAllChoices();
   addItem(item);
+  if (state.linkAnswered) {
+    // Joined (or not): the conversation so far may now hold another channel's messages.
+    state.linkAnswered = false;
+    setTimeout(() => sendFrame({ type: "history" }), HISTORY_AFTER_LINK_MS);
+  }
+}
+
+function onHistory(frame) {
+  useLocale(optStr(frame.locale));
+  if (optStr(frame.channel)) state.channel = frame.channel;
+  state.earlier = earlier.sanitize(frame.messages);
+  earlier.save(storage, state.earlier);
+  earlier.render(els.messages, state.earlier, state.channel);
 }
 
 function onWelcome(frame) {
@@ -462,11 +507,14 @@ function onFrame(event) {
     case "message":
       onBotMessage(frame);
       break;
+    case "history":
+      onHistory(frame);
+      break;
     case "typing":
       showTyping();
       break;
     case "error":
-      showNotice(str(frame.message) || "Something went wrong.", "error");
+      showNotice(str(frame.message) || t("wrong"), "error");
       break;
     default:
       break; // Unknown frames are ignored, for forward compatibility.
@@ -486,7 +534,7 @@ function connect() {
 
   state.welcomed = false;
   if (!state.everConnected && state.attempts === 0) setStatus("connecting");
-  else setStatus("offline", "Reconnecting…");
+  else setStatus("offline", "reconnecting");
 
   let ws;
   try {
@@ -509,6 +557,11 @@ function connect() {
         type: "hello",
         token: load(TOKEN_KEY) || null,
         locale: navigator.language,
+        device: deviceName(),
+        // A visitor whose conversation has not begun is greeted; the history (and the
+        // conversation's language) comes with every hello.
+        greet: !state.joining,
+        history: true,
       }),
     );
   });
@@ -531,7 +584,7 @@ function scheduleReconnect() {
   const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** state.attempts);
   const delay = Math.min(BACKOFF_MAX_MS, Math.round(base * (0.75 + Math.random() * 0.5)));
   state.attempts = Math.min(state.attempts + 1, 16);
-  setStatus("offline", "Offline · reconnecting…");
+  setStatus("offline", "offlineReconnecting");
   state.reconnectTimer = setTimeout(connect, delay);
 }
 
@@ -560,6 +613,7 @@ function sanitizeItem(raw) {
   if (raw.url != null) item.url = str(raw.url);
   if (raw.caption != null) item.caption = str(raw.caption);
   if (raw.name != null) item.name = str(raw.name);
+  if (optStr(raw.author)) item.author = raw.author;
   if (role === "user") item.delivered = Boolean(raw.delivered);
   return item;
 }
@@ -581,6 +635,8 @@ function restore() {
     fragment.appendChild(renderItem(item, { choicesActive: item === last && item.role === "bot" }));
   }
   els.messages.appendChild(fragment);
+  state.earlier = earlier.load(storage);
+  earlier.render(els.messages, state.earlier, state.channel);
   scrollToBottom();
 }
 
@@ -598,7 +654,9 @@ function redeemLinkFromUrl() {
   url.searchParams.delete("link");
   window.history.replaceState(null, "", url.pathname + url.search + url.hash);
   const clean = code.replace(/[^A-Za-z0-9]/g, "").toUpperCase().slice(0, 8);
-  if (clean.length === 8) submitText(clean.slice(0, 4) + "-" + clean.slice(4));
+  if (clean.length !== 8) return;
+  state.joining = true; // joining a conversation: no greeting of a new one first
+  submitText(clean.slice(0, 4) + "-" + clean.slice(4));
 }
 
 // "Typing…" for the operator who has (or will have) the conversation: at most one frame
@@ -621,6 +679,8 @@ els.form.addEventListener("submit", (event) => {
 // Keep the keyboard up on mobile: the send button does not steal focus.
 els.send.addEventListener("mousedown", (event) => event.preventDefault());
 
+applyStatic(els);
+setStatus(state.status);
 restore();
 redeemLinkFromUrl();
 connect();
