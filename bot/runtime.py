@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from bot.analytics.recorder import SATISFACTION_FLOW, AnalyticsRecorder
 from bot.analytics.report import build_report, last_days
 from bot.catalogue.wiring import start_services
+from bot.campaigns.setup import campaign_clock, campaign_stage
 from bot.channels import BaseConnector, Capabilities, ConnectorContext, DeliveryStatus, registry
 from bot.composition import build_engine
 from bot.config.handoff import OperatorAccount
@@ -259,6 +260,9 @@ class Runtime:
                                   poll_seconds=cfg.reminders.poll_seconds,
                                   claim_seconds=cfg.reminders.claim_seconds)
             self._chores.spawn(clock.run(self._stopping), name="reminders")
+        if self.role != "web" and cfg.campaigns.enabled:
+            self._chores.spawn(campaign_clock(cfg, store, self._pipeline).run(self._stopping),
+                               name="campaigns")
         if self.role != "web" and store.events is not None:
             self.events = EventDeliverer(outbox=store.events, settings=cfg.events,
                                          stored=SubscriptionStore(store.redis, keys=store.keys))
@@ -325,6 +329,7 @@ class Runtime:
                                locale_of=self.engine.locale_of)
         stages: list[TurnStage] = [IdentityChangeStage(store, links), consent,
                                    BusinessStage(store=store, reaching=self.reaching)]
+        stages.insert(0, campaign_stage(cfg, store, self.reaching, self.engine))
         if cfg.reminders.enabled:
             stages.append(ReminderStage(store=store, index=store.reminder_index(),
                                         engine=self.engine,

@@ -11,6 +11,7 @@ from bot.api.customers import CustomersApi
 from bot.api.dead_letters import DeadLettersApi
 from bot.api.records import RecordsApi
 from bot.api.subscriptions import SubscriptionsApi
+from bot.campaigns.setup import campaign_routes
 from bot.channels import BaseConnector
 from bot.config.settings import Settings
 from bot.pipeline import Pipeline
@@ -60,6 +61,8 @@ def api_routes(settings: Settings, *, store: Store, pipeline: Pipeline, reaching
             *RecordsApi(auth=auth, records=records).routes(),
             *CatalogueApi(auth=auth, store=CatalogueStore(store.redis, keys=store.keys),
                           settings=settings.catalogue).routes(),
+            *campaign_routes(settings, auth=auth, store=store, reaching=reaching,
+                             flows=sorted(pipeline.engine.flows)),
             *(DeadLettersApi(auth=auth, events=store.events).routes()
               if store.events is not None else []),
             *(SubscriptionsApi(auth=auth, stored=SubscriptionStore(store.redis, keys=store.keys),
