@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
+from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 
 import aiohttp
@@ -49,6 +51,23 @@ def campaign_copies(graph: FakeGraphAPI) -> Counter[str]:
                    if c.json.get("text", {}).get("body") == TEXT)
 
 
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float) -> None:
+    """Until ``check`` holds: what it watches is in other processes, so it is polled."""
+    async with asyncio.timeout(timeout):
+        while True:
+            if await check():
+                return
+            await asyncio.sleep(0.02)
+
+
+async def estimate_reaches(estimate: Callable[[], Awaitable[int]]) -> bool:
+    return await estimate() >= CUSTOMERS
+
+
+async def sent_to_share(graph: FakeGraphAPI, fraction: float) -> bool:
+    return len(campaign_copies(graph)) >= CUSTOMERS * fraction
+
+
 async def test_killing_workers_mid_campaign_sends_each_customer_exactly_one_copy(
     tmp_path: Path, redis: Redis, redis_url: str
 ) -> None:
@@ -81,17 +100,13 @@ async def test_killing_workers_mid_campaign_sends_each_customer_exactly_one_copy
                                          headers=auth) as response:
                         return int((await response.json())["audience"])
 
-                async with asyncio.timeout(30):  # the workers' search index flushes
-                    while await estimate() < CUSTOMERS:
-                        await asyncio.sleep(0.2)
+                await eventually(lambda: estimate_reaches(estimate), 30)  # index flushed
                 async with http.post(f"{base}/api/v1/campaigns", headers=auth, json={
                         "name": "Spring", "text": {"en": TEXT}}) as response:
                     assert response.status == 201
                     campaign = await response.json()
                 for fraction in (0.25, 0.6):
-                    async with asyncio.timeout(60):
-                        while len(campaign_copies(graph)) < CUSTOMERS * fraction:
-                            await asyncio.sleep(0.02)
+                    await eventually(partial(sent_to_share, graph, fraction), 60)
                     victim = kills % len(workers)
                     await workers[victim].kill()
                     kills += 1
