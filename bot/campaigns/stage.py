@@ -39,6 +39,8 @@ from bot.store.results import Claim
 from bot.store.store import Store
 
 PAYLOAD_PREFIX = "campaign:"
+#: How long a campaign's status read in a turn is reused.
+STATUS_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,7 @@ class CampaignStage:
         self.engine = engine
         self.attribution_seconds = attribution_hours * 3600
         self._loaded: dict[str, Loaded] = {}
+        self._statuses: dict[str, tuple[float, str | None]] = {}
 
     async def __call__(self, claim: Claim, next: Next) -> TurnOutcome:
         item = claim.item
@@ -101,13 +104,22 @@ class CampaignStage:
                 platforms=definition.templates))
         return loaded
 
+    async def _status(self, campaign_id: str) -> str | None:
+        """The campaign's status, read at most once a second per process: a cancel
+        reaches the turns already queued within a second."""
+        now = time.monotonic()
+        known = self._statuses.get(campaign_id)
+        if known is None or now - known[0] > STATUS_SECONDS:
+            known = self._statuses[campaign_id] = (now, await self.campaigns.status(
+                campaign_id))
+        return known[1]
+
     async def _send(self, claim: Claim, campaign_id: str) -> TurnResult:
         session, profile, customer_id = claim.session, claim.profile, claim.customer_id
         if campaign_id in session.campaigns:  # sent before: never a second copy
             return _nothing(claim)
         loaded = await self._load(campaign_id)
-        status = await self.campaigns.status(campaign_id)
-        if loaded is None or status == "cancelled":
+        if loaded is None or await self._status(campaign_id) == "cancelled":
             await self._failed(campaign_id, customer_id, "cancelled", "the campaign was "
                                "cancelled before it reached this customer")
             return _nothing(claim)
@@ -144,8 +156,7 @@ class CampaignStage:
             return Refused(f"the customer's profile has no {', '.join(missing)}",
                            "missing_value")
         candidates = await self._candidates(claim, loaded.definition)
-        unreachable = await self.store.unreachable_reasons(claim.customer_id)
-        last_inbound = await self.store.last_inbound(claim.customer_id)
+        unreachable, last_inbound = await self.campaigns.reach(claim.customer_id)
         first: Refused | None = None
         for identity in candidates:
             decided = plan(f"campaign {campaign_id}", loaded.template, values,

@@ -18,16 +18,18 @@ recipients and record outcomes touch one slot on a Redis Cluster.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.errors import StoreError
 from bot.messages import Identity
 from bot.model import Profile, Session
 from bot.store.batching import CommandBatcher
-from bot.store.boundary import boundary, translates
+from bot.store.boundary import CLIENT_ERRORS, boundary, translates
 from bot.store.keys import Keys, SessionFields
 from bot.store.results import as_str
 from bot.store.scripts import Script, now_ms
@@ -72,6 +74,7 @@ def parse_member(raw: str) -> tuple[str, str, str]:
 class CampaignStore:
     def __init__(self, redis: Redis, batcher: CommandBatcher, keys: Keys) -> None:
         self.redis = redis
+        self.batcher = batcher
         self.keys = keys
         self._claim = Script(redis, batcher, "claim_due", "claim campaign recipients")
         self._outcome = Script(redis, batcher, "campaign_outcome", "record a campaign outcome")
@@ -166,18 +169,24 @@ class CampaignStore:
 
     async def snapshots(self, customer_ids: Sequence[str]) -> list[Snapshot]:
         """Each customer's session, profile, identities, unreachable marks and last
-        messages, pipelined (four reads each, one round trip per chunk)."""
+        messages: four reads each, written together through the batcher (one round trip
+        per chunk, and none of redis-py's per-command cost: 100,000 customers are read in
+        a few seconds)."""
+        execute = self.batcher.execute
         found: list[Snapshot] = []
-        for start in range(0, len(customer_ids), _CHUNK // 4):
-            chunk = customer_ids[start:start + _CHUNK // 4]
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for customer_id in chunk:
-                    ck = self.keys.customer(customer_id)
-                    pipe.hmget(ck.session, [SessionFields.DATA, SessionFields.PROFILE])
-                    pipe.hkeys(ck.identities)
-                    pipe.hgetall(ck.unreachable)
-                    pipe.hgetall(ck.last_inbound)
-                replies: list[Any] = await pipe.execute()
+        for start in range(0, len(customer_ids), _CHUNK):
+            chunk = customer_ids[start:start + _CHUNK]
+            reads = []
+            for customer_id in chunk:
+                ck = self.keys.customer(customer_id)
+                reads += [execute("HMGET", ck.session, SessionFields.DATA,
+                                  SessionFields.PROFILE),
+                          execute("HKEYS", ck.identities), execute("HGETALL", ck.unreachable),
+                          execute("HGETALL", ck.last_inbound)]
+            try:
+                replies: list[Any] = await asyncio.gather(*reads)
+            except CLIENT_ERRORS as exc:
+                raise StoreError(f"could not read a campaign's customers: {exc}") from exc
             for i, customer_id in enumerate(chunk):
                 (data, profile), ids, unreachable, last = replies[4 * i:4 * i + 4]
                 if not ids:  # merged into another customer, or erased
@@ -187,6 +196,25 @@ class CampaignStore:
                     session=Session.model_validate_json(data) if data else Session(),
                     profile=Profile.model_validate_json(profile) if profile else Profile(),
                     identities=[Identity.from_key(as_str(k)) for k in ids],
-                    unreachable={as_str(k): as_str(v) for k, v in unreachable.items()},
-                    last_inbound={as_str(k): int(v) / 1000 for k, v in last.items()}))
+                    unreachable={as_str(k): as_str(v) for k, v in _pairs(unreachable)},
+                    last_inbound={as_str(k): int(v) / 1000 for k, v in _pairs(last)}))
         return found
+
+    async def reach(self, customer_id: str) -> tuple[dict[str, str], dict[str, float]]:
+        """The customer's unreachable marks and when they last wrote from each identity,
+        in one round trip (read in every campaign turn)."""
+        ck = self.keys.customer(customer_id)
+        try:
+            unreachable, last = await asyncio.gather(
+                self.batcher.execute("HGETALL", ck.unreachable),
+                self.batcher.execute("HGETALL", ck.last_inbound))
+        except CLIENT_ERRORS as exc:
+            raise StoreError(f"could not read whether a customer can be reached: {exc}") \
+                from exc
+        return ({as_str(k): as_str(v) for k, v in _pairs(unreachable)},
+                {as_str(k): int(v) / 1000 for k, v in _pairs(last)})
+
+
+def _pairs(raw: Any) -> Iterable[tuple[Any, Any]]:
+    """A hash as the batcher answers it: a flat [field, value, ...] list (RESP2) or a map."""
+    return raw.items() if isinstance(raw, dict) else zip(raw[::2], raw[1::2], strict=True)
