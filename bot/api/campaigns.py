@@ -4,6 +4,8 @@
   and how many it would skip and why (no consent, no reachable channel);
 - ``POST /campaigns``: create one (``bot.config.campaigns.CampaignDefinition``); its
   audience is chosen now; a segment that reaches nobody answers 422 and creates nothing;
+- ``POST /campaigns/shipped/{name}``: create one of ``campaigns.definitions`` (the
+  project's own, e.g. the demo's ``spring_sale``);
 - ``GET /campaigns``, ``GET /campaigns/{id}``, ``GET /campaigns/{id}/stats``;
 - ``POST /campaigns/{id}/pause`` | ``resume`` | ``cancel``: 409 when its status does not
   allow it (a finished campaign cannot be cancelled).
@@ -11,29 +13,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from pydantic import BaseModel, ConfigDict
+from collections.abc import Awaitable, Callable, Mapping
 
 from bot.api.app import PREFIX, parsed
 from bot.api.auth import ApiAuth, CallerHandler, guarded
 from bot.api.responses import json_response, problem
 from bot.campaigns.service import MOVES, CampaignRefused, Campaigns
-from bot.config.campaigns import CampaignDefinition, Segment
+from bot.config.campaigns import CampaignDefinition, EstimateRequest
 from bot.web.types import Route, WebRequest, WebResponse
 
 Handler = Callable[[WebRequest], Awaitable[WebResponse]]
 
 
-class EstimateBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    segment: Segment = Segment()
-
-
 class CampaignsApi:
-    def __init__(self, *, auth: ApiAuth, campaigns: Campaigns) -> None:
+    def __init__(self, *, auth: ApiAuth, campaigns: Campaigns,
+                 shipped: Mapping[str, CampaignDefinition]) -> None:
         self.auth = auth
         self.campaigns = campaigns
+        self.shipped = shipped
 
     def routes(self) -> list[Route]:
         base = f"{PREFIX}/campaigns"
@@ -41,6 +38,7 @@ class CampaignsApi:
         return [
             Route("POST", f"{base}/estimate", self._guard(self._estimate), max_body=64 * 1024),
             Route("POST", base, self._guard(self._create), max_body=256 * 1024),
+            Route("POST", f"{base}/shipped/{{name}}", self._guard(self._create_shipped)),
             Route("GET", base, self._guard(self._list)),
             Route("GET", one, self._guard(self._get)),
             Route("GET", f"{one}/stats", self._guard(self._stats)),
@@ -52,7 +50,7 @@ class CampaignsApi:
         return guarded(self.auth, "campaigns:manage", handler)
 
     async def _estimate(self, request: WebRequest, caller: str) -> WebResponse:
-        body = parsed(request, EstimateBody)
+        body = parsed(request, EstimateRequest)
         if isinstance(body, WebResponse):
             return body
         return json_response(200, await self.campaigns.estimate(body.segment))
@@ -61,6 +59,18 @@ class CampaignsApi:
         definition = parsed(request, CampaignDefinition)
         if isinstance(definition, WebResponse):
             return definition
+        return await self._created(definition, caller)
+
+    async def _create_shipped(self, request: WebRequest, caller: str) -> WebResponse:
+        name = request.params.get("name", "")
+        definition = self.shipped.get(name)
+        if definition is None:
+            known = ", ".join(sorted(self.shipped)) or "none"
+            return problem(404, "unknown_definition", f"no campaign {name!r} under "
+                           f"campaigns.definitions (known: {known})")
+        return await self._created(definition, caller)
+
+    async def _created(self, definition: CampaignDefinition, caller: str) -> WebResponse:
         try:
             created = await self.campaigns.create(definition, by=f"api:{caller}")
         except CampaignRefused as refused:

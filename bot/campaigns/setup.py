@@ -51,4 +51,5 @@ def campaigns_service(settings: Settings, store: Store, reaching: Reaching,
 def campaign_routes(settings: Settings, *, auth: ApiAuth, store: Store, reaching: Reaching,
                     flows: Sequence[str]) -> list[Route]:
     service = campaigns_service(settings, store, reaching, flows)
-    return CampaignsApi(auth=auth, campaigns=service).routes()
+    return CampaignsApi(auth=auth, campaigns=service,
+                        shipped=settings.campaigns.definitions).routes()

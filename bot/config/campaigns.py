@@ -80,6 +80,13 @@ class Segment(Strict):
         return value
 
 
+class EstimateRequest(Strict):
+    """The body of ``POST /api/v1/campaigns/estimate``."""
+
+    #: The segment to count.
+    segment: Segment = Segment()
+
+
 class CampaignChoice(Strict):
     """A button under the message; tapping it can start a flow ("Shop now" → catalogue)."""
 
@@ -102,6 +109,7 @@ class CampaignDefinition(Strict):
     text: dict[str, str] = Field(min_length=1)
     #: Buttons under the message (at most 3: WhatsApp's reply-button limit).
     choices: list[CampaignChoice] = Field(default_factory=list, max_length=3)
+    #: Who gets it.
     segment: Segment = Segment()
     #: When to start sending (ISO 8601 or epoch seconds); unset: at once.
     start_at: datetime | None = None
@@ -156,7 +164,8 @@ class CampaignSettings(Strict):
     batch: int = Field(default=500, ge=1, le=10_000)
     #: A campaign choice's flow completed within this long of the send is a conversion.
     attribution_hours: float = Field(default=72, gt=0, le=24 * 90)
-    #: Campaigns the project ships, created with ``omnicanal`` by name (the demo's).
+    #: Campaigns the project ships, by name: ``POST /api/v1/campaigns/shipped/<name>``
+    #: creates one (its audience chosen then), like a ``POST /api/v1/campaigns`` of it.
     definitions: dict[str, CampaignDefinition] = Field(default_factory=dict)
 
     @field_validator("timezone")

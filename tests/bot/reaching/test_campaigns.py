@@ -15,7 +15,9 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
+from bot.api.auth import ApiAuth
 from bot.campaigns.clock import quiet_until
+from bot.campaigns.setup import campaign_routes
 from bot.config.campaigns import QuietHours
 from bot.messages import Identity
 from bot.runtime import Runtime
@@ -66,7 +68,8 @@ def settings(make_settings: Any, graph: FakeGraphAPI, twilio: FakeTwilio, redis:
                           "scopes": ["campaigns:manage"]})
     return make_settings(connectors=sections, api=api, notifications={"templates": TEMPLATES},
                          entry_points=ENTRY_POINTS,
-                         campaigns={"poll_seconds": 0.05, "claim_seconds": 2},
+                         campaigns={"poll_seconds": 0.05, "claim_seconds": 2,
+                                    "definitions": {"spring": SPRING}},
                          events={"subscriptions": [{"url": receiver.url, "secret": HOOK_SECRET,
                                                     "types": ["campaign.finished"]}],
                                  "backoff_initial_seconds": 0.05})
@@ -297,3 +300,35 @@ async def test_a_customer_missing_a_template_value_is_skipped_with_the_reason(
     assert len(graph.whatsapp_sent) == before
     [error] = [e for e in await customer.history() if e.kind == "error"]
     assert "no email" in (error.text or "")
+
+
+async def test_a_shipped_definition_is_created_by_name(
+        api: Api, customer: Customer, graph: FakeGraphAPI) -> None:
+    await customer.on_whatsapp("/optin")
+    status, created = await api.call("POST", "/campaigns/shipped/spring")
+    assert status == 201 and created["name"] == "Spring sale" and created["audience"] == 1
+    await api.until(created["id"], lambda s: s["status"] == "finished")
+    assert len(campaign_sends(graph, "34600111222")) == 1
+    status, body = await api.call("POST", "/campaigns/shipped/autumn")
+    assert status == 404 and "known: spring" in body["message"]
+
+
+async def test_the_openapi_document_names_every_campaign_route_and_its_refs_resolve(
+        api: Api, runtime: Runtime) -> None:
+    async with api.http.get(api.base + "/openapi.json") as answer:
+        document = await answer.json()
+    served = campaign_routes(runtime.settings, auth=ApiAuth([]), store=runtime.store,
+                             reaching=runtime.reaching, flows=[])
+    routes = {(r.method.lower(), r.path.removeprefix("/api/v1")) for r in served}
+    documented = {(method, path) for path, item in document["paths"].items()
+                  for method in item if path.startswith("/campaigns")}
+    assert routes and routes == documented
+
+    def refs(node: Any) -> list[str]:
+        if isinstance(node, dict):
+            return [node["$ref"]] if "$ref" in node else [r for v in node.values()
+                                                          for r in refs(v)]
+        return [r for v in node for r in refs(v)] if isinstance(node, list) else []
+
+    schemas = document["components"]["schemas"]
+    assert all(ref.removeprefix("#/components/schemas/") in schemas for ref in refs(document))
