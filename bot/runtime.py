@@ -17,8 +17,8 @@ from pydantic import SecretStr
 
 from bot.analytics.recorder import SATISFACTION_FLOW, AnalyticsRecorder
 from bot.analytics.report import build_report, last_days
+from bot.campaigns.setup import CampaignStatusLog, campaign_clock, campaign_stage
 from bot.catalogue.wiring import start_services
-from bot.campaigns.setup import campaign_clock, campaign_stage
 from bot.channels import BaseConnector, Capabilities, ConnectorContext, DeliveryStatus, registry
 from bot.composition import build_engine
 from bot.config.handoff import OperatorAccount
@@ -394,7 +394,7 @@ class Runtime:
                             "status": status.status,
                             **({"error": status.error} if status.error else {})})
         if self._statuses is None:
-            self._statuses = StatusLog(self.store)
+            self._statuses = CampaignStatusLog(self.store)
         recorded = await self._statuses.record(status.identity, status.platform_message_id,
                                                status.status, event, aliases=status.aliases)
         if recorded and status.unreachable:

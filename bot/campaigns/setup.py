@@ -10,6 +10,7 @@ from bot.campaigns.audience import AudienceFinder
 from bot.campaigns.clock import CampaignClock
 from bot.campaigns.service import Campaigns
 from bot.campaigns.stage import CampaignStage
+from bot.campaigns.statuses import CampaignStatusLog
 from bot.config.settings import Settings
 from bot.dialogue.engine import DialogueEngine
 from bot.pipeline import Pipeline
@@ -17,6 +18,8 @@ from bot.reaching.notifications import Reaching
 from bot.store.campaigns import CampaignStore
 from bot.store.store import Store
 from bot.web.types import Route
+
+__all__ = ["CampaignStatusLog", "campaign_clock", "campaign_routes", "campaign_stage"]
 
 
 def campaign_store(store: Store) -> CampaignStore:

@@ -332,3 +332,16 @@ async def test_the_openapi_document_names_every_campaign_route_and_its_refs_reso
 
     schemas = document["components"]["schemas"]
     assert all(ref.removeprefix("#/components/schemas/") in schemas for ref in refs(document))
+
+
+async def test_the_platforms_delivered_and_read_reports_count_for_the_campaign(
+        api: Api, customer: Customer, graph: FakeGraphAPI) -> None:
+    await customer.on_whatsapp("/optin")
+    _, created = await api.call("POST", "/campaigns", SPRING)
+    await api.until(created["id"], lambda s: s["sent"] == 1)
+    [message] = campaign_sends(graph, "34600111222")
+    for status in ("delivered", "read", "read"):  # a report delivered twice counts once
+        assert await customer.meta.whatsapp(hooks.whatsapp_status(
+            wamid=message.message_id, status=status, recipient_id="34600111222")) == 200
+    stats = await api.stats(created["id"])
+    assert (stats["delivered"], stats["read"]) == (1, 1)
