@@ -62,8 +62,9 @@ class Segment(Strict):
     locales: list[str] = Field(default_factory=list, max_length=20)
     #: The customer has an identity on one of these channels (empty: any enabled).
     channels: list[str] = Field(default_factory=list, max_length=20)
-    #: Last active before / after this moment (ISO 8601 or epoch seconds).
+    #: Last active before this moment (ISO 8601 or epoch seconds).
     last_seen_before: datetime | None = None
+    #: Last active after this moment (ISO 8601 or epoch seconds).
     last_seen_after: datetime | None = None
     #: Profile field → the value it equals (``locale: es``, ``timezone: Europe/Madrid``).
     profile: dict[str, str] = Field(default_factory=dict, max_length=10)
