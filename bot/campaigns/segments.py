@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from bot.config.campaigns import Segment
 from bot.consent.ledger import allowed
 from bot.messages import Identity
-from bot.model import Profile, Session
-from bot.store.campaigns import Snapshot
+from bot.model import Profile
+from bot.store.campaigns import SessionView, Snapshot
 
 NO_REACHABLE_CHANNEL = "no_reachable_channel"
 NO_CONSENT = "no_consent"
@@ -41,7 +41,7 @@ def profile_values(profile: Profile) -> dict[str, str]:
     return values
 
 
-def unfinished(session: Session, flow: str, hours: float, now: float) -> bool:
+def unfinished(session: SessionView, flow: str, hours: float, now: float) -> bool:
     """The customer is in ``flow`` (active or put aside) since ``hours`` or more."""
     frames = [*session.stack, *session.suspended]
     return any(f.flow == flow and now - f.started_at >= hours * 3600 for f in frames)
@@ -92,6 +92,7 @@ def verdict(segment: Segment, snap: Snapshot, *, enabled: Sequence[str],
     if not consenting:
         return Verdict(NO_CONSENT)
     address = snap.session.address
-    channel = address.channel if address is not None and address in consenting \
+    keys = {i.key for i in consenting}
+    channel = address.channel if address is not None and address.key in keys \
         else consenting[0].channel
     return Verdict(None, channel)

@@ -19,6 +19,7 @@ runs again after a crash counts nothing twice.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass
@@ -28,10 +29,11 @@ from bot.config.campaigns import CampaignDefinition
 from bot.config.reaching import NotificationTemplate
 from bot.consent.ledger import MARKETING
 from bot.dialogue.engine import DialogueEngine, TurnResult
+from bot.errors import StoreError
 from bot.history import inbound_event, outbound_event
 from bot.messages import Choice, Choices, Identity, Inbound, Text
 from bot.model import BusinessMessage, CampaignMark, Event
-from bot.reaching.delivery import Planned, Reach, Refused, missing_values, plan
+from bot.reaching.delivery import Planned, Reach, Refused, plan
 from bot.reaching.notifications import Reaching
 from bot.stages import Next, TurnOutcome
 from bot.store.campaigns import CampaignStore
@@ -49,6 +51,8 @@ class Loaded:
     #: As a notification template: the text per locale, the purpose, the approved
     #: platform templates (so the delivery rules are the notifications' own).
     template: NotificationTemplate
+    #: The profile fields its texts and templates need.
+    needs: frozenset[str]
 
 
 def choice_payload(campaign_id: str, index: int) -> str:
@@ -74,8 +78,8 @@ class CampaignStage:
         self.reaching = reaching
         self.engine = engine
         self.attribution_seconds = attribution_hours * 3600
-        self._loaded: dict[str, Loaded] = {}
-        self._statuses: dict[str, tuple[float, str | None]] = {}
+        self._loaded: dict[str, asyncio.Future[Loaded | None]] = {}
+        self._statuses: dict[str, tuple[float, asyncio.Future[str | None]]] = {}
 
     async def __call__(self, claim: Claim, next: Next) -> TurnOutcome:
         item = claim.item
@@ -92,27 +96,40 @@ class CampaignStage:
         return answered
 
     async def _load(self, campaign_id: str) -> Loaded | None:
-        """A campaign's definition never changes once created: read once per process."""
-        loaded = self._loaded.get(campaign_id)
-        if loaded is None:
-            record = await self.campaigns.get(campaign_id)
-            if record is None:
-                return None
-            definition = CampaignDefinition.model_validate(json.loads(record.definition_json))
-            loaded = self._loaded[campaign_id] = Loaded(definition, NotificationTemplate(
-                purpose=definition.segment.consent, text=definition.text,
-                platforms=definition.templates))
-        return loaded
+        """A campaign's definition never changes once created: read once per process
+        (one read for the many turns that start at once, not one each)."""
+        loading = self._loaded.get(campaign_id)
+        if loading is None:
+            loading = self._loaded[campaign_id] = asyncio.ensure_future(
+                self._read(campaign_id))
+        try:
+            return await asyncio.shield(loading)
+        except StoreError:
+            self._loaded.pop(campaign_id, None)  # the next turn reads it again
+            raise
+
+    async def _read(self, campaign_id: str) -> Loaded | None:
+        record = await self.campaigns.get(campaign_id)
+        if record is None:
+            return None
+        definition = CampaignDefinition.model_validate(json.loads(record.definition_json))
+        template = NotificationTemplate(purpose=definition.segment.consent,
+                                        text=definition.text, platforms=definition.templates)
+        return Loaded(definition, template, frozenset(template.variables()))
 
     async def _status(self, campaign_id: str) -> str | None:
-        """The campaign's status, read at most once a second per process: a cancel
-        reaches the turns already queued within a second."""
+        """The campaign's status, read at most once a second per process (one read for
+        the turns that want it meanwhile): a cancel reaches queued turns within a second."""
         now = time.monotonic()
         known = self._statuses.get(campaign_id)
         if known is None or now - known[0] > STATUS_SECONDS:
-            known = self._statuses[campaign_id] = (now, await self.campaigns.status(
-                campaign_id))
-        return known[1]
+            known = self._statuses[campaign_id] = (now, asyncio.ensure_future(
+                self.campaigns.status(campaign_id)))
+        try:
+            return await asyncio.shield(known[1])
+        except StoreError:
+            self._statuses.pop(campaign_id, None)
+            raise
 
     async def _send(self, claim: Claim, campaign_id: str) -> TurnResult:
         session, profile, customer_id = claim.session, claim.profile, claim.customer_id
@@ -151,7 +168,7 @@ class CampaignStage:
         """The first channel of the policy that can take the message now."""
         profile = claim.profile
         values = profile_values(profile)
-        missing = missing_values(loaded.template, values)
+        missing = sorted(loaded.needs - values.keys())
         if missing:
             return Refused(f"the customer's profile has no {', '.join(missing)}",
                            "missing_value")
