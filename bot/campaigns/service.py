@@ -2,9 +2,9 @@
 campaign (its audience is chosen then, and fixed), pause, resume, cancel, read its stats.
 
 Statuses: ``scheduled`` (until ``start_at``) → ``running`` → ``finished``; ``paused``
-from either of the first two (``resume`` goes back to ``running``, which waits for
-``start_at`` like ``scheduled`` would not: a paused campaign resumed early starts at
-once); ``cancelled`` from any but ``finished``. Every move is a compare-and-set.
+from either of the first two, and ``resume`` makes it ``running`` (its recipients are
+still due at ``start_at`` at the earliest: a campaign resumed early does not start
+early); ``cancelled`` from any but ``finished``. Every move is a compare-and-set.
 """
 
 from __future__ import annotations

@@ -8,27 +8,18 @@ import re
 import string
 from datetime import datetime
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
 from bot.config.base import Strict
 from bot.config.reaching import PlatformTemplate
+from bot.config.zones import valid_timezone
 
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 #: Profile fields a segment may compare and a campaign's text may name (``{name}``).
 PROFILE_FIELDS = ("name", "first_name", "email", "phone", "locale", "username",
                   "timezone", "preferred_channel")
-
-
-def valid_timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as "
-                         "Europe/Madrid or UTC") from None
-    return value
 
 
 class QuietHours(Strict):

@@ -27,9 +27,8 @@ from tests.bot.reaching.conftest import (
     WRITE_TOKEN,
     Customer,
     api_section,
+    channel_sections,
 )
-from tests.connectors.meta.conftest import connector_sections
-from tests.connectors.sms.conftest import sms_section
 from tests.fakes import meta_webhooks as hooks
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.fakes.twilio_api import FakeTwilio
@@ -58,11 +57,7 @@ async def receiver() -> Any:
 @pytest.fixture
 def settings(make_settings: Any, graph: FakeGraphAPI, twilio: FakeTwilio, redis: Redis,
              receiver: FakeReceiver) -> Any:
-    sections = connector_sections(graph, whatsapp={"display_phone_number": "+1 555 000 1111"},
-                                  messenger={"page_id": "PAGE_ID"})
-    sections.pop("instagram")
-    sections["webchat"] = {"enabled": True}
-    sections["sms"] = sms_section(twilio)
+    sections = channel_sections(graph, twilio)
     api = api_section()
     api["tokens"].append({"id": "marketing", "token": CAMPAIGN_TOKEN,
                           "scopes": ["campaigns:manage"]})
@@ -169,12 +164,19 @@ def _item(campaign_id: str) -> Any:
                            ref=campaign_id)
 
 
-async def test_a_tap_starts_the_choice_flow_and_counts_reply_click_conversion_and_stop(
-        api: Api, customer: Customer, graph: FakeGraphAPI) -> None:
+async def consented_and_sent(api: Api, customer: Customer,
+                             graph: FakeGraphAPI) -> tuple[dict[str, Any], Any]:
+    """The customer opts in on WhatsApp and is sent SPRING: the campaign and the message."""
     await customer.on_whatsapp("/optin")
     _, created = await api.call("POST", "/campaigns", SPRING)
     await api.until(created["id"], lambda s: s["sent"] == 1)
     [message] = campaign_sends(graph, "34600111222")
+    return created, message
+
+
+async def test_a_tap_starts_the_choice_flow_and_counts_reply_click_conversion_and_stop(
+        api: Api, customer: Customer, graph: FakeGraphAPI) -> None:
+    created, message = await consented_and_sent(api, customer, graph)
     shop = message.json["interactive"]["action"]["buttons"][0]["reply"]
     graph.customer_wrote("34600111222")
     assert await customer.meta.whatsapp(hooks.whatsapp_button_reply(
@@ -336,10 +338,7 @@ async def test_the_openapi_document_names_every_campaign_route_and_its_refs_reso
 
 async def test_the_platforms_delivered_and_read_reports_count_for_the_campaign(
         api: Api, customer: Customer, graph: FakeGraphAPI) -> None:
-    await customer.on_whatsapp("/optin")
-    _, created = await api.call("POST", "/campaigns", SPRING)
-    await api.until(created["id"], lambda s: s["sent"] == 1)
-    [message] = campaign_sends(graph, "34600111222")
+    created, message = await consented_and_sent(api, customer, graph)
     for status in ("delivered", "read", "read"):  # a report delivered twice counts once
         assert await customer.meta.whatsapp(hooks.whatsapp_status(
             wamid=message.message_id, status=status, recipient_id="34600111222")) == 200
