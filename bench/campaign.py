@@ -30,7 +30,7 @@ import time
 from redis.asyncio import Redis
 
 from bench.form import form
-from bench.server import BenchServer
+from bench.server import BenchServer, snapshot
 from bot.campaigns.audience import AudienceFinder
 from bot.campaigns.clock import CampaignClock
 from bot.campaigns.service import Campaigns
@@ -118,14 +118,17 @@ async def run(customers: int) -> dict[str, object]:
         definition = CampaignDefinition(name="Spring", text={
             "en": "{first_name}, spring sale: 20% off.", "es": "{first_name}, rebajas: 20%."})
         before = await used_memory(redis)
+        store_before = await snapshot(redis)
         started, cpu = time.perf_counter(), time.process_time()
         created = await service.create(definition, by="bench")
         selected = time.perf_counter() - started
         select_cpu = time.process_time() - cpu
+        select_store_cpu = (await snapshot(redis)).minus(store_before).cpu
         queued_memory = await used_memory(redis)
         clock = CampaignClock(campaigns, enqueue=pipeline.enqueue_business,
                               settings=CampaignSettings(batch=2000),
                               idle=pipeline.turns.wait_idle)
+        store_before = await snapshot(redis)
         started, cpu = time.perf_counter(), time.process_time()
         while await campaigns.remaining(created["id"]):
             await clock.tick()
@@ -134,6 +137,7 @@ async def run(customers: int) -> dict[str, object]:
             await dispatcher.senders.wait_idle()
         sending = time.perf_counter() - started
         send_cpu = time.process_time() - cpu
+        send_store_cpu = (await snapshot(redis)).minus(store_before).cpu
         sent_memory = await used_memory(redis)
         stats = await service.stats(created["id"])
         await store.close()
@@ -142,6 +146,7 @@ async def run(customers: int) -> dict[str, object]:
             "customers": customers, "audience": created["audience"],
             "select_and_enqueue_seconds": round(selected, 2),
             "select_cpu_seconds": round(select_cpu, 2),
+            "select_store_cpu_seconds": round(select_store_cpu, 2),
             "queue_bytes_per_recipient": round((queued_memory - before) / customers, 1),
             "sent_bytes_per_recipient": round((sent_memory - before) / customers, 1),
             "send_seconds": round(sending, 2), "sent": connector.count,
@@ -150,6 +155,7 @@ async def run(customers: int) -> dict[str, object]:
             # figures move with other load on the machine, this one hardly).
             "send_cpu_us_per_recipient": round(send_cpu / connector.count * 1e6),
             "sends_per_cpu_second": round(connector.count / send_cpu),
+            "send_store_cpu_us_per_recipient": round(send_store_cpu / connector.count * 1e6),
             "stats_sent": stats["sent"],
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                        f"Python {platform.python_version()}",

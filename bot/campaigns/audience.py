@@ -3,6 +3,7 @@ of every customer with when they were last active), and estimating it before sen
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 
 from bot.campaigns.segments import in_segment, verdict
 from bot.config.campaigns import Segment
-from bot.store.campaigns import CampaignStore, member
+from bot.store.campaigns import CampaignStore, Snapshot, member
 from bot.store.search import SearchIndex
 
 #: Customers read per pipelined batch while choosing.
@@ -45,6 +46,9 @@ class AudienceFinder:
         self.default_locale = default_locale
         self.default_timezone = default_timezone
 
+    def _read(self, chunk: list[tuple[str, float]]) -> asyncio.Future[list[Snapshot]]:
+        return asyncio.ensure_future(self.campaigns.snapshots([c for c, _ in chunk]))
+
     async def select(self, segment: Segment, *, now: float | None = None) -> Selection:
         """Everyone the segment reaches now, as campaign queue members."""
         moment = time.time() if now is None else now
@@ -52,10 +56,15 @@ class AudienceFinder:
         recipients: list[str] = []
         skipped: Counter[str] = Counter()
         matched = 0
-        for start in range(0, len(everyone), _BATCH):
-            chunk = everyone[start:start + _BATCH]
+        chunks = [everyone[i:i + _BATCH] for i in range(0, len(everyone), _BATCH)]
+        # The next chunk is read while this one is checked: the store works meanwhile.
+        reading = self._read(chunks[0]) if chunks else None
+        for n, chunk in enumerate(chunks):
+            assert reading is not None
+            snaps = await reading
+            reading = self._read(chunks[n + 1]) if n + 1 < len(chunks) else None
             seen = dict(chunk)
-            for snap in await self.campaigns.snapshots([c for c, _ in chunk]):
+            for snap in snaps:
                 if not in_segment(segment, snap, last_seen=seen[snap.customer_id], now=moment,
                                   default_locale=self.default_locale):
                     continue
