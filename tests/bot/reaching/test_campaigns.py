@@ -344,3 +344,16 @@ async def test_the_platforms_delivered_and_read_reports_count_for_the_campaign(
             wamid=message.message_id, status=status, recipient_id="34600111222")) == 200
     stats = await api.stats(created["id"])
     assert (stats["delivered"], stats["read"]) == (1, 1)
+
+
+def test_the_demos_shipped_campaign_names_flows_the_demo_has() -> None:
+    from pathlib import Path
+
+    from bot.config.loader import load_settings
+    from bot.dialogue.loading import load_flows
+
+    settings = load_settings(Path(__file__).parents[3] / "config.yaml", env={})
+    flows = {flow.name for flow in load_flows(settings.flows.modules)}
+    [spring] = settings.campaigns.definitions.values()
+    assert spring.segment.consent == "marketing" and spring.choices
+    assert {c.flow for c in spring.choices if c.flow} <= flows
