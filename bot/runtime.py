@@ -17,7 +17,7 @@ from pydantic import SecretStr
 
 from bot.analytics.recorder import SATISFACTION_FLOW, AnalyticsRecorder
 from bot.analytics.report import build_report, last_days
-from bot.campaigns.setup import CampaignStatusLog, campaign_clock, campaign_stage
+from bot.campaigns.setup import CampaignStatusLog, campaign_stage
 from bot.catalogue.wiring import start_services
 from bot.channels import BaseConnector, Capabilities, ConnectorContext, DeliveryStatus, registry
 from bot.composition import build_engine
@@ -48,8 +48,8 @@ from bot.pipeline import Pipeline
 from bot.privacy import CustomerRecords
 from bot.reaching.entry import EntryStage
 from bot.reaching.notifications import BusinessStage
-from bot.reaching.reminders import ReminderClock, ReminderStage
-from bot.reaching.setup import api_routes, entry_routes, reaching_of
+from bot.reaching.reminders import ReminderStage
+from bot.reaching.setup import api_routes, business_clocks, entry_routes, reaching_of
 from bot.scale.worker import Worker
 from bot.search.indexer import SearchIndexer
 from bot.stages import StageContext, StageFactory, TurnObserver, TurnStage
@@ -255,14 +255,8 @@ class Runtime:
             self._chores.spawn(self.worker.run(self._stopping,
                                                drain_timeout=cfg.server.shutdown_timeout),
                                name="worker")
-        if self.role != "web" and cfg.reminders.enabled:
-            clock = ReminderClock(store.reminder_index(), enqueue=self._pipeline.enqueue_business,
-                                  poll_seconds=cfg.reminders.poll_seconds,
-                                  claim_seconds=cfg.reminders.claim_seconds)
-            self._chores.spawn(clock.run(self._stopping), name="reminders")
-        if self.role != "web" and cfg.campaigns.enabled:
-            self._chores.spawn(campaign_clock(cfg, store, self._pipeline).run(self._stopping),
-                               name="campaigns")
+        for name, clock in business_clocks(cfg, store, self._pipeline, role=self.role):
+            self._chores.spawn(clock.run(self._stopping), name=name)
         if self.role != "web" and store.events is not None:
             self.events = EventDeliverer(outbox=store.events, settings=cfg.events,
                                          stored=SubscriptionStore(store.redis, keys=store.keys))

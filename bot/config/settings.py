@@ -15,8 +15,8 @@ from pydantic import Field, SecretStr, field_validator
 
 from bot.channels.settings import ConnectorSettings
 from bot.config.base import Strict
-from bot.config.catalogue import CatalogueSettings, ServicesSettings
 from bot.config.campaigns import CampaignSettings
+from bot.config.catalogue import CatalogueSettings, ServicesSettings
 from bot.config.events import EventsSettings
 from bot.config.handoff import HandoffSettings
 from bot.config.pipeline import PipelineSettings
