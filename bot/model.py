@@ -82,6 +82,10 @@ class Profile(BaseModel):
     #: The first and the latest entry point (a shop's QR code) they came through.
     first_touch: Touch | None = None
     last_touch: Touch | None = None
+    #: IANA time zone (``Europe/Madrid``): campaigns' quiet hours are kept in it.
+    timezone: str | None = None
+    #: The channel the customer asked to be reached on (a campaign's ``preferred`` policy).
+    preferred_channel: str | None = None
 
 
 QuestionKind = Literal["text", "choice", "phone"]
@@ -161,12 +165,13 @@ class BusinessMessage(BaseModel):
     the customer says: a notification from the API (``action="notify"``: ``template``
     with ``values``), a consent decision given through the API (``"consent"``:
     ``purpose``, ``granted``, ``scope``, ``text``), a profile edit given through the API
-    (``"profile"``: ``changes``, checked like an operator's), or a reminder a flow
-    scheduled that is now due (``"remind"``: ``ref``)."""
+    (``"profile"``: ``changes``, checked like an operator's), a reminder a flow
+    scheduled that is now due (``"remind"``: ``ref``), or a campaign's message
+    (``"campaign"``: ``ref`` is the campaign's id)."""
 
     kind: Literal["business"] = "business"
     id: str
-    action: Literal["notify", "consent", "remind", "profile"]
+    action: Literal["notify", "consent", "remind", "profile", "campaign"]
     template: str | None = None
     values: dict[str, str] = Field(default_factory=dict)
     locale: str | None = None
@@ -194,6 +199,16 @@ class Reminder(BaseModel):
     values: dict[str, str] = Field(default_factory=dict)
     #: Ask the flow's pending question again after the reminder, when it still waits.
     reprompt: bool = True
+
+
+class CampaignMark(BaseModel):
+    """A campaign the customer was sent (``bot/campaigns/stage.py``): it is never sent to
+    them again, and what they do within the attribution window counts for it."""
+
+    sent_at: float
+    #: The flow a tap on one of its choices started, until it completes.
+    flow: str | None = None
+    replied: bool = False
 
 
 class Standing(NamedTuple):
@@ -244,6 +259,8 @@ class Session(BaseModel):
     declined_links: list[str] = Field(default_factory=list)
     #: Follow-ups scheduled by flows, due later (``bot/reaching/reminders.py``).
     reminders: list[Reminder] = Field(default_factory=list)
+    #: Campaign id → what it sent this customer (``bot/campaigns/stage.py``).
+    campaigns: dict[str, CampaignMark] = Field(default_factory=dict)
 
     @property
     def frame(self) -> Frame | None:

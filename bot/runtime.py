@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from bot.analytics.recorder import SATISFACTION_FLOW, AnalyticsRecorder
 from bot.analytics.report import build_report, last_days
+from bot.campaigns.setup import CampaignStatusLog, campaign_stage
 from bot.catalogue.wiring import start_services
 from bot.channels import BaseConnector, Capabilities, ConnectorContext, DeliveryStatus, registry
 from bot.composition import build_engine
@@ -49,8 +50,8 @@ from bot.pipeline import Pipeline
 from bot.privacy import CustomerRecords
 from bot.reaching.entry import EntryStage
 from bot.reaching.notifications import BusinessStage
-from bot.reaching.reminders import ReminderClock, ReminderStage
-from bot.reaching.setup import api_routes, entry_routes, reaching_of
+from bot.reaching.reminders import ReminderStage
+from bot.reaching.setup import api_routes, business_clocks, entry_routes, reaching_of
 from bot.recollection import Recaller
 from bot.scale.worker import Worker
 from bot.search.indexer import SearchIndexer
@@ -257,11 +258,8 @@ class Runtime:
             self._chores.spawn(self.worker.run(self._stopping,
                                                drain_timeout=cfg.server.shutdown_timeout),
                                name="worker")
-        if self.role != "web" and cfg.reminders.enabled:
-            clock = ReminderClock(store.reminder_index(), enqueue=self._pipeline.enqueue_business,
-                                  poll_seconds=cfg.reminders.poll_seconds,
-                                  claim_seconds=cfg.reminders.claim_seconds)
-            self._chores.spawn(clock.run(self._stopping), name="reminders")
+        for name, clock in business_clocks(cfg, store, self._pipeline, role=self.role):
+            self._chores.spawn(clock.run(self._stopping), name=name)
         if self.role != "web" and store.events is not None:
             self.events = EventDeliverer(outbox=store.events, settings=cfg.events,
                                          stored=SubscriptionStore(store.redis, keys=store.keys))
@@ -328,6 +326,7 @@ class Runtime:
                                locale_of=self.engine.locale_of)
         stages: list[TurnStage] = [IdentityChangeStage(store, links), consent,
                                    BusinessStage(store=store, reaching=self.reaching)]
+        stages.insert(0, campaign_stage(cfg, store, self.reaching, self.engine))
         if cfg.reminders.enabled:
             stages.append(ReminderStage(store=store, index=store.reminder_index(),
                                         engine=self.engine,
@@ -384,7 +383,7 @@ class Runtime:
                             "status": status.status,
                             **({"error": status.error} if status.error else {})})
         if self._statuses is None:
-            self._statuses = StatusLog(self.store)
+            self._statuses = CampaignStatusLog(self.store)
         recorded = await self._statuses.record(status.identity, status.platform_message_id,
                                                status.status, event, aliases=status.aliases)
         if recorded and status.unreachable:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.api.campaigns_openapi import campaign_paths, campaign_schemas
 from bot.api.catalogue_schema import catalogue_openapi
 from bot.api.openapi_customers import SCHEMAS, customer_paths, ok, subscription_paths
 
@@ -76,6 +77,7 @@ def _document() -> dict[str, Any]:
                                    "customer_id": {"type": "string"},
                                    "channel": {"type": "string"},
                                    "status": {"const": "queued"}}},
+                **campaign_schemas(),
             },
         },
         "security": [{"bearer": []}],
@@ -168,5 +170,6 @@ def _document() -> dict[str, Any]:
                 "parameters": [_customer_parameter()],
                 "responses": {"200": ok("Erased", "erased, with counts"),
                               **_answers(401, 403, 404)}}},
+            **campaign_paths(),
         },
     }

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from bot.config.base import Strict
 from bot.config.tokens import strong_token
+from bot.config.zones import valid_timezone
 from bot.handoff.passwords import is_password_hash
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -72,12 +72,7 @@ class BusinessHours(Strict):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as "
-                             "Europe/Madrid") from None
-        return value
+        return valid_timezone(value)
 
     @field_validator("days")
     @classmethod

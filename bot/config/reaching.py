@@ -14,7 +14,8 @@ from bot.config.tokens import strong_token
 #: What an API token may do (issue 19's customer API adds its endpoints under these).
 Scope = Literal["notifications:send", "customers:read", "customers:write",
                 "customers:erase", "conversations:read", "events:manage",
-                "catalogue:write"]
+                "catalogue:write",
+                "campaigns:manage"]
 
 
 def _default_opt_out() -> dict[str, list[str]]:

@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from bot.channels.settings import ConnectorSettings
 from bot.config.base import Strict
+from bot.config.campaigns import CampaignSettings
 from bot.config.catalogue import CatalogueSettings, ServicesSettings
 from bot.config.events import EventsSettings
 from bot.config.handoff import HandoffSettings
@@ -191,6 +192,7 @@ class Settings(Strict):
     consent: ConsentSettings = ConsentSettings()
     notifications: NotificationSettings = NotificationSettings()
     reminders: ReminderSettings = ReminderSettings()
+    campaigns: CampaignSettings = CampaignSettings()
     api: ApiSettings = ApiSettings()
     #: QR codes and links for posters (``bot/reaching/entry.py``), by name.
     entry_points: dict[str, EntryPointSettings] = Field(default_factory=dict)

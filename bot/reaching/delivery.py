@@ -29,6 +29,8 @@ class Refused:
     """Why the message cannot be sent now (the API answers it with 409)."""
 
     reason: str
+    #: The reason as a short code, for counting (a campaign's "failed by reason").
+    code: str = "refused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,18 +81,20 @@ def plan(template_name: str, template: NotificationTemplate, values: Mapping[str
          now: float | None = None) -> Planned | Refused:
     to = reach.address
     if to is None:
-        return Refused("the customer has not written on any channel yet")
+        return Refused("the customer has not written on any channel yet", "no_channel")
     channel = to.channel
     caps = reach.channels.get(channel)
     if caps is None:
-        return Refused(f"the customer's current channel, {channel}, is not enabled")
+        return Refused(f"the customer's current channel, {channel}, is not enabled",
+                       "channel_not_enabled")
     if to.key in reach.unreachable:
         return Refused(f"the customer cannot be reached on {channel}: "
-                       f"{reach.unreachable[to.key]}")
+                       f"{reach.unreachable[to.key]}", "unreachable")
     purpose = template.purpose
     if not allowed(reach.consents, purpose, channel,
                    default=reach.consent_defaults.get(purpose, False)):
-        return Refused(f"the customer has not consented to {purpose} messages on {channel}")
+        return Refused(f"the customer has not consented to {purpose} messages on {channel}",
+                       "no_consent")
     text = fill(localised(template, locale, default_locale), values)
     platform = template.platforms.get(channel) if caps.templates else None
     if caps.window_hours is not None:
@@ -101,7 +105,8 @@ def plan(template_name: str, template: NotificationTemplate, values: Mapping[str
             how = (f"; map it to an approved template under notifications.templates."
                    f"{template_name}.platforms.{channel}" if caps.templates else "")
             return Refused(f"{channel} allows no message outside its {caps.window_hours:g}-"
-                           f"hour window since the customer last wrote{how}")
+                           f"hour window since the customer last wrote{how}",
+                           "outside_window")
     if platform is not None:
         language = platform.languages.get(locale or default_locale, locale or default_locale)
         return Planned(to, Template(text=text, name=platform.name, language=language,

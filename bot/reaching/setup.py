@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
+from typing import Protocol
 
 from bot.api.app import BusinessApi
 from bot.api.auth import ApiAuth
@@ -11,12 +13,14 @@ from bot.api.customers import CustomersApi
 from bot.api.dead_letters import DeadLettersApi
 from bot.api.records import RecordsApi
 from bot.api.subscriptions import SubscriptionsApi
+from bot.campaigns.setup import campaign_clock, campaign_routes
 from bot.channels import BaseConnector
 from bot.config.settings import Settings
 from bot.pipeline import Pipeline
 from bot.privacy import CustomerRecords
 from bot.reaching.entry import EntryPoints, Links
 from bot.reaching.notifications import Notifier, Reaching
+from bot.reaching.reminders import ReminderClock
 from bot.store.catalogue import CatalogueStore
 from bot.store.directory import CustomerDirectory
 from bot.store.links import LinkStore
@@ -41,6 +45,29 @@ def entry_routes(settings: Settings, *, secret: bytes, links: Links) -> list[Rou
                        default_locale=settings.flows.default_locale).routes()
 
 
+class Clock(Protocol):
+    """A loop that wakes scheduled work until ``stop`` is set."""
+
+    async def run(self, stop: asyncio.Event) -> None: ...
+
+
+def business_clocks(settings: Settings, store: Store, pipeline: Pipeline, *,
+                    role: str) -> list[tuple[str, Clock]]:
+    """What wakes the business's scheduled messages in a process that runs turns (not a
+    web process): due reminders, and campaigns' recipients."""
+    if role == "web":
+        return []
+    clocks: list[tuple[str, Clock]] = []
+    if settings.reminders.enabled:
+        clocks.append(("reminders", ReminderClock(
+            store.reminder_index(), enqueue=pipeline.enqueue_business,
+            poll_seconds=settings.reminders.poll_seconds,
+            claim_seconds=settings.reminders.claim_seconds)))
+    if settings.campaigns.enabled:
+        clocks.append(("campaigns", campaign_clock(settings, store, pipeline)))
+    return clocks
+
+
 def api_routes(settings: Settings, *, store: Store, pipeline: Pipeline, reaching: Reaching,
                links: LinkStore | None, secret: bytes,
                records: CustomerRecords) -> list[Route]:
@@ -60,6 +87,8 @@ def api_routes(settings: Settings, *, store: Store, pipeline: Pipeline, reaching
             *RecordsApi(auth=auth, records=records).routes(),
             *CatalogueApi(auth=auth, store=CatalogueStore(store.redis, keys=store.keys),
                           settings=settings.catalogue).routes(),
+            *campaign_routes(settings, auth=auth, store=store, reaching=reaching,
+                             flows=sorted(pipeline.engine.flows)),
             *(DeadLettersApi(auth=auth, events=store.events).routes()
               if store.events is not None else []),
             *(SubscriptionsApi(auth=auth, stored=SubscriptionStore(store.redis, keys=store.keys),

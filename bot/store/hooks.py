@@ -109,6 +109,12 @@ class EventOutbox:
         await self.redis.zadd(self.keys.hooks_due, {
             f"{name}|{customer_id}": now for name in self.subscriptions}, nx=True)
 
+    async def publish(self, owner: str, body: bytes) -> None:
+        """An event that no customer's turn makes (a campaign finished): appended to the
+        stream of ``owner`` (``campaign-<id>``) and marked due, delivered like the rest."""
+        await self.redis.xadd(self.keys.customer(owner).hooks, {"e": body})
+        await self.ring(owner)
+
     async def recover(self) -> int:
         """Mark due every customer that still has a stream (a crash between a cluster
         commit and its ring). Returns how many."""

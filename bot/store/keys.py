@@ -153,6 +153,17 @@ class Keys:
         ``t`` when (ms), ``e`` / ``m`` the ETag and Last-Modified of the polled source."""
         return f"{self.prefix}:catalogue"
 
+    def campaign(self, campaign_id: str) -> str:
+        """The prefix of one campaign's keys (``bot/store/campaigns.py``), all under its
+        ``{camp:<id>}`` hash tag: ``meta`` (hash), ``queue`` (sorted set of recipients
+        due), ``outcome`` (hash), ``stats`` (hash)."""
+        return f"{self.prefix}:{{camp:{campaign_id}}}"
+
+    @property
+    def campaigns(self) -> str:
+        """Sorted set: every campaign's id → when it was created (ms)."""
+        return f"{self.prefix}:campaigns"
+
     def connector_state(self, connector: str, key: str) -> str:
         return f"{self.prefix}:cs:{connector}:{key}"
 

@@ -98,6 +98,21 @@ class SearchIndex:
         return [Hit(customer_id, at, _facets(raw))
                 for (customer_id, at), raw in zip(found, facets, strict=True)]
 
+    async def everyone(self, *, chunk: int = 5000) -> list[tuple[str, float]]:
+        """Every customer filed, with when they were last active (epoch seconds): the
+        directory a campaign's segment is chosen from (``bot/campaigns/audience.py``)."""
+        found: list[tuple[str, float]] = []
+        for part in map(self.keys.search_shard, range(self.shards)):
+            start = 0
+            while True:
+                rows: list[Any] = await self.redis.zrange(
+                    f"{part}:recent", start, start + chunk - 1, withscores=True)
+                found.extend((as_str(member), float(score)) for member, score in rows)
+                if len(rows) < chunk:
+                    break
+                start += chunk
+        return found
+
     async def facets_of(self, customer_id: str) -> dict[str, list[str]]:
         """The facets a customer is filed under (``{}`` when not indexed)."""
         part = self.keys.search_shard(self.shard_of(customer_id))

@@ -30,6 +30,7 @@ EVENT_TYPES: Final = (
     "handoff.resolved",
     "flow.completed",
     "consent.changed",
+    "campaign.finished",
 )
 
 #: A history event's handoff state → the webhook event type it makes. "queued" (the desk

@@ -91,16 +91,22 @@ async def graph() -> AsyncIterator[FakeGraphAPI]:
         yield fake
 
 
-@pytest.fixture
-def settings(make_settings: Any, graph: FakeGraphAPI, twilio: FakeTwilio,
-             redis: Redis) -> Any:
-    # Depending on ``redis`` flushes the shared server: every test starts with no customers.
+def channel_sections(graph: FakeGraphAPI, twilio: FakeTwilio) -> dict[str, Any]:
+    """WhatsApp and Messenger on the fake Graph server, SMS on the fake Twilio, the web
+    chat."""
     sections = connector_sections(graph, whatsapp={"display_phone_number": "+1 555 000 1111"},
                                   messenger={"page_id": "PAGE_ID"})
     sections.pop("instagram")
     sections["webchat"] = {"enabled": True}
     sections["sms"] = sms_section(twilio)
-    return make_settings(connectors=sections, api=api_section(),
+    return sections
+
+
+@pytest.fixture
+def settings(make_settings: Any, graph: FakeGraphAPI, twilio: FakeTwilio,
+             redis: Redis) -> Any:
+    # Depending on ``redis`` flushes the shared server: every test starts with no customers.
+    return make_settings(connectors=channel_sections(graph, twilio), api=api_section(),
                          notifications={"templates": TEMPLATES},
                          reminders={"poll_seconds": 0.05}, entry_points=ENTRY_POINTS)
 
