@@ -40,6 +40,8 @@ from bot.dialogue import DialogueEngine, End, Flow, StepResult, Turn
 from bot.knowledge import KnowledgeBase
 from bot.messages import Identity, Inbound
 from bot.model import Profile, Session
+from bot.services.loading import services_of_flows
+from bot.services.registry import Services
 from bot.understanding import text as folding
 from bot.understanding.builtin import BuiltinProvider
 from bot.understanding.specs import flow_specs
@@ -126,8 +128,10 @@ def engine(flows: list[Flow], understanding: bool,
         builtin = BuiltinProvider(specs, LOCALES)
         understander = Understander(builtin, flows=specs, locales=LOCALES, threshold=0.6,
                                     builtin=builtin, knowledge=knowledge)
+    # The demo's steps read its catalogue and order book through services, as in a bot.
+    services = Services().build(services_of_flows(flows))
     return DialogueEngine(flows, default_flow="menu", locales=LOCALES,
-                          understanding=understander)
+                          understanding=understander, services=services)
 
 
 async def cpu_per_message(chosen: DialogueEngine, texts: list[str], rounds: int) -> float:
