@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 
 import pytest
+from playwright.async_api import Page
 
 CHROMIUM = "/usr/bin/chromium"
 #: As root in a closed network: no sandbox, no GPU, and none of the background traffic
@@ -20,3 +23,17 @@ def require_chromium() -> None:
     if os.environ.get("OMNICANAL_REQUIRE_BROWSER"):
         raise RuntimeError(f"{CHROMIUM} is required for the browser tests (apt install chromium)")
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+
+async def until(page: Page, expression: str, timeout: float = 5.0) -> None:
+    """Wait until ``expression`` is true in ``page``, or fail after ``timeout`` seconds.
+
+    Not ``page.wait_for_function``: it compiles its predicate in the page with ``eval``,
+    which the console's Content-Security-Policy (``script-src 'self'``) refuses now and
+    then; ``page.evaluate`` goes through the debugger protocol, which the policy does not
+    govern."""
+    deadline = time.monotonic() + timeout
+    while not await page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        await asyncio.sleep(0.05)

@@ -12,6 +12,7 @@ import pytest
 
 from bot.handoff.passwords import hash_password
 from bot.runtime import Runtime
+from tests.e2e.browser import until
 from tests.e2e.test_find_browser import PASSWORD, browser, operator_console
 from tests.e2e.test_handoff_browser import customer_says
 from tests.fakes.openai_api import FakeOpenAI
@@ -151,7 +152,7 @@ async def test_notifications_and_a_tone_for_new_waiting_ones_and_replies_to_mine
 
     customer = await a_waiting_customer(runtime, browser)
     await expect(operator.locator("#queue .queue-item")).to_have_count(1)
-    await operator.wait_for_function("window.__shown.length === 1")
+    await until(operator, "window.__shown.length === 1")
     shown = await operator.evaluate("window.__shown")
     assert shown[0]["title"].startswith("Waiting: ")
     assert await operator.evaluate("window.__tones") == 2
@@ -163,7 +164,7 @@ async def test_notifications_and_a_tone_for_new_waiting_ones_and_replies_to_mine
     await expect(operator.locator("#notify-toggle")).to_have_text("Notifications on")
     await expect(operator.locator("#mine .item")).to_have_count(1)
     await customer_says(customer, "are you there?")
-    await operator.wait_for_function("window.__shown.length === 1")  # the spy starts anew
+    await until(operator, "window.__shown.length === 1")  # the spy starts anew
     shown = await operator.evaluate("window.__shown")
     assert shown[0]["title"].endswith(" wrote") and shown[0]["body"] == "are you there?"
     await operator.locator("#notify-toggle").click()

@@ -11,6 +11,7 @@ import pytest
 
 from bot.model import Event
 from bot.runtime import Runtime
+from tests.e2e.browser import until
 from tests.e2e.test_find_browser import browser, operator_console, runtime
 from tests.e2e.test_handoff_browser import customer_says
 
@@ -67,10 +68,10 @@ async def test_a_long_transcript_opens_at_the_newest_message(runtime: Runtime,
     await operator.locator("#mine .item").first.click()
     await expect(operator.locator("#transcript")).to_contain_text("line 79")
     # Waits until the transcript shows its last line, or times out (fails).
-    await operator.wait_for_function(
-        "() => { const b = document.getElementById('transcript');"
-        " return b.scrollHeight > b.clientHeight + 200"
-        " && b.scrollHeight - b.scrollTop - b.clientHeight < 4; }", timeout=5000)
+    await until(operator,
+                "(() => { const b = document.getElementById('transcript');"
+                " return b.scrollHeight > b.clientHeight + 200"
+                " && b.scrollHeight - b.scrollTop - b.clientHeight < 4; })()")
 
 
 async def test_the_toolbar_keeps_one_row_at_1366_and_the_console_fits_420(
