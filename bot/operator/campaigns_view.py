@@ -95,7 +95,8 @@ class CampaignsConsole:
 
     async def _list(self, request: WebRequest, caller: Caller) -> WebResponse:
         return _answer(200, {"campaigns": await campaign_figures(self.campaigns),
-                             "channels": sorted(self.channels)})
+                             "channels": sorted(self.channels),
+                             "flows": sorted(self.campaigns.flows)})
 
     async def _estimate(self, request: WebRequest, caller: Caller) -> WebResponse:
         body = parsed(request, EstimateRequest)
