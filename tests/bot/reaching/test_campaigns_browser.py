@@ -1,7 +1,8 @@
 """The Campaigns page in a real browser: a supervisor fills the form, sees the audience
 estimate and each channel's preview (buttons on WhatsApp, numbered options on SMS),
 creates the campaign and watches its progress reach "finished" with the sent count the
-fake Graph server received. An operator sees no Campaigns button."""
+fake Graph server received, then the analytics page's Campaigns card with the same figures.
+An operator sees no Campaigns button."""
 
 from __future__ import annotations
 
@@ -82,3 +83,9 @@ async def test_a_supervisor_creates_previews_and_follows_a_campaign_to_finished(
     await expect(row.locator(".cp-sent")).to_have_text(str(len(sends)))
     await expect(row.locator(".cp-audience")).to_have_text("1")
     await expect(row.locator(".cp-actions button")).to_have_count(0)  # finished: no moves
+
+    assert runtime.server is not None  # the analytics page's card shows the same figures
+    await page.goto(f"{runtime.server.url}/operator/analytics")
+    card = page.locator("#campaign-stats .campaign-row")
+    await expect(card.locator('td[data-key="sent"]')).to_have_text("1")
+    await expect(card.locator('td[data-key="audience"]')).to_have_text("1")
