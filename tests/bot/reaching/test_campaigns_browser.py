@@ -2,6 +2,7 @@
 estimate and each channel's preview (buttons on WhatsApp, numbered options on SMS),
 creates the campaign and watches its progress reach "finished" with the sent count the
 fake Graph server received, then the analytics page's Campaigns card with the same figures.
+Pause, resume and cancel from the list move a scheduled campaign, which sends nothing.
 An operator sees no Campaigns button."""
 
 from __future__ import annotations
@@ -89,3 +90,25 @@ async def test_a_supervisor_creates_previews_and_follows_a_campaign_to_finished(
     card = page.locator("#campaign-stats .campaign-row")
     await expect(card.locator('td[data-key="sent"]')).to_have_text("1")
     await expect(card.locator('td[data-key="audience"]')).to_have_text("1")
+
+
+async def test_a_supervisor_pauses_resumes_and_cancels_a_scheduled_campaign(
+        runtime: Runtime, customer: Customer, graph: FakeGraphAPI, browser: Browser) -> None:
+    await customer.on_whatsapp("/optin")
+    await runtime.settle()
+    page = await console(browser, runtime, "sam")
+    await page.click("#campaigns-open")
+    await page.fill("#cp-name", "Autumn later")
+    await page.fill("#cp-text-1", "Autumn offers, later.")
+    await page.fill("#cp-start", "2099-01-01T09:00")
+    await page.click("#cp-create")
+    row = page.locator(".cp-row")
+    await expect(row.locator(".cp-status")).to_have_text("scheduled")
+    for action, status in (("pause", "paused"), ("resume", "running"),
+                           ("cancel", "cancelled")):
+        await row.locator(f".cp-{action}").click()
+        await expect(row.locator(".cp-status")).to_have_text(status)
+    await expect(row.locator(".cp-actions button")).to_have_count(0)
+    await runtime.settle()
+    assert not campaign_sends(graph) and not [
+        c for c in graph.whatsapp_sent if "later" in str(c.json)]
