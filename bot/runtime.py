@@ -40,7 +40,7 @@ from bot.linking.channel_links import ContinueLinks
 from bot.linking.stage import LinkingStage
 from bot.metrics import Metrics
 from bot.model import Event, OperatorAction
-from bot.operator import summary_writer, typing_relay
+from bot.operator import campaigns_console, summary_writer, typing_relay
 from bot.operator.addresses import ClientAddress
 from bot.operator.api import OperatorApi
 from bot.operator.auth import OperatorAuth
@@ -212,10 +212,12 @@ class Runtime:
                                 secure_cookie=(cfg.server.public_url or "").startswith("https"))
             self.live = LiveHub(self.desk.queue, session_alive=auth.session_alive)
             self.live.start()
+            console = campaigns_console(cfg, store, self.reaching, sorted(self.engine.flows))
             operator_routes = OperatorApi(store=self._store, pipeline=self._pipeline,
                                           desk=self.desk, auth=auth, live=self.live,
                                           flows=sorted(self.engine.flows),
-                                          report=self.report, search=self.indexer.index,
+                                          report=console.with_figures(self.report),
+                                          search=self.indexer.index, campaigns=console,
                                           flow_choices=flow_titles(
                                               {n: f.title for n, f in self.engine.flows.items()},
                                               hidden=[SATISFACTION_FLOW]),

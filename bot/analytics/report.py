@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.analytics.campaigns import campaign_csv_rows
 from bot.analytics.offline import csv_rows
 from bot.analytics.recorder import AnalyticsRecorder
 
@@ -164,4 +165,5 @@ def to_csv(report: Mapping[str, Any]) -> str:
     for score, count in report["satisfaction"]["distribution"].items():
         writer.writerow(["satisfaction", score, "all", count])
     writer.writerows(csv_rows(report.get("offline", {})))
+    writer.writerows(campaign_csv_rows(report.get("campaigns", [])))
     return out.getvalue()

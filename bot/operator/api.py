@@ -37,6 +37,7 @@ from bot.model import Event, OperatorAction, OperatorActionKind, Profile, Sessio
 from bot.operator import canned, finding, views
 from bot.operator.addresses import ClientAddress
 from bot.operator.auth import Caller, LoginRefused, OperatorAuth
+from bot.operator.campaigns_view import CampaignsConsole
 from bot.operator.generated_summary import SummaryWriter
 from bot.operator.live import LiveHub
 from bot.operator.reaching_view import reaching_view
@@ -89,8 +90,10 @@ class OperatorApi:
                  search: SearchIndex | None = None,
                  flow_choices: list[dict[str, str]] | None = None,
                  records: CustomerRecords | None = None,
-                 summaries: SummaryWriter | None = None) -> None:
+                 summaries: SummaryWriter | None = None,
+                 campaigns: CampaignsConsole | None = None) -> None:
         self.store = store
+        self.campaigns = campaigns  # the Campaigns page (``campaigns_view.py``); None: off
         #: Export and erasure for supervisors (``supervision.py``); none without it.
         self.records = records
         self.search = search or store.search_index()
@@ -131,6 +134,7 @@ class OperatorApi:
             Route("GET", f"{API}/analytics.csv", guarded(self._analytics_csv)),
             *(SupervisorTools(records=self.records, events=self.store.events,
                               guard=guarded).routes() if self.records is not None else []),
+            *(self.campaigns.routes(guarded) if self.campaigns is not None else []),
         ]
 
     def _guarded(self, handler: Handler, *, post: bool = False) -> Callable[

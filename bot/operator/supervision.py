@@ -67,6 +67,16 @@ def letter_view(letter: DeadLetter) -> dict[str, Any]:
             "died_at": letter.died_at_ms / 1000}
 
 
+def supervisor_only(handler: Handler) -> Handler:
+    """``handler``, answering 403 to a caller who is not a supervisor."""
+    async def run(request: WebRequest, caller: Caller) -> WebResponse:
+        if not caller.supervisor:
+            return _refused(403, "only a supervisor may do this")
+        return await handler(request, caller)
+
+    return run
+
+
 class SupervisorTools:
     def __init__(self, *, records: CustomerRecords, events: EventOutbox | None,
                  guard: Guard) -> None:
@@ -88,14 +98,7 @@ class SupervisorTools:
                   guard(self._supervisor(self._replay_all), post=True), max_body=4096),
         ]
 
-    @staticmethod
-    def _supervisor(handler: Handler) -> Handler:
-        async def run(request: WebRequest, caller: Caller) -> WebResponse:
-            if not caller.supervisor:
-                return _refused(403, "only a supervisor may do this")
-            return await handler(request, caller)
-
-        return run
+    _supervisor = staticmethod(supervisor_only)
 
     # -- a customer's data ----------------------------------------------------------------
 
