@@ -23,7 +23,7 @@ from tests.fakes import meta_webhooks as hooks
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.scale.conftest import record
 from tests.scale.processes import BotProcess, write_config
-from tests.servers import start_valkey, store_section
+from tests.servers import CLUSTER, start_valkey, store_section
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -33,9 +33,10 @@ TOKEN = "campaign-token-0123456789abcdef"
 TEXT = "Spring sale: 20% off this week."
 
 
-def campaign_config(path: Path, redis_url: str, port: int, graph: FakeGraphAPI) -> Path:
+def campaign_config(path: Path, redis_url: str, port: int, graph: FakeGraphAPI,
+                    cluster: bool) -> Path:
     return write_config(
-        path, store=store_section(redis_url, lease_seconds=2),
+        path, store=store_section(redis_url, lease_seconds=2, cluster=cluster),
         server={"port": port}, logging={"level": "WARNING"},
         flows={"modules": ["tests.scale.echo_flows"], "default": "echo", "locales": ["en"]},
         linking={"enabled": False}, handoff={"misunderstood_limit": 0},
@@ -74,11 +75,13 @@ async def sent_to_share(graph: FakeGraphAPI, fraction: float) -> bool:
 class Campaign:
     """A web process and two workers on ``redis_url``; 600 customers who wrote once."""
 
-    def __init__(self, tmp_path: Path, redis_url: str, graph: FakeGraphAPI) -> None:
+    def __init__(self, tmp_path: Path, redis_url: str, graph: FakeGraphAPI,
+                 cluster: bool = CLUSTER) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.graph = graph
-        self.config = campaign_config(tmp_path / "config.yaml", redis_url, self.port, graph)
+        self.config = campaign_config(tmp_path / "config.yaml", redis_url, self.port, graph,
+                                      cluster)
         self.workers = [BotProcess(self.config, "worker") for _ in range(2)]
         self.every = [BotProcess(self.config, "web"), *self.workers]
         self.auth = {"Authorization": f"Bearer {TOKEN}"}
@@ -181,7 +184,8 @@ async def test_restarting_the_store_mid_campaign_sends_each_customer_exactly_one
     data.mkdir()
     store = start_valkey(data, port, "--appendfsync", "always")
     async with FakeGraphAPI(idempotent=True) as graph, aiohttp.ClientSession() as http:
-        campaign = Campaign(tmp_path, f"redis://127.0.0.1:{port}/0", graph)
+        # A server of its own, restarted: one server even on a cluster run.
+        campaign = Campaign(tmp_path, f"redis://127.0.0.1:{port}/0", graph, cluster=False)
         try:
             await campaign.start(http)
             campaign_id = await campaign.create(http)

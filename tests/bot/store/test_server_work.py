@@ -5,12 +5,14 @@ the remaining commands is needed)."""
 
 from __future__ import annotations
 
+import pytest
 from redis.asyncio import Redis
 
 from bot.messages import Identity, Inbound, Text
 from bot.model import Delivery, Event
 from bot.store.results import Claim, NoSend, Recorded
 from bot.store.store import Store
+from tests.servers import CLUSTER
 
 ANA = Identity(channel="webchat", user_id="ana")
 
@@ -37,6 +39,7 @@ async def one_message(store: Store, claim: Claim, n: int) -> None:
     assert await store.outbox.sent(claim.customer_id, reply.id) is NoSend.NONE
 
 
+@pytest.mark.skipif(CLUSTER, reason="counts one server's commands")
 async def test_a_known_customers_message_costs_23_commands(store: Store,
                                                           redis: Redis) -> None:
     first = await store.ingest(Inbound(identity=ANA, message_id="m0", text="hello"))
