@@ -10,10 +10,11 @@ Python ``snowballstemmer`` takes ~400 µs a word here, too slow for a turn.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 
 import Stemmer
+
+from bot.accents import without_accents
 
 #: Snowball's name of each language, by the first part of a locale ("pt-BR" → "pt").
 _LANGUAGES = {"en": "english", "es": "spanish", "fr": "french", "de": "german",
@@ -54,24 +55,7 @@ QUESTION_WEIGHT = 0.4
 
 def fold(text: str) -> str:
     """Lower case without accents: "¿Cuánto TARDA el envío?" → "¿cuanto tarda el envio?"."""
-    if not text.isascii():
-        text = _NOT_ASCII.sub(_fold_match, text)
-    return text.casefold()
-
-
-_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
-_FOLDED: dict[str, str] = {}
-
-
-def _fold_match(match: re.Match[str]) -> str:
-    char = match.group()
-    folded = _FOLDED.get(char)
-    if folded is None:
-        decomposed = unicodedata.normalize("NFKD", char)
-        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-        if len(_FOLDED) < 10_000:  # the characters people write: a few hundred
-            _FOLDED[char] = folded
-    return folded
+    return without_accents(text).casefold()
 
 
 _WORD = re.compile(r"[^\W_]+")

@@ -3,31 +3,17 @@ words. "¿Dónde está mi PEDIDO?" and "donde esta mi pedido" are the same to it
 customers type both.
 
 Folding runs on every free-text message, so ASCII text (most of it) is only lowered, and
-each other character is decomposed once and remembered: the same result as decomposing
-the whole text (case folding maps each character alone, and the marks that the canonical
-reordering moves are the ones removed), at a fraction of the cost.
+accents come off one character at a time (``bot.accents``).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
+from bot.accents import without_accents
+
 _WORD = re.compile(r"[a-z0-9]+")
-_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
-_PLAIN: dict[str, str] = {}
-
-
-def _plain(match: re.Match[str]) -> str:
-    char = match.group()
-    plain = _PLAIN.get(char)
-    if plain is None:
-        decomposed = unicodedata.normalize("NFKD", char)
-        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-        if len(_PLAIN) < 10_000:  # the characters people write: a few hundred
-            _PLAIN[char] = plain
-    return plain
 
 
 @lru_cache(maxsize=4096)
@@ -36,7 +22,7 @@ def fold(text: str) -> str:
     folded = text.casefold()
     if folded.isascii():
         return folded.replace("'", "")
-    return _NOT_ASCII.sub(_plain, folded).replace("'", "").replace("\u2019", "")
+    return without_accents(folded).replace("'", "").replace("\u2019", "")
 
 
 def words(text: str) -> list[str]:
