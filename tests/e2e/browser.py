@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-import time
 
 import pytest
 from playwright.async_api import Page
+
+from tests.waiting import eventually
 
 CHROMIUM = "/usr/bin/chromium"
 #: As root in a closed network: no sandbox, no GPU, and none of the background traffic
@@ -32,8 +32,4 @@ async def until(page: Page, expression: str, timeout: float = 5.0) -> None:
     which the console's Content-Security-Policy (``script-src 'self'``) refuses now and
     then; ``page.evaluate`` goes through the debugger protocol, which the policy does not
     govern."""
-    deadline = time.monotonic() + timeout
-    while not await page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout} s: {expression}")
-        await asyncio.sleep(0.05)
+    await eventually(lambda: page.evaluate(expression), timeout, every=0.05)

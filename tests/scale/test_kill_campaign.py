@@ -24,6 +24,7 @@ from tests.fakes.graph_api import FakeGraphAPI
 from tests.scale.conftest import record
 from tests.scale.processes import BotProcess, write_config
 from tests.servers import CLUSTER, start_valkey, store_section
+from tests.waiting import eventually
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -53,15 +54,6 @@ def campaign_config(path: Path, redis_url: str, port: int, graph: FakeGraphAPI,
 def campaign_copies(graph: FakeGraphAPI) -> Counter[str]:
     return Counter(str(c.json["to"]) for c in graph.whatsapp_sent
                    if c.json.get("text", {}).get("body") == TEXT)
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float) -> None:
-    """Until ``check`` holds: what it watches is in other processes, so it is polled."""
-    async with asyncio.timeout(timeout):
-        while True:
-            if await check():
-                return
-            await asyncio.sleep(0.02)
 
 
 async def estimate_reaches(estimate: Callable[[], Awaitable[int]]) -> bool:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +17,7 @@ from bot.runtime import Runtime
 from bot.store.embedded import free_port
 from connectors.telegram.base import TelegramConnectorBase
 from tests.fakes.telegram_api import FakeBotAPI, SentCall
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -115,15 +114,6 @@ def keyboard(call: SentCall) -> list[dict[str, Any]]:
 
 def with_keyboard(call: SentCall) -> bool:
     return call.method == "sendMessage" and bool(keyboard(call))
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:
-    """For effects with no event to wait on (a store write after a refused send)."""
-    deadline = time.monotonic() + timeout
-    while not await check():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met in time")
-        await asyncio.sleep(0.02)
 
 
 @every
