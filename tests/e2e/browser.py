@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
 
 import pytest
-from playwright.async_api import Page
+from playwright.async_api import Browser, Page, async_playwright
 
 from tests.waiting import eventually
 
@@ -23,6 +24,15 @@ def require_chromium() -> None:
     if os.environ.get("OMNICANAL_REQUIRE_BROWSER"):
         raise RuntimeError(f"{CHROMIUM} is required for the browser tests (apt install chromium)")
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's chromium, headless, for one test."""
+    async with async_playwright() as pw:
+        launched = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield launched
+        await launched.close()
 
 
 async def until(page: Page, expression: str, timeout: float = 5.0) -> None:

@@ -13,15 +13,13 @@ import pytest
 from bot.handoff.passwords import hash_password
 from bot.runtime import Runtime
 from tests.e2e.browser import until
-from tests.e2e.test_find_browser import PASSWORD, browser, operator_console
+from tests.e2e.test_find_browser import PASSWORD, operator_console
 from tests.e2e.test_handoff_browser import customer_says
 from tests.fakes.openai_api import FakeOpenAI
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
 from playwright.async_api import Browser, Page, expect  # noqa: E402
-
-__all__ = ["browser"]
 
 #: 12 seconds to take or to first reply; the console warns after 3.
 SLA = {"waiting_minutes": 0.2, "first_response_minutes": 0.2, "warn_at": 0.25}

@@ -11,13 +11,11 @@ import pytest
 from bot.handoff.passwords import hash_password
 from bot.runtime import Runtime
 from tests.e2e.test_desk_fixes_browser import a_taken_conversation
-from tests.e2e.test_find_browser import PASSWORD, browser
+from tests.e2e.test_find_browser import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(90)]
 
 from playwright.async_api import Browser, expect  # noqa: E402
-
-__all__ = ["browser"]
 
 
 @pytest.fixture

@@ -12,14 +12,14 @@ import pytest
 from bot.model import Event
 from bot.runtime import Runtime
 from tests.e2e.browser import until
-from tests.e2e.test_find_browser import browser, operator_console, runtime
+from tests.e2e.test_find_browser import operator_console, runtime
 from tests.e2e.test_handoff_browser import customer_says
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(90)]
 
 from playwright.async_api import Browser, Page, expect  # noqa: E402
 
-__all__ = ["browser", "runtime"]  # the fixtures, shared with the Find tests
+__all__ = ["runtime"]  # the fixture, shared with the Find tests
 
 
 async def a_taken_conversation(runtime: Runtime, browser: Browser, **viewport: Any) -> Page:

@@ -12,7 +12,7 @@ import pytest
 
 from bot.handoff.passwords import hash_password
 from bot.runtime import Runtime
-from tests.e2e.browser import ARGS, CHROMIUM, require_chromium
+from tests.e2e.browser import require_chromium
 
 PASSWORD = "operator password 1"
 ASK = "Let's report a fault. What's the ticket number? (like T100)"
@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(90)]
 
 require_chromium()
 
-from playwright.async_api import Browser, Page, async_playwright, expect  # noqa: E402
+from playwright.async_api import Browser, Page, expect  # noqa: E402
 
 
 @pytest.fixture
@@ -29,14 +29,6 @@ async def runtime(make_settings: Any) -> AsyncIterator[Runtime]:
     operators = [{"id": "ana", "name": "Ana", "password_hash": hash_password(PASSWORD)}]
     async with Runtime(make_settings(handoff={"operators": operators})) as rt:
         yield rt
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as pw:
-        launched = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield launched
-        await launched.close()
 
 
 async def new_page(browser: Browser, dialogs: list[str]) -> Page:

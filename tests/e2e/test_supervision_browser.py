@@ -12,7 +12,6 @@ import io
 import json
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ from tests.bot.analytics.offline_journey import (
 )
 from tests.bot.test_privacy import everything
 from tests.bot.webhooks.conversation import polled, returns, say
-from tests.e2e.browser import ARGS, CHROMIUM, require_chromium
+from tests.e2e.browser import require_chromium
 from tests.e2e.test_handoff_browser import customer_says
 from tests.fakes.webhook_receiver import FakeReceiver
 
@@ -40,19 +39,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
 require_chromium()
 
-from playwright.async_api import Browser, Page, async_playwright, expect  # noqa: E402
+from playwright.async_api import Browser, Page, expect  # noqa: E402
 
 OPERATORS = [{"id": "sam", "name": "Sam", "role": "supervisor",
               "password_hash": hash_password(PASSWORD)},
              {"id": "ana", "name": "Ana", "password_hash": hash_password(PASSWORD)}]
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as pw:
-        launched = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield launched
-        await launched.close()
 
 
 async def console(browser: Browser, runtime: Runtime, operator: str) -> Page:

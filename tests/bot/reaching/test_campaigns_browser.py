@@ -21,7 +21,8 @@ from tests.bot.reaching.conftest import (
     api_section,
     channel_sections,
 )
-from tests.e2e.test_supervision_browser import OPERATORS, browser, console
+from tests.e2e.browser import browser
+from tests.e2e.test_supervision_browser import OPERATORS, console
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.fakes.twilio_api import FakeTwilio
 
