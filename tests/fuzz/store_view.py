@@ -12,6 +12,9 @@ from bot.runtime import Runtime
 
 _SIZE = {"string": "strlen", "list": "llen", "set": "scard", "zset": "zcard",
          "hash": "hlen", "stream": "xlen"}
+#: Kinds that cannot exist empty: a size of 0 means the key was deleted meanwhile (a visitor's
+#: unanswered count is deleted when the reply reaches them, which may land mid-snapshot).
+_GONE_WHEN_EMPTY = frozenset({"list", "set", "zset", "hash"})
 
 
 async def settled_snapshot(runtime: Runtime, redis: Redis) -> dict[str, tuple[str, int]]:
@@ -32,6 +35,8 @@ async def snapshot(redis: Redis) -> dict[str, tuple[str, int]]:
         if kind == "none":  # it expired between the scan and now (a limit's bucket)
             continue
         size = await getattr(redis, _SIZE[kind])(key) if kind in _SIZE else 0
+        if not size and kind in _GONE_WHEN_EMPTY:  # it went between TYPE and its size
+            continue
         view[key.decode() if isinstance(key, bytes) else str(key)] = (kind, int(size))
     return view
 
