@@ -104,6 +104,8 @@ class Question(BaseModel):
     #: A dotted path to the validating type, resolved by the flow (never pickled code).
     validator: str | None = None
     error: str | None = None
+    #: The shorter prompt for asking again after an answer in between (``Ask.again``).
+    again: str | None = None
     attempts: int = 0
 
 

@@ -423,8 +423,8 @@ class DialogueEngine:
             raise FlowError(f"flow {caller.name!r} refers to unknown flow {name!r}")
         return flow
 
-    def _prompt(self, state: _State, question: Question) -> Outbound:
-        return prompt_for(question, self._phone_button(question, state.locale))
+    def _prompt(self, state: _State, question: Question, *, again: bool = False) -> Outbound:
+        return prompt_for(question, self._phone_button(question, state.locale), again=again)
 
     def reprompt(self, session: Session, locale: str | None) -> Outbound | None:
         """The pending question, to ask again (e.g. on the channel the customer moved to)."""
@@ -469,19 +469,20 @@ class DialogueEngine:
             profile.username = sender.username  # handles change; the latest is shown
 
 
-def prompt_for(question: Question, phone_button: str) -> Outbound:
-    """The message that asks ``question``."""
+def prompt_for(question: Question, phone_button: str, *, again: bool = False) -> Outbound:
+    """The message that asks ``question``; ``again``: after an answer in between."""
+    text = question.again if again and question.again else question.prompt
     if question.kind == "choice":
-        return Choices(text=question.prompt, choices=tuple(question.choices))
+        return Choices(text=text, choices=tuple(question.choices))
     if question.kind == "phone":
-        return RequestPhone(text=question.prompt, button=phone_button)
-    return Text(text=question.prompt)
+        return RequestPhone(text=text, button=phone_button)
+    return Text(text=text)
 
 
 def _question(ask: Ask) -> Question:
     kind = "choice" if ask.choices else ask.kind
     return Question(slot=ask.slot, kind=kind, prompt=ask.prompt, choices=list(ask.choices),
-                    then=step_name(ask.then), error=ask.error)
+                    then=step_name(ask.then), error=ask.error, again=ask.again)
 
 
 def _chose_offered(frame: Frame, inbound: Inbound) -> bool:

@@ -32,6 +32,8 @@ class Ask:
     With ``choices`` the customer picks one (a button, a typed number or title) and the
     slot gets the choice's payload. ``kind="phone"`` offers a share-my-number button where
     the channel has one. ``error`` replaces the validation message on a wrong answer.
+    ``again`` is the shorter line for asking once more after the bot answered something in
+    between (a knowledge answer): "Anything else?" rather than the greeting a second time.
     """
 
     slot: str
@@ -40,6 +42,7 @@ class Ask:
     choices: Sequence[Choice] = ()
     kind: Literal["text", "phone"] = "text"
     error: str | None = None
+    again: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

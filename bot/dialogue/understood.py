@@ -7,7 +7,7 @@ deterministically and validated, as the engine's own routing would.
   ones wait in the frame (``Frame.given``) until the flow asks for them.
 - ``SetSlots``: the pending question's slot validated as if typed; the others wait.
 - ``AnswerFromKnowledge``: the passage's answer with its source, then the pending
-  question again, in this channel's form.
+  question again, in this channel's form (its shorter ``Ask.again`` line when it has one).
 - ``HandOff``, ``Cancel``: as the global intents. ``SwitchLanguage``: only to a
   configured locale, and it counts as the customer's own choice.
 
@@ -129,7 +129,7 @@ async def _apply(engine: DialogueEngine, state: _State, command: Command,
         state.replies.append(answer_message(passage, state.locale, text=command.text,
                                             cites=cites))
         if question is not None:
-            state.replies.append(engine._prompt(state, question))
+            state.replies.append(engine._prompt(state, question, again=True))
         return True
     if isinstance(command, HandOff):
         engine._request_handoff(state, command.reason)

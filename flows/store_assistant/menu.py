@@ -46,7 +46,7 @@ def menu_choices(turn: Turn) -> list[Choice]:
 async def show(turn: Turn) -> StepResult:
     name = f" {turn.profile.name.split()[0]}" if turn.profile.name else ""
     return Ask("choice", turn.t("menu.prompt", name=name), choices=menu_choices(turn),
-               then=route)
+               then=route, again=turn.t("menu.again"))
 
 
 @menu.step

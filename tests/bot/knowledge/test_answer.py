@@ -51,3 +51,17 @@ async def test_the_demo_answers_from_its_knowledge_in_the_language_asked(
         assert "— fuente: Plazos de envío" in replies.text
         replies = await chat.send("how long does shipping take?")
         assert "— from: Shipping times" in replies.text
+
+
+async def test_after_a_knowledge_answer_the_menu_is_offered_again_without_a_second_hello(
+        demo: KnowledgeBase) -> None:
+    from bot.testing import FlowTester
+
+    async with FlowTester("flows.store_assistant", provider="builtin",
+                          knowledge=demo) as chat:
+        assert "What can I do for you?" in (await chat.send("hi")).text
+        replies = await chat.send("how long does shipping take?")
+        assert "— from: Shipping times" in replies.text
+        assert "Anything else?" in replies.text, "the menu's shorter line"
+        assert "Hi!" not in replies.text, "not the greeting a second time"
+        assert "Browse the catalogue" in replies.choices
