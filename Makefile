@@ -34,9 +34,9 @@ test: $(BIN)/omnicanal
 	# How well the demo understands free text (fails under 90% intent accuracy).
 	$(BIN)/omnicanal eval flows/store_assistant/eval.yaml -c config.yaml
 	$(MAKE) docs-build
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 	# The whole suite again, on a local three-master Redis Cluster (tests/servers.py).
-	OMNICANAL_TEST_CLUSTER=1 $(BIN)/python -m pytest -q
+	OMNICANAL_TEST_CLUSTER=1 $(BIN)/python -m pytest -q --durations=15
 
 bench: $(BIN)/omnicanal
 	$(BIN)/python -m bench
