@@ -10,7 +10,7 @@ from typing import Any
 from bot.campaigns.service import COUNTERS, Campaigns
 
 #: The figures of one campaign's CSV rows, after its reasons.
-FIGURES = ("audience", "matched", "queued", *COUNTERS)
+FIGURES = ("audience", "matched", "queued", "held", *COUNTERS)
 
 Report = Callable[[int], Awaitable[dict[str, Any]]]
 

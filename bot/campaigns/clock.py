@@ -6,8 +6,14 @@ them from the queue. Each turn decides and sends (``bot/campaigns/stage.py``).
 
 Killed anywhere in between, nothing is lost and nothing doubles: claims left behind come
 due again after ``campaigns.claim_seconds``, and queueing a recipient twice is a duplicate
-the inbox ignores. A campaign whose queue is empty and whose every recipient was decided
-is finished by exactly one process (a compare-and-set of its status), which emits the
+the inbox ignores. A pause stops the claiming between waves, and the turns of what was
+queued before it hold their recipients back (``bot/store/campaign_holds.py``); after a
+resume, the ids carry the campaign's round (``campaign:<id>:<customer>:r<round>``) so the
+held ones are queued anew. A cancelled campaign's recipients still in its queue are
+dropped here, each counted once as ``failed:cancelled``.
+
+A campaign whose queue is empty and whose every recipient was decided is finished by
+exactly one process (a compare-and-set of its status), which emits the
 ``campaign.finished`` webhook event.
 """
 
@@ -25,6 +31,7 @@ from zoneinfo import ZoneInfo
 from bot.config.campaigns import CampaignDefinition, CampaignSettings, QuietHours
 from bot.errors import StoreError
 from bot.model import BusinessMessage
+from bot.store.campaign_holds import CampaignHolds
 from bot.store.campaigns import CampaignStore, parse_member
 
 log = logging.getLogger(__name__)
@@ -34,6 +41,8 @@ Publish = Callable[[str, bytes], Awaitable[None]]
 #: Recipients queued at once, before waiting for their turns to finish (so a campaign
 #: of 100,000 never has 100,000 turns in flight).
 _WAVE = 200
+#: The detail a recipient dropped by a cancel is recorded with (clock or turn).
+CANCELLED = "the campaign was cancelled before it reached this customer"
 
 
 def quiet_until(quiet: QuietHours, timezone: str, now: float) -> float | None:
@@ -73,6 +82,7 @@ class CampaignClock:
                  settings: CampaignSettings, idle: Callable[[], Awaitable[None]],
                  publish: Publish | None = None) -> None:
         self.campaigns = campaigns
+        self.holds = CampaignHolds(campaigns.redis, campaigns.batcher, campaigns.keys)
         self.enqueue = enqueue
         self.settings = settings
         #: Waits until this process's turns are done (the pipeline's).
@@ -95,6 +105,8 @@ class CampaignClock:
                 status = "running"
             if status == "running":
                 queued += await self._run(campaign_id)
+            elif status == "cancelled":
+                await self._drop(campaign_id)
         return queued
 
     async def _quiet_hours(self, campaign_id: str) -> QuietHours | None:
@@ -127,19 +139,24 @@ class CampaignClock:
                     ready.append((raw, customer_id, channel))
             await self.campaigns.defer(campaign_id, later)
             for start in range(0, len(ready), _WAVE):
-                if await self.campaigns.status(campaign_id) != "running":
+                status, round_ = await self.holds.state(campaign_id)
+                if status != "running":
                     return queued  # paused or cancelled: the claims come due again
                 wave = ready[start:start + _WAVE]
-                await self._queue(campaign_id, wave)
+                await self._queue(campaign_id, wave, round_)
                 await self.campaigns.done(campaign_id, [raw for raw, _, _ in wave])
                 queued += len(wave)
                 await self.idle()
 
-    async def _queue(self, campaign_id: str, wave: list[tuple[str, str, str]]) -> None:
+    async def _queue(self, campaign_id: str, wave: list[tuple[str, str, str]],
+                     round_: int) -> None:
         unlimited = []
-        for _raw, customer_id, channel in wave:
-            item = BusinessMessage(id=f"campaign:{campaign_id}:{customer_id}",
-                                   action="campaign", ref=campaign_id)
+        suffix = f":r{round_}" if round_ else ""
+        for raw, customer_id, channel in wave:
+            # ``member``: what a turn holds back if the campaign is paused meanwhile.
+            item = BusinessMessage(id=f"campaign:{campaign_id}:{customer_id}{suffix}",
+                                   action="campaign", ref=campaign_id,
+                                   values={"member": raw})
             limit = self.limits.get(channel)
             if limit is None:
                 unlimited.append(self.enqueue(customer_id, item))
@@ -147,6 +164,18 @@ class CampaignClock:
             await limit.wait()
             await self.enqueue(customer_id, item)
         await asyncio.gather(*unlimited)
+
+    async def _drop(self, campaign_id: str) -> None:
+        """A cancelled campaign's recipients never queued in an inbox: each counted once
+        as ``failed:cancelled`` (a claim, so two processes do not both read them), then
+        removed from the queue."""
+        while members := await self.campaigns.claim(
+                campaign_id, claim_seconds=self.settings.claim_seconds,
+                limit=self.settings.batch):
+            await asyncio.gather(*(self.campaigns.record(
+                campaign_id, parse_member(raw)[0], "decided", CANCELLED, "failed:cancelled")
+                for raw in members))
+            await self.campaigns.done(campaign_id, members)
 
     async def _finish_if_done(self, campaign_id: str) -> None:
         record = await self.campaigns.get(campaign_id)

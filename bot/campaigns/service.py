@@ -2,9 +2,12 @@
 campaign (its audience is chosen then, and fixed), pause, resume, cancel, read its stats.
 
 Statuses: ``scheduled`` (until ``start_at``) → ``running`` → ``finished``; ``paused``
-from either of the first two, and ``resume`` makes it ``running`` (its recipients are
-still due at ``start_at`` at the earliest: a campaign resumed early does not start
-early); ``cancelled`` from any but ``finished``. Every move is a compare-and-set.
+from either of the first two (messages already in inboxes are held back, ``held`` in the
+stats, ``bot/store/campaign_holds.py``), and ``resume`` makes it ``running`` (its
+recipients are still due at ``start_at`` at the earliest: a campaign resumed early does
+not start early; the held ones are due at once); ``cancelled`` from any but
+``finished`` (every recipient not yet sent is counted as ``failed.cancelled``). Every move
+is a compare-and-set.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 from bot.campaigns.audience import AudienceFinder
 from bot.config.campaigns import CampaignDefinition, Segment
+from bot.store.campaign_holds import CampaignHolds
 from bot.store.campaigns import CampaignRecord, CampaignStore
 
 #: action → (the status it moves to, the statuses it may move from).
@@ -51,6 +55,7 @@ class Campaigns:
     def __init__(self, *, store: CampaignStore, audience: AudienceFinder,
                  flows: Sequence[str]) -> None:
         self.store = store
+        self.holds = CampaignHolds(store.redis, store.batcher, store.keys)
         self.audience = audience
         self.flows = set(flows)
 
@@ -117,5 +122,6 @@ class Campaigns:
         return {"id": record.id, "status": record.status, "audience": record.audience,
                 "matched": counted.get("matched", record.audience),
                 "queued": await self.store.remaining(campaign_id),
+                "held": await self.holds.held(campaign_id),
                 **{name: counted.get(name, 0) for name in COUNTERS},
                 "failed": dict(sorted(failed.items())), "skipped": dict(sorted(skipped.items()))}

@@ -29,7 +29,8 @@ def campaign_store(store: Store) -> CampaignStore:
 def campaign_stage(settings: Settings, store: Store, reaching: Reaching,
                    engine: DialogueEngine) -> CampaignStage:
     return CampaignStage(store=store, campaigns=campaign_store(store), reaching=reaching,
-                         engine=engine, attribution_hours=settings.campaigns.attribution_hours)
+                         engine=engine, attribution_hours=settings.campaigns.attribution_hours,
+                         timezone=settings.campaigns.timezone)
 
 
 def campaign_clock(settings: Settings, store: Store, pipeline: Pipeline) -> CampaignClock:

@@ -8,7 +8,9 @@ stage answers, STOP included):
   at most once (``Session.campaigns`` remembers it, committed with the turn, on top of
   the inbox's dedupe of the id), on the channel the campaign's policy picks among those
   that can take it now (``bot/reaching/delivery.py``: consent, unreachable marks, the
-  24-hour windows and WhatsApp's approved templates), or skipped with the reason;
+  24-hour windows and WhatsApp's approved templates), or skipped with the reason; held
+  back, unsent, while the campaign is paused (``bot/store/campaign_holds.py``: queued
+  again on resume), and dropped as ``failed:cancelled`` once it is cancelled;
 - a tap on one of its choices (payload ``campaign:<id>:<n>``) starts the choice's flow;
 - within ``campaigns.attribution_hours`` of the send, the customer's first reply, an
   opt-out and the completion of the tapped choice's flow count for the campaign.
@@ -24,6 +26,7 @@ import json
 import time
 from dataclasses import dataclass
 
+from bot.campaigns.clock import CANCELLED
 from bot.campaigns.segments import profile_values
 from bot.config.campaigns import CampaignDefinition
 from bot.config.reaching import NotificationTemplate
@@ -36,13 +39,12 @@ from bot.model import BusinessMessage, CampaignMark, Event
 from bot.reaching.delivery import Planned, Reach, Refused, plan
 from bot.reaching.notifications import Reaching
 from bot.stages import Next, TurnOutcome
-from bot.store.campaigns import CampaignStore
+from bot.store.campaign_holds import CampaignHolds
+from bot.store.campaigns import CampaignStore, member
 from bot.store.results import Claim
 from bot.store.store import Store
 
 PAYLOAD_PREFIX = "campaign:"
-#: How long a campaign's status read in a turn is reused.
-STATUS_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,20 +74,23 @@ def _nothing(claim: Claim, events: list[Event] | None = None) -> TurnResult:
 
 class CampaignStage:
     def __init__(self, *, store: Store, campaigns: CampaignStore, reaching: Reaching,
-                 engine: DialogueEngine, attribution_hours: float) -> None:
+                 engine: DialogueEngine, attribution_hours: float,
+                 timezone: str = "UTC") -> None:
         self.store = store
         self.campaigns = campaigns
+        self.holds = CampaignHolds(campaigns.redis, campaigns.batcher, campaigns.keys)
+        #: ``campaigns.timezone``: a held recipient's queue member needs one.
+        self.timezone = timezone
         self.reaching = reaching
         self.engine = engine
         self.attribution_seconds = attribution_hours * 3600
         self._loaded: dict[str, asyncio.Future[Loaded | None]] = {}
-        self._statuses: dict[str, tuple[float, asyncio.Future[str | None]]] = {}
 
     async def __call__(self, claim: Claim, next: Next) -> TurnOutcome:
         item = claim.item
         if isinstance(item, BusinessMessage):
             if item.action == "campaign" and item.ref is not None:
-                return await self._send(claim, item.ref)
+                return await self._send(claim, item)
             return await next(claim)
         tapped = _parse_payload(item.payload) if isinstance(item, Inbound) else None
         answered = await (self._tapped(claim, tapped, next) if tapped is not None
@@ -117,28 +122,19 @@ class CampaignStage:
                                         text=definition.text, platforms=definition.templates)
         return Loaded(definition, template, frozenset(template.variables()))
 
-    async def _status(self, campaign_id: str) -> str | None:
-        """The campaign's status, read at most once a second per process (one read for
-        the turns that want it meanwhile): a cancel reaches queued turns within a second."""
-        now = time.monotonic()
-        known = self._statuses.get(campaign_id)
-        if known is None or now - known[0] > STATUS_SECONDS:
-            known = self._statuses[campaign_id] = (now, asyncio.ensure_future(
-                self.campaigns.status(campaign_id)))
-        try:
-            return await asyncio.shield(known[1])
-        except StoreError:
-            self._statuses.pop(campaign_id, None)
-            raise
-
-    async def _send(self, claim: Claim, campaign_id: str) -> TurnResult:
+    async def _send(self, claim: Claim, item: BusinessMessage) -> TurnResult:
         session, profile, customer_id = claim.session, claim.profile, claim.customer_id
+        campaign_id = item.ref or ""
         if campaign_id in session.campaigns:  # sent before: never a second copy
             return _nothing(claim)
         loaded = await self._load(campaign_id)
-        if loaded is None or await self._status(campaign_id) == "cancelled":
-            await self._failed(campaign_id, customer_id, "cancelled", "the campaign was "
-                               "cancelled before it reached this customer")
+        # Read in this turn, not cached: a message queued before a pause is not sent.
+        status = await self.holds.hold(campaign_id, self._member(claim, item)) \
+            if loaded is not None else None
+        if status == "paused":
+            return _nothing(claim)  # held back: queued again when it resumes
+        if loaded is None or status == "cancelled":
+            await self._failed(campaign_id, customer_id, "cancelled", CANCELLED)
             return _nothing(claim)
         decided = await self._plan(claim, campaign_id, loaded)
         data: dict[str, object] = {"campaign": campaign_id}
@@ -162,6 +158,14 @@ class CampaignStage:
         await self.campaigns.record(campaign_id, customer_id, "decided",
                                     f"sent:{decided.to.channel}", "sent")
         return TurnResult(session, profile, [event], [message], origin="system")
+
+    def _member(self, claim: Claim, item: BusinessMessage) -> str:
+        """The recipient's queue member, as the clock queued it (older items carry none:
+        rebuilt from the profile and the channel last used)."""
+        address = claim.session.address
+        return item.values.get("member") or member(
+            claim.customer_id, claim.profile.timezone or self.timezone,
+            address.channel if address is not None else "")
 
     async def _plan(self, claim: Claim, campaign_id: str,
                     loaded: Loaded) -> Planned | Refused:

@@ -147,9 +147,11 @@ class CampaignStore:
 
     @translates
     async def move(self, campaign_id: str, to: str, *, allowed_from: Sequence[str]) -> bool:
-        """Change the status if it is one of ``allowed_from`` now; False otherwise."""
-        return bool(await self._move(keys=[self._key(campaign_id, "meta")],
-                                     args=[to, now_ms(), *allowed_from]))
+        """Change the status if it is one of ``allowed_from`` now; False otherwise.
+        Leaving ``paused``, the recipients held meanwhile are queued again
+        (``bot/store/campaign_holds.py``)."""
+        keys = [self._key(campaign_id, part) for part in ("meta", "queue", "held")]
+        return bool(await self._move(keys=keys, args=[to, now_ms(), *allowed_from]))
 
     @translates
     async def claim(self, campaign_id: str, *, claim_seconds: float,

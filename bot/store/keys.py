@@ -156,7 +156,8 @@ class Keys:
     def campaign(self, campaign_id: str) -> str:
         """The prefix of one campaign's keys (``bot/store/campaigns.py``), all under its
         ``{camp:<id>}`` hash tag: ``meta`` (hash), ``queue`` (sorted set of recipients
-        due), ``outcome`` (hash), ``stats`` (hash)."""
+        due), ``held`` (sorted set: held back while paused), ``outcome`` (hash), ``stats``
+        (hash)."""
         return f"{self.prefix}:{{camp:{campaign_id}}}"
 
     @property
