@@ -60,17 +60,27 @@ class IdentifiersBody(BaseModel):
 M = TypeVar("M", bound=BaseModel)
 
 
-def parsed(request: WebRequest, model: type[M]) -> M | WebResponse:
-    """The body as ``model``, or the 400 that says which field is wrong."""
+def body_as(request: WebRequest, model: type[M]) -> M | ValidationError | None:
+    """The body as ``model``; what is wrong with it; None when it is no JSON object."""
     body = json_object(request.body)
     if body is None:
-        return problem(400, "invalid_json", "the body must be a JSON object")
+        return None
     try:
         return model.model_validate(body)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        return exc
+
+
+def parsed(request: WebRequest, model: type[M]) -> M | WebResponse:
+    """The body as ``model``, or the 400 that says which field is wrong."""
+    found = body_as(request, model)
+    if found is None:
+        return problem(400, "invalid_json", "the body must be a JSON object")
+    if isinstance(found, ValidationError):
+        first = found.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "body"
         return problem(400, "invalid_request", f"{where}: {first['msg']}")
+    return found
 
 
 async def known_customer(directory: CustomerDirectory, request: WebRequest) -> str | None:

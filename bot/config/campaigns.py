@@ -9,7 +9,7 @@ import string
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from bot.config.base import Strict
 from bot.config.reaching import PlatformTemplate
@@ -109,7 +109,8 @@ class CampaignDefinition(Strict):
     #: used), or the first of ``channel_order`` where the customer can be reached now.
     channel_policy: ChannelPolicy = "last_used"
     #: The fallback order for ``ordered``.
-    channel_order: list[str] = Field(default_factory=list, max_length=10)
+    channel_order: list[str] = Field(default_factory=list, max_length=10,
+                                     validate_default=True)
     #: Channel → its approved template, for outside the platform's window (WhatsApp).
     templates: dict[str, PlatformTemplate] = Field(default_factory=dict)
     #: Overrides ``campaigns.quiet_hours`` for this campaign.
@@ -129,12 +130,15 @@ class CampaignDefinition(Strict):
                                  f"known: {', '.join(PROFILE_FIELDS)}")
         return value
 
-    @model_validator(mode="after")
-    def _order_given(self) -> CampaignDefinition:
-        if self.channel_policy == "ordered" and not self.channel_order:
+    @field_validator("channel_order")
+    @classmethod
+    def _order_given(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        # A field's validator (not the model's): the error names ``channel_order``, so the
+        # console shows it next to that field.
+        if info.data.get("channel_policy") == "ordered" and not value:
             raise ValueError("channel_policy 'ordered' needs channel_order, e.g. "
                              "[whatsapp, telegram, webchat]")
-        return self
+        return value
 
 
 class CampaignSettings(Strict):

@@ -12,8 +12,12 @@ Every route calls the same ``Campaigns`` service as the business API
 adds the supervisor check and names the operator as the campaign's author
 (``operator:<id>``). The preview runs the renderer the sender uses
 (``bot.channels.render``) with each enabled channel's capabilities, so what a supervisor
-sees is what the customer would get in the window (outside it, WhatsApp sends the
-campaign's approved template instead).
+sees is what the customer would get in the window; ``outside_window`` says, per locale
+and channel with a window, what happens outside it (WhatsApp: the campaign's approved
+template, named with its language; Messenger: nothing is sent).
+
+A definition or segment the models refuse is answered 400 with every field at fault by
+its path (``bot/operator/campaign_checks.py``), which the form shows next to each field.
 """
 
 from __future__ import annotations
@@ -22,16 +26,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.analytics.campaigns import Report, campaign_figures, with_campaigns
-from bot.api.app import parsed
 from bot.api.responses import json_response
 from bot.campaigns.service import MOVES, CampaignRefused, Campaigns
 from bot.campaigns.setup import campaigns_service
 from bot.channels.capabilities import Capabilities
 from bot.channels.render import render
-from bot.config.campaigns import CampaignDefinition, EstimateRequest
+from bot.config.campaigns import PROFILE_FIELDS, CampaignDefinition, EstimateRequest
 from bot.config.settings import Settings
 from bot.messages import Choice, Choices, Outbound, Text
 from bot.operator.auth import Caller
+from bot.operator.campaign_checks import checked, refused
 from bot.operator.supervision import API, Guard, Handler, supervisor_only
 from bot.reaching.notifications import Reaching
 from bot.store.store import Store
@@ -63,7 +67,28 @@ def preview(definition: CampaignDefinition, channels: Mapping[str, Capabilities]
         ) if titles else Text(text=text)
         locales[locale] = {channel: [shown(m) for m in render(message, caps)]
                            for channel, caps in sorted(channels.items())}
-    return {"locales": locales}
+    return {"locales": locales, "outside_window": {
+        locale: outside_window(definition, channels, locale) for locale in definition.text}}
+
+
+def outside_window(definition: CampaignDefinition, channels: Mapping[str, Capabilities],
+                   locale: str) -> dict[str, str]:
+    """Channel → what is sent to a customer outside that channel's window, in ``locale``
+    (the delivery rules of ``bot/reaching/delivery.py``, said in words)."""
+    said: dict[str, str] = {}
+    for channel, caps in sorted(channels.items()):
+        if caps.window_hours is None:
+            continue
+        template = definition.templates.get(channel) if caps.templates else None
+        if template is not None:
+            said[channel] = (f"the approved template {template.name} "
+                             f"({template.languages.get(locale, locale)})")
+        elif caps.templates:
+            said[channel] = "nothing: no approved template is mapped for it"
+        else:
+            said[channel] = (f"nothing: {channel} takes no campaign after "
+                             f"{caps.window_hours:g} hours")
+    return said
 
 
 class CampaignsConsole:
@@ -96,30 +121,33 @@ class CampaignsConsole:
     async def _list(self, request: WebRequest, caller: Caller) -> WebResponse:
         return _answer(200, {"campaigns": await campaign_figures(self.campaigns),
                              "channels": sorted(self.channels),
-                             "flows": sorted(self.campaigns.flows)})
+                             "flows": sorted(self.campaigns.flows),
+                             "profile_fields": list(PROFILE_FIELDS),
+                             "template_channels": sorted(
+                                 c for c, caps in self.channels.items() if caps.templates)})
 
     async def _estimate(self, request: WebRequest, caller: Caller) -> WebResponse:
-        body = parsed(request, EstimateRequest)
+        body = checked(request, EstimateRequest)
         if isinstance(body, WebResponse):
             return body
         return _answer(200, await self.campaigns.estimate(body.segment))
 
     async def _preview(self, request: WebRequest, caller: Caller) -> WebResponse:
-        definition = parsed(request, CampaignDefinition)
+        definition = checked(request, CampaignDefinition)
         if isinstance(definition, WebResponse):
             return definition
         return _answer(200, preview(definition, self.channels, self.default_locale))
 
     async def _create(self, request: WebRequest, caller: Caller) -> WebResponse:
-        definition = parsed(request, CampaignDefinition)
+        definition = checked(request, CampaignDefinition)
         if isinstance(definition, WebResponse):
             return definition
         try:
             created = await self.campaigns.create(definition,
                                                   by=f"operator:{caller.account.id}")
-        except CampaignRefused as refused:
-            return _answer(422, {"error": str(refused), "code": refused.code,
-                                 **refused.details})
+        except CampaignRefused as no:
+            where = {"unknown_flow": "choices", "no_audience": "segment"}.get(no.code, "body")
+            return refused(422, no.code, str(no), {where: str(no)}, **no.details)
         return _answer(201, created)
 
     async def _stats(self, request: WebRequest, caller: Caller) -> WebResponse:

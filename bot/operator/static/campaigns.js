@@ -1,7 +1,10 @@
 // The Campaigns page, for supervisors (bot/operator/campaigns_view.py): every campaign
 // with its live progress (polled every 3 s while open), and a form that estimates the
 // audience, previews the message as each enabled channel renders it (the server runs the
-// sender's renderer, so the preview cannot drift from what is sent) and creates it.
+// sender's renderer, so the preview cannot drift from what is sent) and creates it. The
+// form itself (every condition, errors next to their fields) is campaign_form.js.
+
+import { clearErrors, definition, fillForm, onSegmentChange, segment, showErrors } from "./campaign_form.js";
 
 const desk = () => window.omnicanalOperator;
 const $ = (id) => document.getElementById(id);
@@ -11,7 +14,6 @@ const MOVES = { scheduled: ["pause", "cancel"], running: ["pause", "cancel"], pa
 let timer = null;
 let loading = 0;
 
-const words = (value) => value.split(",").map((w) => w.trim()).filter(Boolean);
 const problem = (err, fallback) => (err && err.data && err.data.message) || (err && err.message) || fallback;
 
 function el(tag, className, text) {
@@ -44,15 +46,6 @@ function row(campaign) {
   return tr;
 }
 
-function fillChoices(flows) {
-  for (const select of document.querySelectorAll(".cp-choice-flow")) {
-    const chosen = select.value;
-    select.replaceChildren(el("option", "", "(no flow)"), ...flows.map((f) => el("option", "", f)));
-    select.firstChild.value = "";
-    select.value = flows.includes(chosen) ? chosen : "";
-  }
-}
-
 function fillChannels(channels) {
   const box = $("cp-channels");
   if (box.dataset.filled === channels.join(",")) return;
@@ -76,52 +69,47 @@ async function load() {
     $("cp-list").replaceChildren(...items.map(row));
     $("cp-empty").hidden = items.length > 0;
     fillChannels((data && data.channels) || []);
-    if (!$("cp-form").dataset.flows) {
-      $("cp-form").dataset.flows = "1";
-      fillChoices((data && data.flows) || []);
+    if (!$("cp-form").dataset.filled) {
+      $("cp-form").dataset.filled = "1";
+      fillForm(data || {});
     }
   } catch (err) {
     if (mine === loading) desk().toast(problem(err, "Could not load the campaigns."));
   }
 }
 
-function definition() {
-  const text = {};
-  for (const n of [1, 2]) {
-    const locale = $(`cp-locale-${n}`).value.trim();
-    const body = $(`cp-text-${n}`).value.trim();
-    if (locale && body) text[locale] = body;
-  }
-  const choices = [];
-  for (const line of document.querySelectorAll(".cp-choice")) {
-    const title = line.querySelector(".cp-choice-title").value.trim();
-    if (!title) continue;
-    const flow = line.querySelector(".cp-choice-flow").value;
-    const titles = {};
-    for (const locale of Object.keys(text)) titles[locale] = title;
-    choices.push({ title: titles, ...(flow ? { flow } : {}) });
-  }
-  const segment = { consent: $("cp-consent").value.trim() || "marketing", tags: words($("cp-tags").value),
-    locales: words($("cp-locales").value),
-    channels: [...document.querySelectorAll("#cp-channels input:checked")].map((i) => i.value) };
-  const start = $("cp-start").value;
-  return { name: $("cp-name").value.trim(), text, choices, segment,
-    ...(start ? { start_at: new Date(start).toISOString() } : {}) };
+/** The server's refusal next to the fields it names (else in the form's error line). */
+function refused(err, fallback) {
+  showErrors(err && err.data && err.data.fields, problem(err, fallback));
 }
 
 async function estimate() {
+  const result = $("cp-estimate-result");
   try {
-    const found = await desk().api("POST", "/campaigns/estimate", { segment: definition().segment });
+    const found = await desk().api("POST", "/campaigns/estimate", { segment: segment() });
+    clearErrors();
     const skipped = reasons(found.skipped);
-    $("cp-estimate-result").textContent = `Reaches ${found.audience} of ${found.matched} matched` +
+    result.textContent = `Reaches ${found.audience} of ${found.matched} matched` +
       (skipped ? ` (skipped: ${skipped})` : "");
-    $("cp-estimate-result").dataset.audience = String(found.audience);
+    result.dataset.audience = String(found.audience);
   } catch (err) {
-    $("cp-estimate-result").textContent = problem(err, "The estimate failed.");
+    result.textContent = "No estimate: see the errors above.";
+    delete result.dataset.audience;
+    refused(err, "The estimate failed.");
   }
 }
 
-function shown(channel, messages) {
+/** The definition, or null after showing the errors the form found itself. */
+function checkedDefinition() {
+  const { definition: found, errors } = definition();
+  if (Object.keys(errors).length) {
+    showErrors(errors);
+    return null;
+  }
+  return found;
+}
+
+function shown(channel, messages, outside) {
   const card = el("div", "cp-preview");
   card.dataset.channel = channel;
   card.appendChild(el("h4", "", channel));
@@ -133,31 +121,42 @@ function shown(channel, messages) {
       card.appendChild(buttons);
     }
   }
+  if (outside) card.appendChild(el("p", "cp-preview-outside muted", `Outside its window: ${outside}`));
   return card;
 }
 
 async function preview() {
+  const found = checkedDefinition();
+  if (!found) return;
   try {
-    const found = await desk().api("POST", "/campaigns/preview", definition());
-    $("cp-previews").replaceChildren(...Object.entries(found.locales).map(([locale, channels]) => {
+    const shownAs = await desk().api("POST", "/campaigns/preview", found);
+    clearErrors();
+    const outside = shownAs.outside_window || {};
+    $("cp-previews").replaceChildren(...Object.entries(shownAs.locales).map(([locale, channels]) => {
       const group = el("div", "cp-preview-locale");
       group.dataset.locale = locale;
       group.appendChild(el("h3", "", locale));
-      for (const [channel, messages] of Object.entries(channels)) group.appendChild(shown(channel, messages));
+      for (const [channel, messages] of Object.entries(channels)) {
+        group.appendChild(shown(channel, messages, (outside[locale] || {})[channel]));
+      }
       return group;
     }));
   } catch (err) {
-    $("cp-previews").replaceChildren(el("p", "empty", problem(err, "The preview failed.")));
+    $("cp-previews").replaceChildren();
+    refused(err, "The preview failed.");
   }
 }
 
 async function create() {
+  const found = checkedDefinition();
+  if (!found) return;
   $("cp-create").disabled = true;
   try {
-    const created = await desk().api("POST", "/campaigns", definition());
+    const created = await desk().api("POST", "/campaigns", found);
+    clearErrors();
     desk().toast(`Campaign "${created.name}" created for ${created.audience} customer(s).`, "info");
   } catch (err) {
-    desk().toast(problem(err, "The campaign was not created."));
+    refused(err, "The campaign was not created.");
   }
   $("cp-create").disabled = false;
   load();
@@ -196,6 +195,7 @@ $("cp-close").addEventListener("click", close);
 $("cp-estimate").addEventListener("click", estimate);
 $("cp-preview").addEventListener("click", preview);
 $("cp-create").addEventListener("click", create);
+onSegmentChange(estimate);
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && !$("campaigns").hidden) close();
 });

@@ -13,6 +13,7 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
+from bot.config.campaigns import PROFILE_FIELDS
 from bot.handoff.passwords import hash_password
 from bot.runtime import Runtime
 from tests.bot.operator.console import PASSWORD, Console
@@ -69,7 +70,8 @@ async def test_an_operator_is_refused_every_campaign_route(
         sam = await signed_in(runtime, "sam")
         assert await sam.get("/campaigns") == (200, {
             "campaigns": [], "channels": ["messenger", "sms", "webchat", "whatsapp"],
-            "flows": sorted(runtime.engine.flows)})  # nothing was created
+            "flows": sorted(runtime.engine.flows), "profile_fields": list(PROFILE_FIELDS),
+            "template_channels": ["whatsapp"]})  # nothing was created
         await sam.close()
     finally:
         await ana.close()
@@ -122,5 +124,35 @@ async def test_a_definition_the_service_refuses_says_why(
         status, body = await sam.post("/campaigns/preview", {"name": "x", "text": {}})
         assert status == 400 and "text" in body["message"], body
         assert (await sam.get("/campaigns"))[1]["campaigns"] == []
+    finally:
+        await sam.close()
+
+
+async def test_every_field_at_fault_is_named_by_its_path_for_the_form(
+        runtime: Runtime, customer: Customer) -> None:
+    await customer.on_whatsapp("/optin")
+    sam = await signed_in(runtime, "sam")
+    try:
+        status, body = await sam.post("/campaigns/preview", {
+            **SALE, "channel_policy": "ordered", "quiet_hours": {"start": "25:00"},
+            "segment": {"profile": {"age": "30"}, "unfinished_flow": {"flow": "x", "hours": 0}}})
+        assert status == 400 and body["code"] == "invalid_request", body
+        fields = body["fields"]
+        assert "unknown profile field 'age'" in fields["segment.profile"]
+        assert "greater than 0" in fields["segment.unfinished_flow.hours"]
+        assert "needs channel_order" in fields["channel_order"]
+        assert set(fields) >= {"quiet_hours.start", "quiet_hours.end"}
+        status, body = await sam.post("/campaigns/estimate", {"segment": {
+            "last_seen_after": "yesterday"}})
+        assert status == 400 and list(body["fields"]) == ["segment.last_seen_after"]
+        status, body = await sam.post("/campaigns", {
+            **SALE, "choices": [{"title": {"en": "Go"}, "flow": "nope"}]})
+        assert status == 422 and "nope" in body["fields"]["choices"], body
+        status, shown = await sam.post("/campaigns/preview", {
+            **SALE, "templates": {"whatsapp": {"name": "spring", "languages": {"es": "es_ES"}}}})
+        assert status == 200 and shown["outside_window"]["es"] == {
+            "whatsapp": "the approved template spring (es_ES)",
+            "messenger": "nothing: messenger takes no campaign after 24 hours"}
+        assert shown["outside_window"]["en"]["whatsapp"] == "the approved template spring (en)"
     finally:
         await sam.close()
