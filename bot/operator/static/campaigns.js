@@ -34,7 +34,8 @@ function row(campaign) {
   tr.appendChild(el("td", "cp-name", campaign.name));
   tr.appendChild(el("td", "cp-status", campaign.status));
   for (const figure of FIGURES) tr.appendChild(el("td", `cp-${figure.replaceAll("_", "-")}`, campaign[figure] || 0));
-  tr.appendChild(el("td", "cp-failed", [reasons(campaign.failed), reasons(campaign.skipped)].filter(Boolean).join("; ")));
+  const held = campaign.held ? `${campaign.held} held until resumed` : "";
+  tr.appendChild(el("td", "cp-failed", [held, reasons(campaign.failed), reasons(campaign.skipped)].filter(Boolean).join("; ")));
   const actions = el("td", "cp-actions");
   for (const action of MOVES[campaign.status] || []) {
     const button = el("button", `btn btn-small cp-${action}`, action[0].toUpperCase() + action.slice(1));

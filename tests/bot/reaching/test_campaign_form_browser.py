@@ -4,6 +4,8 @@ builds a campaign for customers whose first name is Lucía and who started the
 are set (no button pressed), schedules it, and it reaches exactly the one customer it
 should over the fake Graph server. A form the server refuses shows each message next to
 the field it names; the preview says what each windowed channel does outside its window.
+Paused from the list while its message waits in an inbox, a campaign holds it ("1 held
+until resumed") and sends it once on resume.
 """
 
 from __future__ import annotations
@@ -13,16 +15,22 @@ import asyncio
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from bot.campaigns.setup import campaign_store
 from bot.runtime import Runtime
+from bot.store.campaigns import CampaignStore
 from tests.bot.reaching.conftest import Customer
+from tests.bot.reaching.test_campaign_pause import Gate, runtime
 from tests.bot.reaching.test_campaigns_browser import browser, settings
+from tests.connectors.meta.conftest import WA_PATH
 from tests.e2e.browser import until
 from tests.e2e.test_supervision_browser import console
 from tests.fakes import meta_webhooks as hooks
 from tests.fakes.graph_api import FakeGraphAPI
+from tests.waiting import eventually
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
-__all__ = ["browser", "settings"]  # the fixtures, found by name
+#: The fixtures, found by name (``runtime``: with a flow whose turn the test holds open).
+__all__ = ["browser", "runtime", "settings"]
 
 #: Started the flow at least this long ago (0.36 s): the customers below started it before.
 HOURS = "0.0001"
@@ -118,3 +126,38 @@ async def test_errors_show_next_to_their_fields_and_the_preview_says_outside_the
     await page.select_option("#cp-unfinished-flow", "remindme")  # the estimate is refused
     await expect(page.locator('[data-field="segment.unfinished_flow"] .cp-error')
                  ).to_contain_text("greater than 0")
+
+
+async def test_pausing_from_the_list_holds_the_queued_message_and_resume_sends_it_once(
+        runtime: Runtime, customer: Customer, graph: FakeGraphAPI, browser: Browser) -> None:
+    await writes(customer, "34600000001", "Lucía Gómez", "/optin")
+    await runtime.settle()
+    customer.graph.customer_wrote("34600000001")
+    assert await customer.meta.post(WA_PATH, hooks.whatsapp_text(
+        wa_id="34600000001", text="/slow"), settle=False) == 200  # its turn is held open
+    page = await console(browser, runtime, "sam")
+    await page.click("#campaigns-open")
+    await page.fill("#cp-name", "Mug reminder")
+    await page.fill("#cp-text-1", TEXT)
+    await page.click("#cp-create")
+    row = page.locator(".cp-row")
+    await expect(row.locator(".cp-status")).to_have_text("running")
+    store = campaign_store(runtime.store)
+    [campaign_id] = await store.ids()
+    await eventually(lambda: queue_empty(store, campaign_id), 10)  # in the inbox now
+    await row.locator(".cp-pause").click()
+    await expect(row.locator(".cp-status")).to_have_text("paused")
+    assert Gate.opened is not None
+    Gate.opened.set()  # the held-open turn ends; the campaign's message has its turn
+    await expect(row.locator(".cp-failed")).to_have_text("1 held until resumed")
+    await runtime.settle()
+    assert campaign_sends(graph) == {}
+    await row.locator(".cp-resume").click()
+    await expect(row.locator(".cp-status")).to_have_text("finished", timeout=20_000)
+    await expect(row.locator(".cp-sent")).to_have_text("1")
+    await runtime.settle()
+    assert campaign_sends(graph) == {"34600000001": 1}
+
+
+async def queue_empty(store: CampaignStore, campaign_id: str) -> bool:
+    return await store.remaining(campaign_id) == 0
