@@ -166,12 +166,11 @@ class CampaignClock:
         await asyncio.gather(*unlimited)
 
     async def _drop(self, campaign_id: str) -> None:
-        """A cancelled campaign's recipients never queued in an inbox: each counted once
-        as ``failed:cancelled`` (a claim, so two processes do not both read them), then
-        removed from the queue."""
-        while members := await self.campaigns.claim(
-                campaign_id, claim_seconds=self.settings.claim_seconds,
-                limit=self.settings.batch):
+        """A cancelled campaign's recipients never queued in an inbox (due or not yet):
+        each counted once as ``failed:cancelled``, then removed from the queue. Two
+        processes doing it at once count nothing twice (the outcome is once per
+        customer)."""
+        while members := await self.holds.first_queued(campaign_id, self.settings.batch):
             await asyncio.gather(*(self.campaigns.record(
                 campaign_id, parse_member(raw)[0], "decided", CANCELLED, "failed:cancelled")
                 for raw in members))

@@ -15,6 +15,8 @@ messages had.
 
 from __future__ import annotations
 
+from typing import Any
+
 from redis.asyncio import Redis
 
 from bot.errors import StoreError
@@ -59,3 +61,9 @@ class CampaignHolds:
     async def held(self, campaign_id: str) -> int:
         """How many recipients are held back (the campaign is paused)."""
         return int(await self.redis.zcard(self._key(campaign_id, "held")))
+
+    async def first_queued(self, campaign_id: str, limit: int) -> list[str]:
+        """Recipients in the queue, due or not (a cancelled campaign drops them all)."""
+        found: list[Any] = await self.redis.zrange(self._key(campaign_id, "queue"), 0,
+                                                   limit - 1)
+        return [as_str(m) for m in found]

@@ -147,3 +147,20 @@ async def test_cancel_drops_the_held_message_with_the_reason_counted(
     assert (stats["sent"], stats["held"], stats["queued"]) == (0, 0, 0)
     assert not campaign_sends(graph, WA_ID)
     assert (await campaigns.call("POST", f"/{campaign_id}/resume"))[0] == 409
+
+
+async def test_cancel_before_the_start_counts_every_recipient_as_cancelled(
+        runtime: Runtime, customer: Customer, graph: FakeGraphAPI,
+        http: aiohttp.ClientSession) -> None:
+    campaigns = Campaigns(http, runtime)
+    await customer.on_whatsapp("/optin")
+    await runtime.settle()
+    status, created = await campaigns.call("POST", "", {
+        **SPRING, "start_at": "2099-01-01T00:00:00Z"})
+    assert status == 201, created
+    assert (await campaigns.stats(created["id"]))["queued"] == 1
+    status, body = await campaigns.call("POST", f"/{created['id']}/cancel")
+    assert (status, body["status"]) == (200, "cancelled")
+    stats = await campaigns.until(created["id"], queued=0)
+    assert (stats["sent"], stats["failed"]) == (0, {"cancelled": 1})
+    assert not campaign_sends(graph, WA_ID)
