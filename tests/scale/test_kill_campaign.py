@@ -1,7 +1,7 @@
-"""Fault tests: SIGKILL a worker twice, or restart the store, while a campaign is being
-sent to 600 customers by two workers (real ``omnicanal run`` processes behind a web
-process that serves the API). Every customer gets the campaign exactly once: 0 with two
-copies, 0 eligible missed."""
+"""Fault tests: SIGKILL a worker twice, or restart the store, or pause (and kill a worker
+while paused) and resume, while a campaign is being sent to 600 customers by two workers
+(real ``omnicanal run`` processes behind a web process that serves the API). Every
+customer gets the campaign exactly once: 0 with two copies, 0 eligible missed."""
 
 from __future__ import annotations
 
@@ -194,4 +194,44 @@ async def test_restarting_the_store_mid_campaign_sends_each_customer_exactly_one
             store.kill()
             store.wait(10)
     assert campaign.copies("store restart", stats) == (0, 0)
+    assert stats["status"] == "finished" and stats["sent"] == CUSTOMERS
+
+
+async def test_pausing_mid_campaign_holds_what_is_queued_and_resume_sends_the_rest_once(
+    tmp_path: Path, redis: Redis, redis_url: str
+) -> None:
+    """Paused at 30 %, with waves already in inboxes: once those turns are done (each
+    sent or held: ``sent + held + queued`` is the audience), nothing more goes out while
+    it stays paused, a worker killed meanwhile included; resumed, every customer has
+    exactly one copy."""
+    async with FakeGraphAPI(idempotent=True) as graph, aiohttp.ClientSession() as http:
+        campaign = Campaign(tmp_path, redis_url, graph)
+        try:
+            await campaign.start(http)
+            campaign_id = await campaign.create(http)
+            path = f"{campaign.base}/api/v1/campaigns/{campaign_id}"
+            await eventually(partial(sent_to_share, graph, 0.3), 60)
+            async with http.post(f"{path}/pause", headers=campaign.auth) as response:
+                assert response.status == 200
+            paused: dict[str, Any] = {}
+
+            async def settled() -> bool:
+                async with http.get(f"{path}/stats", headers=campaign.auth) as response:
+                    paused.update(await response.json())
+                accounted = paused["sent"] + paused["held"] + paused["queued"]
+                return accounted == CUSTOMERS and \
+                    sum(campaign_copies(graph).values()) == paused["sent"]
+
+            await eventually(settled, 30)
+            await campaign.kill_a_worker()
+            await asyncio.sleep(1.0)  # ten polls of each worker's clock: none may send
+            assert sum(campaign_copies(graph).values()) == paused["sent"] < CUSTOMERS
+            async with http.post(f"{path}/resume", headers=campaign.auth) as response:
+                assert response.status == 200
+            stats = await campaign.stats(http, campaign_id)
+            await campaign.delivered()
+        finally:
+            await campaign.close()
+    assert campaign.copies(f"paused at {paused['sent']} sent, {paused['held']} held",
+                           stats) == (0, 0)
     assert stats["status"] == "finished" and stats["sent"] == CUSTOMERS
