@@ -169,7 +169,8 @@ class BusinessMessage(BaseModel):
     ``purpose``, ``granted``, ``scope``, ``text``), a profile edit given through the API
     (``"profile"``: ``changes``, checked like an operator's), a reminder a flow
     scheduled that is now due (``"remind"``: ``ref``), or a campaign's message
-    (``"campaign"``: ``ref`` is the campaign's id)."""
+    (``"campaign"``: ``ref`` is the campaign's id, ``values["member"]`` the recipient's
+    queue member, which a paused campaign holds back)."""
 
     kind: Literal["business"] = "business"
     id: str

@@ -134,7 +134,7 @@ class CampaignStore:
 
     @translates
     async def status(self, campaign_id: str) -> str | None:
-        try:  # through the batcher: read by every campaign turn (once a second)
+        try:  # through the batcher: read by every clock for every campaign, each poll
             raw = await self.batcher.execute("HGET", self._key(campaign_id, "meta"), "status")
         except CLIENT_ERRORS as exc:
             raise StoreError(f"could not read a campaign's status: {exc}") from exc
