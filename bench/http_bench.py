@@ -81,12 +81,15 @@ async def _post_all(url: str, items: list[tuple[bytes, dict[str, str]]],
 
 
 async def run_http(kind: str, redis_url: str, *, requests: int, concurrency: int,
-                   salt: str) -> HttpResult:
+                   salt: str, root: Path = ROOT,
+                   env: dict[str, str] | None = None) -> HttpResult:
+    """One timed run against a server of ``kind`` started from the code under ``root``
+    (another checkout's tree, for an A/B of two versions side by side)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.httpserve", kind, str(port), redis_url],
-        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL)
+        cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
     try:
         assert process.stdout is not None
         line = await asyncio.wait_for(asyncio.to_thread(process.stdout.readline), 60)
