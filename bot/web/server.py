@@ -70,6 +70,16 @@ async def _read_body(request: web.Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
+def _arrived_body(request: web.Request, limit: int) -> bytes | None:
+    """The body of a request whose body has all arrived (``request.content.is_eof()``: a
+    webhook's usually has, with its headers); None when larger than ``limit``. Nothing is
+    left to wait for, so no timer is armed: a timeout costs more CPU than the reading."""
+    if request.content_length is not None and request.content_length > limit:
+        return None
+    body = request.content.read_nowait()
+    return body if len(body) <= limit else None
+
+
 class _AiohttpWebSocket:
     def __init__(self, ws: web.WebSocketResponse, request: WebRequest) -> None:
         self._ws = ws
@@ -134,12 +144,15 @@ class WebServer:
 
     def _http(self, route: Route) -> AiohttpHandler:
         async def handle(request: web.Request) -> web.StreamResponse:
-            try:
-                async with asyncio.timeout(self.body_timeout):
-                    body = await _read_body(request, route.max_body)
-            except TimeoutError:
-                return web.Response(status=408, text="request body too slow",
-                                    headers={"Connection": "close"})
+            if request.content.is_eof():
+                body = _arrived_body(request, route.max_body)
+            else:
+                try:
+                    async with asyncio.timeout(self.body_timeout):
+                        body = await _read_body(request, route.max_body)
+                except TimeoutError:
+                    return web.Response(status=408, text="request body too slow",
+                                        headers={"Connection": "close"})
             if body is None:
                 return web.Response(status=413, text="request body too large")
             response = await route.handler(self._request(request, body))
