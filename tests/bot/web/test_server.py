@@ -13,6 +13,8 @@ import pytest
 
 from bot.runtime import Runtime
 from bot.web.origin import PublicOrigin
+from bot.web.server import WebServer
+from bot.web.types import Route, WebRequest, WebResponse
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -160,3 +162,39 @@ async def test_metrics_are_served_only_on_their_own_port(make_settings: Any,
             assert "# TYPE omnicanal_messages_received_total counter" in await metrics.text()
         async with http.get(f"{runtime.metrics_server.url}/operator") as other:
             assert other.status == 404, "the metrics port serves nothing else"
+
+
+async def test_a_body_is_read_whole_whether_it_arrives_at_once_or_in_pieces() -> None:
+    # A body that came with its headers is read without a timer; a chunked one larger than
+    # the route's limit is still refused, and one sent in two pieces is still read whole.
+    seen: list[bytes] = []
+
+    async def echo(request: WebRequest) -> WebResponse:
+        seen.append(request.body)
+        return WebResponse.text(200, "ok")
+
+    server = WebServer(host="127.0.0.1", port=0, routes=[Route("POST", "/in", echo,
+                                                                 max_body=32)])
+    await server.start()
+    try:
+        async def exchange(*pieces: bytes) -> bytes:
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            for piece in pieces:
+                writer.write(piece)
+                await writer.drain()
+                await asyncio.sleep(0.2)
+            answer = await reader.readuntil(b"\r\n\r\n")
+            writer.close()
+            return answer
+
+        head = b"POST /in HTTP/1.1\r\nHost: x\r\n"
+        whole = await exchange(head + b"Content-Length: 5\r\n\r\nhello")
+        pieces = await exchange(head + b"Content-Length: 10\r\n\r\nhello", b"world")
+        chunk = b"%x\r\n%s\r\n" % (40, b"x" * 40)
+        chunked = await exchange(head + b"Transfer-Encoding: chunked\r\n\r\n" + chunk
+                                 + b"0\r\n\r\n")
+    finally:
+        await server.close()
+    assert whole.startswith(b"HTTP/1.1 200") and pieces.startswith(b"HTTP/1.1 200")
+    assert chunked.startswith(b"HTTP/1.1 413"), chunked[:40]
+    assert seen == [b"hello", b"helloworld"]
