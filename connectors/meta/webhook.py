@@ -9,7 +9,6 @@ could not record it. Dedupe is the core's, on the platform message ids.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 import re
@@ -35,12 +34,15 @@ Resolve = Callable[[list[Inbound]], Awaitable[list[Inbound]]]
 
 
 def signature_valid(app_secret: bytes, body: bytes, header: str | None) -> bool:
-    """True when ``header`` is ``sha256=<hex HMAC-SHA256(app_secret, body)>``."""
+    """True when ``header`` is ``sha256=<hex HMAC-SHA256(app_secret, body)>``.
+
+    ``hmac.digest`` is OpenSSL's one-shot HMAC: a few microseconds less per webhook than
+    building an ``hmac.HMAC`` object, and compared as bytes, in constant time too."""
     match = _SIGNATURE.fullmatch(header or "")
     if match is None:
         return False
-    expected = hmac.new(app_secret, body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, match.group(1).lower())
+    expected = hmac.digest(app_secret, body, "sha256")
+    return hmac.compare_digest(expected, bytes.fromhex(match.group(1)))
 
 
 class MetaWebhook:
