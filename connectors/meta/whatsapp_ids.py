@@ -47,7 +47,14 @@ class Contacts:
                     self._by_id[value] = contact
 
     def find(self, *ids: str | None) -> Mapping[str, Any]:
-        return next((self._by_id[i] for i in ids if i and i in self._by_id), {})
+        by_id = self._by_id
+        for i in ids:
+            if i and i in by_id:
+                return by_id[i]
+        return _NO_CONTACT
+
+
+_NO_CONTACT: Mapping[str, Any] = {}
 
 
 def sender(message: Mapping[str, Any], contacts: Contacts, account: str,
@@ -55,20 +62,21 @@ def sender(message: Mapping[str, Any], contacts: Contacts, account: str,
     """The sender of one message; None when it names no one we could answer."""
     phone = _str(message.get("from"))
     user_id = _str(message.get("from_user_id"))
-    contact = contacts.find(user_id, _str(message.get("from_parent_user_id")), phone)
-    user_id = user_id or _str(contact.get("user_id"))
-    parent = _str(message.get("from_parent_user_id")) or _str(contact.get("parent_user_id"))
-    phone = phone or _str(contact.get("wa_id"))
+    parent = _str(message.get("from_parent_user_id"))
+    contact = contacts.find(user_id, parent, phone)
+    if contact:  # what the message leaves out, its contact may say
+        user_id = user_id or _str(contact.get("user_id"))
+        parent = parent or _str(contact.get("parent_user_id"))
+        phone = phone or _str(contact.get("wa_id"))
     key = parent or user_id or phone
     if key is None:
         return None
-    aliases = [i for i in (user_id, phone) if i and i != key]
+    aliases = tuple(Identity(channel=channel, account=account, user_id=a)
+                    for a in (user_id, phone) if a and a != key)
     profile = contact.get("profile")
-    profile = profile if isinstance(profile, dict) else {}
+    profile = profile if isinstance(profile, dict) else _NO_CONTACT
     return Sender(identity=Identity(channel=channel, account=account, user_id=key),
-                  aliases=tuple(Identity(channel=channel, account=account, user_id=a)
-                                for a in aliases),
-                  phone=phone, name=_str(profile.get("name")),
+                  aliases=aliases, phone=phone, name=_str(profile.get("name")),
                   username=_str(profile.get("username")))
 
 
