@@ -14,7 +14,7 @@ import sys
 from aiohttp import web
 
 from bot import loop
-from bot.config import parse_settings
+from bot.config import Settings, parse_settings
 from bot.runtime import Runtime
 from connectors.meta.webhook import SIGNATURE_HEADER, signature_valid
 
@@ -37,6 +37,20 @@ async def _graph() -> tuple[web.AppRunner, str]:
     await site.start()
     port = runner.addresses[0][1]
     return runner, f"http://127.0.0.1:{port}"
+
+
+def bench_settings(redis_url: str, port: int, graph_url: str) -> Settings:
+    """The runtime's settings: the bench's form, WhatsApp with its Graph API at
+    ``graph_url``, the web chat off."""
+    return parse_settings({
+        "store": {"url": redis_url},
+        "server": {"host": "127.0.0.1", "port": port},
+        "flows": {"modules": ["bench.form"], "default": "form", "locales": ["en"]},
+        "connectors": {"webchat": {"enabled": False}, "whatsapp": {
+            "access_token": "wa-token", "phone_number_id": "PNID",
+            "app_secret": APP_SECRET, "verify_token": "bench-verify",
+            "graph_base": graph_url, "max_per_second": 1000}},
+    }, env={})
 
 
 async def _bare(port: int) -> web.AppRunner:
@@ -69,15 +83,7 @@ async def main(kind: str, port: int, redis_url: str) -> None:
         await runner.cleanup()
         return
     graph, graph_url = await _graph()
-    settings = parse_settings({
-        "store": {"url": redis_url},
-        "server": {"host": "127.0.0.1", "port": port},
-        "flows": {"modules": ["bench.form"], "default": "form", "locales": ["en"]},
-        "connectors": {"webchat": {"enabled": False}, "whatsapp": {
-            "access_token": "wa-token", "phone_number_id": "PNID",
-            "app_secret": APP_SECRET, "verify_token": "bench-verify",
-            "graph_base": graph_url, "max_per_second": 1000}},
-    }, env={})
+    settings = bench_settings(redis_url, port, graph_url)
     # "web": a web process of a scaled deployment (records and rings workers; the turns
     # run elsewhere): the ingestion rate proper. "omni": one process doing everything.
     async with Runtime(settings, role="web" if kind == "web" else "all") as runtime:

@@ -17,11 +17,10 @@ import time
 from pathlib import Path
 
 from bench.http_bench import ROOT, deliveries
-from bench.httpserve import APP_SECRET, PATH, _graph
+from bench.httpserve import PATH, _graph, bench_settings
 from bench.server import BenchServer
 from bench.stats import median
 from bot import loop
-from bot.config import parse_settings
 from bot.runtime import Runtime
 from bot.web.types import WebRequest
 
@@ -29,15 +28,7 @@ from bot.web.types import WebRequest
 async def _child(redis_url: str, webhooks: int, salt: str) -> float:
     """CPU microseconds per webhook of this process's handler."""
     graph, graph_url = await _graph()
-    settings = parse_settings({
-        "store": {"url": redis_url},
-        "server": {"host": "127.0.0.1", "port": 0},
-        "flows": {"modules": ["bench.form"], "default": "form", "locales": ["en"]},
-        "connectors": {"webchat": {"enabled": False}, "whatsapp": {
-            "access_token": "wa-token", "phone_number_id": "PNID",
-            "app_secret": APP_SECRET, "verify_token": "bench-verify",
-            "graph_base": graph_url, "max_per_second": 1000}},
-    }, env={})
+    settings = bench_settings(redis_url, 0, graph_url)
     try:
         async with Runtime(settings, role="web") as runtime:
             route = next(r for r in runtime.connectors["whatsapp"].routes()
