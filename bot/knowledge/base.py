@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 
 #: What an entry of another locale than the customer's scores, of its own score.
 OTHER_LOCALE = 0.9
+#: Kept off the score another locale's entries must beat: their scores are multiplied
+#: by ``OTHER_LOCALE`` after the search, which may round a hair either way.
+SLACK = 1e-9
 
 
 class Index:
@@ -66,24 +69,30 @@ class KnowledgeBase:
     def __len__(self) -> int:
         return len(self._index)
 
-    def search(self, text: str, locale: str | None, *, limit: int = 3) -> list[Passage]:
+    def search(self, text: str, locale: str | None, *, limit: int = 3,
+               above: float = 0.0) -> list[Passage]:
         """The entries that best answer ``text``, best first, scored 0..1 (compare with
-        ``understanding.threshold``). Every locale is searched, the customer's first: an
-        entry of another locale scores ``OTHER_LOCALE`` of what it would, so it wins only
-        when the text is plainly in that language (a customer writing Spanish before the
-        bot knows it); the passage's ``locale`` says which language it answers in. When
-        the customer's own locale has an entry scoring ``OTHER_LOCALE`` or more, the
-        others are not searched (none of theirs could come first)."""
+        ``understanding.threshold``); only those scoring more than ``above`` (unrounded).
+        Every locale is searched, the customer's first: an entry of another locale scores
+        ``OTHER_LOCALE`` of what it would, so it wins only when the text is plainly in
+        that language (a customer writing Spanish before the bot knows it); the passage's
+        ``locale`` says which language it answers in. When the customer's own locale has
+        an entry scoring ``OTHER_LOCALE`` or more, the others are not searched (none of
+        theirs could come first); else only above what their entries must beat to enter
+        (the own ``limit``-th best, on a tie the own entry first)."""
         index = self._index  # one read: a reload may swap it meanwhile
         own = index.locales.get(locale) if locale is not None else None
-        found = own.search(text, limit) if own is not None else []
+        found = own.search(text, limit, above) if own is not None else []
+        factor = 1.0 if own is None else OTHER_LOCALE
+        floor = max(above, found[-1][0] if len(found) == limit else 0.0)
         if not found or found[0][0] < OTHER_LOCALE:  # else no other locale can come first
             for part in index.locales.values():
                 if part is not own:
-                    factor = 1.0 if own is None else OTHER_LOCALE
-                    found.extend((score * factor, entry)
-                                 for score, entry in part.search(text, limit))
+                    found.extend((score * factor, entry) for score, entry
+                                 in part.search(text, limit, floor / factor - SLACK))
             found.sort(key=lambda hit: -hit[0])
+        if above > 0.0:
+            found = [hit for hit in found if hit[0] > above]
         return [_passage(entry, score) for score, entry in found[:limit]]
 
     def get(self, passage_id: str) -> Passage | None:

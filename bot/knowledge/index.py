@@ -46,6 +46,9 @@ _SENTENCE_END = re.compile(r"[.!?¿¡;\n]+")
 PERFECT = 1 - 1e-9
 #: What the bound of a score may be off by rounding (``_ranked``).
 SLACK = 1e-9
+#: Kept off ``above`` when skipping words that cannot lift an entry over it: far more
+#: than the rounding of the sums, far less than any difference a ranking shows.
+MARGIN = 1e-6
 #: Words shorter than this are not matched at one edit ("pay" is not "day").
 TYPO_MIN_LENGTH = 4
 
@@ -83,6 +86,10 @@ class LocaleIndex:
                 self._postings[stem].append(number)
             self._norms.append(math.sqrt(sum(self.idf[stem] ** 2 for stem in stems)))
         self._inverse_norms = [1 / norm if norm else 0.0 for norm in self._norms]
+        #: Each stem's most a variant it is in can gain from it, per unit of gain.
+        self._largest_inverse_norm = {
+            stem: max(self._inverse_norms[variant] for variant in found)
+            for stem, found in self._postings.items()}
         self._posting_sets = {stem: frozenset(found) for stem, found in self._postings.items()}
         self._squares = {stem: weight * weight for stem, weight in self.idf.items()}
         self._near: defaultdict[str, set[str]] = defaultdict(set)
@@ -91,29 +98,29 @@ class LocaleIndex:
                 self._near[key].add(stem)
         self._guesses: dict[str, str | None] = {}
 
-    def search(self, text: str, limit: int) -> list[tuple[float, Entry]]:
-        """The best entries for ``text`` with their scores (0..1), best first. A message
-        of several sentences ("Hi! I ordered yesterday. How long does shipping take?")
-        scores each sentence too, and an entry keeps its best: the greeting and the story
-        around a question do not drown it."""
+    def search(self, text: str, limit: int, above: float = 0.0) -> list[tuple[float, Entry]]:
+        """The best entries for ``text`` with their scores (0..1), best first; only those
+        scoring more than ``above`` (a caller that needs only an entry beating a score it
+        has lets the search skip the rest). A message of several sentences ("Hi! I
+        ordered yesterday. How long does shipping take?") scores each sentence too, and an
+        entry keeps its best: the greeting and the story around a question do not drown
+        it."""
         sentences = [part for part in _SENTENCE_END.split(text) if part.strip()]
         if len(sentences) <= 1:
-            return self._search(text, limit)
+            return [(score, self.entries[number])
+                    for score, number in self._ranked(text, limit, above)]
         best: dict[int, float] = {}
         for part in (text, *sentences):
             # An entry among the best of the whole is among the best of the part where it
             # scores its best, so each part's ``limit`` best are enough.
-            for score, number in self._ranked(part, limit):
+            for score, number in self._ranked(part, limit, above):
                 best[number] = max(best.get(number, 0.0), score)
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [(score, self.entries[number]) for number, score in ranked]
 
-    def _search(self, text: str, limit: int) -> list[tuple[float, Entry]]:
-        return [(score, self.entries[number]) for score, number in self._ranked(text, limit)]
-
-    def _ranked(self, text: str, limit: int) -> list[tuple[float, int]]:
-        """(score, entry number) of the ``limit`` best entries ``text`` touches, best
-        first."""
+    def _ranked(self, text: str, limit: int, above: float) -> list[tuple[float, int]]:
+        """(score, entry number) of the ``limit`` best entries ``text`` touches that score
+        more than ``above``, best first."""
         weights: dict[str, float] = {}
         norm_squared = 0.0
         for surface, stem in self.analyzer.words(text):
@@ -130,20 +137,20 @@ class LocaleIndex:
         questions = self.analyzer.questions
         if weights.keys() <= questions or limit <= 0:  # nothing asked about ("where?")
             return []
-        # A variant is a candidate when it shares a content word; question words only
-        # add to those (they would touch half the variants for nothing).
-        squares, postings = self._squares, self._postings
+        squares, postings, posting_sets = self._squares, self._postings, self._posting_sets
         gains = [(stem, factor * squares[stem]) for stem, factor in weights.items()]
+        query_norm = math.sqrt(norm_squared)
+        reaching, adding = self._reaching(gains, questions, above, query_norm)
+        if not reaching:
+            return []  # no entry can score more than ``above``
         dots: dict[int, float] = {}
         get = dots.get
-        for stem, gain in gains:
-            if stem not in questions:
-                for variant in postings[stem]:
-                    dots[variant] = get(variant, 0.0) + gain
-        for stem, gain in gains:
-            if stem in questions:
-                for variant in self._posting_sets[stem].intersection(dots):
-                    dots[variant] += gain
+        for stem, gain in reaching:
+            for variant in postings[stem]:
+                dots[variant] = get(variant, 0.0) + gain
+        for stem, gain in adding:
+            for variant in posting_sets[stem].intersection(dots):
+                dots[variant] += gain
         # Each entry's best variant by dot / |variant|; the query's norm divides them all.
         best: dict[int, float] = {}
         inverse_norms, variant_entry = self._inverse_norms, self._variant_entry
@@ -152,15 +159,16 @@ class LocaleIndex:
             entry = variant_entry[variant]
             if score > best.get(entry, 0.0):
                 best[entry] = score
-        query_norm = math.sqrt(norm_squared)
         # Best cosines first: an entry scores at most its cosine ** (1 - COVERAGE) (what it
         # covers is at most the whole text), so once that bound falls below the
-        # ``limit``-th score found, no entry after it can enter the ranking.
+        # ``limit``-th score found, or to ``above``, no entry after it can enter the
+        # ranking.
         found: list[tuple[float, int]] = []
         top: list[float] = []  # the ``limit`` best scores so far, a min-heap
         for entry, cosine in sorted(best.items(), key=lambda item: -item[1]):
             cosine /= query_norm
-            if len(top) == limit and cosine ** (1 - COVERAGE) + SLACK < top[0]:
+            bound = cosine ** (1 - COVERAGE) + SLACK
+            if bound <= above or (len(top) == limit and bound < top[0]):
                 break
             stems, covered = self._entry_stems[entry], 0.0
             for stem, gain in gains:
@@ -170,12 +178,44 @@ class LocaleIndex:
             # A variant's very words score 1 whatever order the sums were added in, so
             # that entries answering equally well rank in the order of the files.
             score = 1.0 if score > PERFECT else score
+            if score <= above:
+                continue
             found.append((score, entry))
             heapq.heappush(top, score)
             if len(top) > limit:
                 heapq.heappop(top)
         found.sort(key=lambda item: (-item[0], item[1]))
         return found[:limit]
+
+    def _reaching(self, gains: list[tuple[str, float]], questions: frozenset[str],
+                  above: float, query_norm: float,
+                  ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """The words whose variants are candidates, and those that only add to the
+        candidates: question words ("where" alone asks about no entry), and the content
+        words too weak to lift a variant above ``above`` by themselves (MaxScore's idea).
+
+        A word adds at most ``gain * (its variants' largest 1/|variant|) / |text|`` to a
+        variant's cosine, and an entry scores at most the square root of its best cosine;
+        so a variant only the weak words reach (with every question word at its most)
+        cannot score more than ``above``. With ``above`` 0 every content word reaches:
+        "offer", in nearly every entry, makes a candidate of every variant only then."""
+        adding = [(stem, gain) for stem, gain in gains if stem in questions]
+        content = [(stem, gain) for stem, gain in gains if stem not in questions]
+        if above <= MARGIN or not content:
+            return content, adding
+        budget = (above - MARGIN) ** 2 * query_norm
+        largest = self._largest_inverse_norm
+        spent = sum(gain * largest[stem] for stem, gain in adding)
+        weak: set[str] = set()
+        for stem, gain in sorted(content, key=lambda item: item[1] * largest[item[0]]):
+            spent += gain * largest[stem]
+            if spent > budget:
+                break
+            weak.add(stem)
+        if not weak:
+            return content, adding
+        return ([hit for hit in content if hit[0] not in weak],
+                [hit for hit in content if hit[0] in weak] + adding)
 
     def _guess(self, surface: str) -> str | None:
         """The known stem one edit away from ``surface``, if exactly one is."""

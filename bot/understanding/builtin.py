@@ -20,6 +20,7 @@ from bot.understanding.contract import (
     Command,
     FlowSpec,
     HandOff,
+    Knowledge,
     Request,
     SetSlots,
     StartFlow,
@@ -40,6 +41,8 @@ PENDING_SLOT_CONFIDENCE = 0.9
 SLOT_BONUS = 0.1
 #: Added to the language command's score when the sentence names a language.
 LANGUAGE_NAME_BONUS = 0.3
+#: How far below its rounded score (4 places, ``Passage.score``) a passage may score.
+PASSAGE_ROUNDING = 1e-4
 
 
 class BuiltinProvider:
@@ -72,8 +75,14 @@ class BuiltinProvider:
     async def understand(self, request: Request) -> Understanding:
         return self.understand_now(request)
 
-    def understand_now(self, request: Request) -> Understanding:
-        """The same, as a plain call (it never waits for anything)."""
+    def understand_now(self, request: Request,
+                       knowledge: Knowledge | None = None) -> Understanding:
+        """The same, as a plain call (it never waits for anything). With ``knowledge``
+        (and no ``request.passages``) it searches the knowledge base itself, after the
+        flows, and only for a passage that beats the best flow: that passage is the one
+        the full search would have put first, and most sentences need no search at all
+        (an answer to the pending question, an example's very words) or only a short one
+        (an entry must reach the flow's score)."""
         text = request.text
         locale = self.language.guess(text)
         pending = self._pending_answer(request)
@@ -83,6 +92,10 @@ class BuiltinProvider:
         ranked = self._boosted(self.index.scores(rest), found, text)
         label, score = ranked[0] if ranked else ("", 0.0)
         passage = request.passages[0] if request.passages else None
+        if passage is None and knowledge is not None and score < 1.0:
+            beating = knowledge.search(text, request.locale, limit=1,
+                                       above=score - PASSAGE_ROUNDING)
+            passage = beating[0] if beating else None
         if passage is not None and passage.score > score:
             return Understanding((AnswerFromKnowledge(passage.id),), passage.score, locale,
                                  self.name)

@@ -141,7 +141,9 @@ class Provider(Protocol):
 class Knowledge(Protocol):
     """The knowledge base as the understanding stage reads it (an in-memory index)."""
 
-    def search(self, text: str, locale: str | None, *, limit: int = 3) -> Sequence[Passage]:
+    def search(self, text: str, locale: str | None, *, limit: int = 3,
+               above: float = 0.0) -> Sequence[Passage]:
+        """The ``limit`` best passages scoring more than ``above``, best first."""
         ...
 
     def get(self, passage_id: str) -> Passage | None:

@@ -67,15 +67,22 @@ class Understander:
     async def understand(self, text: str, *, locale: str | None,
                          current_flow: str | None = None,
                          pending_slot: str | None = None) -> Understanding:
-        passages = (self.knowledge.search(text, locale) if self.knowledge is not None
-                    else ())
+        provider = self.provider
+        builtin = provider if isinstance(provider, BuiltinProvider) else None
+        passages: Sequence[Passage] = ()
+        if self.knowledge is not None and builtin is None:
+            # (The built-in provider searches it itself, only as far as it must.)
+            passages = self.knowledge.search(text, locale)
         request = Request(text=text, locale=locale, locales=self.locales, flows=self.flows,
                           current_flow=current_flow, pending_slot=pending_slot,
                           passages=tuple(passages))
         started = time.perf_counter()
-        name = self.provider.name
+        name = provider.name
         try:
-            understood = await self.provider.understand(request)
+            if builtin is not None:
+                understood = builtin.understand_now(request, self.knowledge)
+            else:
+                understood = await provider.understand(request)
         except Exception as exc:  # a provider's failure: this seam's boundary
             log.warning("understanding provider %s failed (%s); nothing understood",
                         name, type(exc).__name__)
