@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.knowledge.entry import Entry
-from bot.knowledge.index import LocaleIndex
+from bot.knowledge.index import LocaleIndex, parts_of
 from bot.knowledge.loading import load_entries
 from bot.knowledge.watch import Snapshot, Watcher, snapshot
 from bot.understanding.contract import Passage
@@ -82,14 +82,15 @@ class KnowledgeBase:
         (the own ``limit``-th best, on a tie the own entry first)."""
         index = self._index  # one read: a reload may swap it meanwhile
         own = index.locales.get(locale) if locale is not None else None
-        found = own.search(text, limit, above) if own is not None else []
+        parts = parts_of(text)  # the same words for every locale
+        found = own.search_parts(parts, limit, above) if own is not None else []
         factor = 1.0 if own is None else OTHER_LOCALE
         floor = max(above, found[-1][0] if len(found) == limit else 0.0)
         if not found or found[0][0] < OTHER_LOCALE:  # else no other locale can come first
             for part in index.locales.values():
                 if part is not own:
                     found.extend((score * factor, entry) for score, entry
-                                 in part.search(text, limit, floor / factor - SLACK))
+                                 in part.search_parts(parts, limit, floor / factor - SLACK))
             found.sort(key=lambda hit: -hit[0])
         if above > 0.0:
             found = [hit for hit in found if hit[0] > above]

@@ -30,7 +30,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 from bot.knowledge.entry import Entry
-from bot.knowledge.text import QUESTION_WEIGHT, Analyzer
+from bot.knowledge.text import QUESTION_WEIGHT, Analyzer, words_of
 
 #: What a word matched at one edit counts, against a word written right.
 TYPO = 0.8
@@ -97,6 +97,8 @@ class LocaleIndex:
             for key in _one_edit_keys(surface):
                 self._near[key].add(stem)
         self._guesses: dict[str, str | None] = {}
+        #: Each word a search met → what it counts as (``_learn``).
+        self._words: dict[str, tuple[str, float]] = {}
 
     def search(self, text: str, limit: int, above: float = 0.0) -> list[tuple[float, Entry]]:
         """The best entries for ``text`` with their scores (0..1), best first; only those
@@ -105,12 +107,17 @@ class LocaleIndex:
         ordered yesterday. How long does shipping take?") scores each sentence too, and an
         entry keeps its best: the greeting and the story around a question do not drown
         it."""
-        sentences = [part for part in _SENTENCE_END.split(text) if part.strip()]
-        if len(sentences) <= 1:
+        return self.search_parts(parts_of(text), limit, above)
+
+    def search_parts(self, parts: Sequence[Sequence[str]], limit: int,
+                     above: float = 0.0) -> list[tuple[float, Entry]]:
+        """``search`` for a text already in words (``parts_of``: every locale's index
+        reads the same words, each with its own stems)."""
+        if len(parts) == 1:
             return [(score, self.entries[number])
-                    for score, number in self._ranked(text, limit, above)]
+                    for score, number in self._ranked(parts[0], limit, above)]
         best: dict[int, float] = {}
-        for part in (text, *sentences):
+        for part in parts:
             # An entry among the best of the whole is among the best of the part where it
             # scores its best, so each part's ``limit`` best are enough.
             for score, number in self._ranked(part, limit, above):
@@ -118,19 +125,20 @@ class LocaleIndex:
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [(score, self.entries[number]) for number, score in ranked]
 
-    def _ranked(self, text: str, limit: int, above: float) -> list[tuple[float, int]]:
-        """(score, entry number) of the ``limit`` best entries ``text`` touches that score
-        more than ``above``, best first."""
+    def _ranked(self, said: Sequence[str], limit: int,
+                above: float) -> list[tuple[float, int]]:
+        """(score, entry number) of the ``limit`` best entries the words ``said`` touch
+        that score more than ``above``, best first."""
         weights: dict[str, float] = {}
         norm_squared = 0.0
-        for surface, stem in self.analyzer.words(text):
-            factor = 1.0
-            if stem not in self.idf:
-                guess = self._guess(surface)
-                if guess is None:
-                    norm_squared += self._unknown ** 2
-                    continue
-                stem, factor = guess, TYPO
+        filler, memory = self.analyzer.filler, self._words
+        for word in dict.fromkeys(said):  # each once, in order
+            if word in filler:
+                continue
+            stem, factor = memory.get(word) or self._learn(word)
+            if not factor:  # a word no entry knows, even at one edit
+                norm_squared += self._unknown ** 2
+                continue
             if weights.get(stem, 0.0) < factor:
                 norm_squared += self._squares[stem] if stem not in weights else 0.0
                 weights[stem] = factor
@@ -217,6 +225,19 @@ class LocaleIndex:
         return ([hit for hit in content if hit[0] not in weak],
                 [hit for hit in content if hit[0] in weak] + adding)
 
+    def _learn(self, word: str) -> tuple[str, float]:
+        """(stem, 1) for a word whose stem the index knows, (the stem one edit away,
+        ``TYPO``) for a typo of one, ("", 0) for neither; remembered (bounded)."""
+        stem = self.analyzer.stem(word)
+        known = (stem, 1.0)
+        if stem not in self.idf:
+            guess = self._guess(word)
+            known = (guess, TYPO) if guess is not None else ("", 0.0)
+        if len(self._words) >= Analyzer.MEMORY:
+            self._words.clear()
+        self._words[word] = known
+        return known
+
     def _guess(self, surface: str) -> str | None:
         """The known stem one edit away from ``surface``, if exactly one is."""
         if surface in self._guesses:
@@ -231,6 +252,15 @@ class LocaleIndex:
             self._guesses.clear()
         self._guesses[surface] = guess
         return guess
+
+
+def parts_of(text: str) -> list[list[str]]:
+    """The folded words of ``text``, and when it has several sentences, of each too."""
+    sentences = [part for part in _SENTENCE_END.split(text) if part.strip()]
+    if len(sentences) <= 1:
+        return [words_of(text)]
+    each = [words_of(sentence) for sentence in sentences]
+    return [[word for part in each for word in part], *each]
 
 
 def _one_edit_keys(word: str) -> Iterable[str]:

@@ -61,6 +61,11 @@ def fold(text: str) -> str:
 _WORD = re.compile(r"[^\W_]+")
 
 
+def words_of(text: str) -> list[str]:
+    """The folded words of ``text`` in order, filler and repeats included."""
+    return _WORD.findall(fold(text))
+
+
 class Analyzer:
     """The words of a text in one locale, as (folded word, stem) pairs. Stems are
     remembered (customers repeat the same few hundred words); the memory is bounded."""
@@ -82,7 +87,7 @@ class Analyzer:
     def words(self, text: str) -> list[tuple[str, str]]:
         """Content words of ``text`` in order, each once."""
         found: dict[str, str] = {}
-        for word in _WORD.findall(fold(text)):
+        for word in words_of(text):
             if word in self.filler or word in found:
                 continue
             found[word] = self.stem(word)

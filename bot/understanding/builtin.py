@@ -84,12 +84,13 @@ class BuiltinProvider:
         (an answer to the pending question, an example's very words) or only a short one
         (an entry must reach the flow's score)."""
         text = request.text
-        locale = self.language.guess(text)
+        said = words(text)  # once: the language, the slots and the examples read them
+        locale = self.language.guess(text, said)
         pending = self._pending_answer(request)
         if pending is not None:
             return Understanding((pending,), PENDING_SLOT_CONFIDENCE, locale, self.name)
-        found, rest = self._all_slots.find(text)
-        ranked = self._boosted(self.index.scores(rest), found, text)
+        found, rest = self._all_slots.find_in(text, said)
+        ranked = self._boosted(self.index.scores_of(rest), found, said)
         label, score = ranked[0] if ranked else ("", 0.0)
         passage = request.passages[0] if request.passages else None
         if passage is None and knowledge is not None and score < 1.0:
@@ -99,7 +100,7 @@ class BuiltinProvider:
         if passage is not None and passage.score > score:
             return Understanding((AnswerFromKnowledge(passage.id),), passage.score, locale,
                                  self.name)
-        command = self._command(label, text, found, request)
+        command = self._command(label, said, found, request)
         if command is None:
             return Understanding((), 0.0, locale, self.name)
         return Understanding((command,), score, locale, self.name)
@@ -110,10 +111,10 @@ class BuiltinProvider:
         return finder.find(text)[0] if finder is not None and finder.patterns else {}
 
     def _boosted(self, ranked: list[tuple[str, float]], found: Mapping[str, str],
-                 text: str) -> list[tuple[str, float]]:
+                 said: Sequence[str]) -> list[tuple[str, float]]:
         """Scores with evidence the examples cannot show: each slot of a flow the sentence
         fills ("the jeans" is a returns slot) and a language named ("in Spanish")."""
-        named = set(words(text)) & self._language_names
+        named = self._language_names.intersection(said)
         if not found and not named:
             return ranked  # nothing to add: already best first, each at most 1
         boosted = []
@@ -137,7 +138,7 @@ class BuiltinProvider:
             return None
         return SetSlots(found)
 
-    def _command(self, label: str, text: str, found: Mapping[str, str],
+    def _command(self, label: str, said: Sequence[str], found: Mapping[str, str],
                  request: Request) -> Command | None:
         if not label:
             return None
@@ -149,6 +150,6 @@ class BuiltinProvider:
             return HandOff()
         if command == "cancel":
             return Cancel()
-        named = set(words(text))
+        named = set(said)
         wanted = [loc for loc in request.locales if named & set(LANGUAGE_NAMES.get(loc, ()))]
         return SwitchLanguage(wanted[0]) if len(wanted) == 1 else None

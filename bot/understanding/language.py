@@ -69,8 +69,9 @@ class LanguageGuesser:
         self._word_locale = {word: locale for locale, said in known.items() for word in said
                              if owners[word] == 1 and word not in SHARED_WORDS}
 
-    def guess(self, text: str) -> str | None:
-        """The locale ``text`` is written in, or None when it does not tell."""
+    def guess(self, text: str, said: Sequence[str] | None = None) -> str | None:
+        """The locale ``text`` is written in, or None when it does not tell. ``said``: its
+        words (``text.words``), when the caller has them already."""
         if len(self.locales) < 2:
             return None
         votes: dict[str, int] = {}
@@ -79,7 +80,7 @@ class LanguageGuesser:
             if not marks.isdisjoint(lowered):
                 votes[locale] = votes.get(locale, 0) + 2
         word_locale = self._word_locale
-        for word in words(text):
+        for word in words(text) if said is None else said:
             owner = word_locale.get(word)
             if owner is not None:
                 votes[owner] = votes.get(owner, 0) + 1

@@ -81,6 +81,8 @@ class ExampleIndex:
         self._containing_sets = {w: frozenset(found) for w, found in self._containing.items()}
         #: Each long typed word no example uses → its parts (``_split``), remembered.
         self._parts: dict[str, tuple[str, ...]] = {}
+        #: Each typed word → what it counts as (``_learn``), remembered.
+        self._counted: dict[str, tuple[str | None, float, float]] = {}
 
     def _known(self, word: str) -> tuple[str, float] | None:
         """The example word ``word`` stands for, and how alike they are (0..1)."""
@@ -90,6 +92,20 @@ class ExampleIndex:
             return None
         found = self._nearest.find(word)
         return (found[0], found[1] / 100) if found is not None else None
+
+    def _learn(self, word: str) -> tuple[str | None, float, float]:
+        """What a typed word counts as: (the example word it stands for or None, how
+        alike, what it adds to the sentence's weight); remembered (bounded)."""
+        known = self._known(word)
+        if known is None:
+            counted = self._unknown * (FUNCTION_WEIGHT if word in FUNCTION_WORDS else 1.0)
+            learnt: tuple[str | None, float, float] = (None, 0.0, counted)
+        else:
+            learnt = (known[0], known[1], self._weight[known[0]])
+        if len(self._counted) >= NearestWord.MEMORY:
+            self._counted.clear()
+        self._counted[word] = learnt
+        return learnt
 
     def _split(self, word: str) -> tuple[str, ...]:
         """``word``, or the two example words it joins ("nevermind" → "never", "mind")."""
@@ -109,27 +125,31 @@ class ExampleIndex:
 
     def scores(self, text: str) -> list[tuple[str, float]]:
         """Each label with the score of its best example, best first."""
+        return self.scores_of(words(text))
+
+    def scores_of(self, said: Iterable[str]) -> list[tuple[str, float]]:
+        """``scores`` of a text already in folded words (``text.words``)."""
         typed: dict[str, float] = {}  # example word → similarity
         typed_weight = 0.0
-        weight = self._weight
+        weight, counted = self._weight, self._counted
         parts: set[str] = set()
-        for typed_word in words(text):
-            parts.update(self._split(typed_word))
+        for typed_word in said:
+            if typed_word in weight or len(typed_word) < 6:
+                parts.add(typed_word)
+            else:
+                parts.update(self._split(typed_word))
         for word in parts:
-            known = self._known(word)
-            if known is None:
-                typed_weight += self._unknown * (FUNCTION_WEIGHT if word in FUNCTION_WORDS
-                                                 else 1.0)
-                continue
-            example_word, similarity = known
-            typed[example_word] = max(typed.get(example_word, 0.0), similarity)
-            typed_weight += weight[example_word]
-        if all(word in FUNCTION_WORDS for word in typed):
+            example_word, similarity, adds = counted.get(word) or self._learn(word)
+            typed_weight += adds
+            if example_word is not None and typed.get(example_word, 0.0) < similarity:
+                typed[example_word] = similarity
+        if typed.keys() <= FUNCTION_WORDS:
             return []  # "no", "ok please": an answer, not a request
         # Examples that share only "my" or "please" with the sentence cannot win: the
         # candidates are those a meaningful word reaches, through the inverted index, and
         # the function words only add to them.
         matched: dict[int, float] = {}
+        get = matched.get
         function = []
         for word, similarity in typed.items():
             if word in FUNCTION_WORDS:
@@ -137,26 +157,32 @@ class ExampleIndex:
                 continue
             gain = weight[word] * similarity
             for index in self._containing[word]:
-                matched[index] = matched.get(index, 0.0) + gain
+                matched[index] = get(index, 0.0) + gain
         for word in function:
             gain = weight[word] * typed[word]
             for index in self._containing_sets[word].intersection(matched):
                 matched[index] += gain
+        # The F1 of precision (hit / typed weight) and recall (hit / example weight) is
+        # 2 hit / (typed weight + example weight); each label keeps its best example's.
         best: dict[str, float] = {}
         bag_weights, labels = self._bag_weights, self._labels
         for index in sorted(matched):  # equal scores: the label of the first example wins
-            hit = matched[index]
-            # The F1 of precision (hit / typed weight) and recall (hit / example weight)
-            # is 2 hit / (typed weight + example weight). Its square root spreads it over
-            # 0..1 the way a threshold reads it: half of a sentence explained by half of
-            # an example is a fair guess (0.5), not 0.25.
-            score = math.sqrt(2 * hit / (typed_weight + bag_weights[index]))
-            if score > PERFECT:
-                score = 1.0  # the same words: 1 whatever order the weights were added in
+            f1 = 2 * matched[index] / (typed_weight + bag_weights[index])
             label = labels[index]
-            if score > best.get(label, 0.0):
-                best[label] = score
-        return sorted(best.items(), key=lambda item: item[1], reverse=True)
+            if f1 > best.get(label, 0.0):
+                best[label] = f1
+        # Its square root spreads the F1 over 0..1 the way a threshold reads it: half of a
+        # sentence explained by half of an example is a fair guess (0.5), not 0.25. (Taken
+        # of each label's best only: the root keeps the order.)
+        rooted = [(label, _rooted(f1)) for label, f1 in best.items()]
+        return sorted(rooted, key=lambda item: item[1], reverse=True)
+
+
+def _rooted(f1: float) -> float:
+    score = math.sqrt(f1)
+    # The same words: 1 whatever order the weights were added in.
+    return 1.0 if score > PERFECT else score
+
 
 def vocabulary_by_locale(examples: Sequence[Example]) -> dict[str, list[str]]:
     """The example sentences of each locale (what the language guess learns from)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.understanding.nearest import NearestWord
@@ -28,6 +28,21 @@ class SlotPattern:
     pattern: re.Pattern[str] | None
     #: Value → its aliases as folded words ("slim jeans" → ("slim", "jeans")).
     aliases: Mapping[str, Sequence[tuple[str, ...]]]
+    #: Every (value, alias) in order, and each alias word → where its aliases are in it:
+    #: a sentence is checked only against the aliases its words are in.
+    _in_order: list[tuple[str, tuple[str, ...]]] = field(init=False, repr=False,
+                                                         compare=False)
+    _where: dict[str, list[int]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        in_order = [(value, alias) for value, alias_list in self.aliases.items()
+                    for alias in alias_list if alias]
+        where: dict[str, list[int]] = {}
+        for number, (_, alias) in enumerate(in_order):
+            for word in dict.fromkeys(alias):
+                where.setdefault(word, []).append(number)
+        object.__setattr__(self, "_in_order", in_order)
+        object.__setattr__(self, "_where", where)
 
     @classmethod
     def from_schema(cls, name: str, schema: Mapping[str, Any]) -> SlotPattern | None:
@@ -62,12 +77,16 @@ class SlotPattern:
                 found = searched[self.pattern] = self.pattern.search(text)
             if found is not None:
                 return found.group(0), words(found.group(0))
-        if not typed:
+        where = self._where
+        reached = [word for word in typed if word in where]
+        if not reached:
             return None
-        for value, alias_list in self.aliases.items():
-            for alias in alias_list:
-                if alias and all(word in typed for word in alias):
-                    return value, [typed[word] for word in alias]
+        numbers = where[reached[0]] if len(reached) == 1 else sorted(
+            {number for word in reached for number in where[word]})
+        for number in numbers:  # the first alias all of whose words the text says
+            value, alias = self._in_order[number]
+            if all(word in typed for word in alias):
+                return value, [typed[word] for word in alias]
         return None
 
     def alias_words(self) -> set[str]:
@@ -102,9 +121,14 @@ class SlotFinder:
     def find(self, text: str) -> tuple[dict[str, str], str]:
         """The slot values in ``text`` and the rest of its words (for matching the
         intent)."""
-        said = words(text)
+        found, rest = self.find_in(text, words(text))
+        return found, " ".join(rest)
+
+    def find_in(self, text: str, said: Sequence[str]) -> tuple[dict[str, str], list[str]]:
+        """``find`` for a text whose words (``text.words``) the caller has already; the
+        rest is a list of words."""
         if not self.patterns:
-            return {}, " ".join(said)
+            return {}, list(said)
         typed = self.typed_words(said) if self.alias_words else {}
         found: dict[str, str] = {}
         used: set[str] = set()
@@ -114,4 +138,4 @@ class SlotFinder:
             if hit is not None:
                 found[slot.name] = hit[0]
                 used.update(hit[1])
-        return found, " ".join(w for w in said if w not in used)
+        return found, [w for w in said if w not in used] if used else list(said)
