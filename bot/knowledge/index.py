@@ -131,13 +131,13 @@ class LocaleIndex:
         that score more than ``above``, best first."""
         weights: dict[str, float] = {}
         norm_squared = 0.0
-        filler, memory = self.analyzer.filler, self._words
+        filler, memory, unknown_squared = self.analyzer.filler, self._words, self._unknown ** 2
         for word in dict.fromkeys(said):  # each once, in order
             if word in filler:
                 continue
             stem, factor = memory.get(word) or self._learn(word)
             if not factor:  # a word no entry knows, even at one edit
-                norm_squared += self._unknown ** 2
+                norm_squared += unknown_squared
                 continue
             if weights.get(stem, 0.0) < factor:
                 norm_squared += self._squares[stem] if stem not in weights else 0.0
@@ -207,12 +207,14 @@ class LocaleIndex:
         so a variant only the weak words reach (with every question word at its most)
         cannot score more than ``above``. With ``above`` 0 every content word reaches:
         "offer", in nearly every entry, makes a candidate of every variant only then."""
+        largest = self._largest_inverse_norm
+        budget = (above - MARGIN) ** 2 * query_norm if above > MARGIN else -1.0
+        if sum(gain * largest[stem] for stem, gain in gains) <= budget:
+            return [], []  # all together they cannot lift a variant over ``above``
         adding = [(stem, gain) for stem, gain in gains if stem in questions]
         content = [(stem, gain) for stem, gain in gains if stem not in questions]
         if above <= MARGIN or not content:
             return content, adding
-        budget = (above - MARGIN) ** 2 * query_norm
-        largest = self._largest_inverse_norm
         spent = sum(gain * largest[stem] for stem, gain in adding)
         weak: set[str] = set()
         for stem, gain in sorted(content, key=lambda item: item[1] * largest[item[0]]):
