@@ -2,7 +2,7 @@
 the words that can reach the cutoff and remembers its answers, yet answers as rapidfuzz's
 ``extractOne`` over every word; a sentence with an example's very words scores exactly 1;
 labels with equal scores rank in the order of their examples; folding a character at a
-time is folding the whole text."""
+time is folding the whole text; an alias is found through its words as by trying them all."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot.understanding.builtin import BuiltinProvider
 from bot.understanding.contract import Passage, Request, StartFlow
 from bot.understanding.matching import Example, ExampleIndex
 from bot.understanding.nearest import NearestWord
+from bot.understanding.slots import SlotPattern
 from bot.understanding.specs import flow_specs
 from bot.understanding.text import fold
 from flows.store_assistant import FLOWS
@@ -109,3 +110,30 @@ def test_folding_a_character_at_a_time_is_folding_the_whole_text() -> None:
               for _ in range(3000)]
     for text in texts:
         assert fold(text) == _fold_whole(text), text
+
+
+def _first_alias(pattern: SlotPattern, typed: dict[str, str]) -> tuple[str, list[str]] | None:
+    """The alias look-up as it was: every value's aliases in order, the first whose words
+    the text all says."""
+    for value, alias_list in pattern.aliases.items():
+        for alias in alias_list:
+            if alias and all(word in typed for word in alias):
+                return value, [typed[word] for word in alias]
+    return None
+
+
+def test_an_alias_is_found_through_its_words_as_by_trying_every_alias_in_order() -> None:
+    """Only the aliases the sentence says a word of are tried, in their order: the first
+    of them that matches is the one trying all would find."""
+    specs = flow_specs(FLOWS, LOCALES)
+    patterns = [p for spec in specs for slot in spec.slots
+                if (p := SlotPattern.from_schema(slot.name, slot.schema)) is not None]
+    with_aliases = [p for p in patterns if p.aliases]
+    assert with_aliases  # the returns flow's item: the catalogue's names and aliases
+    rng = random.Random(16)
+    for pattern in with_aliases:
+        vocabulary = sorted(pattern.alias_words())
+        for _ in range(3000):
+            said = rng.sample(vocabulary, rng.randint(0, min(4, len(vocabulary))))
+            typed = {word: word.upper() for word in said}
+            assert pattern.find("", typed) == _first_alias(pattern, typed), said
