@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 from bot.config.campaigns import Segment
 from bot.consent.ledger import allowed
-from bot.messages import Identity
 from bot.model import Profile
-from bot.store.campaigns import SessionView, Snapshot
+from bot.store.campaigns import SessionView, Snapshot, channel_of
 
 NO_REACHABLE_CHANNEL = "no_reachable_channel"
 NO_CONSENT = "no_consent"
@@ -54,7 +53,8 @@ def in_segment(segment: Segment, snap: Snapshot, *, last_seen: float, now: float
         return False
     if segment.locales and (profile.locale or default_locale) not in segment.locales:
         return False
-    if segment.channels and not {i.channel for i in snap.identities} & set(segment.channels):
+    if segment.channels and not {channel_of(k) for k in snap.identities} & \
+            set(segment.channels):
         return False
     if segment.last_seen_before is not None and \
             last_seen >= segment.last_seen_before.timestamp():
@@ -71,28 +71,30 @@ def in_segment(segment: Segment, snap: Snapshot, *, last_seen: float, now: float
 
 
 def reachable(snap: Snapshot, enabled: Sequence[str],
-              wanted: Sequence[str] = ()) -> list[Identity]:
-    """The customer's identities a campaign could use: on an enabled channel (one of
+              wanted: Sequence[str] = ()) -> list[str]:
+    """The customer's identity keys a campaign could use: on an enabled channel (one of
     ``wanted`` when given), not marked unreachable; the one last written from first."""
-    found = [i for i in snap.identities if i.channel in enabled
-             and (not wanted or i.channel in wanted) and i.key not in snap.unreachable]
-    return sorted(found, key=lambda i: snap.last_inbound.get(i.key, 0), reverse=True)
+    found = [k for k in snap.identities if (channel := channel_of(k)) in enabled
+             and (not wanted or channel in wanted) and k not in snap.unreachable]
+    return sorted(found, key=lambda k: snap.last_inbound.get(k, 0), reverse=True)
 
 
 def verdict(segment: Segment, snap: Snapshot, *, enabled: Sequence[str],
             consent_defaults: Mapping[str, bool]) -> Verdict:
-    """For a customer in the segment: skipped (and why), or in the audience."""
+    """For a customer in the segment: skipped (and why), or in the audience. The
+    session's address is looked at only when more than one identity consents (with one,
+    it is the channel whichever the address is)."""
     identities = reachable(snap, enabled, segment.channels)
     if not identities:
         return Verdict(NO_REACHABLE_CHANNEL)
     default = consent_defaults.get(segment.consent, False)
-    consenting = [i for i in identities
-                  if allowed(snap.profile.consents, segment.consent, i.channel,
+    consenting = [k for k in identities
+                  if allowed(snap.profile.consents, segment.consent, channel_of(k),
                              default=default)]
     if not consenting:
         return Verdict(NO_CONSENT)
-    address = snap.session.address
-    keys = {i.key for i in consenting}
-    channel = address.channel if address is not None and address.key in keys \
-        else consenting[0].channel
-    return Verdict(None, channel)
+    if len(consenting) > 1:
+        address = snap.session.address
+        if address is not None and address.key in consenting:
+            return Verdict(None, address.channel)
+    return Verdict(None, channel_of(consenting[0]))

@@ -31,7 +31,7 @@ from bot.messages import Identity
 from bot.model import Profile
 from bot.store.batching import CommandBatcher
 from bot.store.boundary import CLIENT_ERRORS, boundary, translates
-from bot.store.keys import Keys
+from bot.store.keys import CustomerKeys, Keys
 from bot.store.results import as_str
 from bot.store.scripts import Script, now_ms
 
@@ -68,16 +68,40 @@ class SessionView(BaseModel):
     suspended: list[FrameView] = Field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """What a segment looks at for one customer, read in one pipelined batch."""
+_NO_SESSION = SessionView()
 
-    customer_id: str
-    session: SessionView
-    profile: Profile
-    identities: list[Identity]
-    unreachable: dict[str, str]
-    last_inbound: dict[str, float]
+
+class Snapshot:
+    """What a segment looks at for one customer, read with one script; ``identities``
+    are identity keys (``channel:account:user``). The session is decoded the first time
+    it is asked for: only a flow condition, or a customer the campaign could reach on
+    more than one channel, needs it, and most customers of a directory are neither."""
+
+    __slots__ = ("_session", "_session_json", "customer_id", "identities", "last_inbound",
+                 "profile", "unreachable")
+
+    def __init__(self, *, customer_id: str, profile: Profile, identities: list[str],
+                 unreachable: dict[str, str], last_inbound: dict[str, float],
+                 session: SessionView | str | bytes | None = None) -> None:
+        self.customer_id = customer_id
+        self.profile = profile
+        self.identities = identities
+        self.unreachable = unreachable
+        self.last_inbound = last_inbound
+        self._session = session if isinstance(session, SessionView) else None
+        self._session_json = None if isinstance(session, SessionView) else session
+
+    @property
+    def session(self) -> SessionView:
+        if self._session is None:
+            raw = self._session_json
+            self._session = SessionView.model_validate_json(raw) if raw else _NO_SESSION
+        return self._session
+
+
+def channel_of(identity_key: str) -> str:
+    """The channel of an identity key (``Identity.key``: ``channel:account:user``)."""
+    return identity_key.partition(":")[0]
 
 
 def member(customer_id: str, timezone: str, channel: str) -> str:
@@ -198,28 +222,21 @@ class CampaignStore:
         """Each customer's session, profile, identities, unreachable marks and last
         messages: one script each (``campaign_snapshot.lua``, its keys under the
         customer's tag), a chunk written together through the batcher: one round trip
-        per chunk, and none of redis-py's per-command cost."""
+        per chunk, and neither redis-py's nor a task's cost per customer. Customers with
+        no identity (merged into another, or erased) are left out."""
         found: list[Snapshot] = []
+        prefix = self.keys.prefix
         for start in range(0, len(customer_ids), _CHUNK):
             chunk = customer_ids[start:start + _CHUNK]
-            reads = []
+            calls = []
             for customer_id in chunk:
-                ck = self.keys.customer(customer_id)
-                reads.append(self._snapshot(
-                    keys=[ck.session, ck.identities, ck.unreachable, ck.last_inbound],
-                    args=[]))
-            replies: list[Any] = await asyncio.gather(*reads)
-            for customer_id, (data, profile, ids, unreachable, last) in zip(
-                    chunk, replies, strict=True):
-                if not ids:  # merged into another customer, or erased
-                    continue
-                found.append(Snapshot(
-                    customer_id=customer_id,
-                    session=SessionView.model_validate_json(data) if data else SessionView(),
-                    profile=Profile.model_validate_json(profile) if profile else Profile(),
-                    identities=[Identity.from_key(as_str(k)) for k in ids],
-                    unreachable={as_str(k): as_str(v) for k, v in _pairs(unreachable)},
-                    last_inbound={as_str(k): int(v) / 1000 for k, v in _pairs(last)}))
+                ck = CustomerKeys(prefix, customer_id)  # not kept: read once per campaign
+                calls.append(((ck.session, ck.identities, ck.unreachable, ck.last_inbound),
+                              ()))
+            for customer_id, reply in zip(chunk, await self._snapshot.each(calls),
+                                          strict=True):
+                if len(reply) > 2:
+                    found.append(_snapshot(customer_id, reply))
         return found
 
     async def reach(self, customer_id: str) -> tuple[dict[str, str], dict[str, float]]:
@@ -235,6 +252,25 @@ class CampaignStore:
                 from exc
         return ({as_str(k): as_str(v) for k, v in _pairs(unreachable)},
                 {as_str(k): int(v) / 1000 for k, v in _pairs(last)})
+
+
+def _snapshot(customer_id: str, reply: list[Any]) -> Snapshot:
+    """A customer's ``campaign_snapshot.lua`` answer: the session's and the profile's
+    JSON, then (identity key, unreachable mark, last written ms) for each identity."""
+    session, profile = reply[0], reply[1]
+    identities: list[str] = []
+    unreachable: dict[str, str] = {}
+    last_inbound: dict[str, float] = {}
+    for n in range(2, len(reply), 3):
+        key = as_str(reply[n])
+        identities.append(key)
+        if reply[n + 1] is not None:
+            unreachable[key] = as_str(reply[n + 1])
+        if reply[n + 2] is not None:
+            last_inbound[key] = int(reply[n + 2]) / 1000
+    return Snapshot(customer_id=customer_id, session=session, identities=identities,
+                    profile=Profile.model_validate_json(profile) if profile
+                    else Profile(), unreachable=unreachable, last_inbound=last_inbound)
 
 
 def _pairs(raw: Any) -> Iterable[tuple[Any, Any]]:

@@ -27,7 +27,7 @@ def snapshot(*, profile: Profile | None = None, identities: tuple[Identity, ...]
                     session=SessionView(address=identities[0] if identities else None,
                                         stack=[FrameView(flow=f, started_at=at)
                                                for f, at in flows]),
-                    identities=list(identities), unreachable=unreachable or {},
+                    identities=[i.key for i in identities], unreachable=unreachable or {},
                     last_inbound={})
 
 
