@@ -226,3 +226,17 @@ async def test_a_store_that_forgot_its_scripts_still_answers_every_customer(
     await redis.script_flush()
     assert await finder.select(Segment(), now=NOW) == before
     assert before == straightforward(await read_whole(redis, store), Segment())
+
+
+async def test_the_directory_is_read_whole_in_chunks_of_any_size(
+        store: Store, redis: Redis) -> None:
+    await populate(store, random.Random(3))
+    index = store.search_index()
+    expected = []
+    for shard in range(index.shards):
+        rows = await redis.zrange(f"{store.keys.search_shard(shard)}:recent", 0, -1,
+                                  withscores=True)
+        expected += [(member.decode(), score) for member, score in rows]
+    assert len(expected) == CUSTOMERS
+    for chunk in (1, 7, CUSTOMERS, 5000):
+        assert await index.everyone(chunk=chunk) == expected
