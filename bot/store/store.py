@@ -23,7 +23,6 @@ from redis.asyncio import Redis
 from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound
 from bot.model import (
-    EVENTS,
     BusinessMessage,
     Delivery,
     Event,
@@ -37,6 +36,7 @@ from bot.store.boundary import CLIENT_ERRORS, boundary, translates
 from bot.store.client import connect
 from bot.store.connector_state import RedisConnectorState
 from bot.store.handoff import HandoffQueue
+from bot.store.history_codec import dump_event, load_event
 from bot.store.hooks import EventOutbox, EventSource
 from bot.store.identities import IdentityCache
 from bot.store.identity_store import IdentityStore
@@ -73,7 +73,6 @@ _KEPT_SESSIONS = 2_000
 _dump_inbound = Inbound.__pydantic_serializer__.to_json
 _dump_session = Session.__pydantic_serializer__.to_json
 _dump_profile = Profile.__pydantic_serializer__.to_json
-_dump_event = EVENTS.serializer.to_json
 
 
 @boundary
@@ -353,7 +352,7 @@ class Store(IdentityStore):
             now,
             self.outbox.stale_ms,
         ]
-        args.extend(map(_dump_event, events))
+        args.extend(map(dump_event, events))
         for delivery in outbox:
             args.append(delivery.id)
             args.append(dump_delivery(delivery))
@@ -443,7 +442,7 @@ class Store(IdentityStore):
 
     async def history(self, customer_id: str, *, limit: int = 500) -> list[Event]:
         raw = await self.redis.lrange(self.keys.customer(customer_id).events, -limit, -1)
-        return [EVENTS.validate_json(item) for item in raw]
+        return [load_event(item) for item in raw]
 
     async def overviews(self, customer_ids: Sequence[str], *, events: int = 20
                         ) -> list[tuple[Session, Profile, list[Event]] | None]:
@@ -468,7 +467,7 @@ class Store(IdentityStore):
             session.version = int(version or 0)
             found.append((session,
                           Profile.model_validate_json(profile) if profile else Profile(),
-                          [EVENTS.validate_json(item) for item in raw_events]))
+                          [load_event(item) for item in raw_events]))
         return found
 
     async def append_events(self, customer_id: str, events: Sequence[Event]) -> None:
@@ -477,7 +476,7 @@ class Store(IdentityStore):
             return
         key = self.keys.customer(customer_id).events
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(key, *map(_dump_event, events))
+            pipe.rpush(key, *map(dump_event, events))
             pipe.ltrim(key, -self.history_limit, -1)
             await pipe.execute()
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 
 import pytest
 from redis.asyncio import Redis
 
 from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound, Text
-from bot.model import DELIVERIES, EVENTS, Delivery, Event, Profile, Session
+from bot.model import DELIVERIES, Delivery, Event, Profile, Session
+from bot.store.history_codec import load_event
 from bot.store.results import Claim, NoSend, Recorded
 from bot.store.store import Store
 from bot.store.work import Doorbell
@@ -195,10 +197,10 @@ async def test_a_commit_stores_exactly_what_the_models_serialise(
     assert stored == [session.model_dump_json().encode(),
                       profile.model_dump_json().encode()]
     [stored_event] = await redis.lrange(ck.events, 0, -1)
-    assert json.loads(stored_event) == {"kind": "inbound", "at": event.at, "channel": None,
-                                        "identity": None, "text": "hello 1",
-                                        "data": {"message_id": "m1"}}
-    assert EVENTS.validate_json(stored_event) == event
+    # The compact layout (bot/store/history_codec.py): kind, time in ms, text, identity, data.
+    assert json.loads(stored_event) == ["i", round(event.at * 1000), "hello 1", None,
+                                        {"message_id": "m1"}]
+    assert load_event(stored_event) == replace(event, at=round(event.at * 1000) / 1000)
     stored_reply = await redis.hget(ck.outbox, reply.id)
     assert json.loads(stored_reply) == {
         "id": reply.id, "customer_id": claim.customer_id, "created_at": reply.created_at,
