@@ -71,8 +71,9 @@ _KEPT_SESSIONS = 2_000
 # The models' own serializers, called directly: ``model_dump_json`` adds a Python layer
 # (and a decode to str) around the same call, on every event and reply of every turn.
 _dump_inbound = Inbound.__pydantic_serializer__.to_json
-_dump_session = Session.__pydantic_serializer__.to_json
-_dump_profile = Profile.__pydantic_serializer__.to_json
+# Defaults left off: a finished customer's hash fits the compact encoding (docs/storage.md).
+_dump_session = partial(Session.__pydantic_serializer__.to_json, exclude_defaults=True)
+_dump_profile = partial(Profile.__pydantic_serializer__.to_json, exclude_defaults=True)
 
 
 @boundary
