@@ -357,7 +357,7 @@ class Store(IdentityStore):
         for delivery in outbox:
             args.append(delivery.id)
             args.append(dump_delivery(delivery))
-        keys = [ck.lease, ck.session, ck.inbox, ck.events, ck.outbox, ck.sending]
+        keys = [ck.lease, ck.session, ck.inbox, ck.events, ck.outbox]
         hooks = self._business_events(claim, profile if profile_json else None, events)
         if hooks and self.events is not None:
             hook_keys, hook_args = self.events.commit_parts(claim.customer_id, hooks)
