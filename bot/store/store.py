@@ -68,10 +68,9 @@ _IDENTITY_CACHE_SIZE = 100_000
 _KEPT_SESSIONS = 2_000
 
 
-# The models' own serializers, called directly: ``model_dump_json`` adds a Python layer
-# (and a decode to str) around the same call, on every event and reply of every turn.
+# The models' own serializers, called directly (``model_dump_json`` adds a Python layer and
+# a decode to str); the session's and profile's defaults left off (docs/storage.md: why).
 _dump_inbound = Inbound.__pydantic_serializer__.to_json
-# Defaults left off: a finished customer's hash fits the compact encoding (docs/storage.md).
 _dump_session = partial(Session.__pydantic_serializer__.to_json, exclude_defaults=True)
 _dump_profile = partial(Profile.__pydantic_serializer__.to_json, exclude_defaults=True)
 
@@ -98,6 +97,8 @@ class Store(IdentityStore):
         self.history_limit = history_limit
         self.lease_ms = int(lease_seconds * 1000)
         self.dedupe_ms = int(dedupe_hours * 3600 * 1000)
+        #: The dedupe set is pruned on one message in this many (``lua/ingest.lua``).
+        self.prune_every = 8
         self.batcher = CommandBatcher(redis)
         #: Replies waiting to be sent, and this process's claims on them.
         self.outbox = Outbox(redis, self.batcher, self.keys,
@@ -254,7 +255,8 @@ class Store(IdentityStore):
         now = now_ms()
         keys = [ck.identities, ck.seen, ck.inbox, ck.lease, ck.session, ck.last_inbound]
         args: list[Any] = [identity_key, dedupe_id, now, item_json, token,
-                           0 if doorbell else self.lease_ms, now - self.dedupe_ms,
+                           0 if doorbell else self.lease_ms,
+                           now - self.dedupe_ms if now % self.prune_every == 0 else 0,
                            1 if link else 0]
         inside = doorbell if doorbell is not None and not self.batcher.cluster else None
         if inside is not None:
