@@ -4,17 +4,23 @@ a reply in flight then is not claimed and sent a second time."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from redis.asyncio import Redis
 
 from bot.messages import Identity, Inbound, Text
 from bot.model import DELIVERIES, Delivery, Session
+from bot.runtime import Runtime
 from bot.store.keys import OutboxFields
 from bot.store.outbox import LAYOUT
 from bot.store.results import Claim, NoSend
 from bot.store.scripts import now_ms
 from bot.store.store import Store
+from connectors.collecting import CollectingConnector
+from tests.waiting import eventually
 
 ANA = Identity(channel="webchat", user_id="ana")
+BEA = Identity(channel="webchat", user_id="bea")
 
 
 def reply(customer: str, n: int, *, origin: str = "bot") -> Delivery:
@@ -100,3 +106,37 @@ async def test_a_takeover_withdraws_the_unclaimed_bot_replies_only(
     assert committed.next is None
     assert sorted(await redis.hkeys(ck.outbox)) == [
         b"000000000001.000", b"000000000003.000", b"~000000000001.000"]
+
+
+async def test_a_worker_starting_on_a_previous_versions_store_moves_the_claims_first(
+    make_settings: Any, redis: Redis,
+) -> None:
+    """The start-up recovery hands every outbox to the dispatcher: a reply another process
+    was sending when the old version stopped stays that sender's (a second send would
+    reach the customer twice), and an unclaimed one goes out."""
+    settings = make_settings(server={"shutdown_timeout": 0.5})  # its sender waits: stop it
+    keys = Store(redis).keys
+    customer = await Store(redis).resolve(ANA)
+    ck = keys.customer(customer)
+    claimed, waiting = reply(customer, 1), reply(customer, 2)
+    other = await Store(redis).resolve(BEA)
+    unclaimed = Delivery(id=f"{1:012d}.000", customer_id=other, to=BEA,
+                         message=Text(text="not claimed"))
+    await redis.hset(ck.outbox, mapping={d.id: DELIVERIES.dump_json(d)
+                                         for d in (claimed, waiting)})
+    await redis.hset(ck.sending, claimed.id, now_ms())
+    await redis.hset(keys.customer(other).outbox, unclaimed.id,
+                     DELIVERIES.dump_json(unclaimed))
+    chat = CollectingConnector(channel="webchat")
+    async with Runtime(settings, connectors=[chat], serve_http=False) as runtime:
+        await eventually(lambda: _sent_to(chat, BEA))
+        # Not settled: the old sender's claim holds its reply (and the one behind it) for
+        # the stale time, as it did in the old layout.
+        assert chat.to(ANA.user_id) == []
+        assert not await redis.exists(ck.sending)
+        assert [d.id for d in await runtime.store.outbox.pending(customer)] == [
+            claimed.id, waiting.id]
+
+
+async def _sent_to(chat: CollectingConnector, identity: Identity) -> bool:
+    return len(chat.to(identity.user_id)) == 1
