@@ -69,9 +69,9 @@ _KEPT_SESSIONS = 2_000
 
 
 # The models' own serializers, called directly (``model_dump_json`` adds a Python layer and
-# a decode to str); the session's and profile's defaults left off (docs/storage.md: why).
+# a decode to str); the profile's defaults left off (docs/storage.md: why, not the session's).
 _dump_inbound = Inbound.__pydantic_serializer__.to_json
-_dump_session = partial(Session.__pydantic_serializer__.to_json, exclude_defaults=True)
+_dump_session = Session.__pydantic_serializer__.to_json
 _dump_profile = partial(Profile.__pydantic_serializer__.to_json, exclude_defaults=True)
 
 

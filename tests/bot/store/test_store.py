@@ -180,7 +180,7 @@ async def test_a_commit_stores_exactly_what_the_models_serialise(
     store: Store, redis: Redis,
 ) -> None:
     """The commit calls the serializers directly: what it stores must stay byte for byte
-    what ``model_dump_json`` writes (defaults left off, read back as the defaults), events
+    what ``model_dump_json`` writes (the profile's defaults left off, read back as such), events
     keep their compact layout and replies the layout that every reader parses."""
     claim = await store.ingest(message(1))
     assert isinstance(claim, Claim)
@@ -194,7 +194,7 @@ async def test_a_commit_stores_exactly_what_the_models_serialise(
                                    outbox=[reply])
     ck = store.keys.customer(claim.customer_id)
     stored = await redis.hmget(ck.session, ["d", "p"])
-    assert stored == [session.model_dump_json(exclude_defaults=True).encode(),
+    assert stored == [session.model_dump_json().encode(),
                       profile.model_dump_json(exclude_defaults=True).encode()]
     [stored_event] = await redis.lrange(ck.events, 0, -1)
     # The compact layout (bot/store/history_codec.py): kind, time in ms, text, identity, data.
