@@ -28,9 +28,10 @@ from bench.stats import median
 from bot.config import parse_settings
 from bot.handoff.passwords import hash_password
 from bot.messages import Identity
-from bot.model import EVENTS, Event, EventKind, HandoffInfo, Profile, Session
+from bot.model import Event, EventKind, HandoffInfo, Profile, Session
 from bot.runtime import Runtime
 from bot.search import terms as t
+from bot.store.history_codec import dump_event
 from bot.store.keys import Keys, SessionFields
 from bot.store.search import SearchIndex
 
@@ -89,7 +90,7 @@ async def fill(redis: Any, keys: Keys, index: SearchIndex, args: argparse.Namesp
                 pipe.hset(ck.session, mapping=SessionFields.mapping(
                     len(history), session.model_dump_json(), profile.model_dump_json(),
                     session.mode))
-                pipe.rpush(ck.events, *(EVENTS.dump_json(e) for e in history))
+                pipe.rpush(ck.events, *map(dump_event, history))
                 pipe.hset(ck.identities, identity.key, int(now * 1000))
                 pipe.set(keys.identity(identity.key), cid)
                 if queued:

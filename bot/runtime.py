@@ -270,6 +270,7 @@ class Runtime:
                                                drain_timeout=cfg.server.shutdown_timeout),
                                name="event-webhooks")
         if self.role != "web":
+            await store.outbox.adopt_old_marks()
             resumed = await self._pipeline.recover()
             if resumed:
                 log.info("resuming %d customer(s) with waiting messages", resumed)

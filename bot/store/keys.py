@@ -31,6 +31,21 @@ class SessionFields:
                 cls.MODE: mode}
 
 
+class OutboxFields:
+    """The outbox hash's two kinds of field: a reply's id → its delivery JSON, and, from
+    the reply's claim until it is sent, ``MARK`` + id → when it was claimed (ms). The Lua
+    scripts spell the same ``~`` (``lua/_next.lua``); a delivery id never starts with it."""
+
+    MARK = "~"
+
+    @classmethod
+    def is_mark(cls, field: str | bytes) -> bool:
+        """Whether an outbox field is a send claim, not a reply."""
+        if isinstance(field, bytes):
+            return field.startswith(b"~")
+        return field.startswith(cls.MARK)
+
+
 class CustomerKeys:
     """The keys of what one customer owns, built at once: every turn reads several of
     them, and one formatted hash tag plus a concatenation each costs half of building
@@ -59,10 +74,12 @@ class CustomerKeys:
         self.lease = tag + "lease"
         #: List: the history, oldest first, capped.
         self.events = tag + "events"
-        #: Hash: outgoing message id → delivery JSON, until the platform accepted it.
+        #: Hash: outgoing message id → delivery JSON, until the platform accepted it; and
+        #: ``~<id>`` → when it was claimed for sending (it counts as sent from then on; a
+        #: takeover no longer withdraws it). See ``OutboxFields``.
         self.outbox = tag + "outbox"
-        #: Hash: outgoing message id → when it was claimed for sending (it counts as sent
-        #: from then on; a takeover no longer withdraws it).
+        #: Hash: the send claims as the layout before issue 22 kept them (id → when), read
+        #: only to move them into the outbox hash (``Outbox.adopt_old_marks``).
         self.sending = tag + "sending"
         #: Set: keys outside the tag that name this customer (directory entries, API
         #: idempotency records), so erasing the customer finds them.
@@ -242,6 +259,17 @@ class Keys:
     @property
     def outbox_pattern(self) -> str:
         return f"{self.prefix}:{{c:*}}:outbox"
+
+    @property
+    def sending_pattern(self) -> str:
+        """SCAN pattern that finds the send claims of the old layout (``CustomerKeys``)."""
+        return f"{self.prefix}:{{c:*}}:sending"
+
+    @property
+    def layout(self) -> str:
+        """String: the version of the stored layout, for the one-time moves at start-up
+        (``Outbox.adopt_old_marks``); missing: written by a version before issue 22."""
+        return f"{self.prefix}:layout"
 
     def customer_id_of(self, key: str) -> str:
         """The customer id inside a per-customer key."""

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from bot.history import outbound_event
 from bot.messages import Identity, Outbound
-from bot.model import DELIVERIES, EVENTS, Delivery, Event, Profile, Session
+from bot.model import DELIVERIES, Delivery, Event, Profile, Session
+from bot.store.history_codec import dump_event
 from bot.store.keys import SessionFields
 from bot.store.merging import merge_histories, merge_profiles, merge_sessions
 
@@ -87,7 +88,7 @@ async def merge_customers(
                 version, session.model_dump_json(), profile.model_dump_json(), session.mode))
             pipe.delete(dst.events)
             if events:
-                pipe.rpush(dst.events, *map(EVENTS.dump_json, events))
+                pipe.rpush(dst.events, *map(dump_event, events))
             if identities:
                 pipe.hset(dst.identities, mapping=identities)
             if last_inbound:

@@ -7,6 +7,10 @@ platform took it (``lua/sent.lua``). A claim left alone past ``stale_ms`` is a d
 sender's and is handed out again, with the same idempotency key. This process remembers
 the claims it holds, so that a sender waiting out a rate limit can renew its own and learn
 when another process took the reply over.
+
+A claim is a field of the outbox hash itself (``OutboxFields``): claiming a reply, and
+clearing it once sent, costs one command less each than the hash of its own that held the
+claims before (issue 22); ``adopt_old_marks`` moves a store's claims of that layout over.
 """
 
 from __future__ import annotations
@@ -18,9 +22,13 @@ from redis.asyncio import Redis
 from bot.model import DELIVERIES, Delivery
 from bot.store.batching import CommandBatcher
 from bot.store.boundary import boundary, translates
-from bot.store.keys import Keys
+from bot.store.keys import Keys, OutboxFields
 from bot.store.results import SendAnswer, send_answer
 from bot.store.scripts import Script, now_ms
+
+#: The version of the stored layout this code writes (``Keys.layout``): 2, the send claims
+#: in the outbox hash.
+LAYOUT = b"2"
 
 #: Send claims remembered for ``still_sending``; a sender stranded by a store failure
 #: never clears its entry, so the oldest go first past this many.
@@ -42,13 +50,15 @@ class Outbox:
         self._next_send = Script(redis, batcher, "next_send", "claim a delivery")
         self._sent = Script(redis, batcher, "sent", "clear a sent reply")
         self._renew_send = Script(redis, batcher, "renew_send", "renew a send claim")
+        self._adopt = Script(redis, batcher, "adopt_marks", "move old send claims")
         #: (customer, delivery id) → the time this process claimed the reply for sending,
         #: as written in the store: what ``still_sending`` checks it still holds.
         self._claims: dict[tuple[str, str], int] = {}
 
     async def pending(self, customer_id: str) -> list[Delivery]:
         raw = await self.redis.hgetall(self.keys.customer(customer_id).outbox)
-        items = [DELIVERIES.validate_json(v) for v in raw.values()]
+        items = [DELIVERIES.validate_json(v) for k, v in raw.items()
+                 if not OutboxFields.is_mark(k)]
         return sorted(items, key=lambda d: d.id)
 
     async def add(self, customer_id: str, deliveries: Sequence[Delivery]) -> None:
@@ -65,7 +75,7 @@ class Outbox:
         longer withdraws it."""
         ck = self.keys.customer(customer_id)
         now = now_ms()
-        result = await self._next_send(keys=[ck.outbox, ck.sending, ck.session],
+        result = await self._next_send(keys=[ck.outbox, ck.session],
                                        args=[now, self.stale_ms])
         return self.claimed(customer_id, send_answer(result), now)
 
@@ -75,7 +85,7 @@ class Outbox:
         in the same round trip."""
         ck = self.keys.customer(customer_id)
         now = now_ms()
-        result = await self._sent(keys=[ck.outbox, ck.sending, ck.session],
+        result = await self._sent(keys=[ck.outbox, ck.session],
                                   args=[delivery_id, now, self.stale_ms])
         self._claims.pop((customer_id, delivery_id), None)
         return self.claimed(customer_id, send_answer(result), now)
@@ -98,8 +108,25 @@ class Outbox:
         if claimed is None:
             return False
         now = now_ms()
-        renewed = await self._renew_send(keys=[self.keys.customer(customer_id).sending],
+        renewed = await self._renew_send(keys=[self.keys.customer(customer_id).outbox],
                                          args=[delivery_id, claimed, now])
         if renewed:
             self._claims[(customer_id, delivery_id)] = now
         return bool(renewed)
+
+    async def adopt_old_marks(self) -> int:
+        """Once per store, at start-up: the send claims of replies in flight when the store
+        was last written by a version that kept them in a hash of their own (``sending``)
+        are moved into the outbox hash, so none of those replies is claimed again as if
+        unclaimed. Returns how many were moved; a store already moved costs one GET.
+        Stop the old version's processes first: a claim one of them writes after the move
+        is not seen."""
+        if await self.redis.get(self.keys.layout) == LAYOUT:
+            return 0
+        moved = 0
+        async for key in self.redis.scan_iter(match=self.keys.sending_pattern, count=500):
+            ck = self.keys.customer(self.keys.customer_id_of(
+                key.decode() if isinstance(key, bytes) else key))
+            moved += int(await self._adopt(keys=[ck.sending, ck.outbox], args=[]))
+        await self.redis.set(self.keys.layout, LAYOUT)
+        return moved

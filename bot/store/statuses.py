@@ -15,7 +15,8 @@ from redis.exceptions import RedisError
 
 from bot.errors import StoreError
 from bot.messages import Identity
-from bot.model import EVENTS, Event
+from bot.model import Event
+from bot.store.history_codec import dump_event
 from bot.store.results import as_str
 from bot.store.scripts import Script, now_ms
 from bot.store.store import Store
@@ -45,7 +46,7 @@ class StatusLog:
             answer = await self._record(
                 keys=[ck.identities, ck.seen, ck.events],
                 args=[identity.key, dedupe_id, now, now - store.dedupe_ms,
-                      EVENTS.dump_json(event), store.history_limit])
+                      dump_event(event), store.history_limit])
             outcome = as_str(answer)
             if outcome != "moved":
                 return outcome == "recorded"

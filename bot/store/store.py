@@ -23,7 +23,6 @@ from redis.asyncio import Redis
 from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound
 from bot.model import (
-    EVENTS,
     BusinessMessage,
     Delivery,
     Event,
@@ -37,6 +36,7 @@ from bot.store.boundary import CLIENT_ERRORS, boundary, translates
 from bot.store.client import connect
 from bot.store.connector_state import RedisConnectorState
 from bot.store.handoff import HandoffQueue
+from bot.store.history_codec import dump_event, load_event
 from bot.store.hooks import EventOutbox, EventSource
 from bot.store.identities import IdentityCache
 from bot.store.identity_store import IdentityStore
@@ -68,12 +68,11 @@ _IDENTITY_CACHE_SIZE = 100_000
 _KEPT_SESSIONS = 2_000
 
 
-# The models' own serializers, called directly: ``model_dump_json`` adds a Python layer
-# (and a decode to str) around the same call, on every event and reply of every turn.
+# The models' own serializers, called directly (``model_dump_json`` adds a Python layer and
+# a decode to str); the profile's defaults left off (docs/storage.md: why, not the session's).
 _dump_inbound = Inbound.__pydantic_serializer__.to_json
 _dump_session = Session.__pydantic_serializer__.to_json
-_dump_profile = Profile.__pydantic_serializer__.to_json
-_dump_event = EVENTS.serializer.to_json
+_dump_profile = partial(Profile.__pydantic_serializer__.to_json, exclude_defaults=True)
 
 
 @boundary
@@ -98,6 +97,8 @@ class Store(IdentityStore):
         self.history_limit = history_limit
         self.lease_ms = int(lease_seconds * 1000)
         self.dedupe_ms = int(dedupe_hours * 3600 * 1000)
+        #: The dedupe set is pruned on one message in this many (``lua/ingest.lua``).
+        self.prune_every = 8
         self.batcher = CommandBatcher(redis)
         #: Replies waiting to be sent, and this process's claims on them.
         self.outbox = Outbox(redis, self.batcher, self.keys,
@@ -254,7 +255,8 @@ class Store(IdentityStore):
         now = now_ms()
         keys = [ck.identities, ck.seen, ck.inbox, ck.lease, ck.session, ck.last_inbound]
         args: list[Any] = [identity_key, dedupe_id, now, item_json, token,
-                           0 if doorbell else self.lease_ms, now - self.dedupe_ms,
+                           0 if doorbell else self.lease_ms,
+                           now - self.dedupe_ms if now % self.prune_every == 0 else 0,
                            1 if link else 0]
         inside = doorbell if doorbell is not None and not self.batcher.cluster else None
         if inside is not None:
@@ -353,11 +355,11 @@ class Store(IdentityStore):
             now,
             self.outbox.stale_ms,
         ]
-        args.extend(map(_dump_event, events))
+        args.extend(map(dump_event, events))
         for delivery in outbox:
             args.append(delivery.id)
             args.append(dump_delivery(delivery))
-        keys = [ck.lease, ck.session, ck.inbox, ck.events, ck.outbox, ck.sending]
+        keys = [ck.lease, ck.session, ck.inbox, ck.events, ck.outbox]
         hooks = self._business_events(claim, profile if profile_json else None, events)
         if hooks and self.events is not None:
             hook_keys, hook_args = self.events.commit_parts(claim.customer_id, hooks)
@@ -443,7 +445,7 @@ class Store(IdentityStore):
 
     async def history(self, customer_id: str, *, limit: int = 500) -> list[Event]:
         raw = await self.redis.lrange(self.keys.customer(customer_id).events, -limit, -1)
-        return [EVENTS.validate_json(item) for item in raw]
+        return [load_event(item) for item in raw]
 
     async def overviews(self, customer_ids: Sequence[str], *, events: int = 20
                         ) -> list[tuple[Session, Profile, list[Event]] | None]:
@@ -468,7 +470,7 @@ class Store(IdentityStore):
             session.version = int(version or 0)
             found.append((session,
                           Profile.model_validate_json(profile) if profile else Profile(),
-                          [EVENTS.validate_json(item) for item in raw_events]))
+                          [load_event(item) for item in raw_events]))
         return found
 
     async def append_events(self, customer_id: str, events: Sequence[Event]) -> None:
@@ -477,7 +479,7 @@ class Store(IdentityStore):
             return
         key = self.keys.customer(customer_id).events
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(key, *map(_dump_event, events))
+            pipe.rpush(key, *map(dump_event, events))
             pipe.ltrim(key, -self.history_limit, -1)
             await pipe.execute()
 

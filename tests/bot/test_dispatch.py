@@ -12,6 +12,7 @@ from bot.dispatch import Dispatcher
 from bot.errors import RateLimited, TransientError, Unreachable
 from bot.messages import Identity, Outbound, Text
 from bot.model import Delivery
+from bot.store.keys import OutboxFields
 from bot.store.results import NoSend
 from bot.store.store import Store
 from connectors.collecting import CollectingConnector
@@ -116,7 +117,7 @@ async def test_a_sender_that_lost_its_claim_while_waiting_does_not_send(redis: R
     chat = RateLimitedOnce(retry_after=0.5)
     dispatcher, customer, claimed, sending = await start_sending(store, chat, chat.limited)
     # Another process's claim, as next_send writes it when it takes over a stale one.
-    await redis.hset(store.keys.customer(customer).sending, claimed.id, "1")
+    await redis.hset(store.keys.customer(customer).outbox, OutboxFields.MARK + claimed.id, "1")
     await asyncio.wait_for(sending, 5)
     assert chat.sent == [] and chat.attempts == 1
     assert [d.id for d in await store.outbox.pending(customer)] == [claimed.id]

@@ -6,7 +6,7 @@
 -- With replies, the first one to send is claimed in the same step (see _next.lua).
 -- With event webhooks, the turn's business events are appended to the customer's event
 -- stream in the same step (a transactional outbox, see bot/store/hooks.py).
--- KEYS: lease, session, inbox, events, outbox, sending[, hooks[, hooks_due]]
+-- KEYS: lease, session, inbox, events, outbox[, hooks[, hooks_due]]
 -- ARGV: token, expected_version, session_json, profile_json ('' = unchanged),
 --       history_limit, lease_ms, n_events, n_outbox, mode, now_ms, stale_ms, events...,
 --       (outbox_id, outbox_json)...[, n_hooks, hook_json...[, n_due, due_member...]]
@@ -30,10 +30,17 @@ end
 local withdrawn = 0
 if ARGV[9] == 'human' then
   local pending = redis.call('HGETALL', KEYS[5])
+  local claimed = {} -- the sending marks ('~' .. id, see _next.lua)
   for j = 1, #pending, 2 do
-    if redis.call('HEXISTS', KEYS[6], pending[j]) == 0
+    if string.byte(pending[j], 1) == 126 then
+      claimed[string.sub(pending[j], 2)] = true
+    end
+  end
+  for j = 1, #pending, 2 do
+    local id = pending[j]
+    if string.byte(id, 1) ~= 126 and not claimed[id]
         and cjson.decode(pending[j + 1])['origin'] == 'bot' then
-      redis.call('HDEL', KEYS[5], pending[j])
+      redis.call('HDEL', KEYS[5], id)
       withdrawn = withdrawn + 1
     end
   end
@@ -53,27 +60,26 @@ if n_events > 0 then
   end
 end
 i = i + n_events
-local written = {}
+local written = {} -- stored by next_send below, with the claim, in one HSET
 for _ = 1, n_outbox do
-  redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 1])
   written[ARGV[i]] = ARGV[i + 1]
   i = i + 2
 end
 local n_hooks = tonumber(ARGV[i] or '0')
 i = i + 1
 for _ = 1, n_hooks do
-  redis.call('XADD', KEYS[7], '*', 'e', ARGV[i])
+  redis.call('XADD', KEYS[6], '*', 'e', ARGV[i])
   i = i + 1
 end
-if n_hooks > 0 and KEYS[8] then
+if n_hooks > 0 and KEYS[7] then
   local n_due = tonumber(ARGV[i])
   for j = i + 1, i + n_due do
-    redis.call('ZADD', KEYS[8], 'NX', ARGV[10], ARGV[j])
+    redis.call('ZADD', KEYS[7], 'NX', ARGV[10], ARGV[j])
   end
 end
 local send = {'none'}
 if n_outbox > 0 then
-  send = next_send(KEYS[5], KEYS[6], KEYS[2], ARGV[10], ARGV[11], ARGV[9], written)
+  send = next_send(KEYS[5], KEYS[2], ARGV[10], ARGV[11], ARGV[9], written)
 end
 local head = redis.call('LINDEX', KEYS[3], 0)
 local status = 'done'

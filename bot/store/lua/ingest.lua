@@ -3,6 +3,8 @@
 -- KEYS: identities, seen, inbox, lease, session, last_inbound[, doorbells]
 -- ARGV: identity_key, dedupe_id, now_ms, item_json, token, lease_ms, forget_before_ms,
 --       link [, customer_id, doorbells_max_length]
+--       (forget_before_ms '0': the dedupe set is not pruned this time: the caller prunes
+--       on one message in a few, each pruning all that is past the window)
 --       (lease_ms '0': record only, never claim: a web process leaves turns to workers;
 --       link '1': the caller just read this customer from the identity's own key, so the
 --       identity is added to the customer's list (idempotent, and it repairs a crash
@@ -25,7 +27,9 @@ end
 if redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[2]) == 0 then
   return {'duplicate'}
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[7])
+if ARGV[7] ~= '0' then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[7])
+end
 if ARGV[1] ~= '' then
   redis.call('HSET', KEYS[6], ARGV[1], ARGV[3])
 end

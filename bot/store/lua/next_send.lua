@@ -1,4 +1,4 @@
 -- Claim the customer's next reply to send (see _next.lua).
--- KEYS: outbox, sending, session   ARGV: now_ms, stale_ms
+-- KEYS: outbox, session   ARGV: now_ms, stale_ms
 -- #include _next
-return next_send(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])
+return next_send(KEYS[1], KEYS[2], ARGV[1], ARGV[2])

@@ -16,6 +16,9 @@ from tests.servers import CLUSTER
 
 ANA = Identity(channel="webchat", user_id="ana")
 
+#: A ``Store.prune_every`` under which no message of a test prunes (``now % NEVER == 0``).
+NEVER = 10**15
+
 #: Commands the test itself sends to read or reset the counters.
 OWN = {"info", "config|resetstat"}
 
@@ -40,8 +43,9 @@ async def one_message(store: Store, claim: Claim, n: int) -> None:
 
 
 @pytest.mark.skipif(CLUSTER, reason="counts one server's commands")
-async def test_a_known_customers_message_costs_23_commands(store: Store,
+async def test_a_known_customers_message_costs_20_commands(store: Store,
                                                           redis: Redis) -> None:
+    store.prune_every = NEVER  # the dedupe set's pruning, on one message in 8: below
     first = await store.ingest(Inbound(identity=ANA, message_id="m0", text="hello"))
     assert isinstance(first, Claim)
     await one_message(store, first, 0)
@@ -50,13 +54,14 @@ async def test_a_known_customers_message_costs_23_commands(store: Store,
     assert isinstance(claim, Claim) and claim.inbound.text == "again"
     await one_message(store, claim, 1)
     calls = await commands_run(redis)
-    # record: EVALSHA, HEXISTS, ZADD NX (dedupe), ZREMRANGEBYSCORE, HSET, RPUSH, SET NX, HMGET
-    # commit: EVALSHA, GET, HGET, HSET, LPOP, RPUSH, HSET, HKEYS, HSET, LINDEX, DEL
-    # sent:   EVALSHA, HDEL, HDEL, HKEYS
-    assert calls == {"evalsha": 3, "hexists": 1, "zadd": 1, "zremrangebyscore": 1, "hset": 4,
+    # record: EVALSHA, HEXISTS, ZADD NX (dedupe), HSET, RPUSH, SET NX, HMGET
+    # commit: EVALSHA, GET, HGET, HSET, LPOP, RPUSH, HKEYS, HSET (the reply and its claim),
+    #         LINDEX, DEL
+    # sent:   EVALSHA, HDEL (the reply and its claim), HKEYS
+    assert calls == {"evalsha": 3, "hexists": 1, "zadd": 1, "hset": 3,
                      "rpush": 2, "set": 1, "hmget": 1, "get": 1, "hget": 1, "lpop": 1,
-                     "hkeys": 2, "lindex": 1, "del": 1, "hdel": 2}, calls
-    assert sum(calls.values()) == 23
+                     "hkeys": 2, "lindex": 1, "del": 1, "hdel": 1}, calls
+    assert sum(calls.values()) == 20
     # The dedupe answer without its own look-up: a redelivery is still a duplicate.
     again = await store.ingest(Inbound(identity=ANA, message_id="m1", text="again"))
     assert again == Recorded(claim.customer_id, "duplicate")
@@ -94,3 +99,30 @@ async def test_a_full_history_is_trimmed_in_steps_and_read_to_its_cap(redis: Red
     assert await redis.llen(ck.events) == 32  # past it: back to the cap in one trim
     assert [e.text for e in await store.history(claim.customer_id, limit=32)] == [
         str(i) for i in range(3, 35)]
+
+
+@pytest.mark.skipif(CLUSTER, reason="counts one server's commands")
+async def test_the_dedupe_set_is_pruned_on_one_message_in_a_few(store: Store,
+                                                                redis: Redis) -> None:
+    """Ids past ``store.dedupe_hours`` stay until a message that prunes: each pruning takes
+    all of them, and the messages between save the command."""
+    first = await store.ingest(Inbound(identity=ANA, message_id="p0", text="hello"))
+    assert isinstance(first, Claim)
+    await one_message(store, first, 0)
+    seen = store.keys.customer(first.customer_id).seen
+    await redis.zadd(seen, {"webchat:default:long-ago": 1, "webchat:default:older": 2})
+    store.prune_every = NEVER
+    await redis.config_resetstat()
+    claim = await store.ingest(Inbound(identity=ANA, message_id="p1", text="again"))
+    assert isinstance(claim, Claim)
+    await one_message(store, claim, 1)
+    assert "zremrangebyscore" not in await commands_run(redis)
+    assert await redis.zcard(seen) == 4
+    store.prune_every = 1  # every message prunes
+    claim = await store.ingest(Inbound(identity=ANA, message_id="p2", text="once more"))
+    assert isinstance(claim, Claim)
+    await one_message(store, claim, 2)
+    assert (await commands_run(redis))["zremrangebyscore"] == 1
+    assert await redis.zrange(seen, 0, -1) == [b"webchat:default:p0", b"webchat:default:p1",
+                                               b"webchat:default:p2"]
+    assert Store(redis).prune_every == 8

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 
 import pytest
 from redis.asyncio import Redis
 
 from bot.errors import StaleWrite, StoreError
 from bot.messages import Identity, Inbound, Text
-from bot.model import DELIVERIES, EVENTS, Delivery, Event, Profile, Session
+from bot.model import DELIVERIES, Delivery, Event, Profile, Session
+from bot.store.history_codec import load_event
 from bot.store.results import Claim, NoSend, Recorded
 from bot.store.store import Store
 from bot.store.work import Doorbell
@@ -178,8 +180,8 @@ async def test_a_commit_stores_exactly_what_the_models_serialise(
     store: Store, redis: Redis,
 ) -> None:
     """The commit calls the serializers directly: what it stores must stay byte for byte
-    what ``model_dump_json`` writes, and events and replies keep the layout that every
-    reader (and older versions) parse."""
+    what ``model_dump_json`` writes (the profile's defaults left off, read back as such), events
+    keep their compact layout and replies the layout that every reader parses."""
     claim = await store.ingest(message(1))
     assert isinstance(claim, Claim)
     await store.ingest(message(2))
@@ -193,12 +195,12 @@ async def test_a_commit_stores_exactly_what_the_models_serialise(
     ck = store.keys.customer(claim.customer_id)
     stored = await redis.hmget(ck.session, ["d", "p"])
     assert stored == [session.model_dump_json().encode(),
-                      profile.model_dump_json().encode()]
+                      profile.model_dump_json(exclude_defaults=True).encode()]
     [stored_event] = await redis.lrange(ck.events, 0, -1)
-    assert json.loads(stored_event) == {"kind": "inbound", "at": event.at, "channel": None,
-                                        "identity": None, "text": "hello 1",
-                                        "data": {"message_id": "m1"}}
-    assert EVENTS.validate_json(stored_event) == event
+    # The compact layout (bot/store/history_codec.py): kind, time in ms, text, identity, data.
+    assert json.loads(stored_event) == ["i", round(event.at * 1000), "hello 1", None,
+                                        {"message_id": "m1"}]
+    assert load_event(stored_event) == replace(event, at=round(event.at * 1000) / 1000)
     stored_reply = await redis.hget(ck.outbox, reply.id)
     assert json.loads(stored_reply) == {
         "id": reply.id, "customer_id": claim.customer_id, "created_at": reply.created_at,
@@ -234,7 +236,7 @@ async def test_a_profile_is_written_when_it_differs_from_the_one_claimed(store: 
                        outbox=[])
     again = await store.ingest(message(2))
     assert isinstance(again, Claim) and again.profile.name == "Ana"
-    assert again.saved_profile == again.profile.model_dump_json().encode()
+    assert again.saved_profile == again.profile.model_dump_json(exclude_defaults=True).encode()
     again.profile.tags.append("vip")  # changed in place, as a flow may
     await store.commit(again, session=again.session, profile=again.profile, events=[],
                        outbox=[])
