@@ -19,17 +19,16 @@ from bot.dialogue.flow import Flow
 from bot.dialogue.intents import Intent, IntentMatcher
 from bot.dialogue.locales import choose_locale
 from bot.dialogue.parsing.explain import explain
+from bot.dialogue.prompts import prompt_for, question_of
 from bot.dialogue.steps import Ask, Call, End, Goto, Handoff, Start, step_name
 from bot.dialogue.texts import ENGINE_TEXTS, Texts
 from bot.dialogue.turn import Turn
 from bot.errors import FlowError
 from bot.history import inbound_event, outbound_event
 from bot.messages import (
-    Choices,
     Identity,
     Inbound,
     Outbound,
-    RequestPhone,
     Text,
 )
 from bot.model import Event, Frame, JSONValue, Profile, Question, Reminder, Session
@@ -211,7 +210,9 @@ class DialogueEngine:
 
     def _finish(self, state: _State) -> TurnResult:
         to = state.inbound.identity
-        state.events.extend(outbound_event(reply, to) for reply in state.replies)
+        events = state.events
+        for reply in state.replies:
+            events.append(outbound_event(reply, to))
         return TurnResult(state.session, state.profile, state.events, state.replies,
                           state.handoff, steps=state.steps, reminders=state.reminders)
 
@@ -383,7 +384,7 @@ class DialogueEngine:
                     flow, frame, result):
                 step = step_name(result.then)  # the sentence that started it said it
             elif isinstance(result, Ask):
-                frame.question = _question(result)
+                frame.question = question_of(result)
                 state.replies.append(self._prompt(state, frame.question))
                 return
             elif isinstance(result, (Call, Start)):
@@ -467,22 +468,6 @@ class DialogueEngine:
             profile.phone_verified = True
         if sender.username and profile.username != sender.username:
             profile.username = sender.username  # handles change; the latest is shown
-
-
-def prompt_for(question: Question, phone_button: str, *, again: bool = False) -> Outbound:
-    """The message that asks ``question``; ``again``: after an answer in between."""
-    text = question.again if again and question.again else question.prompt
-    if question.kind == "choice":
-        return Choices(text=text, choices=tuple(question.choices))
-    if question.kind == "phone":
-        return RequestPhone(text=text, button=phone_button)
-    return Text(text=text)
-
-
-def _question(ask: Ask) -> Question:
-    kind = "choice" if ask.choices else ask.kind
-    return Question(slot=ask.slot, kind=kind, prompt=ask.prompt, choices=list(ask.choices),
-                    then=step_name(ask.then), error=ask.error, again=ask.again)
 
 
 def _chose_offered(frame: Frame, inbound: Inbound) -> bool:

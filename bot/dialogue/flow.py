@@ -127,7 +127,7 @@ class Flow:
             return value
         kind = types.kinds[slot]
         if isinstance(value, str) and kind is not None:
-            value = _read_text(value, kind, locale, today or date.today())
+            value = _read_text(value, kind, locale, today)
         return types.to_json(slot, types.validate(slot, value))
 
     def slot_schemas(self) -> dict[str, dict[str, Any]]:
@@ -139,11 +139,11 @@ class Flow:
             raise FlowError(f"flow {self.name!r} starts at {self.start!r}, which is not a step")
 
 
-def _read_text(text: str, kind: ValueKind, locale: str | None, today: date) -> object:
+def _read_text(text: str, kind: ValueKind, locale: str | None, today: date | None) -> object:
     """A text answer as the date or number it says, or the text itself for pydantic to
-    judge (and refuse)."""
+    judge (and refuse). ``today`` (None: the server's date) is read only for a date."""
     if kind == "date":
-        return parse_date(text, locale, today=today) or text
+        return parse_date(text, locale, today=today or date.today()) or text
     if text.isdigit():
         return text  # pydantic reads plain digits itself: the common answer pays nothing
     number = parse_number(text, locale)

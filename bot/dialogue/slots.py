@@ -57,6 +57,7 @@ class SlotTypes:
     def __init__(self, slots: Mapping[str, Any] | type[BaseModel] | None = None) -> None:
         self.model: type[BaseModel] | None = None
         self._adapters: dict[str, TypeAdapter[Any]] = {}
+        self._plain: set[str] = set()
         if isinstance(slots, type) and issubclass(slots, BaseModel):
             self.model = slots
             fields = slots.model_fields
@@ -64,6 +65,10 @@ class SlotTypes:
         else:
             declared = dict(slots or {})
             self._adapters = {name: TypeAdapter(kind) for name, kind in declared.items()}
+            #: Slots declared as a plain ``str``, ``int``, ``float`` or ``bool``: their
+            #: validated values are JSON as they are.
+            self._plain = {name for name, kind in declared.items()
+                           if kind in (str, int, float, bool)}
             self.kinds = {name: value_kind(kind) for name, kind in declared.items()}
 
     @property
@@ -85,8 +90,8 @@ class SlotTypes:
 
     def to_json(self, slot: str, value: Any) -> Any:
         """A validated value as the JSON data the session stores."""
-        if slot not in self.kinds:
-            return value
+        if slot not in self.kinds or slot in self._plain:
+            return value  # already JSON (a str or int slot, the usual): nothing to dump
         if self.model is None:
             return self._adapters[slot].dump_python(value, mode="json")
         holder = self.model.model_construct(**{slot: value})
