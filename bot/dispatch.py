@@ -82,6 +82,13 @@ class Dispatcher:
         task = asyncio.current_task()
         if task is None:
             raise RuntimeError("send_here runs inside a task")
+        if (isinstance(claimed, Delivery) and customer_id not in self._senders
+                and customer_id not in self._claimed):
+            # Nearly every turn: nobody sends for them and nothing is held, so the
+            # claimed reply is the next in commit order; it goes straight to the pump.
+            self._senders[customer_id] = task
+            await self._pump(customer_id, claimed)
+            return
         if self._sending(customer_id, claimed):
             return
         self._senders[customer_id] = task
@@ -91,7 +98,10 @@ class Dispatcher:
         """Hold ``claimed`` for the customer's sender; True when one is running already
         (it is told to look again before it stops)."""
         if isinstance(claimed, Delivery):
-            self._claimed.setdefault(customer_id, deque()).append(claimed)
+            held = self._claimed.get(customer_id)
+            if held is None:
+                held = self._claimed[customer_id] = deque()
+            held.append(claimed)
         if customer_id in self._senders:
             self._again.add(customer_id)
             return True
@@ -103,9 +113,9 @@ class Dispatcher:
         if sender is not None and sender is not asyncio.current_task():
             await asyncio.shield(sender)
 
-    async def _pump(self, customer_id: str) -> None:
+    async def _pump(self, customer_id: str, first: Delivery | None = None) -> None:
         pause = 0.005
-        outcome: SendAnswer | None = None
+        outcome: SendAnswer | None = first
         try:
             while True:
                 if outcome is None:

@@ -360,7 +360,8 @@ class Store(IdentityStore):
             args.append(delivery.id)
             args.append(dump_delivery(delivery))
         keys = [ck.lease, ck.session, ck.inbox, ck.events, ck.outbox]
-        hooks = self._business_events(claim, profile if profile_json else None, events)
+        hooks = (self._business_events(claim, profile if profile_json else None, events)
+                 if self.events is not None else None)
         if hooks and self.events is not None:
             hook_keys, hook_args = self.events.commit_parts(claim.customer_id, hooks)
             keys += hook_keys
