@@ -65,10 +65,9 @@ class SlotTypes:
         else:
             declared = dict(slots or {})
             self._adapters = {name: TypeAdapter(kind) for name, kind in declared.items()}
-            #: Slots declared as a plain ``str``, ``int``, ``float`` or ``bool``: their
-            #: validated values are JSON as they are.
-            self._plain = {name for name, kind in declared.items()
-                           if kind in (str, int, float, bool)}
+            #: Slots declared as a plain ``str``, ``int`` or ``bool``: their validated
+            #: values are JSON as they are (a float may be NaN or infinite: not JSON).
+            self._plain = {name for name, kind in declared.items() if kind in (str, int, bool)}
             self.kinds = {name: value_kind(kind) for name, kind in declared.items()}
 
     @property

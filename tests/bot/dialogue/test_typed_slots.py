@@ -13,6 +13,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     Field,
+    PlainSerializer,
     StringConstraints,
     ValidationError,
     field_validator,
@@ -127,6 +128,21 @@ def test_a_mapping_of_types_converts_both_ways_too() -> None:
     assert types.to_json("on", date(2026, 5, 3)) == "2026-05-03"
     assert types.from_json("on", "2026-05-03") == date(2026, 5, 3)
     assert types.schema("on") == {"format": "date", "type": "string"}
+
+
+def test_plain_slots_keep_their_answers_and_the_rest_still_go_through_their_serializers(
+) -> None:
+    # Plain str/int/bool answers are JSON as they are (the hot path skips the dump); a
+    # type with its own serializer, a float and a date are still written by pydantic.
+    upper = Annotated[str, PlainSerializer(str.upper)]
+    types = SlotTypes({"name": str, "age": int, "ok": bool, "code": upper, "x": float,
+                       "on": date})
+    assert types.to_json("name", types.validate("name", "Ana")) == "Ana"
+    assert types.to_json("age", types.validate("age", "42")) == 42
+    assert types.to_json("ok", types.validate("ok", "yes")) is True
+    assert types.to_json("code", types.validate("code", "ab1")) == "AB1"
+    assert types.to_json("x", types.validate("x", "2.5")) == 2.5
+    assert types.to_json("on", date(2026, 5, 3)) == "2026-05-03"
 
 
 @pytest.fixture
