@@ -167,10 +167,23 @@ async def cpu_per_sentence(chosen: DialogueEngine, sentences: list[str]) -> floa
     return spent / len(sentences) * 1e6
 
 
-def free_text() -> list[str]:
+def utterances() -> list[dict[str, Any]]:
     """The eval file's utterances: what customers write, every intent and none."""
     data = yaml.safe_load((DEMO / "eval.yaml").read_text(encoding="utf-8"))
-    return [u["text"] for u in data["utterances"]]
+    return list(data["utterances"])
+
+
+def free_text() -> list[str]:
+    return [u["text"] for u in utterances()]
+
+
+def trigger_matches(flows: list[Flow]) -> list[str]:
+    """For each eval utterance, the command that starts the flow it means (the menu's
+    ``/start`` when it means no flow with a command: human, cancel, language, none): the
+    "trigger match" issue 16's speed target compares a sentence with."""
+    commands = {flow.name: trigger.value for flow in flows for trigger in flow.triggers
+                if trigger.kind == "command"}
+    return [f"/{commands.get(u['intent'], commands['menu'])}" for u in utterances()]
 
 
 async def combined(rounds: int, passes: int) -> dict[str, Any]:
@@ -182,20 +195,25 @@ async def combined(rounds: int, passes: int) -> dict[str, Any]:
         knowledge = KnowledgeBase.from_paths([DEMO / "knowledge", Path(folder)],
                                              locales=LOCALES)
     without, with_ = engine(flows, False), engine(flows, True, knowledge)
-    sentences = free_text() * passes
+    sentences, triggers = free_text() * passes, trigger_matches(flows) * passes
     await cpu_per_sentence(with_, sentences[:200])  # warm: the per-word memories fill
     await cpu_per_sentence(without, sentences[:200])
-    bases, withs = [], []
+    bases, withs, matched = [], [], []
     for _ in range(rounds):
         bases.append(await cpu_per_sentence(without, sentences))
         withs.append(await cpu_per_sentence(with_, sentences))
+        matched.append(await cpu_per_sentence(with_, triggers))
     added = [w - b for b, w in zip(bases, withs, strict=True)]
+    over = [w - t for t, w in zip(matched, withs, strict=True)]
     return {"flows": len(flows), "entries": len(knowledge),
             "synthetic_entries": len(knowledge) - demo, "sentences": len(free_text()),
             "without_us": statistics.median(bases), "with_us": statistics.median(withs),
             "added_us": statistics.median(added),
             "ratio": statistics.median(w / b for b, w in zip(bases, withs, strict=True)),
-            "added_rounds": [round(a, 1) for a in added]}
+            "added_rounds": [round(a, 1) for a in added],
+            "trigger_us": statistics.median(matched),
+            "over_trigger_us": statistics.median(over),
+            "over_trigger_rounds": [round(a, 1) for a in over]}
 
 
 async def cases(rounds: int) -> None:
@@ -219,6 +237,9 @@ def print_combined(found: dict[str, Any]) -> None:
     print(f"  without understanding {found['without_us']:7.1f} us  with {found['with_us']:7.1f}"
           f" us  added {found['added_us']:+.1f} us  ratio {found['ratio']:.2f}  "
           f"(rounds: {', '.join(f'{a:+.0f}' for a in found['added_rounds'])})")
+    print(f"  a trigger match (the command of the flow meant) {found['trigger_us']:7.1f} us; "
+          f"a sentence costs {found['over_trigger_us']:+.1f} us more "
+          f"(rounds: {', '.join(f'{a:+.0f}' for a in found['over_trigger_rounds'])})")
 
 
 def against(revision: str, runs: int, rounds: int, passes: int) -> None:
