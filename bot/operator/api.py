@@ -236,6 +236,14 @@ class OperatorApi:
         return _json(200, {"items": await finding.find(self.store, self.search, query,
                                                        caller)})
 
+    async def _unseen(self, caller: Caller, customer_id: str) -> WebResponse | None:
+        """The answer when this caller may not open this conversation (404, 403), else None."""
+        if not await self.store.identities(customer_id):
+            return _error(404, "no such conversation")
+        if not await self._may_see(caller, customer_id):
+            return _error(403, "this conversation is with another operator")
+        return None
+
     async def _may_see(self, caller: Caller, customer_id: str) -> bool:
         """A supervisor sees everything; an operator the queue, and what is or was theirs."""
         if caller.supervisor:
@@ -302,10 +310,8 @@ class OperatorApi:
 
     async def _canned(self, request: WebRequest, caller: Caller) -> WebResponse:
         customer_id = request.params["customer"]
-        if not await self.store.identities(customer_id):
-            return _error(404, "no such conversation")
-        if not await self._may_see(caller, customer_id):
-            return _error(403, "this conversation is with another operator")
+        if refused := await self._unseen(caller, customer_id):
+            return refused
         session, profile = await self.store.load(customer_id)
         return _json(200, {"items": canned.replies_for(
             list(self.desk.settings.canned_replies), customer_id=customer_id,
@@ -321,10 +327,8 @@ class OperatorApi:
         """The structured summary, and the generated one when configured (an error in
         its place when the model fails: the console shows the structured one alone)."""
         customer_id = request.params["customer"]
-        if not await self.store.identities(customer_id):
-            return _error(404, "no such conversation")
-        if not await self._may_see(caller, customer_id):
-            return _error(403, "this conversation is with another operator")
+        if refused := await self._unseen(caller, customer_id):
+            return refused
         session, profile = await self.store.load(customer_id)
         history = await self.store.history(customer_id, limit=self.store.history_limit)
         summary = self._structured_summary(session, profile, history)

@@ -5,6 +5,7 @@
 // names...) is hostile input and is rendered with textContent / createElement(NS) only:
 // no markup string is ever parsed. Every number shown (and every data-value attribute)
 // is taken straight from the report JSON.
+import { el } from "./dom.js";
 
 const API = "/operator/api";
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -53,13 +54,6 @@ function obj(value) {
 
 function arr(value) {
   return Array.isArray(value) ? value : [];
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text != null) node.textContent = text;
-  return node;
 }
 
 function svg(tag, attrs) {

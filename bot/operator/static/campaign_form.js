@@ -3,16 +3,10 @@
 // one definition, and the server's errors shown next to the field each names. The
 // choices of the selects (flows, profile fields, channels with approved templates) come
 // from the server's listing, so the form cannot offer what the server would refuse.
+import { el } from "./dom.js";
 
 const $ = (id) => document.getElementById(id);
 const words = (value) => value.split(",").map((w) => w.trim()).filter(Boolean);
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text != null) node.textContent = String(text);
-  return node;
-}
 
 function options(select, values, empty) {
   const chosen = select.value;

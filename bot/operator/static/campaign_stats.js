@@ -1,22 +1,12 @@
 // The analytics page's "Campaigns" card: each campaign's figures as the console's
 // Campaigns page and the business API count them (bot/analytics/campaigns.py), from the
 // report analytics.js loaded (its "omnicanal:report" event): no second request.
+import { el, reasons } from "./dom.js";
 
 const body = () => document.querySelector("#campaign-stats .card-body");
 const intFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 const COLUMNS = [["audience", "Audience"], ["sent", "Sent"], ["delivered", "Delivered"],
   ["read", "Read"], ["replied", "Replied"], ["opted_out", "Opted out"], ["conversions", "Conversions"]];
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text != null) node.textContent = String(text);
-  return node;
-}
-
-function reasons(counted) {
-  return Object.entries(counted || {}).map(([reason, n]) => `${n} ${reason.replaceAll("_", " ")}`).join(", ");
-}
 
 document.addEventListener("omnicanal:report", (event) => {
   const root = body();

@@ -3,7 +3,7 @@
 // audience, previews the message as each enabled channel renders it (the server runs the
 // sender's renderer, so the preview cannot drift from what is sent) and creates it. The
 // form itself (every condition, errors next to their fields) is campaign_form.js.
-
+import { el, reasons } from "./dom.js";
 import { clearErrors, definition, fillForm, onSegmentChange, segment, showErrors } from "./campaign_form.js";
 
 const desk = () => window.omnicanalOperator;
@@ -15,17 +15,6 @@ let timer = null;
 let loading = 0;
 
 const problem = (err, fallback) => (err && err.data && err.data.message) || (err && err.message) || fallback;
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text != null) node.textContent = String(text);
-  return node;
-}
-
-function reasons(counted) {
-  return Object.entries(counted || {}).map(([reason, n]) => `${n} ${reason.replaceAll("_", " ")}`).join(", ");
-}
 
 function row(campaign) {
   const tr = el("tr", "cp-row");

@@ -3,6 +3,7 @@
 // A plain ES module: no framework, no build step, nothing from a CDN. Everything that
 // comes from the server (customer names, texts, tags, operator names...) is hostile input
 // and is rendered with textContent / createElement only: no markup string is ever parsed.
+import { el } from "./dom.js";
 
 const API = "/operator/api";
 const BACKOFF_MIN_MS = 500;
@@ -95,13 +96,6 @@ const state = {
 
 function str(value) {
   return typeof value === "string" ? value : value == null ? "" : String(value);
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text != null) node.textContent = text;
-  return node;
 }
 
 function clear(node) {

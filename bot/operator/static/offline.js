@@ -2,6 +2,7 @@
 // campaign's flyer) and per campaign, scans, conversations started, opt-ins given through
 // it and conversions (bot/analytics/offline.py says how each is counted). Rendered from
 // the report analytics.js loaded (its "omnicanal:report" event): no second request.
+import { el } from "./dom.js";
 
 const body = () => document.querySelector("#offline .card-body");
 const intFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
@@ -11,13 +12,6 @@ const COLUMNS = [
   ["optins", "Opt-ins", "Consents given through this code"],
   ["conversions", "Conversions", "Customers who completed a flow within the attribution window"],
 ];
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text != null) node.textContent = String(text);
-  return node;
-}
 
 function table(kind, rows, nameOf, subOf) {
   const t = el("table", "an-table offline-table");
