@@ -33,6 +33,7 @@ from tests.fakes import meta_webhooks as hooks
 from tests.fakes.graph_api import FakeGraphAPI
 from tests.fakes.twilio_api import FakeTwilio
 from tests.fakes.webhook_receiver import FakeReceiver
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -91,13 +92,15 @@ class Api:
     async def until(self, campaign_id: str, done: Callable[[dict[str, Any]], bool],
                     timeout: float = 20) -> dict[str, Any]:
         """The stats once ``done`` holds for them (the clock sends in the background)."""
-        async with asyncio.timeout(timeout):
-            while True:
-                stats = await self.stats(campaign_id)
-                if done(stats):
-                    await self.runtime.settle()
-                    return stats
-                await asyncio.sleep(0.05)
+        found: dict[str, Any] = {}
+
+        async def reached() -> bool:
+            found.update(await self.stats(campaign_id))
+            return done(found)
+
+        await eventually(reached, timeout, every=0.05)
+        await self.runtime.settle()
+        return found
 
 
 @pytest.fixture
