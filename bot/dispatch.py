@@ -70,9 +70,10 @@ class Dispatcher:
         first one, already claimed for sending by the commit). Replies are pulled from the
         outbox in commit order, so whichever process sends them, a customer's replies
         never overtake each other."""
-        if self._sending(customer_id, claimed):
+        busy, first = self._hold(customer_id, claimed)
+        if busy:
             return
-        self._senders[customer_id] = self.senders.spawn(self._pump(customer_id),
+        self._senders[customer_id] = self.senders.spawn(self._pump(customer_id, first),
                                                         name=f"send:{customer_id}")
 
     async def send_here(self, customer_id: str, claimed: SendAnswer | None = None) -> None:
@@ -82,30 +83,27 @@ class Dispatcher:
         task = asyncio.current_task()
         if task is None:
             raise RuntimeError("send_here runs inside a task")
-        if (isinstance(claimed, Delivery) and customer_id not in self._senders
-                and customer_id not in self._claimed):
-            # Nearly every turn: nobody sends for them and nothing is held, so the
-            # claimed reply is the next in commit order; it goes straight to the pump.
-            self._senders[customer_id] = task
-            await self._pump(customer_id, claimed)
-            return
-        if self._sending(customer_id, claimed):
+        busy, first = self._hold(customer_id, claimed)
+        if busy:
             return
         self._senders[customer_id] = task
-        await self._pump(customer_id)
+        await self._pump(customer_id, first)
 
-    def _sending(self, customer_id: str, claimed: SendAnswer | None) -> bool:
-        """Hold ``claimed`` for the customer's sender; True when one is running already
-        (it is told to look again before it stops)."""
-        if isinstance(claimed, Delivery):
-            held = self._claimed.get(customer_id)
-            if held is None:
-                held = self._claimed[customer_id] = deque()
-            held.append(claimed)
-        if customer_id in self._senders:
+    def _hold(self, customer_id: str, claimed: SendAnswer | None,
+              ) -> tuple[bool, Delivery | None]:
+        """Whether a sender runs for the customer already, and what a new one starts with.
+        Nearly every turn: nobody sends for them and nothing is held, so ``claimed`` is
+        the next reply in commit order and the new sender starts with it. Otherwise it is
+        held behind what waits, and a running sender is told to look again."""
+        delivery = claimed if isinstance(claimed, Delivery) else None
+        busy = customer_id in self._senders
+        if not busy and not self._claimed.get(customer_id):
+            return False, delivery
+        if delivery is not None:
+            self._claimed.setdefault(customer_id, deque()).append(delivery)
+        if busy:
             self._again.add(customer_id)
-            return True
-        return False
+        return busy, None
 
     async def settled(self, customer_id: str) -> None:
         """Wait until this customer's replies have been handed to the platforms."""
