@@ -6,7 +6,7 @@ import os
 from collections.abc import AsyncIterator
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 from tests.waiting import eventually
 
@@ -43,3 +43,13 @@ async def until(page: Page, expression: str, timeout: float = 5.0) -> None:
     then; ``page.evaluate`` goes through the debugger protocol, which the policy does not
     govern."""
     await eventually(lambda: page.evaluate(expression), timeout, every=0.05)
+
+
+async def log_in(page: Page, base_url: str, operator: str, password: str) -> Page:
+    """``page`` logged in to the console at ``base_url`` as ``operator``, the desk shown."""
+    await page.goto(f"{base_url}/operator")
+    await page.fill("#login-operator", operator)
+    await page.fill("#login-password", password)
+    await page.click("#login-submit")
+    await expect(page.locator("#app")).to_be_visible()
+    return page

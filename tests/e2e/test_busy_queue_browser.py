@@ -11,7 +11,7 @@ import pytest
 
 from bot.handoff.passwords import hash_password
 from bot.runtime import Runtime
-from tests.e2e.browser import until
+from tests.e2e.browser import log_in, until
 from tests.e2e.test_find_browser import PASSWORD, operator_console
 from tests.e2e.test_handoff_browser import customer_says
 from tests.fakes.openai_api import FakeOpenAI
@@ -131,11 +131,7 @@ async def a_logged_in_console(browser: Browser, runtime: Runtime) -> Page:
     await context.grant_permissions(["notifications"], origin=runtime.server.url)
     await context.add_init_script(SPY)
     page = await context.new_page()
-    await page.goto(f"{runtime.server.url}/operator")
-    await page.fill("#login-operator", "ana")
-    await page.fill("#login-password", PASSWORD)
-    await page.click("#login-submit")
-    await expect(page.locator("#app")).to_be_visible()
+    await log_in(page, runtime.server.url, "ana", PASSWORD)
     return page
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot.handoff.passwords import hash_password
 from bot.runtime import Runtime
-from tests.e2e.browser import require_chromium
+from tests.e2e.browser import log_in, require_chromium
 from tests.e2e.test_handoff_browser import customer_says
 
 PASSWORD = "operator password 1"
@@ -34,11 +34,7 @@ async def runtime(make_settings: Any) -> AsyncIterator[Runtime]:
 async def operator_console(browser: Browser, runtime: Runtime) -> Page:
     assert runtime.server is not None
     page = await (await browser.new_context()).new_page()
-    await page.goto(f"{runtime.server.url}/operator")
-    await page.fill("#login-operator", "ana")
-    await page.fill("#login-password", PASSWORD)
-    await page.click("#login-submit")
-    await expect(page.locator("#app")).to_be_visible()
+    await log_in(page, runtime.server.url, "ana", PASSWORD)
     return page
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.handoff.passwords import hash_password
 from bot.runtime import Runtime
-from tests.e2e.browser import require_chromium
+from tests.e2e.browser import log_in, require_chromium
 
 PASSWORD = "operator password 1"
 ASK = "Let's report a fault. What's the ticket number? (like T100)"
@@ -48,11 +48,7 @@ async def test_a_person_takes_over_from_the_web_chat_and_hands_back(
     assert runtime.server is not None
     dialogs: list[str] = []
     operator = await new_page(browser, dialogs)
-    await operator.goto(f"{runtime.server.url}/operator")
-    await operator.fill("#login-operator", "ana")
-    await operator.fill("#login-password", PASSWORD)
-    await operator.click("#login-submit")
-    await expect(operator.locator("#app")).to_be_visible()
+    await log_in(operator, runtime.server.url, "ana", PASSWORD)
 
     customer = await new_page(browser, dialogs)
     await customer.goto(f"{runtime.server.url}/")

@@ -28,7 +28,7 @@ from tests.bot.analytics.offline_journey import (
 )
 from tests.bot.test_privacy import everything
 from tests.bot.webhooks.conversation import polled, returns, say
-from tests.e2e.browser import require_chromium
+from tests.e2e.browser import log_in, require_chromium
 from tests.e2e.test_handoff_browser import customer_says
 from tests.fakes.webhook_receiver import FakeReceiver
 
@@ -49,11 +49,7 @@ OPERATORS = [{"id": "sam", "name": "Sam", "role": "supervisor",
 async def console(browser: Browser, runtime: Runtime, operator: str) -> Page:
     assert runtime.server is not None
     page = await (await browser.new_context(accept_downloads=True)).new_page()
-    await page.goto(f"{runtime.server.url}/operator")
-    await page.fill("#login-operator", operator)
-    await page.fill("#login-password", PASSWORD)
-    await page.click("#login-submit")
-    await expect(page.locator("#app")).to_be_visible()
+    await log_in(page, runtime.server.url, operator, PASSWORD)
     return page
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot.handoff.passwords import hash_password
 from bot.runtime import Runtime
-from tests.e2e.browser import require_chromium
+from tests.e2e.browser import log_in, require_chromium
 
 PASSWORD = "operator password 1"
 GREETING = "Hello! Test desk here. What do you need?"
@@ -86,11 +86,7 @@ async def test_an_operators_message_shows_their_name_and_initial(
 ) -> None:
     assert runtime.server is not None
     operator = await (await browser.new_context()).new_page()
-    await operator.goto(f"{runtime.server.url}/operator")
-    await operator.fill("#login-operator", "ana")
-    await operator.fill("#login-password", PASSWORD)
-    await operator.click("#login-submit")
-    await expect(operator.locator("#app")).to_be_visible()
+    await log_in(operator, runtime.server.url, "ana", PASSWORD)
 
     customer = await open_chat(browser, f"{runtime.server.url}/")
     await says(customer, "human")
@@ -195,11 +191,7 @@ async def test_the_console_tells_two_web_chat_devices_of_one_customer_apart(
 ) -> None:
     assert runtime.server is not None
     operator = await (await browser.new_context()).new_page()
-    await operator.goto(f"{runtime.server.url}/operator")
-    await operator.fill("#login-operator", "ana")
-    await operator.fill("#login-password", PASSWORD)
-    await operator.click("#login-submit")
-    await expect(operator.locator("#app")).to_be_visible()
+    await log_in(operator, runtime.server.url, "ana", PASSWORD)
 
     laptop = await open_chat(browser, f"{runtime.server.url}/")
     code = await link_code(laptop)
