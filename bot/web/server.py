@@ -14,6 +14,7 @@ from typing import cast
 from aiohttp import WSMsgType, web
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from bot.web.front import FrontRunner, is_literal
 from bot.web.headers import add_security_headers
 from bot.web.origin import PublicOrigin
 from bot.web.types import AnyRoute, Route, StaticRoute, WebRequest, WebSocketRoute
@@ -30,7 +31,7 @@ ClientOf = Callable[[WebRequest], str | None]
 
 
 def _to_request(request: web.Request, body: bytes, origin: PublicOrigin,
-                client_of: ClientOf | None = None) -> WebRequest:
+                client_of: ClientOf | None = None, *, routed: bool = True) -> WebRequest:
     # aiohttp's own read-only views, not copies (header lookups are case-insensitive);
     # the peer's address and the cookies are looked up only if the handler asks.
     headers: Mapping[str, str] = request.headers
@@ -46,7 +47,8 @@ def _to_request(request: web.Request, body: bytes, origin: PublicOrigin,
         headers=headers,
         query=request.query,
         body=body,
-        params=request.match_info,
+        # A literal path answered in front of the router has no match info (nor params).
+        params=request.match_info if routed else {},
         peer=lambda: request.remote,
         cookie_jar=lambda: request.cookies,
         client_of=client_of,
@@ -122,6 +124,8 @@ class WebServer:
         self.client_of = client_of
         self.app = web.Application(client_max_size=1024 * 1024)
         self.app.on_response_prepare.append(self._secure)
+        #: POSTs to literal paths (the webhooks), answered before the Application's router.
+        self._direct: dict[str, AiohttpHandler] = {}
         for route in routes:
             self.add(route)
         self._runner: web.AppRunner | None = None
@@ -130,19 +134,24 @@ class WebServer:
         router = self.app.router
         if isinstance(route, Route):
             router.add_route(route.method, route.path, self._http(route))
+            if route.method == "POST" and is_literal(route.path):
+                self._direct[route.path] = self._http(route, routed=False)
         elif isinstance(route, WebSocketRoute):
             router.add_get(route.path, self._websocket(route))
         elif isinstance(route, StaticRoute):
             router.add_static(route.prefix, route.directory, follow_symlinks=False)
 
-    def _request(self, request: web.Request, body: bytes) -> WebRequest:
-        return _to_request(request, body, self.origin, self.client_of)
+    def _request(self, request: web.Request, body: bytes, *, routed: bool = True) -> WebRequest:
+        return _to_request(request, body, self.origin, self.client_of, routed=routed)
 
     async def _secure(self, request: web.Request, response: web.StreamResponse) -> None:
+        self._add_headers(request, response)
+
+    def _add_headers(self, request: web.BaseRequest, response: web.StreamResponse) -> None:
         add_security_headers(response.headers, content_type=response.content_type,
                              origin=self.origin, host_header=request.headers.get("Host"))
 
-    def _http(self, route: Route) -> AiohttpHandler:
+    def _http(self, route: Route, *, routed: bool = True) -> AiohttpHandler:
         async def handle(request: web.Request) -> web.StreamResponse:
             if request.content.is_eof():
                 body = _arrived_body(request, route.max_body)
@@ -155,7 +164,7 @@ class WebServer:
                                         headers={"Connection": "close"})
             if body is None:
                 return web.Response(status=413, text="request body too large")
-            response = await route.handler(self._request(request, body))
+            response = await route.handler(self._request(request, body, routed=routed))
             payload = response.body.encode() if isinstance(response.body, str) else (
                 response.body)
             return web.Response(status=response.status, body=payload,
@@ -182,9 +191,10 @@ class WebServer:
         # keepalive_timeout is aiohttp's only bound on reading headers: it closes a
         # connection that has not sent a whole request by then (counted from opening, or
         # from the last answer on a kept-alive one).
-        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False,
-                                     shutdown_timeout=5, keepalive_timeout=self.header_timeout,
-                                     lingering_time=LINGER)
+        self._runner = FrontRunner(self.app, direct=self._direct, secure=self._add_headers,
+                                   access_log=None, handle_signals=False,
+                                   shutdown_timeout=5, keepalive_timeout=self.header_timeout,
+                                   lingering_time=LINGER)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
