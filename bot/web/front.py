@@ -16,11 +16,12 @@ aiohttp's own error answer (500, or 504 for a ``TimeoutError``) with the headers
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, cast
+from typing import Any
 
 from aiohttp import hdrs, web
 
-AiohttpHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+#: A route's handler: it takes the request as aiohttp's server made it (no match info).
+DirectHandler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
 #: Adds what every answer carries (``bot.web.headers``) to a response about to go out.
 Secure = Callable[[web.BaseRequest, web.StreamResponse], None]
 
@@ -30,7 +31,7 @@ class FrontDoor:
     those paths, ``application`` (the ``Application``'s own handler) for the rest."""
 
     def __init__(self, application: Callable[[web.BaseRequest], Awaitable[web.StreamResponse]],
-                 direct: Mapping[str, AiohttpHandler], secure: Secure) -> None:
+                 direct: Mapping[str, DirectHandler], secure: Secure) -> None:
         self._application = application
         self._direct = dict(direct)
         self._secure = secure
@@ -40,7 +41,7 @@ class FrontDoor:
         if handler is None or hdrs.EXPECT in request.headers:
             return await self._application(request)
         try:
-            response = await handler(cast(web.Request, request))
+            response = await handler(request)
         except web.HTTPException as exc:
             response = exc
         except TimeoutError:
@@ -54,7 +55,7 @@ class FrontDoor:
 class FrontRunner(web.AppRunner):
     """An ``AppRunner`` whose server calls a ``FrontDoor`` before the application."""
 
-    def __init__(self, app: web.Application, *, direct: Mapping[str, AiohttpHandler],
+    def __init__(self, app: web.Application, *, direct: Mapping[str, DirectHandler],
                  secure: Secure, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         self._direct = direct

@@ -14,7 +14,7 @@ from typing import cast
 from aiohttp import WSMsgType, web
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from bot.web.front import FrontRunner, is_literal
+from bot.web.front import DirectHandler, FrontRunner, is_literal
 from bot.web.headers import add_security_headers
 from bot.web.origin import PublicOrigin
 from bot.web.types import AnyRoute, Route, StaticRoute, WebRequest, WebSocketRoute
@@ -30,7 +30,7 @@ LINGER = 1.0
 ClientOf = Callable[[WebRequest], str | None]
 
 
-def _to_request(request: web.Request, body: bytes, origin: PublicOrigin,
+def _to_request(request: web.BaseRequest, body: bytes, origin: PublicOrigin,
                 client_of: ClientOf | None = None, *, routed: bool = True) -> WebRequest:
     # aiohttp's own read-only views, not copies (header lookups are case-insensitive);
     # the peer's address and the cookies are looked up only if the handler asks.
@@ -48,14 +48,14 @@ def _to_request(request: web.Request, body: bytes, origin: PublicOrigin,
         query=request.query,
         body=body,
         # A literal path answered in front of the router has no match info (nor params).
-        params=request.match_info if routed else {},
+        params=request.match_info if routed and isinstance(request, web.Request) else {},
         peer=lambda: request.remote,
         cookie_jar=lambda: request.cookies,
         client_of=client_of,
     )
 
 
-async def _read_body(request: web.Request, limit: int) -> bytes | None:
+async def _read_body(request: web.BaseRequest, limit: int) -> bytes | None:
     """The whole body, or None as soon as it is larger than ``limit``.
 
     Read to the end: a body may arrive in several pieces (chunked, or a slow client), and
@@ -72,7 +72,7 @@ async def _read_body(request: web.Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _arrived_body(request: web.Request, limit: int) -> bytes | None:
+def _arrived_body(request: web.BaseRequest, limit: int) -> bytes | None:
     """The body of a request whose body has all arrived (``request.content.is_eof()``: a
     webhook's usually has, with its headers); None when larger than ``limit``. Nothing is
     left to wait for, so no timer is armed: a timeout costs more CPU than the reading."""
@@ -125,7 +125,7 @@ class WebServer:
         self.app = web.Application(client_max_size=1024 * 1024)
         self.app.on_response_prepare.append(self._secure)
         #: POSTs to literal paths (the webhooks), answered before the Application's router.
-        self._direct: dict[str, AiohttpHandler] = {}
+        self._direct: dict[str, DirectHandler] = {}
         for route in routes:
             self.add(route)
         self._runner: web.AppRunner | None = None
@@ -141,7 +141,7 @@ class WebServer:
         elif isinstance(route, StaticRoute):
             router.add_static(route.prefix, route.directory, follow_symlinks=False)
 
-    def _request(self, request: web.Request, body: bytes, *, routed: bool = True) -> WebRequest:
+    def _request(self, request: web.BaseRequest, body: bytes, *, routed: bool = True) -> WebRequest:
         return _to_request(request, body, self.origin, self.client_of, routed=routed)
 
     async def _secure(self, request: web.Request, response: web.StreamResponse) -> None:
@@ -151,8 +151,8 @@ class WebServer:
         add_security_headers(response.headers, content_type=response.content_type,
                              origin=self.origin, host_header=request.headers.get("Host"))
 
-    def _http(self, route: Route, *, routed: bool = True) -> AiohttpHandler:
-        async def handle(request: web.Request) -> web.StreamResponse:
+    def _http(self, route: Route, *, routed: bool = True) -> DirectHandler:
+        async def handle(request: web.BaseRequest) -> web.StreamResponse:
             if request.content.is_eof():
                 body = _arrived_body(request, route.max_body)
             else:
