@@ -111,6 +111,8 @@ class WebServer:
     ``header_timeout`` of opening (or of its last answer; an idle keep-alive connection
     is closed then too) and its body within ``body_timeout`` (else 408). Websocket
     upgrades from another origin than ours are refused (403) before any handler runs.
+    POSTs to literal paths (the webhooks) are answered in front of the ``Application``
+    (``bot.web.front``): its middlewares and router do not see them.
     """
 
     def __init__(self, *, host: str, port: int, routes: Iterable[AnyRoute],
