@@ -71,7 +71,8 @@ class Pipeline:
         self.observers = list(observers)
         #: Set in a web process: record only, and ring the work stream for a worker.
         self._doorbell = work.doorbell if work is not None else None
-        self.turns = TaskTracker("turns")
+        #: Turns run on parked tasks (``TaskTracker.run``): about as many as run at once.
+        self.turns = TaskTracker("turns", parked=256)
         self.leases = LeaseKeeper(store, self.turns)
 
     async def submit(self, messages: Sequence[Inbound]) -> None:
@@ -108,7 +109,7 @@ class Pipeline:
         rang a worker while recording (if that ring fails, StoreError makes the webhook
         answer 5xx, and the redelivery, a duplicate, rings again)."""
         if isinstance(outcome, Claim):
-            self.turns.spawn(self.drain(outcome), name=f"turn:{outcome.customer_id}")
+            self.turns.run(self.drain(outcome))
 
     async def resend_pending(self, customer_id: str) -> None:
         """Send what a crashed process committed but may not have sent (at least once:

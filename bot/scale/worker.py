@@ -32,7 +32,8 @@ class Worker:
         self.idle_ms = idle_ms
         self.batch = batch
         self._slots = asyncio.Semaphore(concurrency)
-        self._handling = TaskTracker("work")
+        #: Each doorbell's work runs on a parked task (``TaskTracker.run``), not a new one.
+        self._handling = TaskTracker("work", parked=concurrency)
 
     async def run(self, stop: asyncio.Event, *, drain_timeout: float = 10.0) -> None:
         await self.stream.ensure_group()
@@ -53,8 +54,7 @@ class Worker:
                 continue
             for entry_id, customer_id, reclaimed in entries:
                 await self._slots.acquire()
-                self._handling.spawn(self._handle(entry_id, customer_id, reclaimed),
-                                     name=f"work:{customer_id}")
+                self._handling.run(self._handle(entry_id, customer_id, reclaimed))
         await self._handling.drain(drain_timeout)
 
     async def _handle(self, entry_id: str, customer_id: str, reclaimed: bool) -> None:
