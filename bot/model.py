@@ -93,7 +93,10 @@ QuestionKind = Literal["text", "choice", "phone"]
 
 class Question(BaseModel):
     """The question a flow is waiting on: enough to validate the answer and ask again on
-    whatever channel the customer writes next."""
+    whatever channel the customer writes next. Frozen: one is shared by every customer a
+    step asks it of (``bot/dialogue/prompts.py``); a change is a copy (``model_copy``)."""
+
+    model_config = ConfigDict(frozen=True)
 
     slot: str
     kind: QuestionKind = "text"

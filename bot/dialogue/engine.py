@@ -338,7 +338,8 @@ class DialogueEngine:
         if error is not None and await understood.free_text(self, state, question):
             return
         if error is not None:
-            question.attempts += 1
+            question = frame.question = question.model_copy(  # shared: a copy of its own
+                update={"attempts": question.attempts + 1})
             state.session.misunderstood += 1
             state.replies.append(Text(text=error))
             if question.attempts >= self.max_attempts:

@@ -1,8 +1,8 @@
 """The question a step's ``Ask`` leaves in the session, and the message that asks it.
 
 Both are built on nearly every turn (a form asks a question per answer), so they cost as
-little as their types allow: a text question's message is frozen and shared by every
-customer asked the same prompt.
+little as their types allow: both are frozen, so a step's question and a text question's
+message are each built once and shared by every customer asked them.
 """
 
 from __future__ import annotations
@@ -33,8 +33,26 @@ def prompt_for(question: Question, phone_button: str, *, again: bool = False) ->
     return prompt
 
 
+#: The question each ``Ask`` leaves pending, by the ``Ask`` (equal ones share it): a
+#: ``Question`` is frozen, so a step's question is validated once, not once per customer
+#: asked. Bounded as the prompts are.
+_QUESTIONS: dict[Ask, Question] = {}
+
+
 def question_of(ask: Ask) -> Question:
-    """The question an ``Ask`` leaves pending (its own object: answers change it)."""
+    """The question an ``Ask`` leaves pending (shared: a wrong answer's count is a copy)."""
+    try:
+        question = _QUESTIONS.get(ask)
+    except TypeError:  # choices given as a list: unhashable, so not shared
+        return _question(ask)
+    if question is None:
+        if len(_QUESTIONS) >= _KEPT_PROMPTS:
+            _QUESTIONS.clear()
+        question = _QUESTIONS[ask] = _question(ask)
+    return question
+
+
+def _question(ask: Ask) -> Question:
     kind = "choice" if ask.choices else ask.kind
     return Question(slot=ask.slot, kind=kind, prompt=ask.prompt, choices=list(ask.choices),
                     then=step_name(ask.then), error=ask.error, again=ask.again)
