@@ -53,6 +53,10 @@ class Dispatcher:
         #: The task sending each customer's replies now: a pump of ours, or the task of a
         #: turn that sends its own (``send_here``).
         self._senders: dict[str, asyncio.Task[Any]] = {}
+        #: Who waits in ``settled`` for a customer's sender to stop (rare: the worker
+        #: role). Told when the sender's pump ends, not when its task does: a turn's task
+        #: is parked for the next turn afterwards (``TaskTracker.run``), it does not end.
+        self._settling: dict[str, list[asyncio.Future[None]]] = {}
         self._again: set[str] = set()
         self._claimed: dict[str, deque[Delivery]] = {}
         #: Customers whose replies could not all be sent (the store failed meanwhile):
@@ -106,10 +110,25 @@ class Dispatcher:
         return busy, None
 
     async def settled(self, customer_id: str) -> None:
-        """Wait until this customer's replies have been handed to the platforms."""
+        """Wait until this customer's replies have been handed to the platforms (raises
+        what stopped their sender otherwise: cancelled, it raises CancelledError)."""
         sender = self._senders.get(customer_id)
         if sender is not None and sender is not asyncio.current_task():
-            await asyncio.shield(sender)
+            waiter = asyncio.get_running_loop().create_future()
+            self._settling.setdefault(customer_id, []).append(waiter)
+            await waiter
+
+    def _settle(self, customer_id: str, stopped: BaseException | None = None) -> None:
+        """The customer's sender stops: tell those waiting in ``settled``."""
+        for waiter in self._settling.pop(customer_id, ()):
+            if waiter.done():
+                continue
+            if isinstance(stopped, asyncio.CancelledError):
+                waiter.cancel()
+            elif stopped is not None:
+                waiter.set_exception(stopped)
+            else:
+                waiter.set_result(None)
 
     async def _pump(self, customer_id: str, first: Delivery | None = None) -> None:
         pause = 0.005
@@ -135,10 +154,15 @@ class Dispatcher:
         except StoreError as exc:
             self.stranded.add(customer_id)
             log.warning("replies kept in the outbox (recovery resends them): %s", exc)
+        except BaseException as exc:  # told to those waiting, then as it was
+            self._settle(customer_id, exc)
+            raise
         finally:
             del self._senders[customer_id]
             if not self._claimed.get(customer_id):
                 self._claimed.pop(customer_id, None)
+            if self._settling:
+                self._settle(customer_id)
 
     async def deliver(self, delivery: Delivery) -> SendAnswer:
         """Send one claimed delivery; once the platform took it (or it was given up) it

@@ -15,6 +15,7 @@ from bot.model import Delivery
 from bot.store.keys import OutboxFields
 from bot.store.results import NoSend
 from bot.store.store import Store
+from bot.tasks import TaskTracker
 from connectors.collecting import CollectingConnector
 
 ANA = Identity(channel="webchat", user_id="ana")
@@ -72,6 +73,29 @@ async def test_a_turn_sends_its_replies_itself_and_later_ones_join_it(store: Sto
     assert [s.text for s in chat.sent] == ["reply 1", "reply 2"]
     assert [s.key for s in chat.sent] == [f"{customer}.{n:012d}.000.0" for n in (1, 2)]
     assert await store.outbox.pending(customer) == []
+    await dispatcher.close(5)
+
+
+async def test_waiting_for_replies_ends_when_they_are_out_though_the_turn_task_lives_on(
+        store: Store) -> None:
+    """A turn's task is parked for the next turn once its replies are out
+    (``TaskTracker.run``): a worker waiting to acknowledge its work (``settled``) waits
+    for the replies, not for that task to end, which it does not."""
+    chat = GatedConnector()
+    dispatcher = Dispatcher(store=store, connectors={"webchat": chat})
+    customer = await store.resolve(ANA)
+    await store.outbox.add(customer, [reply(customer, 1)])
+    claimed = await store.outbox.next(customer)
+    turns = TaskTracker("turns", parked=1)
+    turns.run(dispatcher.send_here(customer, claimed))
+    await chat.entered.wait()
+    settled = asyncio.create_task(dispatcher.settled(customer))
+    await asyncio.sleep(0)
+    assert not settled.done(), "the reply is still on its way"
+    chat.gate.set()
+    await asyncio.wait_for(settled, 5)
+    assert [s.text for s in chat.sent] == ["reply 1"]
+    await turns.drain(1)
     await dispatcher.close(5)
 
 
