@@ -4,6 +4,10 @@
 task for it: on the message path (a turn per message) a task's creation, its first step
 and its done callback cost about 8 µs where waking a parked task costs about 3.5
 (bench/README.md, "Client side (session 9)").
+
+A parked task runs its coroutines in its own context, one after another: a
+``contextvars.ContextVar`` set by one turn is still set in the next turn that task runs.
+Nothing in the framework uses one; a flow that does should reset it in the same turn.
 """
 
 from __future__ import annotations
