@@ -261,9 +261,9 @@ class EventOutbox:
             f"{subscription}|{event_id}", subscription])
         if not replayed:
             return False
-        with translated("replay a dead letter"):
-            await self.redis.zadd(self.keys.hooks_due, {
-                f"{subscription}|{customer_id}": now_ms()})
+        with translated("replay a dead letter"):  # NX: a claimed pair keeps its lease,
+            await self.redis.zadd(self.keys.hooks_due, {  # its worker reads on to this
+                f"{subscription}|{customer_id}": now_ms()}, nx=True)
         return True
 
     async def replay_subscription(self, subscription: str, *, limit: int = 10_000) -> int:

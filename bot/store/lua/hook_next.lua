@@ -1,6 +1,6 @@
 -- A claim's next run of events for one subscription: move the subscription's position
 -- past what the claim has delivered (clearing its failed attempts), and read what follows.
--- With entries left, the claim is kept a lease longer; with none and ARGV[6] = '1', it is
+-- With entries left after a run, the claim is kept a lease longer; with none and ARGV[6] = '1', it is
 -- let go (the pair leaves the due set) and the stream trimmed. On one server the due set
 -- is KEYS[3] and this is one step: a commit landing meanwhile is either read here or
 -- rings the pair after it left (its ZADD NX finds it gone). On a cluster the due set
@@ -48,7 +48,7 @@ local position = redis.call('HGET', KEYS[2], name)
 local start = position and ('(' .. position) or '-'
 local entries = redis.call('XRANGE', KEYS[1], start, '+', 'COUNT', ARGV[3])
 if #entries > 0 then
-  if KEYS[3] then
+  if KEYS[3] and ARGV[2] ~= '' then -- a later run (the first follows its claim at once)
     redis.call('ZADD', KEYS[3], 'XX', ARGV[5], ARGV[4])
   end
   return entries
