@@ -39,10 +39,11 @@ async def waiting(store: Store, names: list[str], customer: str, count: int) -> 
 
 
 @contextlib.asynccontextmanager
-async def delivering(outbox: EventOutbox, settings: EventsSettings) -> AsyncIterator[None]:
+async def delivering(outbox: EventOutbox, settings: EventsSettings, *,
+                     poll_seconds: float = 0.05) -> AsyncIterator[None]:
     stop = asyncio.Event()
     task = asyncio.create_task(EventDeliverer(outbox=outbox, settings=settings,
-                                              poll_seconds=0.05).run(stop))
+                                              poll_seconds=poll_seconds).run(stop))
     try:
         yield
     finally:
@@ -129,3 +130,19 @@ async def test_a_failing_batch_becomes_one_dead_letter_per_event_and_replays(
             await receiver.wait_for(3)
     assert [e["id"] for e in receiver.received] == ids
     assert await outbox.dead_letters() == []
+
+
+async def test_a_free_delivery_slot_is_claimed_again_without_waiting_for_the_poll(
+    store: Store,
+) -> None:
+    """One slot, two customers due: the second is claimed when the first's delivery ends,
+    not a poll later (the loop used to sleep a whole poll whenever its slots were full)."""
+    async with FakeReceiver(SECRET) as receiver:
+        first = await waiting(store, ["crm"], "c1", 2)
+        second = await waiting(store, ["crm"], "c2", 2)
+        assert store.events is not None
+        settings = EventsSettings(subscriptions=[subscription(receiver, "crm")],
+                                  concurrency=1)
+        async with delivering(store.events, settings, poll_seconds=3600):
+            await receiver.wait_for(len(first) + len(second))
+    assert sorted(e["id"] for e in receiver.received) == sorted(first + second)
