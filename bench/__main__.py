@@ -42,6 +42,14 @@ def parse(argv: list[str]) -> argparse.Namespace:
                    help="run Valkey with appendonly yes, appendfsync everysec")
     p.add_argument("--skip", default="",
                    help="comma list of: http,scaling,cross,aiogram,events,reference")
+    p.add_argument("--events-endpoint", choices=("process", "inline", "both"),
+                   default="process",
+                   help="where ours_events' receiving endpoint runs: its own process "
+                        "(its CPU measured apart), the bench's (counted as ours, as "
+                        "until session 9), or both side by side (ours_events_inline)")
+    p.add_argument("--events-batch", type=int, default=0,
+                   help="also run ours_events_batched: the subscription posts up to N "
+                        "events per request (the opt-in 'batch' setting)")
     p.add_argument("--quick", action="store_true", help="CI size: 200 customers, 1 round")
     p.add_argument("--output", type=Path, default=HERE / "results" / "latest.json")
     p.add_argument("--no-readme", action="store_true")
@@ -68,7 +76,16 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             benches["aiogram"] = AiogramBench(server.url(1), isolation=False)
             benches["aiogram_isolation"] = AiogramBench(server.url(1), isolation=True)
         if "events" not in skip:  # event webhooks on, one subscription, a fast endpoint
-            benches["ours_events"] = OursBench(server.url(3), prefix="e", events=True)
+            if args.events_endpoint != "inline":
+                benches["ours_events"] = OursBench(server.url(3), prefix="e", events=True)
+            if args.events_endpoint != "process":
+                name = "ours_events" if args.events_endpoint == "inline" else \
+                    "ours_events_inline"
+                benches[name] = OursBench(server.url(7), prefix="i", events=True,
+                                          events_endpoint="inline")
+            if args.events_batch > 1:
+                benches["ours_events_batched"] = OursBench(
+                    server.url(8), prefix="b", events=True, events_batch=args.events_batch)
         if "reference" not in skip:  # the no-framework ceiling (issue 22)
             benches["reference"] = ReferenceBench(server.url(5))
         if "cross" not in skip:

@@ -31,6 +31,7 @@ def per_run(r: RunResult) -> dict[str, float]:
         "evalsha_per_msg": calls.get("evalsha", 0) / n,
         "server_total_commands_processed_per_msg": r.server.total_processed / n,
         "memory_bytes_per_customer": r.server.used_memory / max(r.customers, 1),
+        **r.extra,
     }
 
 

@@ -93,7 +93,8 @@ class OursBench:
     """One pipeline on its own connection pool, reused across rounds (flushed between)."""
 
     def __init__(self, url: str, *, cross_channel: bool = False, prefix: str = "u",
-                 events: bool = False, client: Redis | None = None) -> None:
+                 events: bool = False, client: Redis | None = None,
+                 events_endpoint: str = "process", events_batch: int = 1) -> None:
         #: ``client``: another client than a counting one on ``url`` (a cluster's).
         self.redis: Redis = client if client is not None else counting_client(url)
         self.admin = Redis.from_url(url)
@@ -108,7 +109,8 @@ class OursBench:
         self.pipeline = Pipeline(store=self.store, engine=engine, dispatcher=self.dispatcher)
         self._round = 0
         #: With ``events``: event webhooks on, delivered to a fast local endpoint.
-        self.events = EventsBench(self.store, url) if events else None
+        self.events = EventsBench(self.store, url, endpoint=events_endpoint,
+                                  batch=events_batch) if events else None
 
     def _identity(self, index: int, message: int) -> Identity:
         channel = ("a" if message < 2 else "b") if self.cross else "bench"
@@ -147,14 +149,20 @@ class OursBench:
         await self.admin.config_resetstat()
         before = await snapshot(self.admin)
         trips0 = self._round_trips()
+        mark = await self.events.mark() if self.events is not None else None
         driven = await drive(self._customer, customers, inflight, passes)
         trips = self._round_trips() - trips0
         await self.pipeline.turns.wait_idle()
         await self.dispatcher.senders.wait_idle()
+        extra: dict[str, float] = {}
+        wall, cpu = driven.wall, driven.cpu
+        if self.events is not None and mark is not None:  # done when delivered too
+            extra = await self.events.settle(mark, self.admin, len(driven.latencies_ms))
+            wall, cpu = wall + extra["drain_s"], cpu + extra["drain_cpu_s"]
         after = await snapshot(self.admin)
-        return RunResult(name, len(all_customers), len(driven.latencies_ms), driven.wall,
-                         driven.cpu, driven.latencies_ms, after.minus(before), trips,
-                         self.replies.summaries, passes=passes)
+        return RunResult(name, len(all_customers), len(driven.latencies_ms), wall, cpu,
+                         driven.latencies_ms, after.minus(before), trips,
+                         self.replies.summaries, passes=passes, extra=extra)
 
     def _round_trips(self) -> int:
         """Writes through redis-py plus the store's batched writes."""

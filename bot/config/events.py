@@ -24,6 +24,10 @@ class SubscriptionSettings(Strict):
     name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     #: Seconds one request may take before it counts as failed.
     timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    #: Events per request: 1, the default, posts each event alone; more posts up to that
+    #: many of a customer's waiting events together, as ``{"events": [...]}`` in commit
+    #: order (docs/events.md, "Batched requests"). Fewer requests for a busy endpoint.
+    batch: int = Field(default=1, ge=1, le=100)
 
     @property
     def key(self) -> str:

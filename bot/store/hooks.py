@@ -85,7 +85,7 @@ class EventOutbox:
         self.source = source
         self._claim = Script(redis, batcher, "hook_claim", "claim due events")
         self._replay = Script(redis, batcher, "hook_replay", "replay a dead letter")
-        self._trim = Script(redis, batcher, "hook_trim", "trim delivered events")
+        self._next = Script(redis, batcher, "hook_next", "read a customer's next events")
 
     # -- the commit's part ----------------------------------------------------------------
 
@@ -138,20 +138,49 @@ class EventOutbox:
             pairs.append((name, customer_id))
         return pairs
 
+    @translates
     async def extend(self, subscription: str, customer_id: str) -> None:
-        """Keep a claim while a delivery is in flight."""
-        await self.redis.zadd(self.keys.hooks_due, {
-            f"{subscription}|{customer_id}": now_ms() + self.lease_ms}, xx=True)
+        """Keep a claim while a long delivery is in flight."""
+        with translated("extend an event claim"):
+            await self.batcher.execute("ZADD", self.keys.hooks_due, "XX",
+                                       now_ms() + self.lease_ms, f"{subscription}|{customer_id}")
 
-    async def pending(self, subscription: str, customer_id: str) -> list[Pending]:
-        """The customer's entries past the subscription's position, oldest first."""
+    @translates
+    async def next_run(self, subscription: str, customer_id: str, *,
+                       past: str | None = None) -> list[Pending]:
+        """A claim's next entries for ``subscription``, oldest first, after moving its
+        position to ``past`` (the last entry the claim got past; None: none yet). Entries
+        returned: the claim is kept a lease longer from now. None: it is let go, and what
+        every subscription has passed is trimmed.
+
+        One script call through the batcher per run of a customer's events, where a claim
+        used to cost a position read, a range read and a position write per event, a lease
+        extension per event, and four calls to let go."""
         ck = self.keys.customer(customer_id)
-        position = await self.redis.hget(ck.hook_positions, subscription)
-        start = f"({_s(position)}" if position else "-"
-        entries: Any = await self.redis.xrange(ck.hooks, min=start, max="+", count=_BATCH)
-        return [Pending(_s(entry_id), _field(fields, "e") or b"",
-                        _s(only) if (only := _field(fields, "only")) else None)
-                for entry_id, fields in entries]
+        member = f"{subscription}|{customer_id}"
+        names = list(self.subscriptions) if subscription in self.subscriptions else []
+        args = [subscription, past or "", _BATCH, member, now_ms() + self.lease_ms]
+        if not self.batcher.cluster:
+            return _pending(await self._next(keys=[ck.hooks, ck.hook_positions,
+                                                   self.keys.hooks_due],
+                                             args=[*args, "1", *names]))
+        # The due set is in another slot: the pair leaves it before the stream is read
+        # again, so a commit in between rings it back (NX finds it gone) or is read here.
+        keys = [ck.hooks, ck.hook_positions]
+        entries = await self._next(keys=keys, args=[*args, "0"])
+        if entries:
+            await self.extend(subscription, customer_id)
+            return _pending(entries)
+        with translated("let go of an event claim"):
+            await self.batcher.execute("ZREM", self.keys.hooks_due, member)
+        if await self._next(keys=keys, args=[subscription, "", 1, member, 0, "1", *names]):
+            with translated("ring a customer's events"):
+                await self.batcher.execute("ZADD", self.keys.hooks_due, now_ms(), member)
+        return []
+
+    async def let_go(self, subscription: str, customer_id: str) -> None:
+        """Drop a claim without delivering (its subscription is no longer configured)."""
+        await self.redis.zrem(self.keys.hooks_due, f"{subscription}|{customer_id}")
 
     async def attempts(self, subscription: str, customer_id: str) -> tuple[int, int | None]:
         """Failed attempts at the subscription's next entry, and when the first failed."""
@@ -160,57 +189,36 @@ class EventOutbox:
             [f"{subscription}:a", f"{subscription}:f"])
         return int(attempts or 0), int(first) if first else None
 
-    async def delivered(self, subscription: str, customer_id: str, entry_id: str) -> None:
-        """The entry reached the subscription (or was not for it): move past it."""
+    async def failed(self, subscription: str, customer_id: str, *, retry_at_ms: int,
+                     past: str | None = None) -> None:
+        """A delivery failed: move the position to ``past`` (what the claim delivered
+        before it, if anything), count the failure, and come due again at ``retry_at_ms``."""
         ck = self.keys.customer(customer_id)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(ck.hook_positions, subscription, entry_id)
-            pipe.hdel(ck.hook_positions, f"{subscription}:a", f"{subscription}:f")
-            await pipe.execute()
-
-    async def failed(self, subscription: str, customer_id: str, *, retry_at_ms: int) -> None:
-        """A delivery failed: count it, and come due again at ``retry_at_ms``."""
-        ck = self.keys.customer(customer_id)
-        async with self.redis.pipeline(transaction=True) as pipe:
+            if past is not None:
+                pipe.hset(ck.hook_positions, subscription, past)
+                pipe.hdel(ck.hook_positions, f"{subscription}:a", f"{subscription}:f")
             pipe.hincrby(ck.hook_positions, f"{subscription}:a", 1)
             pipe.hsetnx(ck.hook_positions, f"{subscription}:f", now_ms())
             await pipe.execute()
         await self.redis.zadd(self.keys.hooks_due,
                               {f"{subscription}|{customer_id}": retry_at_ms}, xx=True)
 
-    async def bury(self, subscription: str, customer_id: str, entry: Pending, *,
-                   event_id: str, error: str, attempts: int) -> None:
-        """Give up on an entry: it becomes a dead letter and the subscription moves on
-        (the customer's next event no longer waits for it)."""
+    async def bury(self, subscription: str, customer_id: str, entries: Sequence[Pending], *,
+                   event_ids: Sequence[str], error: str, attempts: int) -> None:
+        """Give up on ``entries`` (one request's): each becomes a dead letter and the
+        subscription moves past them (the customer's next event no longer waits)."""
         ck = self.keys.customer(customer_id)
         now = now_ms()
-        letter = json.dumps({"body": entry.body.decode(), "error": error,
-                             "attempts": attempts, "at": now})
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(ck.hook_dead, f"{subscription}|{event_id}", letter)
-            pipe.hset(ck.hook_positions, subscription, entry.entry_id)
+            for entry, event_id in zip(entries, event_ids, strict=True):
+                letter = json.dumps({"body": entry.body.decode(), "error": error,
+                                     "attempts": attempts, "at": now})
+                pipe.hset(ck.hook_dead, f"{subscription}|{event_id}", letter)
+            pipe.hset(ck.hook_positions, subscription, entries[-1].entry_id)
             pipe.hdel(ck.hook_positions, f"{subscription}:a", f"{subscription}:f")
             await pipe.execute()
         await self.redis.zadd(self.keys.hooks_dead, {customer_id: now})
-
-    async def settle(self, subscription: str, customer_id: str) -> None:
-        """A claim is done with what it read: let go of the pair unless more came in
-        meanwhile, and trim what every subscription has passed.
-
-        The pair leaves the due set before the stream is looked at again: a commit that
-        lands in between adds it back (NX finds it gone), or is seen here."""
-        ck = self.keys.customer(customer_id)
-        member = f"{subscription}|{customer_id}"
-        await self.redis.zrem(self.keys.hooks_due, member)
-        if subscription not in self.subscriptions:  # no longer configured: nothing waits
-            return
-        mine = await self.redis.hget(ck.hook_positions, subscription)
-        more = await self.redis.xrange(ck.hooks, min=f"({_s(mine)}" if mine else "-",
-                                       max="+", count=1)
-        if more:
-            await self.redis.zadd(self.keys.hooks_due, {member: now_ms()})
-            return
-        await self._trim(keys=[ck.hooks, ck.hook_positions], args=list(self.subscriptions))
 
     async def forget(self, customer_id: str) -> None:
         """Drop the customer from the shared sets (an erasure: their streams and dead
@@ -253,9 +261,9 @@ class EventOutbox:
             f"{subscription}|{event_id}", subscription])
         if not replayed:
             return False
-        with translated("replay a dead letter"):
-            await self.redis.zadd(self.keys.hooks_due, {
-                f"{subscription}|{customer_id}": now_ms()})
+        with translated("replay a dead letter"):  # NX: a claimed pair keeps its lease,
+            await self.redis.zadd(self.keys.hooks_due, {  # its worker reads on to this
+                f"{subscription}|{customer_id}": now_ms()}, nx=True)
         return True
 
     async def replay_subscription(self, subscription: str, *, limit: int = 10_000) -> int:
@@ -276,9 +284,15 @@ class EventOutbox:
         return replayed
 
 
-def _field(fields: dict[Any, Any], name: str) -> Any:
-    value = fields.get(name.encode())
-    return fields.get(name) if value is None else value
+def _pending(entries: Any) -> list[Pending]:
+    """Stream entries as a script returns them (``[id, [field, value, ...]]``)."""
+    found = []
+    for entry_id, flat in entries:
+        fields = dict(zip(flat[::2], flat[1::2], strict=True))
+        only = fields.get(b"only")
+        found.append(Pending(_s(entry_id), fields.get(b"e", b""),
+                             _s(only) if only else None))
+    return found
 
 
 def _s(value: Any) -> str:

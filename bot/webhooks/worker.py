@@ -31,8 +31,7 @@ from bot.store.hooks import EventOutbox, Pending
 from bot.store.scripts import now_ms
 from bot.store.subscriptions import SubscriptionStore
 from bot.tasks import TaskTracker
-from bot.webhooks.events import BusinessEvent
-from bot.webhooks.signing import HEADER, sign
+from bot.webhooks.requests import EventHead, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +55,9 @@ class EventDeliverer:
 
     async def run(self, stop: asyncio.Event, *, drain_timeout: float = 5.0) -> None:
         self._http = aiohttp.ClientSession(headers={"User-Agent": "Omnicanal-Webhooks/1"})
+        wake = asyncio.Event()  # a delivery ended (a slot is free) or stop was set
+        stopped = asyncio.ensure_future(stop.wait())
+        stopped.add_done_callback(lambda _: wake.set())
         try:
             while not stop.is_set():
                 if time.monotonic() - self._refreshed_at >= self.settings.refresh_seconds:
@@ -63,12 +65,17 @@ class EventDeliverer:
                 free = self.settings.concurrency - len(self.deliveries)
                 claimed = await self._claim(free) if free > 0 else []
                 for name, customer_id in claimed:
-                    self.deliveries.spawn(self._deliver(name, customer_id),
-                                          name=f"events:{name}:{customer_id}")
-                if not claimed:
+                    task = self.deliveries.spawn(self._deliver(name, customer_id),
+                                                 name=f"events:{name}:{customer_id}")
+                    task.add_done_callback(lambda _: wake.set())
+                if not claimed or len(self.deliveries) >= self.settings.concurrency:
+                    # Claim again when a slot frees up (a customer's next events may be
+                    # due at once), else when polled: not one poll late per free slot.
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), self.poll_seconds)
+                        await asyncio.wait_for(wake.wait(), self.poll_seconds)
+                    wake.clear()
         finally:
+            stopped.cancel()
             await self.deliveries.drain(drain_timeout)
             await self._http.close()
 
@@ -102,45 +109,80 @@ class EventDeliverer:
             return []
 
     async def _deliver(self, name: str, customer_id: str) -> None:
-        """Deliver what the customer has waiting for one subscription, in order; stop at
-        the first failure (the pair comes due again at its retry time)."""
+        """Deliver what the customer has waiting for one subscription, in order, in runs
+        read by one script call each (``EventOutbox.next_run``); stop at the first
+        failure (the pair comes due again at its retry time)."""
         subscription = self.subscriptions.get(name)
         try:
             if subscription is None:  # removed from the config: nothing waits for it
-                await self.outbox.settle(name, customer_id)
+                await self.outbox.let_go(name, customer_id)
                 return
-            for entry in await self.outbox.pending(name, customer_id):
-                if not await self._deliver_one(subscription, customer_id, entry):
+            past: str | None = None
+            while True:
+                leased_at = time.monotonic()  # next_run extends the claim from about now
+                entries = await self.outbox.next_run(name, customer_id, past=past)
+                if not entries:
                     return
-            await self.outbox.settle(name, customer_id)
+                for group in self._requests(subscription, entries):
+                    leased_at = await self._keep_lease(subscription, customer_id, leased_at)
+                    if not await self._deliver_group(subscription, customer_id, group,
+                                                     past):
+                        return
+                    past = group.last_id
+                past = entries[-1].entry_id
         except StoreError as exc:  # the claim's lease runs out and another worker retries
             log.warning("event delivery for customer %s stopped: %s", hashed(customer_id),
                         exc)
 
-    async def _deliver_one(self, subscription: SubscriptionSettings, customer_id: str,
-                           entry: Pending) -> bool:
-        """True when the subscription is past ``entry`` (delivered, not for it, or dead)."""
+    def _requests(self, subscription: SubscriptionSettings,
+                  entries: list[Pending]) -> list[Outgoing]:
+        """The run's entries the subscription wants, as its requests: one event each, or
+        up to ``batch`` consecutive ones. The others (not for it, or committed before it
+        existed) are passed over with the run."""
         name = subscription.key
-        event = BusinessEvent.from_json(entry.body)
-        before_it = int(entry.entry_id.partition("-")[0]) < self.since_ms.get(name, 0)
-        if before_it or (entry.only is not None and entry.only != name) or \
-                not subscription.wants(event.type):
-            await self.outbox.delivered(name, customer_id, entry.entry_id)
-            return True
-        await self.outbox.extend(name, customer_id)
-        error = await self._post(subscription, event, entry.body)
+        since = self.since_ms.get(name, 0)
+        requests: list[Outgoing] = []
+        for entry in entries:
+            if (entry.only is not None and entry.only != name) or \
+                    int(entry.entry_id.partition("-")[0]) < since:
+                continue
+            event = EventHead.of(entry.body)
+            if not subscription.wants(event.type):
+                continue
+            if requests and len(requests[-1].entries) < subscription.batch:
+                requests[-1].add(entry, event)
+            else:
+                requests.append(Outgoing([entry], [event], batched=subscription.batch > 1))
+        return requests
+
+    async def _keep_lease(self, subscription: SubscriptionSettings, customer_id: str,
+                          leased_at: float) -> float:
+        """Extend the claim when a request started now could outlast it; when it was
+        last leased (``time.monotonic``)."""
+        lease = self.outbox.lease_ms / 1000
+        if time.monotonic() - leased_at + subscription.timeout_seconds < lease / 2:
+            return leased_at
+        await self.outbox.extend(subscription.key, customer_id)
+        return time.monotonic()
+
+    async def _deliver_group(self, subscription: SubscriptionSettings, customer_id: str,
+                             request: Outgoing, past: str | None) -> bool:
+        """True when the subscription is past the request's events (delivered or dead);
+        ``past``: the last entry this claim got past before them."""
+        name = subscription.key
+        error = await self._post(subscription, request)
         if error is None:
-            await self.outbox.delivered(name, customer_id, entry.entry_id)
             return True
         attempts, first_ms = await self.outbox.attempts(name, customer_id)
         now = now_ms()
         if first_ms is not None and now - first_ms >= self.settings.retry_for_seconds * 1000:
-            log.warning("event %s to %s is a dead letter after %d attempts: %s", event.id,
-                        name, attempts + 1, error)
-            await self.outbox.bury(name, customer_id, entry, event_id=event.id, error=error,
+            log.warning("event(s) %s to %s are dead letters after %d attempts: %s",
+                        ", ".join(e.id for e in request.events), name, attempts + 1, error)
+            await self.outbox.bury(name, customer_id, request.entries,
+                                   event_ids=[e.id for e in request.events], error=error,
                                    attempts=attempts + 1)
             return True
-        await self.outbox.failed(name, customer_id,
+        await self.outbox.failed(name, customer_id, past=past,
                                  retry_at_ms=now + int(self.backoff(attempts) * 1000))
         return False
 
@@ -150,14 +192,11 @@ class EventDeliverer:
         return float(min(self.settings.backoff_max_seconds, initial * 2 ** min(failed_before,
                                                                                40)))
 
-    async def _post(self, subscription: SubscriptionSettings, event: BusinessEvent,
-                    body: bytes) -> str | None:
-        """Post one event: None when the endpoint took it (2xx), else why not."""
+    async def _post(self, subscription: SubscriptionSettings,
+                    request: Outgoing) -> str | None:
+        """Post one request: None when the endpoint took it (2xx), else why not."""
         assert self._http is not None, "run() opens the HTTP session"
-        headers = {"Content-Type": "application/json",
-                   HEADER: sign(subscription.secret.get_secret_value(), body,
-                                timestamp=int(time.time())),
-                   "Omnicanal-Event-Id": event.id, "Omnicanal-Event-Type": event.type}
+        body, headers = request.signed(subscription.secret.get_secret_value())
         try:
             async with self._http.post(
                     subscription.url, data=body, headers=headers,

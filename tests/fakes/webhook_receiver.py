@@ -1,6 +1,7 @@
 """A fake webhook endpoint on 127.0.0.1: checks every request's signature with the
 documented algorithm (``bot.webhooks.signing.verify``), records what arrives in arrival
-order, and can be told to fail (500) or to hang."""
+order (the events of a batched request one by one), and can be told to fail (500) or to
+hang."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ class FakeReceiver(LocalServer):
         self.failed = 0
         self.forged = 0
         self.hanging = 0
+        #: Each accepted request: its URL's ``s`` query (which subscription) and how many
+        #: events it carried (a batch, ``{"events": [...]}``, or one event).
+        self.requests: list[tuple[str, int]] = []
         #: Answer 500 until this time (``time.monotonic``).
         self.fail_until = 0.0
         #: Hang every request (never answer) while set.
@@ -69,9 +73,15 @@ class FakeReceiver(LocalServer):
         if time.monotonic() < self.fail_until:
             self.failed += 1
             return web.Response(status=500)
-        event = json.loads(body)
-        assert request.headers["Omnicanal-Event-Id"] == event["id"]
+        parsed = json.loads(body)
+        if "events" in parsed:  # a batching subscription's envelope
+            events = parsed["events"]
+            assert request.headers["Omnicanal-Event-Count"] == str(len(events))
+        else:
+            events = [parsed]
+            assert request.headers["Omnicanal-Event-Id"] == parsed["id"]
         async with self._arrived:
-            self.received.append(event)
+            self.requests.append((request.query.get("s", ""), len(events)))
+            self.received.extend(events)
             self._arrived.notify_all()
         return web.Response(status=204)

@@ -15,7 +15,7 @@ from bot.model import Event
 from bot.privacy import CustomerRecords
 from bot.store.results import Claim
 from bot.store.store import Store
-from bot.webhooks.events import BusinessEvents
+from bot.webhooks.events import BusinessEvent, BusinessEvents
 
 ANA = Identity(channel="telegram", account="bot", user_id="100")
 
@@ -86,3 +86,25 @@ async def test_a_merge_writes_customer_merged_in_the_merge_itself(redis: Redis) 
     assert json.loads(merged)["type"] == "customer.merged"
     assert json.loads(merged)["data"]["source"] == source
     assert await outbox.claim_due(10) == [("crm", target)]
+
+
+async def test_replaying_a_dead_letter_leaves_a_claimed_customer_to_its_worker(
+    redis: Redis,
+) -> None:
+    """A replay rings the pair only if nobody holds it: ringing a claimed pair made it due
+    at once, so a second worker took it while the first still delivered (twice, out of
+    order). Its worker reads on to the replayed event instead."""
+    store = Store(redis, lease_seconds=5)
+    outbox = store.enable_events(subscriptions=["crm"], lease_seconds=5,
+                                 source=BusinessEvents())
+    body = BusinessEvent("message.received", "c1", {"text": "hi"}).to_json()
+    await outbox.publish("c1", body)
+    assert await outbox.claim_due(10) == [("crm", "c1")]
+    [entry] = await outbox.next_run("crm", "c1")
+    event_id = json.loads(body)["id"]
+    await outbox.bury("crm", "c1", [entry], event_ids=[event_id], error="HTTP 500",
+                      attempts=3)
+    assert await outbox.replay_event("c1", "crm", event_id)
+    assert await outbox.claim_due(10) == []  # still the first worker's
+    [replayed] = await outbox.next_run("crm", "c1", past=entry.entry_id)
+    assert (replayed.body, replayed.only) == (body, "crm")
