@@ -64,7 +64,9 @@ class Counted(NamedTuple):
     #: 1 for a known stem, ``TYPO`` for one a word is a typo of, 0 for an unknown word,
     #: -1 for a filler word (skipped).
     factor: float
-    #: The stem's idf squared, and what the word adds to a dot product with it.
+    #: What the word adds to the text's squared norm (its stem's idf squared; for an
+    #: unknown word ``UNKNOWN`` of the rarest stem's, squared; 0 for a filler word), and
+    #: what it adds to a dot product with its stem.
     square: float
     gain: float
     #: The most the word can add to a variant's cosine times the text's norm
@@ -74,7 +76,6 @@ class Counted(NamedTuple):
 
 
 FILLER = Counted("", -1.0, 0.0, 0.0, 0.0, False)
-UNKNOWN_WORD = Counted("", 0.0, 0.0, 0.0, 0.0, False)
 
 
 class LocaleIndex:
@@ -121,7 +122,10 @@ class LocaleIndex:
             for key in _one_edit_keys(surface):
                 self._near[key].add(stem)
         self._guesses: dict[str, str | None] = {}
-        self._unknown_squared = self._unknown ** 2
+        #: Each stem a search met → its entries by the most they can score (``_order``).
+        self._orders: dict[str, list[tuple[float, int, tuple[int, ...]]]] = {}
+        #: A word no entry knows, even at one edit: it counts in the text's norm only.
+        self._unknown_word = Counted("", 0.0, self._unknown ** 2, 0.0, 0.0, False)
         #: Each word a search met → what it counts as (``_learn``); filler words too.
         self._words: dict[str, Counted] = dict.fromkeys(self.analyzer.filler, FILLER)
 
@@ -156,20 +160,18 @@ class LocaleIndex:
         that score more than ``above``, best first."""
         chosen: dict[str, Counted] = {}  # stem → its best word, in the order said
         norm_squared, asks = 0.0, False
-        memory, unknown_squared = self._words, self._unknown_squared
+        memory = self._words
         for word in dict.fromkeys(said):  # each once, in order
             counted = memory.get(word) or self._learn(word)
-            factor = counted.factor
-            if factor <= 0.0:  # filler (-1), or a word no entry knows, even at one edit
-                if factor == 0.0:
-                    norm_squared += unknown_squared
+            if counted.factor <= 0.0:  # a filler word (adds 0) or one no entry knows
+                norm_squared += counted.square
                 continue
             held = chosen.get(counted.stem)
             if held is None:
                 norm_squared += counted.square
                 chosen[counted.stem] = counted
                 asks = asks or not counted.question
-            elif held.factor < factor:
+            elif held.factor < counted.factor:
                 chosen[counted.stem] = counted
         if not asks or limit <= 0:  # nothing asked about ("where?")
             return []
@@ -179,6 +181,9 @@ class LocaleIndex:
         reaching, adding = _reaching(gains, above, query_norm)
         if not reaching:
             return []  # no entry can score more than ``above``
+        if len(reaching) == 1:  # most questions: one word finds the candidates
+            return self._ranked_by_one(reaching[0], adding, gains, norm_squared, limit,
+                                       above)
         dots: dict[int, float] = {}
         get = dots.get
         for counted in reaching:
@@ -208,33 +213,89 @@ class LocaleIndex:
             bound = cosine ** (1 - COVERAGE) + SLACK
             if bound <= above or (len(top) == limit and bound < top[0]):
                 break
-            stems, covered = self._entry_stems[entry], 0.0
-            for counted in gains:
-                if counted.stem in stems:
-                    covered += counted.gain
-            score = cosine ** (1 - COVERAGE) * (covered / norm_squared) ** COVERAGE
-            # A variant's very words score 1 whatever order the sums were added in, so
-            # that entries answering equally well rank in the order of the files.
-            score = 1.0 if score > PERFECT else score
-            if score <= above:
-                continue
-            found.append((score, entry))
-            heapq.heappush(top, score)
-            if len(top) > limit:
-                heapq.heappop(top)
+            self._keep(entry, cosine, gains, norm_squared, above, found, top, limit)
         found.sort(key=lambda item: (-item[0], item[1]))
         return found[:limit]
 
+    def _ranked_by_one(self, reaching: Counted, adding: list[Counted], gains: list[Counted],
+                       norm_squared: float, limit: int, above: float,
+                       ) -> list[tuple[float, int]]:
+        """``_ranked`` when a single word finds the candidates (the others only add to
+        them): its entries come in the order of the most they can score (``_order``),
+        and each is scored exactly, with the same sums as ``_ranked``, only while that
+        most can still enter the ranking. Without words that add, an entry's cosine is
+        the word's gain times its largest 1/|variant|: no variant to visit."""
+        order = self._orders.get(reaching.stem) or self._order(reaching.stem)
+        gain, query_norm = reaching.gain, math.sqrt(norm_squared)
+        ceiling = gain + sum(counted.gain for counted in adding)  # the most a dot can be
+        inverse_norms, posting_sets = self._inverse_norms, self._posting_sets
+        found: list[tuple[float, int]] = []
+        top: list[float] = []
+        for largest, entry, variants in order:
+            most = (ceiling * largest / query_norm) ** (1 - COVERAGE) + SLACK
+            if most <= above or (len(top) == limit and most < top[0]):
+                break  # no later entry can enter either
+            if not adding:
+                cosine = gain * largest
+            else:
+                cosine = 0.0
+                for variant in variants:
+                    dot = gain
+                    for counted in adding:
+                        if variant in posting_sets[counted.stem]:
+                            dot += counted.gain
+                    cosine = max(cosine, dot * inverse_norms[variant])
+            cosine /= query_norm
+            bound = cosine ** (1 - COVERAGE) + SLACK
+            if bound <= above or (len(top) == limit and bound < top[0]):
+                continue
+            self._keep(entry, cosine, gains, norm_squared, above, found, top, limit)
+        found.sort(key=lambda item: (-item[0], item[1]))
+        return found[:limit]
+
+    def _keep(self, entry: int, cosine: float, gains: list[Counted], norm_squared: float,
+              above: float, found: list[tuple[float, int]], top: list[float],
+              limit: int) -> None:
+        """Score ``entry`` (its cosine, and how much of the text it covers) and keep it
+        in ``found`` when it beats ``above``; ``top`` holds the ``limit`` best scores."""
+        stems, covered = self._entry_stems[entry], 0.0
+        for counted in gains:
+            if counted.stem in stems:
+                covered += counted.gain
+        score = cosine ** (1 - COVERAGE) * (covered / norm_squared) ** COVERAGE
+        # A variant's very words score 1 whatever order the sums were added in, so
+        # that entries answering equally well rank in the order of the files.
+        score = 1.0 if score > PERFECT else score
+        if score <= above:
+            return
+        found.append((score, entry))
+        heapq.heappush(top, score)
+        if len(top) > limit:
+            heapq.heappop(top)
+
+    def _order(self, stem: str) -> list[tuple[float, int, tuple[int, ...]]]:
+        """The entries with ``stem``, each with its largest 1/|variant| among its
+        variants with the stem and those variants, largest first (on a tie, the first
+        entry first); made at a search's first use of the stem, then remembered."""
+        variants: dict[int, list[int]] = defaultdict(list)
+        for variant in self._postings[stem]:
+            variants[self._variant_entry[variant]].append(variant)
+        inverse_norms = self._inverse_norms
+        order = sorted(((max(inverse_norms[v] for v in found), entry, tuple(found))
+                        for entry, found in variants.items()), key=lambda e: (-e[0], e[1]))
+        self._orders[stem] = order
+        return order
+
     def _learn(self, word: str) -> Counted:
         """What ``word`` counts as: its stem when the index knows it, else the stem one
-        edit away (``TYPO``), else nothing (``UNKNOWN_WORD``); remembered (bounded)."""
+        edit away (``TYPO``), else nothing (``_unknown_word``); remembered (bounded)."""
         stem = self.analyzer.stem(word)
         factor = 1.0
         if stem not in self.idf:
             guess = self._guess(word)
             stem, factor = (guess, TYPO) if guess is not None else ("", 0.0)
         if not factor:
-            counted = UNKNOWN_WORD
+            counted = self._unknown_word
         else:
             square = self._squares[stem]
             gain = factor * square

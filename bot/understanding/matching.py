@@ -153,11 +153,10 @@ class ExampleIndex:
         function: dict[str, float] = {}  # the same, for function words
         typed_weight = 0.0
         counted, weight = self._counted, self._weight
-        parts: set[str] = set()
-        for typed_word in said:
-            if typed_word in weight or len(typed_word) < 6:
-                parts.add(typed_word)
-            else:
+        parts = set(said)
+        if any(len(self._split(word)) > 1 for word in parts.difference(weight)):
+            parts = set()  # two example words run together ("nevermind"): each counts
+            for typed_word in said:
                 parts.update(self._split(typed_word))
         for word in parts:
             example_word, gain, adds, is_function = counted.get(word) or self._learn(word)
@@ -187,14 +186,14 @@ class ExampleIndex:
         best: dict[str, float] = {}
         bag_weights, labels = self._bag_weights, self._labels
         for index, hit in sorted(matched.items()):  # equal scores: the first label wins
-            f1 = 2 * hit / (typed_weight + bag_weights[index])
+            half = hit / (typed_weight + bag_weights[index])  # (doubling is exact)
             label = labels[index]
-            if f1 > best.get(label, 0.0):
-                best[label] = f1
+            if half > best.get(label, 0.0):
+                best[label] = half
         # Its square root spreads the F1 over 0..1 the way a threshold reads it: half of a
         # sentence explained by half of an example is a fair guess (0.5), not 0.25. (Taken
         # of each label's best only: the root keeps the order.)
-        ranked = [(label, _rooted(f1)) for label, f1 in best.items()]
+        ranked = [(label, _rooted(2 * half)) for label, half in best.items()]
         if len(ranked) > 1:
             ranked.sort(key=itemgetter(1), reverse=True)
         return ranked
