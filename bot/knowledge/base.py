@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -84,16 +85,16 @@ class KnowledgeBase:
         own = index.locales.get(locale) if locale is not None else None
         parts = parts_of(text)  # the same words for every locale
         found = own.search_parts(parts, limit, above) if own is not None else []
-        factor = 1.0 if own is None else OTHER_LOCALE
-        floor = max(above, found[-1][0] if len(found) == limit else 0.0)
         if not found or found[0][0] < OTHER_LOCALE:  # else no other locale can come first
-            for part in index.locales.values():
-                if part is not own:
-                    found.extend((score * factor, entry) for score, entry
-                                 in part.search_parts(parts, limit, floor / factor - SLACK))
-            found.sort(key=lambda hit: -hit[0])
-        if above > 0.0:
-            found = [hit for hit in found if hit[0] > above]
+            factor = 1.0 if own is None else OTHER_LOCALE
+            floor = max(above, found[-1][0] if len(found) == limit else 0.0) / factor - SLACK
+            others = [(score * factor, entry) for part in index.locales.values()
+                      if part is not own for score, entry in part.search_parts(parts, limit, floor)]
+            if others:  # (each locale's own are above ``above`` already)
+                found.extend(others)
+                found.sort(key=itemgetter(0), reverse=True)  # stable: on a tie, own first
+                if above > 0.0:
+                    found = [hit for hit in found if hit[0] > above]
         return [_passage(entry, score) for score, entry in found[:limit]]
 
     def get(self, passage_id: str) -> Passage | None:

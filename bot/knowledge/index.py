@@ -28,6 +28,8 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
+from typing import NamedTuple
 
 from bot.knowledge.entry import Entry
 from bot.knowledge.text import QUESTION_WEIGHT, Analyzer, words_of
@@ -42,6 +44,8 @@ UNKNOWN = 0.8
 COVERAGE = 0.5
 #: Where a sentence ends, or a question starts ("¿"): each part is scored on its own too.
 _SENTENCE_END = re.compile(r"[.!?¿¡;\n]+")
+#: What may stand around a single sentence ("¿dónde está?", "hi!"): ends and spaces.
+_ENDS_AND_SPACES = " \t\r\n\f\v.!?¿¡;"
 #: A score this close to 1 is 1, off only by the rounding of the sums.
 PERFECT = 1 - 1e-9
 #: What the bound of a score may be off by rounding (``_ranked``).
@@ -51,6 +55,27 @@ SLACK = 1e-9
 MARGIN = 1e-6
 #: Words shorter than this are not matched at one edit ("pay" is not "day").
 TYPO_MIN_LENGTH = 4
+
+
+class Counted(NamedTuple):
+    """What a word of a search counts as in one locale: worked out once per word."""
+
+    stem: str
+    #: 1 for a known stem, ``TYPO`` for one a word is a typo of, 0 for an unknown word,
+    #: -1 for a filler word (skipped).
+    factor: float
+    #: What the word adds to the text's squared norm (its stem's idf squared; for an
+    #: unknown word ``UNKNOWN`` of the rarest stem's, squared; 0 for a filler word), and
+    #: what it adds to a dot product with its stem.
+    square: float
+    gain: float
+    #: The most the word can add to a variant's cosine times the text's norm
+    #: (``_reaching``).
+    reach: float
+    question: bool
+
+
+FILLER = Counted("", -1.0, 0.0, 0.0, 0.0, False)
 
 
 class LocaleIndex:
@@ -97,8 +122,12 @@ class LocaleIndex:
             for key in _one_edit_keys(surface):
                 self._near[key].add(stem)
         self._guesses: dict[str, str | None] = {}
-        #: Each word a search met → what it counts as (``_learn``).
-        self._words: dict[str, tuple[str, float]] = {}
+        #: Each stem a search met → its entries by the most they can score (``_order``).
+        self._orders: dict[str, list[tuple[float, int, tuple[int, ...]]]] = {}
+        #: A word no entry knows, even at one edit: it counts in the text's norm only.
+        self._unknown_word = Counted("", 0.0, self._unknown ** 2, 0.0, 0.0, False)
+        #: Each word a search met → what it counts as (``_learn``); filler words too.
+        self._words: dict[str, Counted] = dict.fromkeys(self.analyzer.filler, FILLER)
 
     def search(self, text: str, limit: int, above: float = 0.0) -> list[tuple[float, Entry]]:
         """The best entries for ``text`` with their scores (0..1), best first; only those
@@ -129,35 +158,41 @@ class LocaleIndex:
                 above: float) -> list[tuple[float, int]]:
         """(score, entry number) of the ``limit`` best entries the words ``said`` touch
         that score more than ``above``, best first."""
-        weights: dict[str, float] = {}
-        norm_squared = 0.0
-        filler, memory, unknown_squared = self.analyzer.filler, self._words, self._unknown ** 2
+        chosen: dict[str, Counted] = {}  # stem → its best word, in the order said
+        norm_squared, asks = 0.0, False
+        memory = self._words
         for word in dict.fromkeys(said):  # each once, in order
-            if word in filler:
+            counted = memory.get(word) or self._learn(word)
+            if counted.factor <= 0.0:  # a filler word (adds 0) or one no entry knows
+                norm_squared += counted.square
                 continue
-            stem, factor = memory.get(word) or self._learn(word)
-            if not factor:  # a word no entry knows, even at one edit
-                norm_squared += unknown_squared
-                continue
-            if weights.get(stem, 0.0) < factor:
-                norm_squared += self._squares[stem] if stem not in weights else 0.0
-                weights[stem] = factor
-        questions = self.analyzer.questions
-        if weights.keys() <= questions or limit <= 0:  # nothing asked about ("where?")
+            held = chosen.get(counted.stem)
+            if held is None:
+                norm_squared += counted.square
+                chosen[counted.stem] = counted
+                asks = asks or not counted.question
+            elif held.factor < counted.factor:
+                chosen[counted.stem] = counted
+        if not asks or limit <= 0:  # nothing asked about ("where?")
             return []
-        squares, postings, posting_sets = self._squares, self._postings, self._posting_sets
-        gains = [(stem, factor * squares[stem]) for stem, factor in weights.items()]
+        postings, posting_sets = self._postings, self._posting_sets
+        gains = list(chosen.values())
         query_norm = math.sqrt(norm_squared)
-        reaching, adding = self._reaching(gains, questions, above, query_norm)
+        reaching, adding = _reaching(gains, above, query_norm)
         if not reaching:
             return []  # no entry can score more than ``above``
+        if len(reaching) == 1:  # most questions: one word finds the candidates
+            return self._ranked_by_one(reaching[0], adding, gains, norm_squared, limit,
+                                       above)
         dots: dict[int, float] = {}
         get = dots.get
-        for stem, gain in reaching:
-            for variant in postings[stem]:
+        for counted in reaching:
+            gain = counted.gain
+            for variant in postings[counted.stem]:
                 dots[variant] = get(variant, 0.0) + gain
-        for stem, gain in adding:
-            for variant in posting_sets[stem].intersection(dots):
+        for counted in adding:
+            gain = counted.gain
+            for variant in posting_sets[counted.stem].intersection(dots):
                 dots[variant] += gain
         # Each entry's best variant by dot / |variant|; the query's norm divides them all.
         best: dict[int, float] = {}
@@ -178,67 +213,100 @@ class LocaleIndex:
             bound = cosine ** (1 - COVERAGE) + SLACK
             if bound <= above or (len(top) == limit and bound < top[0]):
                 break
-            stems, covered = self._entry_stems[entry], 0.0
-            for stem, gain in gains:
-                if stem in stems:
-                    covered += gain
-            score = cosine ** (1 - COVERAGE) * (covered / norm_squared) ** COVERAGE
-            # A variant's very words score 1 whatever order the sums were added in, so
-            # that entries answering equally well rank in the order of the files.
-            score = 1.0 if score > PERFECT else score
-            if score <= above:
-                continue
-            found.append((score, entry))
-            heapq.heappush(top, score)
-            if len(top) > limit:
-                heapq.heappop(top)
+            self._keep(entry, cosine, gains, norm_squared, above, found, top, limit)
         found.sort(key=lambda item: (-item[0], item[1]))
         return found[:limit]
 
-    def _reaching(self, gains: list[tuple[str, float]], questions: frozenset[str],
-                  above: float, query_norm: float,
-                  ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
-        """The words whose variants are candidates, and those that only add to the
-        candidates: question words ("where" alone asks about no entry), and the content
-        words too weak to lift a variant above ``above`` by themselves (MaxScore's idea).
+    def _ranked_by_one(self, reaching: Counted, adding: list[Counted], gains: list[Counted],
+                       norm_squared: float, limit: int, above: float,
+                       ) -> list[tuple[float, int]]:
+        """``_ranked`` when a single word finds the candidates (the others only add to
+        them): its entries come in the order of the most they can score (``_order``),
+        and each is scored exactly, with the same sums as ``_ranked``, only while that
+        most can still enter the ranking. Without words that add, an entry's cosine is
+        the word's gain times its largest 1/|variant|: no variant to visit."""
+        order = self._orders.get(reaching.stem) or self._order(reaching.stem)
+        gain, query_norm = reaching.gain, math.sqrt(norm_squared)
+        ceiling = gain + sum(counted.gain for counted in adding)  # the most a dot can be
+        inverse_norms, posting_sets = self._inverse_norms, self._posting_sets
+        found: list[tuple[float, int]] = []
+        top: list[float] = []
+        for largest, entry, variants in order:
+            most = (ceiling * largest / query_norm) ** (1 - COVERAGE) + SLACK
+            if most <= above or (len(top) == limit and most < top[0]):
+                break  # no later entry can enter either
+            if not adding:
+                cosine = gain * largest
+            else:
+                cosine = 0.0
+                for variant in variants:
+                    dot = gain
+                    for counted in adding:
+                        if variant in posting_sets[counted.stem]:
+                            dot += counted.gain
+                    cosine = max(cosine, dot * inverse_norms[variant])
+            cosine /= query_norm
+            bound = cosine ** (1 - COVERAGE) + SLACK
+            if bound <= above or (len(top) == limit and bound < top[0]):
+                continue
+            self._keep(entry, cosine, gains, norm_squared, above, found, top, limit)
+        found.sort(key=lambda item: (-item[0], item[1]))
+        return found[:limit]
 
-        A word adds at most ``gain * (its variants' largest 1/|variant|) / |text|`` to a
-        variant's cosine, and an entry scores at most the square root of its best cosine;
-        so a variant only the weak words reach (with every question word at its most)
-        cannot score more than ``above``. With ``above`` 0 every content word reaches:
-        "offer", in nearly every entry, makes a candidate of every variant only then."""
-        largest = self._largest_inverse_norm
-        budget = (above - MARGIN) ** 2 * query_norm if above > MARGIN else -1.0
-        if sum(gain * largest[stem] for stem, gain in gains) <= budget:
-            return [], []  # all together they cannot lift a variant over ``above``
-        adding = [(stem, gain) for stem, gain in gains if stem in questions]
-        content = [(stem, gain) for stem, gain in gains if stem not in questions]
-        if above <= MARGIN or not content:
-            return content, adding
-        spent = sum(gain * largest[stem] for stem, gain in adding)
-        weak: set[str] = set()
-        for stem, gain in sorted(content, key=lambda item: item[1] * largest[item[0]]):
-            spent += gain * largest[stem]
-            if spent > budget:
-                break
-            weak.add(stem)
-        if not weak:
-            return content, adding
-        return ([hit for hit in content if hit[0] not in weak],
-                [hit for hit in content if hit[0] in weak] + adding)
+    def _keep(self, entry: int, cosine: float, gains: list[Counted], norm_squared: float,
+              above: float, found: list[tuple[float, int]], top: list[float],
+              limit: int) -> None:
+        """Score ``entry`` (its cosine, and how much of the text it covers) and keep it
+        in ``found`` when it beats ``above``; ``top`` holds the ``limit`` best scores."""
+        stems, covered = self._entry_stems[entry], 0.0
+        for counted in gains:
+            if counted.stem in stems:
+                covered += counted.gain
+        score = cosine ** (1 - COVERAGE) * (covered / norm_squared) ** COVERAGE
+        # A variant's very words score 1 whatever order the sums were added in, so
+        # that entries answering equally well rank in the order of the files.
+        score = 1.0 if score > PERFECT else score
+        if score <= above:
+            return
+        found.append((score, entry))
+        heapq.heappush(top, score)
+        if len(top) > limit:
+            heapq.heappop(top)
 
-    def _learn(self, word: str) -> tuple[str, float]:
-        """(stem, 1) for a word whose stem the index knows, (the stem one edit away,
-        ``TYPO``) for a typo of one, ("", 0) for neither; remembered (bounded)."""
+    def _order(self, stem: str) -> list[tuple[float, int, tuple[int, ...]]]:
+        """The entries with ``stem``, each with its largest 1/|variant| among its
+        variants with the stem and those variants, largest first (on a tie, the first
+        entry first); made at a search's first use of the stem, then remembered."""
+        variants: dict[int, list[int]] = defaultdict(list)
+        for variant in self._postings[stem]:
+            variants[self._variant_entry[variant]].append(variant)
+        inverse_norms = self._inverse_norms
+        order = sorted(((max(inverse_norms[v] for v in found), entry, tuple(found))
+                        for entry, found in variants.items()), key=lambda e: (-e[0], e[1]))
+        self._orders[stem] = order
+        return order
+
+    def _learn(self, word: str) -> Counted:
+        """What ``word`` counts as: its stem when the index knows it, else the stem one
+        edit away (``TYPO``), else nothing (``_unknown_word``); remembered (bounded)."""
         stem = self.analyzer.stem(word)
-        known = (stem, 1.0)
+        factor = 1.0
         if stem not in self.idf:
             guess = self._guess(word)
-            known = (guess, TYPO) if guess is not None else ("", 0.0)
+            stem, factor = (guess, TYPO) if guess is not None else ("", 0.0)
+        if not factor:
+            counted = self._unknown_word
+        else:
+            square = self._squares[stem]
+            gain = factor * square
+            counted = Counted(stem, factor, square, gain,
+                              gain * self._largest_inverse_norm[stem],
+                              stem in self.analyzer.questions)
         if len(self._words) >= Analyzer.MEMORY:
             self._words.clear()
-        self._words[word] = known
-        return known
+            self._words.update(dict.fromkeys(self.analyzer.filler, FILLER))
+        self._words[word] = counted
+        return counted
 
     def _guess(self, surface: str) -> str | None:
         """The known stem one edit away from ``surface``, if exactly one is."""
@@ -258,11 +326,44 @@ class LocaleIndex:
 
 def parts_of(text: str) -> list[list[str]]:
     """The folded words of ``text``, and when it has several sentences, of each too."""
+    if not _SENTENCE_END.search(text.strip(_ENDS_AND_SPACES)):
+        return [words_of(text)]  # one sentence (most messages): no split to make
     sentences = [part for part in _SENTENCE_END.split(text) if part.strip()]
     if len(sentences) <= 1:
         return [words_of(text)]
     each = [words_of(sentence) for sentence in sentences]
     return [[word for part in each for word in part], *each]
+
+
+def _reaching(gains: list[Counted], above: float, query_norm: float,
+              ) -> tuple[list[Counted], list[Counted]]:
+    """The words whose variants are candidates, and those that only add to the
+    candidates: question words ("where" alone asks about no entry), and the content words
+    too weak to lift a variant above ``above`` by themselves (MaxScore's idea).
+
+    A word adds at most ``gain * (its variants' largest 1/|variant|) / |text|`` (its
+    ``reach``) to a variant's cosine, and an entry scores at most the square root of its
+    best cosine; so a variant only the weak words reach (with every question word at its
+    most) cannot score more than ``above``. With ``above`` 0 every content word reaches:
+    "offer", in nearly every entry, makes a candidate of every variant only then."""
+    budget = (above - MARGIN) ** 2 * query_norm if above > MARGIN else -1.0
+    if sum(counted.reach for counted in gains) <= budget:
+        return [], []  # all together they cannot lift a variant over ``above``
+    adding = [counted for counted in gains if counted.question]
+    content = [counted for counted in gains if not counted.question]
+    if above <= MARGIN or not content:
+        return content, adding
+    spent = sum(counted.reach for counted in adding)
+    weak: set[str] = set()
+    for counted in sorted(content, key=attrgetter("reach")):
+        spent += counted.reach
+        if spent > budget:
+            break
+        weak.add(counted.stem)
+    if not weak:
+        return content, adding
+    return ([hit for hit in content if hit.stem not in weak],
+            [hit for hit in content if hit.stem in weak] + adding)
 
 
 def _one_edit_keys(word: str) -> Iterable[str]:

@@ -59,10 +59,14 @@ def fold(text: str) -> str:
 
 
 _WORD = re.compile(r"[^\W_]+")
+#: The same on ASCII text, lowered (there ``\w`` is letters, digits and "_").
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 
 def words_of(text: str) -> list[str]:
     """The folded words of ``text`` in order, filler and repeats included."""
+    if text.isascii():  # most messages: nothing to take accents off
+        return _ASCII_WORD.findall(text.lower())
     return _WORD.findall(fold(text))
 
 

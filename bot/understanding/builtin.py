@@ -67,6 +67,8 @@ class BuiltinProvider:
         for flow in flows:
             patterns = [SlotPattern.from_schema(s.name, s.schema) for s in flow.slots]
             self._slots[flow.name] = [p for p in patterns if p is not None]
+        self._slot_names = {flow: frozenset(p.name for p in patterns)
+                            for flow, patterns in self._slots.items()}
         self._finders = {flow: SlotFinder(patterns) for flow, patterns in self._slots.items()}
         self._all_slots = SlotFinder([p for ps in self._slots.values() for p in ps])
         self._language_names = {name for loc in self.locales
@@ -114,7 +116,7 @@ class BuiltinProvider:
                  said: Sequence[str]) -> list[tuple[str, float]]:
         """Scores with evidence the examples cannot show: each slot of a flow the sentence
         fills ("the jeans" is a returns slot) and a language named ("in Spanish")."""
-        named = self._language_names.intersection(said)
+        named = not self._language_names.isdisjoint(said)
         if not found and not named:
             return ranked  # nothing to add: already best first, each at most 1
         boosted = []
@@ -143,8 +145,9 @@ class BuiltinProvider:
         if not label:
             return None
         if not label.startswith(GLOBAL):
-            own = {p.name for p in self._slots.get(label, [])}
-            return StartFlow(label, {k: v for k, v in found.items() if k in own})
+            own = self._slot_names.get(label, frozenset())
+            return StartFlow(label, {k: v for k, v in found.items() if k in own}
+                             if found else {})
         command = label.removeprefix(GLOBAL)
         if command == "human":
             return HandOff()

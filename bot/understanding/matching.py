@@ -22,6 +22,8 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import NamedTuple
 
 from bot.understanding.nearest import NearestWord
 from bot.understanding.text import words
@@ -56,6 +58,19 @@ class Example:
     text: str
 
 
+class Counted(NamedTuple):
+    """What a typed word counts as in the example scoring."""
+
+    #: The example word it stands for (itself, or the word it is a typo of), or None.
+    example_word: str | None
+    #: What it adds to an example with that word: the weight of the word times how alike.
+    gain: float
+    #: What it adds to the sentence's weight.
+    adds: float
+    #: Whether its example word is a function word (it only adds to the candidates).
+    is_function: bool
+
+
 class ExampleIndex:
     """The examples of every label, ready to score sentences against."""
 
@@ -82,7 +97,7 @@ class ExampleIndex:
         #: Each long typed word no example uses → its parts (``_split``), remembered.
         self._parts: dict[str, tuple[str, ...]] = {}
         #: Each typed word → what it counts as (``_learn``), remembered.
-        self._counted: dict[str, tuple[str | None, float, float]] = {}
+        self._counted: dict[str, Counted] = {}
 
     def _known(self, word: str) -> tuple[str, float] | None:
         """The example word ``word`` stands for, and how alike they are (0..1)."""
@@ -93,15 +108,16 @@ class ExampleIndex:
         found = self._nearest.find(word)
         return (found[0], found[1] / 100) if found is not None else None
 
-    def _learn(self, word: str) -> tuple[str | None, float, float]:
-        """What a typed word counts as: (the example word it stands for or None, how
-        alike, what it adds to the sentence's weight); remembered (bounded)."""
+    def _learn(self, word: str) -> Counted:
+        """What a typed word counts as (``Counted``); remembered (bounded)."""
         known = self._known(word)
         if known is None:
             counted = self._unknown * (FUNCTION_WEIGHT if word in FUNCTION_WORDS else 1.0)
-            learnt: tuple[str | None, float, float] = (None, 0.0, counted)
+            learnt = Counted(None, 0.0, counted, False)
         else:
-            learnt = (known[0], known[1], self._weight[known[0]])
+            example_word, similarity = known
+            learnt = Counted(example_word, self._weight[example_word] * similarity,
+                             self._weight[example_word], example_word in FUNCTION_WORDS)
         if len(self._counted) >= NearestWord.MEMORY:
             self._counted.clear()
         self._counted[word] = learnt
@@ -128,54 +144,59 @@ class ExampleIndex:
         return self.scores_of(words(text))
 
     def scores_of(self, said: Iterable[str]) -> list[tuple[str, float]]:
-        """``scores`` of a text already in folded words (``text.words``)."""
-        typed: dict[str, float] = {}  # example word → similarity
+        """``scores`` of a text already in folded words (``text.words``).
+
+        This runs on every free-text message, so each typed word is one look-up of what
+        it counts as (``Counted``: its gain, weight times similarity, multiplied once when it
+        is first met), kept apart as a content or a function word as it is read."""
+        content: dict[str, float] = {}  # example word → the best gain a typed word gives
+        function: dict[str, float] = {}  # the same, for function words
         typed_weight = 0.0
-        weight, counted = self._weight, self._counted
-        parts: set[str] = set()
-        for typed_word in said:
-            if typed_word in weight or len(typed_word) < 6:
-                parts.add(typed_word)
-            else:
+        counted, weight = self._counted, self._weight
+        parts = set(said)
+        if any(len(self._split(word)) > 1 for word in parts.difference(weight)):
+            parts = set()  # two example words run together ("nevermind"): each counts
+            for typed_word in said:
                 parts.update(self._split(typed_word))
         for word in parts:
-            example_word, similarity, adds = counted.get(word) or self._learn(word)
+            example_word, gain, adds, is_function = counted.get(word) or self._learn(word)
             typed_weight += adds
-            if example_word is not None and typed.get(example_word, 0.0) < similarity:
-                typed[example_word] = similarity
-        if typed.keys() <= FUNCTION_WORDS:
+            if example_word is not None:
+                chosen = function if is_function else content
+                if chosen.get(example_word, 0.0) < gain:
+                    chosen[example_word] = gain
+        if not content:
             return []  # "no", "ok please": an answer, not a request
         # Examples that share only "my" or "please" with the sentence cannot win: the
         # candidates are those a meaningful word reaches, through the inverted index, and
         # the function words only add to them.
-        matched: dict[int, float] = {}
+        containing = self._containing
+        words_in = iter(content.items())
+        word, gain = next(words_in)
+        matched = dict.fromkeys(containing[word], gain)
         get = matched.get
-        function = []
-        for word, similarity in typed.items():
-            if word in FUNCTION_WORDS:
-                function.append(word)
-                continue
-            gain = weight[word] * similarity
-            for index in self._containing[word]:
+        for word, gain in words_in:
+            for index in containing[word]:
                 matched[index] = get(index, 0.0) + gain
-        for word in function:
-            gain = weight[word] * typed[word]
+        for word, gain in function.items():
             for index in self._containing_sets[word].intersection(matched):
                 matched[index] += gain
         # The F1 of precision (hit / typed weight) and recall (hit / example weight) is
         # 2 hit / (typed weight + example weight); each label keeps its best example's.
         best: dict[str, float] = {}
         bag_weights, labels = self._bag_weights, self._labels
-        for index in sorted(matched):  # equal scores: the label of the first example wins
-            f1 = 2 * matched[index] / (typed_weight + bag_weights[index])
+        for index, hit in sorted(matched.items()):  # equal scores: the first label wins
+            half = hit / (typed_weight + bag_weights[index])  # (doubling is exact)
             label = labels[index]
-            if f1 > best.get(label, 0.0):
-                best[label] = f1
+            if half > best.get(label, 0.0):
+                best[label] = half
         # Its square root spreads the F1 over 0..1 the way a threshold reads it: half of a
         # sentence explained by half of an example is a fair guess (0.5), not 0.25. (Taken
         # of each label's best only: the root keeps the order.)
-        rooted = [(label, _rooted(f1)) for label, f1 in best.items()]
-        return sorted(rooted, key=lambda item: item[1], reverse=True)
+        ranked = [(label, _rooted(2 * half)) for label, half in best.items()]
+        if len(ranked) > 1:
+            ranked.sort(key=itemgetter(1), reverse=True)
+        return ranked
 
 
 def _rooted(f1: float) -> float:

@@ -137,3 +137,16 @@ def test_an_alias_is_found_through_its_words_as_by_trying_every_alias_in_order()
             said = rng.sample(vocabulary, rng.randint(0, min(4, len(vocabulary))))
             typed = {word: word.upper() for word in said}
             assert pattern.find("", typed) == _first_alias(pattern, typed), said
+
+
+def test_two_example_words_run_together_count_as_the_two() -> None:
+    """The joined words are looked for only among the words no example uses: "nevermind"
+    is "never mind", once each however often either is said."""
+    index = ExampleIndex([Example("cancel", "en", "never mind"),
+                          Example("remember", "en", "keep it in mind"),
+                          Example("other", "en", "something else entirely")])
+    assert index.scores("nevermind") == index.scores("never mind")
+    assert index.scores("nevermind please") == index.scores("never mind please")
+    assert index.scores("mind nevermind never") == index.scores("never mind")
+    assert index.scores("nevermind")[0] == ("cancel", 1.0)
+    assert index.scores("somethingelse") == index.scores("something else")
