@@ -57,7 +57,7 @@ MARGIN = 1e-6
 TYPO_MIN_LENGTH = 4
 
 
-class Counted(NamedTuple):
+class SearchWord(NamedTuple):
     """What a word of a search counts as in one locale: worked out once per word."""
 
     stem: str
@@ -75,7 +75,7 @@ class Counted(NamedTuple):
     question: bool
 
 
-FILLER = Counted("", -1.0, 0.0, 0.0, 0.0, False)
+FILLER = SearchWord("", -1.0, 0.0, 0.0, 0.0, False)
 
 
 class LocaleIndex:
@@ -125,9 +125,9 @@ class LocaleIndex:
         #: Each stem a search met → its entries by the most they can score (``_order``).
         self._orders: dict[str, list[tuple[float, int, tuple[int, ...]]]] = {}
         #: A word no entry knows, even at one edit: it counts in the text's norm only.
-        self._unknown_word = Counted("", 0.0, self._unknown ** 2, 0.0, 0.0, False)
+        self._unknown_word = SearchWord("", 0.0, self._unknown ** 2, 0.0, 0.0, False)
         #: Each word a search met → what it counts as (``_learn``); filler words too.
-        self._words: dict[str, Counted] = dict.fromkeys(self.analyzer.filler, FILLER)
+        self._words: dict[str, SearchWord] = dict.fromkeys(self.analyzer.filler, FILLER)
 
     def search(self, text: str, limit: int, above: float = 0.0) -> list[tuple[float, Entry]]:
         """The best entries for ``text`` with their scores (0..1), best first; only those
@@ -158,7 +158,7 @@ class LocaleIndex:
                 above: float) -> list[tuple[float, int]]:
         """(score, entry number) of the ``limit`` best entries the words ``said`` touch
         that score more than ``above``, best first."""
-        chosen: dict[str, Counted] = {}  # stem → its best word, in the order said
+        chosen: dict[str, SearchWord] = {}  # stem → its best word, in the order said
         norm_squared, asks = 0.0, False
         memory = self._words
         for word in dict.fromkeys(said):  # each once, in order
@@ -217,8 +217,8 @@ class LocaleIndex:
         found.sort(key=lambda item: (-item[0], item[1]))
         return found[:limit]
 
-    def _ranked_by_one(self, reaching: Counted, adding: list[Counted], gains: list[Counted],
-                       norm_squared: float, limit: int, above: float,
+    def _ranked_by_one(self, reaching: SearchWord, adding: list[SearchWord],
+                       gains: list[SearchWord], norm_squared: float, limit: int, above: float,
                        ) -> list[tuple[float, int]]:
         """``_ranked`` when a single word finds the candidates (the others only add to
         them): its entries come in the order of the most they can score (``_order``),
@@ -253,7 +253,7 @@ class LocaleIndex:
         found.sort(key=lambda item: (-item[0], item[1]))
         return found[:limit]
 
-    def _keep(self, entry: int, cosine: float, gains: list[Counted], norm_squared: float,
+    def _keep(self, entry: int, cosine: float, gains: list[SearchWord], norm_squared: float,
               above: float, found: list[tuple[float, int]], top: list[float],
               limit: int) -> None:
         """Score ``entry`` (its cosine, and how much of the text it covers) and keep it
@@ -286,7 +286,7 @@ class LocaleIndex:
         self._orders[stem] = order
         return order
 
-    def _learn(self, word: str) -> Counted:
+    def _learn(self, word: str) -> SearchWord:
         """What ``word`` counts as: its stem when the index knows it, else the stem one
         edit away (``TYPO``), else nothing (``_unknown_word``); remembered (bounded)."""
         stem = self.analyzer.stem(word)
@@ -299,7 +299,7 @@ class LocaleIndex:
         else:
             square = self._squares[stem]
             gain = factor * square
-            counted = Counted(stem, factor, square, gain,
+            counted = SearchWord(stem, factor, square, gain,
                               gain * self._largest_inverse_norm[stem],
                               stem in self.analyzer.questions)
         if len(self._words) >= Analyzer.MEMORY:
@@ -335,8 +335,8 @@ def parts_of(text: str) -> list[list[str]]:
     return [[word for part in each for word in part], *each]
 
 
-def _reaching(gains: list[Counted], above: float, query_norm: float,
-              ) -> tuple[list[Counted], list[Counted]]:
+def _reaching(gains: list[SearchWord], above: float, query_norm: float,
+              ) -> tuple[list[SearchWord], list[SearchWord]]:
     """The words whose variants are candidates, and those that only add to the
     candidates: question words ("where" alone asks about no entry), and the content words
     too weak to lift a variant above ``above`` by themselves (MaxScore's idea).

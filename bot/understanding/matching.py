@@ -58,7 +58,7 @@ class Example:
     text: str
 
 
-class Counted(NamedTuple):
+class TypedWord(NamedTuple):
     """What a typed word counts as in the example scoring."""
 
     #: The example word it stands for (itself, or the word it is a typo of), or None.
@@ -97,7 +97,7 @@ class ExampleIndex:
         #: Each long typed word no example uses → its parts (``_split``), remembered.
         self._parts: dict[str, tuple[str, ...]] = {}
         #: Each typed word → what it counts as (``_learn``), remembered.
-        self._counted: dict[str, Counted] = {}
+        self._counted: dict[str, TypedWord] = {}
 
     def _known(self, word: str) -> tuple[str, float] | None:
         """The example word ``word`` stands for, and how alike they are (0..1)."""
@@ -108,15 +108,15 @@ class ExampleIndex:
         found = self._nearest.find(word)
         return (found[0], found[1] / 100) if found is not None else None
 
-    def _learn(self, word: str) -> Counted:
-        """What a typed word counts as (``Counted``); remembered (bounded)."""
+    def _learn(self, word: str) -> TypedWord:
+        """What a typed word counts as (``TypedWord``); remembered (bounded)."""
         known = self._known(word)
         if known is None:
             counted = self._unknown * (FUNCTION_WEIGHT if word in FUNCTION_WORDS else 1.0)
-            learnt = Counted(None, 0.0, counted, False)
+            learnt = TypedWord(None, 0.0, counted, False)
         else:
             example_word, similarity = known
-            learnt = Counted(example_word, self._weight[example_word] * similarity,
+            learnt = TypedWord(example_word, self._weight[example_word] * similarity,
                              self._weight[example_word], example_word in FUNCTION_WORDS)
         if len(self._counted) >= NearestWord.MEMORY:
             self._counted.clear()
@@ -147,7 +147,7 @@ class ExampleIndex:
         """``scores`` of a text already in folded words (``text.words``).
 
         This runs on every free-text message, so each typed word is one look-up of what
-        it counts as (``Counted``: its gain, weight times similarity, multiplied once when it
+        it counts as (``TypedWord``: its gain, weight times similarity, multiplied once when it
         is first met), kept apart as a content or a function word as it is read."""
         content: dict[str, float] = {}  # example word → the best gain a typed word gives
         function: dict[str, float] = {}  # the same, for function words
