@@ -71,21 +71,26 @@ class LanguageGuesser:
 
     def guess(self, text: str, said: Sequence[str] | None = None) -> str | None:
         """The locale ``text`` is written in, or None when it does not tell. ``said``: its
-        words (``text.words``), when the caller has them already."""
+        words (``text.words``), when the caller has them already.
+
+        It runs on every free-text message: the words' owners are looked up and counted
+        in C (``map``, ``list.count``), and the marks are looked for only in a text that
+        is not plain ASCII (every mark is a non-ASCII letter)."""
         if len(self.locales) < 2:
             return None
-        votes: dict[str, int] = {}
-        lowered = text.lower()
-        for locale, marks in self._marks:
-            if not marks.isdisjoint(lowered):
-                votes[locale] = votes.get(locale, 0) + 2
-        word_locale = self._word_locale
-        for word in words(text) if said is None else said:
-            owner = word_locale.get(word)
-            if owner is not None:
-                votes[owner] = votes.get(owner, 0) + 1
-        if not votes:
-            return None
+        owners = list(filter(None, map(self._word_locale.get,
+                                       words(text) if said is None else said)))
+        marked = ([locale for locale, marks in self._marks
+                   if not marks.isdisjoint(text.lower())]
+                  if self._marks and not text.isascii() else [])
+        if not marked:
+            if not owners:
+                return None
+            first = owners[0]
+            if owners.count(first) == len(owners):
+                return first  # one language's words only
+        votes = {locale: owners.count(locale) + (2 if locale in marked else 0)
+                 for locale in self.locales}
         best = max(votes, key=votes.__getitem__)
         count = votes.pop(best)
-        return best if count > max(votes.values(), default=0) else None
+        return best if count > max(votes.values()) else None
