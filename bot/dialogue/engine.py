@@ -22,6 +22,7 @@ from bot.dialogue.parsing.explain import explain
 from bot.dialogue.prompts import prompt_for, question_of
 from bot.dialogue.steps import Ask, Call, End, Goto, Handoff, Start, step_name
 from bot.dialogue.texts import ENGINE_TEXTS, Texts
+from bot.dialogue.triggers import TriggerTable
 from bot.dialogue.turn import Turn
 from bot.errors import FlowError
 from bot.history import inbound_event, outbound_event
@@ -139,6 +140,8 @@ class DialogueEngine:
                               if t.interrupts]
         self._keywords = [(t, f) for f in self.flows.values() for t in f.triggers
                           if not t.interrupts]
+        self._first_interrupting = TriggerTable(self._interrupting)
+        self._first_keyword = TriggerTable(self._keywords)
 
     # -- the turn -------------------------------------------------------------------------
 
@@ -222,19 +225,19 @@ class DialogueEngine:
         if intent is not None:
             await self._global_intent(state, intent)
             return
-        for trigger, flow in self._interrupting:
-            if trigger.matches(inbound):
-                await self._start(state, flow, replace=True)
-                return
+        flow = self._first_interrupting.first(inbound)
+        if flow is not None:
+            await self._start(state, flow, replace=True)
+            return
         frame = state.session.frame
         if frame is not None and frame.question is not None:
             await self._answer(state, frame, frame.question)
             return
-        for trigger, flow in self._keywords:
-            if trigger.matches(inbound):
-                await self._start(state, flow, replace=True,
-                                  given=understood.words_started(self, state, flow))
-                return
+        flow = self._first_keyword.first(inbound)
+        if flow is not None:
+            await self._start(state, flow, replace=True,
+                              given=understood.words_started(self, state, flow))
+            return
         if frame is None:
             if await understood.free_text(self, state, None):
                 return
