@@ -103,6 +103,9 @@ class SlotFinder:
         self.alias_words = sorted({w for p in self.patterns for w in p.alias_words()})
         self._known = frozenset(self.alias_words)
         self._nearest = NearestWord(self.alias_words, ALIAS_SIMILARITY)
+        #: The slots a pattern can find, in order: all a sentence with no alias word in it
+        #: can give (most sentences).
+        self._patterned = [(p.name, p.pattern) for p in self.patterns if p.pattern is not None]
 
     def typed_words(self, said: Sequence[str]) -> dict[str, str]:
         """Each alias word the words ``said`` contain, exactly or with a typo (words of 4
@@ -133,6 +136,14 @@ class SlotFinder:
         found: dict[str, str] = {}
         used: set[str] = set()
         searched: dict[re.Pattern[str], re.Match[str] | None] = {}
+        if not typed:  # no alias to look for: the patterns alone, each searched once
+            for name, pattern in self._patterned:
+                match = searched[pattern] if pattern in searched else searched.setdefault(
+                    pattern, pattern.search(text))
+                if match is not None:
+                    found[name] = match.group(0)
+                    used.update(words(found[name]))
+            return found, [w for w in said if w not in used] if used else list(said)
         for slot in self.patterns:
             hit = slot.find(text, typed, searched)
             if hit is not None:
