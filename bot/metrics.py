@@ -48,14 +48,15 @@ class Metrics:
                              registry=r)
         self.merges = Counter("omnicanal_merges", "Customers merged into one", registry=r)
         # Understanding free text (bot/understanding): only messages nothing else handled.
-        self.understanding_calls = Counter("omnicanal_understanding_calls", "Sentences a "
-                                           "provider was asked about, by outcome "
-                                           "(understood, unsure, none, error)",
-                                           ["provider", "outcome"], registry=r)
-        self.understanding_latency = Histogram("omnicanal_understanding_duration_seconds",
-                                               "Time a provider took to understand a "
-                                               "sentence", ["provider"],
-                                               buckets=LATENCY_BUCKETS, registry=r)
+        # Counted on every free-text message: lock-free too.
+        self.understanding_calls = LockFreeCounter("omnicanal_understanding_calls",
+                                                   "Sentences a provider was asked about, "
+                                                   "by outcome (understood, unsure, none, "
+                                                   "error)", ["provider", "outcome"],
+                                                   registry=r)
+        self.understanding_latency = LockFreeHistogram(
+            "omnicanal_understanding_duration_seconds", "Time a provider took to understand "
+            "a sentence", "provider", buckets=LATENCY_BUCKETS, registry=r)
         self.understanding_fallbacks = Counter("omnicanal_understanding_fallbacks",
                                                "Sentences the built-in provider answered "
                                                "because the configured one failed",

@@ -115,5 +115,5 @@ class Understander:
     def _count(self, provider: str, outcome: str, seconds: float) -> None:
         if self.metrics is None:
             return
-        self.metrics.understanding_calls.labels(provider, outcome).inc()
-        self.metrics.understanding_latency.labels(provider).observe(seconds)
+        self.metrics.understanding_calls.inc((provider, outcome))
+        self.metrics.understanding_latency.observe(provider, seconds)
