@@ -259,15 +259,22 @@ def against(revision: str, runs: int, rounds: int, passes: int) -> None:
                      "--passes", str(passes)], cwd=tree, env=env, check=True,
                     capture_output=True, text=True).stdout
                 found[side].append(json.loads(out))
+    for figure, said in (("added_us", "added"), ("over_trigger_us", "over a trigger match")):
+        for side, results in found.items():
+            added = [r[figure] for r in results if figure in r]
+            if added:
+                print(f"{side:>12}: {said} {statistics.median(added):6.1f} us per free-text "
+                      f"message (runs {', '.join(f'{a:.1f}' for a in added)})")
+        ours, theirs = found["this tree"], found[revision]
+        ratios = [a[figure] / b[figure] for a, b in zip(ours, theirs, strict=True)
+                  if figure in a and figure in b]
+        if ratios:
+            print(f"{said}, this tree / {revision}: median {statistics.median(ratios):.2f} "
+                  f"(runs {', '.join(f'{r:.2f}' for r in ratios)})")
     for side, results in found.items():
-        added = [r["added_us"] for r in results]
-        print(f"{side:>12}: added {statistics.median(added):6.1f} us per free-text message "
-              f"(runs {', '.join(f'{a:.1f}' for a in added)}), without "
-              f"{statistics.median(r['without_us'] for r in results):.1f} us")
-    ours, theirs = found["this tree"], found[revision]
-    ratios = [a["added_us"] / b["added_us"] for a, b in zip(ours, theirs, strict=True)]
-    print(f"added CPU, this tree / {revision}: median {statistics.median(ratios):.2f} "
-          f"(runs {', '.join(f'{r:.2f}' for r in ratios)})")
+        print(f"{side:>12}: without understanding "
+              f"{statistics.median(r['without_us'] for r in results):.1f} us, a trigger "
+              f"match {statistics.median(r.get('trigger_us', 0.0) for r in results):.1f} us")
 
 
 def main(argv: list[str] | None = None) -> None:
