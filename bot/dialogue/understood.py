@@ -74,12 +74,15 @@ async def free_text(engine: DialogueEngine, state: _State, question: Question | 
         if question is None:  # a guess it is not sure of: say so, and how to get a person
             state.replies.append(Text(text=engine.texts.get(state.locale, "engine.not_sure")))
         return False
-    switches = [c for c in result.commands if isinstance(c, SwitchLanguage)]
+    commands = result.commands
+    if len(commands) == 1 and not isinstance(commands[0], SwitchLanguage):
+        return await _apply(engine, state, commands[0], question)  # the common case
+    switches = [c for c in commands if isinstance(c, SwitchLanguage)]
     for switch in switches:
         if switch.locale in engine.locales:
             state.profile.locale_chosen = True
             await engine._global_intent(state, Intent("language", switch.locale))
-    acts = [c for c in result.commands if not isinstance(c, SwitchLanguage)]
+    acts = [c for c in commands if not isinstance(c, SwitchLanguage)]
     if not acts:
         return bool(switches)
     return await _apply(engine, state, acts[0], question) or bool(switches)
@@ -206,7 +209,7 @@ def understood_event(inbound: Inbound, result: Understanding, threshold: float) 
     data: dict[str, JSONValue] = {
         "intent": intent, "confidence": round(result.confidence, 3),
         "provider": result.provider, "applied": sure,
-        "commands": [describe_command(c) for c in result.commands],
+        "commands": list(map(describe_command, result.commands)),
     }
     if result.locale:
         data["locale"] = result.locale

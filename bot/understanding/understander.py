@@ -92,8 +92,8 @@ class Understander:
             return Understanding(provider=name)
         outcome = ("none" if not understood.commands else
                    "unsure" if understood.confidence < self.threshold else "understood")
-        self._count(name, outcome, time.perf_counter() - started)
         if self.metrics is not None:
+            self._count(name, outcome, time.perf_counter() - started)
             if understood.provider and understood.provider != name:
                 # The primary failed and its fallback answered: both are counted.
                 self.metrics.understanding_fallbacks.labels(name).inc()
