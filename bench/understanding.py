@@ -186,14 +186,57 @@ def trigger_matches(flows: list[Flow]) -> list[str]:
     return [f"/{commands.get(u['intent'], commands['menu'])}" for u in utterances()]
 
 
-async def combined(rounds: int, passes: int) -> dict[str, Any]:
-    """The combined figure: 20 flows, 200 knowledge entries, the eval's sentences."""
+def combined_setup() -> tuple[list[Flow], KnowledgeBase]:
+    """The combined figure's 20 flows and 200 knowledge entries."""
     flows = [*FLOWS, *(synthetic(t) for t in TOPICS)]
     demo = len(KnowledgeBase.from_paths([DEMO / "knowledge"], locales=LOCALES))
     with tempfile.TemporaryDirectory() as folder:
         write_knowledge(Path(folder), ENTRIES - demo)
         knowledge = KnowledgeBase.from_paths([DEMO / "knowledge", Path(folder)],
                                              locales=LOCALES)
+    return flows, knowledge
+
+
+async def calls_per_message() -> dict[str, float]:
+    """Function calls per message (``sys.setprofile``'s count: the same on every run,
+    whatever the machine's load), of the combined figure's sentences and of their
+    trigger matches, through the engine with the built-in provider: Python functions
+    (a coroutine's every resumption counts) and all calls (C functions too)."""
+    flows, knowledge = combined_setup()
+    with_ = engine(flows, True, knowledge)
+    found: dict[str, float] = {}
+    for name, texts in (("sentence", free_text()), ("trigger", trigger_matches(flows))):
+        await cpu_per_sentence(with_, texts)  # warm: the per-word memories fill
+        counted = {"call": 0, "c_call": 0}
+
+        def count(frame: object, event: str, arg: object, counted: dict[str, int] = counted,
+                  ) -> None:
+            if event in counted:
+                counted[event] += 1
+
+        sys.setprofile(count)
+        try:
+            await cpu_per_sentence(with_, texts)
+        finally:
+            sys.setprofile(None)
+        found[f"{name}_python_calls"] = counted["call"] / len(texts)
+        found[f"{name}_calls"] = (counted["call"] + counted["c_call"]) / len(texts)
+    return found
+
+
+def print_calls(found: dict[str, float]) -> None:
+    for name in ("sentence", "trigger"):
+        print(f"  {name:8} {found[f'{name}_python_calls']:6.1f} Python calls, "
+              f"{found[f'{name}_calls']:6.1f} calls in all, per message")
+    print(f"  a sentence over its trigger match: "
+          f"{found['sentence_python_calls'] - found['trigger_python_calls']:+.1f} Python "
+          f"calls, {found['sentence_calls'] - found['trigger_calls']:+.1f} in all")
+
+
+async def combined(rounds: int, passes: int) -> dict[str, Any]:
+    """The combined figure: 20 flows, 200 knowledge entries, the eval's sentences."""
+    flows, knowledge = combined_setup()
+    demo = len(KnowledgeBase.from_paths([DEMO / "knowledge"], locales=LOCALES))
     without, with_ = engine(flows, False), engine(flows, True, knowledge)
     sentences, triggers = free_text() * passes, trigger_matches(flows) * passes
     await cpu_per_sentence(with_, sentences[:200])  # warm: the per-word memories fill
@@ -242,14 +285,30 @@ def print_combined(found: dict[str, Any]) -> None:
           f"(rounds: {', '.join(f'{a:+.0f}' for a in found['over_trigger_rounds'])})")
 
 
+def _other_tree(revision: str, into: str) -> dict[str, str]:
+    """``revision``'s ``bot`` and ``flows`` exported into the folder ``into``; the two
+    sides' trees."""
+    here = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(["git", "-C", str(here), "archive", revision, "bot", "flows"],
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", into], input=archive, check=True)
+    return {"this tree": str(here), revision: into}
+
+
+def calls_against(revision: str) -> None:
+    """The function calls per message of this tree's code and of ``revision``'s."""
+    with tempfile.TemporaryDirectory() as other:
+        for side, tree in _other_tree(revision, other).items():
+            out = subprocess.run([sys.executable, __file__, "--calls"], cwd=tree,
+                                 env={**os.environ, "PYTHONPATH": tree}, check=True,
+                                 capture_output=True, text=True).stdout
+            print(f"{side}:\n{out}", end="")
+
+
 def against(revision: str, runs: int, rounds: int, passes: int) -> None:
     """A B A B: this tree's code and ``revision``'s, each run in its own process."""
-    here = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as other:
-        archive = subprocess.run(["git", "-C", str(here), "archive", revision, "bot",
-                                  "flows"], check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", other], input=archive, check=True)
-        sides = {"this tree": str(here), revision: other}
+        sides = _other_tree(revision, other)
         found: dict[str, list[dict[str, Any]]] = {side: [] for side in sides}
         for _ in range(runs):
             for side, tree in sides.items():
@@ -289,8 +348,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--against", metavar="REV", help="A/B against commit REV")
     parser.add_argument("--runs", type=int, default=4, help="A/B processes per side")
     parser.add_argument("--json", action="store_true", help="only the combined figure, as JSON")
+    parser.add_argument("--calls", action="store_true",
+                        help="only the function calls per message of the combined figure "
+                             "(with --against: of both trees)")
     args = parser.parse_args(argv)
-    if args.against:
+    if args.calls and args.against:
+        calls_against(args.against)
+    elif args.calls:
+        print_calls(asyncio.run(calls_per_message()))
+    elif args.against:
         against(args.against, args.runs, args.rounds, args.passes)
     elif args.json:
         print(json.dumps(asyncio.run(combined(args.rounds, args.passes))))
