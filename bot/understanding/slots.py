@@ -103,6 +103,9 @@ class SlotFinder:
         self.alias_words = sorted({w for p in self.patterns for w in p.alias_words()})
         self._known = frozenset(self.alias_words)
         self._nearest = NearestWord(self.alias_words, ALIAS_SIMILARITY)
+        #: Each typed word of 4 letters or more no alias uses → the alias word it is a
+        #: typo of, or "" (``_typo_of``).
+        self._alias_of: dict[str, str] = {}
         #: The slots a pattern can find, in order: all a sentence with no alias word in it
         #: can give (most sentences).
         self._patterned = [(p.name, p.pattern) for p in self.patterns if p.pattern is not None]
@@ -111,15 +114,27 @@ class SlotFinder:
         """Each alias word the words ``said`` contain, exactly or with a typo (words of 4
         letters or more), → the word as typed."""
         typed: dict[str, str] = {}
-        known = self._known
+        known, alias_of = self._known, self._alias_of
         for word in said:
             if word in known:
                 typed.setdefault(word, word)
             elif len(word) >= 4:
-                found = self._nearest.find(word)
-                if found is not None and len(found[0]) >= 4:
-                    typed.setdefault(found[0], word)
+                alias = alias_of.get(word)
+                if alias is None:
+                    alias = self._typo_of(word)
+                if alias:
+                    typed.setdefault(alias, word)
         return typed
+
+    def _typo_of(self, word: str) -> str:
+        """The alias word ``word`` is a typo of ("" for none), remembered (bounded): a
+        sentence's words no alias uses are looked up without a call each."""
+        found = self._nearest.find(word)
+        alias = found[0] if found is not None and len(found[0]) >= 4 else ""
+        if len(self._alias_of) >= NearestWord.MEMORY:
+            self._alias_of.clear()
+        self._alias_of[word] = alias
+        return alias
 
     def find(self, text: str) -> tuple[dict[str, str], str]:
         """The slot values in ``text`` and the rest of its words (for matching the

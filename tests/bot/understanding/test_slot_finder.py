@@ -7,8 +7,11 @@ from __future__ import annotations
 import random
 import re
 
+import pytest
+
 from bot.metrics import Metrics
 from bot.understanding.builtin import BuiltinProvider
+from bot.understanding.nearest import NearestWord
 from bot.understanding.slots import SlotFinder, SlotPattern
 from bot.understanding.specs import flow_specs
 from bot.understanding.text import words
@@ -44,6 +47,17 @@ def test_the_patterns_alone_find_what_every_slot_in_order_finds() -> None:
         finder = SlotFinder(chosen)
         for text in texts:
             assert finder.find_in(text, words(text)) == _each_in_order(finder, text), text
+
+
+def test_the_typos_of_alias_words_are_remembered_within_bounds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(NearestWord, "MEMORY", 10)
+    finder = SlotFinder([SlotPattern.from_schema("item", {"enum": ["jeans", "hoodie"]})
+                         or SlotPattern("item", None, {})])
+    for n in range(25):
+        assert finder.typed_words([f"jeanz{n}", "hoodiee"]) == {"hoodie": "hoodiee"}
+        assert len(finder._alias_of) <= 10
+    assert finder.typed_words(["jeanss", "jeans"]) == {"jeans": "jeanss"}
 
 
 async def test_the_understandings_counts_and_latency_are_exposed() -> None:
