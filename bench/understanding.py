@@ -12,6 +12,12 @@ in one run (rounds alternate the two engines; the figure is the median of the ro
   customer's sentence is rarely seen twice); the per-word memories (stems, typos) stay
   warm, as in a running bot.
 
+Everything runs as the bot does (``bot.loop.run``: uvloop when installed and the
+runtime's garbage collector settings, ``bot.loop.tune_gc``); ``--default-collector``
+keeps CPython's own thresholds instead (every figure of this file before session 9 was
+taken that way: a turn's allocations then trigger a collection every few messages, each
+walking every object alive since start-up).
+
 ``--against REV`` runs the combined figure for this tree and for commit REV of the same
 repository (its ``bot`` and ``flows`` exported to a temporary folder), alternating A B A
 B in separate processes, and prints the figures of each side and their ratios.
@@ -36,6 +42,7 @@ from typing import Any
 
 import yaml
 
+from bot import loop
 from bot.dialogue import DialogueEngine, End, Flow, StepResult, Turn
 from bot.knowledge import KnowledgeBase
 from bot.messages import Identity, Inbound
@@ -305,7 +312,7 @@ def calls_against(revision: str) -> None:
             print(f"{side}:\n{out}", end="")
 
 
-def against(revision: str, runs: int, rounds: int, passes: int) -> None:
+def against(revision: str, runs: int, rounds: int, passes: int, extra: list[str]) -> None:
     """A B A B: this tree's code and ``revision``'s, each run in its own process."""
     with tempfile.TemporaryDirectory() as other:
         sides = _other_tree(revision, other)
@@ -315,7 +322,7 @@ def against(revision: str, runs: int, rounds: int, passes: int) -> None:
                 env = {**os.environ, "PYTHONPATH": tree}
                 out = subprocess.run(
                     [sys.executable, __file__, "--json", "--rounds", str(rounds),
-                     "--passes", str(passes)], cwd=tree, env=env, check=True,
+                     "--passes", str(passes), *extra], cwd=tree, env=env, check=True,
                     capture_output=True, text=True).stdout
                 found[side].append(json.loads(out))
     for figure, said in (("added_us", "added"), ("over_trigger_us", "over a trigger match")):
@@ -348,21 +355,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--against", metavar="REV", help="A/B against commit REV")
     parser.add_argument("--runs", type=int, default=4, help="A/B processes per side")
     parser.add_argument("--json", action="store_true", help="only the combined figure, as JSON")
+    parser.add_argument("--default-collector", action="store_true",
+                        help="CPython's own garbage collector thresholds, not the runtime's")
     parser.add_argument("--calls", action="store_true",
                         help="only the function calls per message of the combined figure "
                              "(with --against: of both trees)")
     args = parser.parse_args(argv)
+    run = asyncio.run if args.default_collector else loop.run
     if args.calls and args.against:
         calls_against(args.against)
     elif args.calls:
-        print_calls(asyncio.run(calls_per_message()))
+        print_calls(run(calls_per_message()))
     elif args.against:
-        against(args.against, args.runs, args.rounds, args.passes)
+        against(args.against, args.runs, args.rounds, args.passes,
+                ["--default-collector"] if args.default_collector else [])
     elif args.json:
-        print(json.dumps(asyncio.run(combined(args.rounds, args.passes))))
+        print(json.dumps(run(combined(args.rounds, args.passes))))
     else:
-        asyncio.run(cases(args.messages))
-        print_combined(asyncio.run(combined(args.rounds, args.passes)))
+        run(cases(args.messages))
+        print_combined(run(combined(args.rounds, args.passes)))
 
 
 if __name__ == "__main__":
