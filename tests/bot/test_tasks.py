@@ -10,6 +10,7 @@ import logging
 import pytest
 
 from bot.tasks import TaskTracker
+from tests.waiting import eventually
 
 
 async def test_run_reuses_a_parked_task_and_counts_only_the_work_in_flight() -> None:
@@ -22,7 +23,6 @@ async def test_run_reuses_a_parked_task_and_counts_only_the_work_in_flight() -> 
         await release.wait()
 
     tracker.run(job())
-    await asyncio.sleep(0)
     assert len(tracker) == 1, "the handed-over work is in flight"
     release.set()
     await tracker.wait_idle()
@@ -37,18 +37,24 @@ async def test_run_reuses_a_parked_task_and_counts_only_the_work_in_flight() -> 
 async def test_no_more_tasks_park_than_the_limit() -> None:
     tracker = TaskTracker("turns", parked=1)
     hosts: set[asyncio.Task[object] | None] = set()
-    release = asyncio.Event()
+    release, all_started = asyncio.Event(), asyncio.Event()
 
     async def job() -> None:
         hosts.add(asyncio.current_task())
+        if len(hosts) == 3:
+            all_started.set()
         await release.wait()
 
     for _ in range(3):
         tracker.run(job())
-    await asyncio.sleep(0)
+    await asyncio.wait_for(all_started.wait(), 5)
     release.set()
     await tracker.wait_idle()
-    await asyncio.sleep(0)
+
+    async def past_the_limit_ended() -> bool:
+        return sum(not task.done() for task in hosts if task) == 1
+
+    await eventually(past_the_limit_ended)
     assert len(hosts) == 3, "three at once need three tasks"
     assert sum(not task.done() for task in hosts if task) == 1, "one of them stays parked"
     await tracker.drain(1)
