@@ -136,3 +136,9 @@ class ServiceError(BotError):
 class MissingService(ServiceError, AttributeError):
     """A flow asked for a service nobody registered (an ``AttributeError`` too, so
     ``hasattr(turn.services, name)`` answers False)."""
+
+
+class EndpointError(BotError):
+    """A webhook endpoint could not be reached, or broke the HTTP exchange (closed the
+    connection, answered something that is not HTTP/1.1, failed TLS verification). The
+    event is retried with backoff; the message says what the endpoint did."""

@@ -22,15 +22,14 @@ import contextlib
 import logging
 import time
 
-import aiohttp
-
 from bot.config.events import EventsSettings, SubscriptionSettings
-from bot.errors import StoreError
+from bot.errors import EndpointError, StoreError
 from bot.pipeline import hashed
 from bot.store.hooks import EventOutbox, Pending
 from bot.store.scripts import now_ms
 from bot.store.subscriptions import SubscriptionStore
 from bot.tasks import TaskTracker
+from bot.webhooks.http_client import WebhookClient
 from bot.webhooks.requests import EventHead, Outgoing
 
 log = logging.getLogger(__name__)
@@ -40,7 +39,8 @@ class EventDeliverer:
     """Delivers committed events to ``settings.subscriptions``; ``run`` until stopped."""
 
     def __init__(self, *, outbox: EventOutbox, settings: EventsSettings,
-                 stored: SubscriptionStore | None = None, poll_seconds: float = 0.2) -> None:
+                 stored: SubscriptionStore | None = None, poll_seconds: float = 0.2,
+                 http: WebhookClient | None = None) -> None:
         self.outbox = outbox
         self.settings = settings
         self.configured = {s.key: s for s in settings.subscriptions}
@@ -51,10 +51,10 @@ class EventDeliverer:
         self._refreshed_at = float("-inf")
         self.poll_seconds = poll_seconds
         self.deliveries = TaskTracker("event deliveries")
-        self._http: aiohttp.ClientSession | None = None
+        #: Its own kept-alive connections (``http``: one given, e.g. trusting a test CA).
+        self.http = http or WebhookClient(max_idle=settings.concurrency)
 
     async def run(self, stop: asyncio.Event, *, drain_timeout: float = 5.0) -> None:
-        self._http = aiohttp.ClientSession(headers={"User-Agent": "Omnicanal-Webhooks/1"})
         wake = asyncio.Event()  # a delivery ended (a slot is free) or stop was set
         stopped = asyncio.ensure_future(stop.wait())
         stopped.add_done_callback(lambda _: wake.set())
@@ -77,7 +77,7 @@ class EventDeliverer:
         finally:
             stopped.cancel()
             await self.deliveries.drain(drain_timeout)
-            await self._http.close()
+            await self.http.close()
 
     async def refresh(self) -> None:
         """Take in the subscriptions made and deleted through the API since last time."""
@@ -194,17 +194,18 @@ class EventDeliverer:
 
     async def _post(self, subscription: SubscriptionSettings,
                     request: Outgoing) -> str | None:
-        """Post one request: None when the endpoint took it (2xx), else why not."""
-        assert self._http is not None, "run() opens the HTTP session"
+        """Post one request: None when the endpoint took it (2xx), else why not (a 3xx
+        too: redirects are not followed)."""
         body, headers = request.signed(subscription.secret.get_secret_value())
         try:
-            async with self._http.post(
-                    subscription.url, data=body, headers=headers,
-                    timeout=aiohttp.ClientTimeout(total=subscription.timeout_seconds)) as answer:
-                if 200 <= answer.status < 300:
-                    return None
-                return f"HTTP {answer.status}"
+            status = await self.http.post(subscription.url, body, headers,
+                                          timeout=subscription.timeout_seconds)
         except TimeoutError:
             return f"no answer within {subscription.timeout_seconds:g}s"
-        except aiohttp.ClientError as exc:
-            return f"{type(exc).__name__}: {exc}"
+        except EndpointError as exc:
+            return str(exc)
+        if 200 <= status < 300:
+            return None
+        if 300 <= status < 400:
+            return f"HTTP {status} (redirects are not followed: subscribe the final URL)"
+        return f"HTTP {status}"
