@@ -17,6 +17,7 @@ from bot.config.events import EventsSettings
 from bot.store.hooks import EventOutbox
 from bot.store.store import Store
 from bot.webhooks.events import BusinessEvent, BusinessEvents
+from bot.webhooks.http_client import WebhookClient
 from bot.webhooks.worker import EventDeliverer
 from tests.bot.store.test_server_work import commands_run
 from tests.bot.webhooks.conversation import polled
@@ -40,10 +41,11 @@ async def waiting(store: Store, names: list[str], customer: str, count: int) -> 
 
 @contextlib.asynccontextmanager
 async def delivering(outbox: EventOutbox, settings: EventsSettings, *,
-                     poll_seconds: float = 0.05) -> AsyncIterator[None]:
+                     poll_seconds: float = 0.05,
+                     http: WebhookClient | None = None) -> AsyncIterator[None]:
     stop = asyncio.Event()
     task = asyncio.create_task(EventDeliverer(outbox=outbox, settings=settings,
-                                              poll_seconds=poll_seconds).run(stop))
+                                              poll_seconds=poll_seconds, http=http).run(stop))
     try:
         yield
     finally:
