@@ -13,9 +13,13 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from typing import Final
 
 from bot.store.hooks import Pending
 from bot.webhooks.signing import HEADER, sign
+
+_ID: Final = b'{"id":"'
+_TYPE: Final = b'","type":"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +32,17 @@ class EventHead:
 
     @classmethod
     def of(cls, body: bytes) -> EventHead:
+        """Read off the body's start, where ``BusinessEvent.to_json`` puts them (``{"id":
+        "...","type":"..."``), rather than parsing the whole body once more per event
+        (6% of the deliverer's CPU in session 9); any other body is parsed."""
+        if body.startswith(_ID):
+            id_end = body.find(b'"', len(_ID))
+            if body.startswith(_TYPE, id_end):
+                type_start = id_end + len(_TYPE)
+                type_end = body.find(b'"', type_start)
+                event_id, event_type = body[len(_ID):id_end], body[type_start:type_end]
+                if type_end > 0 and b"\\" not in event_id and b"\\" not in event_type:
+                    return cls(event_id.decode(), event_type.decode())
         parsed = json.loads(body)
         return cls(parsed["id"], parsed["type"])
 

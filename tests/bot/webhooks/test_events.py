@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from bot.model import Event, Profile
-from bot.webhooks.events import BusinessEvent, turn_events
+from bot.webhooks.events import EVENT_TYPES, BusinessEvent, turn_events
+from bot.webhooks.requests import EventHead
 
 
 def exportable(flow: str) -> tuple[str, ...]:
@@ -54,3 +57,18 @@ def test_created_comes_first_and_updated_last_with_the_profile() -> None:
     assert updated[1].data["profile"]["tags"] == ["vip"]
     again = BusinessEvent.from_json(updated[1].to_json())
     assert again == updated[1]
+
+
+def test_a_requests_event_head_is_read_off_the_body_as_json_would_read_it() -> None:
+    bodies = [BusinessEvent(kind, "c1", {"text": 'a "quoted" \\ word'}).to_json()
+              for kind in EVENT_TYPES]
+    bodies += [  # not as to_json writes them: parsed in full
+        b'{"type":"customer.created","id":"evt_1","data":{}}',
+        b'{"id":"evt_\\"2","type":"message.sent"}',
+        b'{"id":"evt_3","type":"message.\\u0073ent"}',
+        b'{"id": "evt_4", "type": "message.sent"}',
+        b'{"id":"evt_5\\\\","type":"message.sent"}',  # the id ends in a backslash
+    ]
+    for body in bodies:
+        parsed = json.loads(body)
+        assert EventHead.of(body) == EventHead(parsed["id"], parsed["type"])
