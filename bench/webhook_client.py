@@ -2,7 +2,10 @@
 before session 10) against ``bot.webhooks.http_client.WebhookClient``, side by side in
 one process, alternating A B A B, to the events benchmark's receiver in a process of its
 own (``bench/receiver.py``: its CPU is not ours). Each request is a signed event as the
-deliverer sends it, ``concurrency`` at a time.
+deliverer sends it, ``concurrency`` at a time. ``floor`` is the least a POST can cost in
+Python here: the request's bytes written on a kept-alive connection, the answer taken as
+whole at its blank line (no parsing, no timeout, no checks; right for this receiver's
+bodiless 204 only), so ``lean - floor`` is what the client itself adds.
 
     .venv/bin/python -m bench.webhook_client                  # 4 rounds of 3,000 each
     .venv/bin/python -m bench.webhook_client --requests 1000 --rounds 2 --calls
@@ -34,6 +37,27 @@ from bot.webhooks.signing import HEADER, sign
 
 SECRET = "bench-webhook-secret"
 Post = Callable[[bytes, dict[str, str]], Awaitable[int]]
+
+
+class Floor(asyncio.Protocol):
+    """The floor's connection: one request at a time, the answer whole at its blank line."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.answer: asyncio.Future[int] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        if self.answer is not None and data.endswith(b"\r\n\r\n"):
+            self.answer.set_result(int(data[9:12]))
+
+    async def post(self, request: bytes) -> int:
+        assert self.transport is not None
+        self.answer = asyncio.get_running_loop().create_future()
+        self.transport.write(request)
+        return await self.answer
 
 
 def requests(count: int) -> list[tuple[bytes, dict[str, str]]]:
@@ -84,7 +108,22 @@ async def main(args: argparse.Namespace) -> None:
     async def with_lean(body: bytes, headers: dict[str, str]) -> int:
         return await lean.post(url, body, headers, timeout=10)
 
-    clients = {"aiohttp": with_aiohttp, "lean": with_lean}
+    idle: list[Floor] = []
+    head = f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n".encode()
+
+    async def with_floor(body: bytes, headers: dict[str, str]) -> int:
+        if idle:
+            connection = idle.pop()
+        else:
+            _, connection = await asyncio.get_running_loop().create_connection(
+                Floor, "127.0.0.1", port)
+        fields = "".join([f"{name}: {value}\r\n" for name, value in headers.items()])
+        status = await connection.post(b"".join((
+            head, fields.encode(), b"Content-Length: %d\r\n\r\n" % len(body), body)))
+        idle.append(connection)
+        return status
+
+    clients = {"aiohttp": with_aiohttp, "lean": with_lean, "floor": with_floor}
     try:
         for post in clients.values():  # warm-up: connections open, code paths hot
             await timed(post, requests(200), args.concurrency)
@@ -96,10 +135,10 @@ async def main(args: argparse.Namespace) -> None:
         for name, figures in per_request.items():
             print(f"{name:8} client CPU per request, µs: "
                   + ", ".join(f"{f:.1f}" for f in figures))
-        ratios = [a / b for a, b in zip(per_request["aiohttp"], per_request["lean"],
-                                        strict=True)]
-        print(f"aiohttp / lean, median of the rounds' ratios: {statistics.median(ratios):.2f} "
-              f"(rounds {', '.join(f'{r:.2f}' for r in ratios)})")
+        for a, b in (("aiohttp", "lean"), ("lean", "floor")):
+            ratios = [x / y for x, y in zip(per_request[a], per_request[b], strict=True)]
+            print(f"{a} / {b}, median of the rounds' ratios: {statistics.median(ratios):.2f} "
+                  f"(rounds {', '.join(f'{r:.2f}' for r in ratios)})")
         print(f"lean connections opened: {lean.connections_opened}")
         if args.calls:
             for name, post in clients.items():
@@ -113,6 +152,9 @@ async def main(args: argparse.Namespace) -> None:
     finally:
         await session.close()
         await lean.close()
+        for connection in idle:
+            assert connection.transport is not None
+            connection.transport.close()
         receiver.stdin.close()
         receiver.wait(timeout=30)
 
