@@ -4,7 +4,7 @@ of Node.js, as uvicorn reads requests with it) and only its status is kept.
 
 Why not aiohttp's client: a webhook POST needs none of what it is built for (cookies,
 redirects, proxies, decompression, streaming, a multidict per answer), and measured per
-request it cost about five times the CPU of this exchange (bench/README.md, "Session 10
+request it cost 2.5 to 3 times the CPU of this exchange (bench/README.md, "Session 10
 (hook22)"). Why a parser and not ``bytes.split``: chunked answers, answers without a
 length and a server's malformed framing are exactly where a hand-made parser goes wrong.
 """
