@@ -110,13 +110,15 @@ class Dispatcher:
         return busy, None
 
     async def settled(self, customer_id: str) -> None:
-        """Wait until this customer's replies have been handed to the platforms (raises
-        what stopped their sender otherwise: cancelled, it raises CancelledError)."""
+        """Wait until this customer's replies have been handed to the platforms and
+        cleared from the outbox (raises what stopped their sender otherwise: cancelled, it
+        raises CancelledError; ``StoreError`` when the store did not take the clearing)."""
         sender = self._senders.get(customer_id)
         if sender is not None and sender is not asyncio.current_task():
             waiter = asyncio.get_running_loop().create_future()
             self._settling.setdefault(customer_id, []).append(waiter)
             await waiter
+        await self.store.outbox.acks.flush(customer_id)
 
     def _settle(self, customer_id: str, stopped: BaseException | None = None) -> None:
         """The customer's sender stops: tell those waiting in ``settled``."""
@@ -195,6 +197,8 @@ class Dispatcher:
             self.metrics.send_errors.labels(delivery.to.channel, type(exc).__name__).inc()
             return await self._give_up(delivery, str(exc))
         self.metrics.sent.inc((delivery.to.channel, delivery.origin))
+        if self.store.outbox.sent_later(delivery.customer_id, delivery.id):
+            return NoSend.NONE  # its commit's one reply: acknowledged with the next call
         return await self.store.outbox.sent(delivery.customer_id, delivery.id)
 
     async def _last_inbound(self, delivery: Delivery) -> float | None:

@@ -153,6 +153,7 @@ class Runtime:
         while len(self.pipeline.turns) or len(self.dispatcher.senders):
             await self.pipeline.turns.wait_idle()
             await self.dispatcher.senders.wait_idle()
+        await self.store.outbox.acks.flush()  # sent replies cleared from the outbox too
         if self.indexer is not None:
             await self.indexer.flush()  # what was said is findable once settled
 

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from redis.asyncio import Redis
 
 from bot.model import DELIVERIES, Delivery
+from bot.store.acks import DeferredAcks
 from bot.store.batching import CommandBatcher
 from bot.store.boundary import boundary, translates
 from bot.store.keys import Keys, OutboxFields
@@ -54,6 +55,10 @@ class Outbox:
         #: (customer, delivery id) → the time this process claimed the reply for sending,
         #: as written in the store: what ``still_sending`` checks it still holds.
         self._claims: dict[tuple[str, str], int] = {}
+        #: Replies a commit claimed as its only one: once sent, acknowledged later.
+        self._alone: dict[tuple[str, str], None] = {}
+        #: Sent replies cleared by the customer's next script call (``acks.py``).
+        self.acks = DeferredAcks(batcher, keys, stale_ms=stale_ms)
 
     async def pending(self, customer_id: str) -> list[Delivery]:
         raw = await self.redis.hgetall(self.keys.customer(customer_id).outbox)
@@ -73,6 +78,9 @@ class Outbox:
         processes): a ``Delivery``, ``NoSend.WAIT`` while another process sends the one
         before, or ``NoSend.NONE``. From the claim on, it counts as sent; a takeover no
         longer withdraws it."""
+        carried = self.acks.carry(customer_id)
+        if carried:  # a sent reply is still claimed: cleared first, in the same call
+            return await self._clear_and_next(customer_id, carried)
         ck = self.keys.customer(customer_id)
         now = now_ms()
         result = await self._next_send(keys=[ck.outbox, ck.session],
@@ -83,20 +91,44 @@ class Outbox:
     async def sent(self, customer_id: str, delivery_id: str) -> SendAnswer:
         """A reply is done (sent, or given up): clear it, and claim the next one to send
         in the same round trip."""
+        self._claims.pop((customer_id, delivery_id), None)
+        self._alone.pop((customer_id, delivery_id), None)
+        return await self._clear_and_next(customer_id,
+                                          (delivery_id, *self.acks.carry(customer_id)))
+
+    def sent_later(self, customer_id: str, delivery_id: str) -> bool:
+        """A reply is sent: when its commit claimed it as its only reply, its
+        acknowledgement waits for the customer's next script call (``acks.py``) and this
+        answers True: nothing of this process waits behind it (anything newer was claimed
+        by a later commit, or is held or enqueued here, and claiming it carries the
+        acknowledgement). False: call ``sent``."""
+        if (customer_id, delivery_id) not in self._alone:
+            return False
+        del self._alone[(customer_id, delivery_id)]
+        self._claims.pop((customer_id, delivery_id), None)
+        self.acks.add(customer_id, delivery_id)
+        return True
+
+    async def _clear_and_next(self, customer_id: str, ids: tuple[str, ...]) -> SendAnswer:
         ck = self.keys.customer(customer_id)
         now = now_ms()
         result = await self._sent(keys=[ck.outbox, ck.session],
-                                  args=[delivery_id, now, self.stale_ms])
-        self._claims.pop((customer_id, delivery_id), None)
+                                  args=[now, self.stale_ms, *ids])
+        self.acks.carried(customer_id, ids)
         return self.claimed(customer_id, send_answer(result), now)
 
-    def claimed(self, customer_id: str, answer: SendAnswer, now: int) -> SendAnswer:
+    def claimed(self, customer_id: str, answer: SendAnswer, now: int, *,
+                alone: bool = False) -> SendAnswer:
         """Remember a claim the store granted at ``now`` (a commit's, or ours); returns
-        ``answer`` as it is."""
+        ``answer`` as it is. ``alone``: the commit's one reply (see ``sent_later``)."""
         if isinstance(answer, Delivery):
             self._claims[(customer_id, answer.id)] = now
             if len(self._claims) > _SEND_CLAIMS:  # senders that stopped midway
                 del self._claims[next(iter(self._claims))]
+            if alone:
+                self._alone[(customer_id, answer.id)] = None
+                if len(self._alone) > _SEND_CLAIMS:
+                    del self._alone[next(iter(self._alone))]
         return answer
 
     @translates

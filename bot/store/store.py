@@ -45,6 +45,7 @@ from bot.store.links import LinkLimits, LinkStore
 from bot.store.merges import Greeting, Merged, merge_customers
 from bot.store.operators import LoginLimits, OperatorSessions
 from bot.store.outbox import Outbox, dump_delivery
+from bot.store.overviews import read_overviews
 from bot.store.reminders import ReminderIndex
 from bot.store.results import (
     RECORD_STATUSES,
@@ -125,6 +126,7 @@ class Store(IdentityStore):
                            timeout_seconds=timeout_seconds), keys=keys, **options)
 
     async def close(self) -> None:
+        await self.outbox.acks.close()
         await self.batcher.close()
         await self.redis.aclose()
 
@@ -253,16 +255,19 @@ class Store(IdentityStore):
         ck = self.keys.customer(customer_id)
         token = "" if doorbell else new_token()  # a web process never claims
         now = now_ms()
-        keys = [ck.identities, ck.seen, ck.inbox, ck.lease, ck.session, ck.last_inbound]
+        keys = [ck.identities, ck.seen, ck.inbox, ck.lease, ck.session, ck.last_inbound,
+                ck.outbox]
+        inside = doorbell if doorbell is not None and not self.batcher.cluster else None
+        sent = self.outbox.acks.carry(customer_id)  # sent replies, cleared on the way
         args: list[Any] = [identity_key, dedupe_id, now, item_json, token,
                            0 if doorbell else self.lease_ms,
                            now - self.dedupe_ms if now % self.prune_every == 0 else 0,
-                           1 if link else 0]
-        inside = doorbell if doorbell is not None and not self.batcher.cluster else None
+                           1 if link else 0, customer_id if inside else "",
+                           inside.max_length if inside else "", *sent]
         if inside is not None:
             keys.append(inside.stream)
-            args += [customer_id, inside.max_length]
         result = await self._ingest(keys=keys, args=args)
+        self.outbox.acks.carried(customer_id, sent)
         tag = result[0]
         if tag == b"moved":
             return None
@@ -355,6 +360,8 @@ class Store(IdentityStore):
             now,
             self.outbox.stale_ms,
         ]
+        sent = self.outbox.acks.carry(claim.customer_id)  # sent replies, cleared first
+        args += [len(sent), *sent]
         args.extend(map(dump_event, events))
         for delivery in outbox:
             args.append(delivery.id)
@@ -382,8 +389,11 @@ class Store(IdentityStore):
             )
         if hooks and self.batcher.cluster:
             await self._ring_events(claim.customer_id)
+        self.outbox.acks.carried(claim.customer_id, sent)
         new_version = int(result[1])
-        send = self.outbox.claimed(claim.customer_id, send_answer(result[4:7], outbox), now)
+        answer = send_answer(result[4:7], outbox)
+        send = self.outbox.claimed(claim.customer_id, answer, now,  # alone: see sent_later
+                                   alone=len(outbox) == 1 and answer is outbox[0])
         saved_profile = profile_json or claim.saved_profile
         if result[0] == b"done":
             return Committed(None, send, session_json, saved_profile)
@@ -450,29 +460,8 @@ class Store(IdentityStore):
 
     async def overviews(self, customer_ids: Sequence[str], *, events: int = 20
                         ) -> list[tuple[Session, Profile, list[Event]] | None]:
-        """For lists of conversations (the queue, search results): each customer's session,
-        profile and last ``events`` events, in one pipelined batch instead of a few round
-        trips each; None for a customer who is no more (merged into another)."""
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for customer_id in customer_ids:
-                ck = self.keys.customer(customer_id)
-                pipe.hmget(ck.session, [SessionFields.VERSION, SessionFields.DATA,
-                                        SessionFields.PROFILE])
-                pipe.lrange(ck.events, -events, -1)
-                pipe.exists(ck.identities)
-            replies = await pipe.execute()
-        found: list[tuple[Session, Profile, list[Event]] | None] = []
-        for i in range(0, len(replies), 3):
-            (version, data, profile), raw_events, exists = replies[i:i + 3]
-            if not exists:
-                found.append(None)
-                continue
-            session = Session.model_validate_json(data) if data else Session()
-            session.version = int(version or 0)
-            found.append((session,
-                          Profile.model_validate_json(profile) if profile else Profile(),
-                          [load_event(item) for item in raw_events]))
-        return found
+        """For lists of conversations (``overviews.py``: one pipelined batch)."""
+        return await read_overviews(self.redis, self.keys, customer_ids, events=events)
 
     async def append_events(self, customer_id: str, events: Sequence[Event]) -> None:
         """Append events outside a turn (delivery failures, notes)."""

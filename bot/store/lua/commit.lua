@@ -8,12 +8,14 @@
 -- stream in the same step (a transactional outbox, see bot/store/hooks.py).
 -- KEYS: lease, session, inbox, events, outbox[, hooks[, hooks_due]]
 -- ARGV: token, expected_version, session_json, profile_json ('' = unchanged),
---       history_limit, lease_ms, n_events, n_outbox, mode, now_ms, stale_ms, events...,
+--       history_limit, lease_ms, n_events, n_outbox, mode, now_ms, stale_ms, n_sent,
+--       sent_id... (replies sent since, cleared first: see _sent.lua), events...,
 --       (outbox_id, outbox_json)...[, n_hooks, hook_json...[, n_due, due_member...]]
 -- Returns {'stale'} | {status, new_version, withdrawn, head_item_json or '', send...}
 --   status 'next' (the lease is kept for head) or 'done' (released); send is the
 --   next_send answer when there were replies, else {'none'}
 -- #include _next
+-- #include _sent
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return {'stale'}
 end
@@ -48,7 +50,9 @@ end
 redis.call('LPOP', KEYS[3])
 local n_events = tonumber(ARGV[7])
 local n_outbox = tonumber(ARGV[8])
-local i = 12
+local n_sent = tonumber(ARGV[12])
+clear_sent(KEYS[5], 13, 12 + n_sent)
+local i = 13 + n_sent
 if n_events > 0 then
   -- Let past the cap by a sixteenth, then trimmed back to it in one go: a history at its
   -- cap is trimmed once every limit/16 events, not on every turn (trimming a long list's
