@@ -35,6 +35,7 @@ from bot.errors import StoreError
 from bot.store.batching import CommandBatcher
 from bot.store.boundary import CLIENT_ERRORS
 from bot.store.keys import Keys, OutboxFields
+from bot.store.scripts import settled
 from bot.tasks import TaskTracker
 
 log = logging.getLogger(__name__)
@@ -96,11 +97,11 @@ class DeferredAcks:
         due = {c: ids for c in list(customers) if (ids := self._pending.pop(c, None))}
         if not due:
             return
-        answers = await asyncio.gather(*(self._clear(c, ids) for c, ids in due.items()),
-                                       return_exceptions=True)
-        failed = [(c, ids, answer) for (c, ids), answer in zip(due.items(), answers,
-                                                                strict=True)
-                  if isinstance(answer, BaseException)]
+        failed = []
+        for (c, ids), answer in zip(due.items(), await settled(
+                [self._clear(c, ids) for c, ids in due.items()]), strict=True):
+            if isinstance(answer, BaseException):
+                failed.append((c, ids, answer))
         loop = asyncio.get_running_loop()
         for failed_customer, ids, _answer in failed:
             self._pending.setdefault(failed_customer, [])[:0] = ids

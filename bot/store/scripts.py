@@ -81,7 +81,7 @@ class Script:
                 sent = [self.batcher.execute("EVALSHA", self.sha, len(calls[n][0]),
                                              *calls[n][0], *calls[n][1]) for n in pending]
                 missing = []
-                for n, answer in zip(pending, await _settled(sent), strict=True):
+                for n, answer in zip(pending, await settled(sent), strict=True):
                     if isinstance(answer, NoScriptError):
                         missing.append(n)
                     elif isinstance(answer, BaseException):
@@ -113,7 +113,7 @@ class Script:
         self._loads += 1
 
 
-async def _settled(sent: Sequence[Awaitable[Any]]) -> list[Any]:
+async def settled(sent: Sequence[Awaitable[Any]]) -> list[Any]:
     """Each answer or the error it raised, in order. Futures (a single server) are
     awaited one after another: one already answered returns at once, without a trip
     through the event loop; coroutines (a cluster routes each) are gathered."""

@@ -267,7 +267,8 @@ class Store(IdentityStore):
         if inside is not None:
             keys.append(inside.stream)
         result = await self._ingest(keys=keys, args=args)
-        self.outbox.acks.carried(customer_id, sent)
+        if sent:
+            self.outbox.acks.carried(customer_id, sent)
         tag = result[0]
         if tag == b"moved":
             return None
@@ -389,7 +390,8 @@ class Store(IdentityStore):
             )
         if hooks and self.batcher.cluster:
             await self._ring_events(claim.customer_id)
-        self.outbox.acks.carried(claim.customer_id, sent)
+        if sent:
+            self.outbox.acks.carried(claim.customer_id, sent)
         new_version = int(result[1])
         answer = send_answer(result[4:7], outbox)
         send = self.outbox.claimed(claim.customer_id, answer, now,  # alone: see sent_later
