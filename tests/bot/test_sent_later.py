@@ -92,6 +92,7 @@ async def test_a_commit_of_several_replies_sends_them_all_in_order(redis: Redis)
     await store.close()
 
 
+# Proves docs/architecture.md invariant 8.
 async def test_another_processs_next_reply_waits_for_the_clearing_then_goes_once(
         redis: Redis) -> None:
     """Process A sent the customer's reply and has not cleared it yet; process B commits
