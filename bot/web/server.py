@@ -150,8 +150,11 @@ class WebServer:
         self._add_headers(request, response)
 
     def _add_headers(self, request: web.BaseRequest, response: web.StreamResponse) -> None:
-        add_security_headers(response.headers, content_type=response.content_type,
-                             origin=self.origin, host_header=request.headers.get("Host"))
+        content_type = response.content_type
+        # Only a page's policy names the host (every webhook's answer is plain text).
+        host = request.headers.get("Host") if content_type == "text/html" else None
+        add_security_headers(response.headers, content_type=content_type,
+                             origin=self.origin, host_header=host)
 
     def _http(self, route: Route, *, routed: bool = True) -> DirectHandler:
         async def handle(request: web.BaseRequest) -> web.StreamResponse:
