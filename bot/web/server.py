@@ -76,7 +76,8 @@ def _arrived_body(request: web.BaseRequest, limit: int) -> bytes | None:
     """The body of a request whose body has all arrived (``request.content.is_eof()``: a
     webhook's usually has, with its headers); None when larger than ``limit``. Nothing is
     left to wait for, so no timer is armed: a timeout costs more CPU than the reading."""
-    if request.content_length is not None and request.content_length > limit:
+    length = request.content_length  # parsed from the header on each read
+    if length is not None and length > limit:
         return None
     body = request.content.read_nowait()
     return body if len(body) <= limit else None
