@@ -35,6 +35,8 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=4)
     p.add_argument("--requests", type=int, default=2000)
     p.add_argument("--concurrency", type=int, default=50)
+    p.add_argument("--raw", action="store_true",
+                   help="also the same HMAC check without aiohttp (bench.rawhttp) each round")
     return p.parse_args(argv)
 
 
@@ -48,7 +50,7 @@ def _line(name: str, result: HttpResult, bare: HttpResult) -> str:
 async def main(args: argparse.Namespace) -> None:
     server = BenchServer()
     server.start()
-    figures: dict[str, list[tuple[float, float]]] = {"A": [], "B": [], "bare": []}
+    figures: dict[str, list[tuple[float, float]]] = {"A": [], "B": [], "bare": [], "raw": []}
     try:
         for n in range(args.rounds):
             url, results = server.url(3), {}
@@ -61,6 +63,9 @@ async def main(args: argparse.Namespace) -> None:
                                           root=ROOT)
             bare = results["bare"] = await run_http("bare", url, requests=args.requests,
                                                     concurrency=args.concurrency, salt=f"c{n}")
+            if args.raw:
+                results["raw"] = await run_http("raw", url, requests=args.requests,
+                                                concurrency=args.concurrency, salt=f"d{n}")
             print(f"round {n + 1}: " + "; ".join(_line(k, r, bare) for k, r in results.items()),
                   flush=True)
             for name, result in results.items():

@@ -3,7 +3,8 @@ does not share its event loop: ``python -m bench.httpserve omni|bare PORT REDIS_
 
 ``omni`` is the real ``bot.runtime.Runtime`` with a WhatsApp connector whose Graph API is a
 tiny fake in this process; ``bare`` is an aiohttp endpoint that reads the body, checks the
-same HMAC and answers 200. Prints READY, serves until stdin closes."""
+same HMAC and answers 200; ``raw`` the same check without aiohttp (``bench.rawhttp``).
+Prints READY, serves until stdin closes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import sys
 
 from aiohttp import web
 
+from bench import rawhttp
 from bot import loop
 from bot.config import Settings, parse_settings
 from bot.runtime import Runtime
@@ -76,6 +78,12 @@ async def _wait_stdin_closed() -> None:
 
 
 async def main(kind: str, port: int, redis_url: str) -> None:
+    if kind == "raw":
+        raw = await rawhttp.serve(port, APP_SECRET.encode())
+        print("READY", flush=True)
+        await _wait_stdin_closed()
+        raw.close()
+        return
     if kind == "bare":
         runner = await _bare(port)
         print("READY", flush=True)

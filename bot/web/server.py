@@ -76,7 +76,8 @@ def _arrived_body(request: web.BaseRequest, limit: int) -> bytes | None:
     """The body of a request whose body has all arrived (``request.content.is_eof()``: a
     webhook's usually has, with its headers); None when larger than ``limit``. Nothing is
     left to wait for, so no timer is armed: a timeout costs more CPU than the reading."""
-    if request.content_length is not None and request.content_length > limit:
+    length = request.content_length  # parsed from the header on each read
+    if length is not None and length > limit:
         return None
     body = request.content.read_nowait()
     return body if len(body) <= limit else None
@@ -150,8 +151,11 @@ class WebServer:
         self._add_headers(request, response)
 
     def _add_headers(self, request: web.BaseRequest, response: web.StreamResponse) -> None:
-        add_security_headers(response.headers, content_type=response.content_type,
-                             origin=self.origin, host_header=request.headers.get("Host"))
+        content_type = response.content_type
+        # Only a page's policy names the host (every webhook's answer is plain text).
+        host = request.headers.get("Host") if content_type == "text/html" else None
+        add_security_headers(response.headers, content_type=content_type,
+                             origin=self.origin, host_header=host)
 
     def _http(self, route: Route, *, routed: bool = True) -> DirectHandler:
         async def handle(request: web.BaseRequest) -> web.StreamResponse:

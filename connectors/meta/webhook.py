@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 _SIGNATURE = re.compile(r"sha256=([0-9a-fA-F]{64})")
+#: The answer to a recorded delivery: one value (frozen), not one built per webhook.
+RECORDED = WebResponse.text(200, "ok")
 
 Parse = Callable[[Mapping[str, Any]], list[Inbound]]
 ParseStatuses = Callable[[Mapping[str, Any]], list[DeliveryStatus]]
@@ -138,4 +140,4 @@ class MetaWebhook:
             log.warning("%s: webhook delivery not recorded, Meta will retry: %s",
                         self.channel, exc)
             return WebResponse.text(503, "retry later")
-        return WebResponse.text(200, "ok")
+        return RECORDED

@@ -38,12 +38,16 @@ class Sender:
 class Contacts:
     """A change's ``contacts`` array, looked up by BSUID or by phone number."""
 
-    def __init__(self, contacts: list[Mapping[str, Any]]) -> None:
+    def __init__(self, contacts: object) -> None:
         self._by_id: dict[str, Mapping[str, Any]] = {}
+        if not isinstance(contacts, list):
+            return
         for contact in contacts:
+            if not isinstance(contact, dict):
+                continue
             for field in ("user_id", "parent_user_id", "wa_id"):
-                value = _str(contact.get(field))
-                if value:
+                value = contact.get(field)
+                if isinstance(value, str) and value:
                     self._by_id[value] = contact
 
     def find(self, *ids: str | None) -> Mapping[str, Any]:
@@ -59,10 +63,16 @@ _NO_CONTACT: Mapping[str, Any] = {}
 
 def sender(message: Mapping[str, Any], contacts: Contacts, account: str,
            channel: str) -> Sender | None:
-    """The sender of one message; None when it names no one we could answer."""
-    phone = _str(message.get("from"))
-    user_id = _str(message.get("from_user_id"))
-    parent = _str(message.get("from_parent_user_id"))
+    """The sender of one message; None when it names no one we could answer.
+
+    Every webhook calls this, so the ids are read inline (no helper call per field) and
+    the ``Identity`` comes from ``identity`` (one per user id, shared)."""
+    phone = message.get("from")
+    phone = phone if isinstance(phone, str) and phone else None
+    user_id = message.get("from_user_id")
+    user_id = user_id if isinstance(user_id, str) and user_id else None
+    parent = message.get("from_parent_user_id")
+    parent = parent if isinstance(parent, str) and parent else None
     contact = contacts.find(user_id, parent, phone)
     if contact:  # what the message leaves out, its contact may say
         user_id = user_id or _str(contact.get("user_id"))
@@ -71,13 +81,33 @@ def sender(message: Mapping[str, Any], contacts: Contacts, account: str,
     key = parent or user_id or phone
     if key is None:
         return None
-    aliases = tuple(Identity(channel=channel, account=account, user_id=a)
-                    for a in (user_id, phone) if a and a != key)
+    aliases = () if user_id in (None, key) and phone in (None, key) else tuple(
+        identity(channel, account, a) for a in (user_id, phone) if a and a != key)
     profile = contact.get("profile")
-    profile = profile if isinstance(profile, dict) else _NO_CONTACT
-    return Sender(identity=Identity(channel=channel, account=account, user_id=key),
-                  aliases=aliases, phone=phone, name=_str(profile.get("name")),
-                  username=_str(profile.get("username")))
+    if isinstance(profile, dict):
+        name, username = _str(profile.get("name")), _str(profile.get("username"))
+    else:
+        name = username = None
+    return Sender(identity=identity(channel, account, key), aliases=aliases, phone=phone,
+                  name=name, username=username)
+
+
+#: Identities handed out by ``identity``: a customer writes many times, and an
+#: ``Identity`` (frozen) is the same value each time. Emptied when full, so it stays
+#: bounded; a miss only costs building the model.
+_IDENTITIES: dict[tuple[str, str, str], Identity] = {}
+IDENTITIES_KEPT = 10_000
+
+
+def identity(channel: str, account: str, user_id: str) -> Identity:
+    """The ``Identity`` of a WhatsApp user id, shared between their messages."""
+    key = (channel, account, user_id)
+    known = _IDENTITIES.get(key)
+    if known is None:
+        if len(_IDENTITIES) >= IDENTITIES_KEPT:
+            _IDENTITIES.clear()
+        known = _IDENTITIES[key] = Identity(channel=channel, account=account, user_id=user_id)
+    return known
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,13 @@ from typing import Any
 
 from bot.channels import DeliveryStatus
 from bot.messages import Attachment, AttachmentKind, Inbound, SenderHint
-from connectors.meta.whatsapp_ids import Contacts, id_change, sender, status_recipient
+from connectors.meta.whatsapp_ids import (
+    IDENTITIES_KEPT,
+    Contacts,
+    id_change,
+    sender,
+    status_recipient,
+)
 
 log = logging.getLogger(__name__)
 
@@ -21,17 +27,26 @@ MEDIA: dict[str, AttachmentKind] = {"image": "image", "document": "file", "audio
                                     "video": "video", "sticker": "sticker"}
 
 
-def _values(update: Mapping[str, Any], phone_number_id: str) -> Iterator[Mapping[str, Any]]:
-    for entry in _list(update.get("entry")):
-        for change in _list(entry.get("changes")):
+def _values(update: Mapping[str, Any], phone_number_id: str) -> list[Mapping[str, Any]]:
+    """The changes' values addressed to ``phone_number_id``. Read on every webhook (twice:
+    messages, then statuses), so walked inline: a list, no generator or helper calls."""
+    values: list[Mapping[str, Any]] = []
+    entries = update.get("entry")
+    for entry in entries if isinstance(entries, list) else ():
+        changes = entry.get("changes") if isinstance(entry, dict) else None
+        for change in changes if isinstance(changes, list) else ():
+            if not isinstance(change, dict):
+                continue
             value = change.get("value")
             if change.get("field") != "messages" or not isinstance(value, dict):
                 continue
-            number = _dict(value.get("metadata")).get("phone_number_id")
+            metadata = value.get("metadata")
+            number = metadata.get("phone_number_id") if isinstance(metadata, dict) else None
             if number != phone_number_id:
                 log.debug("delivery for phone number %r skipped", number)
                 continue
-            yield value
+            values.append(value)
+    return values
 
 
 def parse_messages(update: Mapping[str, Any], phone_number_id: str,
@@ -40,8 +55,13 @@ def parse_messages(update: Mapping[str, Any], phone_number_id: str,
     carry ``channel`` (the connector's name in config.yaml)."""
     inbounds: list[Inbound] = []
     for value in _values(update, phone_number_id):
-        contacts = Contacts(_list(value.get("contacts")))
-        for message in _list(value.get("messages")):
+        messages = value.get("messages")
+        if not isinstance(messages, list) or not messages:
+            continue
+        contacts = Contacts(value.get("contacts"))
+        for message in messages:
+            if not isinstance(message, dict):
+                continue
             inbound = (_id_change(message, phone_number_id, channel)
                        if message.get("type") == "system"
                        else _message(message, contacts, phone_number_id, channel))
@@ -55,6 +75,8 @@ def parse_statuses(update: Mapping[str, Any], phone_number_id: str,
     """Every status (sent, delivered, read, failed) of our messages in a delivery."""
     statuses: list[DeliveryStatus] = []
     for value in _values(update, phone_number_id):
+        if not value.get("statuses"):
+            continue
         for item in _list(value.get("statuses")):
             wamid, status = item.get("id"), item.get("status")
             recipient = status_recipient(item, phone_number_id, channel)
@@ -119,11 +141,26 @@ def _message(message: Mapping[str, Any], contacts: Contacts,
     return Inbound(
         identity=who.identity, aliases=who.aliases,
         message_id=message_id, text=text, payload=payload, attachments=attachments,
-        # A phone number Meta sends with a message is the sender's own, verified by the
-        # platform; without one (a BSUID alone), nothing is vouched for.
-        sender=SenderHint(name=who.name, username=who.username,
-                          verified_phone=f"+{who.phone}" if who.phone else None),
+        sender=_hint(who.name, who.username, who.phone),
         raw=message)
+
+
+#: ``SenderHint``s handed out by ``_hint``, bounded like ``whatsapp_ids.identity``'s.
+_HINTS: dict[tuple[str | None, str | None, str | None], SenderHint] = {}
+
+
+def _hint(name: str | None, username: str | None, phone: str | None) -> SenderHint:
+    """What Meta says of the sender (frozen, the same for each of their messages), shared
+    between their messages. A phone number Meta sends with a message is the sender's own,
+    verified by the platform; without one (a BSUID alone), nothing is vouched for."""
+    key = (name, username, phone)
+    known = _HINTS.get(key)
+    if known is None:
+        if len(_HINTS) >= IDENTITIES_KEPT:
+            _HINTS.clear()
+        known = _HINTS[key] = SenderHint(name=name, username=username,
+                                         verified_phone=f"+{phone}" if phone else None)
+    return known
 
 
 def _error(error: Mapping[str, Any]) -> str:

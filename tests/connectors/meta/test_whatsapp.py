@@ -43,6 +43,23 @@ def test_parse_samples() -> None:
     assert parse_messages(hooks.load("whatsapp/status_read"), "PNID") == []
 
 
+def test_a_returning_sender_shares_its_identity_and_hint_and_a_new_name_is_seen() -> None:
+    """The parse reuses a sender's frozen ``Identity`` and ``SenderHint`` between their
+    messages (a webhook's CPU); what changed between two messages is never hidden."""
+    def parsed(wa_id: str, name: str) -> Any:
+        [inbound] = parse_messages(hooks.whatsapp_text(wa_id=wa_id, text="hi", name=name,
+                                                       phone_number_id="PNID"), "PNID")
+        return inbound
+
+    first, again = parsed("34600999001", "Ana"), parsed("34600999001", "Ana")
+    assert first.identity is again.identity and first.sender is again.sender
+    assert first.message_id != again.message_id
+    renamed, other = parsed("34600999001", "Ana María"), parsed("34600999002", "Ana")
+    assert renamed.sender.name == "Ana María" and renamed.identity is first.identity
+    assert other.identity.user_id == "34600999002" and other.sender is not first.sender
+    assert other.sender.verified_phone == "+34600999002"
+
+
 def test_parse_statuses() -> None:
     for name in ("sent", "delivered", "read", "failed"):
         [status] = parse_statuses(hooks.load(f"whatsapp/status_{name}"), "PNID")
