@@ -61,20 +61,20 @@ async def free_text(engine: DialogueEngine, state: _State, question: Question | 
     result = await understanding.understand(
         text, locale=state.locale, current_flow=frame.flow if frame else None,
         pending_slot=question.slot if question is not None else None)
-    state.events.append(understood_event(state.inbound, result, understanding.threshold))
+    commands = result.commands
+    sure = bool(commands) and result.confidence >= understanding.threshold
+    state.events.append(understood_event(state.inbound, result, sure))
     switched = follow_language(engine, state, result.locale)
-    sure = bool(result.commands) and result.confidence >= understanding.threshold
     if switched and not sure and question is not None and frame is not None:
         frame.question = None  # they changed language: ask again in theirs
         await engine._advance(state, frame.step)
         return True
-    if not result.commands:
+    if not commands:
         return False  # nothing to go on: the default flow, or the question's own error
-    if result.confidence < understanding.threshold:
+    if not sure:
         if question is None:  # a guess it is not sure of: say so, and how to get a person
             state.replies.append(Text(text=engine.texts.get(state.locale, "engine.not_sure")))
         return False
-    commands = result.commands
     if len(commands) == 1 and not isinstance(commands[0], SwitchLanguage):
         return await _apply(engine, state, commands[0], question)  # the common case
     switches = [c for c in commands if isinstance(c, SwitchLanguage)]
@@ -96,8 +96,10 @@ def words_started(engine: DialogueEngine, state: _State, flow: Flow,
     text = state.inbound.text
     if understanding is None or not text:
         return None
-    follow_language(engine, state, understanding.language(text))
-    return _valid(flow, understanding.slots_in(flow.name, text), state.locale) or None
+    if not state.profile.locale_chosen:  # (else their choice stands: no guess to make)
+        follow_language(engine, state, understanding.language(text))
+    found = understanding.slots_in(flow.name, text)
+    return (_valid(flow, found, state.locale) or None) if found else None
 
 
 def follow_language(engine: DialogueEngine, state: _State, recognised: str | None) -> bool:
@@ -192,6 +194,8 @@ def _valid(flow: Flow, slots: dict[str, Any] | Any, locale: str) -> dict[str, JS
     ``locale`` ("mañana" is a date in Spanish); the others are dropped (the flow then
     asks for them)."""
     valid: dict[str, JSONValue] = {}
+    if not slots:
+        return valid  # most sentences give none
     for name, value in dict(slots).items():
         try:
             valid[name] = flow.validate(name, value, locale=locale)
@@ -201,20 +205,19 @@ def _valid(flow: Flow, slots: dict[str, Any] | Any, locale: str) -> dict[str, JS
     return valid
 
 
-def understood_event(inbound: Inbound, result: Understanding, threshold: float) -> Event:
+def understood_event(inbound: Inbound, result: Understanding, applied: bool) -> Event:
     """The transcript's note of what was understood: the intent and commands, how sure,
-    by whom."""
+    by whom; ``applied``: whether it was sure enough to act on."""
     intent = intent_of(result)
-    sure = result.confidence >= threshold and bool(result.commands)
+    confidence, provider, locale = result.confidence, result.provider, result.locale
     data: dict[str, JSONValue] = {
-        "intent": intent, "confidence": round(result.confidence, 3),
-        "provider": result.provider, "applied": sure,
-        "commands": list(map(describe_command, result.commands)),
+        "intent": intent, "confidence": round(confidence, 3), "provider": provider,
+        "applied": applied, "commands": [describe_command(c) for c in result.commands],
     }
-    if result.locale:
-        data["locale"] = result.locale
-    text = f"{intent} · {result.confidence:.0%} sure · {result.provider or 'no provider'}"
-    if not sure:
-        text += " · not applied"
-    return Event(kind="understood", channel=inbound.identity.channel,
-                 identity=inbound.identity.key, text=text, data=data)
+    if locale:
+        data["locale"] = locale
+    text = (f"{intent} · {confidence:.0%} sure · {provider or 'no provider'}"
+            f"{'' if applied else ' · not applied'}")
+    identity = inbound.identity
+    return Event(kind="understood", channel=identity.channel, identity=identity.key,
+                 text=text, data=data)

@@ -68,14 +68,30 @@ class Understander:
                          current_flow: str | None = None,
                          pending_slot: str | None = None) -> Understanding:
         provider = self.provider
+        if isinstance(provider, BuiltinProvider) and self.metrics is None:
+            # The common case, on every free-text message: the built-in provider searches
+            # the knowledge base itself, and nothing is timed or counted.
+            try:
+                return provider.understand_now(
+                    Request(text, locale, self.locales, self.flows, current_flow,
+                            pending_slot), self.knowledge)
+            except Exception as exc:  # a provider's failure: this seam's boundary
+                return self._failed(provider.name, exc, 0.0)
+        return await self._understand_counted(text, locale, current_flow, pending_slot)
+
+    async def _understand_counted(self, text: str, locale: str | None,
+                                  current_flow: str | None,
+                                  pending_slot: str | None) -> Understanding:
+        """``understand`` with another provider than the built-in one, or with metrics:
+        the call timed, its outcome, fallbacks and tokens counted."""
+        provider = self.provider
         builtin = provider if isinstance(provider, BuiltinProvider) else None
         passages: Sequence[Passage] = ()
         if self.knowledge is not None and builtin is None:
             # (The built-in provider searches it itself, only as far as it must.)
             passages = self.knowledge.search(text, locale)
-        request = Request(text=text, locale=locale, locales=self.locales, flows=self.flows,
-                          current_flow=current_flow, pending_slot=pending_slot,
-                          passages=tuple(passages))
+        request = Request(text, locale, self.locales, self.flows, current_flow, pending_slot,
+                          tuple(passages))
         started = time.perf_counter()
         name = provider.name
         try:
@@ -84,15 +100,10 @@ class Understander:
             else:
                 understood = await provider.understand(request)
         except Exception as exc:  # a provider's failure: this seam's boundary
-            log.warning("understanding provider %s failed (%s); nothing understood",
-                        name, type(exc).__name__)
-            self._count(name, "error", time.perf_counter() - started)
-            if self.metrics is not None:
-                self.metrics.understanding_errors.labels(name).inc()
-            return Understanding(provider=name)
-        outcome = ("none" if not understood.commands else
-                   "unsure" if understood.confidence < self.threshold else "understood")
+            return self._failed(name, exc, time.perf_counter() - started)
         if self.metrics is not None:
+            outcome = ("none" if not understood.commands else
+                       "unsure" if understood.confidence < self.threshold else "understood")
             self._count(name, outcome, time.perf_counter() - started)
             if understood.provider and understood.provider != name:
                 # The primary failed and its fallback answered: both are counted.
@@ -105,6 +116,16 @@ class Understander:
                 tokens.labels(understood.provider, "completion").inc(
                     understood.completion_tokens)
         return understood
+
+    def _failed(self, name: str, exc: Exception, seconds: float) -> Understanding:
+        """Nothing understood: the provider ``name`` raised ``exc`` (counted, logged
+        without the customer's text)."""
+        log.warning("understanding provider %s failed (%s); nothing understood",
+                    name, type(exc).__name__)
+        self._count(name, "error", seconds)
+        if self.metrics is not None:
+            self.metrics.understanding_errors.labels(name).inc()
+        return Understanding(provider=name)
 
     async def close(self) -> None:
         """Close the provider's connection, if it keeps one (an LLM client)."""
