@@ -7,7 +7,9 @@ validates and applies deterministically. Triggers keep priority; a provider is c
 only when no trigger matched, or when the answer to a pending question did not validate.
 
 Everything here is plain frozen data, so a provider of one's own (any object with
-``name`` and ``async def understand(request)``) needs nothing but this module.
+``name`` and ``async def understand(request)``) needs nothing but this module. The
+classes a sentence builds (the request, the answer, its command, a passage) are made with
+``frozen.quick_init``: the same frozen dataclasses, built in about half the time.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from bot.understanding.frozen import quick_init
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +44,7 @@ class FlowSpec:
     allows_pii: bool = False
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Passage:
     """A knowledge entry found for the text, best first, with the retriever's score."""
@@ -52,6 +57,7 @@ class Passage:
     source: str = ""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Request:
     """What a provider is asked about one message."""
@@ -71,6 +77,7 @@ class Request:
     history: Sequence[tuple[str, str]] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class StartFlow:
     flow: str
@@ -78,6 +85,7 @@ class StartFlow:
     slots: Mapping[str, Any] = field(default_factory=dict)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SetSlots:
     """Fill slots of the current flow (the pending one among them answers the question)."""
@@ -85,6 +93,7 @@ class SetSlots:
     slots: Mapping[str, Any]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AnswerFromKnowledge:
     passage_id: str
@@ -94,6 +103,7 @@ class AnswerFromKnowledge:
     cites: Sequence[str] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class HandOff:
     reason: str = "customer asked for a person"
@@ -104,6 +114,7 @@ class Cancel:
     pass
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SwitchLanguage:
     locale: str
@@ -112,6 +123,7 @@ class SwitchLanguage:
 Command = StartFlow | SetSlots | AnswerFromKnowledge | HandOff | Cancel | SwitchLanguage
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Understanding:
     """A provider's answer: the commands (none: not understood), how sure it is (0..1),
