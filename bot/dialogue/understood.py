@@ -212,7 +212,7 @@ def understood_event(inbound: Inbound, result: Understanding, applied: bool) -> 
     confidence, provider, locale = result.confidence, result.provider, result.locale
     data: dict[str, JSONValue] = {
         "intent": intent, "confidence": round(confidence, 3), "provider": provider,
-        "applied": applied, "commands": [describe_command(c) for c in result.commands],
+        "applied": applied, "commands": list(map(describe_command, result.commands)),
     }
     if locale:
         data["locale"] = locale
