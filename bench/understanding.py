@@ -18,6 +18,10 @@ keeps CPython's own thresholds instead (every figure of this file before session
 taken that way: a turn's allocations then trigger a collection every few messages, each
 walking every object alive since start-up).
 
+``--instructions`` counts the machine instructions per message of a sentence and of its
+trigger match under valgrind, a figure the machine's load does not change (with
+``--against REV``, of both trees).
+
 ``--against REV`` runs the combined figure for this tree and for commit REV of the same
 repository (its ``bot`` and ``flows`` exported to a temporary folder), alternating A B A
 B in separate processes, and prints the figures of each side and their ratios.
@@ -32,6 +36,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -231,6 +236,51 @@ async def calls_per_message() -> dict[str, float]:
     return found
 
 
+async def replay(mode: str, passes: int) -> None:
+    """The combined setup, warmed, then the eval's sentences (``mode`` ``sentence``) or
+    their trigger matches (``trigger``) ``passes`` times, or nothing (``none``): what
+    ``--instructions`` counts under valgrind."""
+    flows, knowledge = combined_setup()
+    with_ = engine(flows, True, knowledge)
+    texts = {"sentence": free_text(), "trigger": trigger_matches(flows), "none": []}
+    await cpu_per_sentence(with_, texts["sentence"])  # warm: the per-word memories fill
+    await cpu_per_sentence(with_, texts["trigger"])
+    for _ in range(passes if texts[mode] else 0):
+        await cpu_per_sentence(with_, texts[mode])
+
+
+def instructions(tree: str, passes: int) -> dict[str, float]:
+    """Machine instructions per message of a sentence and of its trigger match, counted
+    by valgrind (``cachegrind``, no cache simulation): the same on every run, whatever
+    the machine's load. Three runs of ``replay`` (nothing, the sentences, the trigger
+    matches) and the differences over the messages sent; PYTHONHASHSEED=0."""
+    counted: dict[str, int] = {}
+    for mode in ("none", "sentence", "trigger"):
+        run = subprocess.run(
+            ["valgrind", "--tool=cachegrind", "--cache-sim=no",
+             "--cachegrind-out-file=/dev/null", sys.executable, __file__, "--replay", mode,
+             "--passes", str(passes)], cwd=tree, check=True, capture_output=True, text=True,
+            env={**os.environ, "PYTHONPATH": tree, "PYTHONHASHSEED": "0"})
+        found = re.search(r"I\s+refs:\s+([\d,]+)", run.stderr)
+        if found is None:
+            raise RuntimeError(f"valgrind printed no instruction count:\n{run.stderr}")
+        counted[mode] = int(found.group(1).replace(",", ""))
+    sent = passes * len(free_text())
+    sentence = (counted["sentence"] - counted["none"]) / sent
+    trigger = (counted["trigger"] - counted["none"]) / sent
+    return {"sentence": sentence, "trigger": trigger, "over": sentence - trigger}
+
+
+def print_instructions(revision: str | None, passes: int) -> None:
+    with tempfile.TemporaryDirectory() as other:
+        here = str(Path(__file__).resolve().parent.parent)
+        sides = _other_tree(revision, other) if revision else {"this tree": here}
+        for side, tree in sides.items():
+            found = instructions(tree, passes)
+            print(f"{side:>12}: a sentence {found['sentence']:,.0f} instructions, its "
+                  f"trigger match {found['trigger']:,.0f}: {found['over']:+,.0f} per message")
+
+
 def print_calls(found: dict[str, float]) -> None:
     for name in ("sentence", "trigger"):
         print(f"  {name:8} {found[f'{name}_python_calls']:6.1f} Python calls, "
@@ -360,9 +410,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--calls", action="store_true",
                         help="only the function calls per message of the combined figure "
                              "(with --against: of both trees)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="machine instructions per message under valgrind (with "
+                             "--against: of both trees; --passes sets the messages)")
+    parser.add_argument("--replay", choices=("none", "sentence", "trigger"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     run = asyncio.run if args.default_collector else loop.run
-    if args.calls and args.against:
+    if args.replay:
+        run(replay(args.replay, args.passes))
+    elif args.instructions:
+        print_instructions(args.against, args.passes)
+    elif args.calls and args.against:
         calls_against(args.against)
     elif args.calls:
         print_calls(run(calls_per_message()))
