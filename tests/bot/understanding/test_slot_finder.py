@@ -11,6 +11,7 @@ import pytest
 
 from bot.metrics import Metrics
 from bot.understanding.builtin import BuiltinProvider
+from bot.understanding.contract import Knowledge, Request, Understanding
 from bot.understanding.nearest import NearestWord
 from bot.understanding.slots import SlotFinder, SlotPattern
 from bot.understanding.specs import flow_specs
@@ -74,3 +75,24 @@ async def test_the_understandings_counts_and_latency_are_exposed() -> None:
         in exposition
     assert ('omnicanal_understanding_duration_seconds_count{provider="builtin"} 2.0'
             in exposition)
+
+
+class _Failing(BuiltinProvider):
+    def understand_now(self, request: Request, knowledge: Knowledge | None = None,
+                       ) -> Understanding:
+        raise RuntimeError("a bug of the provider")
+
+
+async def test_a_built_in_provider_that_raises_is_absorbed_with_or_without_metrics() -> None:
+    """The built-in provider is asked on a path of its own when metrics are off: a
+    failure there is still this seam's to absorb (nothing understood), and with metrics
+    it is counted as an error."""
+    specs = flow_specs(FLOWS, LOCALES)
+    metrics = Metrics()
+    for counted in (None, metrics):
+        understander = Understander(_Failing(specs, LOCALES), flows=specs, locales=LOCALES,
+                                    threshold=0.6, metrics=counted)
+        assert await understander.understand("where is my order", locale="en") == (
+            Understanding(provider="builtin"))
+    assert ('omnicanal_understanding_calls_total{outcome="error",provider="builtin"} 1.0'
+            in metrics.exposition().decode())
