@@ -22,6 +22,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from math import sqrt
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -154,7 +155,8 @@ class ExampleIndex:
         typed_weight = 0.0
         counted, weight = self._counted, self._weight
         parts = set(said)
-        if any(len(self._split(word)) > 1 for word in parts.difference(weight)):
+        unknown = parts.difference(weight)  # (a word joining two is one no example uses)
+        if unknown and any(len(word) >= 6 and len(self._split(word)) > 1 for word in unknown):
             parts = set()  # two example words run together ("nevermind"): each counts
             for typed_word in said:
                 parts.update(self._split(typed_word))
@@ -178,31 +180,31 @@ class ExampleIndex:
         for word, gain in words_in:
             for index in containing[word]:
                 matched[index] = get(index, 0.0) + gain
+        # (Each function word's examples checked among the few matched ones: no set made.)
+        containing_sets = self._containing_sets
         for word, gain in function.items():
-            for index in self._containing_sets[word].intersection(matched):
-                matched[index] += gain
+            having = containing_sets[word]
+            for index in matched:
+                if index in having:
+                    matched[index] += gain
         # The F1 of precision (hit / typed weight) and recall (hit / example weight) is
         # 2 hit / (typed weight + example weight); each label keeps its best example's.
         best: dict[str, float] = {}
         bag_weights, labels = self._bag_weights, self._labels
-        for index, hit in sorted(matched.items()):  # equal scores: the first label wins
-            half = hit / (typed_weight + bag_weights[index])  # (doubling is exact)
+        for index in sorted(matched):  # equal scores: the first label wins
+            half = matched[index] / (typed_weight + bag_weights[index])  # (doubling is exact)
             label = labels[index]
             if half > best.get(label, 0.0):
                 best[label] = half
         # Its square root spreads the F1 over 0..1 the way a threshold reads it: half of a
         # sentence explained by half of an example is a fair guess (0.5), not 0.25. (Taken
-        # of each label's best only: the root keeps the order.)
-        ranked = [(label, _rooted(2 * half)) for label, half in best.items()]
+        # of each label's best only: the root keeps the order.) A root above ``PERFECT`` is
+        # the same words: 1 whatever order the weights were added in.
+        ranked = [(label, 1.0 if (score := sqrt(2 * half)) > PERFECT else score)
+                  for label, half in best.items()]
         if len(ranked) > 1:
             ranked.sort(key=itemgetter(1), reverse=True)
         return ranked
-
-
-def _rooted(f1: float) -> float:
-    score = math.sqrt(f1)
-    # The same words: 1 whatever order the weights were added in.
-    return 1.0 if score > PERFECT else score
 
 
 def vocabulary_by_locale(examples: Sequence[Example]) -> dict[str, list[str]]:
