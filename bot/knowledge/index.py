@@ -128,6 +128,10 @@ class LocaleIndex:
         self._unknown_word = SearchWord("", 0.0, self._unknown ** 2, 0.0, 0.0, False)
         #: Each word a search met → what it counts as (``_learn``); filler words too.
         self._words: dict[str, SearchWord] = dict.fromkeys(self.analyzer.filler, FILLER)
+        #: The words met that ask about nothing here (filler, unknown even at one edit,
+        #: question words): a text of only these finds nothing (``_ranked``). What a word
+        #: counts as never changes in this index, so this is kept apart from ``_words``.
+        self._silent: set[str] = set(self.analyzer.filler)
 
     def search(self, text: str, limit: int, above: float = 0.0) -> list[tuple[float, Entry]]:
         """The best entries for ``text`` with their scores (0..1), best first; only those
@@ -158,6 +162,10 @@ class LocaleIndex:
                 above: float) -> list[tuple[float, int]]:
         """(score, entry number) of the ``limit`` best entries the words ``said`` touch
         that score more than ``above``, best first."""
+        if self._silent.issuperset(said):
+            # Every word is one that asks nothing here (most texts in another locale's
+            # words, and "where is it?"): the loop below would find no word that asks.
+            return []
         chosen: dict[str, SearchWord] = {}  # stem → its best word, in the order said
         norm_squared, asks = 0.0, False
         memory = self._words
@@ -306,6 +314,11 @@ class LocaleIndex:
             self._words.clear()
             self._words.update(dict.fromkeys(self.analyzer.filler, FILLER))
         self._words[word] = counted
+        if counted.factor <= 0.0 or counted.question:
+            if len(self._silent) >= Analyzer.MEMORY:
+                self._silent.clear()
+                self._silent.update(self.analyzer.filler)
+            self._silent.add(word)
         return counted
 
     def _guess(self, surface: str) -> str | None:
