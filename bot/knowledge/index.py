@@ -186,12 +186,16 @@ class LocaleIndex:
         postings, posting_sets = self._postings, self._posting_sets
         gains = list(chosen.values())
         query_norm = math.sqrt(norm_squared)
-        reaching, adding = _reaching(gains, above, query_norm)
+        # What an entry covers of the text is at most what all its words gain together:
+        # the most any entry's coverage factor can be (a text with words no entry knows
+        # covers less, and every bound below is that much lower).
+        covering = _covering(gains, norm_squared)
+        reaching, adding = _reaching(gains, above, query_norm, covering)
         if not reaching:
             return []  # no entry can score more than ``above``
         if len(reaching) == 1:  # most questions: one word finds the candidates
             return self._ranked_by_one(reaching[0], adding, gains, norm_squared, limit,
-                                       above)
+                                       above, covering)
         dots: dict[int, float] = {}
         get = dots.get
         for counted in reaching:
@@ -218,7 +222,7 @@ class LocaleIndex:
         top: list[float] = []  # the ``limit`` best scores so far, a min-heap
         for entry, cosine in sorted(best.items(), key=lambda item: -item[1]):
             cosine /= query_norm
-            bound = cosine ** (1 - COVERAGE) + SLACK
+            bound = cosine ** (1 - COVERAGE) * covering ** COVERAGE + SLACK
             if bound <= above or (len(top) == limit and bound < top[0]):
                 break
             self._keep(entry, cosine, gains, norm_squared, above, found, top, limit)
@@ -227,7 +231,7 @@ class LocaleIndex:
 
     def _ranked_by_one(self, reaching: SearchWord, adding: list[SearchWord],
                        gains: list[SearchWord], norm_squared: float, limit: int, above: float,
-                       ) -> list[tuple[float, int]]:
+                       covering: float = 1.0) -> list[tuple[float, int]]:
         """``_ranked`` when a single word finds the candidates (the others only add to
         them): its entries come in the order of the most they can score (``_order``),
         and each is scored exactly, with the same sums as ``_ranked``, only while that
@@ -240,7 +244,8 @@ class LocaleIndex:
         found: list[tuple[float, int]] = []
         top: list[float] = []
         for largest, entry, variants in order:
-            most = (ceiling * largest / query_norm) ** (1 - COVERAGE) + SLACK
+            most = ((ceiling * largest / query_norm) ** (1 - COVERAGE) * covering ** COVERAGE
+                    + SLACK)
             if most <= above or (len(top) == limit and most < top[0]):
                 break  # no later entry can enter either
             if not adding:
@@ -348,18 +353,29 @@ def parts_of(text: str) -> list[list[str]]:
     return [[word for part in each for word in part], *each]
 
 
+def _covering(gains: list[SearchWord], norm_squared: float) -> float:
+    """The most of the text an entry can cover (``_keep``'s ``covered / norm_squared``):
+    all the words' gains together, over the text's squared norm (at most 1)."""
+    if norm_squared <= 0.0:
+        return 1.0
+    return min(1.0, sum(counted.gain for counted in gains) / norm_squared)
+
+
 def _reaching(gains: list[SearchWord], above: float, query_norm: float,
-              ) -> tuple[list[SearchWord], list[SearchWord]]:
+              covering: float = 1.0) -> tuple[list[SearchWord], list[SearchWord]]:
     """The words whose variants are candidates, and those that only add to the
     candidates: question words ("where" alone asks about no entry), and the content words
     too weak to lift a variant above ``above`` by themselves (MaxScore's idea).
 
     A word adds at most ``gain * (its variants' largest 1/|variant|) / |text|`` (its
     ``reach``) to a variant's cosine, and an entry scores at most the square root of its
-    best cosine; so a variant only the weak words reach (with every question word at its
-    most) cannot score more than ``above``. With ``above`` 0 every content word reaches:
-    "offer", in nearly every entry, makes a candidate of every variant only then."""
-    budget = (above - MARGIN) ** 2 * query_norm if above > MARGIN else -1.0
+    best cosine times that of the most it can cover (``covering``: a text with words no
+    entry knows, such as another language's, covers less); so a variant only the weak
+    words reach (with every question word at its most) cannot score more than ``above``.
+    With ``above`` 0 every content word reaches: "offer", in nearly every entry, makes a
+    candidate of every variant only then."""
+    budget = ((above - MARGIN) ** 2 * query_norm / covering
+              if above > MARGIN and covering > 0.0 else -1.0)
     if sum(counted.reach for counted in gains) <= budget:
         return [], []  # all together they cannot lift a variant over ``above``
     adding = [counted for counted in gains if counted.question]

@@ -1,8 +1,15 @@
-"""A locale's index remembers the words that ask it about nothing (filler, unknown even at
+"""Two shortcuts of a locale's index that must not change an answer.
+
+A locale's index remembers the words that ask it about nothing (filler, unknown even at
 one edit, question words), so a text made only of them ("where is it?", or a sentence in
 another locale's words) is answered "nothing" by one set look-up: that shortcut must
 answer what the full reading of the words answers, for every text, whether the words
-are met for the first time or remembered, and its memory stays bounded."""
+are met for the first time or remembered, and its memory stays bounded.
+
+The bounds that skip entries count what an entry can cover of the text: a text with
+words no entry knows (another language's, typos beyond one edit) covers less, so fewer
+entries are scored, and a search above any score still answers the head of the full
+ranking above it."""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ import pytest
 
 from bot.knowledge import KnowledgeBase
 from bot.knowledge.entry import Entry
-from bot.knowledge.index import LocaleIndex
+from bot.knowledge.index import LocaleIndex, SearchWord, _covering
 from bot.knowledge.text import Analyzer
 from tests.bot.knowledge.conftest import DEMO
 from tests.bot.knowledge.test_ranking_bound import _texts
@@ -49,3 +56,28 @@ def test_the_memory_of_silent_words_is_bounded(monkeypatch: pytest.MonkeyPatch) 
         assert index.search(f"zzqx{n} where", 3) == []
         assert len(index._silent) <= max(Analyzer.MEMORY, filler) + 1
     assert index.search("how long does shipping take", 3)
+
+
+def test_words_no_entry_knows_lower_the_bounds_and_not_the_answers() -> None:
+    index = LocaleIndex("en", _entries("en"))
+    asked = index.search("how long does shipping take", 1)[0][0]
+    padded = "how long does shipping take zzqa zzqb zzqc zzqd"
+    chosen: dict[str, SearchWord] = {}
+    norm_squared = 0.0  # as ``_ranked`` adds it: every unknown word, each stem once
+    for word in padded.split():
+        counted = index._words.get(word) or index._learn(word)
+        if counted.factor <= 0.0 or counted.stem not in chosen:
+            norm_squared += counted.square
+        if counted.factor > 0.0:
+            chosen.setdefault(counted.stem, counted)
+    assert _covering(list(chosen.values()), norm_squared) < 0.7  # four words known to none
+    assert index.search(padded, 1)[0][0] < asked
+    texts = [f"{text} {tail}" for text in _texts()[::3]
+             for tail in ("", "zzqa zzqb", "dónde está mi pedido")]
+    for text in texts:
+        everything = index.search(text, 10_000)
+        for above in [0.3, 0.6, *(score + d for score, _ in everything[:2]
+                                 for d in (-1e-7, 1e-7))]:
+            wanted = [entry for score, entry in everything if score > above][:3]
+            assert [entry for _, entry in index.search(text, 3, above)] == wanted, (
+                text, above)
