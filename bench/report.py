@@ -90,8 +90,9 @@ def results_markdown(doc: dict[str, Any]) -> str:
     if "ratio_events_on_over_off" in doc:
         on_off = doc["ratio_events_on_over_off"]
         rounds = ", ".join(f"{r:.2f}" for r in on_off["per_round"])
-        line = (f"**Event webhooks** (one subscription, a fast local endpoint, delivered in "
-                f"the same process), messages/s events on / off, median of per-round ratios: "
+        line = (f"**Event webhooks** (one subscription, a fast local endpoint in a process of "
+                f"its own unless `--events-endpoint inline`), messages/s events on / off, "
+                f"median of per-round ratios: "
                 f"**{on_off['msgs_per_s_median']:.2f}** (rounds: {rounds})")
         if "ratio_ours_events_over_aiogram" in doc:
             line += (f"; ours with events / aiogram: "
