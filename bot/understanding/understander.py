@@ -68,23 +68,6 @@ class Understander:
                          current_flow: str | None = None,
                          pending_slot: str | None = None) -> Understanding:
         provider = self.provider
-        if isinstance(provider, BuiltinProvider) and self.metrics is None:
-            # The common case, on every free-text message: the built-in provider searches
-            # the knowledge base itself, and nothing is timed or counted.
-            try:
-                return provider.understand_now(
-                    Request(text, locale, self.locales, self.flows, current_flow,
-                            pending_slot), self.knowledge)
-            except Exception as exc:  # a provider's failure: this seam's boundary
-                return self._failed(provider.name, exc, 0.0)
-        return await self._understand_counted(text, locale, current_flow, pending_slot)
-
-    async def _understand_counted(self, text: str, locale: str | None,
-                                  current_flow: str | None,
-                                  pending_slot: str | None) -> Understanding:
-        """``understand`` with another provider than the built-in one, or with metrics:
-        the call timed, its outcome, fallbacks and tokens counted."""
-        provider = self.provider
         builtin = provider if isinstance(provider, BuiltinProvider) else None
         passages: Sequence[Passage] = ()
         if self.knowledge is not None and builtin is None:
