@@ -40,8 +40,9 @@ _NO_SEND = {b"wait": NoSend.WAIT, b"none": NoSend.NONE}
 
 def send_answer(result: Sequence[Any], written: Sequence[Delivery] = ()) -> SendAnswer:
     """A next_send answer: the claimed ``Delivery``, or ``NoSend``. A delivery among
-    ``written`` (this commit's own, stored by the same script) is taken as it is rather
-    than parsed back; any other comes from the store and is validated."""
+    ``written`` (this commit's own, stored by the same script) is taken as it is: the
+    script answers its id without its JSON; any other comes from the store and is
+    validated."""
     if result[0] != b"send":
         return _NO_SEND[result[0]]
     if written:

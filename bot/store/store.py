@@ -246,7 +246,8 @@ class Store(IdentityStore):
         ``link``: the customer was just read from the identity's key (not remembered), so
         the script adds the identity to the customer's list rather than checking it.
         ``item``: the object ``item_json`` was dumped from; when the claim's first item is
-        the one just recorded (the usual case), it is used as it is, not parsed back.
+        the one just recorded (the usual case), the script does not send it back and it
+        is used as it is (``item_json`` parsed when no object is given).
 
         On a single server the doorbell rings inside the script: one command, and never a
         recorded item without its doorbell. On a cluster the stream lives in another hash
@@ -273,8 +274,7 @@ class Store(IdentityStore):
         if tag == b"moved":
             return None
         if tag == b"claimed":
-            written = (item_json, item) if isinstance(item_json, bytes) and item else None
-            return self._claim_from(customer_id, token, result, written)
+            return self._claim_from(customer_id, token, result, (item_json, item))
         if doorbell is not None and inside is None:
             try:
                 await self.batcher.execute("XADD", doorbell.stream, "MAXLEN", "~",
@@ -299,10 +299,16 @@ class Store(IdentityStore):
         return self._claim_from(customer_id, token, result)
 
     def _claim_from(self, customer_id: str, token: str, result: Sequence[Any],
-                    written: tuple[bytes, InboxItem] | None = None) -> Claim:
+                    written: tuple[bytes | str, InboxItem | None] | None = None) -> Claim:
+        """``written``: the item just recorded, as JSON and as the object (or None), which
+        the ingest script answers with an empty head when it is the claim's item."""
         _tag, version, session_json, profile_json, head = result
-        # An Inbound is frozen: the recorded object can be shared with the turn.
-        item = written[1] if written is not None and written[0] == head else parse_item(head)
+        if head or written is None:
+            item = parse_item(head)
+        else:  # An Inbound is frozen: the recorded object can be shared with the turn.
+            raw, given = written
+            item = given if given is not None else parse_item(
+                raw.encode() if isinstance(raw, str) else raw)
         kept = self._kept.pop(customer_id, None)
         if kept is not None and kept[0] == session_json and kept[1] == profile_json:
             session, profile = kept[2], kept[3]  # what this process wrote last: as it is

@@ -8,7 +8,8 @@
 -- (read here); written: id -> delivery_json of replies the caller is committing, else nil:
 -- they are stored here, in the one HSET that also writes the claim (none is being sent,
 -- their ids hold the new version; a bot reply withdrawn before it is stored is not stored).
--- Returns {'none'} | {'wait'} | {'send', id, delivery_json}
+-- Returns {'none'} | {'wait'} | {'send', id, delivery_json}; delivery_json is '' when the
+-- reply is one of ``written``: the caller has it already (not sent back over the wire).
 local function next_send(outbox, session, now_ms, stale_ms, mode, written)
   local ids, marked, present = {}, {}, {}
   for _, field in ipairs(redis.call('HKEYS', outbox)) do
@@ -44,7 +45,7 @@ local function next_send(outbox, session, now_ms, stale_ms, mode, written)
       if since and tonumber(now_ms) - tonumber(since) < tonumber(stale_ms) then
         answer = {'wait'}
       else
-        answer = {'send', id, body}
+        answer = {'send', id, new and '' or body}
         store = {'~' .. id, now_ms}
       end
       break

@@ -16,6 +16,8 @@
 -- failure records nothing, and for duplicates too, so a redelivery rings again.
 -- Returns {'moved'} | {'duplicate'} | {'queued'} |
 --         {'claimed', version, session_json, profile_json, head_item_json}
+--   head_item_json is '' when the head is the item just recorded (alone in the inbox):
+--   the caller has it already, so it is not sent back over the wire
 -- #include _sent
 clear_sent(KEYS[7], 11, #ARGV)
 if ARGV[1] ~= '' then
@@ -40,8 +42,8 @@ end
 local waiting = redis.call('RPUSH', KEYS[3], ARGV[4])
 if ARGV[6] ~= '0' and redis.call('SET', KEYS[4], ARGV[5], 'NX', 'PX', ARGV[6]) then
   local s = redis.call('HMGET', KEYS[5], 'v', 'd', 'p')
-  -- alone in the inbox, the item just recorded is its head: no need to read it back
-  local head = waiting == 1 and ARGV[4] or redis.call('LINDEX', KEYS[3], 0)
+  -- alone in the inbox, the item just recorded is its head: neither read nor sent back
+  local head = waiting == 1 and '' or redis.call('LINDEX', KEYS[3], 0)
   return {'claimed', s[1] or '0', s[2] or '', s[3] or '', head}
 end
 return {'queued'}

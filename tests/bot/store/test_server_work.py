@@ -132,3 +132,36 @@ async def test_the_dedupe_set_is_pruned_on_one_message_in_a_few(store: Store,
     assert await redis.zrange(seen, 0, -1) == [b"webchat:default:p0", b"webchat:default:p1",
                                                b"webchat:default:p2"]
     assert Store(redis).prune_every == 8
+
+
+async def bytes_to_the_store(redis: Redis) -> int:
+    """What the server has written to the store's own connection (the batcher's: the one
+    without redis-py's library name), from Valkey's per-client counter."""
+    listing = (await redis.execute_command("CLIENT", "LIST")).decode()
+    fields = [dict(f.split("=", 1) for f in line.split(" ") if "=" in f)
+              for line in listing.splitlines()]
+    return sum(int(c["tot-net-out"]) for c in fields if not c.get("lib-name"))
+
+
+@pytest.mark.skipif(CLUSTER, reason="reads one server's client counters")
+async def test_the_answers_carry_no_json_the_client_sent(store: Store, redis: Redis) -> None:
+    """The claim of a message alone in the inbox answers without the message, and the
+    commit's claim of its own reply without the reply: the client has both already
+    (issue 22: about half the bytes read per message). Each long text, sent back, alone
+    would take the answers past the bound."""
+    store.outbox.acks.delay = 60
+    first = await store.ingest(Inbound(identity=ANA, message_id="w0", text="hello"))
+    assert isinstance(first, Claim)
+    await one_message(store, first, 0)
+    long_text = "x" * 2000
+    before = await bytes_to_the_store(redis)
+    claim = await store.ingest(Inbound(identity=ANA, message_id="w1", text=long_text))
+    assert isinstance(claim, Claim) and claim.inbound.text == long_text
+    reply = Delivery(id=f"{claim.version + 1:012d}.000", customer_id=claim.customer_id,
+                     to=ANA, message=Text(text=long_text))
+    committed = await store.commit(claim, session=claim.session, profile=None,
+                                   events=[], outbox=[reply])
+    assert committed.send is reply
+    assert await bytes_to_the_store(redis) - before < 1000
+    # Read back by anyone else (another process's claim or sender), both are whole.
+    assert (await store.outbox.pending(claim.customer_id))[0].message == Text(text=long_text)
