@@ -61,7 +61,12 @@ class Catalogue(BaseModel):
         return self
 
     def product(self, product_id: str) -> Product | None:
-        return self._by_id.get(product_id)
+        # Read from pydantic's own slot: ``self._by_id`` goes through the model's
+        # ``__getattr__`` after a failed lookup, about thirty times a dict read, and flows
+        # look products up on every message that names one.
+        private = self.__pydantic_private__
+        by_id: dict[str, Product] = private["_by_id"] if private else {}
+        return by_id.get(product_id)
 
     def canonical_json(self) -> str:
         """The document as the store keeps it: the same catalogue gives the same text,
