@@ -36,6 +36,9 @@ class IntentMatcher:
                     intent = Intent(name, locale if name == "language" else None)
                     self._phrases.setdefault(normalise(phrase), intent)
         self._commands = {name: Intent(name) for name in ("cancel", "help", "human")}
+        #: The most words a phrase has: a longer message is none of them, and is not
+        #: folded (most free text is a sentence longer than every phrase; issue 16).
+        self._most_words = max((len(p.split()) for p in self._phrases), default=0)
 
     def match(self, inbound: Inbound) -> Intent | None:
         if inbound.payload is not None:
@@ -45,6 +48,11 @@ class IntentMatcher:
         command = inbound.command
         if command is not None:
             return self._commands.get(command[0])
-        if not inbound.text:
+        text = inbound.text
+        if not text:
             return None
-        return self._phrases.get(normalise(inbound.text))
+        # Folding keeps the words (casefold adds no space), and the trailing "!." it
+        # strips takes one word at most.
+        if len(text.split(None, self._most_words + 1)) > self._most_words + 1:
+            return None
+        return self._phrases.get(normalise(text))

@@ -65,13 +65,14 @@ class OrderBook:
         return cls(json.loads(_packaged("orders.json"))["orders"])
 
     async def find(self, number: str) -> Order | None:
-        raw = self.orders.get(number.upper())
+        number = number.upper()
+        raw = self.orders.get(number)
         if raw is None:
             return None
         # The demo data say "delivered N days ago" so the demo never goes stale.
         days_ago = raw.get("delivered_days_ago")
         delivered = date.today() - timedelta(days=days_ago) if days_ago is not None else None
-        return Order(number=number.upper(), status=raw["status"], items=tuple(raw["items"]),
+        return Order(number=number, status=raw["status"], items=tuple(raw["items"]),
                      delivered_on=delivered,
                      carrier=raw.get("carrier"), tracking=raw.get("tracking"))
 
