@@ -4,9 +4,7 @@ sub-flow (``contact_email``) that collects an e-mail address when we have none."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import date
-from functools import lru_cache
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
@@ -109,13 +107,14 @@ async def check_order(turn: Turn) -> StepResult:
         turn.slots["item"] = order.items[0]
         return Goto(ask_reason)
     catalogue = await turn.services.catalogue.current()
-    choices = _offered((item, _item_title(catalogue, item, turn.locale)) for item in order.items)
+    choices = [Choice(payload=item, title=_item_title(catalogue, item, turn.locale))
+               for item in order.items]
     return Ask("item", turn.t("returns.ask_item"), choices=choices, then=ask_reason)
 
 
 @returns.step
 async def ask_reason(turn: Turn) -> StepResult:
-    choices = _offered((r, turn.t(f"returns.reason.{r}")) for r in REASONS)
+    choices = [Choice(payload=r, title=turn.t(f"returns.reason.{r}")) for r in REASONS]
     return Ask("reason", turn.t("returns.ask_reason"), choices=choices, then=after_reason)
 
 
@@ -128,7 +127,7 @@ async def after_reason(turn: Turn) -> StepResult:
 
 @returns.step
 async def ask_refund(turn: Turn) -> StepResult:
-    choices = _offered((r, turn.t(f"returns.refund.{r}")) for r in REFUNDS)
+    choices = [Choice(payload=r, title=turn.t(f"returns.refund.{r}")) for r in REFUNDS]
     return Ask("refund", turn.t("returns.ask_refund"), choices=choices, then=need_email)
 
 
@@ -177,20 +176,6 @@ async def ask_email(turn: Turn) -> StepResult:
 async def save_email(turn: Turn) -> StepResult:
     turn.profile.email = turn.slots["email"]
     return End(result=turn.slots["email"])
-
-
-def _offered(pairs: Iterable[tuple[str, str]]) -> tuple[Choice, ...]:
-    """The choices (payload, title) of ``pairs``, each set built once: a ``Choice`` is
-    frozen, so customers asked the same question share one, and an ``Ask`` whose choices
-    are a tuple is hashable, so its pending question is built once too
-    (``bot/dialogue/prompts.py: question_of``). A sentence that names the order runs
-    these steps in its first turn (issue 16)."""
-    return _choices(tuple(pairs))
-
-
-@lru_cache(maxsize=1024)  # keyed by the titles: the flow's texts, the catalogue's names
-def _choices(pairs: tuple[tuple[str, str], ...]) -> tuple[Choice, ...]:
-    return tuple(Choice(payload=payload, title=title) for payload, title in pairs)
 
 
 def _refusal(turn: Turn, order: shop.Order) -> str:
