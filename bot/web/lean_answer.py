@@ -1,0 +1,138 @@
+"""What the lean webhook listener (``bot.web.lean``) reads and writes: a request's head
+checked against everything aiohttp's parser would refuse or treat specially, and an
+answer's bytes as aiohttp writes them.
+
+Both halves lean on aiohttp's own pieces where they exist (its header serializer, its
+date, its reason phrases, ``web.Response`` for the handler's answer), so that a client
+cannot tell which of the two answered: ``tests/bot/web/test_lean.py`` compares the bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Final
+
+from aiohttp import hdrs, web
+from aiohttp.helpers import rfc822_formatted_time
+from aiohttp.http import SERVER_SOFTWARE
+from aiohttp.http_writer import _serialize_headers
+from multidict import CIMultiDict
+
+from bot.web.headers import add_security_headers
+from bot.web.origin import PublicOrigin
+from bot.web.types import WebResponse
+
+#: aiohttp's logger for a handler's exception (the same record as when it answers).
+server_log = logging.getLogger("aiohttp.server")
+
+#: aiohttp's own parser limits (``RequestHandler``'s defaults): past them it answers an
+#: error of its own, so such a request is handed to it.
+MAX_FIELD: Final = 8190
+MAX_HEADERS: Final = 128
+#: Headers aiohttp refuses twice (``SINGLETON_HEADERS`` in its parser).
+SINGLETONS: Final = frozenset({
+    b"content-length", b"content-location", b"content-range", b"content-type", b"etag",
+    b"host", b"max-forwards", b"server", b"transfer-encoding", b"user-agent"})
+#: Headers that ask for more than a whole ``Content-Length`` body and one answer: a
+#: chunked or encoded body, ``100 Continue``, a protocol switch. aiohttp serves them.
+HANDED_OVER: Final = frozenset({
+    b"transfer-encoding", b"expect", b"upgrade", b"content-encoding", b"sec-websocket-key1"})
+
+
+@dataclass(slots=True)
+class Head:
+    """A request's head as the parser reported it (raw bytes, names as sent)."""
+
+    url: bytes = b""
+    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    #: The body's length from ``Content-Length``; None when the head must go to aiohttp.
+    length: int | None = None
+
+    def check(self, method: bytes, version: str, max_body: int) -> int | None:
+        """The body's length when the lean path may answer this request, else None."""
+        if method != b"POST" or version not in ("1.1", "1.0") or len(
+                self.headers) > MAX_HEADERS:
+            return None
+        seen: set[bytes] = set()
+        length = 0
+        for name, value in self.headers:
+            lower = name.lower()
+            if lower in HANDED_OVER or len(name) + len(value) > MAX_FIELD:
+                return None
+            if lower in SINGLETONS:
+                if lower in seen:
+                    return None
+                seen.add(lower)
+            if lower == b"content-length":
+                if not value.isdigit():
+                    return None
+                length = int(value)
+        if version == "1.1" and b"host" not in seen:
+            return None  # aiohttp's 400 "Missing 'Host' header"
+        return length if length <= max_body else None  # aiohttp's 413, then lingering
+
+    def multidict(self) -> CIMultiDict[str]:
+        """The headers as aiohttp's parser decodes them (trailing blanks stripped)."""
+        return CIMultiDict([(name.decode("utf-8", "surrogateescape"),
+                             value.rstrip(b" \t").decode("utf-8", "surrogateescape"))
+                            for name, value in self.headers])
+
+
+def _must_be_empty(status: int) -> bool:
+    return status < 200 or status in (204, 304)
+
+
+def encode(response: WebResponse, *, version: str, keep_alive: bool, origin: PublicOrigin,
+           host: str | None) -> bytes:
+    """The bytes aiohttp writes for ``response`` (through ``web.Response``, as the web
+    server converts it), with the security headers ``WebServer`` adds."""
+    payload = response.body.encode() if isinstance(response.body, str) else response.body
+    answer = web.Response(status=response.status, body=payload,
+                          content_type=response.content_type,
+                          headers=response.headers or None)
+    return _bytes(answer, version=version, keep_alive=keep_alive, origin=origin, host=host)
+
+
+def error(status: int, *, version: str, accept: str, origin: PublicOrigin,
+          host: str | None) -> bytes:
+    """aiohttp's answer to a handler's exception (``RequestHandler.handle_error``: 500,
+    or 504 for a ``TimeoutError``), which closes the connection."""
+    text: str | None = None
+    content_type = "text/plain"
+    if status == HTTPStatus.INTERNAL_SERVER_ERROR:
+        title = f"{status} {HTTPStatus(status).phrase}"
+        description = HTTPStatus(status).description
+        if "text/html" in accept:
+            text = (f"<html><head><title>{title}</title></head><body>\n<h1>{title}</h1>"
+                    f"\n{description}\n</body></html>\n")
+            content_type = "text/html"
+        else:
+            text = f"{title}\n\n{description}"
+    answer = web.Response(status=status, text=text, content_type=content_type)
+    return _bytes(answer, version=version, keep_alive=False, origin=origin, host=host)
+
+
+def _bytes(answer: web.Response, *, version: str, keep_alive: bool, origin: PublicOrigin,
+           host: str | None) -> bytes:
+    headers = answer.headers
+    content_type = answer.content_type
+    add_security_headers(headers, content_type=content_type, origin=origin,
+                         host_header=host if content_type == "text/html" else None)
+    body = answer.body if isinstance(answer.body, bytes) else b""
+    if _must_be_empty(answer.status):
+        body = b""
+        headers.popall(hdrs.CONTENT_LENGTH, None)
+    else:
+        headers[hdrs.CONTENT_LENGTH] = str(len(body))
+    if hdrs.DATE not in headers:
+        headers[hdrs.DATE] = rfc822_formatted_time()
+    headers.setdefault(hdrs.SERVER, SERVER_SOFTWARE)
+    if hdrs.CONNECTION not in headers:
+        if keep_alive and version == "1.0":
+            headers[hdrs.CONNECTION] = "keep-alive"
+        elif not keep_alive and version == "1.1":
+            headers[hdrs.CONNECTION] = "close"
+    status_line = f"HTTP/{version} {answer.status} {answer.reason}"
+    return bytes(_serialize_headers(status_line, headers)) + body
