@@ -179,8 +179,8 @@ class LeanConnection(asyncio.Protocol):
         self._parser = httptools.HttpRequestParser(self)
         try:
             self._parser.feed_data(head)
-        except httptools.HttpParserError:
-            return None, None
+        except (httptools.HttpParserError, httptools.HttpParserUpgrade):
+            return None, None  # malformed (aiohttp's 400) or a protocol switch
         if not self._headers_done or self._parser.should_upgrade():
             return None, None
         route = self._connections.routes.get(self._head.url.decode("latin-1"))
