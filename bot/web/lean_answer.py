@@ -3,7 +3,7 @@ checked against everything aiohttp's parser would refuse or treat specially, and
 answer's bytes as aiohttp writes them.
 
 Both halves lean on aiohttp's own pieces where they exist (its header serializer, its
-date, its reason phrases, ``web.Response`` for the handler's answer), so that a client
+date), so that a client
 cannot tell which of the two answered: ``tests/bot/web/test_lean.py`` compares the bytes.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Final
 
-from aiohttp import hdrs, web
+from aiohttp import hdrs
 from aiohttp.helpers import rfc822_formatted_time
 from aiohttp.http import SERVER_SOFTWARE
 from aiohttp.http_writer import _serialize_headers
@@ -80,26 +80,38 @@ class Head:
                             for name, value in self.headers])
 
 
+#: aiohttp's reason phrases (``web_response.REASON_PHRASES``).
+_REASONS: Final = {status.value: status.phrase for status in HTTPStatus}
+
+
 def _must_be_empty(status: int) -> bool:
     return status < 200 or status in (204, 304)
 
 
 def encode(response: WebResponse, *, version: str, keep_alive: bool, origin: PublicOrigin,
            host: str | None) -> bytes:
-    """The bytes aiohttp writes for ``response`` (through ``web.Response``, as the web
-    server converts it), with the security headers ``WebServer`` adds."""
-    payload = response.body.encode() if isinstance(response.body, str) else response.body
-    answer = web.Response(status=response.status, body=payload,
-                          content_type=response.content_type,
-                          headers=response.headers or None)
-    return _bytes(answer, version=version, keep_alive=keep_alive, origin=origin, host=host)
+    """The bytes aiohttp writes for ``response`` as the web server converts it
+    (``web.Response(status, body, content_type, headers)``, refusing what it refuses),
+    with the security headers ``WebServer`` adds."""
+    content_type = response.content_type
+    if "charset" in content_type:
+        raise ValueError("charset must not be in content_type argument")
+    headers: CIMultiDict[str] = CIMultiDict(response.headers) if response.headers else (
+        CIMultiDict())
+    if hdrs.CONTENT_TYPE in headers:
+        raise ValueError("passing both Content-Type header and content_type or charset "
+                         "params is forbidden")
+    headers[hdrs.CONTENT_TYPE] = content_type
+    body = response.body.encode() if isinstance(response.body, str) else response.body
+    return _bytes(response.status, headers, body, content_type, version=version,
+                  keep_alive=keep_alive, origin=origin, host=host)
 
 
 def error(status: int, *, version: str, accept: str, origin: PublicOrigin,
           host: str | None) -> bytes:
     """aiohttp's answer to a handler's exception (``RequestHandler.handle_error``: 500,
     or 504 for a ``TimeoutError``), which closes the connection."""
-    text: str | None = None
+    body = b""
     content_type = "text/plain"
     if status == HTTPStatus.INTERNAL_SERVER_ERROR:
         title = f"{status} {HTTPStatus(status).phrase}"
@@ -110,18 +122,20 @@ def error(status: int, *, version: str, accept: str, origin: PublicOrigin,
             content_type = "text/html"
         else:
             text = f"{title}\n\n{description}"
-    answer = web.Response(status=status, text=text, content_type=content_type)
-    return _bytes(answer, version=version, keep_alive=False, origin=origin, host=host)
+        body = text.encode()
+    headers = CIMultiDict({hdrs.CONTENT_TYPE: content_type + (
+        "; charset=utf-8" if body else "")})
+    return _bytes(status, headers, body, content_type, version=version, keep_alive=False,
+                  origin=origin, host=host)
 
 
-def _bytes(answer: web.Response, *, version: str, keep_alive: bool, origin: PublicOrigin,
-           host: str | None) -> bytes:
-    headers = answer.headers
-    content_type = answer.content_type
-    add_security_headers(headers, content_type=content_type, origin=origin,
-                         host_header=host if content_type == "text/html" else None)
-    body = answer.body if isinstance(answer.body, bytes) else b""
-    if _must_be_empty(answer.status):
+def _bytes(status: int, headers: CIMultiDict[str], body: bytes, content_type: str, *,
+           version: str, keep_alive: bool, origin: PublicOrigin, host: str | None) -> bytes:
+    """What ``StreamResponse.prepare`` adds and its writer serializes, in its order."""
+    mimetype = content_type.split(";", 1)[0].strip().lower()
+    add_security_headers(headers, content_type=mimetype, origin=origin,
+                         host_header=host if mimetype == "text/html" else None)
+    if _must_be_empty(status):
         body = b""
         headers.popall(hdrs.CONTENT_LENGTH, None)
     else:
@@ -134,5 +148,5 @@ def _bytes(answer: web.Response, *, version: str, keep_alive: bool, origin: Publ
             headers[hdrs.CONNECTION] = "keep-alive"
         elif not keep_alive and version == "1.1":
             headers[hdrs.CONNECTION] = "close"
-    status_line = f"HTTP/{version} {answer.status} {answer.reason}"
+    status_line = f"HTTP/{version} {status} {_REASONS.get(status, '')}"
     return bytes(_serialize_headers(status_line, headers)) + body
