@@ -15,10 +15,15 @@ aiohttp's own error answer (500, or 504 for a ``TimeoutError``) with the headers
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import hdrs, web
+
+from bot.web.lean import ClientOf, LeanConnections
+from bot.web.origin import PublicOrigin
+from bot.web.types import Route
 
 #: A route's handler: it takes the request as aiohttp's server made it (no match info).
 DirectHandler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
@@ -53,19 +58,55 @@ class FrontDoor:
 
 
 class FrontRunner(web.AppRunner):
-    """An ``AppRunner`` whose server calls a ``FrontDoor`` before the application."""
+    """An ``AppRunner`` whose server calls a ``FrontDoor`` before the application, and
+    whose connections start on the lean webhook listener (``bot.web.lean``, through a
+    ``LeanSite``), which hands what it does not answer to this server's handlers."""
 
     def __init__(self, app: web.Application, *, direct: Mapping[str, DirectHandler],
-                 secure: Secure, **kwargs: Any) -> None:
+                 secure: Secure, webhooks: Mapping[str, Route], origin: PublicOrigin,
+                 client_of: ClientOf | None, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         self._direct = direct
         self._secure_answer = secure
+        self._webhooks = webhooks
+        self._origin = origin
+        self._client_of = client_of
+        self._keepalive_timeout = float(kwargs.get("keepalive_timeout", 75.0))
+        self.lean: LeanConnections | None = None
 
     async def _make_server(self) -> web.Server:
         server = await super()._make_server()
         server.request_handler = FrontDoor(server.request_handler, self._direct,
                                            self._secure_answer)
+        self.lean = LeanConnections(self._webhooks, aiohttp_handler=server,
+                                    origin=self._origin, client_of=self._client_of,
+                                    header_timeout=self._keepalive_timeout)
         return server
+
+    async def shutdown(self) -> None:
+        # aiohttp's own connections have had ``pre_shutdown`` (idle ones closed) and get
+        # ``Server.shutdown`` after this; the lean ones get the same here.
+        if self.lean is None:
+            await super().shutdown()
+            return
+        self.lean.close_idle()
+        await asyncio.gather(super().shutdown(), self.lean.shutdown(self._shutdown_timeout))
+
+
+class LeanSite(web.TCPSite):
+    """A ``TCPSite`` listening with the runner's lean connections as the protocol (what
+    ``TCPSite.start`` does with the aiohttp server; no TLS: the web role sits behind a
+    proxy that terminates it)."""
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)
+        lean = cast(FrontRunner, self._runner).lean
+        assert lean is not None, "start the runner (setup) before its site"
+        self._server = await asyncio.get_running_loop().create_server(
+            lean, self._host, self._port, backlog=self._backlog,
+            reuse_address=self._reuse_address, reuse_port=self._reuse_port)
+        sockets = self._server.sockets
+        self._bound_port = sockets[0].getsockname()[1] if sockets else self._port
 
 
 def is_literal(path: str) -> bool:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from multidict import CIMultiDict
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # A Host header we are willing to repeat in a response header (no ';', spaces, quotes).
 _HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(?::\d{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](?::\d{1,5})?")
@@ -45,6 +47,13 @@ class PublicOrigin:
         if url and parsed is None:
             raise ValueError(f"{url!r} is not an http:// or https:// URL")
         return cls(*parsed) if parsed else cls()
+
+    def as_public(self, headers: CIMultiDict[str]) -> CIMultiDict[str]:
+        """``headers`` with the ``Host`` browsers used (``server.public_url``), behind a
+        proxy, so handlers' Origin checks compare like with like (changed in place)."""
+        if self.netloc is not None:
+            headers["Host"] = self.netloc
+        return headers
 
     def host(self, host_header: str | None) -> str | None:
         """The host[:port] browsers address us by: the public one, else the ``Host``

@@ -14,8 +14,9 @@ from typing import cast
 from aiohttp import WSMsgType, web
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from bot.web.front import DirectHandler, FrontRunner, is_literal
+from bot.web.front import DirectHandler, FrontRunner, LeanSite, is_literal
 from bot.web.headers import add_security_headers
+from bot.web.lean import ClientOf
 from bot.web.origin import PublicOrigin
 from bot.web.types import AnyRoute, Route, StaticRoute, WebRequest, WebSocketRoute
 
@@ -27,8 +28,6 @@ AiohttpHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 LINGER = 1.0
 
 
-ClientOf = Callable[[WebRequest], str | None]
-
 
 def _to_request(request: web.BaseRequest, body: bytes, origin: PublicOrigin,
                 client_of: ClientOf | None = None, *, routed: bool = True) -> WebRequest:
@@ -36,11 +35,7 @@ def _to_request(request: web.BaseRequest, body: bytes, origin: PublicOrigin,
     # the peer's address and the cookies are looked up only if the handler asks.
     headers: Mapping[str, str] = request.headers
     if origin.netloc is not None:
-        # Behind a proxy, handlers see the Host browsers used (server.public_url), so
-        # their Origin checks compare like with like.
-        public = CIMultiDict(request.headers)
-        public["Host"] = origin.netloc
-        headers = CIMultiDictProxy(public)
+        headers = CIMultiDictProxy(origin.as_public(CIMultiDict(request.headers)))
     return WebRequest(
         method=request.method,
         path=request.path,
@@ -112,7 +107,8 @@ class WebServer:
     ``header_timeout`` of opening (or of its last answer; an idle keep-alive connection
     is closed then too) and its body within ``body_timeout`` (else 408). Websocket
     upgrades from another origin than ours are refused (403) before any handler runs.
-    POSTs to literal paths (the webhooks) are answered in front of the ``Application``
+    POSTs to literal paths (the webhooks) are answered before aiohttp parses them
+    (``bot.web.lean``) when they came whole, else in front of the ``Application``
     (``bot.web.front``): its middlewares and router do not see them.
     """
 
@@ -129,6 +125,8 @@ class WebServer:
         self.app.on_response_prepare.append(self._secure)
         #: POSTs to literal paths (the webhooks), answered before the Application's router.
         self._direct: dict[str, DirectHandler] = {}
+        #: The same routes, answered by the lean listener (``bot.web.lean``).
+        self._webhooks: dict[str, Route] = {}
         for route in routes:
             self.add(route)
         self._runner: web.AppRunner | None = None
@@ -139,6 +137,7 @@ class WebServer:
             router.add_route(route.method, route.path, self._http(route))
             if route.method == "POST" and is_literal(route.path):
                 self._direct[route.path] = self._http(route, routed=False)
+                self._webhooks[route.path] = route
         elif isinstance(route, WebSocketRoute):
             router.add_get(route.path, self._websocket(route))
         elif isinstance(route, StaticRoute):
@@ -198,11 +197,12 @@ class WebServer:
         # connection that has not sent a whole request by then (counted from opening, or
         # from the last answer on a kept-alive one).
         self._runner = FrontRunner(self.app, direct=self._direct, secure=self._add_headers,
-                                   access_log=None, handle_signals=False,
+                                   webhooks=self._webhooks, origin=self.origin,
+                                   client_of=self.client_of, access_log=None, handle_signals=False,
                                    shutdown_timeout=5, keepalive_timeout=self.header_timeout,
                                    lingering_time=LINGER)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
+        site = LeanSite(self._runner, self.host, self.port)
         await site.start()
         sockets = getattr(site._server, "sockets", None) or []
         if sockets:
