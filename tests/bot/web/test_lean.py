@@ -264,3 +264,22 @@ def _record(served: Served) -> HttpHandler:
         return WebResponse.text(200, "ok")
 
     return record
+
+
+def test_on_uvloop_the_lean_path_and_the_handover_work_as_on_asyncio() -> None:
+    # The bot runs on uvloop (bot/loop.py), whose transports are its own: the lean
+    # answer, the handover of a pipelined connection (set_protocol) and a websocket.
+    uvloop = pytest.importorskip("uvloop")
+
+    async def scenario() -> None:
+        served = Served()
+        await served.server.start()
+        try:
+            assert type(asyncio.get_running_loop()).__module__.startswith("uvloop")
+            await test_pipelined_requests_are_answered_in_order_and_the_rest_handed_over(
+                served)
+            await test_pages_and_websockets_are_still_aiohttp_s(served)
+        finally:
+            await served.server.close()
+
+    uvloop.run(scenario())
