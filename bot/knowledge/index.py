@@ -168,6 +168,8 @@ class LocaleIndex:
             return []
         chosen: dict[str, SearchWord] = {}  # stem → its best word, in the order said
         norm_squared, asks = 0.0, False
+        gained = reach = 0.0  # what the chosen words gain and reach, summed in order
+        replaced = False  # (a stem's word replaced by a better one: sums made again)
         memory = self._words
         for word in dict.fromkeys(said):  # each once, in order
             counted = memory.get(word) or self._learn(word)
@@ -177,20 +179,29 @@ class LocaleIndex:
             held = chosen.get(counted.stem)
             if held is None:
                 norm_squared += counted.square
+                gained += counted.gain
+                reach += counted.reach
                 chosen[counted.stem] = counted
                 asks = asks or not counted.question
             elif held.factor < counted.factor:
                 chosen[counted.stem] = counted
+                replaced = True
         if not asks or limit <= 0:  # nothing asked about ("where?")
             return []
-        postings, posting_sets = self._postings, self._posting_sets
-        gains = list(chosen.values())
+        if replaced:
+            gained = sum(counted.gain for counted in chosen.values())
+            reach = sum(counted.reach for counted in chosen.values())
         query_norm = math.sqrt(norm_squared)
         # What an entry covers of the text is at most what all its words gain together:
         # the most any entry's coverage factor can be (a text with words no entry knows
         # covers less, and every bound below is that much lower).
-        covering = _covering(gains, norm_squared)
-        reaching, adding = _reaching(gains, above, query_norm, covering)
+        covering = _covering(gained, norm_squared)
+        budget = _budget(above, query_norm, covering)
+        if reach <= budget:
+            return []  # all the words together cannot lift a variant over ``above``
+        postings, posting_sets = self._postings, self._posting_sets
+        gains = list(chosen.values())
+        reaching, adding = _reaching(gains, above, budget)
         if not reaching:
             return []  # no entry can score more than ``above``
         if len(reaching) == 1:  # most questions: one word finds the candidates
@@ -353,16 +364,23 @@ def parts_of(text: str) -> list[list[str]]:
     return [[word for part in each for word in part], *each]
 
 
-def _covering(gains: list[SearchWord], norm_squared: float) -> float:
+def _covering(gained: float, norm_squared: float) -> float:
     """The most of the text an entry can cover (``_keep``'s ``covered / norm_squared``):
-    all the words' gains together, over the text's squared norm (at most 1)."""
+    all the words' gains together (``gained``), over the text's squared norm (at most 1)."""
     if norm_squared <= 0.0:
         return 1.0
-    return min(1.0, sum(counted.gain for counted in gains) / norm_squared)
+    return min(1.0, gained / norm_squared)
 
 
-def _reaching(gains: list[SearchWord], above: float, query_norm: float,
-              covering: float = 1.0) -> tuple[list[SearchWord], list[SearchWord]]:
+def _budget(above: float, query_norm: float, covering: float) -> float:
+    """What the words' ``reach`` may add up to without lifting any variant over ``above``
+    (``_reaching``); -1 when every word reaches (``above`` 0)."""
+    return ((above - MARGIN) ** 2 * query_norm / covering
+            if above > MARGIN and covering > 0.0 else -1.0)
+
+
+def _reaching(gains: list[SearchWord], above: float,
+              budget: float) -> tuple[list[SearchWord], list[SearchWord]]:
     """The words whose variants are candidates, and those that only add to the
     candidates: question words ("where" alone asks about no entry), and the content words
     too weak to lift a variant above ``above`` by themselves (MaxScore's idea).
@@ -373,11 +391,9 @@ def _reaching(gains: list[SearchWord], above: float, query_norm: float,
     entry knows, such as another language's, covers less); so a variant only the weak
     words reach (with every question word at its most) cannot score more than ``above``.
     With ``above`` 0 every content word reaches: "offer", in nearly every entry, makes a
-    candidate of every variant only then."""
-    budget = ((above - MARGIN) ** 2 * query_norm / covering
-              if above > MARGIN and covering > 0.0 else -1.0)
-    if sum(counted.reach for counted in gains) <= budget:
-        return [], []  # all together they cannot lift a variant over ``above``
+    candidate of every variant only then. ``budget``: what the reaches may add up to
+    without lifting a variant over ``above`` (``_budget``; the caller has left already
+    when all the words together cannot)."""
     adding = [counted for counted in gains if counted.question]
     content = [counted for counted in gains if not counted.question]
     if above <= MARGIN or not content:
