@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.understanding.digits import needs_digit
 from bot.understanding.nearest import NearestWord
 from bot.understanding.text import words
 
@@ -109,6 +110,10 @@ class SlotFinder:
         #: The slots a pattern can find, in order: all a sentence with no alias word in it
         #: can give (most sentences).
         self._patterned = [(p.name, p.pattern) for p in self.patterns if p.pattern is not None]
+        #: The patterns that match only where a digit is (``digits``): not searched in an
+        #: ASCII sentence without one (most sentences).
+        self._with_digit = list(dict.fromkeys(
+            pattern for _, pattern in self._patterned if needs_digit(pattern)))
 
     def typed_words(self, said: Sequence[str]) -> dict[str, str]:
         """Each alias word the words ``said`` contain, exactly or with a typo (words of 4
@@ -150,7 +155,11 @@ class SlotFinder:
         typed = self.typed_words(said) if self.alias_words else {}
         found: dict[str, str] = {}
         used: set[str] = set()
-        searched: dict[re.Pattern[str], re.Match[str] | None] = {}
+        # An ASCII text's digits are all in its folded words: with none, a pattern that
+        # needs one has nothing to find (None, as its search would answer).
+        searched: dict[re.Pattern[str], re.Match[str] | None] = (
+            dict.fromkeys(self._with_digit)
+            if self._with_digit and text.isascii() and "".join(said).isalpha() else {})
         if not typed:  # no alias to look for: the patterns alone, each searched once
             for name, pattern in self._patterned:
                 match = searched[pattern] if pattern in searched else searched.setdefault(
