@@ -44,6 +44,9 @@ UNKNOWN = 0.8
 COVERAGE = 0.5
 #: Where a sentence ends, or a question starts ("¿"): each part is scored on its own too.
 _SENTENCE_END = re.compile(r"[.!?¿¡;\n]+")
+#: The characters ``_SENTENCE_END`` matches: a set looks for them cheaper than the
+#: expression scans a text (``parts_of``, on every search).
+_SENTENCE_MARKS = frozenset(".!?¿¡;\n")
 #: What may stand around a single sentence ("¿dónde está?", "hi!"): ends and spaces.
 _ENDS_AND_SPACES = " \t\r\n\f\v.!?¿¡;"
 #: A score this close to 1 is 1, off only by the rounding of the sums.
@@ -355,7 +358,7 @@ class LocaleIndex:
 
 def parts_of(text: str) -> list[list[str]]:
     """The folded words of ``text``, and when it has several sentences, of each too."""
-    if not _SENTENCE_END.search(text.strip(_ENDS_AND_SPACES)):
+    if _SENTENCE_MARKS.isdisjoint(text.strip(_ENDS_AND_SPACES)):
         return [words_of(text)]  # one sentence (most messages): no split to make
     sentences = [part for part in _SENTENCE_END.split(text) if part.strip()]
     if len(sentences) <= 1:

@@ -155,11 +155,12 @@ class ExampleIndex:
         typed_weight = 0.0
         counted, weight = self._counted, self._weight
         parts = set(said)
-        unknown = parts.difference(weight)  # (a word joining two is one no example uses)
-        if unknown and any(len(word) >= 6 and len(self._split(word)) > 1 for word in unknown):
-            parts = set()  # two example words run together ("nevermind"): each counts
-            for typed_word in said:
-                parts.update(self._split(typed_word))
+        for word in parts.difference(weight):  # (a word joining two is one no example uses)
+            if len(word) >= 6 and len(self._split(word)) > 1:
+                parts = set()  # two example words run together ("nevermind"): each counts
+                for typed_word in said:
+                    parts.update(self._split(typed_word))
+                break
         for word in parts:
             example_word, gain, adds, is_function = counted.get(word) or self._learn(word)
             typed_weight += adds

@@ -17,7 +17,13 @@ import pytest
 
 from bot.knowledge import KnowledgeBase
 from bot.knowledge.entry import Entry
-from bot.knowledge.index import LocaleIndex, SearchWord, _covering
+from bot.knowledge.index import (
+    _SENTENCE_END,
+    _SENTENCE_MARKS,
+    LocaleIndex,
+    SearchWord,
+    _covering,
+)
 from bot.knowledge.text import Analyzer
 from tests.bot.knowledge.conftest import DEMO
 from tests.bot.knowledge.test_ranking_bound import _texts
@@ -70,7 +76,8 @@ def test_words_no_entry_knows_lower_the_bounds_and_not_the_answers() -> None:
             norm_squared += counted.square
         if counted.factor > 0.0:
             chosen.setdefault(counted.stem, counted)
-    assert _covering(sum(c.gain for c in chosen.values()), norm_squared) < 0.7  # four words known to none
+    gained = sum(counted.gain for counted in chosen.values())
+    assert _covering(gained, norm_squared) < 0.7  # four words known to none
     assert index.search(padded, 1)[0][0] < asked
     texts = [f"{text} {tail}" for text in _texts()[::3]
              for tail in ("", "zzqa zzqb", "dónde está mi pedido")]
@@ -81,3 +88,8 @@ def test_words_no_entry_knows_lower_the_bounds_and_not_the_answers() -> None:
             wanted = [entry for score, entry in everything if score > above][:3]
             assert [entry for _, entry in index.search(text, 3, above)] == wanted, (
                 text, above)
+
+
+def test_the_sentence_marks_looked_for_are_those_the_split_splits_at() -> None:
+    matched = {c for c in map(chr, range(0x10000)) if _SENTENCE_END.fullmatch(c)}
+    assert matched == _SENTENCE_MARKS
