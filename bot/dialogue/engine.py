@@ -19,11 +19,11 @@ from bot.dialogue.flow import Flow
 from bot.dialogue.intents import Intent, IntentMatcher
 from bot.dialogue.locales import choose_locale
 from bot.dialogue.parsing.explain import explain
-from bot.dialogue.prompts import prompt_for, question_of
+from bot.dialogue.prompts import asking, prompt_for
+from bot.dialogue.state import TurnState
 from bot.dialogue.steps import Ask, Call, End, Goto, Handoff, Start, step_name
 from bot.dialogue.texts import ENGINE_TEXTS, Texts
 from bot.dialogue.triggers import TriggerTable
-from bot.dialogue.turn import Turn
 from bot.errors import FlowError
 from bot.history import inbound_event, outbound_event
 from bot.messages import (
@@ -60,26 +60,8 @@ class TurnResult:
     reminders: list[Reminder] = field(default_factory=list)
 
 
-@dataclass
-class _State:
-    customer_id: str
-    inbound: Inbound
-    session: Session
-    profile: Profile
-    locale: str
-    events: list[Event]
-    replies: list[Outbound] = field(default_factory=list)
-    handoff: str | None = None
-    steps: list[tuple[str, str]] = field(default_factory=list)
-    #: The customer wrote on another identity than last time.
-    switched: bool = False
-    #: ...and on one the bot has not yet said it recognised them on.
-    recognised: bool = False
-    #: Where they wrote from last time, when ``switched``.
-    previous: Identity | None = None
-    reminders: list[Reminder] = field(default_factory=list)
-
-
+#: The turn's state, by the name the modules that route it use (continuity, understood).
+_State = TurnState
 
 
 class DialogueEngine:
@@ -375,11 +357,8 @@ class DialogueEngine:
             frame.step = step
             frame.updated_at = time.time()
             state.steps.append((flow.name, step))
-            turn = Turn(customer_id=state.customer_id, inbound=state.inbound, slots=frame.slots,
-                        profile=state.profile, locale=state.locale,
-                        texts=self._flow_texts[flow.name], replies=state.replies, flow=flow.name,
-                        reminders=state.reminders, slot_types=flow.slot_types,
-                        menu=self._menu, services=self.services)
+            turn = state.turn_in(frame, flow, texts=self._flow_texts[flow.name],
+                                 menu=self._menu, services=self.services)
             result = await flow.get_step(step)(turn)
             state.locale = turn.locale
             if isinstance(result, Goto):
@@ -388,8 +367,10 @@ class DialogueEngine:
                     flow, frame, result):
                 step = step_name(result.then)  # the sentence that started it said it
             elif isinstance(result, Ask):
-                frame.question = question_of(result)
-                state.replies.append(self._prompt(state, frame.question))
+                question, prompt = asking(result)
+                frame.question = question
+                state.replies.append(prompt if prompt is not None
+                                     else self._prompt(state, question))
                 return
             elif isinstance(result, (Call, Start)):
                 sub = self._flow(flow, result.flow)
