@@ -5,7 +5,6 @@ history events and replies. Pure apart from the flows' own awaits: no store, no 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -354,8 +353,7 @@ class DialogueEngine:
             frame = state.session.frame
             assert frame is not None
             flow = self.flows[frame.flow]
-            frame.step = step
-            frame.updated_at = time.time()
+            frame.enter(step)
             state.steps.append((flow.name, step))
             turn = state.turn_in(frame, flow, texts=self._flow_texts[flow.name],
                                  menu=self._menu, services=self.services)
