@@ -162,8 +162,14 @@ class DialogueEngine:
                        previous=previous if switched else None)
         if session.mode == "bot":
             try:
-                await continuity.arrive(self, state)
-                continuity.offer_resume(self, state)
+                # Nearly every message comes on the identity of the last one, with nothing
+                # put aside: routed straight, without continuity's two calls.
+                if switched:
+                    await continuity.arrive(self, state)
+                else:
+                    await self._route(state)
+                if state.session.suspended:
+                    continuity.offer_resume(self, state)
             except Exception:  # a bug in a flow: this turn's boundary
                 log.exception("flow failed; the turn is answered with an apology")
                 state.session = Session.model_validate_json(saved) if saved else Session()
