@@ -4,12 +4,30 @@ the minimum of 7 runs (the least disturbed by a busy machine). For A/B of the en
 per-turn work, run it in each tree (``git archive REV | tar -x -C DIR``) alternately.
 
     .venv/bin/python -m bench.engine_cpu [CUSTOMERS]
+    .venv/bin/python -m bench.engine_cpu --instructions [--against REV] [CUSTOMERS]
+    .venv/bin/python -m bench.engine_cpu --calls [--against REV]
+
+``--instructions`` counts the machine instructions of ``engine.handle`` per message under
+valgrind (``cachegrind``, no cache simulation; PYTHONHASHSEED=0): a run that builds the
+messages and handles them less one that only builds them, so the figure is the engine's
+alone and the machine's load does not change it (runs agree within ~0.5%). ``--calls``
+counts the Python calls (and C calls) per message inside ``engine.handle`` with
+``sys.setprofile``. Both hand the engine the session's JSON as the pipeline does (the
+store's, which it reads only when a step fails); the timing above lets it dump its own,
+as it always did. With ``--against REV`` each runs for this tree and for commit REV (its
+``bot`` and ``bench`` exported to a temporary folder), this file in both.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import re
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from bench.form import form, script
 from bot import loop
@@ -17,33 +35,125 @@ from bot.dialogue import DialogueEngine
 from bot.messages import Identity, Inbound
 from bot.model import Profile, Session
 
+#: The JSON the pipeline hands the engine (the session as loaded); the engine reads it
+#: only to restore the session when a step raises, which the form's never do.
+SAVED = Session().model_dump_json()
+
+
+def _conversations(customers: int, tag: str) -> list[list[Inbound]]:
+    return [[Inbound(identity=Identity(channel="bench", user_id=f"u{i}"),
+                     message_id=f"{tag}-{i}-{n}", text=text)
+             for n, text in enumerate(script(i))]
+            for i in range(customers)]
+
+
+async def _handle_all(engine: DialogueEngine, conversations: list[list[Inbound]],
+                      saved: str | None) -> None:
+    for conversation in conversations:
+        session, profile = Session(), Profile()
+        for inbound in conversation:
+            result = await engine.handle(customer_id="c", session=session,
+                                         profile=profile, inbound=inbound, saved=saved)
+            session = result.session
+
 
 async def _measure(customers: int) -> list[float]:
     engine = DialogueEngine([form], default_flow="form")
     runs = []
     for run in range(7):
-        conversations = [
-            [Inbound(identity=Identity(channel="bench", user_id=f"u{i}"),
-                     message_id=f"{run}-{i}-{n}", text=text)
-             for n, text in enumerate(script(i))]
-            for i in range(customers)]
+        conversations = _conversations(customers, str(run))
         started = time.thread_time()
-        for conversation in conversations:
-            session, profile = Session(), Profile()
-            for inbound in conversation:
-                result = await engine.handle(customer_id="c", session=session,
-                                             profile=profile, inbound=inbound)
-                session = result.session
+        await _handle_all(engine, conversations, None)
         messages = sum(map(len, conversations))
         runs.append((time.thread_time() - started) / messages * 1e6)
     return runs
 
 
-def main(customers: int = 2000) -> None:
-    runs = loop.run(_measure(customers))
-    print(f"engine.handle: {min(runs):.1f} us per message, min of 7 "
-          f"({', '.join(f'{r:.0f}' for r in runs)})")
+async def _replay(customers: int, handle: bool) -> None:
+    """Warmed, then ``customers`` conversations built and (when ``handle``) handled:
+    what ``--instructions`` counts."""
+    engine = DialogueEngine([form], default_flow="form")
+    await _handle_all(engine, _conversations(200, "warm"), SAVED)
+    conversations = _conversations(customers, "counted")
+    if handle:
+        await _handle_all(engine, conversations, SAVED)
+
+
+async def _calls(customers: int) -> tuple[float, float]:
+    engine = DialogueEngine([form], default_flow="form")
+    await _handle_all(engine, _conversations(200, "warm"), SAVED)
+    conversations = _conversations(customers, "counted")
+    counted = {"call": 0, "c_call": 0}
+
+    def count(frame: object, event: str, arg: object) -> None:
+        if event in counted:
+            counted[event] += 1
+
+    sys.setprofile(count)
+    try:
+        await _handle_all(engine, conversations, SAVED)
+    finally:
+        sys.setprofile(None)
+    messages = customers * len(script(0))
+    return counted["call"] / messages, (counted["call"] + counted["c_call"]) / messages
+
+
+def _instructions(tree: str, customers: int) -> float:
+    counted = {}
+    for handle in (False, True):
+        run = subprocess.run(
+            ["valgrind", "--tool=cachegrind", "--cache-sim=no",
+             "--cachegrind-out-file=/dev/null", sys.executable, __file__, "--replay",
+             "1" if handle else "0", str(customers)],
+            cwd=tree, check=True, capture_output=True, text=True,
+            env={**os.environ, "PYTHONPATH": tree, "PYTHONHASHSEED": "0"})
+        found = re.search(r"I\s+refs:\s+([\d,]+)", run.stderr)
+        if found is None:
+            raise RuntimeError(f"valgrind printed no instruction count:\n{run.stderr}")
+        counted[handle] = int(found.group(1).replace(",", ""))
+    return (counted[True] - counted[False]) / (customers * len(script(0)))
+
+
+def _trees(revision: str | None, into: str) -> dict[str, str]:
+    here = str(Path(__file__).resolve().parent.parent)
+    if revision is None:
+        return {"this tree": here}
+    archive = subprocess.run(["git", "-C", here, "archive", revision, "bot", "bench"],
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", into], input=archive, check=True)
+    return {revision: into, "this tree": here}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("customers", nargs="?", type=int)
+    parser.add_argument("--instructions", action="store_true")
+    parser.add_argument("--calls", action="store_true")
+    parser.add_argument("--against", metavar="REV")
+    parser.add_argument("--replay", choices=("0", "1"), help=argparse.SUPPRESS)
+    parser.add_argument("--calls-here", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.replay is not None:
+        loop.run(_replay(args.customers or 500, args.replay == "1"))
+    elif args.calls_here:
+        python, total = loop.run(_calls(args.customers or 500))
+        print(f"{python:.1f} Python calls, {total:.1f} calls in all per message")
+    elif args.instructions or args.calls:
+        with tempfile.TemporaryDirectory() as other:
+            for side, tree in _trees(args.against, other).items():
+                if args.instructions:
+                    found = _instructions(tree, args.customers or 500)
+                    print(f"{side:>12}: engine.handle {found:,.0f} instructions per message")
+                else:
+                    out = subprocess.run(
+                        [sys.executable, __file__, "--calls-here"], cwd=tree, check=True,
+                        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": tree})
+                    print(f"{side:>12}: engine.handle {out.stdout.strip()}")
+    else:
+        runs = loop.run(_measure(args.customers or 2000))
+        print(f"engine.handle: {min(runs):.1f} us per message, min of 7 "
+              f"({', '.join(f'{r:.0f}' for r in runs)})")
 
 
 if __name__ == "__main__":
-    main(*[int(a) for a in sys.argv[1:2]])
+    main()

@@ -127,6 +127,15 @@ class Frame(BaseModel):
     started_at: float = Field(default_factory=time.time)
     updated_at: float = Field(default_factory=time.time)
 
+    def enter(self, step: str) -> None:
+        """Stand at ``step`` from now: what the engine does at every step a turn runs.
+        Both fields are set as pydantic's own assignment sets a field of a model that
+        validates none (the value in ``__dict__``, its name among the fields set), in one
+        step instead of two passes through ``BaseModel.__setattr__``."""
+        values = {"step": step, "updated_at": time.time()}
+        self.__dict__.update(values)
+        self.__pydantic_fields_set__.update(values)
+
 
 Mode = Literal["bot", "queued", "human"]
 

@@ -5,7 +5,6 @@ history events and replies. Pure apart from the flows' own awaits: no store, no 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -19,11 +18,11 @@ from bot.dialogue.flow import Flow
 from bot.dialogue.intents import Intent, IntentMatcher
 from bot.dialogue.locales import choose_locale
 from bot.dialogue.parsing.explain import explain
-from bot.dialogue.prompts import prompt_for, question_of
+from bot.dialogue.prompts import asking, prompt_for
+from bot.dialogue.state import TurnState
 from bot.dialogue.steps import Ask, Call, End, Goto, Handoff, Start, step_name
 from bot.dialogue.texts import ENGINE_TEXTS, Texts
 from bot.dialogue.triggers import TriggerTable
-from bot.dialogue.turn import Turn
 from bot.errors import FlowError
 from bot.history import inbound_event, outbound_event
 from bot.messages import (
@@ -60,26 +59,8 @@ class TurnResult:
     reminders: list[Reminder] = field(default_factory=list)
 
 
-@dataclass
-class _State:
-    customer_id: str
-    inbound: Inbound
-    session: Session
-    profile: Profile
-    locale: str
-    events: list[Event]
-    replies: list[Outbound] = field(default_factory=list)
-    handoff: str | None = None
-    steps: list[tuple[str, str]] = field(default_factory=list)
-    #: The customer wrote on another identity than last time.
-    switched: bool = False
-    #: ...and on one the bot has not yet said it recognised them on.
-    recognised: bool = False
-    #: Where they wrote from last time, when ``switched``.
-    previous: Identity | None = None
-    reminders: list[Reminder] = field(default_factory=list)
-
-
+#: The turn's state, by the name the modules that route it use (continuity, understood).
+_State = TurnState
 
 
 class DialogueEngine:
@@ -181,8 +162,14 @@ class DialogueEngine:
                        previous=previous if switched else None)
         if session.mode == "bot":
             try:
-                await continuity.arrive(self, state)
-                continuity.offer_resume(self, state)
+                # Nearly every message comes on the identity of the last one, with nothing
+                # put aside: routed straight, without continuity's two calls.
+                if switched:
+                    await continuity.arrive(self, state)
+                else:
+                    await self._route(state)
+                if state.session.suspended:
+                    continuity.offer_resume(self, state)
             except Exception:  # a bug in a flow: this turn's boundary
                 log.exception("flow failed; the turn is answered with an apology")
                 state.session = Session.model_validate_json(saved) if saved else Session()
@@ -372,14 +359,10 @@ class DialogueEngine:
             frame = state.session.frame
             assert frame is not None
             flow = self.flows[frame.flow]
-            frame.step = step
-            frame.updated_at = time.time()
+            frame.enter(step)
             state.steps.append((flow.name, step))
-            turn = Turn(customer_id=state.customer_id, inbound=state.inbound, slots=frame.slots,
-                        profile=state.profile, locale=state.locale,
-                        texts=self._flow_texts[flow.name], replies=state.replies, flow=flow.name,
-                        reminders=state.reminders, slot_types=flow.slot_types,
-                        menu=self._menu, services=self.services)
+            turn = state.turn_in(frame, flow, texts=self._flow_texts[flow.name],
+                                 menu=self._menu, services=self.services)
             result = await flow.get_step(step)(turn)
             state.locale = turn.locale
             if isinstance(result, Goto):
@@ -388,8 +371,10 @@ class DialogueEngine:
                     flow, frame, result):
                 step = step_name(result.then)  # the sentence that started it said it
             elif isinstance(result, Ask):
-                frame.question = question_of(result)
-                state.replies.append(self._prompt(state, frame.question))
+                question, prompt = asking(result)
+                frame.question = question
+                state.replies.append(prompt if prompt is not None
+                                     else self._prompt(state, question))
                 return
             elif isinstance(result, (Call, Start)):
                 sub = self._flow(flow, result.flow)

@@ -123,12 +123,11 @@ class Flow:
         relative to ``today``, by default the server's date). Returns JSON-compatible data
         so the session stays plain JSON."""
         types = self.slot_types
-        if not types.declares(slot):
-            return value
-        kind = types.kinds[slot]
-        if isinstance(value, str) and kind is not None:
-            value = _read_text(value, kind, locale, today)
-        return types.to_json(slot, types.validate(slot, value))
+        if isinstance(value, str):
+            kind = types.kinds.get(slot)  # None: undeclared, or not a date nor a number
+            if kind is not None:
+                value = _read_text(value, kind, locale, today)
+        return types.check(slot, value)
 
     def slot_schemas(self) -> dict[str, dict[str, Any]]:
         """The JSON schema of each declared slot's type (what a provider may fill)."""

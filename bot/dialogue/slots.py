@@ -17,7 +17,7 @@ whole model (``@model_validator``) do not run, as the model is never complete un
 from __future__ import annotations
 
 import types
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -58,6 +58,11 @@ class SlotTypes:
         self.model: type[BaseModel] | None = None
         self._adapters: dict[str, TypeAdapter[Any]] = {}
         self._plain: set[str] = set()
+        #: Each slot's validation, and its validation with the JSON dump, worked out at
+        #: its first answer: a form validates an answer per message, and a sentence that
+        #: fills slots one per slot, each through one call instead of a chain of lookups.
+        self._validators: dict[str, Callable[[Any], Any]] = {}
+        self._checkers: dict[str, Callable[[Any], Any]] = {}
         if isinstance(slots, type) and issubclass(slots, BaseModel):
             self.model = slots
             fields = slots.model_fields
@@ -79,13 +84,40 @@ class SlotTypes:
 
     def validate(self, slot: str, value: Any) -> Any:
         """``value`` as the slot's Python type; raises pydantic's ValidationError."""
+        validator = self._validators.get(slot)
+        if validator is None:
+            validator = self._validators[slot] = self._validator(slot)
+        return validator(value)
+
+    def check(self, slot: str, value: Any) -> Any:
+        """``value`` validated and as the JSON data the session stores (``validate``
+        then ``to_json``); raises pydantic's ValidationError."""
+        checker = self._checkers.get(slot)
+        if checker is None:
+            checker = self._checkers[slot] = self._checker(slot)
+        return checker(value)
+
+    def _validator(self, slot: str) -> Callable[[Any], Any]:
         if slot not in self.kinds:
-            return value
+            return _same
         if self.model is None:
-            return self._adapters[slot].validate_python(value)
-        holder = self.model.model_construct()
-        self.model.__pydantic_validator__.validate_assignment(holder, slot, value)
-        return holder.__dict__[slot]
+            adapter = self._adapters[slot]
+            # The adapter's own method only passes its defaults on to this one.
+            return adapter.validator.validate_python if adapter.pydantic_complete \
+                else adapter.validate_python
+        model = self.model
+
+        def validate_field(value: Any) -> Any:
+            holder = model.model_construct()
+            model.__pydantic_validator__.validate_assignment(holder, slot, value)
+            return holder.__dict__[slot]
+        return validate_field
+
+    def _checker(self, slot: str) -> Callable[[Any], Any]:
+        validator = self._validator(slot)
+        if slot not in self.kinds or slot in self._plain:
+            return validator  # already JSON once validated (a str or int slot, the usual)
+        return lambda value: self.to_json(slot, validator(value))
 
     def to_json(self, slot: str, value: Any) -> Any:
         """A validated value as the JSON data the session stores."""
@@ -117,6 +149,10 @@ class SlotTypes:
         return model.model_construct(**values)
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
 @lru_cache(maxsize=256)
 def _types_of(model: type[BaseModel]) -> SlotTypes:
     return SlotTypes(model)
@@ -138,7 +174,7 @@ class SlotValues(MutableMapping[str, Any]):
         return self._types.from_json(slot, self.raw[slot])
 
     def __setitem__(self, slot: str, value: Any) -> None:
-        self.raw[slot] = self._types.to_json(slot, self._types.validate(slot, value))
+        self.raw[slot] = self._types.check(slot, value)
 
     def __delitem__(self, slot: str) -> None:
         del self.raw[slot]

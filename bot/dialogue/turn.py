@@ -61,6 +61,10 @@ class Turn:
         #: ``turn.services.customers`` and the project's own (``bot/services``).
         self.services = services if services is not None else Services()
 
+    def replies_to(self, replies: list[Outbound]) -> bool:
+        """Whether this turn's replies go to ``replies`` (the engine's own list)."""
+        return self._replies is replies
+
     @property
     def channel(self) -> str:
         """The channel the customer is writing on now."""

@@ -44,7 +44,7 @@ def test_customers_asked_the_same_question_share_one_frozen_question() -> None:
 def test_the_shared_questions_are_bounded_when_prompts_carry_names() -> None:
     for n in range(prompts._KEPT_PROMPTS + 5):
         assert question_of(Ask("s", f"Hi {n}", then="x")).prompt == f"Hi {n}"
-    assert len(prompts._QUESTIONS) <= prompts._KEPT_PROMPTS
+    assert len(prompts._ASKED) <= prompts._KEPT_PROMPTS
 
 
 async def test_a_wrong_answer_counts_for_its_customer_only() -> None:
