@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+from redis.asyncio import Redis
 
 from bench.form import script
 from bench.httpserve import APP_SECRET, PATH
@@ -84,7 +85,19 @@ async def run_http(kind: str, redis_url: str, *, requests: int, concurrency: int
                    salt: str, root: Path = ROOT,
                    env: dict[str, str] | None = None) -> HttpResult:
     """One timed run against a server of ``kind`` started from the code under ``root``
-    (another checkout's tree, for an A/B of two versions side by side)."""
+    (another checkout's tree, for an A/B of two versions side by side).
+
+    Each run starts on an empty database. A process's start-up repairs read every session
+    (the search index's catch-up, the handoff queue's repair), so another run's customers
+    left in the database were billed to this one: with the runtime, the web role and bare
+    sharing one database round after round, the web role's server CPU per webhook grew
+    from 220 to 380-530 µs by the fifth round (session 11), and a runtime also worked off
+    the web role's unprocessed messages of the round before."""
+    admin = Redis.from_url(redis_url)
+    try:
+        await admin.flushdb(asynchronous=False)
+    finally:
+        await admin.aclose()
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.httpserve", kind, str(port), redis_url],
