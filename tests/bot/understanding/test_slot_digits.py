@@ -12,6 +12,7 @@ import pytest
 from bot.understanding.digits import needs_digit
 from bot.understanding.slots import SlotFinder, SlotPattern
 from bot.understanding.text import words
+from tests.bot.understanding.test_slot_finder import _each_in_order  # every slot searched
 
 #: An order number in Arabic-Indic digits, which ``\d`` matches and folded words drop.
 ARABIC_INDIC = "A\u0661\u0662\u0663\u0664"
@@ -37,20 +38,6 @@ def test_which_patterns_can_only_match_where_a_digit_is(pattern: str, needs: boo
     assert needs_digit(re.compile(pattern, re.IGNORECASE)) is needs
 
 
-def _searched_plainly(finder: SlotFinder, text: str) -> tuple[dict[str, str], list[str]]:
-    """What every slot's own ``find`` gives, each pattern searched (no precheck)."""
-    said = words(text)
-    typed = finder.typed_words(said) if finder.alias_words else {}
-    found: dict[str, str] = {}
-    used: set[str] = set()
-    for slot in finder.patterns:
-        hit = slot.find(text, typed)
-        if hit is not None:
-            found[slot.name] = hit[0]
-            used.update(hit[1])
-    return found, [w for w in said if w not in used]
-
-
 def test_the_finder_skipping_digitless_sentences_finds_what_the_searches_find() -> None:
     order = SlotPattern.from_schema("order", {"pattern": r"^A\d{4}$"})
     item = SlotPattern.from_schema("item", {"enum": ["jeans", "hoodie"],
@@ -66,6 +53,6 @@ def test_the_finder_skipping_digitless_sentences_finds_what_the_searches_find() 
     for chosen in ([order, item], [mail, order, code], [code, item, mail, order], [item]):
         finder = SlotFinder(chosen)
         for text in texts:
-            assert finder.find_in(text, words(text)) == _searched_plainly(finder, text), text
+            assert finder.find_in(text, words(text)) == _each_in_order(finder, text), text
     found = SlotFinder([order]).find_in(ARABIC_INDIC, words(ARABIC_INDIC))[0]
     assert found == {"order": ARABIC_INDIC}  # not ASCII: searched, and ``\d`` is Unicode
