@@ -18,6 +18,7 @@ from bot.errors import StoreError
 from bot.handoff.desk import Acting, HandoffDesk, Outcome
 from bot.model import OperatorAction, Session, Standing
 from bot.stages import CommittedTurn, Next, TurnOutcome
+from bot.store.handoff import Intent
 from bot.store.results import Claim
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ class HandoffStage:
         #: Outcomes of the actions applied in turns not yet committed, by action id: told
         #: to the operator who sent it once the turn is (a retried turn replaces its own).
         self._outcomes: dict[str, Outcome] = {}
+        #: The intent of each turn that queues a customer, settled once the queue has them.
+        self._intents: dict[str, Intent] = {}
 
     async def __call__(self, claim: Claim, next: Next) -> TurnOutcome:
         item = claim.item
@@ -46,7 +49,13 @@ class HandoffStage:
         if isinstance(answered, TurnResult):
             reason = self.desk.wants_person(answered)
             if reason is not None:
-                return await self.desk.request(claim, answered, reason)
+                queued = await self.desk.request(claim, answered, reason)
+                # Before the commit: where the repair looks if the queue's write, after
+                # it, is lost (``bot/handoff/queue_repair.py``).
+                intent = Intent(claim.customer_id, claim.token)
+                await self.desk.queue.intend(intent)
+                self._intents[claim.customer_id] = intent
+                return queued
         return answered
 
     # -- observing committed turns --------------------------------------------------------
@@ -59,17 +68,20 @@ class HandoffStage:
                 and before.operator == after.operator:
             return None
         outcome = self._outcomes.pop(action.id, None) if action is not None else None
+        intent = self._intents.pop(turn.customer_id, None)
         return self._after_commit(turn.customer_id, before, after, action, outcome,
-                                  labels=turn.result.profile.tags)
+                                  labels=turn.result.profile.tags, intent=intent)
 
     async def _after_commit(self, customer_id: str, before: Standing, after: Session,
                             action: OperatorAction | None, outcome: Outcome | None, *,
-                            labels: list[str]) -> None:
+                            labels: list[str], intent: Intent | None = None) -> None:
         """Bring the shared views up to date, publish the action's outcome, and assign the
         conversation when assignment is automatic. The session is already committed: a
         failure here is logged, never undone."""
         try:
             await self._update_views(customer_id, before, after, action, outcome)
+            if intent is not None:
+                await self.desk.queue.settle(intent)  # only once the queue has them
             if after.mode == "queued" and self.desk.settings.assignment == "auto":
                 await self.desk.assign(customer_id, act=self.act, labels=labels,
                                        channel=after.address.channel if after.address

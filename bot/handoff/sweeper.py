@@ -1,11 +1,7 @@
 """Periodic handoff chores: conversations that waited too long go back to the bot,
 (with automatic assignment) waiting ones go to operators who came online, and, every
-minute or so, queued conversations missing from the queue are put back in it.
-
-Why the last: the queue is a shared view written after the turn that queued the
-customer committed (it lives in another hash slot, so not in the same script). A store
-failure between the two left the customer "queued" with no operator seeing them, no
-timeout and a silent bot. The session is the truth; the sweep repairs the view from it."""
+minute or so, queued conversations missing from the queue are put back in it (the
+queue's repair from the sessions: ``bot/handoff/queue_repair.py``)."""
 
 from __future__ import annotations
 
@@ -17,15 +13,16 @@ import uuid
 
 from bot.errors import StoreError
 from bot.handoff.desk import Acting, HandoffDesk
+from bot.handoff.queue_repair import repair_queue
 from bot.metrics import Metrics
 from bot.model import OperatorAction
-from bot.store.modes import sessions_in_mode
 from bot.store.store import Store
 
 log = logging.getLogger(__name__)
 
 
-#: Seconds between two repairs of the queue from the sessions (a SCAN of every session).
+#: Seconds between two repairs of the queue (its unsettled intents; the full check of every
+#: session only when this process wins its hourly lease).
 REPAIR_SECONDS = 60.0
 
 
@@ -37,7 +34,7 @@ async def sweep_forever(desk: HandoffDesk, *, act: Acting, stop: asyncio.Event,
     while not stop.is_set():
         try:
             if store is not None and time.monotonic() - repaired_at >= REPAIR_SECONDS:
-                await requeue_missing(desk, store)
+                await repair_queue(desk, store)
                 repaired_at = time.monotonic()
             await sweep(desk, act=act, timeout=timeout, store=store)
             if metrics is not None:
@@ -65,23 +62,6 @@ async def sweep(desk: HandoffDesk, *, act: Acting, timeout: float,
                                      channel=session.address.channel
                                      if session and session.address else None):
                 break
-
-
-async def requeue_missing(desk: HandoffDesk, store: Store) -> list[str]:
-    """Put back in the queue every conversation whose session is queued but that the
-    queue does not hold; returns their customer ids."""
-    queued = {customer_id: session
-              async for customer_id, session in sessions_in_mode(store, "queued")}
-    missing = await desk.queue.missing(list(queued))
-    for customer_id in missing:
-        handoff = queued[customer_id].handoff
-        await desk.queue.add(customer_id,
-                             requested_at=handoff.requested_at if handoff else time.time(),
-                             priority=handoff.priority if handoff else 0)
-    if missing:
-        log.warning("put %d queued conversation(s) back in the handoff queue", len(missing))
-        await desk.queue.publish({"type": "queue"})
-    return missing
 
 
 async def refresh_gauges(desk: HandoffDesk, metrics: Metrics) -> None:

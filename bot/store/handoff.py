@@ -12,7 +12,7 @@ import json
 import math
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from redis.asyncio import Redis
 
@@ -22,6 +22,22 @@ from bot.store.keys import Keys
 
 LIVE_CHANNEL = "live"
 ONLINE_SECONDS = 90
+
+
+class Intent(NamedTuple):
+    """A turn (its lease ``token``) about to commit ``customer_id`` as queued."""
+
+    customer_id: str
+    token: str
+
+    @property
+    def member(self) -> str:
+        return f"{self.token} {self.customer_id}"  # a token has no space
+
+    @classmethod
+    def of(cls, member: str) -> Intent:
+        token, _, customer_id = member.partition(" ")
+        return cls(customer_id, token)
 
 
 @boundary
@@ -68,6 +84,23 @@ class HandoffQueue:
     async def overdue(self, requested_before: float) -> list[str]:
         return _names(await self.redis.zrangebyscore(self._key("queue"), "-inf",
                                                      requested_before))
+
+    # -- intents: turns about to queue a customer (``bot/handoff/queue_repair.py``) ------
+
+    async def intend(self, intent: Intent) -> None:
+        """Written before the commit of a turn that queues the customer: the queue lives
+        in another hash slot, so this says where to look if its write is lost."""
+        await self.redis.zadd(self._key("intents"), {intent.member: time.time()})
+
+    async def settle(self, intent: Intent) -> None:
+        """The queue holds what the intent's turn committed (or it never committed)."""
+        await self.redis.zrem(self._key("intents"), intent.member)
+
+    async def intents(self, written_before: float, limit: int = 100) -> list[Intent]:
+        """The oldest intents written before ``written_before`` and not settled."""
+        members = await self.redis.zrangebyscore(self._key("intents"), "-inf",
+                                                 written_before, start=0, num=limit)
+        return [Intent.of(member) for member in _names(members)]
 
     # -- operators ------------------------------------------------------------------------
 

@@ -216,8 +216,9 @@ class Keys:
 
     def handoff(self, name: str) -> str:
         """The handoff queue's keys: ``queue`` (sorted set), ``online`` (sorted set),
-        ``active:<operator>`` (set), ``handling`` (string), ``result:<action>``, and the
-        ``live`` pub/sub channel."""
+        ``active:<operator>`` (set), ``handling`` (string), ``result:<action>``,
+        ``intents`` (sorted set: turns about to queue a customer, see
+        ``bot/handoff/queue_repair.py``), and the ``live`` pub/sub channel."""
         return f"{self.prefix}:handoff:{name}"
 
     def operator_session(self, session_id: str) -> str:
@@ -240,6 +241,11 @@ class Keys:
     def stats_unique(self, day: str, name: str) -> str:
         """HyperLogLog: unique customers of one kind on one day."""
         return f"{self.prefix}:{{stats}}:{day}:u:{name}"
+
+    def chore(self, name: str) -> str:
+        """String with expiry: the lease of a repair done by one process at a time
+        (``bot/store/chores.py``); a hash of the same name for who keeps a view alive."""
+        return f"{self.prefix}:chore:{name}"
 
     def search_shard(self, shard: int) -> str:
         """The prefix of one part of the search index (``bot/store/search.py``): every
