@@ -6,9 +6,19 @@ round trip. Nothing is lost, though a crash loses the buffer: each filing says w
 session version it continues from, and the index keeps the version it has seen. A
 filing that does not continue (a turn whose filing died with a process, a merge, a
 customer from before the index existed) is answered "gap", and the customer is then
-reindexed whole from what the store holds. At start-up, ``catch_up`` compares every
-session's version with the index's and reindexes those behind, so a customer who never
-writes again is found all the same.
+reindexed whole from what the store holds. ``catch_up`` compares every session's version
+with the index's and reindexes those behind, so a customer who never writes again is
+found all the same.
+
+That catch-up reads every session, so it no longer runs at every process start (issue
+22: its cost grew with the customers kept, and each web role paid it again): a buffer is
+lost only with a process that did not stop cleanly. So each indexing process writes a
+heartbeat every ``HEARTBEAT_SECONDS`` and takes it out once its last flush is filed
+(``bot/store/chores.py``); when a heartbeat has gone silent (a process died with its
+buffer), one live process, under a lease, catches up and then clears it. Beside that, a
+full catch-up runs once every ``CATCH_UP_SECONDS`` across all processes, by whichever
+wins its lease, at the first start among them too: for what no heartbeat tells (a filing
+that failed in a process still running, an index emptied by hand, data from before it).
 """
 
 from __future__ import annotations
@@ -16,6 +26,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
+import socket
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -23,10 +37,19 @@ from bot.errors import StoreError
 from bot.model import Event, Profile
 from bot.search import terms as t
 from bot.stages import CommittedTurn
+from bot.store.chores import Attendance, ChoreLeases
 from bot.store.search import SearchIndex
 from bot.store.store import Store
 
 log = logging.getLogger(__name__)
+
+#: Seconds between two heartbeats of an indexing process; one silent for three of them
+#: died with the turns it had not filed.
+HEARTBEAT_SECONDS = 30.0
+#: Seconds between two full catch-ups, across all processes.
+CATCH_UP_SECONDS = 3600.0
+#: The chores' names: the full catch-up, and the catch-up after a silent process.
+CATCH_UP, AFTER_SILENCE, INDEXERS = "search-catch-up", "search-catch-up-silent", "search-indexers"
 
 #: Customers whose profile terms this process remembers having filed.
 _KEPT_PROFILES = 10_000
@@ -54,6 +77,11 @@ class SearchIndexer:
         self._profiles: OrderedDict[str, tuple[object, ...]] = OrderedDict()
         #: Held while filing: an erasure waits for a filing in flight, then forgets.
         self._filing = asyncio.Lock()
+        self.heartbeat_seconds = HEARTBEAT_SECONDS
+        #: This process, among those whose heartbeat says they buffer turns.
+        self.member = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+        self._attendance = Attendance(store.redis, keys=store.keys, name=INDEXERS)
+        self._leases = ChoreLeases(store.redis, keys=store.keys)
 
     # -- observing (synchronous, on the message path: buffer only) -----------------------
 
@@ -191,18 +219,48 @@ class SearchIndexer:
         return len(stale)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Catch up once, then flush every ``flush_seconds`` until ``stop``, and once more."""
-        try:
-            caught = await self.catch_up()
-            if caught:
-                log.info("search index: reindexed %d conversation(s)", caught)
-        except StoreError as exc:  # the loop's boundary
-            log.warning("search index: catching up failed: %s", exc)
+        """Flush every ``flush_seconds`` until ``stop``, and once more; keep the heartbeat
+        and catch up when a process died or the hour's catch-up is this one's."""
+        loop = asyncio.get_running_loop()
+        await self.keep_up()
+        beat_at = loop.time() + self.heartbeat_seconds
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.flush_seconds)
             await self.flush()
+            if loop.time() >= beat_at:
+                await self.keep_up()
+                beat_at = loop.time() + self.heartbeat_seconds
         await self.flush()
+        try:
+            await self._attendance.gone(self.member)  # all filed: nothing of ours lost
+        except StoreError as exc:
+            log.warning("search index: could not sign off (a catch-up follows): %s", exc)
+
+    async def keep_up(self) -> int:
+        """Write this process's heartbeat, and catch up if a process went silent or the
+        full catch-up is this process's turn. Returns how many were reindexed."""
+        try:
+            await self._attendance.present(self.member)
+            silent = [member for member in await self._attendance.silent_since(
+                time.time() - 3 * self.heartbeat_seconds) if member != self.member]
+            chore = AFTER_SILENCE if silent else CATCH_UP
+            if not await self._leases.take(chore, 600 if silent else CATCH_UP_SECONDS):
+                return 0  # another process does it, or did it within the hour
+            try:
+                caught = await self.catch_up()
+            except StoreError:
+                await self._leases.drop(chore)  # not done: let the next one try
+                raise
+            await self._attendance.gone(*silent)
+            if silent:
+                await self._leases.drop(chore)
+        except StoreError as exc:  # the loop's boundary
+            log.warning("search index: catching up failed: %s", exc)
+            return 0
+        if caught:
+            log.info("search index: reindexed %d conversation(s)", caught)
+        return caught
 
 
 def _last_state(history: list[Event]) -> object:

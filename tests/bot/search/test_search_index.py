@@ -4,6 +4,7 @@ with turns whose filing was lost."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,17 +15,24 @@ from bot.messages import Inbound
 from bot.model import OperatorAction, OperatorActionKind
 from bot.runtime import Runtime
 from bot.search import terms as t
+from bot.search.indexer import INDEXERS, SearchIndexer
+from bot.store.chores import Attendance
 from bot.store.search import SearchIndex
 from bot.store.store import Store
 from connectors.collecting import CollectingConnector
+from tests.bot.handoff.test_queue_repair import repairs_done_elsewhere
 from tests.bot.linking.test_linking import BUTTONS, TEXT_ONLY, Customer, channel, link_code
+from tests.bot.store.test_server_work import commands_run
+from tests.servers import CLUSTER
 
 
 @pytest.fixture
 async def runtime(make_settings: Any, redis: Any) -> AsyncIterator[Runtime]:
     channels = [CollectingConnector(channel="telegram", capabilities=BUTTONS),
                 CollectingConnector(channel="whatsapp", capabilities=TEXT_ONLY)]
-    async with Runtime(make_settings(), connectors=channels, serve_http=False) as rt:
+    settings = make_settings()
+    await repairs_done_elsewhere(redis, settings)
+    async with Runtime(settings, connectors=channels, serve_http=False) as rt:
         yield rt
 
 
@@ -196,3 +204,50 @@ async def test_an_erased_customer_leaves_no_term_behind_even_one_waiting_to_be_f
               if customer.encode() in key
               or (await redis.type(key) == b"set" and await redis.sismember(key, customer))]
     assert naming == []
+
+
+async def unfiled_turn(runtime: Runtime, customer: Customer, text: str) -> None:
+    """A turn committed by a process that died before filing it."""
+    indexer = runtime.indexer
+    assert indexer is not None
+    runtime.pipeline.observers.remove(indexer)
+    await customer.says(text)
+    runtime.pipeline.observers.append(indexer)
+
+
+@pytest.mark.skipif(CLUSTER, reason="counts one server's commands")
+async def test_a_start_up_after_clean_stops_reads_no_session(runtime: Runtime) -> None:
+    """Issue 22, target 4: every process start read every session (a SCAN and a version
+    check of each) to catch up with filings lost in a crash. Only a process that did not
+    sign off loses filings; the full catch-up is once an hour, by one process."""
+    store = runtime.store
+    async with store.redis.pipeline(transaction=False) as pipe:
+        for i in range(1000):
+            pipe.hset(store.keys.customer(f"idle-{i}").session, mapping={"v": 1, "m": "bot"})
+        await pipe.execute()
+    await store.redis.config_resetstat()
+    stop = asyncio.Event()
+    stop.set()  # start, flush once, sign off
+    await SearchIndexer(store).run(stop)  # another process took the hour's lease
+    calls = await commands_run(store.redis)
+    assert "scan" not in calls and calls.get("hget", 0) < 10, calls  # was 2 SCANs, 2,000 HGETs
+
+
+async def test_a_turn_a_dead_process_left_unfiled_is_caught_up_once_its_heartbeat_is_silent(
+    runtime: Runtime,
+) -> None:
+    store = runtime.store
+    ana = Customer(runtime, channel(runtime, "telegram"), "7006", name="Ana")
+    await ana.says("first words")
+    await unfiled_turn(runtime, ana, "a last word: papayas")  # and it never writes again
+    dead = Attendance(store.redis, keys=store.keys, name=INDEXERS)
+    await dead.present("the-dead-process")
+    assert await found(runtime, "papayas") == []
+
+    later = SearchIndexer(store)  # another process, started (or beating) meanwhile
+    assert await later.keep_up() == 0, "its heartbeat is recent: it may yet file them"
+    await store.redis.hset(store.keys.chore(INDEXERS), "the-dead-process", 1)  # silent
+    assert await later.keep_up() == 1
+    assert await found(runtime, "papayas") == [await ana.customer_id()]
+    assert "the-dead-process" not in await dead.silent_since(time.time() + 1), "cleared"
+    assert await later.keep_up() == 0, "nothing silent any more: no second catch-up"
