@@ -36,9 +36,9 @@ import logging
 import time
 
 from bot.errors import StoreError
-from bot.handoff.desk import HandoffDesk
 from bot.model import Session
 from bot.store.chores import ChoreLeases
+from bot.store.handoff import HandoffQueue
 from bot.store.modes import lease_and_session, sessions_in_mode
 from bot.store.store import Store
 
@@ -52,65 +52,65 @@ FULL_CHECK_SECONDS = 3600.0
 FULL_CHECK = "handoff-full-check"
 
 
-async def repair_queue(desk: HandoffDesk, store: Store) -> list[str]:
+async def repair_queue(queue: HandoffQueue, store: Store) -> list[str]:
     """The periodic repair: the unsettled intents, and the full check when it is this
     process's turn. Returns the customers put back in the queue."""
-    requeued = await settle_intents(desk, store)
+    requeued = await settle_intents(queue, store)
     leases = ChoreLeases(store.redis, keys=store.keys)
     if await leases.take(FULL_CHECK, FULL_CHECK_SECONDS):
         try:
-            requeued += await requeue_missing(desk, store)
+            requeued += await requeue_missing(queue, store)
         except StoreError:
             await leases.drop(FULL_CHECK)  # not done: let the next repair try again
             raise
     return requeued
 
 
-async def settle_intents(desk: HandoffDesk, store: Store, *,
+async def settle_intents(queue: HandoffQueue, store: Store, *,
                          grace: float = GRACE_SECONDS) -> list[str]:
     """Judge the intents older than ``grace`` seconds whose turn no longer holds the
     lease: put back in the queue the customers they queued that the queue misses."""
     requeued: list[str] = []
-    for intent in await desk.queue.intents(written_before=time.time() - grace):
+    for intent in await queue.intents(written_before=time.time() - grace):
         token, session = await lease_and_session(store, intent.customer_id)
         if token == intent.token:
             continue  # its turn still runs and may yet commit: judged later
         if session is not None and session.mode == "queued" \
-                and await desk.queue.missing([intent.customer_id]) \
-                and await _requeue(desk, store, intent.customer_id, session):
+                and await queue.missing([intent.customer_id]) \
+                and await _requeue(queue, store, intent.customer_id, session):
             requeued.append(intent.customer_id)
-        await desk.queue.settle(intent)
-    await _told(desk, requeued)
+        await queue.settle(intent)
+    await _told(queue, requeued)
     return requeued
 
 
-async def requeue_missing(desk: HandoffDesk, store: Store) -> list[str]:
+async def requeue_missing(queue: HandoffQueue, store: Store) -> list[str]:
     """The full check: put back in the queue every conversation whose session is queued
     but that the queue does not hold; returns their customer ids. Reads every session."""
     queued = {customer_id: session
               async for customer_id, session in sessions_in_mode(store, "queued")}
-    requeued = [customer_id for customer_id in await desk.queue.missing(list(queued))
-                if await _requeue(desk, store, customer_id, queued[customer_id])]
-    await _told(desk, requeued)
+    requeued = [customer_id for customer_id in await queue.missing(list(queued))
+                if await _requeue(queue, store, customer_id, queued[customer_id])]
+    await _told(queue, requeued)
     return requeued
 
 
-async def _requeue(desk: HandoffDesk, store: Store, customer_id: str,
+async def _requeue(queue: HandoffQueue, store: Store, customer_id: str,
                    session: Session) -> bool:
     handoff = session.handoff
-    await desk.queue.add(customer_id,
+    await queue.add(customer_id,
                          requested_at=handoff.requested_at if handoff else time.time(),
                          priority=handoff.priority if handoff else 0)
     # Read again after the write: an operator who took it meanwhile had its entry removed
     # after their commit, maybe before this write; then it must not stay.
     _, now = await lease_and_session(store, customer_id)
     if now is None or now.mode != "queued":
-        await desk.queue.remove(customer_id)
+        await queue.remove(customer_id)
         return False
     return True
 
 
-async def _told(desk: HandoffDesk, requeued: list[str]) -> None:
+async def _told(queue: HandoffQueue, requeued: list[str]) -> None:
     if requeued:
         log.warning("put %d queued conversation(s) back in the handoff queue", len(requeued))
-        await desk.queue.publish({"type": "queue"})
+        await queue.publish({"type": "queue"})

@@ -34,7 +34,7 @@ async def sweep_forever(desk: HandoffDesk, *, act: Acting, stop: asyncio.Event,
     while not stop.is_set():
         try:
             if store is not None and time.monotonic() - repaired_at >= REPAIR_SECONDS:
-                await repair_queue(desk, store)
+                await repair_queue(desk.queue, store)
                 repaired_at = time.monotonic()
             await sweep(desk, act=act, timeout=timeout, store=store)
             if metrics is not None:

@@ -13,13 +13,12 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.config.settings import Settings
-from bot.handoff.desk import HandoffDesk
 from bot.handoff.queue_repair import FULL_CHECK, repair_queue, requeue_missing, settle_intents
 from bot.handoff.sweeper import sweep
 from bot.runtime import Runtime
 from bot.search.indexer import CATCH_UP
 from bot.store.chores import ChoreLeases
-from bot.store.handoff import Intent
+from bot.store.handoff import HandoffQueue, Intent
 from bot.store.keys import Keys
 from bot.store.store import Store
 from connectors.collecting import CollectingConnector
@@ -62,12 +61,12 @@ async def test_a_customer_queued_when_the_store_failed_after_the_commit_is_reque
     await runtime.store.redis.delete(queue_key)  # the store is well again
     assert await desk.queue.position(customer_id) is None, "but the queue never heard"
 
-    assert await requeue_missing(desk, runtime.store) == [customer_id]
+    assert await requeue_missing(desk.queue, runtime.store) == [customer_id]
     assert await desk.queue.position(customer_id) == 1
     assert session.handoff is not None
     score = await runtime.store.redis.zscore(queue_key, customer_id)
     assert score == pytest.approx(session.handoff.requested_at), "in its place in the line"
-    assert await requeue_missing(desk, runtime.store) == [], "once"
+    assert await requeue_missing(desk.queue, runtime.store) == [], "once"
 
     # Back in the queue, it times out like any other, and the bot speaks again.
     await sweep(desk, act=runtime.pipeline.act, timeout=0)  # overdue now
@@ -121,8 +120,8 @@ async def test_the_periodic_repair_requeues_a_lost_queue_write_without_reading_e
 
     if not CLUSTER:  # counts one server's commands
         await store.redis.config_resetstat()
-    assert await settle_intents(desk, store) == [], "an intent this young is its turn's"
-    assert await repair_queue_now(desk, store) == [customer_id]
+    assert await settle_intents(desk.queue, store) == [], "an intent this young is its turn's"
+    assert await repair_queue_now(desk.queue, store) == [customer_id]
     if not CLUSTER:
         calls = await commands_run(store.redis)
         reads = sum(calls.get(c, 0) for c in ("scan", "hget", "hmget", "get"))
@@ -133,7 +132,7 @@ async def test_the_periodic_repair_requeues_a_lost_queue_write_without_reading_e
     score = await store.redis.zscore(desk.queue._key("queue"), customer_id)
     assert score == pytest.approx(session.handoff.requested_at), "in its place in the line"
     assert await desk.queue.intents(written_before=time.time() + 1) == [], "settled"
-    assert await repair_queue_now(desk, store) == [], "once"
+    assert await repair_queue_now(desk.queue, store) == [], "once"
 
 
 async def test_the_full_check_runs_once_per_lease_across_processes(runtime: Runtime) -> None:
@@ -144,16 +143,16 @@ async def test_the_full_check_runs_once_per_lease_across_processes(runtime: Runt
     store = runtime.store
     customer_id = await lost_queue_write(runtime, "older")
     await desk.queue.settle(*await desk.queue.intents(written_before=time.time() + 1))
-    assert await repair_queue(desk, store) == [], "another process took the lease"
+    assert await repair_queue(desk.queue, store) == [], "another process took the lease"
     await store.redis.delete(store.keys.chore(FULL_CHECK))  # an hour later
-    assert await repair_queue(desk, store) == [customer_id]
+    assert await repair_queue(desk.queue, store) == [customer_id]
     assert await desk.queue.position(customer_id) == 1
 
 
-async def repair_queue_now(desk: HandoffDesk, store: Store) -> list[str]:
+async def repair_queue_now(queue: HandoffQueue, store: Store) -> list[str]:
     """``repair_queue`` as another minute brings it, with the intents' grace past."""
-    requeued = await settle_intents(desk, store, grace=-1)
-    return requeued + await repair_queue(desk, store)  # the full check's lease is held
+    requeued = await settle_intents(queue, store, grace=-1)
+    return requeued + await repair_queue(queue, store)  # the full check's lease is held
 
 
 async def test_an_intent_is_judged_only_once_its_turn_lost_the_lease(runtime: Runtime) -> None:
@@ -166,10 +165,10 @@ async def test_an_intent_is_judged_only_once_its_turn_lost_the_lease(runtime: Ru
     intent = Intent(customer_id, "tok-1")
     await desk.queue.intend(intent)
     await runtime.store.redis.set(lease, "tok-1")  # its turn still runs
-    assert await settle_intents(desk, runtime.store, grace=-1) == []
+    assert await settle_intents(desk.queue, runtime.store, grace=-1) == []
     assert await desk.queue.intents(written_before=time.time() + 1) == [intent], "kept"
 
     await runtime.store.redis.delete(lease)  # its commit was refused, the lease lapsed
-    assert await settle_intents(desk, runtime.store, grace=-1) == []
+    assert await settle_intents(desk.queue, runtime.store, grace=-1) == []
     assert await desk.queue.intents(written_before=time.time() + 1) == [], "settled"
     assert await desk.queue.position(customer_id) is None, "never queued: not queued"
