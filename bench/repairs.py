@@ -18,6 +18,8 @@ side in one run:
   process silent, the hour's catch-up done by another).
 
 Both sides must repair the lost queue write: the figures say what each read to do it.
+For scale, the SCANs of ``Pipeline.recover`` (every inbox and outbox: at start and every
+minute in every process but a web role; not changed here) are counted the same way.
 """
 
 from __future__ import annotations
@@ -113,8 +115,19 @@ async def measure(redis: Redis, prefix: str, customers: int) -> dict[str, Any]:
     await leases.take(CATCH_UP, 3600)  # another process ran the hour's catch-up
     stop = asyncio.Event()
     stop.set()
-    rows["search_start_after"] = await _counted(redis, lambda: SearchIndexer(store).run(stop))
+    starting = SearchIndexer(store)
+    rows["search_start_after"] = await _counted(redis, lambda: starting.run(stop))
+    await starting.close()
+    rows["recovery_scan_unchanged"] = await _counted(redis, lambda: _recovery_scans(store))
     return rows
+
+
+async def _recovery_scans(store: Store) -> None:
+    """The SCANs of ``Pipeline.recover`` (not changed here): every inbox and outbox, at
+    start and every minute in every process but a web role's (``Runtime``)."""
+    for pattern in (store.keys.outbox_pattern, store.keys.inbox_pattern):
+        async for _ in store.customers_matching(pattern):
+            pass
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:

@@ -467,7 +467,7 @@ class Runtime:
         if self.analytics is not None:
             await self.analytics.flush()
         if self.indexer is not None:
-            await self.indexer.flush()
+            await self.indexer.close()  # filed, then signed off (nothing of ours lost)
         if self._store is not None:
             await self._store.close()
         if self.embedded is not None:

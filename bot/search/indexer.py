@@ -220,7 +220,8 @@ class SearchIndexer:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Flush every ``flush_seconds`` until ``stop``, and once more; keep the heartbeat
-        and catch up when a process died or the hour's catch-up is this one's."""
+        and catch up when a process died or the hour's catch-up is this one's. ``close``
+        signs off."""
         loop = asyncio.get_running_loop()
         await self.keep_up()
         beat_at = loop.time() + self.heartbeat_seconds
@@ -232,8 +233,13 @@ class SearchIndexer:
                 await self.keep_up()
                 beat_at = loop.time() + self.heartbeat_seconds
         await self.flush()
+
+    async def close(self) -> None:
+        """File what is left, then sign off: once the turns in flight at shutdown have
+        committed (``Runtime.close``), nothing of this process's is lost."""
+        await self.flush()
         try:
-            await self._attendance.gone(self.member)  # all filed: nothing of ours lost
+            await self._attendance.gone(self.member)
         except StoreError as exc:
             log.warning("search index: could not sign off (a catch-up follows): %s", exc)
 

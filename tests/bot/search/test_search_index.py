@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.messages import Inbound
+from bot.messages import Identity, Inbound
 from bot.model import OperatorAction, OperatorActionKind
 from bot.runtime import Runtime
 from bot.search import terms as t
@@ -227,8 +227,10 @@ async def test_a_start_up_after_clean_stops_reads_no_session(runtime: Runtime) -
         await pipe.execute()
     await store.redis.config_resetstat()
     stop = asyncio.Event()
-    stop.set()  # start, flush once, sign off
-    await SearchIndexer(store).run(stop)  # another process took the hour's lease
+    stop.set()  # start, flush once, stop, sign off
+    indexer = SearchIndexer(store)
+    await indexer.run(stop)  # another process took the hour's lease
+    await indexer.close()
     calls = await commands_run(store.redis)
     assert "scan" not in calls and calls.get("hget", 0) < 10, calls  # was 2 SCANs, 2,000 HGETs
 
@@ -251,3 +253,19 @@ async def test_a_turn_a_dead_process_left_unfiled_is_caught_up_once_its_heartbea
     assert await found(runtime, "papayas") == [await ana.customer_id()]
     assert "the-dead-process" not in await dead.silent_since(time.time() + 1), "cleared"
     assert await later.keep_up() == 0, "nothing silent any more: no second catch-up"
+
+
+async def test_a_runtime_that_stops_cleanly_signs_off_after_its_last_filing(
+    make_settings: Any, redis: Any,
+) -> None:
+    """Else every clean stop would look like a crash: a catch-up of every session."""
+    settings = make_settings()
+    await repairs_done_elsewhere(redis, settings)
+    async with Runtime(settings, connectors=[CollectingConnector(channel="telegram")],
+                       serve_http=False) as rt:
+        await rt.pipeline.submit([Inbound(identity=Identity(channel="telegram", user_id="9"),
+                                          message_id="m1", text="kiwis please")])
+        await rt.settle()
+        attendance = Attendance(redis, keys=rt.store.keys, name=INDEXERS)
+        assert len(await attendance.silent_since(time.time() + 1)) == 1, "it keeps a heartbeat"
+    assert await attendance.silent_since(time.time() + 1) == [], "signed off"
