@@ -4,7 +4,6 @@ pipeline, and shuts everything down in order."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import secrets
@@ -29,7 +28,6 @@ from bot.consent.texts import CONSENT_TEXTS
 from bot.consent_notice import ConsentStage
 from bot.dialogue import Flow
 from bot.dispatch import Dispatcher
-from bot.errors import StoreError
 from bot.handoff.desk import HandoffDesk
 from bot.handoff.passwords import hash_password
 from bot.handoff.stage import HandoffStage
@@ -53,9 +51,11 @@ from bot.reaching.notifications import BusinessStage
 from bot.reaching.reminders import ReminderStage
 from bot.reaching.setup import api_routes, business_clocks, entry_routes, reaching_of
 from bot.recollection import Recaller
+from bot.scale.recovery import recover_periodically, sweep_interval
 from bot.scale.worker import Worker
 from bot.search.indexer import SearchIndexer
 from bot.stages import StageContext, StageFactory, TurnObserver, TurnStage
+from bot.store.chores import ChoreLeases
 from bot.store.embedded import EmbeddedServer
 from bot.store.keys import Keys
 from bot.store.links import LinkLimits, LinkStore
@@ -275,22 +275,10 @@ class Runtime:
             resumed = await self._pipeline.recover()
             if resumed:
                 log.info("resuming %d customer(s) with waiting messages", resumed)
-            self._chores.spawn(self._recover_periodically(), name="recovery")
-
-    async def _recover_periodically(self) -> None:
-        """Now and then, pick up work that nothing points to any more (a message recorded
-        while the store failed halfway, replies of a process that died): a SCAN of the
-        customers' inboxes and outboxes, every few leases."""
-        interval = min(max(self.settings.store.lease_seconds * 10, 5.0), 60.0)
-        while not self._stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), interval)
-            if self._stopping.is_set():
-                return
-            try:
-                await self.pipeline.recover()
-            except StoreError as exc:  # the loop's boundary
-                log.warning("recovery sweep failed: %s", exc)
+            self._chores.spawn(recover_periodically(
+                self._pipeline.recover, ChoreLeases(store.redis, keys=store.keys),
+                interval=sweep_interval(cfg.store.lease_seconds), stopping=self._stopping),
+                name="recovery")
 
     def _export_slots(self, flow: str) -> tuple[str, ...]:
         found = self.engine.flows.get(flow)
