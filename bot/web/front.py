@@ -48,7 +48,9 @@ class FrontDoor:
         try:
             response = await handler(request)
         except web.HTTPException as exc:
-            response = exc
+            # Raised on to aiohttp, which answers with it (returning one is deprecated).
+            self._secure(request, exc)
+            raise
         except TimeoutError:
             response = request.protocol.handle_error(request, 504)
         except Exception as exc:  # what aiohttp answers a handler's exception with

@@ -21,10 +21,11 @@ arrived with its head (the handler's ``body_timeout``, 408), chunked or encoded 
 repeated where it refuses them, a head with leading blank lines. What stays here is kept
 as aiohttp keeps it: the header timeout (``keepalive_timeout``: an idle connection, or
 one that has not sent a whole head, is closed that long after opening or after its last
-answer), keep-alive and ``Connection: close``, HTTP/1.0, TCP keep-alive, a handler's
-exception as aiohttp's 500 (504 for ``TimeoutError``) closing the connection, and the
-server's graceful shutdown (``LeanConnections``: idle connections close, answers in
-flight finish within the shutdown timeout).
+answer), keep-alive and ``Connection: close``, HTTP/1.0, TCP keep-alive, a
+``web.HTTPException`` a handler raises answered as that exception's response (as the
+front door answers it), any other exception as aiohttp's 500 (504 for ``TimeoutError``)
+closing the connection, and the server's graceful shutdown (``LeanConnections``: idle
+connections close, answers in flight finish within the shutdown timeout).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from types import MappingProxyType
 from typing import Final, cast
 
 import httptools
+from aiohttp import web
 from aiohttp._cookie_helpers import parse_cookie_header
 from aiohttp.tcp_helpers import tcp_keepalive
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
@@ -196,9 +198,14 @@ class LeanConnection(asyncio.Protocol):
         host = headers.get("Host")
         request = self._request(route.path, headers, body)
         try:
-            response = await route.handler(request)
-            answer = lean_answer.encode(response, version=version, keep_alive=keep_alive,
-                                        origin=connections.origin, host=host)
+            try:
+                response = await route.handler(request)
+                answer = lean_answer.encode(response, version=version, keep_alive=keep_alive,
+                                            origin=connections.origin, host=host)
+            except web.HTTPException as exc:  # the front door's answer: the exception itself
+                answer = lean_answer.exception(exc, version=version, keep_alive=keep_alive,
+                                               origin=connections.origin, host=host)
+                keep_alive = keep_alive and exc.keep_alive is not False
         except Exception as exc:  # what aiohttp answers a handler's exception with
             status = 504 if isinstance(exc, TimeoutError) else 500
             lean_answer.server_log.exception("Error handling request from %s",

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from bot.web.headers import EVERY_RESPONSE
 from bot.web.server import WebServer
@@ -19,10 +20,14 @@ from tests.waiting import eventually
 
 pytestmark = pytest.mark.timeout(60)
 
+#: One frozen answer for every request (as a recorded webhook's 200 is).
+FROZEN = WebResponse.text(200, "recorded")
+
 
 class Served:
     """A started server with webhook routes: one echoing, one with its own headers, a
-    failing one, a timing-out one, and one that waits for ``release``."""
+    failing one, a timing-out one, one raising aiohttp's ``HTTPForbidden``, and one that
+    waits for ``release``."""
 
     def __init__(self, body_timeout: float = 10.0, header_timeout: float = 15.0) -> None:
         self.seen: list[WebRequest] = []
@@ -42,6 +47,13 @@ class Served:
         async def slow(request: WebRequest) -> WebResponse:
             raise TimeoutError
 
+        async def frozen(request: WebRequest) -> WebResponse:
+            return FROZEN
+
+        async def refused(request: WebRequest) -> WebResponse:
+            raise web.HTTPForbidden(reason="Not Here", text="go away",
+                                    headers={"X-Why": "a test"})
+
         async def held(request: WebRequest) -> WebResponse:
             self.waiting.set()
             await self.release.wait()
@@ -55,6 +67,7 @@ class Served:
             Route("POST", "/hook", echo, max_body=32), Route("GET", "/hook", echo),
             Route("POST", "/created", created), Route("POST", "/broken", broken),
             Route("POST", "/slow", slow), Route("POST", "/held", held),
+            Route("POST", "/refused", refused), Route("POST", "/frozen", frozen),
             WebSocketRoute("/ws", chat)], body_timeout=body_timeout,
             header_timeout=header_timeout)
 
@@ -109,12 +122,16 @@ def _undated(answer: bytes) -> bytes:
     ("/hook", (), "1.1"), ("/created", (), "1.1"), ("/broken", (), "1.1"),
     ("/broken", ("Accept: text/html",), "1.1"), ("/slow", (), "1.1"),
     ("/hook", (), "1.0"), ("/hook", ("Connection: keep-alive",), "1.0"),
-    ("/hook", ("Connection: close",), "1.1")])
+    ("/hook", ("Connection: close",), "1.1"), ("/refused", (), "1.1"),
+    ("/refused", (), "1.0"), ("/frozen", (), "1.1"), ("/frozen", (), "1.0"),
+    ("/frozen", ("Connection: close",), "1.1")])
 async def test_a_webhook_gets_the_bytes_aiohttp_would_write(
         served: Served, path: str, extra: tuple[str, ...], version: str) -> None:
     # A chunked body is aiohttp's to read: the same route's answer as it writes it.
     lean = await _exchange(served, _post(path, b"hi", *extra, version=version))
+    again = await _exchange(served, _post(path, b"hi", *extra, version=version))
     assert served.aiohttp_requests == 0, "answered in front of aiohttp"
+    assert _undated(again) == _undated(lean), "a frozen answer's kept bytes are the same"
     head = _post(path, b"", *extra, "Transfer-Encoding: chunked", version=version)
     chunked = head.replace(b"Content-Length: 0\r\n", b"") + b"2\r\nhi\r\n0\r\n\r\n"
     routed = await _exchange(served, chunked)
