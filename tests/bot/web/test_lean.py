@@ -300,3 +300,38 @@ def test_on_uvloop_the_lean_path_and_the_handover_work_as_on_asyncio() -> None:
             await served.server.close()
 
     uvloop.run(scenario())
+
+
+async def test_shutdown_gives_lean_and_aiohttp_answers_one_timeout_together() -> None:
+    # One webhook held on the lean path, one (chunked) held on aiohttp's: both waits run
+    # at once. aiohttp's own takes two timeouts for a handler that ignores its request's
+    # cancellation (it waits, cancels, waits again), so closing takes 2 s here; waited one
+    # after the other (the lean answers first) it took 3.
+    started: list[WebRequest] = []
+    never = asyncio.Event()
+
+    async def held(request: WebRequest) -> WebResponse:
+        started.append(request)
+        await never.wait()
+        return WebResponse.text(200, "never")
+
+    server = WebServer(host="127.0.0.1", port=0, routes=[Route("POST", "/held", held)],
+                       shutdown_timeout=1.0)
+    await server.start()
+    lean = await asyncio.open_connection("127.0.0.1", server.port)
+    lean[1].write(_post("/held", b"x"))
+    routed = await asyncio.open_connection("127.0.0.1", server.port)
+    routed[1].write(b"POST /held HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    b"1\r\nx\r\n0\r\n\r\n")
+
+    async def both_in_flight() -> bool:
+        return len(started) == 2
+
+    await eventually(both_in_flight)
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    await asyncio.wait_for(server.close(), 10)
+    took = loop.time() - began
+    for _, writer in (lean, routed):
+        writer.close()
+    assert took < 2.5, f"closing waited {took:.2f} s: the lean wait, then aiohttp's"
