@@ -51,6 +51,7 @@ HEAD_LIMIT: Final = 16 * 1024
 #: Unread bytes kept while an answer is on its way before reading pauses.
 READ_LIMIT: Final = 2 * 1024 * 1024
 _NO_QUERY: Final = MultiDictProxy(MultiDict[str]())
+_NO_PARAMS: Final[Mapping[str, str]] = MappingProxyType({})
 
 ClientOf = Callable[[WebRequest], str | None]
 
@@ -230,16 +231,22 @@ class LeanConnection(asyncio.Protocol):
 
     def _request(self, path: str, headers: CIMultiDict[str], body: bytes) -> WebRequest:
         transport = self._transport
-        peername = transport.get_extra_info("peername") if transport is not None else None
-        seen = CIMultiDictProxy(self._connections.origin.as_public(headers))
+        origin = self._connections.origin
+        seen = CIMultiDictProxy(origin.as_public(headers) if origin.netloc is not None
+                                else headers)
 
         def cookies() -> Mapping[str, str]:
             parsed = parse_cookie_header(seen.get("Cookie", ""))
             return MappingProxyType({name: morsel.value for name, morsel in parsed})
 
+        def peer() -> str | None:
+            # Read only when a handler asks (no webhook does); a transport keeps its
+            # peer's address after it closes (asyncio's and uvloop's alike).
+            return _remote(transport.get_extra_info("peername")) if transport else None
+
         return WebRequest(method="POST", path=path, headers=seen, query=_NO_QUERY,
-                          body=body, params={}, peer=lambda: _remote(peername),
-                          cookie_jar=cookies, client_of=self._connections.client_of)
+                          body=body, params=_NO_PARAMS, peer=peer, cookie_jar=cookies,
+                          client_of=self._connections.client_of)
 
     # the connection's end
 
