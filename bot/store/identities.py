@@ -22,7 +22,8 @@ class IdentityCache:
     def __init__(self, size: int) -> None:
         self.size = size
         self._customers: OrderedDict[str, str] = OrderedDict()
-        self._fetching: dict[str, asyncio.Future[None]] = {}
+        #: Keys being fetched → the futures of the lookups waiting for that fetch.
+        self._waiting: dict[str, list[asyncio.Future[None]]] = {}
 
     def known(self, key: str) -> str | None:
         """The remembered customer of ``key``, without waiting (the hot path's usual
@@ -39,20 +40,25 @@ class IdentityCache:
             cached = self.known(key)
             if cached is not None:
                 return cached, False
-            fetching = self._fetching.get(key)
-            if fetching is None:
+            waiting = self._waiting.get(key)
+            if waiting is None:
                 break
-            # Then look again: remembered, or (the fetch failed) fetch it ourselves.
-            await asyncio.shield(fetching)
-        done = asyncio.get_running_loop().create_future()
-        self._fetching[key] = done
+            # Then look again: remembered, or (the fetch failed) fetch it ourselves. Each
+            # waiter has its own future (cancelling one cancels no other), which is less
+            # work than shielding one shared future for each of them.
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            waiting.append(waiter)
+            await waiter
+        waiting = self._waiting[key] = []
         try:
             customer_id = await fetch()
             self.remember(key, customer_id)
             return customer_id, True
         finally:
-            del self._fetching[key]
-            done.set_result(None)
+            del self._waiting[key]
+            for waiter in waiting:
+                if not waiter.done():
+                    waiter.set_result(None)
 
     def remember(self, key: str, customer_id: str) -> None:
         self._customers[key] = customer_id

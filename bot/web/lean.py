@@ -21,10 +21,11 @@ arrived with its head (the handler's ``body_timeout``, 408), chunked or encoded 
 repeated where it refuses them, a head with leading blank lines. What stays here is kept
 as aiohttp keeps it: the header timeout (``keepalive_timeout``: an idle connection, or
 one that has not sent a whole head, is closed that long after opening or after its last
-answer), keep-alive and ``Connection: close``, HTTP/1.0, TCP keep-alive, a handler's
-exception as aiohttp's 500 (504 for ``TimeoutError``) closing the connection, and the
-server's graceful shutdown (``LeanConnections``: idle connections close, answers in
-flight finish within the shutdown timeout).
+answer), keep-alive and ``Connection: close``, HTTP/1.0, TCP keep-alive, a
+``web.HTTPException`` a handler raises answered as that exception's response (as the
+front door answers it), any other exception as aiohttp's 500 (504 for ``TimeoutError``)
+closing the connection, and the server's graceful shutdown (``LeanConnections``: idle
+connections close, answers in flight finish within the shutdown timeout).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from types import MappingProxyType
 from typing import Final, cast
 
 import httptools
+from aiohttp import web
 from aiohttp._cookie_helpers import parse_cookie_header
 from aiohttp.tcp_helpers import tcp_keepalive
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
@@ -49,6 +51,7 @@ HEAD_LIMIT: Final = 16 * 1024
 #: Unread bytes kept while an answer is on its way before reading pauses.
 READ_LIMIT: Final = 2 * 1024 * 1024
 _NO_QUERY: Final = MultiDictProxy(MultiDict[str]())
+_NO_PARAMS: Final[Mapping[str, str]] = MappingProxyType({})
 
 ClientOf = Callable[[WebRequest], str | None]
 
@@ -196,9 +199,14 @@ class LeanConnection(asyncio.Protocol):
         host = headers.get("Host")
         request = self._request(route.path, headers, body)
         try:
-            response = await route.handler(request)
-            answer = lean_answer.encode(response, version=version, keep_alive=keep_alive,
-                                        origin=connections.origin, host=host)
+            try:
+                response = await route.handler(request)
+                answer = lean_answer.encode(response, version=version, keep_alive=keep_alive,
+                                            origin=connections.origin, host=host)
+            except web.HTTPException as exc:  # the front door's answer: the exception itself
+                answer = lean_answer.exception(exc, version=version, keep_alive=keep_alive,
+                                               origin=connections.origin, host=host)
+                keep_alive = keep_alive and exc.keep_alive is not False
         except Exception as exc:  # what aiohttp answers a handler's exception with
             status = 504 if isinstance(exc, TimeoutError) else 500
             lean_answer.server_log.exception("Error handling request from %s",
@@ -223,16 +231,22 @@ class LeanConnection(asyncio.Protocol):
 
     def _request(self, path: str, headers: CIMultiDict[str], body: bytes) -> WebRequest:
         transport = self._transport
-        peername = transport.get_extra_info("peername") if transport is not None else None
-        seen = CIMultiDictProxy(self._connections.origin.as_public(headers))
+        origin = self._connections.origin
+        seen = CIMultiDictProxy(origin.as_public(headers) if origin.netloc is not None
+                                else headers)
 
         def cookies() -> Mapping[str, str]:
             parsed = parse_cookie_header(seen.get("Cookie", ""))
             return MappingProxyType({name: morsel.value for name, morsel in parsed})
 
+        def peer() -> str | None:
+            # Read only when a handler asks (no webhook does); a transport keeps its
+            # peer's address after it closes (asyncio's and uvloop's alike).
+            return _remote(transport.get_extra_info("peername")) if transport else None
+
         return WebRequest(method="POST", path=path, headers=seen, query=_NO_QUERY,
-                          body=body, params={}, peer=lambda: _remote(peername),
-                          cookie_jar=cookies, client_of=self._connections.client_of)
+                          body=body, params=_NO_PARAMS, peer=peer, cookie_jar=cookies,
+                          client_of=self._connections.client_of)
 
     # the connection's end
 

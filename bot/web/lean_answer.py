@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Final
 
-from aiohttp import hdrs
+from aiohttp import hdrs, web
 from aiohttp.helpers import rfc822_formatted_time
 from aiohttp.http import SERVER_SOFTWARE
 from aiohttp.http_writer import _serialize_headers
@@ -88,11 +88,43 @@ def _must_be_empty(status: int) -> bool:
     return status < 200 or status in (204, 304)
 
 
+#: Answers kept per (response, HTTP version, keep-alive): the response itself (so its id
+#: is not reused while kept), the ``Date`` the bytes carry, and the bytes.
+_Kept = dict[tuple[int, str, bool], tuple[WebResponse, str, bytes]]
+#: Responses whose answers are kept at most; past it the lot is dropped (bounded).
+KEPT_ANSWERS: Final = 64
+_kept: _Kept = {}
+
+
 def encode(response: WebResponse, *, version: str, keep_alive: bool, origin: PublicOrigin,
            host: str | None) -> bytes:
     """The bytes aiohttp writes for ``response`` as the web server converts it
     (``web.Response(status, body, content_type, headers)``, refusing what it refuses),
-    with the security headers ``WebServer`` adds."""
+    with the security headers ``WebServer`` adds.
+
+    A handler answering with one frozen value (every recorded webhook's 200) gets the
+    same bytes each time but for the ``Date``, which changes once a second: those are
+    kept and reused while the date holds (building them is most of an answer's CPU).
+    Only responses without headers of their own and not a page (whose policy names the
+    request's host) are kept: then the bytes depend on nothing else."""
+    date = rfc822_formatted_time()
+    if response.headers or response.content_type == "text/html":
+        return _encoded(response, version=version, keep_alive=keep_alive, origin=origin,
+                        host=host, date=date)
+    key = (id(response), version, keep_alive)
+    kept = _kept.get(key)
+    if kept is not None and kept[0] is response and kept[1] == date:
+        return kept[2]
+    answer = _encoded(response, version=version, keep_alive=keep_alive, origin=origin,
+                      host=host, date=date)
+    if len(_kept) >= KEPT_ANSWERS:
+        _kept.clear()
+    _kept[key] = (response, date, answer)
+    return answer
+
+
+def _encoded(response: WebResponse, *, version: str, keep_alive: bool, origin: PublicOrigin,
+             host: str | None, date: str) -> bytes:
     content_type = response.content_type
     if "charset" in content_type:
         raise ValueError("charset must not be in content_type argument")
@@ -104,7 +136,23 @@ def encode(response: WebResponse, *, version: str, keep_alive: bool, origin: Pub
     headers[hdrs.CONTENT_TYPE] = content_type
     body = response.body.encode() if isinstance(response.body, str) else response.body
     return _bytes(response.status, headers, body, content_type, version=version,
-                  keep_alive=keep_alive, origin=origin, host=host)
+                  keep_alive=keep_alive, origin=origin, host=host, date=date)
+
+
+def exception(exc: web.HTTPException, *, version: str, keep_alive: bool,
+              origin: PublicOrigin, host: str | None) -> bytes:
+    """The bytes aiohttp writes for a ``web.HTTPException`` a handler raised: the front
+    door (and aiohttp's own handler) answers with the exception as the response, its
+    status, reason, headers and body, and keeps the connection as for any answer."""
+    body = exc.body
+    if body is None:
+        body = b""
+    elif not isinstance(body, bytes):
+        raise ValueError(f"a {type(body).__name__} body of an HTTPException (the deprecated"
+                         " body= argument) is not answered on the lean path: use text=")
+    return _bytes(exc.status, CIMultiDict(exc.headers), body, exc.content_type,
+                  version=version, keep_alive=keep_alive and exc.keep_alive is not False,
+                  origin=origin, host=host, reason=exc.reason)
 
 
 def error(status: int, *, version: str, accept: str, origin: PublicOrigin,
@@ -130,7 +178,8 @@ def error(status: int, *, version: str, accept: str, origin: PublicOrigin,
 
 
 def _bytes(status: int, headers: CIMultiDict[str], body: bytes, content_type: str, *,
-           version: str, keep_alive: bool, origin: PublicOrigin, host: str | None) -> bytes:
+           version: str, keep_alive: bool, origin: PublicOrigin, host: str | None,
+           reason: str | None = None, date: str | None = None) -> bytes:
     """What ``StreamResponse.prepare`` adds and its writer serializes, in its order."""
     mimetype = content_type.split(";", 1)[0].strip().lower()
     add_security_headers(headers, content_type=mimetype, origin=origin,
@@ -141,12 +190,13 @@ def _bytes(status: int, headers: CIMultiDict[str], body: bytes, content_type: st
     else:
         headers[hdrs.CONTENT_LENGTH] = str(len(body))
     if hdrs.DATE not in headers:
-        headers[hdrs.DATE] = rfc822_formatted_time()
+        headers[hdrs.DATE] = date or rfc822_formatted_time()
     headers.setdefault(hdrs.SERVER, SERVER_SOFTWARE)
     if hdrs.CONNECTION not in headers:
         if keep_alive and version == "1.0":
             headers[hdrs.CONNECTION] = "keep-alive"
         elif not keep_alive and version == "1.1":
             headers[hdrs.CONNECTION] = "close"
-    status_line = f"HTTP/{version} {status} {_REASONS.get(status, '')}"
+    phrase = _REASONS.get(status, "") if reason is None else reason
+    status_line = f"HTTP/{version} {status} {phrase}"
     return bytes(_serialize_headers(status_line, headers)) + body

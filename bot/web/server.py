@@ -114,12 +114,15 @@ class WebServer:
 
     def __init__(self, *, host: str, port: int, routes: Iterable[AnyRoute],
                  public_url: str | None = None, header_timeout: float = 15.0,
-                 body_timeout: float = 10.0, client_of: ClientOf | None = None) -> None:
+                 body_timeout: float = 10.0, client_of: ClientOf | None = None,
+                 shutdown_timeout: float = 5.0) -> None:
         self.host = host
         self.port = port
         self.origin = PublicOrigin.from_url(public_url)
         self.header_timeout = header_timeout
         self.body_timeout = body_timeout
+        #: Seconds the answers in flight get to finish when the server closes.
+        self.shutdown_timeout = shutdown_timeout
         self.client_of = client_of
         self.app = web.Application(client_max_size=1024 * 1024)
         self.app.on_response_prepare.append(self._secure)
@@ -199,7 +202,8 @@ class WebServer:
         self._runner = FrontRunner(self.app, direct=self._direct, secure=self._add_headers,
                                    webhooks=self._webhooks, origin=self.origin,
                                    client_of=self.client_of, access_log=None, handle_signals=False,
-                                   shutdown_timeout=5, keepalive_timeout=self.header_timeout,
+                                   shutdown_timeout=self.shutdown_timeout,
+                                   keepalive_timeout=self.header_timeout,
                                    lingering_time=LINGER)
         await self._runner.setup()
         site = LeanSite(self._runner, self.host, self.port)

@@ -50,7 +50,10 @@ class MetaConnectorBase(BaseConnector):
             self._session = None
 
     async def _expand(self, inbounds: list[Inbound]) -> list[Inbound]:
-        """Button payloads too long for the platform were kept server-side: restore them."""
+        """Button payloads too long for the platform were kept server-side: restore them
+        (read on every webhook; most carry none, and then nothing is awaited)."""
+        if not payloads.has_short_ids(inbounds):
+            return inbounds
         return await payloads.expand(self._context.state if self._context else None, inbounds)
 
     webhook: MetaWebhook

@@ -31,6 +31,15 @@ async def button_id(state: ConnectorState | None, payload: str, limit: int) -> s
     return ident
 
 
+def has_short_ids(inbounds: list[Inbound]) -> bool:
+    """Whether any of these messages carries a short id ``expand`` would replace."""
+    for inbound in inbounds:
+        payload = inbound.payload
+        if payload is not None and payload.startswith(PREFIX):
+            return True
+    return False
+
+
 async def expand(state: ConnectorState | None, inbounds: list[Inbound]) -> list[Inbound]:
     """Inbounds with short ids replaced by the payloads they stand for."""
     result: list[Inbound] = []

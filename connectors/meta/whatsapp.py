@@ -122,7 +122,9 @@ class WhatsAppConnector(MetaConnectorBase):
         return parse_statuses(update, self.settings.phone_number_id, self.channel)
 
     async def _expand(self, inbounds: list[Inbound]) -> list[Inbound]:
-        await self.phones.remember(self._state, inbounds)
+        numbers = self.phones.new_numbers(self._state, inbounds)
+        if numbers:  # most deliveries bring none: no coroutine for nothing
+            await self.phones.remember(self._state, numbers)
         return await super()._expand(inbounds)
 
     @property

@@ -29,16 +29,30 @@ class KnownPhones:
         #: BSUID → phone digits, or None: none known (looked up, or never sent).
         self._phones: OrderedDict[str, str | None] = OrderedDict()
 
-    async def remember(self, state: ConnectorState | None, inbounds: Sequence[Inbound]) -> None:
-        """Keep the numbers that came with these messages. A failure (here or in
-        ``address``) costs only a send by BSUID, never the message: logged, not raised."""
+    def new_numbers(self, state: ConnectorState | None,
+                    inbounds: Sequence[Inbound]) -> list[tuple[str, str]]:
+        """The (BSUID, phone digits) of these messages not kept yet: read on every webhook,
+        before anything is awaited (most carry none: a number already kept, or none)."""
+        found: list[tuple[str, str]] = []
+        if state is None:
+            return found
         for inbound in inbounds:
             bsuid, phone = inbound.identity.user_id, inbound.sender.verified_phone
-            if state is None or phone is None or not is_bsuid(bsuid):
+            if phone is None or not is_bsuid(bsuid):
                 continue
             digits = phone.lstrip("+")
-            if self._phones.get(bsuid) == digits:
-                continue
+            if self._phones.get(bsuid) != digits and (bsuid, digits) not in found:
+                found.append((bsuid, digits))
+        return found
+
+    async def remember(self, state: ConnectorState | None,
+                       numbers: Sequence[tuple[str, str]]) -> None:
+        """Keep ``numbers`` (``new_numbers``' of a delivery's messages). A failure (here or
+        in ``address``) costs only a send by BSUID, never the message: logged, not
+        raised."""
+        for bsuid, digits in numbers:
+            if state is None:
+                return
             try:
                 await state.put(f"phone:{bsuid}", digits, ttl_seconds=TTL_SECONDS)
             except Exception as exc:  # the state's store errors are not the connector's

@@ -12,6 +12,7 @@ from bot.messages import Identity, Inbound
 from bot.store.identities import IdentityCache
 from bot.store.results import Claim, Recorded
 from bot.store.store import Store
+from tests.waiting import eventually
 
 ANA = Identity(channel="whatsapp", account="PNID", user_id="34600000001")
 BOB = Identity(channel="whatsapp", account="PNID", user_id="34600000002")
@@ -36,6 +37,31 @@ async def test_concurrent_misses_for_one_key_share_one_fetch() -> None:
     # Only the one that fetched must make sure the customer lists the identity.
     assert sorted(answers) == [("c1", False)] * 4 + [("c1", True)]
     assert await cache.lookup("k", fetch) == ("c1", False)
+
+
+async def test_a_cancelled_waiting_lookup_cancels_neither_the_fetch_nor_the_others() -> None:
+    cache = IdentityCache(10)
+    release, fetching = asyncio.Event(), asyncio.Event()
+
+    async def fetch() -> str:
+        fetching.set()
+        await release.wait()
+        return "c1"
+
+    fetcher = asyncio.create_task(cache.lookup("k", fetch))
+    await fetching.wait()
+    given_up, waiting = (asyncio.create_task(cache.lookup("k", fetch)) for _ in range(2))
+
+    async def both_waiting() -> bool:
+        return len(cache._waiting.get("k", ())) == 2
+
+    await eventually(both_waiting)
+    given_up.cancel()
+    release.set()
+    assert await fetcher == ("c1", True)
+    assert await waiting == ("c1", False)
+    with pytest.raises(asyncio.CancelledError):
+        await given_up
 
 
 async def test_a_failed_fetch_lets_the_waiting_lookups_try_for_themselves() -> None:

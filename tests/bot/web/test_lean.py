@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from bot.web.headers import EVERY_RESPONSE
 from bot.web.server import WebServer
@@ -19,10 +20,14 @@ from tests.waiting import eventually
 
 pytestmark = pytest.mark.timeout(60)
 
+#: One frozen answer for every request (as a recorded webhook's 200 is).
+FROZEN = WebResponse.text(200, "recorded")
+
 
 class Served:
     """A started server with webhook routes: one echoing, one with its own headers, a
-    failing one, a timing-out one, and one that waits for ``release``."""
+    failing one, a timing-out one, one raising aiohttp's ``HTTPForbidden``, and one that
+    waits for ``release``."""
 
     def __init__(self, body_timeout: float = 10.0, header_timeout: float = 15.0) -> None:
         self.seen: list[WebRequest] = []
@@ -42,6 +47,13 @@ class Served:
         async def slow(request: WebRequest) -> WebResponse:
             raise TimeoutError
 
+        async def frozen(request: WebRequest) -> WebResponse:
+            return FROZEN
+
+        async def refused(request: WebRequest) -> WebResponse:
+            raise web.HTTPForbidden(reason="Not Here", text="go away",
+                                    headers={"X-Why": "a test"})
+
         async def held(request: WebRequest) -> WebResponse:
             self.waiting.set()
             await self.release.wait()
@@ -55,6 +67,7 @@ class Served:
             Route("POST", "/hook", echo, max_body=32), Route("GET", "/hook", echo),
             Route("POST", "/created", created), Route("POST", "/broken", broken),
             Route("POST", "/slow", slow), Route("POST", "/held", held),
+            Route("POST", "/refused", refused), Route("POST", "/frozen", frozen),
             WebSocketRoute("/ws", chat)], body_timeout=body_timeout,
             header_timeout=header_timeout)
 
@@ -109,12 +122,16 @@ def _undated(answer: bytes) -> bytes:
     ("/hook", (), "1.1"), ("/created", (), "1.1"), ("/broken", (), "1.1"),
     ("/broken", ("Accept: text/html",), "1.1"), ("/slow", (), "1.1"),
     ("/hook", (), "1.0"), ("/hook", ("Connection: keep-alive",), "1.0"),
-    ("/hook", ("Connection: close",), "1.1")])
+    ("/hook", ("Connection: close",), "1.1"), ("/refused", (), "1.1"),
+    ("/refused", (), "1.0"), ("/frozen", (), "1.1"), ("/frozen", (), "1.0"),
+    ("/frozen", ("Connection: close",), "1.1")])
 async def test_a_webhook_gets_the_bytes_aiohttp_would_write(
         served: Served, path: str, extra: tuple[str, ...], version: str) -> None:
     # A chunked body is aiohttp's to read: the same route's answer as it writes it.
     lean = await _exchange(served, _post(path, b"hi", *extra, version=version))
+    again = await _exchange(served, _post(path, b"hi", *extra, version=version))
     assert served.aiohttp_requests == 0, "answered in front of aiohttp"
+    assert _undated(again) == _undated(lean), "a frozen answer's kept bytes are the same"
     head = _post(path, b"", *extra, "Transfer-Encoding: chunked", version=version)
     chunked = head.replace(b"Content-Length: 0\r\n", b"") + b"2\r\nhi\r\n0\r\n\r\n"
     routed = await _exchange(served, chunked)
@@ -283,3 +300,38 @@ def test_on_uvloop_the_lean_path_and_the_handover_work_as_on_asyncio() -> None:
             await served.server.close()
 
     uvloop.run(scenario())
+
+
+async def test_shutdown_gives_lean_and_aiohttp_answers_one_timeout_together() -> None:
+    # One webhook held on the lean path, one (chunked) held on aiohttp's: both waits run
+    # at once. aiohttp's own takes two timeouts for a handler that ignores its request's
+    # cancellation (it waits, cancels, waits again), so closing takes 2 s here; waited one
+    # after the other (the lean answers first) it took 3.
+    started: list[WebRequest] = []
+    never = asyncio.Event()
+
+    async def held(request: WebRequest) -> WebResponse:
+        started.append(request)
+        await never.wait()
+        return WebResponse.text(200, "never")
+
+    server = WebServer(host="127.0.0.1", port=0, routes=[Route("POST", "/held", held)],
+                       shutdown_timeout=1.0)
+    await server.start()
+    lean = await asyncio.open_connection("127.0.0.1", server.port)
+    lean[1].write(_post("/held", b"x"))
+    routed = await asyncio.open_connection("127.0.0.1", server.port)
+    routed[1].write(b"POST /held HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    b"1\r\nx\r\n0\r\n\r\n")
+
+    async def both_in_flight() -> bool:
+        return len(started) == 2
+
+    await eventually(both_in_flight)
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    await asyncio.wait_for(server.close(), 10)
+    took = loop.time() - began
+    for _, writer in (lean, routed):
+        writer.close()
+    assert took < 2.5, f"closing waited {took:.2f} s: the lean wait, then aiohttp's"
