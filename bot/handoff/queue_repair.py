@@ -35,7 +35,6 @@ from __future__ import annotations
 import logging
 import time
 
-from bot.errors import StoreError
 from bot.model import Session
 from bot.store.chores import ChoreLeases
 from bot.store.handoff import HandoffQueue
@@ -56,14 +55,9 @@ async def repair_queue(queue: HandoffQueue, store: Store) -> list[str]:
     """The periodic repair: the unsettled intents, and the full check when it is this
     process's turn. Returns the customers put back in the queue."""
     requeued = await settle_intents(queue, store)
-    leases = ChoreLeases(store.redis, keys=store.keys)
-    if await leases.take(FULL_CHECK, FULL_CHECK_SECONDS):
-        try:
-            requeued += await requeue_missing(queue, store)
-        except StoreError:
-            await leases.drop(FULL_CHECK)  # not done: let the next repair try again
-            raise
-    return requeued
+    _, found = await ChoreLeases(store.redis, keys=store.keys).run(
+        FULL_CHECK, FULL_CHECK_SECONDS, lambda: requeue_missing(queue, store))
+    return requeued + (found or [])
 
 
 async def settle_intents(queue: HandoffQueue, store: Store, *,
@@ -99,8 +93,8 @@ async def _requeue(queue: HandoffQueue, store: Store, customer_id: str,
                    session: Session) -> bool:
     handoff = session.handoff
     await queue.add(customer_id,
-                         requested_at=handoff.requested_at if handoff else time.time(),
-                         priority=handoff.priority if handoff else 0)
+                    requested_at=handoff.requested_at if handoff else time.time(),
+                    priority=handoff.priority if handoff else 0)
     # Read again after the write: an operator who took it meanwhile had its entry removed
     # after their commit, maybe before this write; then it must not stay.
     _, now = await lease_and_session(store, customer_id)

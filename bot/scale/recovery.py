@@ -50,7 +50,6 @@ async def recover_periodically(recover: Callable[[], Awaitable[int]], leases: Ch
         if stopping.is_set():
             return
         try:
-            if await leases.take(CHORE, interval * LEASE_SHARE):
-                await recover()
+            await leases.run(CHORE, interval * LEASE_SHARE, recover)
         except StoreError as exc:  # the loop's boundary
             log.warning("recovery sweep failed: %s", exc)

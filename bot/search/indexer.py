@@ -251,13 +251,10 @@ class SearchIndexer:
             silent = [member for member in await self._attendance.silent_since(
                 time.time() - 3 * self.heartbeat_seconds) if member != self.member]
             chore = AFTER_SILENCE if silent else CATCH_UP
-            if not await self._leases.take(chore, 600 if silent else CATCH_UP_SECONDS):
+            _, caught = await self._leases.run(chore, 600 if silent else CATCH_UP_SECONDS,
+                                               self.catch_up)
+            if caught is None:
                 return 0  # another process does it, or did it within the hour
-            try:
-                caught = await self.catch_up()
-            except StoreError:
-                await self._leases.drop(chore)  # not done: let the next one try
-                raise
             await self._attendance.gone(*silent)
             if silent:
                 await self._leases.drop(chore)

@@ -17,13 +17,17 @@ died with its buffer, and only then is a repair of what it held needed at once.
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 
-from bot.store.boundary import boundary
+from bot.errors import StoreError
+from bot.store.boundary import boundary, translates
 from bot.store.keys import Keys
 from bot.store.results import as_str
+
+T = TypeVar("T")
 
 
 @boundary
@@ -42,6 +46,20 @@ class ChoreLeases:
     async def drop(self, name: str) -> None:
         """Let the chore be taken again at once (its run failed: another may try)."""
         await self.redis.delete(self.keys.chore(name))
+
+    @translates  # the job's own errors are its own: not this class's to name
+    async def run(self, name: str, seconds: float, job: Callable[[], Awaitable[T]],
+                  ) -> tuple[bool, T | None]:
+        """Run ``job`` when this process wins the lease of chore ``name`` for ``seconds``:
+        ``(True, its answer)``, or ``(False, None)`` when it is another's. A job that
+        fails with a ``StoreError`` gives the lease back (not done: the next may try)."""
+        if not await self.take(name, seconds):
+            return False, None
+        try:
+            return True, await job()
+        except StoreError:
+            await self.drop(name)
+            raise
 
 
 @boundary

@@ -204,9 +204,9 @@ class LeanConnection(asyncio.Protocol):
                 answer = lean_answer.encode(response, version=version, keep_alive=keep_alive,
                                             origin=connections.origin, host=host)
             except web.HTTPException as exc:  # the front door's answer: the exception itself
+                keep_alive = keep_alive and exc.keep_alive is not False
                 answer = lean_answer.exception(exc, version=version, keep_alive=keep_alive,
                                                origin=connections.origin, host=host)
-                keep_alive = keep_alive and exc.keep_alive is not False
         except Exception as exc:  # what aiohttp answers a handler's exception with
             status = 504 if isinstance(exc, TimeoutError) else 500
             lean_answer.server_log.exception("Error handling request from %s",

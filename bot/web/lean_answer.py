@@ -143,7 +143,8 @@ def exception(exc: web.HTTPException, *, version: str, keep_alive: bool,
               origin: PublicOrigin, host: str | None) -> bytes:
     """The bytes aiohttp writes for a ``web.HTTPException`` a handler raised: the front
     door (and aiohttp's own handler) answers with the exception as the response, its
-    status, reason, headers and body, and keeps the connection as for any answer."""
+    status, reason, headers and body (``keep_alive``: the connection's, the exception's
+    own ``keep_alive=False`` already taken into it)."""
     body = exc.body
     if body is None:
         body = b""
@@ -151,8 +152,8 @@ def exception(exc: web.HTTPException, *, version: str, keep_alive: bool,
         raise ValueError(f"a {type(body).__name__} body of an HTTPException (the deprecated"
                          " body= argument) is not answered on the lean path: use text=")
     return _bytes(exc.status, CIMultiDict(exc.headers), body, exc.content_type,
-                  version=version, keep_alive=keep_alive and exc.keep_alive is not False,
-                  origin=origin, host=host, reason=exc.reason)
+                  version=version, keep_alive=keep_alive, origin=origin, host=host,
+                  reason=exc.reason)
 
 
 def error(status: int, *, version: str, accept: str, origin: PublicOrigin,
