@@ -50,9 +50,9 @@ class KnownPhones:
         """Keep ``numbers`` (``new_numbers``' of a delivery's messages). A failure (here or
         in ``address``) costs only a send by BSUID, never the message: logged, not
         raised."""
+        if state is None:
+            return
         for bsuid, digits in numbers:
-            if state is None:
-                return
             try:
                 await state.put(f"phone:{bsuid}", digits, ttl_seconds=TTL_SECONDS)
             except Exception as exc:  # the state's store errors are not the connector's
