@@ -15,6 +15,9 @@ _SIZE = {"string": "strlen", "list": "llen", "set": "scard", "zset": "zcard",
 #: Kinds that cannot exist empty: a size of 0 means the key was deleted meanwhile (a visitor's
 #: unanswered count is deleted when the reply reaches them, which may land mid-snapshot).
 _GONE_WHEN_EMPTY = frozenset({"list", "set", "zset", "hash"})
+#: The runtime's own chores (``bot/store/chores.py``: the leases of its repairs, its
+#: heartbeats), taken by its background loops whenever they wake: no request writes them.
+_CHORES = ":chore:"
 
 
 async def settled_snapshot(runtime: Runtime, redis: Redis) -> dict[str, tuple[str, int]]:
@@ -47,4 +50,5 @@ def changes(before: dict[str, tuple[str, int]], after: dict[str, tuple[str, int]
     went is not counted: keys of earlier examples expire meanwhile (a limit's bucket)."""
     found = {key: (before.get(key), value) for key, value in after.items()
              if before.get(key) != value}
-    return {k: v for k, v in found.items() if not any(a in k for a in allowed)}
+    return {k: v for k, v in found.items()
+            if _CHORES not in k and not any(a in k for a in allowed)}
