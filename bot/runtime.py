@@ -385,9 +385,12 @@ class Runtime:
 
     def _web_server(self, host: str, port: int, routes: list[AnyRoute]) -> WebServer:
         cfg = self.settings.server
+        # aiohttp may wait its timeout twice (for a handler, then once it is cancelled):
+        # half the budget each, so the answers in flight get the whole of it at most.
         return WebServer(host=host, port=port, routes=routes, public_url=cfg.public_url,
                          header_timeout=cfg.header_timeout, body_timeout=cfg.body_timeout,
-                         client_of=ClientAddress(cfg.trusted_proxies).of)
+                         client_of=ClientAddress(cfg.trusted_proxies).of,
+                         shutdown_timeout=cfg.shutdown_timeout / 2)
 
     def _metrics_route(self) -> Route:
         return Route("GET", "/metrics", self._metrics)
@@ -432,20 +435,26 @@ class Runtime:
         the HTTP server first, then turns and sends drain while connectors can still
         send, then connectors, the store and the embedded server."""
         self._stopping.set()
-        timeout = self.settings.server.shutdown_timeout
+        # One budget for all of it (what runs in flight runs meanwhile), not one per step.
+        loop = asyncio.get_running_loop()
+        ends = loop.time() + self.settings.server.shutdown_timeout
+
+        def left() -> float:
+            return max(0.0, ends - loop.time())
+
         if self.server is not None:
             await self.server.close()
         if self.metrics_server is not None:
             await self.metrics_server.close()
-        await self._chores.drain(timeout)
+        await self._chores.drain(left())
         if self.knowledge is not None:
             await self.knowledge.stop_watching()
         if self.live is not None:
             await self.live.close()
         if self._pipeline is not None:
-            await self._pipeline.close(timeout)
+            await self._pipeline.close(left())
         if self._dispatcher is not None:
-            await self._dispatcher.close(timeout)
+            await self._dispatcher.close(left())
         for connector in self.connectors.values():
             try:
                 await connector.close()

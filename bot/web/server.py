@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import cast
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from bot.web.front import DirectHandler, FrontRunner, LeanSite, is_literal
@@ -126,6 +126,9 @@ class WebServer:
         self.client_of = client_of
         self.app = web.Application(client_max_size=1024 * 1024)
         self.app.on_response_prepare.append(self._secure)
+        #: The websockets open now: closed (1001, going away) when the server closes.
+        self._sockets: set[web.WebSocketResponse] = set()
+        self.app.on_shutdown.append(self._going_away)
         #: POSTs to literal paths (the webhooks), answered before the Application's router.
         self._direct: dict[str, DirectHandler] = {}
         #: The same routes, answered by the lean listener (``bot.web.lean``).
@@ -188,12 +191,26 @@ class WebServer:
                 return web.Response(status=403, text="websocket from another origin refused")
             ws = web.WebSocketResponse(heartbeat=30, max_msg_size=64 * 1024)
             await ws.prepare(request)
-            await route.handler(_AiohttpWebSocket(ws, self._request(request, b"")))
+            self._sockets.add(ws)
+            try:
+                await route.handler(_AiohttpWebSocket(ws, self._request(request, b"")))
+            finally:
+                self._sockets.discard(ws)
             if not ws.closed:
                 await ws.close()
             return ws
 
         return handle
+
+    async def _going_away(self, app: web.Application) -> None:
+        """At shutdown, before aiohttp waits for the handlers in flight: a websocket's
+        handler waits for its client's next frame, which may never come, so every open
+        one would hold the close for the whole ``shutdown_timeout``, then be cancelled.
+        Closed first (1001, going away), its handler ends; the client reconnects to
+        another process."""
+        await asyncio.gather(*(ws.close(code=WSCloseCode.GOING_AWAY,
+                                        message=b"server shutting down")
+                               for ws in list(self._sockets)), return_exceptions=True)
 
     async def start(self) -> None:
         # keepalive_timeout is aiohttp's only bound on reading headers: it closes a
