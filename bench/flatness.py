@@ -115,13 +115,17 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             size["small"].append(await _rate(on_small, run, args.inflight))
             size["big"].append(await _rate(on_big, run, args.inflight))
             # The run's own customers, known beforehand with a history of each length.
+            # Each side filled just before its own run, the order swapped every round: the
+            # side run first no longer pays alone for whatever the other's fill left the
+            # server and the machine doing (the short side, always first, came out slower).
             known = range(run.start, run.start + args.history_customers)
-            for client, events in ((shorts, args.short_history), (longs, args.long_history)):
+            sides = [("short", shorts, short, args.short_history),
+                     ("long", longs, long, args.long_history)]
+            for name, client, bench, events in sides[::-1 if round_no % 2 else 1]:
                 await client.flushdb(asynchronous=False)
                 await fill(client, template, name="h", user_prefix="u", customers=known,
                            history=events)
-            length["short"].append(await _rate(short, known, args.inflight))
-            length["long"].append(await _rate(long, known, args.inflight))
+                length[name].append(await _rate(bench, known, args.inflight))
             _log(f"round {round_no + 1}: " + ", ".join(
                 f"{name} {runs[-1]['msgs_per_s']:.0f} msg/s "
                 f"({runs[-1]['server_cpu_ms_per_msg']:.3f} ms server CPU)"
