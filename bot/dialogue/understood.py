@@ -54,21 +54,24 @@ log = logging.getLogger(__name__)
 _new_event = object.__new__
 
 
-async def free_text(engine: DialogueEngine, state: _State, question: Question | None) -> bool:
+async def free_text(engine: DialogueEngine, state: _State, frame: Frame | None,
+                    question: Question | None) -> bool:
     """Consult the understanding about the message; True when what it understood
-    answered the turn. ``question``: the pending question the text did not answer."""
+    answered the turn. ``frame``: the session's current frame (the engine has it at
+    hand); ``question``: the pending question the text did not answer."""
     understanding = engine.understanding
     text = state.inbound.text
     if understanding is None or not text:
         return False
-    frame = state.session.frame
     result = await understanding.understand(
         text, locale=state.locale, current_flow=frame.flow if frame else None,
         pending_slot=question.slot if question is not None else None)
     commands = result.commands
-    sure = bool(commands) and result.confidence >= understanding.threshold
+    sure = result.confidence >= understanding.threshold if commands else False
     state.events.append(understood_event(state.inbound, result, sure))
-    switched = follow_language(engine, state, result.locale)
+    # (Only another language can switch the turn's: most sentences are in the turn's.)
+    switched = (result.locale != state.locale
+                and follow_language(engine, state, result.locale))
     if switched and not sure and question is not None and frame is not None:
         frame.question = None  # they changed language: ask again in theirs
         await engine._advance(state, frame.step)
@@ -123,7 +126,7 @@ async def _apply(engine: DialogueEngine, state: _State, command: Command,
         if flow is None or command.flow.startswith("_"):
             log.info("understood a start of unknown flow %r; ignored", command.flow)
             return False
-        given = _valid(flow, command.slots, state.locale)
+        given = _valid(flow, command.slots, state.locale) if command.slots else None
         await engine._start(state, flow, replace=True, given=given)
         return True
     if isinstance(command, SetSlots):
