@@ -226,7 +226,7 @@ class DialogueEngine:
                               given=understood.words_started(self, state, flow))
             return
         if frame is None:
-            if await understood.free_text(self, state, None):
+            if await understood.free_text(self, state, None, None):
                 return
             state.session.misunderstood += 1
             await self._start(state, self.flows[self.default_flow], replace=True)
@@ -325,7 +325,7 @@ class DialogueEngine:
             state.replies.append(Text(text=self._text(state, "link.we_were_here")))
             state.replies.append(self._prompt(state, question))
             return
-        if error is not None and await understood.free_text(self, state, question):
+        if error is not None and await understood.free_text(self, state, frame, question):
             return
         if error is not None:
             question = frame.question = question.model_copy(  # shared: a copy of its own

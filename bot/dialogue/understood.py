@@ -22,6 +22,7 @@ transcript. See docs/understanding.md.
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -40,7 +41,7 @@ from bot.understanding.contract import (
     SwitchLanguage,
     Understanding,
 )
-from bot.understanding.describe import describe_command, intent_of
+from bot.understanding.describe import confidence_figures, describe_command, intent_of
 
 if TYPE_CHECKING:
     from bot.dialogue.engine import DialogueEngine, _State
@@ -49,22 +50,28 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: An event without its dataclass __init__ (``understood_event`` sets every field).
+_new_event = object.__new__
 
-async def free_text(engine: DialogueEngine, state: _State, question: Question | None) -> bool:
+
+async def free_text(engine: DialogueEngine, state: _State, frame: Frame | None,
+                    question: Question | None) -> bool:
     """Consult the understanding about the message; True when what it understood
-    answered the turn. ``question``: the pending question the text did not answer."""
+    answered the turn. ``frame``: the session's current frame (the engine has it at
+    hand); ``question``: the pending question the text did not answer."""
     understanding = engine.understanding
     text = state.inbound.text
     if understanding is None or not text:
         return False
-    frame = state.session.frame
     result = await understanding.understand(
         text, locale=state.locale, current_flow=frame.flow if frame else None,
         pending_slot=question.slot if question is not None else None)
     commands = result.commands
-    sure = bool(commands) and result.confidence >= understanding.threshold
+    sure = result.confidence >= understanding.threshold if commands else False
     state.events.append(understood_event(state.inbound, result, sure))
-    switched = follow_language(engine, state, result.locale)
+    # (Only another language can switch the turn's: most sentences are in the turn's.)
+    switched = (result.locale != state.locale
+                and follow_language(engine, state, result.locale))
     if switched and not sure and question is not None and frame is not None:
         frame.question = None  # they changed language: ask again in theirs
         await engine._advance(state, frame.step)
@@ -119,7 +126,7 @@ async def _apply(engine: DialogueEngine, state: _State, command: Command,
         if flow is None or command.flow.startswith("_"):
             log.info("understood a start of unknown flow %r; ignored", command.flow)
             return False
-        given = _valid(flow, command.slots, state.locale)
+        given = _valid(flow, command.slots, state.locale) if command.slots else None
         await engine._start(state, flow, replace=True, given=given)
         return True
     if isinstance(command, SetSlots):
@@ -209,15 +216,27 @@ def understood_event(inbound: Inbound, result: Understanding, applied: bool) -> 
     """The transcript's note of what was understood: the intent and commands, how sure,
     by whom; ``applied``: whether it was sure enough to act on."""
     intent = intent_of(result)
-    confidence, provider, locale = result.confidence, result.provider, result.locale
+    commands, provider = result.commands, result.provider
+    thousandths, percent = confidence_figures(result.confidence)
     data: dict[str, JSONValue] = {
-        "intent": intent, "confidence": round(confidence, 3), "provider": provider,
-        "applied": applied, "commands": list(map(describe_command, result.commands)),
+        "intent": intent, "confidence": thousandths, "provider": provider,
+        "applied": applied,
+        # Nearly always one command: no map and list built around it.
+        "commands": [describe_command(commands[0])] if len(commands) == 1
+        else list(map(describe_command, commands)),
     }
-    if locale:
-        data["locale"] = locale
-    text = (f"{intent} · {confidence:.0%} sure · {provider or 'no provider'}"
-            f"{'' if applied else ' · not applied'}")
+    if result.locale:
+        data["locale"] = result.locale
     identity = inbound.identity
-    return Event(kind="understood", channel=identity.channel, identity=identity.key,
-                 text=text, data=data)
+    # Every free-text message writes this note: built field by field, it costs about
+    # half what the dataclass's keyword-argument __init__ does (issue 16); the same
+    # event, every field set (tests/bot/dialogue/test_understood_note.py compares them).
+    event = _new_event(Event)
+    event.kind = "understood"
+    event.at = time.time()
+    event.channel = identity.channel
+    event.identity = identity.key
+    event.text = (f"{intent} · {percent} sure · {provider or 'no provider'}"
+                  f"{'' if applied else ' · not applied'}")
+    event.data = data
+    return event

@@ -69,13 +69,15 @@ class Understander:
                          pending_slot: str | None = None) -> Understanding:
         provider = self.provider
         builtin = provider if isinstance(provider, BuiltinProvider) else None
-        passages: Sequence[Passage] = ()
+        passages: tuple[Passage, ...] = ()
         if self.knowledge is not None and builtin is None:
             # (The built-in provider searches it itself, only as far as it must.)
-            passages = self.knowledge.search(text, locale)
+            passages = tuple(self.knowledge.search(text, locale))
         request = Request(text, locale, self.locales, self.flows, current_flow, pending_slot,
-                          tuple(passages))
-        started = time.perf_counter()
+                          passages)
+        metrics = self.metrics
+        # (The clock is read only for the latency metric: without metrics, no reading.)
+        started = time.perf_counter() if metrics is not None else 0.0
         name = provider.name
         try:
             if builtin is not None:
@@ -84,15 +86,15 @@ class Understander:
                 understood = await provider.understand(request)
         except Exception as exc:  # a provider's failure: this seam's boundary
             return self._failed(name, exc, time.perf_counter() - started)
-        if self.metrics is not None:
+        if metrics is not None:
             outcome = ("none" if not understood.commands else
                        "unsure" if understood.confidence < self.threshold else "understood")
             self._count(name, outcome, time.perf_counter() - started)
             if understood.provider and understood.provider != name:
                 # The primary failed and its fallback answered: both are counted.
-                self.metrics.understanding_fallbacks.labels(name).inc()
-                self.metrics.understanding_errors.labels(name).inc()
-            tokens = self.metrics.understanding_tokens
+                metrics.understanding_fallbacks.labels(name).inc()
+                metrics.understanding_errors.labels(name).inc()
+            tokens = metrics.understanding_tokens
             if understood.prompt_tokens:
                 tokens.labels(understood.provider, "prompt").inc(understood.prompt_tokens)
             if understood.completion_tokens:
