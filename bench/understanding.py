@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import re
@@ -245,6 +246,8 @@ async def replay(mode: str, passes: int) -> None:
     texts = {"sentence": free_text(), "trigger": trigger_matches(flows), "none": []}
     await cpu_per_sentence(with_, texts["sentence"])  # warm: the per-word memories fill
     await cpu_per_sentence(with_, texts["trigger"])
+    gc.collect()  # the warm-up's garbage gone and the survivors frozen: the counts stay
+    gc.freeze()  # the same run to run (a collection's timing moved them by ~1%)
     for _ in range(passes if texts[mode] else 0):
         await cpu_per_sentence(with_, texts[mode])
 
