@@ -71,7 +71,7 @@ class KnowledgeBase:
         return len(self._index)
 
     def search(self, text: str, locale: str | None, *, limit: int = 3,
-               above: float = 0.0) -> list[Passage]:
+               above: float = 0.0, said: Sequence[str] | None = None) -> list[Passage]:
         """The entries that best answer ``text``, best first, scored 0..1 (compare with
         ``understanding.threshold``); only those scoring more than ``above`` (unrounded).
         Every locale is searched, the customer's first: an entry of another locale scores
@@ -80,10 +80,13 @@ class KnowledgeBase:
         ``locale`` says which language it answers in. When the customer's own locale has
         an entry scoring ``OTHER_LOCALE`` or more, the others are not searched (none of
         theirs could come first); else only above what their entries must beat to enter
-        (the own ``limit``-th best, on a tie the own entry first)."""
+        (the own ``limit``-th best, on a tie the own entry first). ``said``: the built-in
+        provider's words of ``text`` (``bot.understanding.text.words``), when the caller
+        has them: read instead of splitting the text again where they are the same words
+        (``parts_of``)."""
         index = self._index  # one read: a reload may swap it meanwhile
         own = index.locales.get(locale) if locale is not None else None
-        parts = parts_of(text)  # the same words for every locale
+        parts = parts_of(text, said)  # the same words for every locale
         found = own.search_parts(parts, limit, above) if own is not None else []
         if not found or found[0][0] < OTHER_LOCALE:  # else no other locale can come first
             factor = 1.0 if own is None else OTHER_LOCALE

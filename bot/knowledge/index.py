@@ -32,7 +32,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from bot.knowledge.entry import Entry
-from bot.knowledge.text import QUESTION_WEIGHT, Analyzer, words_of
+from bot.knowledge.text import QUESTION_WEIGHT, Analyzer, splits_alike, words_of
 
 #: What a word matched at one edit counts, against a word written right.
 TYPO = 0.8
@@ -356,10 +356,15 @@ class LocaleIndex:
         return guess
 
 
-def parts_of(text: str) -> list[list[str]]:
-    """The folded words of ``text``, and when it has several sentences, of each too."""
+def parts_of(text: str, said: Sequence[str] | None = None) -> list[Sequence[str]]:
+    """The folded words of ``text``, and when it has several sentences, of each too.
+    ``said``: the built-in provider's words of ``text``, when the caller has them; taken
+    as they are for a single sentence they are the same words for (``splits_alike``)."""
     if _SENTENCE_MARKS.isdisjoint(text.strip(_ENDS_AND_SPACES)):
-        return [words_of(text)]  # one sentence (most messages): no split to make
+        # One sentence (most messages): no split to make, and often none to redo.
+        if said is not None and splits_alike(text):
+            return [said]
+        return [words_of(text)]
     sentences = [part for part in _SENTENCE_END.split(text) if part.strip()]
     if len(sentences) <= 1:
         return [words_of(text)]

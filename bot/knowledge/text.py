@@ -15,6 +15,7 @@ from collections.abc import Callable
 import Stemmer
 
 from bot.accents import without_accents
+from bot.understanding.text import fold as provider_fold
 
 #: Snowball's name of each language, by the first part of a locale ("pt-BR" → "pt").
 _LANGUAGES = {"en": "english", "es": "spanish", "fr": "french", "de": "german",
@@ -68,6 +69,33 @@ def words_of(text: str) -> list[str]:
     if text.isascii():  # most messages: nothing to take accents off
         return _ASCII_WORD.findall(text.lower())
     return _WORD.findall(fold(text))
+
+
+#: What in the provider's folding of a text shows that it splits otherwise here: an
+#: upper-case ASCII letter (a compatibility letter such as "ᴬ" folds to "A", which the
+#: provider drops and this keeps) or a word character beyond ASCII (Greek, Cyrillic: this
+#: keeps it, the provider drops it).
+_SPLITS_OTHERWISE = re.compile(r"[A-Z]|[^\W\x00-\x7f]")
+
+
+def splits_alike(text: str) -> bool:
+    """Whether the built-in provider's words of ``text`` (``bot.understanding.text.words``)
+    are ``words_of(text)``, so a search may take them instead of splitting the text again.
+    They are when the text has no apostrophe (the provider joins "I'd" into "id", this
+    splits "i", "d"; U+FF07 is one once folded) and the provider's folding of it has no
+    ``_SPLITS_OTHERWISE``: both foldings map each character on its own, to the same
+    string for every character whose provider folding has none
+    (tests/bot/knowledge/test_shared_words.py checks every code point), and in such a
+    string ``[^\\W_]+`` finds what ``[a-z0-9]+`` does ("¿dónde está?" too: "¿" is no
+    word character in either)."""
+    if text.isascii():  # most messages: one scan for the one apostrophe
+        return "'" not in text
+    if "'" in text or "\u2019" in text or "\uff07" in text:
+        return False
+    folded = provider_fold(text)  # (remembered: the provider folded this very text)
+    if folded.isascii():  # most accented text once folded: a look for upper case is enough
+        return folded == folded.lower()
+    return _SPLITS_OTHERWISE.search(folded) is None  # (several times slower: "¿", "«", "€")
 
 
 class Analyzer:

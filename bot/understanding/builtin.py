@@ -97,7 +97,7 @@ class BuiltinProvider:
         passage = request.passages[0] if request.passages else None
         if passage is None and knowledge is not None and score < 1.0:
             beating = knowledge.search(text, request.locale, limit=1,
-                                       above=score - PASSAGE_ROUNDING)
+                                       above=score - PASSAGE_ROUNDING, said=said)
             passage = beating[0] if beating else None
         if passage is not None and passage.score > score:
             return Understanding((AnswerFromKnowledge(passage.id),), passage.score, locale,

@@ -154,8 +154,10 @@ class Knowledge(Protocol):
     """The knowledge base as the understanding stage reads it (an in-memory index)."""
 
     def search(self, text: str, locale: str | None, *, limit: int = 3,
-               above: float = 0.0) -> Sequence[Passage]:
-        """The ``limit`` best passages scoring more than ``above``, best first."""
+               above: float = 0.0, said: Sequence[str] | None = None) -> Sequence[Passage]:
+        """The ``limit`` best passages scoring more than ``above``, best first. ``said``:
+        the words of ``text`` as ``bot.understanding.text.words`` splits it, when the
+        caller has them (a hint: the base may read them instead of splitting again)."""
         ...
 
     def get(self, passage_id: str) -> Passage | None:
