@@ -110,16 +110,13 @@ class DeferredAcks:
         items = list(due.items())
         if self._batcher.cluster or len(items) == 1:  # a slot per customer: an HDEL each
             groups = [[item] for item in items]
-            answers = await settled([self._clear(c, ids) for c, ids in items])
-        else:  # all in one go, no task: clearing twice is harmless, a failure retries all
-            groups = [items]
-            calls = [self._sent_many_call(items[i:i + PER_SCRIPT_CALL])
-                     for i in range(0, len(items), PER_SCRIPT_CALL)]
-            try:
-                answers = [await self._sent_many.each(calls)]
-            except StoreError as exc:
-                answers = [exc]
-        failed = [(c, ids, answer) for group, answer in zip(groups, answers, strict=True)
+            calls = [self._clear(c, ids) for c, ids in items]
+        else:
+            groups = [items[i:i + PER_SCRIPT_CALL]
+                      for i in range(0, len(items), PER_SCRIPT_CALL)]
+            calls = [self._clear_all(group) for group in groups]
+        failed = [(c, ids, answer)
+                  for group, answer in zip(groups, await settled(calls), strict=True)
                   if isinstance(answer, BaseException) for c, ids in group]
         loop = asyncio.get_running_loop()
         for failed_customer, ids, _answer in failed:
@@ -137,11 +134,10 @@ class DeferredAcks:
         return self._batcher.execute("HDEL", outbox, *ids,
                                      *(OutboxFields.MARK + i for i in ids))
 
-    def _sent_many_call(self, due: Sequence[tuple[str, list[str]]],
-                        ) -> tuple[list[str], list[Any]]:
-        """``sent_many.lua``'s keys and arguments for clearing ``due``."""
-        return ([self._keys.customer(c).outbox for c, _ids in due],
-                [arg for _c, ids in due for arg in (len(ids), *ids)])
+    def _clear_all(self, due: Sequence[tuple[str, list[str]]]) -> Awaitable[Any]:
+        keys = [self._keys.customer(c).outbox for c, _ids in due]
+        args = [arg for _c, ids in due for arg in (len(ids), *ids)]
+        return self._sent_many(keys=keys, args=args)
 
     def _arm(self) -> None:
         if self._timer is None and self._due_at:
