@@ -36,11 +36,23 @@ def instructions(tree: str, argv: Sequence[str]) -> tuple[int, str]:
 
 def trees(revision: str | None, into: str, folders: Sequence[str]) -> dict[str, str]:
     """The trees to run in: this one, and with ``revision`` its ``folders`` exported
-    into ``into`` (``git archive``) with this module beside them."""
+    into ``into`` (``git archive``) with this module beside them. Compared, both sides run
+    from a copy under ``into`` with their bytecode written first: this checkout measured
+    ~11,000 instructions a message more than a fresh export of the same commit (the
+    cause not found), and a fresh tree's first run would compile every module it imports
+    (the run subtracted, when it is the one without messages)."""
     if revision is None:
         return {"this tree": str(HERE)}
+    theirs, ours = Path(into) / "rev", Path(into) / "here"
+    theirs.mkdir()
     archive = subprocess.run(["git", "-C", str(HERE), "archive", revision, *folders],
                              check=True, capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", into], input=archive, check=True)
-    shutil.copy(__file__, Path(into) / "bench" / Path(__file__).name)
-    return {revision: into, "this tree": str(HERE)}
+    subprocess.run(["tar", "-x", "-C", str(theirs)], input=archive, check=True)
+    shutil.copy(__file__, theirs / "bench" / Path(__file__).name)
+    for folder in folders:
+        shutil.copytree(HERE / folder, ours / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for tree in (theirs, ours):
+        subprocess.run([sys.executable, "-m", "compileall", "-q", *folders], cwd=tree,
+                       check=True, capture_output=True)
+    return {revision: str(theirs), "this tree": str(ours)}
