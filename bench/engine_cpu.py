@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
+from bench.cpu_counts import instructions, trees
 from bench.form import form, script
 from bot import loop
 from bot.dialogue import DialogueEngine
@@ -99,29 +98,10 @@ async def _calls(customers: int) -> tuple[float, float]:
 
 
 def _instructions(tree: str, customers: int) -> float:
-    counted = {}
-    for handle in (False, True):
-        run = subprocess.run(
-            ["valgrind", "--tool=cachegrind", "--cache-sim=no",
-             "--cachegrind-out-file=/dev/null", sys.executable, __file__, "--replay",
-             "1" if handle else "0", str(customers)],
-            cwd=tree, check=True, capture_output=True, text=True,
-            env={**os.environ, "PYTHONPATH": tree, "PYTHONHASHSEED": "0"})
-        found = re.search(r"I\s+refs:\s+([\d,]+)", run.stderr)
-        if found is None:
-            raise RuntimeError(f"valgrind printed no instruction count:\n{run.stderr}")
-        counted[handle] = int(found.group(1).replace(",", ""))
+    counted = {handle: instructions(tree, [__file__, "--replay", "1" if handle else "0",
+                                           str(customers)])[0]
+               for handle in (False, True)}
     return (counted[True] - counted[False]) / (customers * len(script(0)))
-
-
-def _trees(revision: str | None, into: str) -> dict[str, str]:
-    here = str(Path(__file__).resolve().parent.parent)
-    if revision is None:
-        return {"this tree": here}
-    archive = subprocess.run(["git", "-C", here, "archive", revision, "bot", "bench"],
-                             check=True, capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", into], input=archive, check=True)
-    return {revision: into, "this tree": here}
 
 
 def main() -> None:
@@ -140,7 +120,7 @@ def main() -> None:
         print(f"{python:.1f} Python calls, {total:.1f} calls in all per message")
     elif args.instructions or args.calls:
         with tempfile.TemporaryDirectory() as other:
-            for side, tree in _trees(args.against, other).items():
+            for side, tree in trees(args.against, other, ("bot", "bench")).items():
                 if args.instructions:
                     found = _instructions(tree, args.customers or 500)
                     print(f"{side:>12}: engine.handle {found:,.0f} instructions per message")

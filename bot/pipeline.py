@@ -30,7 +30,7 @@ from bot.stages import (
     TurnStage,
     chain,
 )
-from bot.store.results import Claim, Committed, NoSend, Recorded, SendAnswer
+from bot.store.results import Claim, NoSend, Recorded, SendAnswer
 from bot.store.store import Store
 from bot.store.work import WorkStream
 from bot.tasks import TaskTracker
@@ -133,15 +133,38 @@ class Pipeline:
     async def _turn(self, claim: Claim) -> tuple[Claim | None, SendAnswer | None]:
         """Run and commit one turn: the claim for the customer's next waiting item, and
         when this was the last one and it had replies, the first of them (claimed with
-        the commit) for the caller to send."""
+        the commit) for the caller to send. One coroutine for the turn's run, its commit
+        and what follows: a frame of its own for the commit cost the hot path a coroutine
+        a message (issue 22)."""
         started = time.perf_counter()
         before = claim.session.standing  # what the observers compare with
         outcome = await self._chain(claim)
         if isinstance(outcome, MergeRequest):
             return await self._merge(claim, outcome), None
-        committed = await self._commit(claim, outcome)
-        if committed is None:
+        address = outcome.session.address or claim.session.address
+        prefix = f"{claim.version + 1:012d}"
+        deliveries = [
+            Delivery(id=f"{prefix}.{i:03d}", customer_id=claim.customer_id, to=address,
+                     message=reply, origin=outcome.origin)
+            for i, reply in enumerate(outcome.replies)
+        ] if address is not None else []
+        committing = time.perf_counter()
+        try:
+            committed = await self.store.commit(claim, session=outcome.session,
+                                                profile=outcome.profile,
+                                                events=outcome.events, outbox=deliveries)
+        except StaleWrite as exc:
+            self.metrics.stale.inc()
+            log.warning("%s", exc)
             return None, None
+        except StoreError:
+            # Nothing was written; the lease expires and the turn runs again (a worker
+            # does not acknowledge its doorbell, recovery or the next message resumes it).
+            log.error("commit failed; the turn will run again")
+            raise
+        self.metrics.store.observe("commit", time.perf_counter() - committing)
+        if deliveries and committed.next is not None:  # out alongside the turns that follow
+            self.dispatcher.enqueue(claim.customer_id, committed.send)
         if self.observers:
             turn = CommittedTurn(claim.customer_id, before, outcome, claim.item,
                                  claim.version + 1)
@@ -149,7 +172,11 @@ class Pipeline:
                 pending = observer.turn_committed(turn)
                 if pending is not None:
                     await pending
-        self._log_turn(claim, outcome, time.perf_counter() - started)
+        kind = "operator" if isinstance(claim.item, OperatorAction) else "message"
+        seconds = time.perf_counter() - started
+        self.metrics.turns.observe(kind, seconds)
+        if log.isEnabledFor(logging.INFO):
+            self._log_turn(kind, claim, outcome, seconds)
         if committed.next is not None:
             return committed.next, None  # it carries the session on
         self.store.keep(claim.customer_id, committed, outcome.session, outcome.profile)
@@ -166,11 +193,8 @@ class Pipeline:
                                   profile=claim.profile, inbound=inbound,
                                   saved=claim.saved_session)
 
-    def _log_turn(self, claim: Claim, result: TurnResult, seconds: float) -> None:
-        kind = "operator" if isinstance(claim.item, OperatorAction) else "message"
-        self.metrics.turns.observe(kind, seconds)
-        if not log.isEnabledFor(logging.INFO):
-            return
+    def _log_turn(self, kind: str, claim: Claim, result: TurnResult,
+                  seconds: float) -> None:
         frame = result.session.frame
         address = result.session.address
         # The customer id is hashed: logs identify a conversation, not a person.
@@ -182,35 +206,6 @@ class Pipeline:
         log.info("turn %s channel=%s customer=%s flow=%s step=%s mode=%s %.1fms", kind,
                  fields["channel"], fields["customer"], fields["flow"], fields["step"],
                  result.session.mode, fields["ms"], extra=fields)
-
-    async def _commit(self, claim: Claim, result: TurnResult) -> Committed | None:
-        """Commit a turn (None when the commit did not happen). When more turns follow,
-        its replies are handed to the dispatcher now, to go out alongside them."""
-        address = result.session.address or claim.session.address
-        prefix = f"{claim.version + 1:012d}"
-        deliveries = [
-            Delivery(id=f"{prefix}.{i:03d}", customer_id=claim.customer_id, to=address,
-                     message=reply, origin=result.origin)
-            for i, reply in enumerate(result.replies)
-        ] if address is not None else []
-        started = time.perf_counter()
-        try:
-            committed = await self.store.commit(claim, session=result.session,
-                                                profile=result.profile,
-                                                events=result.events, outbox=deliveries)
-        except StaleWrite as exc:
-            self.metrics.stale.inc()
-            log.warning("%s", exc)
-            return None
-        except StoreError:
-            # Nothing was written; the lease expires and the turn runs again (a worker
-            # does not acknowledge its doorbell, recovery or the next message resumes it).
-            log.error("commit failed; the turn will run again")
-            raise
-        self.metrics.store.observe("commit", time.perf_counter() - started)
-        if deliveries and committed.next is not None:
-            self.dispatcher.enqueue(claim.customer_id, committed.send)
-        return committed
 
     async def _merge(self, claim: Claim, request: MergeRequest) -> Claim | None:
         """The customer confirmed a link: commit the merge through the store (this

@@ -58,7 +58,8 @@ class Outbox:
         #: Replies a commit claimed as its only one: once sent, acknowledged later.
         self._alone: dict[tuple[str, str], None] = {}
         #: Sent replies cleared by the customer's next script call (``acks.py``).
-        self.acks = DeferredAcks(batcher, keys, stale_ms=stale_ms)
+        self.acks = DeferredAcks(batcher, keys, stale_ms=stale_ms, sent_many=Script(
+            redis, batcher, "sent_many", "clear sent replies"))
 
     async def pending(self, customer_id: str) -> list[Delivery]:
         raw = await self.redis.hgetall(self.keys.customer(customer_id).outbox)

@@ -13,8 +13,10 @@ from bot.dispatch import Dispatcher
 from bot.messages import Identity, Inbound, Text
 from bot.model import Delivery, Event
 from bot.store.results import Claim, Committed, NoSend
+from bot.store.scripts import load_script
 from bot.store.store import Store
 from connectors.collecting import CollectingConnector
+from tests.servers import CLUSTER
 from tests.waiting import eventually
 
 ANA = Identity(channel="webchat", user_id="ana")
@@ -138,3 +140,43 @@ async def test_a_reply_whose_clearing_died_with_its_process_is_sent_again_with_i
     assert await outbox_fields(redis, restarted, claim.customer_id) == set()
     await dispatcher.close(5)
     await restarted.close()
+
+
+async def test_the_due_replies_of_many_customers_are_cleared_together(redis: Redis) -> None:
+    """Replies sent to several customers, none of whom wrote again: one flush clears them
+    all, on a single server in one ``sent_many.lua`` call (no HDEL each), on a cluster
+    with an HDEL each (their outboxes live in different slots). Nothing else moves: each
+    outbox loses exactly its sent reply and its claim."""
+    store = Store(redis)
+    store.outbox.acks.delay = 60  # cleared by the flush below, not by time
+    chat = CollectingConnector(channel="webchat")
+    dispatcher = Dispatcher(store=store, connectors={"webchat": chat})
+    customers = []
+    for name in ("ana", "ben", "cy"):
+        who = Identity(channel="webchat", user_id=name)
+        claim = await store.ingest(Inbound(identity=who, message_id=f"{name}-1", text="hi"))
+        assert isinstance(claim, Claim)
+        reply = Delivery(id=f"{claim.version + 1:012d}.000", customer_id=claim.customer_id,
+                         to=who, message=Text(text=f"hello {name}"))
+        committed = await store.commit(claim, session=claim.session, profile=None,
+                                       events=[Event(kind="inbound", text="hi")],
+                                       outbox=[reply])
+        await dispatcher.send_here(claim.customer_id, committed.send)
+        customers.append(claim.customer_id)
+    for customer in customers:
+        assert await outbox_fields(redis, store, customer) == {
+            b"000000000001.000", b"~000000000001.000"}
+    if not CLUSTER:
+        await redis.script_load(load_script("sent_many"))  # no NOSCRIPT in the count
+        await redis.config_resetstat()
+    await store.outbox.acks.flush()
+    for customer in customers:
+        assert await outbox_fields(redis, store, customer) == set()
+        assert store.outbox.acks.carry(customer) == ()
+    if not CLUSTER:
+        stats = await redis.info("commandstats")
+        assert stats["cmdstat_evalsha"]["calls"] == 1
+        assert stats["cmdstat_hdel"]["calls"] == 3  # the script's, one per outbox
+    assert [s.text for s in chat.sent] == ["hello ana", "hello ben", "hello cy"]
+    await dispatcher.close(5)
+    await store.close()
