@@ -21,6 +21,7 @@ from bot.understanding.contract import (
     FlowSpec,
     HandOff,
     Knowledge,
+    Passage,
     Request,
     SetSlots,
     StartFlow,
@@ -85,27 +86,38 @@ class BuiltinProvider:
         the full search would have put first, and most sentences need no search at all
         (an answer to the pending question, an example's very words) or only a short one
         (an entry must reach the flow's score)."""
-        text = request.text
+        return self.understand_text(request.text, request.locale, request.locales,
+                                    request.current_flow, request.pending_slot,
+                                    request.passages, knowledge)
+
+    def understand_text(self, text: str, locale: str | None, locales: Sequence[str],
+                        current_flow: str | None = None, pending_slot: str | None = None,
+                        passages: Sequence[Passage] = (),
+                        knowledge: Knowledge | None = None) -> Understanding:
+        """``understand_now`` of a ``Request`` of these fields, without building one: the
+        understanding stage's call for every free-text message (a request's eight
+        fields cost about 7,000 instructions to set, 4% of what a sentence adds over a
+        trigger match; issue 16)."""
         said = words(text)  # once: the language, the slots and the examples read them
-        locale = self.language.guess(text, said)
-        pending = self._pending_answer(request)
+        guessed = self.language.guess(text, said)
+        pending = self._pending_answer(text, current_flow, pending_slot)
         if pending is not None:
-            return Understanding((pending,), PENDING_SLOT_CONFIDENCE, locale, self.name)
+            return Understanding((pending,), PENDING_SLOT_CONFIDENCE, guessed, self.name)
         found, rest = self._all_slots.find_in(text, said)
         ranked = self._boosted(self.index.scores_of(rest), found, said)
         label, score = ranked[0] if ranked else ("", 0.0)
-        passage = request.passages[0] if request.passages else None
+        passage = passages[0] if passages else None
         if passage is None and knowledge is not None and score < 1.0:
-            beating = knowledge.search(text, request.locale, limit=1,
+            beating = knowledge.search(text, locale, limit=1,
                                        above=score - PASSAGE_ROUNDING, said=said)
             passage = beating[0] if beating else None
         if passage is not None and passage.score > score:
-            return Understanding((AnswerFromKnowledge(passage.id),), passage.score, locale,
+            return Understanding((AnswerFromKnowledge(passage.id),), passage.score, guessed,
                                  self.name)
-        command = self._command(label, said, found, request)
+        command = self._command(label, said, found, locales)
         if command is None:
-            return Understanding((), 0.0, locale, self.name)
-        return Understanding((command,), score, locale, self.name)
+            return Understanding((), 0.0, guessed, self.name)
+        return Understanding((command,), score, guessed, self.name)
 
     def slots_in(self, flow: str, text: str) -> dict[str, str]:
         """The values of ``flow``'s slots found in ``text``."""
@@ -128,20 +140,21 @@ class BuiltinProvider:
             boosted.append((label, min(score, 1.0)))
         return sorted(boosted, key=lambda item: item[1], reverse=True)
 
-    def _pending_answer(self, request: Request) -> SetSlots | None:
+    def _pending_answer(self, text: str, current_flow: str | None,
+                        pending_slot: str | None) -> SetSlots | None:
         """The pending question's answer inside a longer sentence ("it's a1001, thanks")."""
-        if request.current_flow is None or request.pending_slot is None:
+        if current_flow is None or pending_slot is None:
             return None
-        finder = self._finders.get(request.current_flow)
+        finder = self._finders.get(current_flow)
         if finder is None:
             return None
-        found, _ = finder.find(request.text)
-        if request.pending_slot not in found:
+        found, _ = finder.find(text)
+        if pending_slot not in found:
             return None
         return SetSlots(found)
 
     def _command(self, label: str, said: Sequence[str], found: Mapping[str, str],
-                 request: Request) -> Command | None:
+                 locales: Sequence[str]) -> Command | None:
         if not label:
             return None
         if not label.startswith(GLOBAL):
@@ -154,5 +167,5 @@ class BuiltinProvider:
         if command == "cancel":
             return Cancel()
         named = set(said)
-        wanted = [loc for loc in request.locales if named & set(LANGUAGE_NAMES.get(loc, ()))]
+        wanted = [loc for loc in locales if named & set(LANGUAGE_NAMES.get(loc, ()))]
         return SwitchLanguage(wanted[0]) if len(wanted) == 1 else None

@@ -69,20 +69,24 @@ class Understander:
                          pending_slot: str | None = None) -> Understanding:
         provider = self.provider
         builtin = provider if isinstance(provider, BuiltinProvider) else None
-        passages: tuple[Passage, ...] = ()
-        if self.knowledge is not None and builtin is None:
-            # (The built-in provider searches it itself, only as far as it must.)
-            passages = tuple(self.knowledge.search(text, locale))
-        request = Request(text, locale, self.locales, self.flows, current_flow, pending_slot,
-                          passages)
+        request = None
+        if builtin is None:
+            # (The built-in provider searches the knowledge itself, only as far as it must,
+            # and is asked without a Request: it has all but the text and the places.)
+            passages: tuple[Passage, ...] = ()
+            if self.knowledge is not None:
+                passages = tuple(self.knowledge.search(text, locale))
+            request = Request(text, locale, self.locales, self.flows, current_flow,
+                              pending_slot, passages)
         metrics = self.metrics
         # (The clock is read only for the latency metric: without metrics, no reading.)
         started = time.perf_counter() if metrics is not None else 0.0
         name = provider.name
         try:
             if builtin is not None:
-                understood = builtin.understand_now(request, self.knowledge)
-            else:
+                understood = builtin.understand_text(text, locale, self.locales, current_flow,
+                                                     pending_slot, (), self.knowledge)
+            elif request is not None:
                 understood = await provider.understand(request)
         except Exception as exc:  # a provider's failure: this seam's boundary
             return self._failed(name, exc, time.perf_counter() - started)

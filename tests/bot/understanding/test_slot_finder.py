@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 
 import pytest
 
 from bot.metrics import Metrics
 from bot.understanding.builtin import BuiltinProvider
-from bot.understanding.contract import Knowledge, Request, Understanding
+from bot.understanding.contract import Knowledge, Passage, Understanding
 from bot.understanding.nearest import NearestWord
 from bot.understanding.slots import SlotFinder, SlotPattern
 from bot.understanding.specs import flow_specs
@@ -78,8 +79,10 @@ async def test_the_understandings_counts_and_latency_are_exposed() -> None:
 
 
 class _Failing(BuiltinProvider):
-    def understand_now(self, request: Request, knowledge: Knowledge | None = None,
-                       ) -> Understanding:
+    def understand_text(self, text: str, locale: str | None, locales: Sequence[str],
+                        current_flow: str | None = None, pending_slot: str | None = None,
+                        passages: Sequence[Passage] = (),
+                        knowledge: Knowledge | None = None) -> Understanding:
         raise RuntimeError("a bug of the provider")
 
 
