@@ -22,7 +22,6 @@ transcript. See docs/understanding.md.
 from __future__ import annotations
 
 import logging
-import time
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -49,9 +48,6 @@ if TYPE_CHECKING:
     from bot.dialogue.steps import Ask
 
 log = logging.getLogger(__name__)
-
-#: An event without its dataclass __init__ (``understood_event`` sets every field).
-_new_event = object.__new__
 
 
 async def free_text(engine: DialogueEngine, state: _State, frame: Frame | None,
@@ -228,15 +224,6 @@ def understood_event(inbound: Inbound, result: Understanding, applied: bool) -> 
     if result.locale:
         data["locale"] = result.locale
     identity = inbound.identity
-    # Every free-text message writes this note: built field by field, it costs about
-    # half what the dataclass's keyword-argument __init__ does (issue 16); the same
-    # event, every field set (tests/bot/dialogue/test_understood_note.py compares them).
-    event = _new_event(Event)
-    event.kind = "understood"
-    event.at = time.time()
-    event.channel = identity.channel
-    event.identity = identity.key
-    event.text = (f"{intent} · {percent} sure · {provider or 'no provider'}"
-                  f"{'' if applied else ' · not applied'}")
-    event.data = data
-    return event
+    return Event(kind="understood", channel=identity.channel, identity=identity.key,
+                 text=(f"{intent} · {percent} sure · {provider or 'no provider'}"
+                       f"{'' if applied else ' · not applied'}"), data=data)

@@ -45,11 +45,9 @@ def _implied_channel(identity: str | None) -> str | None:
 
 def dump_event(event: Event) -> bytes:
     """The stored bytes of ``event`` (see the module's docstring)."""
-    identity = event.identity
     row: list[Any] = [CODES.get(event.kind, event.kind), round(event.at * 1000),
-                      event.text, identity]
-    # ``_implied_channel``, written out: two events a message, on the commit's path.
-    if event.channel != (identity.split(":", 1)[0] if identity else None):
+                      event.text, event.identity]
+    if event.channel != _implied_channel(event.identity):
         row += [event.data or None, event.channel]
     elif event.data:
         row.append(event.data)

@@ -1,6 +1,6 @@
-"""The transcript's ``understood`` note is built field by field (issue 16: it costs half
-the dataclass's keyword ``__init__``); it must be the very event ``Event(...)`` builds,
-every field set, for every kind of command, none or several, sure or not."""
+"""The transcript's ``understood`` note, its figures worked out without decimal
+conversions (issue 16), must be the very event ``Event(...)`` builds from ``round`` and
+the format, every field set, for every kind of command, none or several, sure or not."""
 
 from __future__ import annotations
 
