@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from pydantic_core import to_json
+
 from bot.model import Event, Profile
 from bot.store.tokens import new_token
 
@@ -61,10 +63,14 @@ class BusinessEvent:
     time: float = field(default_factory=time.time)
 
     def to_json(self) -> bytes:
-        """The request body, exactly as signed and sent."""
-        return json.dumps({"id": self.id, "type": self.type, "time": self.time,
-                           "customer_id": self.customer_id, "data": self.data},
-                          separators=(",", ":"), ensure_ascii=False).encode()
+        """The request body, exactly as signed and sent: compact UTF-8 JSON, ``id`` and
+        ``type`` first (``EventHead`` reads them off the front). Written by pydantic-core
+        (a dependency already), not ``json.dumps``: a seventh of the time per body (0.8
+        against 5.6 µs for a message event), and every committed turn with a subscription
+        writes one to three (issue 22). The same JSON values; only a float's exponent is
+        spelt differently (``1e-7`` for ``1e-07``), which every JSON parser reads alike."""
+        return to_json({"id": self.id, "type": self.type, "time": self.time,
+                        "customer_id": self.customer_id, "data": self.data})
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> BusinessEvent:
