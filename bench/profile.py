@@ -9,6 +9,9 @@ the warm-up is over::
 
     .venv/bin/python -m bench.profile 20000 100 --sampling &   # prints its pid when warm
     py-spy record -r 1000 -d 8 -f raw -o /tmp/pipeline.raw --pid PID
+
+``--events`` turns the event webhooks on (``OursBench(events=True)``: the receiver in a
+process of its own), to profile what delivering them costs beside the turns.
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ OUT = Path(__file__).resolve().parent / "results" / "profile.txt"
 
 
 async def _run(url: str, customers: int, inflight: int,
-               profiler: cProfile.Profile | None) -> int:
-    bench = OursBench(url)
+               profiler: cProfile.Profile | None, events: bool) -> int:
+    bench = OursBench(url, events=events)
     await bench.run(range(100), inflight)  # warm-up, not profiled
     if profiler is None:
         print(f"warm: pid {os.getpid()}", flush=True)
@@ -48,12 +51,13 @@ async def _run(url: str, customers: int, inflight: int,
     return result.messages
 
 
-def main(customers: int = 500, inflight: int = 100, *, sampling: bool = False) -> None:
+def main(customers: int = 500, inflight: int = 100, *, sampling: bool = False,
+         events: bool = False) -> None:
     server = BenchServer()
     server.start()
     profiler = None if sampling else cProfile.Profile()
     try:
-        messages = loop.run(_run(server.url(0), customers, inflight, profiler))
+        messages = loop.run(_run(server.url(0), customers, inflight, profiler, events))
     finally:
         server.stop()
     if profiler is None:
@@ -72,4 +76,4 @@ def main(customers: int = 500, inflight: int = 100, *, sampling: bool = False) -
 
 if __name__ == "__main__":
     numbers = [int(a) for a in sys.argv[1:] if not a.startswith("--")]
-    main(*numbers[:2], sampling="--sampling" in sys.argv)
+    main(*numbers[:2], sampling="--sampling" in sys.argv, events="--events" in sys.argv)
