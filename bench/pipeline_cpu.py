@@ -15,7 +15,12 @@ and the difference is divided by the messages: start-up, imports and warm-up can
 ``sys.setprofile`` over the same run; ``--stages``: those Python calls by module and
 function, the top 30 (the harness's own, ``bench/``, included: they are the same on both
 sides). With ``--against REV`` each runs in this tree and in commit REV's (``bot``,
-``bench``, ``connectors``, ``tests`` exported), this file in both.
+``bench``, ``connectors``, ``tests`` exported), this file in both. ``--events`` turns the
+event webhooks on (``OursBench(events=True)``, the receiver in a process of its own and
+not counted): a run waits until its events are delivered, so the deliverer's work is in
+the count. Under valgrind the process runs ~50x slower than the receiver and the
+server, so the deliverer finds longer runs waiting than at full speed: a bound for the
+events-on instructions, not the same run.
 """
 
 from __future__ import annotations
@@ -39,25 +44,25 @@ FOLDERS = ("bot", "bench", "connectors", "tests")
 INFLIGHT = 50
 
 
-async def _warmed(url: str) -> OursBench:
-    bench = OursBench(url)
+async def _warmed(url: str, events: bool) -> OursBench:
+    bench = OursBench(url, events=events)
     await bench.run(range(100), INFLIGHT)
     gc.collect()
     gc.freeze()
     return bench
 
 
-async def _replay(url: str, customers: int) -> int:
+async def _replay(url: str, customers: int, events: bool) -> int:
     """Warm, then ``customers`` customers through the pipeline: the messages sent."""
-    bench = await _warmed(url)
+    bench = await _warmed(url, events)
     result = await bench.run(range(1000, 1000 + customers), INFLIGHT)
     await bench.close()
     return result.messages
 
 
-async def _profiled(url: str, customers: int) -> dict[str, Any]:
+async def _profiled(url: str, customers: int, events: bool) -> dict[str, Any]:
     """Calls per message, all of them and Python's by ``module:function``."""
-    bench = await _warmed(url)
+    bench = await _warmed(url, events)
     python: Counter[str] = Counter()
     c_calls = 0
 
@@ -93,20 +98,22 @@ def _module(filename: str) -> str:
     return filename
 
 
-def _child(tree: str, url: str, mode: str, customers: int) -> str:
+def _child(tree: str, url: str, mode: str, customers: int, events: bool) -> str:
     return subprocess.run(
-        [sys.executable, __file__, f"--{mode}-here", url, str(customers)], cwd=tree,
+        [sys.executable, __file__, f"--{mode}-here", url, str(customers),
+         *(["--events"] if events else [])], cwd=tree,
         check=True, capture_output=True, text=True,
         env={**os.environ, "PYTHONPATH": tree, "PYTHONHASHSEED": "0"}).stdout
 
 
-def _per_message(tree: str, url: str, customers: int) -> float:
+def _per_message(tree: str, url: str, customers: int, events: bool) -> float:
     # Once uncounted first: the server then holds this tree's scripts, which the first run
     # would load during its warm-up (the tree's first run is the one subtracted).
-    _child(tree, url, "replay", 0)
+    _child(tree, url, "replay", 0, events)
     counted, messages = {}, {}
     for n in (0, customers):
-        counted[n], out = instructions(tree, [__file__, "--replay-here", url, str(n)])
+        counted[n], out = instructions(tree, [__file__, "--replay-here", url, str(n),
+                                              *(["--events"] if events else [])])
         messages[n] = int(out.split()[-1])
     return (counted[customers] - counted[0]) / messages[customers]
 
@@ -118,14 +125,15 @@ def main() -> None:
     parser.add_argument("--calls", action="store_true")
     parser.add_argument("--stages", action="store_true")
     parser.add_argument("--against", metavar="REV")
+    parser.add_argument("--events", action="store_true", help="event webhooks on")
     for hidden in ("--replay-here", "--calls-here"):  # a child's: URL CUSTOMERS
         parser.add_argument(hidden, metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.replay_here:
-        print(f"messages {loop.run(_replay(args.replay_here, args.customers))}")
+        print(f"messages {loop.run(_replay(args.replay_here, args.customers, args.events))}")
         return
     if args.calls_here:
-        found = loop.run(_profiled(args.calls_here, args.customers))
+        found = loop.run(_profiled(args.calls_here, args.customers, args.events))
         print(f"{found['python']:.1f} Python calls, {found['all']:.1f} calls in all "
               "per message")
         for name, n in found["top"]:
@@ -139,10 +147,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as other:
             for side, tree in trees(args.against, other, FOLDERS).items():
                 if args.instructions:
-                    each = _per_message(tree, server.url(0), args.customers)
+                    each = _per_message(tree, server.url(0), args.customers, args.events)
                     print(f"{side:>12}: {each:,.0f} client instructions per message")
                 if args.calls or args.stages:
-                    out = _child(tree, server.url(0), "calls", args.customers).splitlines()
+                    out = _child(tree, server.url(0), "calls", args.customers,
+                                 args.events).splitlines()
                     print(f"{side:>12}: {out[0]}")
                     if args.stages:
                         print("\n".join(out[1:]))

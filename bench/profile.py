@@ -20,8 +20,8 @@ import cProfile
 import io
 import os
 import pstats
+import resource
 import sys
-import time
 from pathlib import Path
 
 from bench.ours import OursBench
@@ -39,16 +39,37 @@ async def _run(url: str, customers: int, inflight: int,
         print(f"warm: pid {os.getpid()}", flush=True)
     else:
         profiler.enable()
-    cpu = time.process_time()
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    io_before = _io_counts()
     result = await bench.run(range(customers), inflight)
-    cpu = time.process_time() - cpu
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    io_after = _io_counts()
     if profiler is not None:
         profiler.disable()
     await bench.close()
-    print(f"{result.messages} messages, {result.rate:.0f} msg/s, "
-          f"{cpu / result.messages * 1e6:.0f} us CPU per message"
+    n = result.messages
+    user, system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
+    print(f"{n} messages, {result.rate:.0f} msg/s, "
+          f"{(user + system) / n * 1e6:.0f} us CPU per message "
+          f"(user {user / n * 1e6:.0f}, system {system / n * 1e6:.0f})"
           f"{' under the profiler' if profiler else ''}")
+    switches = ((after.ru_nvcsw - before.ru_nvcsw) / n, (after.ru_nivcsw - before.ru_nivcsw) / n)
+    calls = {k: (io_after[k] - io_before[k]) / n for k in io_after}
+    print(f"per message: {calls.get('syscr', 0):.1f} read and {calls.get('syscw', 0):.1f} "
+          f"write system calls, {switches[0]:.2f} voluntary and {switches[1]:.2f} "
+          f"involuntary context switches; busy {(user + system) / result.wall:.0%} of the "
+          f"wall time (the rest idle, waiting)")
     return result.messages
+
+
+def _io_counts() -> dict[str, int]:
+    """The process's read and write system calls so far (Linux's /proc; empty elsewhere)."""
+    try:
+        lines = Path("/proc/self/io").read_text().splitlines()
+    except OSError:
+        return {}
+    pairs = (line.split(": ") for line in lines)
+    return {k: int(v) for k, v in pairs if k in ("syscr", "syscw")}
 
 
 def main(customers: int = 500, inflight: int = 100, *, sampling: bool = False,
