@@ -265,7 +265,7 @@ class Runtime:
             self._chores.spawn(clock.run(self._stopping), name=name)
         if self.role != "web" and store.events is not None:
             self.events = EventDeliverer(outbox=store.events, settings=cfg.events,
-                                         stored=SubscriptionStore(store.redis, keys=store.keys))
+                                         stored=SubscriptionStore.of(store))
             await store.events.recover()
             self._chores.spawn(self.events.run(self._stopping,
                                                drain_timeout=cfg.server.shutdown_timeout),

@@ -78,9 +78,11 @@ SCHEMAS: dict[str, Any] = {
             "phone": {**_nullable("string"), "description": "with its country code"},
             "locale": {**_nullable("string"), "examples": ["es", "en-GB"]},
             "tags": {**_array({"type": "string", "maxLength": 40}), "maxItems": 30}}},
-    "Subscription": _object(["id", "url", "types", "source", "created_at", "created_by"], {
+    "Subscription": _object(["id", "url", "types", "batch", "source", "created_at",
+                             "created_by"], {
         "id": {"type": "string"}, "url": {"type": "string"},
-        "types": _array({"type": "string"}), "source": {"enum": ["api", "config"]},
+        "types": _array({"type": "string"}), "batch": {"type": "integer"},
+        "source": {"enum": ["api", "config"]},
         "created_at": _nullable("number"), "created_by": _nullable("string")}),
     "SubscriptionPage": _page("subscriptions", "Subscription", of_customer=False),
     "NewSubscription": {
@@ -90,7 +92,11 @@ SCHEMAS: dict[str, Any] = {
             "secret": {"type": "string", "minLength": 16, "writeOnly": True,
                        "description": "the HMAC key the requests are signed with"},
             "types": {**_array({"type": "string"}), "minItems": 1,
-                      "description": 'event types; ["*"] (the default) is every type'}}},
+                      "description": 'event types; ["*"] (the default) is every type'},
+            "batch": {"type": "integer", "minimum": 1, "maximum": 100, "default": 1,
+                      "description": "events per request: 1 posts each event alone; more "
+                                     'posts up to that many of a customer\'s waiting '
+                                     'events together, as {"events": [...]}'}}},
     "ConsentLedger": _object(["customer_id", "consents"], {
         "customer_id": {"type": "string"},
         "consents": _array(_object(["purpose", "granted", "at", "channel", "scope"], {

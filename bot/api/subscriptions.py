@@ -3,8 +3,8 @@
 - ``GET /api/v1/events/subscriptions``: every subscription, config.yaml's too (marked
   ``"source": "config"``); secrets are never shown;
 - ``POST /api/v1/events/subscriptions`` with ``url``, ``secret`` (write-only, at least 16
-  characters) and ``types`` (default every type): 201; it receives the events committed
-  from its creation on;
+  characters), ``types`` (default every type) and ``batch`` (events per request, 1 to
+  100, default 1): 201; it receives the events committed from its creation on;
 - ``DELETE /api/v1/events/subscriptions/{id}``: 200; a config.yaml one is 409 (remove it
   there). What waited for it is let go; its dead letters stay until replayed or erased.
 
@@ -27,13 +27,14 @@ from bot.web.types import Route, WebRequest, WebResponse
 
 class NewSubscription(SubscriptionSettings):
     """What a caller sends: config.yaml's fields, checked the same way, less the name
-    (the store names it) and the timeout (the default)."""
+    (the store names it) and the timeout (the default). A ``batch`` is kept as given,
+    as config.yaml's is (it was accepted and dropped before: no surprises now)."""
 
 
 def _view(subscription: StoredSubscription) -> dict[str, Any]:
     return {"id": subscription.id, "url": subscription.url, "types": subscription.types,
-            "source": "api", "created_at": subscription.created_ms / 1000,
-            "created_by": subscription.by}
+            "batch": subscription.batch, "source": "api",
+            "created_at": subscription.created_ms / 1000, "created_by": subscription.by}
 
 
 class SubscriptionsApi:
@@ -58,8 +59,9 @@ class SubscriptionsApi:
         page = self.pages.page(request)
         if not isinstance(page, Page):
             return page
-        every = [{"id": s.key, "url": s.url, "types": s.types, "source": "config",
-                  "created_at": None, "created_by": None} for s in self.configured]
+        every = [{"id": s.key, "url": s.url, "types": s.types, "batch": s.batch,
+                  "source": "config", "created_at": None, "created_by": None}
+                 for s in self.configured]
         every += [_view(s) for s in await self.stored.all()]
         every.sort(key=lambda s: str(s["id"]))
         after = str(page.after) if page.after is not None else ""
@@ -73,11 +75,12 @@ class SubscriptionsApi:
         if isinstance(wanted, WebResponse):
             return wanted
         if wanted.name is not None or "timeout_seconds" in wanted.model_fields_set:
-            return problem(400, "invalid_request", "send url, secret and types only")
+            return problem(400, "invalid_request", "send url, secret, types and batch only")
         try:
             made = await self.stored.create(url=wanted.url,
                                             secret=wanted.secret.get_secret_value(),
-                                            types=list(wanted.types), by=caller)
+                                            types=list(wanted.types), by=caller,
+                                            batch=wanted.batch)
         except TooManySubscriptions as exc:
             return problem(409, "too_many_subscriptions", str(exc))
         return json_response(201, _view(made))

@@ -91,7 +91,7 @@ def api_routes(settings: Settings, *, store: Store, pipeline: Pipeline, reaching
                              flows=sorted(pipeline.engine.flows)),
             *(DeadLettersApi(auth=auth, events=store.events).routes()
               if store.events is not None else []),
-            *(SubscriptionsApi(auth=auth, stored=SubscriptionStore(store.redis, keys=store.keys),
+            *(SubscriptionsApi(auth=auth, stored=SubscriptionStore.of(store),
                                configured=settings.events.subscriptions,
                                secret=secret).routes()
               if store.events is not None else [])]

@@ -90,7 +90,7 @@ class EventDeliverer:
             log.warning("could not read the API's webhook subscriptions: %s", exc)
             return
         found = {s.id: SubscriptionSettings(url=s.url, secret=s.secret, types=s.types,
-                                            name=s.id) for s in made}
+                                            name=s.id, batch=s.batch) for s in made}
         new = set(found) - set(self.subscriptions)
         self.subscriptions = {**found, **self.configured}
         self.since_ms = {s.id: s.created_ms for s in made}

@@ -2,7 +2,8 @@
 made beside config.yaml's receives, signed, the events committed from its creation on
 and none of the customers' earlier ones (config.yaml's endpoint got those); its secret is
 never shown; deleted, it receives nothing more; without config.yaml subscriptions at
-all, an API-made one still gets every event; bad requests and other scopes are refused.
+all, an API-made one still gets every event; one made with ``batch`` gets a customer's
+waiting events together; bad requests and other scopes are refused.
 """
 
 from __future__ import annotations
@@ -124,6 +125,28 @@ async def test_without_config_subscriptions_an_api_one_gets_every_event(
                                                               "message.received"]
 
 
+async def test_an_api_subscription_with_a_batch_gets_waiting_events_together(
+        make_settings: Any) -> None:
+    async with FakeReceiver(API_SECRET) as receiver, Runtime(
+            events_settings(make_settings, []), flows=[returns]) as runtime:
+        made = await subscribe(runtime, receiver.url, batch=10)
+        assert made["batch"] == 10
+        receiver.fail_until = time.monotonic() + 3600  # the customer's events wait
+        await say(runtime, "cai", 0, "hi")
+        await say(runtime, "cai", 1, "A1001")
+        await runtime.settle()
+        await polled(lambda: asyncio.sleep(0, receiver.failed), lambda n: n > 0)
+        receiver.fail_until = 0
+        await receiver.wait_for(5)
+        # The retry carries what waited, in one envelope (the receiver checks its
+        # Omnicanal-Event-Count against the events in it).
+        assert max(count for _, count in receiver.requests) > 1
+        assert [e["type"] for e in receiver.received][:2] == ["customer.created",
+                                                              "message.received"]
+        status, listed = await call(runtime, "GET", "/events/subscriptions")
+        assert status == 200 and listed["subscriptions"][0]["batch"] == 10
+
+
 async def test_bad_subscriptions_and_other_scopes_are_refused(make_settings: Any) -> None:
     async with Runtime(events_settings(make_settings, []), flows=[returns]) as runtime:
         for body in ({"url": "ftp://x.example/hooks", "secret": API_SECRET},
@@ -131,6 +154,10 @@ async def test_bad_subscriptions_and_other_scopes_are_refused(make_settings: Any
                      {"url": "https://x.example/hooks", "secret": API_SECRET,
                       "types": ["order.eaten"]},
                      {"url": "https://x.example/hooks", "secret": API_SECRET, "name": "x"},
+                     {"url": "https://x.example/hooks", "secret": API_SECRET, "batch": 0},
+                     {"url": "https://x.example/hooks", "secret": API_SECRET, "batch": 101},
+                     {"url": "https://x.example/hooks", "secret": API_SECRET,
+                      "batch": "many"},
                      {"secret": API_SECRET}):
             status, problem = await call(runtime, "POST", "/events/subscriptions", body=body)
             assert status == 400 and problem["error"] == "invalid_request", body
