@@ -151,9 +151,11 @@ class HandoffQueue:
     # -- expected wait --------------------------------------------------------------------
 
     async def record_handling(self, seconds: float) -> None:
-        """Fold one finished conversation into the average handling time (EWMA)."""
-        current = await self.average_handling()
-        await self.redis.set(self._key("handling"), f"{current * 0.8 + seconds * 0.2:.1f}")
+        """Fold one finished conversation into the average handling time (EWMA), read and
+        written in one step: conversations handed back at the same time each count (a
+        read and a later write kept only the last of them)."""
+        await self.redis.eval(_FOLD_HANDLING, 1, self._key("handling"), f"{seconds:.3f}",
+                              f"{self.default_handling:.3f}")
 
     async def average_handling(self) -> float:
         raw = await self.redis.get(self._key("handling"))
@@ -201,6 +203,11 @@ class HandoffQueue:
 
 
 #: KEYS[1] the operator's held set; ARGV customer id, capacity. 1 if held now.
+_FOLD_HANDLING = """
+local current = tonumber(redis.call('get', KEYS[1])) or tonumber(ARGV[2])
+redis.call('set', KEYS[1], string.format('%.1f', current * 0.8 + tonumber(ARGV[1]) * 0.2))
+"""
+
 _RESERVE = """
 if redis.call('sismember', KEYS[1], ARGV[1]) == 1 then return 1 end
 if redis.call('scard', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
