@@ -26,6 +26,10 @@ from bot.store.boundary import boundary
 from bot.store.keys import Keys
 
 _CHANNEL_WINDOW_SECONDS = 60
+_DELETE_IF_HELD_BY = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,10 +166,9 @@ class LinkStore:
         """Forget that ``e164`` is ``customer_id``'s (they changed number: whoever has it
         now must not be offered their conversation)."""
         for key in (self._phone_key(e164), self._legacy_phone_key(e164)):
-            holder = await self.redis.get(key)
-            if holder is not None and (holder.decode() if isinstance(holder, bytes)
-                                       else str(holder)) == customer_id:
-                await self.redis.delete(key)
+            # Compared and deleted in one step: a number moved to someone else between a
+            # read and a delete would lose its new holder's entry.
+            await self.redis.eval(_DELETE_IF_HELD_BY, 1, key, customer_id)
 
     async def move_phone(self, e164: str, customer_id: str) -> None:
         await self.redis.set(self._phone_key(e164), customer_id)

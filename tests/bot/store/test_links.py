@@ -7,6 +7,7 @@ import hashlib
 import stat
 from pathlib import Path
 
+import pytest
 from redis.asyncio import Redis
 
 from bot.linking import codes
@@ -69,3 +70,29 @@ async def test_a_changed_number_is_released_from_the_unkeyed_index_too(redis: Re
     links = LinkStore(redis, keys=keys, secret=SECRET)
     await links.release_phone("+34600888777", "old-holder")
     assert await links.claim_phone("+34600888777", "new-owner") == "new-owner"
+
+
+
+async def test_a_number_moved_while_its_old_holder_releases_it_keeps_its_new_holder(
+        redis: Redis, monkeypatch: pytest.MonkeyPatch) -> None:
+    links = LinkStore(redis, keys=Keys(), secret=SECRET)
+    assert await links.claim_phone("+34600777666", "ana") == "ana"
+    moved = False
+    read = redis.get
+
+    async def read_then_moved(key: str) -> object:  # another process moves it just then
+        nonlocal moved
+        value = await read(key)
+        if not moved:
+            moved = True
+            await links.move_phone("+34600777666", "bea")
+        return value
+
+    monkeypatch.setattr(redis, "get", read_then_moved)
+    await links.release_phone("+34600777666", "ana")  # read-then-delete deleted Bea's
+    monkeypatch.undo()
+    if not moved:  # the release took one step: the move comes right after it
+        await links.move_phone("+34600777666", "bea")
+    assert await links.phone_holder("+34600777666") == "bea"
+    await links.release_phone("+34600777666", "ana")  # not hers any more: nothing goes
+    assert await links.phone_holder("+34600777666") == "bea"
