@@ -1,20 +1,20 @@
-"""What a trip through the kernel costs the Python that runs after it.
+"""What waiting costs the Python that runs after it, on this machine.
 
-With the event webhooks on, every piece of a message's path costs 1.6-1.8x the CPU it
-costs with them off, though it does the same work (bench/README, "Events on: where the
-doubled CPU per message is not"); the events add 2.7 read and 2.7 write system calls per
-message (``python -m bench.profile --events``), against 0.1 without. This measures the
-mechanism on its own: a unit of our own hot-path Python (a WhatsApp delivery's JSON read
-and parsed into ``Inbound`` by ``connectors.meta.whatsapp_parse``), timed by the thread's
-CPU clock around the unit only, after 0, 1 or 3 HTTP/1.1 exchanges with a receiver in
-another process over loopback TCP (a webhook POST and its 204, as the deliverer sends).
-The three kinds alternate unit by unit, so the machine's drift falls on each alike::
+With the event webhooks on, the process makes 2.7 read and 2.7 write system calls per
+message (``python -m bench.profile --events``) against 0.1 without, and goes idle now and
+then while a receiver answers. This separates the two: a unit of our own hot-path Python
+(a WhatsApp delivery's JSON read and parsed into ``Inbound`` by
+``connectors.meta.whatsapp_parse``), timed by the thread's CPU clock around the unit
+only, after nothing, a webhook POST to a receiver in another process (we wait for its
+204), the same POST and answer with both ends in this thread (the same system calls, no
+waiting), or a 20 / 200 µs sleep. The kinds alternate unit by unit, so the machine's
+drift falls on each alike::
 
-    .venv/bin/python -m bench.kernel_trips --rounds 3 --units 3000 --repeat 1
+    .venv/bin/python -m bench.kernel_trips --rounds 3 --units 2000
 
-If the unit after an exchange runs slower than the unit after none, the difference is
-the refill of the caches the kernel's network path and the peer's wake-up evicted: it
-is paid by whatever Python runs next, and is not the events' own code.
+A unit slower after the POST to another process than after the same POST within this
+thread is paid for the wait (the core idles and its caches come back cold), not for the
+system calls; bench/README.md, "Events on: more instructions, not the same ones slower".
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def _unit(repeat: int) -> Callable[[], Any]:
 
 
 def measure(rounds: int, units: int, repeat: int) -> list[dict[str, float]]:
-    """Per round, the mean CPU µs of a unit after each kind of pause (``KINDS``)."""
+    """Per round, the mean CPU µs of a unit after each kind of pause."""
     remote = socket.create_server(("127.0.0.1", 0))
     receiver = multiprocessing.get_context("fork").Process(target=_receiver,
                                                           args=(remote,), daemon=True)

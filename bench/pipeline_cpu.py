@@ -98,10 +98,14 @@ def _module(filename: str) -> str:
     return filename
 
 
+def _here(mode: str, url: str, customers: int, events: bool) -> list[str]:
+    """A child's arguments: this file run in ``mode`` (``replay`` or ``calls``)."""
+    return [__file__, f"--{mode}-here", url, str(customers), *(["--events"] * events)]
+
+
 def _child(tree: str, url: str, mode: str, customers: int, events: bool) -> str:
     return subprocess.run(
-        [sys.executable, __file__, f"--{mode}-here", url, str(customers),
-         *(["--events"] if events else [])], cwd=tree,
+        [sys.executable, *_here(mode, url, customers, events)], cwd=tree,
         check=True, capture_output=True, text=True,
         env={**os.environ, "PYTHONPATH": tree, "PYTHONHASHSEED": "0"}).stdout
 
@@ -112,8 +116,7 @@ def _per_message(tree: str, url: str, customers: int, events: bool) -> float:
     _child(tree, url, "replay", 0, events)
     counted, messages = {}, {}
     for n in (0, customers):
-        counted[n], out = instructions(tree, [__file__, "--replay-here", url, str(n),
-                                              *(["--events"] if events else [])])
+        counted[n], out = instructions(tree, _here("replay", url, n, events))
         messages[n] = int(out.split()[-1])
     return (counted[customers] - counted[0]) / messages[customers]
 

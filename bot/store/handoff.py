@@ -202,12 +202,13 @@ class HandoffQueue:
                     yield data.decode() if isinstance(data, bytes) else str(data)
 
 
-#: KEYS[1] the operator's held set; ARGV customer id, capacity. 1 if held now.
+#: KEYS[1] the average handling time; ARGV the conversation's seconds, the default.
 _FOLD_HANDLING = """
 local current = tonumber(redis.call('get', KEYS[1])) or tonumber(ARGV[2])
 redis.call('set', KEYS[1], string.format('%.1f', current * 0.8 + tonumber(ARGV[1]) * 0.2))
 """
 
+#: KEYS[1] the operator's held set; ARGV customer id, capacity. 1 if held now.
 _RESERVE = """
 if redis.call('sismember', KEYS[1], ARGV[1]) == 1 then return 1 end
 if redis.call('scard', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end

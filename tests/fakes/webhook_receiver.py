@@ -61,6 +61,11 @@ class FakeReceiver(LocalServer):
         async with asyncio.timeout(timeout), self._arrived:
             await self._arrived.wait_for(lambda: len(self.ids()) >= count)
 
+    async def wait_failed(self, count: int = 1, *, timeout: float = 30.0) -> None:
+        """Until ``count`` requests have been answered 500 (``fail_until``)."""
+        async with asyncio.timeout(timeout), self._arrived:
+            await self._arrived.wait_for(lambda: self.failed >= count)
+
     async def _post(self, request: web.Request) -> web.Response:
         body = await request.read()
         if not verify(self.secret, body, request.headers.get(HEADER, "")):
@@ -71,7 +76,9 @@ class FakeReceiver(LocalServer):
             self.hung.set()
             await asyncio.Event().wait()  # until the client gives up (its timeout)
         if time.monotonic() < self.fail_until:
-            self.failed += 1
+            async with self._arrived:
+                self.failed += 1
+                self._arrived.notify_all()
             return web.Response(status=500)
         parsed = json.loads(body)
         if "events" in parsed:  # a batching subscription's envelope

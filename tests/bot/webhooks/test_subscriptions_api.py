@@ -68,7 +68,7 @@ async def test_a_new_subscription_gets_events_from_its_creation_on(make_settings
         async with Runtime(settings, flows=[returns]) as runtime:
             await say(runtime, "ana", 0, "hi")
             await runtime.settle()
-            await polled(lambda: asyncio.sleep(0, configured.failed), lambda n: n > 0)
+            await configured.wait_failed()
             subscription = await subscribe(runtime, made.url,
                                            types=["message.received", "customer.updated"])
             assert "secret" not in subscription and subscription["source"] == "api"
@@ -135,7 +135,7 @@ async def test_an_api_subscription_with_a_batch_gets_waiting_events_together(
         await say(runtime, "cai", 0, "hi")
         await say(runtime, "cai", 1, "A1001")
         await runtime.settle()
-        await polled(lambda: asyncio.sleep(0, receiver.failed), lambda n: n > 0)
+        await receiver.wait_failed()
         receiver.fail_until = 0
         await receiver.wait_for(5)
         # The retry carries what waited, in one envelope (the receiver checks its
