@@ -35,8 +35,9 @@ test: $(BIN)/omnicanal
 	$(BIN)/omnicanal eval flows/store_assistant/eval.yaml -c config.yaml
 	$(MAKE) docs-build
 	$(BIN)/python -m pytest -q --durations=15
-	# The suite again on a local three-master Redis Cluster (tests/servers.py), except the
-	# browser tests: they test the pages, whose every store call the API tests run here too.
+	# The suite again on a local three-master Redis Cluster (tests/servers.py): only the tests
+	# on the suite's store (tests/conftest.py), and not the browser tests: they test the
+	# pages, whose every store call the API tests run here too.
 	OMNICANAL_TEST_CLUSTER=1 $(BIN)/python -m pytest -q --durations=15 -m "not browser"
 
 bench: $(BIN)/omnicanal

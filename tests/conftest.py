@@ -22,6 +22,19 @@ from tests.servers import CLUSTER, start_cluster, start_valkey
 TEST_FLOWS = {"modules": ["tests.flows_for_tests"], "locales": ["en", "es"]}
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the cluster pass (OMNICANAL_TEST_CLUSTER=1), run only the tests that use the
+    session's store (``redis_url``, directly or through ``redis``, ``store``,
+    ``make_settings``...): any other test starts no store or one of its own whatever the
+    pass, so running it again would test the same thing twice (a minute and a half of CI)."""
+    if not CLUSTER:
+        return
+    same_twice = [item for item in items if "redis_url" not in getattr(item, "fixturenames", ())]
+    if same_twice:
+        config.hook.pytest_deselected(items=same_twice)
+        items[:] = [item for item in items if "redis_url" in getattr(item, "fixturenames", ())]
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Redis-compatible server for the whole session (or OMNICANAL_TEST_REDIS_URL)."""
