@@ -237,7 +237,7 @@ class EventOutbox:
             customer_id = _s(raw_customer)
             stored = await self.redis.hgetall(self.keys.customer(customer_id).hook_dead)
             if not stored:  # replayed or erased meanwhile
-                await self.redis.zrem(self.keys.hooks_dead, customer_id)
+                stored = await self._unlist(customer_id)
             for field_name, raw in stored.items():
                 subscription, _, event_id = _s(field_name).partition("|")
                 letter = json.loads(raw)
@@ -246,6 +246,18 @@ class EventOutbox:
                                           int(letter["attempts"]), int(letter["at"])))
         letters.sort(key=lambda d: d.died_at_ms)
         return letters[:limit]
+
+    async def _unlist(self, customer_id: str) -> dict[Any, Any]:
+        """Take a customer with no dead letters off the index; the letters buried
+        meanwhile, listed again. A burial writes the letter, then the index; this removes
+        from the index, then reads the letters: whatever the order of the four, a letter
+        is never stored and unlisted (the two keys are in different slots: no script)."""
+        await self.redis.zrem(self.keys.hooks_dead, customer_id)
+        stored = await self.redis.hgetall(self.keys.customer(customer_id).hook_dead)
+        if stored:
+            died = max(int(json.loads(raw)["at"]) for raw in stored.values())
+            await self.redis.zadd(self.keys.hooks_dead, {customer_id: died}, nx=True)
+        return stored
 
     async def replay(self, letter: DeadLetter) -> bool:
         """Deliver a dead letter again, to its subscription only, after what the customer

@@ -13,6 +13,7 @@ from bot.errors import StaleWrite
 from bot.messages import Identity, Inbound
 from bot.model import Event
 from bot.privacy import CustomerRecords
+from bot.store.hooks import Pending
 from bot.store.results import Claim
 from bot.store.store import Store
 from bot.webhooks.events import BusinessEvent, BusinessEvents
@@ -108,3 +109,36 @@ async def test_replaying_a_dead_letter_leaves_a_claimed_customer_to_its_worker(
     assert await outbox.claim_due(10) == []  # still the first worker's
     [replayed] = await outbox.next_run("crm", "c1", past=entry.entry_id)
     assert (replayed.body, replayed.only) == (body, "crm")
+
+
+async def test_a_letter_buried_while_the_listing_drops_an_empty_customer_stays_listed(
+    redis: Redis, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The listing takes a customer whose letters were all replayed off the dead-letter
+    index. Had a new letter been buried between its read of the (empty) letters and that
+    removal, the letter was stored but listed nowhere until another died."""
+    store = Store(redis, lease_seconds=5)
+    outbox = store.enable_events(subscriptions=["crm"], lease_seconds=5,
+                                 source=BusinessEvents())
+
+    async def dies(entry_id: str) -> str:
+        body = BusinessEvent("message.received", "c1", {"text": entry_id}).to_json()
+        event_id = json.loads(body)["id"]
+        await outbox.bury("crm", "c1", [Pending(entry_id, body, None)], event_ids=[event_id],
+                          error="HTTP 500", attempts=3)
+        return event_id
+
+    assert await outbox.replay_event("c1", "crm", await dies("1-0"))
+    read, buried = redis.hgetall, []
+
+    async def read_then_another_dies(key: str) -> object:  # a worker buries one just then
+        letters = await read(key)
+        if not buried:
+            buried.append(await dies("2-0"))
+        return letters
+
+    monkeypatch.setattr(redis, "hgetall", read_then_another_dies)
+    listed = await outbox.dead_letters()
+    monkeypatch.undo()
+    assert [letter.event_id for letter in listed] in ([], buried)
+    assert [letter.event_id for letter in await outbox.dead_letters()] == buried
