@@ -24,19 +24,9 @@ from bot.store.boundary import boundary
 from bot.store.keys import Keys
 from bot.store.links import LinkStore, keyed_hash
 from bot.store.results import as_str
+from bot.store.scripts import held_or_set
 
 Kind = Literal["email", "external"]
-
-#: The value ``KEYS[1]`` holds, or (holding none) ``ARGV[1]`` set there, for ``ARGV[2]``
-#: seconds when that is not 0, and nil: a claim that cannot see an entry vanish between
-#: its refused SET NX and its GET (a customer's erasure removes their entries).
-_HELD_OR_SET = """
-local held = redis.call('get', KEYS[1])
-if held then return held end
-if ARGV[2] == '0' then redis.call('set', KEYS[1], ARGV[1])
-else redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
-return false
-"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +82,7 @@ class CustomerDirectory:
         key = self._key(kind, normal)
         ck = self.keys.customer(customer_id)
         await self.redis.sadd(ck.pointers, key)
-        held = await self._held_or_set(key, customer_id, 0)
+        held = await held_or_set(self.redis, key, customer_id)
         holder = as_str(held) if held is not None else customer_id
         if holder != customer_id:
             await self.redis.srem(ck.pointers, key)
@@ -113,15 +103,12 @@ class CustomerDirectory:
         key = self.keys.idempotency(caller, key_hash)
         await self.redis.sadd(self.keys.customer(customer_id).pointers, key)
         raw = json.dumps({"f": entry.fingerprint, "a": entry.answer})
-        kept = await self._held_or_set(key, raw, max(1, ttl_seconds))
+        kept = await held_or_set(self.redis, key, raw, ttl_seconds=max(1, ttl_seconds))
         return entry if kept is None else _remembered(kept)
 
     async def recall(self, caller: str, key_hash: str) -> Remembered | None:
         raw = await self.redis.get(self.keys.idempotency(caller, key_hash))
         return _remembered(raw) if raw is not None else None
-
-    async def _held_or_set(self, key: str, value: str, ttl_seconds: int) -> Any:
-        return await self.redis.eval(_HELD_OR_SET, 1, key, value, ttl_seconds)
 
 
 def _remembered(raw: str | bytes) -> Remembered:

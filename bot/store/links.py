@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 
 from bot.store.boundary import boundary
 from bot.store.keys import Keys
+from bot.store.scripts import held_or_set
 
 _CHANNEL_WINDOW_SECONDS = 60
 _DELETE_IF_HELD_BY = """
@@ -149,9 +150,9 @@ class LinkStore:
         earlier = await self.redis.getdel(self._legacy_phone_key(e164))
         if earlier is not None:
             customer_id = earlier.decode() if isinstance(earlier, bytes) else str(earlier)
-        if await self.redis.set(key, customer_id, nx=True):
+        holder = await held_or_set(self.redis, key, customer_id)
+        if holder is None:
             return customer_id
-        holder = await self.redis.get(key)
         return holder.decode() if isinstance(holder, bytes) else str(holder)
 
     async def phone_holder(self, e164: str) -> str | None:

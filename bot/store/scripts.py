@@ -22,6 +22,24 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+#: The value KEYS[1] holds, or (none held) ARGV[1] set there (for ARGV[2] seconds unless
+#: 0) and nil.
+_HELD_OR_SET = """
+local held = redis.call('get', KEYS[1])
+if held then return held end
+if ARGV[2] == '0' then redis.call('set', KEYS[1], ARGV[1])
+else redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
+return false
+"""
+
+
+async def held_or_set(redis: Redis, key: str, value: str, *, ttl_seconds: int = 0) -> Any:
+    """What ``key`` holds, or None after setting it to ``value``: one step, where a refused
+    SET NX and then a GET could see the holder vanish in between (an erasure) and answer
+    "yours" with nothing stored. Rare calls (claims), so sent as EVAL."""
+    return await redis.eval(_HELD_OR_SET, 1, key, value, ttl_seconds)
+
+
 def load_script(name: str) -> str:
     """A script's source, with ``-- #include <fragment>`` lines replaced by the fragment
     (shared Lua functions, kept in one place)."""
