@@ -5,17 +5,29 @@ cores, no socket per request), so small changes of the handler show; A/B like
 ``bench.http_ab``, alternating:
 
     .venv/bin/python -m bench.ingest_cpu --a /tmp/omni-A --rounds 4 --webhooks 5000
+    .venv/bin/python -m bench.ingest_cpu --instructions [--against REV] [--webhooks 2000]
+
+``--instructions`` counts the machine instructions of the handler per webhook instead, under
+valgrind (``bench.cpu_counts``): each child warms up on 500 webhooks, freezes the garbage
+collector's generations, then builds ``--webhooks`` signed requests and posts them (or
+not: that run is subtracted), so start-up, imports, warm-up and building the requests
+cancel out. The load of the machine does not move it: the
+figure for changes of a few microseconds, which the CPU times of one run spread wider than.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
+import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+from bench.cpu_counts import instructions, trees
 from bench.http_bench import ROOT, deliveries
 from bench.httpserve import PATH, _graph, bench_settings
 from bench.server import BenchServer
@@ -24,9 +36,12 @@ from bot import loop
 from bot.runtime import Runtime
 from bot.web.types import WebRequest
 
+FOLDERS = ("bot", "bench", "connectors", "tests")
 
-async def _child(redis_url: str, webhooks: int, salt: str) -> float:
-    """CPU microseconds per webhook of this process's handler."""
+
+async def _child(redis_url: str, webhooks: int, salt: str, post: bool = True) -> float:
+    """CPU microseconds per webhook of this process's handler (``post`` False: the
+    requests are built, not posted)."""
     graph, graph_url = await _graph()
     settings = bench_settings(redis_url, 0, graph_url)
     try:
@@ -49,10 +64,13 @@ async def _child(redis_url: str, webhooks: int, salt: str) -> float:
                         for b, h in deliveries(count, tag)]
 
             await post_all(requests(500, f"{salt}w"))
+            gc.collect()
+            gc.freeze()  # what the warm-up made is not scanned again while counted
             items = requests(webhooks, salt)
             cpu = time.process_time()
-            await post_all(items)
-            return (time.process_time() - cpu) / webhooks * 1e6
+            if post:
+                await post_all(items)
+            return (time.process_time() - cpu) / max(webhooks, 1) * 1e6
     finally:
         await graph.cleanup()
 
@@ -64,16 +82,48 @@ def _run(root: Path, redis_url: str, webhooks: int, salt: str) -> float:
     return float(out.split()[-1])
 
 
+def _instructions_per_webhook(tree: str, redis_url: str, webhooks: int, salt: str) -> float:
+    """Instructions of ``tree``'s handler per webhook: a run posting ``webhooks`` minus one
+    building them and posting none (after an uncounted run, so the server holds this
+    tree's scripts)."""
+    child = [__file__, "--child", redis_url, str(webhooks)]
+    subprocess.run([sys.executable, *child, f"{salt}x", "built"], cwd=tree, check=True,
+                   capture_output=True, env={**os.environ, "PYTHONPATH": tree})
+    counted = {post: instructions(tree, [*child, f"{salt}{post}", post])[0]
+               for post in ("built", "posted")}
+    return (counted["posted"] - counted["built"]) / webhooks
+
+
+def _count(against: str | None, webhooks: int) -> None:
+    server = BenchServer()
+    server.start()
+    try:
+        with tempfile.TemporaryDirectory() as other:
+            for side, tree in trees(against, other, FOLDERS).items():
+                each = _instructions_per_webhook(tree, server.url(3), webhooks, side[:1])
+                print(f"{side:>12}: {each:,.0f} handler instructions per webhook", flush=True)
+    finally:
+        server.stop()
+
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--child"]:
-        print(loop.run(_child(argv[1], int(argv[2]), argv[3])))
+        print(loop.run(_child(argv[1], int(argv[2]), argv[3], argv[4:] != ["built"])))
         return
     p = argparse.ArgumentParser(prog="python -m bench.ingest_cpu", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--a", type=Path, default=None, help="tree of version A")
     p.add_argument("--rounds", type=int, default=4)
-    p.add_argument("--webhooks", type=int, default=5000)
+    p.add_argument("--webhooks", type=int, default=None,
+                   help="per round (5000), or per count (2000)")
+    p.add_argument("--instructions", action="store_true",
+                   help="count machine instructions per webhook (valgrind), not CPU time")
+    p.add_argument("--against", metavar="REV", help="with --instructions: commit to compare")
     args = p.parse_args(argv)
+    if args.instructions:
+        _count(args.against, args.webhooks or 2000)
+        return
+    args.webhooks = args.webhooks or 5000
     server = BenchServer()
     server.start()
     figures: dict[str, list[float]] = {"A": [], "B": []}
