@@ -3,17 +3,16 @@ session to the Graph API for the connector's life, and long button payloads rest
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import aiohttp
 from pydantic import SecretStr
 
-from bot.channels import BaseConnector, ConnectorContext, DeliveryStatus
+from bot.channels import BaseConnector, ConnectorContext
 from bot.messages import Inbound
 from bot.web.types import AnyRoute
 from connectors.meta import payloads
-from connectors.meta.webhook import MetaWebhook
+from connectors.meta.webhook import MetaWebhook, Read
 
 
 class MetaConnectorBase(BaseConnector):
@@ -29,12 +28,14 @@ class MetaConnectorBase(BaseConnector):
         app_secret: SecretStr,
         verify_token: SecretStr,
         expected_object: str,
-        statuses: Callable[[Mapping[str, Any]], list[DeliveryStatus]] | None = None,
+        read: Read | None = None,
     ) -> MetaWebhook:
+        """The connector's webhook: its deliveries read by ``read`` (messages and statuses)
+        when given, else by ``parse`` (messages only)."""
         return MetaWebhook(
             channel=self.channel, path=path, app_secret=app_secret.get_secret_value(),
             verify_token=verify_token.get_secret_value(), expected_object=expected_object,
-            parse=self.parse, statuses=statuses, resolve=self._expand)
+            parse=None if read else self.parse, read=read, resolve=self._expand)
 
     def routes(self) -> Sequence[AnyRoute]:
         return self.webhook.routes()

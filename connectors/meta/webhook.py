@@ -31,7 +31,8 @@ _SIGNATURE = re.compile(r"sha256=([0-9a-fA-F]{64})")
 RECORDED = WebResponse.text(200, "ok")
 
 Parse = Callable[[Mapping[str, Any]], list[Inbound]]
-ParseStatuses = Callable[[Mapping[str, Any]], list[DeliveryStatus]]
+#: A delivery's messages and the statuses of our messages, read in one walk.
+Read = Callable[[Mapping[str, Any]], tuple[list[Inbound], list[DeliveryStatus]]]
 Resolve = Callable[[list[Inbound]], Awaitable[list[Inbound]]]
 
 
@@ -50,8 +51,10 @@ def signature_valid(app_secret: bytes, body: bytes, header: str | None) -> bool:
 class MetaWebhook:
     """GET and POST handlers for one Meta webhook path.
 
-    ``parse`` turns a verified delivery into inbound messages; ``statuses`` into delivery
-    statuses; ``resolve`` (async) may rewrite inbounds, e.g. to expand short button ids.
+    ``parse`` turns a verified delivery into inbound messages, or ``read`` (one of the
+    two) into inbound messages and delivery statuses at once, for a platform whose
+    deliveries carry both; ``resolve`` (async) may rewrite inbounds, e.g. to expand short
+    button ids.
     """
 
     def __init__(
@@ -62,21 +65,22 @@ class MetaWebhook:
         app_secret: str,
         verify_token: str,
         expected_object: str,
-        parse: Parse,
-        statuses: ParseStatuses | None = None,
+        parse: Parse | None = None,
+        read: Read | None = None,
         resolve: Resolve | None = None,
         max_body: int = MAX_BODY,
     ) -> None:
         if not app_secret or not verify_token:
             raise ValueError(f"{channel}: app_secret and verify_token must not be empty")
+        if (parse is None) == (read is None):
+            raise ValueError(f"{channel}: give the webhook parse or read, one of them")
         self.channel = channel
         self.path = path
         self.expected_object = expected_object
         self.max_body = max_body
         self._secret = app_secret.encode()
         self._verify_token = verify_token.encode()
-        self._parse = parse
-        self._statuses = statuses
+        self._read: Read = read or _messages_only(parse)
         self._resolve = resolve
         self._context: ConnectorContext | None = None
 
@@ -122,8 +126,7 @@ class MetaWebhook:
                      self.expected_object)
             return WebResponse.text(200, "ignored")
         try:
-            inbounds = self._parse(update)
-            statuses = self._statuses(update) if self._statuses else []
+            inbounds, statuses = self._read(update)
         except Exception as exc:  # the handler's boundary: a shape we do not know must not loop
             log.error("%s: could not parse a webhook delivery (%s); acknowledged", self.channel,
                       describe(exc))
@@ -141,3 +144,9 @@ class MetaWebhook:
                         self.channel, exc)
             return WebResponse.text(503, "retry later")
         return RECORDED
+
+
+def _messages_only(parse: Parse | None) -> Read:
+    def read(update: Mapping[str, Any]) -> tuple[list[Inbound], list[DeliveryStatus]]:
+        return (parse(update) if parse else []), []
+    return read

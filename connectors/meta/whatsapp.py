@@ -39,7 +39,7 @@ from connectors.meta import payloads, window
 from connectors.meta.base import MetaConnectorBase
 from connectors.meta.graph import JSON, TokenBucket, post_json
 from connectors.meta.whatsapp_ids import is_bsuid
-from connectors.meta.whatsapp_parse import parse_messages, parse_statuses
+from connectors.meta.whatsapp_parse import parse_delivery, parse_messages, parse_statuses
 from connectors.meta.whatsapp_phones import KnownPhones
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ class WhatsAppConnector(MetaConnectorBase):
         self.webhook = self._webhook(
             path=settings.path, app_secret=settings.app_secret,
             verify_token=settings.verify_token, expected_object="whatsapp_business_account",
-            statuses=self.parse_statuses)
+            read=self.parse_delivery)
         self.limiter = TokenBucket(settings.max_per_second)
         self.phones = KnownPhones()
 
@@ -120,6 +120,11 @@ class WhatsAppConnector(MetaConnectorBase):
 
     def parse_statuses(self, update: Mapping[str, Any]) -> list[DeliveryStatus]:
         return parse_statuses(update, self.settings.phone_number_id, self.channel)
+
+    def parse_delivery(self, update: Mapping[str, Any],
+                       ) -> tuple[list[Inbound], list[DeliveryStatus]]:
+        """Messages and statuses in one walk (the webhook's reading)."""
+        return parse_delivery(update, self.settings.phone_number_id, self.channel)
 
     async def _expand(self, inbounds: list[Inbound]) -> list[Inbound]:
         numbers = self.phones.new_numbers(self._state, inbounds)

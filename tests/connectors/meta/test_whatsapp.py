@@ -9,7 +9,7 @@ from typing import Any
 from bot.channels import DeliveryStatus
 from bot.runtime import Runtime
 from connectors.meta.whatsapp import WhatsAppConnector
-from connectors.meta.whatsapp_parse import parse_messages, parse_statuses
+from connectors.meta.whatsapp_parse import parse_delivery, parse_messages, parse_statuses
 from tests.connectors.meta.conftest import Meta, history_of
 from tests.fakes import meta_webhooks as hooks
 from tests.fakes.graph_api import FakeGraphAPI
@@ -68,6 +68,37 @@ def test_parse_statuses() -> None:
         assert (status.error is not None) == (name == "failed")
     [failed] = parse_statuses(hooks.load("whatsapp/status_failed"), "PNID")
     assert failed.error is not None and failed.error.startswith("131047")
+
+
+def test_a_malformed_change_costs_only_itself_and_one_walk_reads_messages_and_statuses(
+        caplog: Any) -> None:
+    """The parse reads Meta's shape by plain indexing first; a change it cannot read that
+    way (here: a value that is a list, a change of another field without metadata, one
+    for another number, one without a field) sends the delivery through the checked walk,
+    which keeps every readable change: the same answer either way."""
+    message = hooks.whatsapp_text(wa_id=WA_ID, text="hola", phone_number_id="PNID")
+    status = hooks.load("whatsapp/status_read")
+    good = [*message["entry"][0]["changes"], *status["entry"][0]["changes"]]
+    other_number = hooks.whatsapp_text(wa_id=WA_ID, text="no", phone_number_id="OTHER")
+    odd: list[Any] = [{"field": "messages", "value": ["not", "a", "dict"]},
+                      {"field": "account_update", "value": {"event": "x"}},
+                      *other_number["entry"][0]["changes"], {"value": {}}, "nonsense"]
+    clean = {"object": "whatsapp_business_account",
+             "entry": [{"id": "W", "changes": good}]}
+    mixed = {"object": "whatsapp_business_account",
+             "entry": [{"id": "W", "changes": [odd[0], good[0]]},
+                       {"id": "W", "changes": [*odd[1:], good[1]]}, "not an entry"]}
+    for update in (clean, mixed):
+        with caplog.at_level("DEBUG", logger="connectors.meta.whatsapp_parse"):
+            inbounds, statuses = parse_delivery(update, "PNID")
+        assert [i.text for i in inbounds] == ["hola"]
+        assert [s.status for s in statuses] == ["read"]
+        assert [i.message_id for i in parse_messages(update, "PNID")] == [
+            inbounds[0].message_id]
+        assert parse_statuses(update, "PNID") == statuses
+    assert "delivery for phone number 'OTHER' skipped" in caplog.text
+    assert parse_delivery({"entry": "no list"}, "PNID") == ([], [])
+    assert parse_delivery({}, "PNID") == ([], [])
 
 
 def test_outbound_bodies() -> None:
