@@ -47,6 +47,15 @@ def test_a_webhook_reads_with_parse_or_read_and_not_both() -> None:
         MetaWebhook(**common, parse=lambda update: [], read=lambda update: ([], []))
 
 
+def test_the_keyed_check_follows_the_secret() -> None:
+    """The keyed HMAC is made once per secret: a second secret is checked with its own."""
+    body = b'{"object":"page"}'
+    for secret in ("first-secret", "second-secret", "first-secret"):
+        assert signature_valid(secret.encode(), body, hooks.sign(secret, body))
+        other = "second-secret" if secret == "first-secret" else "first-secret"
+        assert not signature_valid(secret.encode(), body, hooks.sign(other, body))
+
+
 def test_signature_check_is_over_exact_bytes() -> None:
     body = hooks.encode(hooks.whatsapp_text(wa_id=WA_ID, text="¡hola/adiós!"))
     assert signature_valid(APP_SECRET.encode(), body, hooks.sign(APP_SECRET, body))
