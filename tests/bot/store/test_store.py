@@ -10,7 +10,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.errors import StaleWrite, StoreError
-from bot.messages import Identity, Inbound, Text
+from bot.messages import Attachment, ConsentChange, Identity, Inbound, SenderHint, Text
 from bot.model import DELIVERIES, Delivery, Event, Profile, Session
 from bot.store.history_codec import load_event
 from bot.store.results import Claim, NoSend, Recorded
@@ -283,6 +283,28 @@ async def test_a_claim_takes_the_message_just_recorded_as_it_is(store: Store) ->
     again = await store.ingest(second)
     assert isinstance(again, Claim)
     assert again.inbound is not first and again.inbound == first
+
+
+FULL = Inbound(
+    identity=Identity(channel="sms", account="shop", user_id="+34600111222"), message_id="f1",
+    text="STOP please", payload="menu:stop",
+    attachments=(Attachment(kind="image", url="https://x.example/a.png", caption=None),
+                 Attachment(kind="location", latitude=40.4, longitude=-3.7)),
+    sender=SenderHint(name="Ana", locale=None, verified_phone="34600111222"),
+    aliases=(Identity(channel="sms", user_id="34600111222"),), notice=None,
+    consent=ConsentChange(granted=False, purposes=("marketing",), keyword=None), timestamp=5.0)
+
+
+@pytest.mark.parametrize("inbound", [message(1), FULL], ids=["sparse", "full"])
+async def test_an_inbound_reads_back_from_the_inbox_as_it_was_written(
+        store: Store, inbound: Inbound) -> None:
+    """A message a died turn left in the inbox is read back field for field."""
+    claim = await store.ingest(inbound)
+    assert isinstance(claim, Claim)
+    await store.release(claim.customer_id, claim.token)
+    again = await store.ingest(inbound.model_copy(update={"message_id": "later"}))
+    assert isinstance(again, Claim)
+    assert again.inbound is not inbound and again.inbound == inbound
 
 
 @pytest.mark.skipif(CLUSTER, reason="counts one server's commands")
