@@ -11,8 +11,8 @@ cores, no socket per request), so small changes of the handler show; A/B like
 valgrind (``bench.cpu_counts``): each child warms up on 500 webhooks, freezes the garbage
 collector's generations, then builds ``--webhooks`` signed requests and posts them (or
 not: that run is subtracted), so start-up, imports, warm-up and building the requests
-cancel out. The load of the machine does not move it: the
-figure for changes of a few microseconds, which the CPU times of one run spread wider than.
+cancel out. The machine's load does not move the count, so it is the figure for changes of
+a few microseconds, which one run's CPU times spread wider than.
 """
 
 from __future__ import annotations
@@ -120,6 +120,8 @@ def main(argv: list[str]) -> None:
                    help="count machine instructions per webhook (valgrind), not CPU time")
     p.add_argument("--against", metavar="REV", help="with --instructions: commit to compare")
     args = p.parse_args(argv)
+    if args.against and not args.instructions:
+        p.error("--against compares instruction counts: give --instructions too (or --a TREE)")
     if args.instructions:
         _count(args.against, args.webhooks or 2000)
         return
