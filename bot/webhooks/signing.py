@@ -4,34 +4,24 @@ where ``hex`` is HMAC-SHA256 with the subscription's secret over ``"<t>." + body
 Signing the timestamp with the body lets a receiver refuse a replayed request (an old
 ``t``); ``v1`` names the scheme so a second one can be added beside it later.
 
-Each secret's keyed HMAC is made once and copied per signature: the key's padding and
-its two hashes are then not redone for every event (6.2 -> 3.8 µs a signature with a
-500-byte body, `timeit`), and the body is hashed where it lies rather than copied behind
-the timestamp first.
+Each secret's HMAC is keyed once (``bot.keyed_hmac``), and the body is hashed where it
+lies rather than copied behind the timestamp first.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import time
-from functools import lru_cache
+
+from bot.keyed_hmac import hmac_sha256
 
 HEADER = "Omnicanal-Signature"
 #: How old a signature's timestamp may be before ``verify`` refuses it.
 TOLERANCE_SECONDS = 300
 
 
-@lru_cache(maxsize=256)  # the subscriptions' secrets: a few, rotated now and then
-def _keyed(secret: str) -> hmac.HMAC:
-    return hmac.new(secret.encode(), digestmod=hashlib.sha256)
-
-
 def signature(secret: str, body: bytes, timestamp: int) -> str:
-    mac = _keyed(secret).copy()
-    mac.update(b"%d." % timestamp)
-    mac.update(body)
-    return mac.hexdigest()
+    return hmac_sha256(secret.encode(), b"%d." % timestamp, body).hexdigest()
 
 
 def sign(secret: str, body: bytes, *, timestamp: int | None = None) -> str:

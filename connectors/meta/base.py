@@ -12,7 +12,7 @@ from bot.channels import BaseConnector, ConnectorContext
 from bot.messages import Inbound
 from bot.web.types import AnyRoute
 from connectors.meta import payloads
-from connectors.meta.webhook import MetaWebhook, Read
+from connectors.meta.webhook import MetaWebhook, Read, messages_only
 
 
 class MetaConnectorBase(BaseConnector):
@@ -35,7 +35,7 @@ class MetaConnectorBase(BaseConnector):
         return MetaWebhook(
             channel=self.channel, path=path, app_secret=app_secret.get_secret_value(),
             verify_token=verify_token.get_secret_value(), expected_object=expected_object,
-            parse=None if read else self.parse, read=read, resolve=self._expand)
+            read=read or messages_only(self.parse), resolve=self._expand)
 
     def routes(self) -> Sequence[AnyRoute]:
         return self.webhook.routes()

@@ -75,16 +75,13 @@ def _values_checked(update: Mapping[str, Any],
 def parse_delivery(update: Mapping[str, Any], phone_number_id: str, channel: str = CHANNEL,
                    ) -> tuple[list[Inbound], list[DeliveryStatus]]:
     """A delivery's customer messages and the statuses of our messages, in one walk of
-    its changes (what the webhook reads: ``parse_messages`` and ``parse_statuses`` are
-    its two halves)."""
+    its changes (what the webhook reads; ``parse_messages`` and ``parse_statuses`` walk
+    for one of the two)."""
     inbounds: list[Inbound] = []
     statuses: list[DeliveryStatus] = []
     for value in _values(update, phone_number_id):
-        messages = value.get("messages")
-        if isinstance(messages, list) and messages:
-            _read_messages(value, messages, phone_number_id, channel, inbounds)
-        if value.get("statuses"):
-            _read_statuses(value.get("statuses"), phone_number_id, channel, statuses)
+        _read_messages(value, phone_number_id, channel, inbounds)
+        _read_statuses(value, phone_number_id, channel, statuses)
     return inbounds, statuses
 
 
@@ -92,17 +89,27 @@ def parse_messages(update: Mapping[str, Any], phone_number_id: str,
                    channel: str = CHANNEL) -> list[Inbound]:
     """Every customer message of a delivery addressed to ``phone_number_id``; identities
     carry ``channel`` (the connector's name in config.yaml)."""
-    return parse_delivery(update, phone_number_id, channel)[0]
+    inbounds: list[Inbound] = []
+    for value in _values(update, phone_number_id):
+        _read_messages(value, phone_number_id, channel, inbounds)
+    return inbounds
 
 
 def parse_statuses(update: Mapping[str, Any], phone_number_id: str,
                    channel: str = CHANNEL) -> list[DeliveryStatus]:
     """Every status (sent, delivered, read, failed) of our messages in a delivery."""
-    return parse_delivery(update, phone_number_id, channel)[1]
+    statuses: list[DeliveryStatus] = []
+    for value in _values(update, phone_number_id):
+        _read_statuses(value, phone_number_id, channel, statuses)
+    return statuses
 
 
-def _read_messages(value: Mapping[str, Any], messages: list[Any], phone_number_id: str,
-                   channel: str, inbounds: list[Inbound]) -> None:
+def _read_messages(value: Mapping[str, Any], phone_number_id: str, channel: str,
+                   inbounds: list[Inbound]) -> None:
+    """Appends to ``inbounds`` the customer messages of one change's value."""
+    messages = value.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return
     contacts = Contacts(value.get("contacts"))
     for message in messages:
         if not isinstance(message, dict):
@@ -114,8 +121,12 @@ def _read_messages(value: Mapping[str, Any], messages: list[Any], phone_number_i
             inbounds.append(inbound)
 
 
-def _read_statuses(items: object, phone_number_id: str, channel: str,
+def _read_statuses(value: Mapping[str, Any], phone_number_id: str, channel: str,
                    statuses: list[DeliveryStatus]) -> None:
+    """Appends to ``statuses`` the statuses of our messages in one change's value."""
+    items = value.get("statuses")
+    if not items:  # a customer's message: most deliveries
+        return
     for item in _list(items):
         wamid, status = item.get("id"), item.get("status")
         recipient = status_recipient(item, phone_number_id, channel)

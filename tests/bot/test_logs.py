@@ -18,7 +18,7 @@ from bot.logs import JsonFormatter, MaskingFormatter, describe, mask
 from bot.messages import Inbound
 from bot.runtime import Runtime
 from bot.web.types import WebRequest
-from connectors.meta.webhook import MetaWebhook
+from connectors.meta.webhook import MetaWebhook, messages_only
 from connectors.telegram.updates import parse_update
 from tests.connectors.webchat.test_webchat import connect
 
@@ -128,8 +128,8 @@ async def test_no_planted_value_reaches_any_log_line(make_settings: Any,
         "from": {"id": 7, "first_name": "Ana"}, "location": {"latitude": name, "longitude": 1}}},
         account="1")
     webhook = MetaWebhook(channel="whatsapp", path="/w", app_secret="s", verify_token="v",
-                          expected_object="page", parse=lambda update: [Inbound.model_validate(
-                              update["inbound"])])
+                          expected_object="page", read=messages_only(lambda update: [
+                              Inbound.model_validate(update["inbound"])]))
     webhook.bind(runtime_context())
     body = json.dumps({"object": "page", "inbound": {"text": name,
                                                      "phone": PLANTED["national phone"]}})

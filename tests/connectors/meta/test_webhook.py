@@ -7,10 +7,9 @@ import json
 from collections.abc import AsyncIterator
 
 import aiohttp
-import pytest
 
 from bot.runtime import Runtime
-from connectors.meta.webhook import MetaWebhook, signature_valid
+from connectors.meta.webhook import signature_valid
 from tests.connectors.meta.conftest import (
     APP_SECRET,
     MS_PATH,
@@ -36,15 +35,6 @@ async def test_verification_handshake(runtime: Runtime, http: aiohttp.ClientSess
         query = hooks.verification_query(VERIFY_TOKEN, "4242", mode="unsubscribe")
         async with http.get(url, params=query) as mode:
             assert mode.status == 403
-
-
-def test_a_webhook_reads_with_parse_or_read_and_not_both() -> None:
-    common = dict(channel="whatsapp", path="/w", app_secret="s", verify_token="v",
-                  expected_object="page")
-    with pytest.raises(ValueError, match="parse or read, one of them"):
-        MetaWebhook(**common)
-    with pytest.raises(ValueError, match="parse or read, one of them"):
-        MetaWebhook(**common, parse=lambda update: [], read=lambda update: ([], []))
 
 
 def test_the_keyed_check_follows_the_secret() -> None:
